@@ -1,0 +1,182 @@
+//! 32-byte hash newtypes with hex `Display`/`FromStr` and a short `Debug`.
+//!
+//! Hashes are shown and serialized as 64 lowercase hex digits, most
+//! significant byte first (the order in which SHA-256 outputs them).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+/// Why a string is not a 32-byte hex hash.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HexError {
+    /// The string does not have exactly 64 characters.
+    #[error("a hash has 64 hex digits, this has {0} characters")]
+    BadLength(usize),
+    /// A character is not a hex digit.
+    #[error("'{0}' is not a hex digit")]
+    BadDigit(char),
+}
+
+/// Lowercase hex of any bytes.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+fn hex_digit(c: char) -> Result<u8, HexError> {
+    c.to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+        .ok_or(HexError::BadDigit(c))
+}
+
+/// Parses exactly 64 hex digits (either case) into 32 bytes.
+pub fn parse_hex32(s: &str) -> Result<[u8; 32], HexError> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() != 64 {
+        return Err(HexError::BadLength(chars.len()));
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in chars.chunks_exact(2).enumerate() {
+        out[i] = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
+    }
+    Ok(out)
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+macro_rules! hash_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(pub [u8; 32]);
+
+        impl $name {
+            /// The all-zero value.
+            pub const ZERO: Self = Self([0; 32]);
+
+            /// The raw bytes.
+            pub fn as_bytes(&self) -> &[u8; 32] {
+                &self.0
+            }
+
+            /// The first 8 hex digits, for compact display.
+            pub fn short(&self) -> String {
+                to_hex(&self.0[..4])
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&to_hex(&self.0))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({}…)", stringify!($name), self.short())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = HexError;
+            fn from_str(s: &str) -> Result<Self, HexError> {
+                parse_hex32(s).map(Self)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&to_hex(&self.0))
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+hash_newtype!(
+    /// The SHA-256 hash of a block header's canonical bytes.
+    BlockHash
+);
+
+hash_newtype!(
+    /// The SHA-256 commitment to a block's data, stored in its header so the
+    /// proof of work covers the data.
+    DataRoot
+);
+
+impl BlockHash {
+    /// Number of leading zero bits when the hash is read as a 256-bit
+    /// big-endian number.
+    pub fn leading_zero_bits(&self) -> u32 {
+        let mut bits = 0;
+        for b in self.0 {
+            if b == 0 {
+                bits += 8;
+            } else {
+                return bits + b.leading_zeros();
+            }
+        }
+        bits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips() {
+        let h = BlockHash(sha256(b"abc"));
+        assert_eq!(
+            h.to_string(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(h.to_string().parse::<BlockHash>(), Ok(h));
+        assert_eq!(h.to_string().to_uppercase().parse::<BlockHash>(), Ok(h));
+    }
+
+    #[test]
+    fn bad_hex_is_rejected_with_a_reason() {
+        assert_eq!("abc".parse::<BlockHash>(), Err(HexError::BadLength(3)));
+        let mut s = "0".repeat(63);
+        s.push('g');
+        assert_eq!(s.parse::<BlockHash>(), Err(HexError::BadDigit('g')));
+    }
+
+    #[test]
+    fn serde_uses_hex_strings() {
+        let h = BlockHash(sha256(b"abc"));
+        let json = serde_json::to_string(&h).unwrap_or_default();
+        assert_eq!(json, format!("\"{h}\""));
+        let back: BlockHash = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, h);
+        assert!(serde_json::from_str::<BlockHash>("\"zz\"").is_err());
+    }
+
+    #[test]
+    fn leading_zero_bits_counts_across_bytes() {
+        let mut b = [0xffu8; 32];
+        assert_eq!(BlockHash(b).leading_zero_bits(), 0);
+        b[0] = 0;
+        b[1] = 0x1f;
+        assert_eq!(BlockHash(b).leading_zero_bits(), 11);
+        assert_eq!(BlockHash::ZERO.leading_zero_bits(), 256);
+    }
+}

@@ -1,0 +1,62 @@
+//! `tabcoin-relay`: serves the app and relays frames between tabs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use tabcoin_relay::{Config, serve};
+
+/// Serves the tabcoin app and relays protocol messages between tabs.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on (loopback by default).
+    #[arg(long, env = "TABCOIN_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Directory of the built app (trunk's `dist`).
+    #[arg(long, env = "TABCOIN_DIST", default_value = "dist")]
+    dist: PathBuf,
+    /// Largest frame a tab may send, in bytes.
+    #[arg(long, default_value_t = tabcoin_protocol::MAX_FRAME_BYTES)]
+    max_frame_bytes: usize,
+    /// Frames queued per tab before a slow tab is disconnected.
+    #[arg(long, default_value_t = 256)]
+    queue_len: usize,
+    /// Seconds between keepalive pings.
+    #[arg(long, default_value_t = 20)]
+    ping_secs: u64,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    if !args.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %args.dist.display(), "no index.html there: only /ws and /healthz are served");
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let addr = listener.local_addr()?;
+    // Tools and tests read this line to find the address (port 0 picks one).
+    println!("tabcoin relay listening on http://{addr}");
+    let config = Config {
+        max_frame_bytes: args.max_frame_bytes,
+        queue_len: args.queue_len,
+        ping_interval: Duration::from_secs(args.ping_secs.max(1)),
+        dist: Some(args.dist),
+        ..Config::default()
+    };
+    serve(listener, config, async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("Ctrl-C: shutting down");
+    })
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}

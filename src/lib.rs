@@ -1,1 +1,33 @@
+//! The tabcoin web app: a Yew single-page app whose tab is a full node.
+//!
+//! - [`node`]: the node's logic as a pure reducer (events in, effects out),
+//!   tested natively.
+//! - [`worker_api`]: messages between the page and the miner web worker.
+//! - `app`, `components`, `config`, `net`, `miner`, `storage` (wasm only): the
+//!   thin browser shell that renders the state, talks to the relay, runs the
+//!   worker and persists the chain.
+//! - `worker` (wasm only): the miner web worker's loop.
 
+pub mod node;
+pub mod worker_api;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod config;
+#[cfg(target_arch = "wasm32")]
+pub mod miner;
+#[cfg(target_arch = "wasm32")]
+pub mod net;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+
+/// Mounts the app on the page's `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

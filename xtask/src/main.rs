@@ -1,1 +1,43 @@
-fn main(){}
+//! `cargo xtask`: everything a fresh machine needs to run and test tabcoin.
+//!
+//! - `cargo xtask run [--addr 127.0.0.1:8080]`: installs what is missing,
+//!   builds the app in release mode and starts the relay serving it.
+//! - `cargo xtask test`: installs what is missing (Chromium included), then
+//!   runs every layer of tests and prints one summary line.
+//! - `cargo xtask build`: installs what is missing and builds the app and
+//!   the relay in release mode.
+//!
+//! Every install step checks first and skips what is already there.
+
+mod steps;
+mod tools;
+
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: cargo xtask <command>\n\n\
+         commands:\n  \
+         run [--addr HOST:PORT]   build the app and serve it with the relay (default 127.0.0.1:8080)\n  \
+         test                     install what is missing and run every test layer\n  \
+         build                    build the app (dist/) and the relay in release mode"
+    );
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => steps::run(&args[1..]),
+        Some("test") => steps::test(),
+        Some("build") => steps::build(),
+        _ => return usage(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

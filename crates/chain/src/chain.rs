@@ -91,7 +91,11 @@ impl Chain {
 
     /// Rebuilds a chain from stored blocks (genesis first), validating every
     /// block. Used when loading from storage.
-    pub fn from_blocks(params: Params, blocks: Vec<Block>, now_ms: u64) -> Result<Chain, AcceptError> {
+    pub fn from_blocks(
+        params: Params,
+        blocks: Vec<Block>,
+        now_ms: u64,
+    ) -> Result<Chain, AcceptError> {
         let mut chain = Chain::new(params);
         let mut iter = blocks.into_iter();
         match iter.next() {
@@ -204,10 +208,12 @@ impl Chain {
         };
         let mut parent = &self.blocks[fork];
         for block in &new {
-            validate_block(block, parent, now_ms, &self.params).map_err(|error| AcceptError::Invalid {
-                height: block.header.height,
-                hash: block.hash,
-                error,
+            validate_block(block, parent, now_ms, &self.params).map_err(|error| {
+                AcceptError::Invalid {
+                    height: block.header.height,
+                    hash: block.hash,
+                    error,
+                }
             })?;
             parent = block;
         }
@@ -258,7 +264,10 @@ mod tests {
     fn extends_and_knows_its_blocks() {
         let mut c = Chain::new(P);
         let bs = branch(c.tip(), 3, "a");
-        assert_eq!(c.accept(bs.clone(), NOW), Ok(Accepted::Extended { added: 3 }));
+        assert_eq!(
+            c.accept(bs.clone(), NOW),
+            Ok(Accepted::Extended { added: 3 })
+        );
         assert_eq!(c.height(), 3);
         assert_eq!(c.total_work(), c.block_work().saturating_mul(3));
         assert_eq!(c.accept(bs, NOW), Ok(Accepted::AlreadyKnown));
@@ -274,7 +283,13 @@ mod tests {
         let theirs = branch(&base[1], 2, "theirs");
         // Equal work is not enough.
         assert_eq!(c.accept(theirs[..1].to_vec(), NOW), Ok(Accepted::NotBetter));
-        assert_eq!(c.accept(theirs.clone(), NOW), Ok(Accepted::Reorganized { removed: 1, added: 2 }));
+        assert_eq!(
+            c.accept(theirs.clone(), NOW),
+            Ok(Accepted::Reorganized {
+                removed: 1,
+                added: 2
+            })
+        );
         assert_eq!(c.tip().hash, theirs[1].hash);
         assert_eq!(c.height(), 4);
     }
@@ -285,7 +300,10 @@ mod tests {
         let bs = branch(c.tip(), 2, "a");
         assert_eq!(
             c.accept(bs[1..].to_vec(), NOW),
-            Err(AcceptError::UnknownParent { parent: bs[0].hash, hash: bs[1].hash })
+            Err(AcceptError::UnknownParent {
+                parent: bs[0].hash,
+                hash: bs[1].hash
+            })
         );
         assert_eq!(c.height(), 0);
     }
@@ -297,7 +315,11 @@ mod tests {
         bs[1].data[0] = "forged".into();
         assert!(matches!(
             c.accept(bs, NOW),
-            Err(AcceptError::Invalid { height: 2, error: BlockError::BadDataRoot { .. }, .. })
+            Err(AcceptError::Invalid {
+                height: 2,
+                error: BlockError::BadDataRoot { .. },
+                ..
+            })
         ));
         assert_eq!(c.height(), 0);
     }

@@ -142,7 +142,10 @@ mod tests {
         assert!(meets_difficulty(&with.hash(), 8));
         for earlier in 0..found {
             with.nonce = earlier;
-            assert!(!meets_difficulty(&with.hash(), 8), "nonce {earlier} was skipped");
+            assert!(
+                !meets_difficulty(&with.hash(), 8),
+                "nonce {earlier} was skipped"
+            );
         }
     }
 

@@ -307,7 +307,10 @@ pub(crate) mod tests {
         let bad = remine(b, |b| b.header.height = 2);
         assert_eq!(
             validate_block(&bad, &g, now(), &P),
-            Err(BlockError::WrongHeight { expected: 1, actual: 2 })
+            Err(BlockError::WrongHeight {
+                expected: 1,
+                actual: 2
+            })
         );
     }
 
@@ -317,7 +320,10 @@ pub(crate) mod tests {
         let bad = remine(b, |b| b.header.prev_hash = BlockHash([7; 32]));
         assert_eq!(
             validate_block(&bad, &g, now(), &P),
-            Err(BlockError::BadPrevHash { expected: g.hash, actual: BlockHash([7; 32]) })
+            Err(BlockError::BadPrevHash {
+                expected: g.hash,
+                actual: BlockHash([7; 32])
+            })
         );
     }
 
@@ -327,7 +333,10 @@ pub(crate) mod tests {
         b.data[0] = "hellO".into();
         assert_eq!(
             validate_block(&b, &g, now(), &P),
-            Err(BlockError::BadDataRoot { expected: data_root(&b.data), actual: b.header.data_root })
+            Err(BlockError::BadDataRoot {
+                expected: data_root(&b.data),
+                actual: b.header.data_root
+            })
         );
     }
 
@@ -338,7 +347,10 @@ pub(crate) mod tests {
         b.hash = BlockHash([1; 32]);
         assert_eq!(
             validate_block(&b, &g, now(), &P),
-            Err(BlockError::HashMismatch { computed, claimed: BlockHash([1; 32]) })
+            Err(BlockError::HashMismatch {
+                computed,
+                claimed: BlockHash([1; 32])
+            })
         );
     }
 
@@ -348,7 +360,10 @@ pub(crate) mod tests {
         let bad = remine(b, |b| b.header.difficulty = 1);
         assert_eq!(
             validate_block(&bad, &g, now(), &P),
-            Err(BlockError::WrongDifficulty { expected: P.difficulty_bits, actual: 1 })
+            Err(BlockError::WrongDifficulty {
+                expected: P.difficulty_bits,
+                actual: 1
+            })
         );
     }
 
@@ -382,7 +397,10 @@ pub(crate) mod tests {
         let bad = remine(b, |b| b.header.timestamp = t);
         assert_eq!(
             validate_block(&bad, &g, now(), &P),
-            Err(BlockError::TimestampNotAfterParent { parent: t, actual: t })
+            Err(BlockError::TimestampNotAfterParent {
+                parent: t,
+                actual: t
+            })
         );
     }
 
@@ -409,12 +427,19 @@ pub(crate) mod tests {
         let many = mine_child(&g, vec![String::new(); P.max_data_entries + 1]);
         assert_eq!(
             validate_block(&many, &g, now(), &P),
-            Err(BlockError::TooManyEntries { max: P.max_data_entries, actual: P.max_data_entries + 1 })
+            Err(BlockError::TooManyEntries {
+                max: P.max_data_entries,
+                actual: P.max_data_entries + 1
+            })
         );
         let big = mine_child(&g, vec!["ok".into(), "x".repeat(P.max_entry_bytes + 1)]);
         assert_eq!(
             validate_block(&big, &g, now(), &P),
-            Err(BlockError::EntryTooLarge { index: 1, max: P.max_entry_bytes, actual: P.max_entry_bytes + 1 })
+            Err(BlockError::EntryTooLarge {
+                index: 1,
+                max: P.max_entry_bytes,
+                actual: P.max_entry_bytes + 1
+            })
         );
         let full = mine_child(&g, vec!["x".repeat(P.max_entry_bytes); P.max_data_entries]);
         assert!(validate_block(&full, &g, now(), &P).is_ok());

@@ -46,7 +46,9 @@ impl Serialize for Work {
 impl<'de> Deserialize<'de> for Work {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse::<u128>().map(Work).map_err(serde::de::Error::custom)
+        s.parse::<u128>()
+            .map(Work)
+            .map_err(serde::de::Error::custom)
     }
 }
 

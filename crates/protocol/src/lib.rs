@@ -151,7 +151,10 @@ pub enum DecodeError {
 
 fn check_size(text: &str, max: usize) -> Result<(), DecodeError> {
     if text.len() > max {
-        Err(DecodeError::TooLarge { size: text.len(), max })
+        Err(DecodeError::TooLarge {
+            size: text.len(),
+            max,
+        })
     } else {
         Ok(())
     }
@@ -209,45 +212,90 @@ mod tests {
 
     fn hello() -> Message {
         let g = genesis(&Params::TEST);
-        Message::Hello { version: PROTOCOL_VERSION, network: g.hash, tip: g.hash, height: 0, work: Work::ZERO }
+        Message::Hello {
+            version: PROTOCOL_VERSION,
+            network: g.hash,
+            tip: g.hash,
+            height: 0,
+            work: Work::ZERO,
+        }
     }
 
     #[test]
     fn frames_round_trip() {
         let frames = [
             ClientFrame::Broadcast { msg: hello() },
-            ClientFrame::Direct { to: 7, msg: Message::GetBlocks { locator: vec![BlockHash::ZERO] } },
-            ClientFrame::Broadcast { msg: Message::Blocks { blocks: vec![genesis(&Params::TEST)] } },
-            ClientFrame::Broadcast { msg: Message::Block { block: genesis(&Params::DEMO) } },
+            ClientFrame::Direct {
+                to: 7,
+                msg: Message::GetBlocks {
+                    locator: vec![BlockHash::ZERO],
+                },
+            },
+            ClientFrame::Broadcast {
+                msg: Message::Blocks {
+                    blocks: vec![genesis(&Params::TEST)],
+                },
+            },
+            ClientFrame::Broadcast {
+                msg: Message::Block {
+                    block: genesis(&Params::DEMO),
+                },
+            },
         ];
         for f in frames {
             assert_eq!(decode_client_frame(&encode(&f), MAX_FRAME_BYTES), Ok(f));
         }
-        let r = RelayFrame::Deliver { from: 3, msg: hello() };
+        let r = RelayFrame::Deliver {
+            from: 3,
+            msg: hello(),
+        };
         assert_eq!(decode_relay_frame(&encode(&r)), Ok(r));
     }
 
     #[test]
     fn oversize_frames_are_refused_before_parsing() {
         let text = "x".repeat(101);
-        assert_eq!(decode_client_frame(&text, 100), Err(DecodeError::TooLarge { size: 101, max: 100 }));
+        assert_eq!(
+            decode_client_frame(&text, 100),
+            Err(DecodeError::TooLarge {
+                size: 101,
+                max: 100
+            })
+        );
     }
 
     #[test]
     fn malformed_frames_are_refused() {
-        for bad in ["", "{", "{\"type\":\"shout\"}", "{\"type\":\"broadcast\",\"msg\":{\"type\":\"hello\"}}"] {
-            assert!(matches!(decode_client_frame(bad, MAX_FRAME_BYTES), Err(DecodeError::Malformed(_))), "{bad}");
+        for bad in [
+            "",
+            "{",
+            "{\"type\":\"shout\"}",
+            "{\"type\":\"broadcast\",\"msg\":{\"type\":\"hello\"}}",
+        ] {
+            assert!(
+                matches!(
+                    decode_client_frame(bad, MAX_FRAME_BYTES),
+                    Err(DecodeError::Malformed(_))
+                ),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn overlong_lists_are_refused() {
         let f = ClientFrame::Broadcast {
-            msg: Message::GetBlocks { locator: vec![BlockHash::ZERO; MAX_LOCATOR_HASHES + 1] },
+            msg: Message::GetBlocks {
+                locator: vec![BlockHash::ZERO; MAX_LOCATOR_HASHES + 1],
+            },
         };
         assert_eq!(
             decode_client_frame(&encode(&f), MAX_FRAME_BYTES),
-            Err(DecodeError::TooManyEntries { what: "locator", actual: MAX_LOCATOR_HASHES + 1, max: MAX_LOCATOR_HASHES })
+            Err(DecodeError::TooManyEntries {
+                what: "locator",
+                actual: MAX_LOCATOR_HASHES + 1,
+                max: MAX_LOCATOR_HASHES
+            })
         );
     }
 }

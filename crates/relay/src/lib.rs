@@ -177,7 +177,9 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, room: String) {
 async fn refuse(sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>, reason: String) {
     tracing::warn!(%reason, "refusing frame");
     let _ = sink
-        .send(WsMessage::Text(encode(&RelayFrame::Error { reason }).into()))
+        .send(WsMessage::Text(
+            encode(&RelayFrame::Error { reason }).into(),
+        ))
         .await;
     let _ = sink.send(WsMessage::Close(None)).await;
 }

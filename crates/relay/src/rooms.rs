@@ -35,7 +35,11 @@ impl Rooms {
         };
         // A fresh queue always has room for the first frame.
         let _ = tx.try_send(encode(&welcome).into());
-        broadcast(members, None, encode(&RelayFrame::PeerJoined { peer: id }).into());
+        broadcast(
+            members,
+            None,
+            encode(&RelayFrame::PeerJoined { peer: id }).into(),
+        );
         members.insert(id, tx);
         id
     }
@@ -45,7 +49,11 @@ impl Rooms {
         let mut rooms = self.lock();
         if let Some(members) = rooms.get_mut(room) {
             members.remove(&id);
-            broadcast(members, None, encode(&RelayFrame::PeerLeft { peer: id }).into());
+            broadcast(
+                members,
+                None,
+                encode(&RelayFrame::PeerLeft { peer: id }).into(),
+            );
             if members.is_empty() {
                 rooms.remove(room);
             }

@@ -1,0 +1,3 @@
+//! View components, one per file.
+
+pub mod block_card;

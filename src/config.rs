@@ -1,0 +1,51 @@
+//! Page configuration read from the URL.
+//!
+//! - `?net=test` picks the network (default `demo`); see `Params`.
+//! - `?relay=ws://host:port/ws` points the tab at another relay (default: the
+//!   relay that served the page, at `/ws`).
+
+use tabcoin_chain::Params;
+use web_sys::UrlSearchParams;
+
+/// Where this tab connects and which network it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageConfig {
+    /// The network's constants.
+    pub params: Params,
+    /// WebSocket URL of the relay, without the room parameter.
+    pub relay: String,
+}
+
+impl PageConfig {
+    /// Reads the page's URL; unknown or missing values fall back to defaults.
+    pub fn from_location() -> PageConfig {
+        let location = web_sys::window().map(|w| w.location());
+        let search = location
+            .as_ref()
+            .and_then(|l| l.search().ok())
+            .unwrap_or_default();
+        let query = UrlSearchParams::new_with_str(&search).ok();
+        let get = |key: &str| {
+            query
+                .as_ref()
+                .and_then(|q| q.get(key))
+                .filter(|v| !v.is_empty())
+        };
+        let params = get("net")
+            .and_then(|n| Params::by_name(&n))
+            .unwrap_or(Params::DEMO);
+        let relay = get("relay").unwrap_or_else(|| {
+            let (protocol, host) = location
+                .map(|l| {
+                    (
+                        l.protocol().unwrap_or_default(),
+                        l.host().unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_default();
+            let scheme = if protocol == "https:" { "wss" } else { "ws" };
+            format!("{scheme}://{host}/ws")
+        });
+        PageConfig { params, relay }
+    }
+}

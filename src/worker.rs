@@ -1,0 +1,131 @@
+//! The miner web worker: a thin loop around [`Midstate::search`].
+//!
+//! It posts `Ready` once loaded, then serves [`ToWorker`] requests: `Mine`
+//! replaces the current job, `Stop` ends it. Nonces are searched in chunks
+//! sized to take about 50 ms, so new requests are read between chunks and a
+//! `Progress` report follows every chunk.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
+use tabcoin_chain::pow::Midstate;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::worker_api::{FromWorker, ToWorker};
+
+/// First chunk size; adapted to the measured speed.
+const FIRST_CHUNK: u64 = 1 << 14;
+/// Chunk duration aimed at, in ms.
+const CHUNK_MS: f64 = 50.0;
+
+struct Job {
+    id: u64,
+    midstate: Midstate,
+    next: u64,
+    started: f64,
+}
+
+#[derive(Default)]
+struct State {
+    job: Option<Job>,
+    chunk: u64,
+    scheduled: bool,
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+fn post(msg: &FromWorker) {
+    if let Ok(text) = serde_json::to_string(msg) {
+        let _ = scope().post_message(&text.into());
+    }
+}
+
+fn schedule(state: &Rc<RefCell<State>>) {
+    let mut s = state.borrow_mut();
+    if s.scheduled {
+        return;
+    }
+    s.scheduled = true;
+    let state = state.clone();
+    Timeout::new(0, move || step(&state)).forget();
+}
+
+/// Searches one chunk of the current job, reports, and schedules the next.
+fn step(state: &Rc<RefCell<State>>) {
+    {
+        let mut s = state.borrow_mut();
+        s.scheduled = false;
+        let chunk = s.chunk.max(1);
+        let Some(job) = s.job.as_mut() else { return };
+        let t0 = now();
+        let end = job.next.saturating_add(chunk);
+        if let Some(nonce) = job.midstate.search(job.next..end) {
+            post(&FromWorker::Found {
+                job: job.id,
+                nonce,
+                tried: nonce + 1,
+            });
+            s.job = None;
+            return;
+        }
+        job.next = end;
+        let t1 = now();
+        post(&FromWorker::Progress {
+            job: job.id,
+            tried: job.next,
+            elapsed_ms: t1 - job.started,
+        });
+        let took = t1 - t0;
+        if took < CHUNK_MS / 2.0 {
+            s.chunk = chunk.saturating_mul(2);
+        } else if took > CHUNK_MS * 2.0 {
+            s.chunk = (chunk / 2).max(1024);
+        }
+    }
+    schedule(state);
+}
+
+/// Entry point of the worker binary.
+pub fn run() {
+    let state = Rc::new(RefCell::new(State {
+        chunk: FIRST_CHUNK,
+        ..State::default()
+    }));
+    let on_message = {
+        let state = state.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(msg) = e
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str::<ToWorker>(&t).ok())
+            else {
+                return;
+            };
+            match msg {
+                ToWorker::Mine { job, header } => {
+                    state.borrow_mut().job = Some(Job {
+                        id: job,
+                        midstate: Midstate::new(&header),
+                        next: 0,
+                        started: now(),
+                    });
+                    schedule(&state);
+                }
+                ToWorker::Stop => state.borrow_mut().job = None,
+            }
+        })
+    };
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&FromWorker::Ready);
+}

@@ -1,0 +1,83 @@
+// Shared helpers for the end-to-end tests: start the real relay binary on a
+// free loopback port, launch the system Chromium, read the page by its
+// data-testid attributes.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with \`cargo xtask test\``);
+  return value;
+};
+
+/** Starts the relay on 127.0.0.1:0 serving the built app; resolves with its URL. */
+export async function startRelay() {
+  const proc = spawn(env('TABCOIN_RELAY_BIN'), ['--addr', '127.0.0.1:0', '--dist', env('TABCOIN_DIST')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error('relay did not start within 10 s')), 10_000);
+    proc.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`relay exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.on('exit', resolve);
+        proc.kill('SIGINT');
+      }),
+  };
+}
+
+/** Launches headless Chromium with flags that work as root on a closed network. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/** Opens a tab on a network (default: the easy test network) and waits until the app is on screen. */
+export async function openTab(context, url, net = 'test') {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
+  await page.goto(`${url}/?net=${net}`);
+  await page.waitForSelector('[data-testid=chain-height]');
+  return page;
+}
+
+/** Text of the element with this data-testid. */
+export const text = (page, id) => page.textContent(`[data-testid=${id}]`);
+
+/** Waits until the element with this data-testid has exactly `expected` as text. */
+export async function waitForText(page, id, expected, timeout = 20_000) {
+  await page.waitForFunction(
+    ([id, expected]) => document.querySelector(`[data-testid=${id}]`)?.textContent === expected,
+    [id, String(expected)],
+    { timeout },
+  );
+}
+
+/** Saves a screenshot as a test artifact (target/e2e-artifacts). */
+export async function screenshot(page, name) {
+  const dir = process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts';
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}

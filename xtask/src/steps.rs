@@ -1,0 +1,256 @@
+//! The `run`, `build` and `test` commands.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use crate::tools::{self, Result, path_env, root};
+
+/// Builds the app into `dist/` with trunk (release).
+fn trunk_build() -> Result<()> {
+    tools::run(
+        Command::new("trunk")
+            .args(["build", "index.html", "--release"])
+            .current_dir(root())
+            .env("PATH", path_env()),
+    )
+}
+
+fn relay_build() -> Result<()> {
+    tools::run(
+        Command::new("cargo")
+            .args(["build", "--release", "--package", "tabcoin-relay"])
+            .current_dir(root()),
+    )
+}
+
+fn relay_bin() -> std::path::PathBuf {
+    root().join("target/release/tabcoin-relay")
+}
+
+/// `cargo xtask build`.
+pub fn build() -> Result<ExitCode> {
+    tools::for_build()?;
+    trunk_build()?;
+    relay_build()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask run [--addr A]`.
+pub fn run(args: &[String]) -> Result<ExitCode> {
+    let mut addr = std::env::var("TABCOIN_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--addr" => addr = it.next().ok_or("--addr needs HOST:PORT")?.clone(),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    build()?;
+    eprintln!("xtask: open the printed URL in several tabs; Ctrl-C stops the relay");
+    let status = Command::new(relay_bin())
+        .args(["--addr", &addr, "--dist"])
+        .arg(root().join("dist"))
+        .status()
+        .map_err(|e| format!("cannot start the relay: {e}"))?;
+    // Ctrl-C reaches the relay too; it shuts down cleanly and so do we.
+    Ok(if status.success() || status.code().is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One layer of the test run.
+struct Layer {
+    name: &'static str,
+    passed: u64,
+    failed: u64,
+    ok: bool,
+    secs: f64,
+}
+
+/// Runs a command, echoing its stdout while counting test results in it.
+fn counted(name: &'static str, cmd: &mut Command) -> Layer {
+    eprintln!("\nxtask: ── {name} ──");
+    let start = Instant::now();
+    let mut layer = Layer {
+        name,
+        passed: 0,
+        failed: 0,
+        ok: false,
+        secs: 0.0,
+    };
+    let child = cmd
+        .current_dir(root())
+        .env("PATH", path_env())
+        .stdout(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("xtask: cannot start {cmd:?}: {e}");
+            return layer;
+        }
+    };
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            count_line(&line, &mut layer);
+        }
+    }
+    layer.ok = child.wait().is_ok_and(|s| s.success());
+    layer.secs = start.elapsed().as_secs_f64();
+    layer
+}
+
+/// Reads libtest / wasm-bindgen-test (`test result: ok. N passed; M failed`)
+/// and node's test runner (`# pass N`, `# fail N`) summaries.
+fn count_line(line: &str, layer: &mut Layer) {
+    let num = |s: &str| {
+        s.trim()
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    if let Some(rest) = line.strip_prefix("test result: ") {
+        for part in rest.split([';', '.']) {
+            let part = part.trim();
+            if let Some(n) = part.strip_suffix(" passed").and_then(num) {
+                layer.passed += n;
+            } else if let Some(n) = part.strip_suffix(" failed").and_then(num) {
+                layer.failed += n;
+            }
+        }
+    } else if let Some(n) = line.strip_prefix("# pass ").and_then(num) {
+        layer.passed += n;
+    } else if let Some(n) = line.strip_prefix("# fail ").and_then(num) {
+        layer.failed += n;
+    }
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut c = Command::new("cargo");
+    c.args(args);
+    c
+}
+
+fn wasm_test(args: &[&str]) -> Command {
+    let mut c = cargo(&["test", "--target", "wasm32-unknown-unknown"]);
+    c.args(args)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    c
+}
+
+/// `cargo xtask test`.
+pub fn test() -> Result<ExitCode> {
+    let start = Instant::now();
+    tools::for_build()?;
+    tools::chromium()?;
+    tools::e2e_packages()?;
+
+    let mut layers = vec![
+        counted("format", &mut cargo(&["fmt", "--all", "--check"])),
+        counted(
+            "clippy (native)",
+            &mut cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ),
+        counted(
+            "clippy (wasm32)",
+            &mut cargo(&[
+                "clippy",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "tabcoin",
+                "-p",
+                "tabcoin-chain",
+                "-p",
+                "tabcoin-protocol",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ),
+        counted("native tests", &mut cargo(&["test", "--workspace"])),
+        counted(
+            "wasm tests: chain (Chromium)",
+            &mut wasm_test(&["-p", "tabcoin-chain", "--test", "wasm"]),
+        ),
+        counted(
+            "wasm tests: app (Chromium)",
+            &mut wasm_test(&["-p", "tabcoin", "--test", "web"]),
+        ),
+    ];
+    let built = counted(
+        "build app (trunk --release)",
+        Command::new("trunk").args(["build", "index.html", "--release"]),
+    );
+    let relay = counted(
+        "build relay (release)",
+        &mut cargo(&["build", "--release", "-p", "tabcoin-relay"]),
+    );
+    let can_e2e = built.ok && relay.ok;
+    layers.push(built);
+    layers.push(relay);
+    if can_e2e {
+        let artifacts = root().join("target/e2e-artifacts");
+        let _ = std::fs::create_dir_all(&artifacts);
+        layers.push(counted(
+            "end-to-end (Chromium tabs)",
+            Command::new("node")
+                .args([
+                    "--test",
+                    "--test-reporter=tap",
+                    "--test-concurrency=1",
+                    "tests/e2e/",
+                ])
+                .env("TABCOIN_RELAY_BIN", relay_bin())
+                .env("TABCOIN_DIST", root().join("dist"))
+                .env("TABCOIN_ARTIFACTS", &artifacts)
+                .env("CHROMIUM", tools::CHROMIUM),
+        ));
+    } else {
+        eprintln!("xtask: skipping end-to-end tests: the build failed");
+    }
+
+    eprintln!("\nxtask: layer                         result   passed  failed   seconds");
+    for l in &layers {
+        eprintln!(
+            "xtask: {:<30} {:<6} {:>7} {:>7} {:>9.1}",
+            l.name,
+            if l.ok { "ok" } else { "FAILED" },
+            l.passed,
+            l.failed,
+            l.secs
+        );
+    }
+    let passed: u64 = layers.iter().map(|l| l.passed).sum();
+    let failed_tests: u64 = layers.iter().map(|l| l.failed).sum();
+    let failed_layers = layers.iter().filter(|l| !l.ok).count() as u64 + u64::from(!can_e2e);
+    eprintln!("xtask: {:.0} s in all", start.elapsed().as_secs_f64());
+    // A failed layer without counted failures (fmt, clippy, a build) counts as one.
+    let failed = failed_tests.max(failed_layers);
+    println!("summary: {passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -116,9 +116,9 @@ hash_newtype!(
 );
 
 hash_newtype!(
-    /// The SHA-256 commitment to a block's data, stored in its header so the
-    /// proof of work covers the data.
-    DataRoot
+    /// The SHA-256 commitment to a block's transactions, stored in its header
+    /// so the proof of work covers them.
+    TxRoot
 );
 
 impl BlockHash {

@@ -1,31 +1,66 @@
-//! tabcoin consensus: blocks, proof of work, validation and fork choice.
+//! tabcoin consensus: blocks, proof of work, difficulty, transactions,
+//! wallets, balances, the transaction pool and fork choice.
 //!
 //! This crate is pure. It never reads a clock, draws randomness, touches the
-//! network or storage: the current time and every other input come in as
-//! arguments, so the same code runs natively (fast tests, benchmarks, the
+//! network or storage: the current time, random ids and secret keys come in
+//! as arguments, so the same code runs natively (fast tests, benchmarks, the
 //! relay's tests) and in wasm32 (the browser tabs) with identical results.
 //!
 //! The pieces, in the order a block meets them:
 //! - [`params`]: every consensus constant in one [`Params`] value.
-//! - [`hash`]: the 32-byte hash newtypes ([`BlockHash`], [`DataRoot`]).
+//! - [`hash`], [`u256`], [`target`], [`work`], [`amount`], [`address`]: the
+//!   newtypes ([`BlockHash`], [`TxRoot`], [`Target`], [`Work`], [`Amount`],
+//!   [`Address`]).
+//! - [`wallet`] and [`tx`]: keys, signed transactions, rewards.
 //! - [`block`]: the [`Header`] with its fixed byte layout, [`Block`], genesis.
-//! - [`pow`]: proof of work, including the midstate nonce [`pow::search`].
-//! - [`validate`]: one function per rule, one [`BlockError`] variant per rule;
-//!   [`validate_block`] is the only way to get a [`ValidBlock`].
-//! - [`work`]: [`Work`], the quantity fork choice compares.
-//! - [`chain`]: the best chain, fork choice by cumulative work, locators.
+//! - [`pow`] and [`retarget`]: the midstate nonce search and the rule that
+//!   fixes each block's target from its ancestors.
+//! - [`validate`]: one function per rule, one [`BlockError`] variant per
+//!   rule, in two typed stages ([`CheckedBlock`], [`ValidBlock`]).
+//! - [`ledger`]: balances and history with undo data.
+//! - [`store`]: the block tree, fork choice by work, reorganisation, orphans,
+//!   locators.
+//! - [`pool`], [`sigcache`], [`template`]: pending transactions, verified
+//!   signatures, block templates for miners.
 
+pub mod address;
+pub mod amount;
 pub mod block;
-pub mod chain;
 pub mod hash;
+pub mod ledger;
 pub mod params;
+pub mod pool;
 pub mod pow;
+pub mod retarget;
+pub mod sigcache;
+pub mod store;
+pub mod target;
+pub mod template;
+pub mod tx;
+pub mod u256;
 pub mod validate;
+pub mod wallet;
 pub mod work;
 
-pub use block::{Block, HEADER_LEN, Header, data_root, genesis};
-pub use chain::{AcceptError, Accepted, Chain};
-pub use hash::{BlockHash, DataRoot, HexError};
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use address::{Address, AddressError};
+pub use amount::{Amount, AmountError};
+pub use block::{
+    Block, GENESIS_TIMESTAMP as GENESIS_TIMESTAMP_MS, HEADER_LEN, Header, genesis, tx_root,
+};
+pub use hash::{BlockHash, HexError, TxRoot};
+pub use ledger::{HistoryEntry, Ledger};
 pub use params::Params;
-pub use validate::{BlockError, ValidBlock, validate_block};
+pub use pool::{Added, Pool, PoolError};
+pub use sigcache::SigCache;
+pub use store::{AcceptError, Accepted, Store};
+pub use target::Target;
+pub use template::Template;
+pub use tx::{Input, Transaction, TxError, TxId};
+pub use validate::{BlockError, CheckedBlock, ValidBlock};
+pub use wallet::{Wallet, WalletError};
 pub use work::Work;

@@ -1,41 +1,71 @@
 //! Every consensus constant of a network, in one value.
 //!
 //! Two networks exist: [`Params::DEMO`], the one the app runs by default, and
-//! [`Params::TEST`], with an easy proof of work for tests. Their genesis
-//! blocks differ (the network name is in the genesis data), so their chains
-//! can never mix.
+//! [`Params::TEST`], with an easy proof of work and a starting balance for
+//! tests. Their genesis blocks differ (the network name is committed in the
+//! genesis header), so their chains can never mix.
+
+use crate::amount::Amount;
+use crate::target::Target;
 
 /// The consensus constants of one network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Params {
-    /// Short name, written into the genesis block; selects the network in the
+    /// Short name, committed in the genesis block; selects the network in the
     /// app (`?net=test`).
     pub name: &'static str,
-    /// Leading zero bits every block hash needs (a fixed difficulty; it is not
-    /// declared by the block but required by the network).
-    pub difficulty_bits: u32,
-    /// How far ahead of the validator's clock a block timestamp may be, in ms.
+    /// Target of the first block after genesis, in leading zero bits.
+    pub initial_zero_bits: u32,
+    /// Easiest target ever allowed, in leading zero bits.
+    pub pow_limit_zero_bits: u32,
+    /// Block time the retarget rule aims for, in ms.
+    pub mine_rate_ms: u64,
+    /// Blocks over which the retarget rule averages (its smoothing window).
+    pub retarget_window: u64,
+    /// A block's timestamp must exceed the median of this many ancestors.
+    pub median_time_blocks: usize,
+    /// How far ahead of the validator's clock a timestamp may be, in ms.
     pub max_future_ms: u64,
-    /// Most data entries a block may carry.
-    pub max_data_entries: usize,
-    /// Most bytes one data entry may have.
-    pub max_entry_bytes: usize,
+    /// Coins the miner of a block receives.
+    pub mining_reward: Amount,
+    /// Balance of an address before anything happened to it.
+    pub starting_balance: Amount,
+    /// Most transactions in a block, the reward included.
+    pub max_block_txs: usize,
+    /// Most outputs in one transaction.
+    pub max_outputs: usize,
+    /// Most transactions waiting in a node's pool.
+    pub max_pool_txs: usize,
+    /// Most blocks kept while their parent is unknown.
+    pub max_orphans: usize,
 }
 
 impl Params {
-    /// The network the app runs by default.
+    /// The network the app runs by default: coins come only from mining.
     pub const DEMO: Params = Params {
         name: "demo",
-        difficulty_bits: 22,
+        initial_zero_bits: 20,
+        pow_limit_zero_bits: 16,
+        mine_rate_ms: 5_000,
+        retarget_window: 20,
+        median_time_blocks: 11,
         max_future_ms: 2 * 60 * 1000,
-        max_data_entries: 1000,
-        max_entry_bytes: 256,
+        mining_reward: Amount(50),
+        starting_balance: Amount(0),
+        max_block_txs: 500,
+        max_outputs: 32,
+        max_pool_txs: 2_000,
+        max_orphans: 100,
     };
 
-    /// An easy network for tests: blocks are found in a few thousand hashes.
+    /// An easy network for tests: blocks take a few hundred hashes and every
+    /// address starts with 1000 coins.
     pub const TEST: Params = Params {
         name: "test",
-        difficulty_bits: 10,
+        initial_zero_bits: 8,
+        pow_limit_zero_bits: 8,
+        mine_rate_ms: 1_000,
+        starting_balance: Amount(1000),
         ..Params::DEMO
     };
 
@@ -45,6 +75,16 @@ impl Params {
     /// The network with this name, if any.
     pub fn by_name(name: &str) -> Option<Params> {
         Self::ALL.into_iter().find(|p| p.name == name)
+    }
+
+    /// Target of the first block after genesis.
+    pub fn initial_target(&self) -> Target {
+        Target::from_leading_zeros(self.initial_zero_bits).rounded()
+    }
+
+    /// Easiest target allowed.
+    pub fn pow_limit(&self) -> Target {
+        Target::from_leading_zeros(self.pow_limit_zero_bits).rounded()
     }
 }
 
@@ -57,5 +97,12 @@ mod tests {
         assert_eq!(Params::by_name("demo"), Some(Params::DEMO));
         assert_eq!(Params::by_name("test"), Some(Params::TEST));
         assert_eq!(Params::by_name("main"), None);
+    }
+
+    #[test]
+    fn initial_targets_are_within_the_limit() {
+        for p in Params::ALL {
+            assert!(p.initial_target() <= p.pow_limit(), "{}", p.name);
+        }
     }
 }

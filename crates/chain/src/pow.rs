@@ -1,13 +1,13 @@
-//! Proof of work: checking a hash against a difficulty, and the miner's
-//! nonce search.
+//! Proof of work: the miner's nonce search.
 //!
-//! A block meets difficulty `d` when its hash, read as a 256-bit big-endian
-//! number, is below `2^(256 - d)`, i.e. it has at least `d` leading zero bits.
+//! A block meets its target when its hash, read as a 256-bit big-endian
+//! number, is at most the target ([`Target::is_met_by`]).
 //!
 //! [`search`] is the mining kernel. The first 64 bytes of the header (parent
-//! hash and data root) do not change while nonces are tried, so their SHA-256
-//! compression (the midstate) is computed once; each nonce then costs one
-//! compression of the second, padded 64-byte block.
+//! hash and transaction root) do not change while nonces are tried, so their
+//! SHA-256 compression (the midstate) is computed once; each nonce then costs
+//! one compression of the second, padded 64-byte block and a comparison of
+//! the state words against the target words.
 
 use std::ops::Range;
 
@@ -15,33 +15,25 @@ use sha2::block_api::compress256;
 
 use crate::block::{HEADER_LEN, Header};
 use crate::hash::BlockHash;
+use crate::target::Target;
 
 /// SHA-256 initial state.
 const IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-/// Whether `hash` meets `difficulty` (leading zero bits, as a 256-bit number).
-pub fn meets_difficulty(hash: &BlockHash, difficulty: u32) -> bool {
-    hash.leading_zero_bits() >= difficulty
-}
-
-/// Expected number of hashes to find a block at `difficulty`: `2^difficulty`.
-pub fn expected_hashes(difficulty: u32) -> f64 {
-    2f64.powi(i32::try_from(difficulty).unwrap_or(i32::MAX))
-}
-
-/// A header prepared for nonce search: the midstate of its first 64 bytes and
-/// its padded second block.
+/// A header prepared for nonce search: the midstate of its first 64 bytes,
+/// its padded second block, and its target as big-endian words.
 #[derive(Debug, Clone)]
 pub struct Midstate {
     state: [u32; 8],
     tail: [u8; 64],
-    difficulty: u32,
+    target: [u32; 8],
 }
 
 impl Midstate {
-    /// Precomputes the constant part of `header`'s hash.
+    /// Precomputes the constant part of `header`'s hash. A header whose bits
+    /// do not decode gets a zero target (nothing meets it).
     pub fn new(header: &Header) -> Midstate {
         let bytes = header.encode();
         let mut state = IV;
@@ -52,10 +44,18 @@ impl Midstate {
         tail[..HEADER_LEN - 64].copy_from_slice(&bytes[64..]);
         tail[HEADER_LEN - 64] = 0x80;
         tail[56..].copy_from_slice(&((HEADER_LEN as u64) * 8).to_be_bytes());
+        let target_bytes = header
+            .target()
+            .map(|t| t.0.to_be_bytes())
+            .unwrap_or([0; 32]);
+        let mut target = [0u32; 8];
+        for (word, chunk) in target.iter_mut().zip(target_bytes.chunks_exact(4)) {
+            *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
         Midstate {
             state,
             tail,
-            difficulty: header.difficulty,
+            target,
         }
     }
 
@@ -77,36 +77,34 @@ impl Midstate {
         state
     }
 
-    /// Whether `nonce` gives a hash meeting the header's difficulty; checks
-    /// the state words directly without building the hash bytes.
+    /// Whether the hash with `nonce` is at most the target, comparing the
+    /// state words directly.
     fn nonce_meets(&self, nonce: u64) -> bool {
         let state = self.compress_with_nonce(nonce);
-        let mut zeros = 0;
-        for word in state {
-            if word == 0 {
-                zeros += 32;
-                if zeros >= self.difficulty {
-                    return true;
-                }
-            } else {
-                zeros += word.leading_zeros();
-                break;
+        for (h, t) in state.iter().zip(self.target.iter()) {
+            if h != t {
+                return h < t;
             }
         }
-        zeros >= self.difficulty
+        true
     }
 
-    /// The first nonce in `nonces` whose hash meets the difficulty.
+    /// The first nonce in `nonces` whose hash meets the target.
     pub fn search(&self, nonces: Range<u64>) -> Option<u64> {
         nonces.into_iter().find(|&n| self.nonce_meets(n))
     }
 }
 
-/// The first nonce in `nonces` for which `header` (with that nonce) meets its
-/// own difficulty field. The caller decides which difficulty the header
-/// carries; validation checks it against the network's rule.
+/// The first nonce in `nonces` for which `header` (with that nonce) meets the
+/// target its `bits` declare. Validation checks those bits against the
+/// network's rule.
 pub fn search(header: &Header, nonces: Range<u64>) -> Option<u64> {
     Midstate::new(header).search(nonces)
+}
+
+/// Expected number of hashes to meet `target`.
+pub fn expected_hashes(target: &Target) -> f64 {
+    target.work().0 as f64
 }
 
 #[cfg(test)]
@@ -115,10 +113,10 @@ mod tests {
     use crate::block::genesis;
     use crate::params::Params;
 
-    fn template(difficulty: u32) -> Header {
+    fn template(zero_bits: u32) -> Header {
         let mut h = genesis(&Params::TEST).header;
         h.height = 1;
-        h.difficulty = difficulty;
+        h.bits = Target::from_leading_zeros(zero_bits).to_compact();
         h.timestamp += 1000;
         h
     }
@@ -136,15 +134,33 @@ mod tests {
     #[test]
     fn search_finds_the_first_meeting_nonce() {
         let h = template(8);
-        let found = search(&h, 0..100_000).expect("difficulty 8 is found within 100k nonces");
+        let target = h.target().unwrap_or_else(|| panic!("valid bits"));
+        let found =
+            search(&h, 0..100_000).unwrap_or_else(|| panic!("8 bits are found within 100k nonces"));
         let mut with = h;
         with.nonce = found;
-        assert!(meets_difficulty(&with.hash(), 8));
+        assert!(target.is_met_by(&with.hash()));
         for earlier in 0..found {
             with.nonce = earlier;
             assert!(
-                !meets_difficulty(&with.hash(), 8),
+                !target.is_met_by(&with.hash()),
                 "nonce {earlier} was skipped"
+            );
+        }
+    }
+
+    #[test]
+    fn search_agrees_with_the_target_for_non_power_of_two_targets() {
+        let mut h = template(0);
+        h.bits = 0x2012_3456; // a target whose words are not all 0 or ffffffff
+        let target = h.target().unwrap_or_else(|| panic!("valid bits"));
+        let mid = Midstate::new(&h);
+        for nonce in 0..2000 {
+            h.nonce = nonce;
+            assert_eq!(
+                mid.nonce_meets(nonce),
+                target.is_met_by(&h.hash()),
+                "nonce {nonce}"
             );
         }
     }
@@ -153,16 +169,5 @@ mod tests {
     fn search_reports_none_when_range_has_no_solution() {
         assert_eq!(search(&template(64), 0..1000), None);
         assert_eq!(search(&template(8), 5..5), None);
-    }
-
-    #[test]
-    fn difficulty_is_compared_as_a_number() {
-        let mut b = [0xffu8; 32];
-        b[0] = 0x00;
-        b[1] = 0x7f; // 9 leading zero bits
-        let h = BlockHash(b);
-        assert!(meets_difficulty(&h, 9));
-        assert!(!meets_difficulty(&h, 10));
-        assert!(meets_difficulty(&BlockHash::ZERO, 256));
     }
 }

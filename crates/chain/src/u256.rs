@@ -80,10 +80,10 @@ impl U256 {
         }
         let (limbs, bits) = ((n / 64) as usize, n % 64);
         let mut out = [0u64; 4];
-        for i in 0..4 - limbs {
-            out[i] = self.0[i + limbs] >> bits;
+        for (i, limb) in out.iter_mut().enumerate().take(4 - limbs) {
+            *limb = self.0[i + limbs] >> bits;
             if bits > 0 && i + limbs + 1 < 4 {
-                out[i] |= self.0[i + limbs + 1] << (64 - bits);
+                *limb |= self.0[i + limbs + 1] << (64 - bits);
             }
         }
         U256(out)
@@ -217,7 +217,15 @@ mod tests {
 
     #[test]
     fn arithmetic_matches_u128() {
-        let samples = [0u128, 1, 7, u64::MAX as u128, (u64::MAX as u128) + 5, 1 << 100, 12345678901234567890123];
+        let samples = [
+            0u128,
+            1,
+            7,
+            u64::MAX as u128,
+            (u64::MAX as u128) + 5,
+            1 << 100,
+            12345678901234567890123,
+        ];
         for &a in &samples {
             for &b in &samples {
                 assert_eq!(u(a).cmp(&u(b)), a.cmp(&b));
@@ -243,6 +251,9 @@ mod tests {
         assert_eq!(U256::ONE.checked_div_u64(0), None);
         assert_eq!(U256::ONE.shl(256), U256::ZERO);
         assert_eq!(U256::ONE.shl(255).shr(255), U256::ONE);
-        assert_eq!(U256::MAX.checked_div(&U256::ONE.shl(128)), Some(U256([u64::MAX, u64::MAX, 0, 0])));
+        assert_eq!(
+            U256::MAX.checked_div(&U256::ONE.shl(128)),
+            Some(U256([u64::MAX, u64::MAX, 0, 0]))
+        );
     }
 }

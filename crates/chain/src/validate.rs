@@ -1,15 +1,28 @@
 //! Block validation: one function per consensus rule, one [`BlockError`]
-//! variant per rule.
+//! variant per rule, in two stages that are types.
 //!
-//! [`validate_block`] runs every rule against the block's parent and the
-//! validator's clock (an argument: this crate never reads a clock). Success
-//! yields a [`ValidBlock`], which only this module can construct; the chain
-//! accepts nothing else.
+//! 1. [`check_block`] runs every rule that needs only the block, its
+//!    ancestors' headers and the validator's clock (an argument: this crate
+//!    never reads a clock): height, parent, timestamps, transaction root,
+//!    hash, required target, proof of work, reward, signatures and sums. It
+//!    yields a [`CheckedBlock`].
+//! 2. [`check_ledger`] runs the rules that need the balances as of the
+//!    block's parent (input = balance, no replay). It yields a
+//!    [`ValidBlock`], the only thing the ledger applies.
+//!
+//! Only this module constructs either type.
 
-use crate::block::{Block, data_root};
-use crate::hash::{BlockHash, DataRoot};
+use std::collections::HashSet;
+
+use crate::address::Address;
+use crate::amount::Amount;
+use crate::block::{Block, Header, tx_root};
+use crate::hash::{BlockHash, TxRoot};
+use crate::ledger::Ledger;
 use crate::params::Params;
-use crate::pow::meets_difficulty;
+use crate::sigcache::SigCache;
+use crate::target::Target;
+use crate::tx::{Input, TxError, TxId};
 
 /// A consensus rule a block broke. Each variant is one rule and carries the
 /// values that disagreed.
@@ -31,46 +44,20 @@ pub enum BlockError {
         /// What the block names.
         actual: BlockHash,
     },
-    /// The header must commit to exactly the block's data.
-    #[error("data root {actual} does not match the data ({expected})")]
-    BadDataRoot {
-        /// Root computed from the data.
-        expected: DataRoot,
-        /// Root in the header.
-        actual: DataRoot,
+    /// A block holds at most `Params::max_block_txs` transactions.
+    #[error("{actual} transactions, at most {max} are allowed")]
+    TooManyTransactions {
+        /// The limit.
+        max: usize,
+        /// Transactions present.
+        actual: usize,
     },
-    /// The claimed hash must be the hash of the header.
-    #[error("claimed hash {claimed} is not the header's hash {computed}")]
-    HashMismatch {
-        /// Hash computed from the header.
-        computed: BlockHash,
-        /// Hash the block claims.
-        claimed: BlockHash,
-    },
-    /// The header's difficulty must be the one the network requires; a block
-    /// cannot choose its own.
-    #[error("difficulty {actual} is not the required {expected}")]
-    WrongDifficulty {
-        /// Required by the network.
-        expected: u32,
-        /// Declared in the header.
-        actual: u32,
-    },
-    /// The hash must meet the required difficulty.
-    #[error("hash {hash} has {zeros} leading zero bits, {required} are required")]
-    InsufficientWork {
-        /// The block's hash.
-        hash: BlockHash,
-        /// Its leading zero bits.
-        zeros: u32,
-        /// Required leading zero bits.
-        required: u32,
-    },
-    /// The timestamp must be later than the parent's.
-    #[error("timestamp {actual} is not after the parent's {parent}")]
-    TimestampNotAfterParent {
-        /// Parent timestamp.
-        parent: u64,
+    /// The timestamp must be later than the median of the last
+    /// `Params::median_time_blocks` blocks.
+    #[error("timestamp {actual} is not after the median {median} of recent blocks")]
+    TimestampNotAfterMedian {
+        /// The median.
+        median: u64,
         /// Block timestamp.
         actual: u64,
     },
@@ -85,46 +72,137 @@ pub enum BlockError {
         /// Allowed lead.
         max_ahead_ms: u64,
     },
-    /// The block may carry at most `Params::max_data_entries` entries.
-    #[error("{actual} data entries, at most {max} are allowed")]
-    TooManyEntries {
-        /// Allowed entries.
-        max: usize,
-        /// Entries in the block.
+    /// The header must commit to exactly the block's transactions.
+    #[error("transaction root {actual} does not match the transactions ({expected})")]
+    BadTxRoot {
+        /// Root computed from the transactions.
+        expected: TxRoot,
+        /// Root in the header.
+        actual: TxRoot,
+    },
+    /// The claimed hash must be the hash of the header.
+    #[error("claimed hash {claimed} is not the header's hash {computed}")]
+    HashMismatch {
+        /// Hash computed from the header.
+        computed: BlockHash,
+        /// Hash the block claims.
+        claimed: BlockHash,
+    },
+    /// The target must be the one the retarget rule requires; a block cannot
+    /// choose its own.
+    #[error("target bits {actual:08x} are not the required {expected:08x}")]
+    WrongTarget {
+        /// Required compact bits.
+        expected: u32,
+        /// Declared compact bits.
+        actual: u32,
+    },
+    /// The hash must meet the target.
+    #[error("hash {hash} does not meet the target (bits {bits:08x})")]
+    InsufficientWork {
+        /// The block's hash.
+        hash: BlockHash,
+        /// The target's compact bits.
+        bits: u32,
+    },
+    /// The first transaction must be the miner's reward.
+    #[error("the first transaction is not the miner's reward")]
+    MissingReward,
+    /// Only the first transaction may be a reward.
+    #[error("transaction {index} is a second reward")]
+    ExtraReward {
+        /// Its position.
+        index: usize,
+    },
+    /// The reward names the block's own height, so it cannot be reused.
+    #[error("the reward is for height {actual}, this block is {expected}")]
+    RewardHeight {
+        /// The block's height.
+        expected: u64,
+        /// The height the reward names.
+        actual: u64,
+    },
+    /// The reward has exactly one output.
+    #[error("the reward has {actual} outputs, exactly one is allowed")]
+    RewardOutputs {
+        /// Outputs present.
         actual: usize,
     },
-    /// Each entry may have at most `Params::max_entry_bytes` bytes.
-    #[error("data entry {index} has {actual} bytes, at most {max} are allowed")]
-    EntryTooLarge {
-        /// Position of the entry.
+    /// The reward pays exactly `Params::mining_reward`.
+    #[error("the reward is {actual}, it must be {expected}")]
+    WrongRewardAmount {
+        /// The network's reward.
+        expected: Amount,
+        /// What the block pays.
+        actual: Amount,
+    },
+    /// At most one transaction per sender per block.
+    #[error("{address} sends more than one transaction in this block")]
+    DuplicateSender {
+        /// The sender.
+        address: Address,
+    },
+    /// A transaction id appears at most once in a block.
+    #[error("transaction {id} appears twice in this block")]
+    DuplicateTxId {
+        /// The id.
+        id: TxId,
+    },
+    /// A transaction broke a transaction rule.
+    #[error("transaction {index}: {error}")]
+    Tx {
+        /// Its position in the block.
         index: usize,
-        /// Allowed bytes.
-        max: usize,
-        /// Bytes in the entry.
-        actual: usize,
+        /// The rule it broke.
+        error: TxError,
     },
 }
 
-/// A block that passed every rule against a known parent. Only
-/// [`validate_block`] makes one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidBlock(Block);
+/// What validation needs to know about a block's ancestors.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The parent's header.
+    pub parent: Header,
+    /// The parent's hash.
+    pub parent_hash: BlockHash,
+    /// Timestamps of the parent and its ancestors, newest first, at most
+    /// `Params::median_time_blocks`.
+    pub recent_timestamps: Vec<u64>,
+    /// The target the retarget rule requires of the block.
+    pub required_target: Target,
+}
 
-impl ValidBlock {
-    /// The validated block.
+/// A block that passed every rule of stage 1 ([`check_block`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedBlock(Block);
+
+impl CheckedBlock {
+    /// The genesis block, which is valid by definition (the store compares
+    /// it by hash, it is never checked).
+    pub(crate) fn genesis(block: Block) -> CheckedBlock {
+        CheckedBlock(block)
+    }
+
+    /// The block.
     pub fn block(&self) -> &Block {
         &self.0
     }
+}
 
-    /// Unwraps the validated block.
-    pub fn into_block(self) -> Block {
+/// A block that passed every rule against the ledger as of its parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidBlock<'a>(&'a Block);
+
+impl<'a> ValidBlock<'a> {
+    /// The block.
+    pub fn block(&self) -> &'a Block {
         self.0
     }
 }
 
 /// Rule: height follows the parent.
-pub fn height_is_valid(block: &Block, parent: &Block) -> Result<(), BlockError> {
-    let expected = parent.header.height.saturating_add(1);
+pub fn height_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
+    let expected = ctx.parent.height.saturating_add(1);
     match block.header.height {
         actual if actual == expected => Ok(()),
         actual => Err(BlockError::WrongHeight { expected, actual }),
@@ -132,49 +210,68 @@ pub fn height_is_valid(block: &Block, parent: &Block) -> Result<(), BlockError> 
 }
 
 /// Rule: the block names its parent.
-pub fn prev_hash_is_valid(block: &Block, parent: &Block) -> Result<(), BlockError> {
-    if block.header.prev_hash == parent.hash {
+pub fn prev_hash_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
+    if block.header.prev_hash == ctx.parent_hash {
         Ok(())
     } else {
         Err(BlockError::BadPrevHash {
-            expected: parent.hash,
+            expected: ctx.parent_hash,
             actual: block.header.prev_hash,
         })
     }
 }
 
-/// Rules: entry count and entry sizes are bounded.
-pub fn data_size_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
-    if block.data.len() > params.max_data_entries {
-        return Err(BlockError::TooManyEntries {
-            max: params.max_data_entries,
+/// Rule: the transaction count is bounded.
+pub fn tx_count_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
+    if block.data.len() > params.max_block_txs {
+        Err(BlockError::TooManyTransactions {
+            max: params.max_block_txs,
             actual: block.data.len(),
-        });
-    }
-    match block
-        .data
-        .iter()
-        .enumerate()
-        .find(|(_, e)| e.len() > params.max_entry_bytes)
-    {
-        Some((index, e)) => Err(BlockError::EntryTooLarge {
-            index,
-            max: params.max_entry_bytes,
-            actual: e.len(),
-        }),
-        None => Ok(()),
+        })
+    } else {
+        Ok(())
     }
 }
 
-/// Rule: the header commits to the data.
-pub fn data_root_is_valid(block: &Block) -> Result<(), BlockError> {
-    let expected = data_root(&block.data);
-    if block.header.data_root == expected {
+/// Median of timestamps (the upper one of an even count).
+pub fn median(timestamps: &[u64]) -> u64 {
+    let mut sorted = timestamps.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0)
+}
+
+/// Rules: the timestamp is after the median of recent blocks and not too far
+/// ahead of `now`.
+pub fn time_is_valid_at(
+    block: &Block,
+    ctx: &Context,
+    now_ms: u64,
+    params: &Params,
+) -> Result<(), BlockError> {
+    let actual = block.header.timestamp;
+    let median = median(&ctx.recent_timestamps);
+    if actual <= median {
+        return Err(BlockError::TimestampNotAfterMedian { median, actual });
+    }
+    if actual > now_ms.saturating_add(params.max_future_ms) {
+        return Err(BlockError::TimestampTooFarAhead {
+            now: now_ms,
+            actual,
+            max_ahead_ms: params.max_future_ms,
+        });
+    }
+    Ok(())
+}
+
+/// Rule: the header commits to the transactions.
+pub fn tx_root_is_valid(block: &Block) -> Result<(), BlockError> {
+    let expected = tx_root(&block.data);
+    if block.header.tx_root == expected {
         Ok(())
     } else {
-        Err(BlockError::BadDataRoot {
+        Err(BlockError::BadTxRoot {
             expected,
-            actual: block.header.data_root,
+            actual: block.header.tx_root,
         })
     }
 }
@@ -192,256 +289,124 @@ pub fn hash_is_valid(block: &Block) -> Result<(), BlockError> {
     }
 }
 
-/// Rules: the declared difficulty is the required one, and the hash meets it.
-pub fn work_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
-    let required = params.difficulty_bits;
-    if block.header.difficulty != required {
-        return Err(BlockError::WrongDifficulty {
-            expected: required,
-            actual: block.header.difficulty,
+/// Rules: the declared target is the required one, and the hash meets it.
+pub fn work_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
+    let expected = ctx.required_target.to_compact();
+    if block.header.bits != expected {
+        return Err(BlockError::WrongTarget {
+            expected,
+            actual: block.header.bits,
         });
     }
     let hash = block.header.hash();
-    if meets_difficulty(&hash, required) {
+    if ctx.required_target.is_met_by(&hash) {
         Ok(())
     } else {
         Err(BlockError::InsufficientWork {
             hash,
-            zeros: hash.leading_zero_bits(),
-            required,
+            bits: expected,
         })
     }
 }
 
-/// Rules: the timestamp is after the parent's and not too far ahead of `now`.
-pub fn time_is_valid_at(
-    block: &Block,
-    parent: &Block,
-    now_ms: u64,
-    params: &Params,
-) -> Result<(), BlockError> {
-    let actual = block.header.timestamp;
-    if actual <= parent.header.timestamp {
-        return Err(BlockError::TimestampNotAfterParent {
-            parent: parent.header.timestamp,
-            actual,
+/// Rules: exactly one reward, first, for this height, one output, the
+/// network's amount.
+pub fn reward_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
+    let Some(first) = block.data.first() else {
+        return Err(BlockError::MissingReward);
+    };
+    let Input::Reward { height } = first.input else {
+        return Err(BlockError::MissingReward);
+    };
+    if let Some(index) = block.data.iter().skip(1).position(|tx| tx.is_reward()) {
+        return Err(BlockError::ExtraReward { index: index + 1 });
+    }
+    if height != block.header.height {
+        return Err(BlockError::RewardHeight {
+            expected: block.header.height,
+            actual: height,
         });
     }
-    if actual > now_ms.saturating_add(params.max_future_ms) {
-        return Err(BlockError::TimestampTooFarAhead {
-            now: now_ms,
+    if first.outputs.len() != 1 {
+        return Err(BlockError::RewardOutputs {
+            actual: first.outputs.len(),
+        });
+    }
+    let actual = first
+        .outputs
+        .values()
+        .next()
+        .copied()
+        .unwrap_or(Amount::ZERO);
+    if actual != params.mining_reward {
+        return Err(BlockError::WrongRewardAmount {
+            expected: params.mining_reward,
             actual,
-            max_ahead_ms: params.max_future_ms,
         });
     }
     Ok(())
 }
 
-/// Runs every rule; the cheap structural ones first, proof of work last.
-pub fn validate_block(
+/// Rules: one transaction per sender, unique ids, and each transfer's own
+/// rules (outputs, sums, signature via the cache).
+pub fn transactions_are_valid(
     block: &Block,
-    parent: &Block,
+    params: &Params,
+    sigs: &mut SigCache,
+) -> Result<(), BlockError> {
+    let mut senders = HashSet::new();
+    let mut ids = HashSet::new();
+    for (index, tx) in block.data.iter().enumerate() {
+        if !ids.insert(tx.id) {
+            return Err(BlockError::DuplicateTxId { id: tx.id });
+        }
+        tx.outputs_are_valid(params)
+            .map_err(|error| BlockError::Tx { index, error })?;
+        if let Some(sender) = tx.sender() {
+            if !senders.insert(sender) {
+                return Err(BlockError::DuplicateSender { address: sender });
+            }
+            sigs.verify(tx)
+                .map_err(|error| BlockError::Tx { index, error })?;
+        }
+    }
+    Ok(())
+}
+
+/// Stage 1: every rule that needs no balances. Cheap structural rules first,
+/// proof of work before signatures (a forged block costs its sender work).
+pub fn check_block(
+    block: &Block,
+    ctx: &Context,
     now_ms: u64,
     params: &Params,
-) -> Result<ValidBlock, BlockError> {
-    height_is_valid(block, parent)?;
-    prev_hash_is_valid(block, parent)?;
-    data_size_is_valid(block, params)?;
-    time_is_valid_at(block, parent, now_ms, params)?;
-    data_root_is_valid(block)?;
+    sigs: &mut SigCache,
+) -> Result<CheckedBlock, BlockError> {
+    height_is_valid(block, ctx)?;
+    prev_hash_is_valid(block, ctx)?;
+    tx_count_is_valid(block, params)?;
+    time_is_valid_at(block, ctx, now_ms, params)?;
     hash_is_valid(block)?;
-    work_is_valid(block, params)?;
-    Ok(ValidBlock(block.clone()))
+    work_is_valid(block, ctx)?;
+    tx_root_is_valid(block)?;
+    reward_is_valid(block, params)?;
+    transactions_are_valid(block, params, sigs)?;
+    Ok(CheckedBlock(block.clone()))
+}
+
+/// Stage 2: every transfer spends exactly its sender's balance as of the
+/// parent, and no id was used before in the chain.
+pub fn check_ledger<'a>(
+    block: &'a CheckedBlock,
+    ledger: &Ledger,
+) -> Result<ValidBlock<'a>, BlockError> {
+    for (index, tx) in block.0.data.iter().enumerate() {
+        ledger
+            .tx_is_valid(tx)
+            .map_err(|error| BlockError::Tx { index, error })?;
+    }
+    Ok(ValidBlock(&block.0))
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::block::{Header, genesis};
-    use crate::pow::search;
-
-    pub const P: Params = Params::TEST;
-
-    /// Mines a valid child of `parent` carrying `data`, at `parent + 1 s`.
-    pub fn mine_child(parent: &Block, data: Vec<String>) -> Block {
-        let mut header = Header {
-            height: parent.header.height + 1,
-            timestamp: parent.header.timestamp + 1000,
-            prev_hash: parent.hash,
-            data_root: data_root(&data),
-            difficulty: P.difficulty_bits,
-            nonce: 0,
-        };
-        header.nonce = search(&header, 0..u64::MAX).unwrap_or_default();
-        Block::new(header, data)
-    }
-
-    fn now() -> u64 {
-        genesis(&P).header.timestamp + 10_000
-    }
-
-    fn good() -> (Block, Block) {
-        let g = genesis(&P);
-        let b = mine_child(&g, vec!["hello".into()]);
-        (g, b)
-    }
-
-    /// Re-mines `b` after `edit` so that only the edited rule can fail.
-    fn remine(mut b: Block, edit: impl FnOnce(&mut Block)) -> Block {
-        edit(&mut b);
-        b.header.nonce = search(&b.header, 0..u64::MAX).unwrap_or_default();
-        b.hash = b.header.hash();
-        b
-    }
-
-    #[test]
-    fn a_mined_block_is_valid() {
-        let (g, b) = good();
-        let v = validate_block(&b, &g, now(), &P).map(ValidBlock::into_block);
-        assert_eq!(v, Ok(b));
-    }
-
-    #[test]
-    fn wrong_height_is_rejected() {
-        let (g, b) = good();
-        let bad = remine(b, |b| b.header.height = 2);
-        assert_eq!(
-            validate_block(&bad, &g, now(), &P),
-            Err(BlockError::WrongHeight {
-                expected: 1,
-                actual: 2
-            })
-        );
-    }
-
-    #[test]
-    fn wrong_parent_is_rejected() {
-        let (g, b) = good();
-        let bad = remine(b, |b| b.header.prev_hash = BlockHash([7; 32]));
-        assert_eq!(
-            validate_block(&bad, &g, now(), &P),
-            Err(BlockError::BadPrevHash {
-                expected: g.hash,
-                actual: BlockHash([7; 32])
-            })
-        );
-    }
-
-    #[test]
-    fn tampered_data_is_rejected() {
-        let (g, mut b) = good();
-        b.data[0] = "hellO".into();
-        assert_eq!(
-            validate_block(&b, &g, now(), &P),
-            Err(BlockError::BadDataRoot {
-                expected: data_root(&b.data),
-                actual: b.header.data_root
-            })
-        );
-    }
-
-    #[test]
-    fn wrong_claimed_hash_is_rejected() {
-        let (g, mut b) = good();
-        let computed = b.hash;
-        b.hash = BlockHash([1; 32]);
-        assert_eq!(
-            validate_block(&b, &g, now(), &P),
-            Err(BlockError::HashMismatch {
-                computed,
-                claimed: BlockHash([1; 32])
-            })
-        );
-    }
-
-    #[test]
-    fn self_declared_difficulty_is_rejected() {
-        let (g, b) = good();
-        let bad = remine(b, |b| b.header.difficulty = 1);
-        assert_eq!(
-            validate_block(&bad, &g, now(), &P),
-            Err(BlockError::WrongDifficulty {
-                expected: P.difficulty_bits,
-                actual: 1
-            })
-        );
-    }
-
-    #[test]
-    fn unmined_block_is_rejected() {
-        let (g, b) = good();
-        // Find a nonce whose hash does NOT meet the difficulty.
-        let mut bad = b;
-        bad.header.nonce = (0..)
-            .find(|&n| {
-                let mut h = bad.header;
-                h.nonce = n;
-                h.hash().leading_zero_bits() < P.difficulty_bits
-            })
-            .unwrap_or_default();
-        bad.hash = bad.header.hash();
-        assert_eq!(
-            validate_block(&bad, &g, now(), &P),
-            Err(BlockError::InsufficientWork {
-                hash: bad.hash,
-                zeros: bad.hash.leading_zero_bits(),
-                required: P.difficulty_bits
-            })
-        );
-    }
-
-    #[test]
-    fn timestamp_not_after_parent_is_rejected() {
-        let (g, b) = good();
-        let t = g.header.timestamp;
-        let bad = remine(b, |b| b.header.timestamp = t);
-        assert_eq!(
-            validate_block(&bad, &g, now(), &P),
-            Err(BlockError::TimestampNotAfterParent {
-                parent: t,
-                actual: t
-            })
-        );
-    }
-
-    #[test]
-    fn timestamp_too_far_ahead_is_rejected_and_the_bound_is_accepted() {
-        let (g, b) = good();
-        let now = now();
-        let at_bound = remine(b.clone(), |b| b.header.timestamp = now + P.max_future_ms);
-        assert!(validate_block(&at_bound, &g, now, &P).is_ok());
-        let bad = remine(b, |b| b.header.timestamp = now + P.max_future_ms + 1);
-        assert_eq!(
-            validate_block(&bad, &g, now, &P),
-            Err(BlockError::TimestampTooFarAhead {
-                now,
-                actual: now + P.max_future_ms + 1,
-                max_ahead_ms: P.max_future_ms
-            })
-        );
-    }
-
-    #[test]
-    fn oversized_data_is_rejected() {
-        let g = genesis(&P);
-        let many = mine_child(&g, vec![String::new(); P.max_data_entries + 1]);
-        assert_eq!(
-            validate_block(&many, &g, now(), &P),
-            Err(BlockError::TooManyEntries {
-                max: P.max_data_entries,
-                actual: P.max_data_entries + 1
-            })
-        );
-        let big = mine_child(&g, vec!["ok".into(), "x".repeat(P.max_entry_bytes + 1)]);
-        assert_eq!(
-            validate_block(&big, &g, now(), &P),
-            Err(BlockError::EntryTooLarge {
-                index: 1,
-                max: P.max_entry_bytes,
-                actual: P.max_entry_bytes + 1
-            })
-        );
-        let full = mine_child(&g, vec!["x".repeat(P.max_entry_bytes); P.max_data_entries]);
-        assert!(validate_block(&full, &g, now(), &P).is_ok());
-    }
-}
+pub(crate) mod tests;

@@ -1,19 +1,45 @@
 //! The chain crate in wasm32, run by wasm-bindgen-test in headless Chromium:
-//! the same golden vectors and the same mining and validation as natively.
+//! the same golden vectors, and the same mining and validation, as natively.
 #![cfg(target_arch = "wasm32")]
 
+use tabcoin_chain::hash::to_hex;
 use tabcoin_chain::pow::{Midstate, search};
-use tabcoin_chain::{Block, Chain, Header, Params, data_root, genesis, validate_block};
+use tabcoin_chain::{
+    Amount, Input, Params, Pool, Store, Template, Transaction, TxId, Wallet, genesis,
+};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The same golden vector as the native test in `block.rs`.
-const DEMO_GENESIS_HASH: &str = "66729e3f9527f83e3f447874b5fc6b8208090148b933ab4debf89dd815b59eca";
+/// The same golden vectors as the native tests in `block.rs` and `tx/tests.rs`.
+const DEMO_GENESIS_HASH: &str = "0ec03e4065a86f247cf15c4e83c3018b3dfed9fa1a75d82f1cc7406f206b3101";
+const GOLDEN_SIG: &str = "865dd94e1c562773fc9f92a06106d28933c581b294e877730afe3c4bca2a86e2130e5fa273a98643084018877acd503fbbbd1e97ab11af679205c377fab5bbfa";
+
+fn wallet(seed: u8) -> Wallet {
+    Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("valid seed"))
+}
 
 #[wasm_bindgen_test]
 fn genesis_hash_matches_the_native_vector() {
     assert_eq!(genesis(&Params::DEMO).hash.to_string(), DEMO_GENESIS_HASH);
+}
+
+#[wasm_bindgen_test]
+fn signed_transaction_matches_the_native_vector() {
+    let tx = Transaction::new(
+        &wallet(1),
+        Amount(1000),
+        wallet(2).address(),
+        Amount(25),
+        TxId::from_random([7; 16]),
+        1_795_219_200_000,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let Input::Signed { signature, .. } = tx.input else {
+        panic!("signed")
+    };
+    assert_eq!(to_hex(&signature.0), GOLDEN_SIG);
+    assert_eq!(tx.signature_is_valid(), Ok(()));
 }
 
 #[wasm_bindgen_test]
@@ -27,29 +53,46 @@ fn midstate_hash_equals_full_hash() {
 }
 
 #[wasm_bindgen_test]
-fn mine_and_validate_a_short_chain() {
+fn mine_and_validate_a_short_chain_with_a_transfer() {
     let p = Params::TEST;
-    let mut chain = Chain::new(p);
-    let now = tabcoin_chain::block::GENESIS_TIMESTAMP + 60_000;
-    for i in 0..5u64 {
-        let tip = chain.tip().clone();
-        let data = vec![format!("block {i}")];
-        let mut header = Header {
-            height: tip.header.height + 1,
-            timestamp: tip.header.timestamp + 1000,
-            prev_hash: tip.hash,
-            data_root: data_root(&data),
-            difficulty: p.difficulty_bits,
-            nonce: 0,
-        };
-        header.nonce = search(&header, 0..u64::MAX).unwrap_or_default();
-        let block = Block::new(header, data);
-        assert!(validate_block(&block, &tip, now, &p).is_ok());
-        assert!(chain.accept(vec![block], now).is_ok());
+    let mut store = Store::new(p);
+    let mut pool = Pool::new();
+    let (a, b) = (wallet(1), wallet(2));
+    let mut now = tabcoin_chain::GENESIS_TIMESTAMP_MS;
+    for i in 0..5u8 {
+        now += p.mine_rate_ms;
+        if i == 2 {
+            let tx = Transaction::new(
+                &a,
+                store.ledger().balance(&a.address()),
+                b.address(),
+                Amount(40),
+                TxId::from_random([i; 16]),
+                now,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            store
+                .add_to_pool(&mut pool, tx)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let template = Template::new(&store, &pool, a.address(), now);
+        let nonce = search(&template.header, 0..u64::MAX).unwrap_or_default();
+        let accepted = store
+            .accept(template.into_block(nonce), now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        store.update_pool(&mut pool, &accepted.removed);
     }
-    assert_eq!(chain.height(), 5);
-    let mut tampered = chain.tip().clone();
-    tampered.data[0] = "block 99".into();
-    let parent = chain.blocks()[4].clone();
-    assert!(validate_block(&tampered, &parent, now, &p).is_err());
+    assert_eq!(store.height(), 5);
+    assert_eq!(store.ledger().balance(&b.address()), Amount(1040));
+    assert_eq!(
+        store.ledger().balance(&a.address()),
+        Amount(1000 - 40 + 5 * 50)
+    );
+    assert!(pool.is_empty());
+    let mut tampered = store.tip().clone();
+    tampered.header.nonce ^= 1;
+    tampered.hash = tampered.header.hash();
+    let mut fresh = Store::from_blocks(p, store.main_chain().take(5).cloned().collect(), now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(fresh.accept(tampered, now).is_err());
 }

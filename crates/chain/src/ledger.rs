@@ -1,0 +1,187 @@
+//! [`Ledger`]: balances and history of every address, and the ids of every
+//! transaction in the chain, kept incrementally block by block with undo data
+//! for reorganisations.
+//!
+//! An address nobody has paid or spent from holds `Params::starting_balance`.
+//! A transfer spends its sender's whole balance (the input) and returns the
+//! change, so applying it subtracts the input and adds each output.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::address::Address;
+use crate::amount::Amount;
+use crate::tx::{Input, Transaction, TxError, TxId};
+use crate::validate::ValidBlock;
+
+/// One transaction as it concerns one address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Height of the block holding it.
+    pub height: u64,
+    /// The transaction.
+    pub tx: TxId,
+    /// Coins that came in (outputs to the address, change excluded).
+    pub received: Amount,
+    /// Coins that went out (input minus change), for the sender.
+    pub sent: Amount,
+}
+
+/// What applying a block changed, to take it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undo {
+    balances: Vec<(Address, Option<Amount>)>,
+    txs: Vec<TxId>,
+    history: Vec<Address>,
+}
+
+/// Balances, history and spent ids as of one block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ledger {
+    starting: Amount,
+    balances: HashMap<Address, Amount>,
+    txs: HashSet<TxId>,
+    history: HashMap<Address, Vec<HistoryEntry>>,
+}
+
+impl Ledger {
+    /// The ledger of an empty chain.
+    pub fn new(starting_balance: Amount) -> Ledger {
+        Ledger {
+            starting: starting_balance,
+            balances: HashMap::new(),
+            txs: HashSet::new(),
+            history: HashMap::new(),
+        }
+    }
+
+    /// The balance of `address`.
+    pub fn balance(&self, address: &Address) -> Amount {
+        self.balances.get(address).copied().unwrap_or(self.starting)
+    }
+
+    /// The transactions that concern `address`, oldest first.
+    pub fn history(&self, address: &Address) -> &[HistoryEntry] {
+        self.history.get(address).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a transaction with this id is in the chain.
+    pub fn contains_tx(&self, id: &TxId) -> bool {
+        self.txs.contains(id)
+    }
+
+    /// Number of transactions in the chain.
+    pub fn tx_count(&self) -> usize {
+        self.txs.len()
+    }
+
+    /// Rules against the state: the id is new (no replay), and a transfer's
+    /// input is exactly its sender's balance.
+    pub fn tx_is_valid(&self, tx: &Transaction) -> Result<(), TxError> {
+        if self.txs.contains(&tx.id) {
+            return Err(TxError::Replayed { id: tx.id });
+        }
+        if let Input::Signed {
+            address, amount, ..
+        } = tx.input
+        {
+            let expected = self.balance(&address);
+            if amount != expected {
+                return Err(TxError::InputNotBalance {
+                    id: tx.id,
+                    expected,
+                    actual: amount,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, undo: &mut Undo, address: Address, f: impl FnOnce(Amount) -> Amount) {
+        let old = self.balances.get(&address).copied();
+        undo.balances.push((address, old));
+        let new = f(old.unwrap_or(self.starting));
+        self.balances.insert(address, new);
+    }
+
+    fn record(&mut self, undo: &mut Undo, address: Address, entry: HistoryEntry) {
+        undo.history.push(address);
+        self.history.entry(address).or_default().push(entry);
+    }
+
+    /// Applies a validated block; returns what is needed to undo it.
+    pub fn apply(&mut self, block: &ValidBlock<'_>) -> Undo {
+        let block = block.block();
+        let height = block.header.height;
+        let mut undo = Undo {
+            balances: Vec::new(),
+            txs: Vec::new(),
+            history: Vec::new(),
+        };
+        for tx in &block.data {
+            self.txs.insert(tx.id);
+            undo.txs.push(tx.id);
+            let sender = tx.sender();
+            if let Input::Signed {
+                address, amount, ..
+            } = tx.input
+            {
+                // Validation guarantees the input equals the balance as of the
+                // parent; earlier transactions of this block may only have
+                // added to it, so this never saturates.
+                self.set(&mut undo, address, |b| {
+                    b.checked_sub(amount).unwrap_or(Amount::ZERO)
+                });
+                let change = tx.outputs.get(&address).copied().unwrap_or(Amount::ZERO);
+                let sent = amount.checked_sub(change).unwrap_or(Amount::ZERO);
+                self.record(
+                    &mut undo,
+                    address,
+                    HistoryEntry {
+                        height,
+                        tx: tx.id,
+                        received: Amount::ZERO,
+                        sent,
+                    },
+                );
+            }
+            for (address, amount) in &tx.outputs {
+                self.set(&mut undo, *address, |b| {
+                    b.checked_add(*amount).unwrap_or(Amount(u64::MAX))
+                });
+                if Some(*address) != sender {
+                    let entry = HistoryEntry {
+                        height,
+                        tx: tx.id,
+                        received: *amount,
+                        sent: Amount::ZERO,
+                    };
+                    self.record(&mut undo, *address, entry);
+                }
+            }
+        }
+        undo
+    }
+
+    /// Takes back the block whose [`Ledger::apply`] returned `undo`.
+    pub fn undo(&mut self, undo: Undo) {
+        for (address, old) in undo.balances.into_iter().rev() {
+            match old {
+                Some(amount) => self.balances.insert(address, amount),
+                None => self.balances.remove(&address),
+            };
+        }
+        for id in undo.txs {
+            self.txs.remove(&id);
+        }
+        for address in undo.history.into_iter().rev() {
+            if let Some(entries) = self.history.get_mut(&address) {
+                entries.pop();
+                if entries.is_empty() {
+                    self.history.remove(&address);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! [`Pool`]: transactions waiting for a block, at most one per sender.
+//!
+//! Every transaction is verified when it arrives (signature through the
+//! shared [`SigCache`], outputs, and its input against the ledger at the best
+//! tip). A sender's later send arrives as an update of the same transaction
+//! (same id, later timestamp) and replaces it, as in the classic design.
+//! After a block, included transactions leave and the rest are checked again
+//! against the new ledger; after a reorganisation, the abandoned branch's
+//! transactions come back if they are still valid.
+
+use std::collections::BTreeMap;
+
+use crate::address::Address;
+use crate::block::Block;
+use crate::ledger::Ledger;
+use crate::params::Params;
+use crate::sigcache::SigCache;
+use crate::tx::{Input, Transaction, TxError, TxId};
+
+/// Why the pool refused a transaction.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolError {
+    /// The transaction breaks a transaction rule.
+    #[error("{0}")]
+    Invalid(#[from] TxError),
+    /// Rewards are made by miners inside blocks, never pooled.
+    #[error("a reward cannot be sent as a transaction")]
+    Reward,
+    /// The sender already has a different pending transaction; their sends
+    /// must be merged into it.
+    #[error("the sender already has pending transaction {pending}")]
+    ConflictingSender {
+        /// The pending transaction.
+        pending: TxId,
+    },
+    /// An older version of the pending transaction.
+    #[error("an older version of a pending transaction")]
+    Stale,
+    /// The pool is full.
+    #[error("the pool is full ({max} transactions)")]
+    Full {
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// What adding did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// A new pending transaction.
+    New,
+    /// A newer version of a pending transaction replaced it.
+    Updated,
+    /// Exactly this transaction was already pending.
+    Unchanged,
+}
+
+/// Pending transactions by sender.
+#[derive(Debug, Clone, Default)]
+pub struct Pool {
+    by_sender: BTreeMap<Address, Transaction>,
+}
+
+fn timestamp(tx: &Transaction) -> u64 {
+    match tx.input {
+        Input::Signed { timestamp, .. } => timestamp,
+        Input::Reward { .. } => 0,
+    }
+}
+
+impl Pool {
+    /// An empty pool.
+    pub fn new() -> Pool {
+        Pool::default()
+    }
+
+    /// Number of pending transactions.
+    pub fn len(&self) -> usize {
+        self.by_sender.len()
+    }
+
+    /// Whether nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.by_sender.is_empty()
+    }
+
+    /// The pending transaction of `sender`.
+    pub fn get(&self, sender: &Address) -> Option<&Transaction> {
+        self.by_sender.get(sender)
+    }
+
+    /// Every pending transaction, by sender.
+    pub fn transactions(&self) -> impl Iterator<Item = &Transaction> {
+        self.by_sender.values()
+    }
+
+    /// Verifies `tx` against the ledger at the best tip and adds it.
+    pub fn add(
+        &mut self,
+        tx: Transaction,
+        ledger: &Ledger,
+        params: &Params,
+        sigs: &mut SigCache,
+    ) -> Result<Added, PoolError> {
+        let Some(sender) = tx.sender() else {
+            return Err(PoolError::Reward);
+        };
+        if let Some(pending) = self.by_sender.get(&sender) {
+            if *pending == tx {
+                return Ok(Added::Unchanged);
+            }
+            if pending.id != tx.id {
+                return Err(PoolError::ConflictingSender {
+                    pending: pending.id,
+                });
+            }
+            if timestamp(&tx) <= timestamp(pending) {
+                return Err(PoolError::Stale);
+            }
+        } else if self.by_sender.len() >= params.max_pool_txs {
+            return Err(PoolError::Full {
+                max: params.max_pool_txs,
+            });
+        }
+        tx.outputs_are_valid(params)?;
+        ledger.tx_is_valid(&tx)?;
+        sigs.verify(&tx)?;
+        let replaced = self.by_sender.insert(sender, tx).is_some();
+        Ok(if replaced { Added::Updated } else { Added::New })
+    }
+
+    /// Up to `max` transactions for a block template, one per sender.
+    pub fn for_block(&self, max: usize) -> Vec<Transaction> {
+        self.by_sender.values().take(max).cloned().collect()
+    }
+
+    /// After the best chain changed: abandoned blocks' transactions return
+    /// if still valid, then every pending transaction is checked against the
+    /// new ledger (those now in the chain or no longer matching the sender's
+    /// balance leave).
+    pub fn update_after(
+        &mut self,
+        removed: &[Block],
+        ledger: &Ledger,
+        params: &Params,
+        sigs: &mut SigCache,
+    ) {
+        let pending: Vec<Transaction> = std::mem::take(&mut self.by_sender).into_values().collect();
+        let returning = removed
+            .iter()
+            .flat_map(|b| b.data.iter())
+            .filter(|tx| !tx.is_reward())
+            .cloned();
+        for tx in returning.chain(pending) {
+            // Refusals are expected here: included, replayed or outdated.
+            let _ = self.add(tx, ledger, params, sigs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,42 @@
+//! The retarget rule: the target a block must meet is a pure function of its
+//! ancestors, never a value the block chooses.
+//!
+//! Each block adjusts its parent's target by the parent's solve time `s`
+//! (parent timestamp minus grandparent timestamp, clamped to
+//! `[1 ms, 6 · mine_rate]`), as an exponential moving average over
+//! `retarget_window` (`N`) blocks with aim `T = mine_rate`:
+//!
+//! ```text
+//! next = parent_target · (N·T + s − T) / (N·T)      (at most the pow limit)
+//! ```
+//!
+//! Blocks that come faster than `T` make the target smaller (harder), slower
+//! ones make it larger. The first two blocks after genesis use the initial
+//! target (genesis has no meaningful solve time). The result is rounded
+//! through the compact encoding, so every node gets the same bits.
+
+use crate::block::Header;
+use crate::params::Params;
+use crate::target::Target;
+
+/// The target the child of `parent` must meet; `grandparent_timestamp` is
+/// the timestamp of `parent`'s parent (None when `parent` is genesis).
+pub fn next_target(parent: &Header, grandparent_timestamp: Option<u64>, params: &Params) -> Target {
+    let Some(grandparent_ts) = grandparent_timestamp.filter(|_| parent.height >= 2) else {
+        return params.initial_target();
+    };
+    let limit = params.pow_limit();
+    let parent_target = parent.target().unwrap_or(limit);
+    let t = params.mine_rate_ms.max(1);
+    let n = params.retarget_window.max(1);
+    let solve = parent
+        .timestamp
+        .saturating_sub(grandparent_ts)
+        .clamp(1, 6 * t);
+    parent_target
+        .scaled(n * t + solve - t, n * t, limit)
+        .rounded()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,152 @@
+//! The retarget rule, proven by a deterministic simulation: miners of a given
+//! hash rate find blocks after exponentially distributed times drawn from a
+//! seeded generator.
+
+use super::*;
+use crate::block::genesis;
+
+/// SplitMix64: a small, seeded, reproducible generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+}
+
+struct Sim {
+    params: Params,
+    headers: Vec<Header>,
+    rng: Rng,
+}
+
+impl Sim {
+    fn new(params: Params, seed: u64) -> Sim {
+        Sim {
+            params,
+            headers: vec![genesis(&params).header],
+            rng: Rng(seed),
+        }
+    }
+
+    fn expected_ms(target: &Target, hashes_per_ms: f64) -> f64 {
+        target.work().0 as f64 / hashes_per_ms
+    }
+
+    /// Mines one block at `hashes_per_ms`; returns its solve time in ms.
+    fn step(&mut self, hashes_per_ms: f64) -> f64 {
+        let parent = self.headers[self.headers.len() - 1];
+        let gp = self
+            .headers
+            .len()
+            .checked_sub(2)
+            .map(|i| self.headers[i].timestamp);
+        let target = next_target(&parent, gp, &self.params);
+        let solve = -self.rng.next_f64().ln() * Self::expected_ms(&target, hashes_per_ms);
+        let mut h = parent;
+        h.height += 1;
+        h.timestamp = parent.timestamp + (solve.round() as u64).max(1);
+        h.bits = target.to_compact();
+        self.headers.push(h);
+        solve
+    }
+
+    fn next_expected_ms(&self, hashes_per_ms: f64) -> f64 {
+        let n = self.headers.len();
+        let target = next_target(
+            &self.headers[n - 1],
+            Some(self.headers[n - 2].timestamp),
+            &self.params,
+        );
+        Self::expected_ms(&target, hashes_per_ms)
+    }
+}
+
+const P: Params = Params {
+    initial_zero_bits: 20,
+    pow_limit_zero_bits: 8,
+    ..Params::DEMO
+};
+
+/// Hash rate at which the initial target takes `factor` × the block time.
+fn rate_for(factor: f64) -> f64 {
+    P.initial_target().work().0 as f64 / (P.mine_rate_ms as f64 * factor)
+}
+
+#[test]
+fn mean_block_time_is_within_ten_percent_of_the_mine_rate() {
+    for seed in 1..=5 {
+        // Miners start twice as fast as the initial target expects.
+        let mut sim = Sim::new(P, seed);
+        let rate = rate_for(0.5);
+        let total: f64 = (0..500).map(|_| sim.step(rate)).sum();
+        let mean = total / 500.0;
+        let aim = P.mine_rate_ms as f64;
+        assert!(
+            (mean - aim).abs() <= 0.10 * aim,
+            "seed {seed}: mean {mean:.0} ms, aim {aim} ms"
+        );
+    }
+}
+
+/// After the hash rate quadruples, the expected block time is back within
+/// ±25% of the mine rate within 80 blocks, and the next 300 blocks average
+/// within ±10%.
+#[test]
+fn reconverges_after_a_fourfold_jump_in_hash_rate() {
+    for seed in 1..=5 {
+        let mut sim = Sim::new(P, seed);
+        let rate = rate_for(1.0);
+        for _ in 0..300 {
+            sim.step(rate);
+        }
+        let fast = rate * 4.0;
+        let aim = P.mine_rate_ms as f64;
+        let blocks = (1..=200)
+            .find(|_| {
+                sim.step(fast);
+                (sim.next_expected_ms(fast) - aim).abs() <= 0.25 * aim
+            })
+            .unwrap_or(usize::MAX);
+        assert!(blocks <= 80, "seed {seed}: took {blocks} blocks");
+        let mean = (0..300).map(|_| sim.step(fast)).sum::<f64>() / 300.0;
+        assert!(
+            (mean - aim).abs() <= 0.10 * aim,
+            "seed {seed}: mean after jump {mean:.0} ms"
+        );
+    }
+}
+
+#[test]
+fn the_target_is_a_pure_function_of_the_ancestors() {
+    let g = genesis(&P).header;
+    let mut parent = g;
+    parent.height = 5;
+    parent.timestamp = g.timestamp + 10_000;
+    let a = next_target(&parent, Some(g.timestamp + 5_000), &P);
+    let b = next_target(&parent, Some(g.timestamp + 5_000), &P);
+    assert_eq!(a, b);
+    // On time: unchanged (up to rounding). Fast: harder. Slow: easier.
+    assert_eq!(a, parent.target().unwrap_or(P.pow_limit()).rounded());
+    assert!(next_target(&parent, Some(g.timestamp + 9_000), &P) < a);
+    assert!(next_target(&parent, Some(g.timestamp + 1_000), &P) > a);
+    // Never easier than the limit.
+    let mut easy = parent;
+    easy.bits = P.pow_limit().to_compact();
+    assert_eq!(next_target(&easy, Some(0), &P), P.pow_limit());
+}
+
+#[test]
+fn the_first_blocks_use_the_initial_target() {
+    let g = genesis(&P).header;
+    assert_eq!(next_target(&g, None, &P), P.initial_target());
+    let mut one = g;
+    one.height = 1;
+    one.timestamp += 1_000_000;
+    assert_eq!(next_target(&one, Some(g.timestamp), &P), P.initial_target());
+}

@@ -1,0 +1,483 @@
+//! [`Store`]: every known valid block as a tree with cumulative work, the
+//! best chain through it, and the ledger at the best tip.
+//!
+//! - Fork choice: the best tip is the stored block with the most cumulative
+//!   work, summed from the targets the retarget rule *requires* (never a
+//!   block's own claim, never the length).
+//! - Switching to a better branch rolls the ledger back to the common
+//!   ancestor and applies the branch block by block; a branch block that
+//!   fails against the ledger is forgotten and the old chain restored.
+//! - A block whose parent is unknown waits in a bounded orphan set; the
+//!   caller asks a peer for the missing parent (with a locator).
+//! - Block locators and [`Store::blocks_after`] give incremental sync.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use crate::block::{Block, genesis};
+use crate::hash::BlockHash;
+use crate::ledger::{Ledger, Undo};
+use crate::params::Params;
+use crate::pool::{Added, Pool, PoolError};
+use crate::retarget::next_target;
+use crate::sigcache::SigCache;
+use crate::target::Target;
+use crate::tx::Transaction;
+use crate::validate::{BlockError, CheckedBlock, Context, check_block, check_ledger, median};
+use crate::work::Work;
+
+/// What a call to [`Store::accept`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Accepted {
+    /// Blocks newly stored (the offered one and orphans it connected).
+    pub stored: Vec<BlockHash>,
+    /// Blocks that left the best chain (their transactions may return to
+    /// the pool).
+    pub removed: Vec<Block>,
+    /// Blocks that joined the best chain, parent first.
+    pub added: Vec<Block>,
+    /// The block waits for this unknown ancestor; ask a peer for it.
+    pub missing_parent: Option<BlockHash>,
+}
+
+impl Accepted {
+    /// Whether the best tip moved.
+    pub fn tip_changed(&self) -> bool {
+        !self.added.is_empty()
+    }
+}
+
+/// Why a block was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AcceptError {
+    /// The block broke a consensus rule.
+    #[error("block {hash} at height {height} is invalid: {error}")]
+    Invalid {
+        /// Hash the block claims.
+        hash: BlockHash,
+        /// Height it claims.
+        height: u64,
+        /// The rule it broke.
+        error: BlockError,
+    },
+    /// The block, or an ancestor, was found invalid before.
+    #[error("block {hash} is (or builds on) a block known to be invalid")]
+    KnownInvalid {
+        /// The block.
+        hash: BlockHash,
+    },
+    /// A stored chain does not start with this network's genesis.
+    #[error("the chain starts with {actual}, not this network's genesis {expected}")]
+    WrongGenesis {
+        /// This network's genesis hash.
+        expected: BlockHash,
+        /// The first block offered.
+        actual: BlockHash,
+    },
+}
+
+struct Entry {
+    block: CheckedBlock,
+    work: Work,
+}
+
+/// Known blocks, the best chain and its ledger.
+pub struct Store {
+    params: Params,
+    entries: HashMap<BlockHash, Entry>,
+    main: Vec<BlockHash>,
+    undo: Vec<Undo>,
+    ledger: Ledger,
+    orphans: HashMap<BlockHash, Block>,
+    orphan_order: VecDeque<BlockHash>,
+    invalid: HashSet<BlockHash>,
+    /// Signatures already verified (shared with the pool).
+    pub sigs: SigCache,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Store({} at height {}, {} blocks known)",
+            self.params.name,
+            self.height(),
+            self.entries.len()
+        )
+    }
+}
+
+impl Store {
+    /// A store holding only the network's genesis block.
+    pub fn new(params: Params) -> Store {
+        let g = genesis(&params);
+        let hash = g.hash;
+        Store {
+            entries: HashMap::from([(
+                hash,
+                Entry {
+                    block: CheckedBlock::genesis(g),
+                    work: Work::ZERO,
+                },
+            )]),
+            main: vec![hash],
+            undo: Vec::new(),
+            ledger: Ledger::new(params.starting_balance),
+            orphans: HashMap::new(),
+            orphan_order: VecDeque::new(),
+            invalid: HashSet::new(),
+            sigs: SigCache::default(),
+            params,
+        }
+    }
+
+    /// Rebuilds from stored blocks (genesis first), validating every block.
+    pub fn from_blocks(
+        params: Params,
+        blocks: Vec<Block>,
+        now_ms: u64,
+    ) -> Result<Store, AcceptError> {
+        let mut store = Store::new(params);
+        let mut iter = blocks.into_iter();
+        match iter.next() {
+            Some(first) if first.hash == store.main[0] && first == *store.genesis() => {}
+            Some(first) => {
+                return Err(AcceptError::WrongGenesis {
+                    expected: store.main[0],
+                    actual: first.hash,
+                });
+            }
+            None => return Ok(store),
+        }
+        for block in iter {
+            store.accept(block, now_ms)?;
+        }
+        Ok(store)
+    }
+
+    /// The network's constants.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn block_of(&self, hash: &BlockHash) -> Option<&Block> {
+        self.entries.get(hash).map(|e| e.block.block())
+    }
+
+    /// The genesis block; its hash is the network id.
+    pub fn genesis(&self) -> &Block {
+        self.block_at(0)
+            .expect("the best chain always holds genesis")
+    }
+
+    /// The best block.
+    pub fn tip(&self) -> &Block {
+        self.block_at(self.height())
+            .expect("the best chain always holds its tip")
+    }
+
+    /// Height of the best block.
+    pub fn height(&self) -> u64 {
+        (self.main.len() - 1) as u64
+    }
+
+    /// Total work of the best chain.
+    pub fn total_work(&self) -> Work {
+        self.main
+            .last()
+            .and_then(|h| self.entries.get(h))
+            .map_or(Work::ZERO, |e| e.work)
+    }
+
+    /// The best-chain block at `height`.
+    pub fn block_at(&self, height: u64) -> Option<&Block> {
+        let hash = self.main.get(usize::try_from(height).ok()?)?;
+        self.block_of(hash)
+    }
+
+    /// Any stored block by hash (best chain or side branch).
+    pub fn get(&self, hash: &BlockHash) -> Option<&Block> {
+        self.block_of(hash)
+    }
+
+    /// Whether `hash` is on the best chain.
+    pub fn is_main(&self, hash: &BlockHash) -> bool {
+        self.block_of(hash)
+            .is_some_and(|b| self.main.get(b.header.height as usize) == Some(hash))
+    }
+
+    /// The best chain, genesis first.
+    pub fn main_chain(&self) -> impl DoubleEndedIterator<Item = &Block> {
+        self.main.iter().filter_map(|h| self.block_of(h))
+    }
+
+    /// Balances and history at the best tip.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Blocks waiting for an unknown parent.
+    pub fn orphan_count(&self) -> usize {
+        self.orphans.len()
+    }
+
+    /// Number of stored blocks, side branches included.
+    pub fn known_blocks(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Verifies `tx` against the best tip's ledger (signatures through the
+    /// shared cache) and adds it to `pool`.
+    pub fn add_to_pool(&mut self, pool: &mut Pool, tx: Transaction) -> Result<Added, PoolError> {
+        pool.add(tx, &self.ledger, &self.params, &mut self.sigs)
+    }
+
+    /// Brings `pool` up to date after the best chain changed (see
+    /// [`Pool::update_after`]).
+    pub fn update_pool(&mut self, pool: &mut Pool, removed: &[Block]) {
+        pool.update_after(removed, &self.ledger, &self.params, &mut self.sigs);
+    }
+
+    /// What validating a child of `parent_hash` needs; None if unknown.
+    pub fn context(&self, parent_hash: &BlockHash) -> Option<Context> {
+        let parent = self.block_of(parent_hash)?;
+        let mut recent = Vec::with_capacity(self.params.median_time_blocks);
+        let mut cursor = Some(parent);
+        while let Some(b) = cursor {
+            if recent.len() == self.params.median_time_blocks {
+                break;
+            }
+            recent.push(b.header.timestamp);
+            cursor = (b.header.height > 0)
+                .then(|| self.block_of(&b.header.prev_hash))
+                .flatten();
+        }
+        let grandparent_ts = recent.get(1).copied();
+        Some(Context {
+            parent: parent.header,
+            parent_hash: *parent_hash,
+            recent_timestamps: recent,
+            required_target: next_target(&parent.header, grandparent_ts, &self.params),
+        })
+    }
+
+    /// The target the next block on the best tip must meet.
+    pub fn next_target(&self) -> Target {
+        self.context(&self.tip().hash)
+            .map_or(self.params.pow_limit(), |c| c.required_target)
+    }
+
+    /// The earliest timestamp the next block on the best tip may have.
+    pub fn min_next_timestamp(&self) -> u64 {
+        self.context(&self.tip().hash)
+            .map_or(0, |c| median(&c.recent_timestamps) + 1)
+    }
+
+    /// A block locator: hashes of the tip, then of blocks ever further back
+    /// (1, 2, 4, 8, … below the tip), always ending with genesis.
+    pub fn locator(&self) -> Vec<BlockHash> {
+        let mut out = Vec::new();
+        let mut height = self.main.len() - 1;
+        let mut step = 1;
+        loop {
+            out.push(self.main[height]);
+            if height == 0 {
+                break;
+            }
+            if out.len() > 1 {
+                step *= 2;
+            }
+            height = height.saturating_sub(step);
+        }
+        out
+    }
+
+    /// Best-chain blocks after the first locator hash on the best chain, at
+    /// most `max`. Empty if none is known (another network) or nothing follows.
+    pub fn blocks_after(&self, locator: &[BlockHash], max: usize) -> Vec<Block> {
+        let Some(start) = locator
+            .iter()
+            .find(|h| self.is_main(h))
+            .and_then(|h| self.block_of(h))
+        else {
+            return Vec::new();
+        };
+        let from = start.header.height as usize + 1;
+        self.main
+            .iter()
+            .skip(from)
+            .take(max)
+            .filter_map(|h| self.block_of(h))
+            .cloned()
+            .collect()
+    }
+
+    /// Offers a block. Known blocks change nothing; a block with an unknown
+    /// parent waits as an orphan; otherwise it is checked, stored, and if its
+    /// branch has more work the best chain moves to it. Orphans that it is
+    /// the parent of are connected too.
+    pub fn accept(&mut self, block: Block, now_ms: u64) -> Result<Accepted, AcceptError> {
+        let hash = block.hash;
+        let mut result = Accepted::default();
+        if self.entries.contains_key(&hash) || self.orphans.contains_key(&hash) {
+            return Ok(result);
+        }
+        if self.invalid.contains(&hash) || self.invalid.contains(&block.header.prev_hash) {
+            self.invalid.insert(hash);
+            return Err(AcceptError::KnownInvalid { hash });
+        }
+        if !self.entries.contains_key(&block.header.prev_hash) {
+            result.missing_parent = Some(self.add_orphan(block));
+            return Ok(result);
+        }
+        self.connect(block, now_ms, &mut result)?;
+        let mut queue = vec![hash];
+        while let Some(parent) = queue.pop() {
+            let children: Vec<BlockHash> = self
+                .orphans
+                .values()
+                .filter(|b| b.header.prev_hash == parent)
+                .map(|b| b.hash)
+                .collect();
+            for child in children {
+                self.orphan_order.retain(|h| *h != child);
+                if let Some(b) = self.orphans.remove(&child)
+                    && self.connect(b, now_ms, &mut result).is_ok()
+                {
+                    queue.push(child);
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    /// Keeps `block` until its parent arrives; returns the missing ancestor
+    /// at the root of its orphan chain.
+    fn add_orphan(&mut self, block: Block) -> BlockHash {
+        let mut missing = block.header.prev_hash;
+        while let Some(parent) = self.orphans.get(&missing) {
+            missing = parent.header.prev_hash;
+        }
+        if self.orphans.len() >= self.params.max_orphans
+            && let Some(oldest) = self.orphan_order.pop_front()
+        {
+            self.orphans.remove(&oldest);
+        }
+        self.orphan_order.push_back(block.hash);
+        self.orphans.insert(block.hash, block);
+        missing
+    }
+
+    fn connect(
+        &mut self,
+        block: Block,
+        now_ms: u64,
+        result: &mut Accepted,
+    ) -> Result<(), AcceptError> {
+        let (hash, height) = (block.hash, block.header.height);
+        let Some(ctx) = self.context(&block.header.prev_hash) else {
+            return Err(AcceptError::KnownInvalid { hash });
+        };
+        let parent_work = self
+            .entries
+            .get(&block.header.prev_hash)
+            .map_or(Work::ZERO, |e| e.work);
+        let checked =
+            check_block(&block, &ctx, now_ms, &self.params, &mut self.sigs).map_err(|error| {
+                self.invalid.insert(hash);
+                AcceptError::Invalid {
+                    hash,
+                    height,
+                    error,
+                }
+            })?;
+        let work = parent_work.saturating_add(ctx.required_target.work());
+        self.entries.insert(
+            hash,
+            Entry {
+                block: checked,
+                work,
+            },
+        );
+        result.stored.push(hash);
+        if work > self.total_work() {
+            self.reorg_to(hash, result)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Makes `new_tip` the best tip: undo to the common ancestor, apply the
+    /// branch. On a ledger failure the bad block and its branch descendants
+    /// are forgotten and the old best chain is restored.
+    fn reorg_to(&mut self, new_tip: BlockHash, result: &mut Accepted) -> Result<(), AcceptError> {
+        let mut branch = Vec::new();
+        let mut cursor = new_tip;
+        while !self.is_main(&cursor) {
+            branch.push(cursor);
+            cursor = self
+                .block_of(&cursor)
+                .map(|b| b.header.prev_hash)
+                .ok_or(AcceptError::KnownInvalid { hash: new_tip })?;
+        }
+        branch.reverse();
+        let fork = self
+            .block_of(&cursor)
+            .map_or(0, |b| b.header.height as usize);
+        let mut removed = Vec::new();
+        while self.main.len() > fork + 1 {
+            if let (Some(hash), Some(undo)) = (self.main.pop(), self.undo.pop()) {
+                self.ledger.undo(undo);
+                removed.push(hash);
+            }
+        }
+        removed.reverse();
+        for (i, hash) in branch.iter().enumerate() {
+            if let Err(error) = self.apply(hash) {
+                for _ in 0..i {
+                    self.main.pop();
+                    if let Some(undo) = self.undo.pop() {
+                        self.ledger.undo(undo);
+                    }
+                }
+                for old in &removed {
+                    // These were valid on this very ledger a moment ago.
+                    let _ = self.apply(old);
+                }
+                let height = self.block_of(hash).map_or(0, |b| b.header.height);
+                for bad in &branch[i..] {
+                    self.entries.remove(bad);
+                    self.invalid.insert(*bad);
+                }
+                result.stored.retain(|h| !branch[i..].contains(h));
+                return Err(AcceptError::Invalid {
+                    hash: *hash,
+                    height,
+                    error,
+                });
+            }
+        }
+        result
+            .removed
+            .extend(removed.iter().filter_map(|h| self.block_of(h)).cloned());
+        result
+            .added
+            .extend(branch.iter().filter_map(|h| self.block_of(h)).cloned());
+        Ok(())
+    }
+
+    /// Applies a stored block on top of the best chain's ledger.
+    fn apply(&mut self, hash: &BlockHash) -> Result<(), BlockError> {
+        // Every hash applied was just looked up in `entries`.
+        let Some(entry) = self.entries.get(hash) else {
+            return Ok(());
+        };
+        let valid = check_ledger(&entry.block, &self.ledger)?;
+        let undo = self.ledger.apply(&valid);
+        self.undo.push(undo);
+        self.main.push(*hash);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,269 @@
+//! Fork choice, reorganisation, orphans and locators.
+
+use super::*;
+use crate::amount::Amount;
+use crate::testutil::{NOW, P, block_on, fresh_id, mine, wallet};
+use crate::tx::Transaction;
+
+/// Mines and accepts `n` blocks on `from`, `spacing_ms` apart.
+fn branch(store: &mut Store, from: BlockHash, n: usize, spacing_ms: u64) -> Vec<Block> {
+    let miner = wallet(1);
+    let mut parent = from;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let b = block_on(store, &parent, &miner, vec![], spacing_ms);
+        parent = b.hash;
+        store
+            .accept(b.clone(), NOW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.push(b);
+    }
+    out
+}
+
+#[test]
+fn extends_and_ignores_known_blocks() {
+    let mut s = Store::new(P);
+    let b = mine(&mut s, &wallet(1), vec![]);
+    assert_eq!(s.height(), 1);
+    assert_eq!(s.accept(b, NOW), Ok(Accepted::default()));
+    assert_eq!(s.total_work(), P.initial_target().work());
+}
+
+#[test]
+fn fork_choice_is_by_work_not_length() {
+    // Targets may ease from 12 to 8 zero bits, so slow blocks carry less work.
+    let p = Params {
+        initial_zero_bits: 12,
+        pow_limit_zero_bits: 8,
+        ..P
+    };
+    let mut s = Store::new(p);
+    let g = s.genesis().hash;
+    // Six slow blocks: targets ease each block after the second.
+    let slow = branch(&mut s, g, 6, 6 * p.mine_rate_ms);
+    assert_eq!(s.tip().hash, slow[5].hash);
+    // Five fast blocks on another branch: targets harden, more total work.
+    let mut fresh = Store::new(p);
+    let fast = branch(&mut fresh, g, 5, 1);
+    assert!(
+        fresh.total_work() > s.total_work(),
+        "{:?} vs {:?}",
+        fresh.total_work(),
+        s.total_work()
+    );
+    let mut outcome = Accepted::default();
+    for b in fast.clone() {
+        let a = s.accept(b, NOW).unwrap_or_else(|e| panic!("{e}"));
+        outcome.removed.extend(a.removed);
+        outcome.added.extend(a.added);
+    }
+    assert_eq!(
+        s.tip().hash,
+        fast[4].hash,
+        "the shorter branch with more work wins"
+    );
+    assert_eq!(s.height(), 5);
+    assert_eq!(outcome.removed.len(), 6);
+    assert_eq!(outcome.added.len(), 5);
+}
+
+#[test]
+fn equal_work_keeps_the_first_seen_tip() {
+    let mut s = Store::new(P);
+    let g = s.genesis().hash;
+    let a = branch(&mut s, g, 2, P.mine_rate_ms);
+    let b = block_on(&s, &a[0].hash, &wallet(2), vec![], P.mine_rate_ms);
+    let outcome = s.accept(b.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!outcome.tip_changed());
+    assert_eq!(s.tip().hash, a[1].hash);
+    assert!(s.get(&b.hash).is_some() && !s.is_main(&b.hash));
+}
+
+#[test]
+fn reorganisation_rolls_the_ledger_back_to_the_common_ancestor() {
+    let mut s = Store::new(P);
+    let (a, b, c) = (wallet(1), wallet(2), wallet(3));
+    let base = mine(&mut s, &a, vec![]);
+    let pay = Transaction::new(
+        &a,
+        s.ledger().balance(&a.address()),
+        b.address(),
+        Amount(100),
+        fresh_id(),
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ours = mine(&mut s, &a, vec![pay.clone()]);
+    assert_eq!(s.ledger().balance(&b.address()), Amount(1100));
+    // A competing branch from `base` without the payment, one block longer.
+    let x = block_on(&s, &base.hash, &c, vec![], P.mine_rate_ms);
+    s.accept(x.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let y = block_on(&s, &x.hash, &c, vec![], P.mine_rate_ms);
+    let outcome = s.accept(y.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.removed, vec![ours]);
+    assert_eq!(outcome.added, vec![x, y]);
+    assert_eq!(
+        s.ledger().balance(&b.address()),
+        Amount(1000),
+        "the payment is undone"
+    );
+    assert_eq!(
+        s.ledger().balance(&c.address()),
+        Amount(1100),
+        "two rewards on the new branch"
+    );
+    assert!(!s.ledger().contains_tx(&pay.id));
+}
+
+#[test]
+fn a_branch_that_fails_against_the_ledger_is_dropped_and_the_chain_restored() {
+    let mut s = Store::new(P);
+    let (a, b) = (wallet(1), wallet(2));
+    let base = mine(&mut s, &a, vec![]);
+    let tip = mine(&mut s, &a, vec![]);
+    let before = s.ledger().clone();
+    // Side branch: B spends more than B's balance as of its parent.
+    let x = block_on(&s, &base.hash, &b, vec![], P.mine_rate_ms);
+    s.accept(x.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let inflated = Transaction::new(&b, Amount(5000), a.address(), Amount(1), fresh_id(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let y = block_on(&s, &x.hash, &b, vec![inflated], P.mine_rate_ms);
+    let err = s.accept(y.clone(), NOW);
+    assert!(matches!(
+        err,
+        Err(AcceptError::Invalid {
+            error: BlockError::Tx {
+                error: crate::tx::TxError::InputNotBalance { .. },
+                ..
+            },
+            ..
+        })
+    ));
+    assert_eq!(s.tip().hash, tip.hash);
+    assert_eq!(*s.ledger(), before);
+    assert!(s.get(&y.hash).is_none());
+    // Its descendants are refused without work.
+    let z = block_on(&s, &x.hash, &b, vec![], P.mine_rate_ms);
+    let mut child = z.clone();
+    child.header.prev_hash = y.hash;
+    child.hash = child.header.hash();
+    assert_eq!(
+        s.accept(child.clone(), NOW),
+        Err(AcceptError::KnownInvalid { hash: child.hash })
+    );
+}
+
+#[test]
+fn an_invalid_block_is_refused_and_remembered() {
+    let mut s = Store::new(P);
+    let tip = s.tip().hash;
+    let mut bad = block_on(&s, &tip, &wallet(1), vec![], P.mine_rate_ms);
+    bad.data[0]
+        .outputs
+        .insert(wallet(1).address(), Amount(1_000_000));
+    assert!(matches!(
+        s.accept(bad.clone(), NOW),
+        Err(AcceptError::Invalid {
+            error: BlockError::BadTxRoot { .. },
+            ..
+        })
+    ));
+    assert_eq!(
+        s.accept(bad.clone(), NOW),
+        Err(AcceptError::KnownInvalid { hash: bad.hash })
+    );
+    assert_eq!(s.height(), 0);
+}
+
+#[test]
+fn orphans_wait_for_their_parent_and_then_connect() {
+    let mut source = Store::new(P);
+    let g = source.genesis().hash;
+    let blocks = branch(&mut source, g, 4, P.mine_rate_ms);
+    let mut s = Store::new(P);
+    // Blocks 3 and 4 arrive first: they wait, and the missing root is named.
+    let a = s
+        .accept(blocks[3].clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.missing_parent, Some(blocks[2].hash));
+    let a = s
+        .accept(blocks[2].clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.missing_parent, Some(blocks[1].hash));
+    assert_eq!(s.orphan_count(), 2);
+    s.accept(blocks[0].clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let a = s
+        .accept(blocks[1].clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.added.len(), 3, "block 2 connects its waiting children");
+    assert_eq!(s.height(), 4);
+    assert_eq!(s.orphan_count(), 0);
+}
+
+#[test]
+fn the_orphan_set_is_bounded() {
+    let p = Params {
+        max_orphans: 3,
+        ..P
+    };
+    let mut source = Store::new(p);
+    let g = source.genesis().hash;
+    let blocks = branch(&mut source, g, 6, p.mine_rate_ms);
+    let mut s = Store::new(p);
+    for b in &blocks[1..] {
+        s.accept(b.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(s.orphan_count(), 3);
+}
+
+#[test]
+fn locator_thins_out_and_ends_at_genesis() {
+    let mut s = Store::new(P);
+    let g = s.genesis().hash;
+    branch(&mut s, g, 20, P.mine_rate_ms);
+    let heights: Vec<u64> = s
+        .locator()
+        .iter()
+        .filter_map(|h| s.get(h))
+        .map(|b| b.header.height)
+        .collect();
+    assert_eq!(heights, vec![20, 19, 17, 13, 5, 0]);
+    assert_eq!(Store::new(P).locator(), vec![g]);
+}
+
+#[test]
+fn blocks_after_a_locator_are_only_what_is_missing() {
+    let mut ahead = Store::new(P);
+    let g = ahead.genesis().hash;
+    let bs = branch(&mut ahead, g, 10, P.mine_rate_ms);
+    let mut behind = Store::new(P);
+    for b in &bs[..4] {
+        behind
+            .accept(b.clone(), NOW)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(ahead.blocks_after(&behind.locator(), 100), bs[4..].to_vec());
+    assert_eq!(ahead.blocks_after(&behind.locator(), 2), bs[4..6].to_vec());
+    assert!(ahead.blocks_after(&[BlockHash([9; 32])], 100).is_empty());
+    assert!(ahead.blocks_after(&ahead.locator(), 100).is_empty());
+}
+
+#[test]
+fn from_blocks_revalidates_and_checks_genesis() {
+    let mut s = Store::new(P);
+    let g = s.genesis().hash;
+    branch(&mut s, g, 3, P.mine_rate_ms);
+    let blocks: Vec<Block> = s.main_chain().cloned().collect();
+    let copy = Store::from_blocks(P, blocks.clone(), NOW).map(|c| c.tip().hash);
+    assert_eq!(copy, Ok(s.tip().hash));
+    let other: Vec<Block> = Store::new(Params::DEMO).main_chain().cloned().collect();
+    assert!(matches!(
+        Store::from_blocks(P, other, NOW),
+        Err(AcceptError::WrongGenesis { .. })
+    ));
+    let mut tampered = blocks;
+    tampered[2].header.nonce ^= 1;
+    assert!(Store::from_blocks(P, tampered, NOW).is_err());
+}

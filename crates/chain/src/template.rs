@@ -1,0 +1,46 @@
+//! Block templates: what a miner hashes on top of the best tip.
+
+use crate::address::Address;
+use crate::block::{Block, Header, tx_root};
+use crate::pool::Pool;
+use crate::store::Store;
+use crate::tx::{Transaction, TxId};
+
+/// A block to mine: the header (nonce still to find) and its transactions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The header; the miner varies `nonce`.
+    pub header: Header,
+    /// The reward for `miner` first, then pooled transfers (one per sender).
+    pub txs: Vec<Transaction>,
+}
+
+impl Template {
+    /// A template on the best tip of `store` paying `miner`, with as many
+    /// pooled transactions as a block holds, timestamped `now_ms` (the
+    /// caller's clock: this crate is pure).
+    pub fn new(store: &Store, pool: &Pool, miner: Address, now_ms: u64) -> Template {
+        let params = store.params();
+        let tip = store.tip();
+        let height = tip.header.height + 1;
+        let reward_id = TxId::for_reward(&tip.hash, height, &miner);
+        let mut txs = vec![Transaction::reward(miner, height, params, reward_id)];
+        txs.extend(pool.for_block(params.max_block_txs.saturating_sub(1)));
+        let header = Header {
+            height,
+            timestamp: now_ms.max(store.min_next_timestamp()),
+            prev_hash: tip.hash,
+            tx_root: tx_root(&txs),
+            bits: store.next_target().to_compact(),
+            nonce: 0,
+        };
+        Template { header, txs }
+    }
+
+    /// The block with the nonce the miner found.
+    pub fn into_block(self, nonce: u64) -> Block {
+        let mut header = self.header;
+        header.nonce = nonce;
+        Block::new(header, self.txs)
+    }
+}

@@ -1,0 +1,431 @@
+//! Every block rule: a good block passes, and a minimally broken one fails
+//! with exactly that rule's error.
+
+use super::*;
+use crate::amount::Amount;
+use crate::store::Store;
+use crate::testutil::{NOW, P, block_on, fresh_id, mine, seal, wallet};
+use crate::tx::{Sig, Transaction};
+
+struct Fixture {
+    store: Store,
+    good: Block,
+    ctx: Context,
+}
+
+/// A store with a few blocks, and a good next block carrying a transfer.
+fn fixture() -> Fixture {
+    let mut store = Store::new(P);
+    let (a, b) = (wallet(1), wallet(2));
+    for _ in 0..3 {
+        mine(&mut store, &a, vec![]);
+    }
+    let balance = store.ledger().balance(&a.address());
+    let tx = Transaction::new(&a, balance, b.address(), Amount(10), fresh_id(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tip = store.tip().hash;
+    let good = block_on(&store, &tip, &a, vec![tx], P.mine_rate_ms);
+    let ctx = store
+        .context(&tip)
+        .unwrap_or_else(|| panic!("tip has a context"));
+    Fixture { store, good, ctx }
+}
+
+fn check(f: &Fixture, block: &Block) -> Result<(), BlockError> {
+    check_block(block, &f.ctx, NOW, &P, &mut SigCache::disabled())?;
+    Ok(())
+}
+
+fn check_with(f: &Fixture, block: &Block, params: &Params) -> Result<(), BlockError> {
+    check_block(block, &f.ctx, NOW, params, &mut SigCache::disabled()).map(|_| ())
+}
+
+/// Applies `edit` to the header, then mines again (root recomputed), so only
+/// the edited rule can fail.
+fn remine(block: &Block, edit: impl FnOnce(&mut Header)) -> Block {
+    let mut header = block.header;
+    edit(&mut header);
+    seal(header, block.data.clone())
+}
+
+/// Replaces the transactions, then mines again.
+fn with_txs(block: &Block, edit: impl FnOnce(&mut Vec<Transaction>)) -> Block {
+    let mut txs = block.data.clone();
+    edit(&mut txs);
+    seal(block.header, txs)
+}
+
+#[test]
+fn a_good_block_passes_both_stages() {
+    let f = fixture();
+    let checked = check_block(&f.good, &f.ctx, NOW, &P, &mut SigCache::disabled());
+    let checked = checked.unwrap_or_else(|e| panic!("{e}"));
+    assert!(check_ledger(&checked, f.store.ledger()).is_ok());
+}
+
+#[test]
+fn wrong_height_is_rejected() {
+    let f = fixture();
+    let bad = remine(&f.good, |h| h.height += 1);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::WrongHeight {
+            expected: f.good.header.height,
+            actual: f.good.header.height + 1
+        })
+    );
+}
+
+#[test]
+fn wrong_parent_is_rejected() {
+    let f = fixture();
+    let bad = remine(&f.good, |h| h.prev_hash = BlockHash([7; 32]));
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::BadPrevHash {
+            expected: f.ctx.parent_hash,
+            actual: BlockHash([7; 32])
+        })
+    );
+}
+
+#[test]
+fn too_many_transactions_are_rejected() {
+    let f = fixture();
+    let tight = Params {
+        max_block_txs: 1,
+        ..P
+    };
+    assert_eq!(
+        check_with(&f, &f.good, &tight),
+        Err(BlockError::TooManyTransactions { max: 1, actual: 2 })
+    );
+    let roomy = Params {
+        max_block_txs: 2,
+        ..P
+    };
+    assert_eq!(check_with(&f, &f.good, &roomy), Ok(()));
+}
+
+#[test]
+fn timestamp_at_or_before_the_median_is_rejected() {
+    let f = fixture();
+    let median = median(&f.ctx.recent_timestamps);
+    let bad = remine(&f.good, |h| h.timestamp = median);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::TimestampNotAfterMedian {
+            median,
+            actual: median
+        })
+    );
+    // Earlier than the parent but after the median is fine.
+    let ok = remine(&f.good, |h| h.timestamp = median + 1);
+    assert!(ok.header.timestamp < f.ctx.parent.timestamp);
+    assert_eq!(check(&f, &ok), Ok(()));
+}
+
+#[test]
+fn timestamp_too_far_ahead_is_rejected_and_the_bound_is_accepted() {
+    let f = fixture();
+    let now = f.good.header.timestamp;
+    let at_bound = remine(&f.good, |h| h.timestamp = now + P.max_future_ms);
+    assert!(check_block(&at_bound, &f.ctx, now, &P, &mut SigCache::disabled()).is_ok());
+    let bad = remine(&f.good, |h| h.timestamp = now + P.max_future_ms + 1);
+    assert_eq!(
+        check_block(&bad, &f.ctx, now, &P, &mut SigCache::disabled()).map(|_| ()),
+        Err(BlockError::TimestampTooFarAhead {
+            now,
+            actual: now + P.max_future_ms + 1,
+            max_ahead_ms: P.max_future_ms
+        })
+    );
+}
+
+#[test]
+fn a_changed_transaction_breaks_the_root() {
+    let f = fixture();
+    let mut bad = f.good.clone();
+    bad.data.swap(0, 1);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::BadTxRoot {
+            expected: crate::block::tx_root(&bad.data),
+            actual: f.good.header.tx_root
+        })
+    );
+}
+
+#[test]
+fn wrong_claimed_hash_is_rejected() {
+    let f = fixture();
+    let mut bad = f.good.clone();
+    bad.hash = BlockHash([1; 32]);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::HashMismatch {
+            computed: f.good.hash,
+            claimed: BlockHash([1; 32])
+        })
+    );
+}
+
+#[test]
+fn a_self_chosen_easier_target_is_rejected() {
+    let f = fixture();
+    let easier = Target::from_leading_zeros(1).to_compact();
+    let bad = remine(&f.good, |h| h.bits = easier);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::WrongTarget {
+            expected: f.good.header.bits,
+            actual: easier
+        })
+    );
+}
+
+#[test]
+fn a_hash_above_the_target_is_rejected() {
+    let f = fixture();
+    let target = f.ctx.required_target;
+    let mut bad = f.good.clone();
+    bad.header.nonce = (0..)
+        .find(|&n| {
+            let mut h = bad.header;
+            h.nonce = n;
+            !target.is_met_by(&h.hash())
+        })
+        .unwrap_or_default();
+    bad.hash = bad.header.hash();
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::InsufficientWork {
+            hash: bad.hash,
+            bits: target.to_compact()
+        })
+    );
+}
+
+#[test]
+fn a_block_without_a_reward_first_is_rejected() {
+    let f = fixture();
+    let no_reward = with_txs(&f.good, |txs| {
+        txs.remove(0);
+    });
+    assert_eq!(check(&f, &no_reward), Err(BlockError::MissingReward));
+    let empty = with_txs(&f.good, Vec::clear);
+    assert_eq!(check(&f, &empty), Err(BlockError::MissingReward));
+    let reward_second = with_txs(&f.good, |txs| txs.swap(0, 1));
+    assert_eq!(check(&f, &reward_second), Err(BlockError::MissingReward));
+}
+
+#[test]
+fn a_second_reward_is_rejected() {
+    let f = fixture();
+    let h = f.good.header.height;
+    let bad = with_txs(&f.good, |txs| {
+        txs.push(Transaction::reward(wallet(3).address(), h, &P, fresh_id()))
+    });
+    assert_eq!(check(&f, &bad), Err(BlockError::ExtraReward { index: 2 }));
+}
+
+#[test]
+fn a_reward_for_another_height_is_rejected() {
+    let f = fixture();
+    let h = f.good.header.height;
+    let bad = with_txs(&f.good, |txs| {
+        txs[0] = Transaction::reward(wallet(1).address(), h - 1, &P, fresh_id())
+    });
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::RewardHeight {
+            expected: h,
+            actual: h - 1
+        })
+    );
+}
+
+#[test]
+fn a_reward_with_extra_outputs_is_rejected() {
+    let f = fixture();
+    let bad = with_txs(&f.good, |txs| {
+        txs[0].outputs.insert(wallet(9).address(), Amount(1));
+    });
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::RewardOutputs { actual: 2 })
+    );
+}
+
+#[test]
+fn a_wrong_reward_amount_is_rejected() {
+    let f = fixture();
+    let bad = with_txs(&f.good, |txs| {
+        txs[0].outputs.insert(wallet(1).address(), Amount(51));
+    });
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::WrongRewardAmount {
+            expected: P.mining_reward,
+            actual: Amount(51)
+        })
+    );
+}
+
+#[test]
+fn two_transactions_from_one_sender_are_rejected() {
+    let f = fixture();
+    let a = wallet(1);
+    let balance = f.store.ledger().balance(&a.address());
+    let second = Transaction::new(&a, balance, wallet(3).address(), Amount(5), fresh_id(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bad = with_txs(&f.good, |txs| txs.push(second));
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::DuplicateSender {
+            address: a.address()
+        })
+    );
+}
+
+#[test]
+fn a_repeated_id_within_a_block_is_rejected() {
+    let f = fixture();
+    let c = wallet(3);
+    let id = f.good.data[1].id;
+    let copy = Transaction::new(
+        &c,
+        P.starting_balance,
+        wallet(4).address(),
+        Amount(5),
+        id,
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bad = with_txs(&f.good, |txs| txs.push(copy));
+    assert_eq!(check(&f, &bad), Err(BlockError::DuplicateTxId { id }));
+}
+
+#[test]
+fn a_forged_signature_is_rejected() {
+    let f = fixture();
+    let bad = with_txs(&f.good, |txs| {
+        if let Input::Signed { signature, .. } = &mut txs[1].input {
+            *signature = Sig([3; 64]);
+        }
+    });
+    let id = f.good.data[1].id;
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::Tx {
+            index: 1,
+            error: TxError::BadSignature { id }
+        })
+    );
+}
+
+#[test]
+fn transaction_output_rules_apply_inside_blocks() {
+    let f = fixture();
+    let id = f.good.data[1].id;
+    let minted = with_txs(&f.good, |txs| {
+        txs[1]
+            .outputs
+            .insert(wallet(2).address(), Amount(1_000_000));
+    });
+    assert!(matches!(
+        check(&f, &minted),
+        Err(BlockError::Tx {
+            index: 1,
+            error: TxError::OutputsNotEqualInput { .. }
+        })
+    ));
+    let zero = with_txs(&f.good, |txs| {
+        txs[1].outputs.insert(wallet(5).address(), Amount(0));
+    });
+    assert_eq!(
+        check(&f, &zero),
+        Err(BlockError::Tx {
+            index: 1,
+            error: TxError::ZeroOutput {
+                id,
+                address: wallet(5).address()
+            }
+        })
+    );
+}
+
+#[test]
+fn the_input_must_equal_the_balance_as_of_the_parent() {
+    let f = fixture();
+    let (a, b) = (wallet(1), wallet(2));
+    // B receives 10 in this block; B's own send must still spend exactly
+    // B's balance as of the parent, not including the 10.
+    let parent_balance = f.store.ledger().balance(&b.address());
+    let ok = Transaction::new(
+        &b,
+        parent_balance,
+        wallet(3).address(),
+        Amount(1),
+        fresh_id(),
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let good = with_txs(&f.good, |txs| txs.push(ok));
+    let checked = check_block(&good, &f.ctx, NOW, &P, &mut SigCache::disabled())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(check_ledger(&checked, f.store.ledger()).is_ok());
+
+    let inflated = Amount(parent_balance.0 + 10);
+    let bad_tx = Transaction::new(
+        &b,
+        inflated,
+        wallet(3).address(),
+        Amount(1),
+        fresh_id(),
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bad_id = bad_tx.id;
+    let bad = with_txs(&f.good, |txs| txs.push(bad_tx));
+    let checked = check_block(&bad, &f.ctx, NOW, &P, &mut SigCache::disabled())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        check_ledger(&checked, f.store.ledger()).map(|_| ()),
+        Err(BlockError::Tx {
+            index: 2,
+            error: TxError::InputNotBalance {
+                id: bad_id,
+                expected: parent_balance,
+                actual: inflated
+            }
+        })
+    );
+    let _ = a;
+}
+
+#[test]
+fn a_transaction_already_in_the_chain_is_rejected_even_as_a_decoded_copy() {
+    let mut f = fixture();
+    let a = wallet(1);
+    let included = f.good.data[1].clone();
+    f.store
+        .accept(f.good.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A byte-identical copy that went through the wire (not the same object).
+    let copy: Transaction =
+        serde_json::from_str(&serde_json::to_string(&included).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let tip = f.store.tip().hash;
+    let replay = block_on(&f.store, &tip, &a, vec![copy], P.mine_rate_ms);
+    let ctx = f.store.context(&tip).unwrap_or_else(|| panic!("context"));
+    let checked = check_block(&replay, &ctx, NOW, &P, &mut SigCache::disabled())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        check_ledger(&checked, f.store.ledger()).map(|_| ()),
+        Err(BlockError::Tx {
+            index: 1,
+            error: TxError::Replayed { id: included.id }
+        })
+    );
+}

@@ -12,11 +12,13 @@
 //! Sync, in short: a tab that joins broadcasts [`Message::Hello`]; peers with
 //! more work answer with their own `Hello` directly; the tab then sends
 //! [`Message::GetBlocks`] with a block locator to one of them and receives
-//! [`Message::Blocks`] with only what it lacks, in bounded batches. New blocks
-//! travel alone in [`Message::Block`].
+//! [`Message::Blocks`] with only what it lacks, in bounded batches, then asks
+//! for the peer's pending transactions ([`Message::GetPool`]). New blocks
+//! travel alone in [`Message::Block`], new transactions in
+//! [`Message::Transaction`].
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Block, BlockHash, Work};
+use tabcoin_chain::{Block, BlockHash, Transaction, Work};
 
 /// Version of this protocol; peers with another version are ignored.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -26,6 +28,13 @@ pub const MAX_FRAME_BYTES: usize = 1 << 20;
 
 /// Most blocks in one [`Message::Blocks`] batch.
 pub const MAX_BLOCKS_PER_BATCH: usize = 200;
+
+/// Senders keep a [`Message::Blocks`] batch under this many bytes of JSON
+/// (at least one block is always sent), well inside [`MAX_FRAME_BYTES`].
+pub const BATCH_BYTES: usize = 512 * 1024;
+
+/// Most transactions in one [`Message::Pool`] snapshot.
+pub const MAX_POOL_SNAPSHOT: usize = 1000;
 
 /// Most hashes in a block locator.
 pub const MAX_LOCATOR_HASHES: usize = 64;
@@ -63,10 +72,25 @@ pub enum Message {
         locator: Vec<BlockHash>,
     },
     /// The answer to `GetBlocks`: consecutive blocks, at most
-    /// [`MAX_BLOCKS_PER_BATCH`]; a full batch means more may follow.
+    /// [`MAX_BLOCKS_PER_BATCH`] and about [`BATCH_BYTES`].
     Blocks {
         /// The blocks, parent first.
         blocks: Vec<Block>,
+        /// More blocks follow these on the sender's best chain: ask again.
+        more: bool,
+    },
+    /// A new or updated pending transaction.
+    Transaction {
+        /// The transaction.
+        tx: Transaction,
+    },
+    /// "Send me your pending transactions."
+    GetPool,
+    /// The answer to `GetPool`: at most [`MAX_POOL_SNAPSHOT`] transactions,
+    /// each of which the receiver verifies like any other.
+    Pool {
+        /// The transactions.
+        txs: Vec<Transaction>,
     },
 }
 
@@ -165,8 +189,14 @@ impl Message {
     pub fn check_bounds(&self) -> Result<(), DecodeError> {
         let (what, actual, max) = match self {
             Message::GetBlocks { locator } => ("locator", locator.len(), MAX_LOCATOR_HASHES),
-            Message::Blocks { blocks } => ("blocks batch", blocks.len(), MAX_BLOCKS_PER_BATCH),
-            Message::Hello { .. } | Message::Block { .. } => return Ok(()),
+            Message::Blocks { blocks, .. } => ("blocks batch", blocks.len(), MAX_BLOCKS_PER_BATCH),
+            Message::Pool { txs } => ("pool snapshot", txs.len(), MAX_POOL_SNAPSHOT),
+            Message::Hello { .. }
+            | Message::Block { .. }
+            | Message::Transaction { .. }
+            | Message::GetPool => {
+                return Ok(());
+            }
         };
         if actual > max {
             Err(DecodeError::TooManyEntries { what, actual, max })
@@ -234,7 +264,15 @@ mod tests {
             ClientFrame::Broadcast {
                 msg: Message::Blocks {
                     blocks: vec![genesis(&Params::TEST)],
+                    more: false,
                 },
+            },
+            ClientFrame::Direct {
+                to: 2,
+                msg: Message::GetPool,
+            },
+            ClientFrame::Broadcast {
+                msg: Message::Pool { txs: vec![] },
             },
             ClientFrame::Broadcast {
                 msg: Message::Block {

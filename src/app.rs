@@ -5,16 +5,18 @@
 //! the returned effects are carried out here. Nothing else changes state.
 
 use gloo::timers::callback::Timeout;
+use tabcoin_chain::{Store, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::components::block_card::BlockCard;
+use crate::components::send_form::SendForm;
 use crate::config::PageConfig;
+use crate::forms::validate_send;
 use crate::miner::Miner;
 use crate::net::{NetEvent, Relay};
 use crate::node::{Conn, Effect, Event, Node, SyncState};
 use crate::storage;
 use crate::worker_api::{FromWorker, ToWorker};
-use tabcoin_chain::Chain;
 
 /// Blocks shown in the latest-blocks list.
 const LATEST: usize = 12;
@@ -34,8 +36,10 @@ pub enum Msg {
     Net(NetEvent),
     /// From the miner worker.
     Worker(FromWorker),
-    /// The Mine button.
-    Mine,
+    /// The mining button.
+    ToggleMining,
+    /// The send form: recipient and amount as typed.
+    Send(String, String),
     /// Time to reconnect to the relay.
     Reconnect,
 }
@@ -49,11 +53,12 @@ pub struct App {
     backoff_ms: u32,
     reconnect: Option<Timeout>,
     error: Option<String>,
+    send_error: Option<String>,
 }
 
 impl App {
     fn connect(&mut self, ctx: &Context<Self>) {
-        let room = self.node.chain.genesis().hash.to_string();
+        let room = self.node.store.genesis().hash.to_string();
         self.node.conn = Conn::Connecting;
         match Relay::connect(&self.config.relay, &room, ctx.link().callback(Msg::Net)) {
             Ok(relay) => self.relay = Some(relay),
@@ -74,6 +79,10 @@ impl App {
 
     fn dispatch(&mut self, event: Event) {
         let effects = self.node.handle(event, now_ms());
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Send(frame) => {
@@ -85,7 +94,7 @@ impl App {
                     if let Some(miner) = &mut self.miner {
                         miner.send(ToWorker::Mine {
                             job: job.id,
-                            header: job.header,
+                            header: job.template.header,
                         });
                     }
                 }
@@ -95,11 +104,29 @@ impl App {
                     }
                 }
                 Effect::SaveChain => {
-                    if let Err(e) = storage::save_chain(&self.node.chain) {
+                    if let Err(e) = storage::save_chain(&self.node.store) {
                         self.node.note(now_ms(), e, true);
                     }
                 }
             }
+        }
+    }
+
+    fn send(&mut self, to: &str, amount: &str) {
+        let me = self.node.wallet.address();
+        let checked = validate_send(to, amount, &me, self.node.pending_balance());
+        let result = checked.and_then(|(to, amount)| {
+            let id = TxId::from_random(storage::random_bytes());
+            self.node
+                .send(to, amount, id, now_ms())
+                .map_err(|e| format!("{e}."))
+        });
+        match result {
+            Ok(effects) => {
+                self.send_error = None;
+                self.run(effects);
+            }
+            Err(e) => self.send_error = Some(e),
         }
     }
 }
@@ -111,13 +138,12 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let config = PageConfig::from_location();
         let now = now_ms();
-        let name = format!("tab-{:04x}", (js_sys::Math::random() * 65536.0) as u32);
-        let (chain, load_problem) = match storage::load_chain(config.params, now) {
-            Ok(Some(chain)) => (chain, None),
-            Ok(None) => (Chain::new(config.params), None),
-            Err(e) => (Chain::new(config.params), Some(e)),
+        let (store, load_problem) = match storage::load_chain(config.params, now) {
+            Ok(Some(store)) => (store, None),
+            Ok(None) => (Store::new(config.params), None),
+            Err(e) => (Store::new(config.params), Some(e)),
         };
-        let mut node = Node::new(chain, name);
+        let mut node = Node::new(store, storage::tab_wallet());
         if let Some(problem) = load_problem {
             node.note(now, problem, true);
         }
@@ -133,6 +159,7 @@ impl Component for App {
             backoff_ms: BACKOFF_MIN_MS,
             reconnect: None,
             error,
+            send_error: None,
         };
         app.connect(ctx);
         app
@@ -165,33 +192,54 @@ impl Component for App {
                 }
                 self.dispatch(Event::Worker(event));
             }
-            Msg::Mine => self.dispatch(Event::MineClicked),
+            Msg::ToggleMining => self.dispatch(Event::MiningToggled),
+            Msg::Send(to, amount) => self.send(&to, &amount),
         }
         true
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let node = &self.node;
-        let tip = node.chain.tip();
-        let mining = node.job.is_some();
+        let store = &node.store;
+        let tip = store.tip();
+        let next_target = store.next_target();
         let sync = match node.sync {
             SyncState::Ready => "ready".to_owned(),
-            SyncState::Syncing { target, .. } => {
-                format!("syncing {} / {}", node.chain.height(), target)
-            }
+            SyncState::Syncing { target, .. } => format!("syncing {} / {}", store.height(), target),
         };
-        let rate = if mining {
+        let rate = if node.mining {
             format_rate(node.hash_rate)
         } else {
             "idle".to_owned()
         };
-        let latest: Html = node
-            .chain
-            .blocks()
-            .iter()
+        let progress = if node.mining {
+            format!(
+                "{:.0}% of expected hashes",
+                100.0 * node.tried as f64 / expected_hashes(&next_target)
+            )
+        } else {
+            String::new()
+        };
+        let latest: Html = store
+            .main_chain()
             .rev()
             .take(LATEST)
             .map(|b| html! { <BlockCard key={b.hash.to_string()} block={b.clone()} /> })
+            .collect();
+        let pool: Html = node
+            .pool
+            .transactions()
+            .map(|tx| {
+                let sender = tx.sender();
+                let from = sender.map(|a| a.short()).unwrap_or_default();
+                let paid: Vec<String> = tx
+                    .outputs
+                    .iter()
+                    .filter(|(a, _)| Some(**a) != sender)
+                    .map(|(a, v)| format!("{v} to {}", a.short()))
+                    .collect();
+                html! { <li data-testid="pool-tx">{ format!("{from} sends {}", paid.join(", ")) }</li> }
+            })
             .collect();
         let log: Html = node
             .log
@@ -199,6 +247,10 @@ impl Component for App {
             .rev()
             .map(|l| html! { <li class={classes!(l.warn.then_some("warn"))}>{ format!("{} {}", clock(l.at), l.text) }</li> })
             .collect();
+        let address = node.wallet.address().to_string();
+        let on_send = ctx
+            .link()
+            .callback(|(to, amount): (String, String)| Msg::Send(to, amount));
         html! {
             <div class="app">
                 <header class="topbar">
@@ -211,18 +263,31 @@ impl Component for App {
                 if let Some(error) = &self.error {
                     <p class="error" role="alert">{ error }</p>
                 }
+                <section class="wallet">
+                    <div class="stat wide"><span>{ "your address" }</span><code data-testid="address">{ address }</code></div>
+                    <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b></div>
+                    <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
+                </section>
                 <section class="stats">
-                    <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ node.chain.height() }</b></div>
+                    <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height() }</b></div>
                     <div class="stat"><span>{ "tip" }</span><code data-testid="tip-hash" title={tip.hash.to_string()}>{ tip.hash.short() }</code></div>
-                    <div class="stat"><span>{ "difficulty" }</span><b>{ format!("{} bits", node.chain.params().difficulty_bits) }</b></div>
+                    <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{} bits", next_target.leading_zero_bits()) }</b></div>
                     <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here }</b></div>
                 </section>
                 <section class="miner">
-                    <button data-testid="mine-button" disabled={mining} onclick={ctx.link().callback(|_| Msg::Mine)}>
-                        { if mining { "Mining…" } else { "Mine a block" } }
+                    <button data-testid="mine-button" onclick={ctx.link().callback(|_| Msg::ToggleMining)}>
+                        { if node.mining { "Stop mining" } else { "Start mining" } }
                     </button>
                     <span data-testid="hash-rate">{ rate }</span>
-                    <span class="muted">{ format!("as {}", node.name) }</span>
+                    <span class="muted" data-testid="mining-progress">{ progress }</span>
+                </section>
+                <section>
+                    <h2>{ "Send coins" }</h2>
+                    <SendForm on_send={on_send} error={self.send_error.clone()} />
+                </section>
+                <section>
+                    <h2>{ format!("Pending transactions ({})", node.pool.len()) }</h2>
+                    <ul class="pool" data-testid="pool">{ pool }</ul>
                 </section>
                 <section>
                     <h2>{ "Latest blocks" }</h2>

@@ -2,12 +2,14 @@
 //!
 //! - [`node`]: the node's logic as a pure reducer (events in, effects out),
 //!   tested natively.
+//! - [`forms`]: validation of what a person types, one sentence per problem.
 //! - [`worker_api`]: messages between the page and the miner web worker.
 //! - `app`, `components`, `config`, `net`, `miner`, `storage` (wasm only): the
 //!   thin browser shell that renders the state, talks to the relay, runs the
 //!   worker and persists the chain.
 //! - `worker` (wasm only): the miner web worker's loop.
 
+pub mod forms;
 pub mod node;
 pub mod worker_api;
 

@@ -2,16 +2,19 @@
 //!
 //! [`Node::handle`] is the reducer behind the UI. It takes one [`Event`]
 //! (a relay frame, a worker answer, a click) and the current time, updates
-//! the chain and the view state, and returns the [`Effect`]s the shell must
-//! carry out (send a frame, start the worker, save the chain). It never
-//! touches the browser, so it is tested natively.
+//! the chain, the pool and the view state, and returns the [`Effect`]s the
+//! shell must carry out (send a frame, start the worker, save the chain). It
+//! never touches the browser, so it is tested natively.
 
 use std::collections::{BTreeSet, VecDeque};
 
-use tabcoin_chain::{AcceptError, Accepted, Block, Chain, Header, data_root};
+use tabcoin_chain::{
+    Accepted, Address, Amount, Block, Pool, PoolError, Store, Template, Transaction, TxError, TxId,
+    Wallet,
+};
 use tabcoin_protocol::{
-    ClientFrame, MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, Message, PROTOCOL_VERSION, PeerId,
-    RelayFrame,
+    BATCH_BYTES, ClientFrame, MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message,
+    PROTOCOL_VERSION, PeerId, RelayFrame,
 };
 
 use crate::worker_api::FromWorker;
@@ -60,10 +63,8 @@ pub enum SyncState {
 pub struct Job {
     /// Job number, echoed by the worker.
     pub id: u64,
-    /// Template header (nonce to be found).
-    pub header: Header,
-    /// The block's data.
-    pub data: Vec<String>,
+    /// The block template (nonce to be found).
+    pub template: Template,
 }
 
 /// Something the node wants the shell to do.
@@ -90,8 +91,8 @@ pub enum Event {
     Frame(RelayFrame),
     /// The relay sent something that is not a valid frame.
     BadFrame(String),
-    /// The user asked for a block to be mined.
-    MineClicked,
+    /// The user started or stopped mining.
+    MiningToggled,
     /// The worker said something.
     Worker(FromWorker),
 }
@@ -107,11 +108,26 @@ pub struct LogLine {
     pub warn: bool,
 }
 
+/// Why a send was refused, in one sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The transaction itself is not possible.
+    #[error("{0}")]
+    Tx(#[from] TxError),
+    /// The pool refused it.
+    #[error("{0}")]
+    Pool(#[from] PoolError),
+}
+
 /// A tab's full node.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Node {
-    /// The best chain.
-    pub chain: Chain,
+    /// Known blocks, the best chain and its ledger.
+    pub store: Store,
+    /// Pending transactions.
+    pub pool: Pool,
+    /// This tab's wallet: it receives mining rewards and sends coins.
+    pub wallet: Wallet,
     /// This tab's id in the relay room, once welcomed.
     pub me: Option<PeerId>,
     /// Other tabs in the room.
@@ -120,6 +136,8 @@ pub struct Node {
     pub conn: Conn,
     /// Sync state.
     pub sync: SyncState,
+    /// Whether the user wants this tab to mine.
+    pub mining: bool,
     /// The block being mined, if any.
     pub job: Option<Job>,
     /// Nonces per second of the current job.
@@ -130,26 +148,26 @@ pub struct Node {
     pub mined_here: u64,
     /// Recent activity, newest last.
     pub log: VecDeque<LogLine>,
-    /// Name written into blocks this tab mines.
-    pub name: String,
     next_job: u64,
 }
 
 impl Node {
-    /// A node around `chain`, named `name` in the blocks it mines.
-    pub fn new(chain: Chain, name: String) -> Node {
+    /// A node on `store` with `wallet`.
+    pub fn new(store: Store, wallet: Wallet) -> Node {
         Node {
-            chain,
+            store,
+            pool: Pool::new(),
+            wallet,
             me: None,
             peers: BTreeSet::new(),
             conn: Conn::Connecting,
             sync: SyncState::Ready,
+            mining: false,
             job: None,
             hash_rate: 0.0,
             tried: 0,
             mined_here: 0,
             log: VecDeque::new(),
-            name,
             next_job: 0,
         }
     }
@@ -166,21 +184,36 @@ impl Node {
         });
     }
 
+    /// This tab's confirmed balance.
+    pub fn balance(&self) -> Amount {
+        self.store.ledger().balance(&self.wallet.address())
+    }
+
+    /// This tab's balance once its pending transaction is confirmed (the
+    /// change it keeps), or the confirmed balance if nothing is pending.
+    pub fn pending_balance(&self) -> Amount {
+        let me = self.wallet.address();
+        match self.pool.get(&me) {
+            Some(tx) => tx.outputs.get(&me).copied().unwrap_or(Amount::ZERO),
+            None => self.balance(),
+        }
+    }
+
     fn hello(&self) -> Message {
-        let tip = self.chain.tip();
+        let tip = self.store.tip();
         Message::Hello {
             version: PROTOCOL_VERSION,
-            network: self.chain.genesis().hash,
+            network: self.store.genesis().hash,
             tip: tip.hash,
             height: tip.header.height,
-            work: self.chain.total_work(),
+            work: self.store.total_work(),
         }
     }
 
     fn get_blocks(&self, to: PeerId) -> Effect {
-        let mut locator = self.chain.locator();
+        let mut locator = self.store.locator();
         if locator.len() > MAX_LOCATOR_HASHES {
-            let genesis = self.chain.genesis().hash;
+            let genesis = self.store.genesis().hash;
             locator.truncate(MAX_LOCATOR_HASHES - 1);
             locator.push(genesis);
         }
@@ -190,24 +223,47 @@ impl Node {
         })
     }
 
-    /// A fresh block template on the current tip.
-    fn template(&mut self, now: u64) -> Job {
-        self.next_job += 1;
-        let tip = self.chain.tip();
-        let data = vec![format!("mined by {}", self.name)];
-        let header = Header {
-            height: tip.header.height + 1,
-            timestamp: now.max(tip.header.timestamp + 1),
-            prev_hash: tip.hash,
-            data_root: data_root(&data),
-            difficulty: self.chain.params().difficulty_bits,
-            nonce: 0,
-        };
-        Job {
-            id: self.next_job,
-            header,
-            data,
+    /// A fresh job on the current tip, if the user wants to mine.
+    fn new_job(&mut self, now: u64) -> Option<Effect> {
+        if !self.mining {
+            return None;
         }
+        self.next_job += 1;
+        let template = Template::new(&self.store, &self.pool, self.wallet.address(), now);
+        let job = Job {
+            id: self.next_job,
+            template,
+        };
+        self.tried = 0;
+        self.job = Some(job.clone());
+        Some(Effect::Mine(job))
+    }
+
+    /// Sends `amount` to `to`: merged into this tab's pending transaction if
+    /// there is one (as in the classic design), else a new transaction with
+    /// id `id`. The transaction is pooled and broadcast.
+    pub fn send(
+        &mut self,
+        to: Address,
+        amount: Amount,
+        id: TxId,
+        now: u64,
+    ) -> Result<Vec<Effect>, SendError> {
+        let tx = match self.pool.get(&self.wallet.address()) {
+            Some(pending) => {
+                let mut tx = pending.clone();
+                tx.update(&self.wallet, to, amount, now)?;
+                tx
+            }
+            None => Transaction::new(&self.wallet, self.balance(), to, amount, id, now)?,
+        };
+        self.store.add_to_pool(&mut self.pool, tx.clone())?;
+        self.note(now, format!("sent {amount} to {}", to.short()), false);
+        let mut effects = vec![Effect::Send(ClientFrame::Broadcast {
+            msg: Message::Transaction { tx },
+        })];
+        effects.extend(self.new_job(now));
+        Ok(effects)
     }
 
     /// Handles one event at time `now` (ms since the epoch).
@@ -233,16 +289,18 @@ impl Node {
                 Vec::new()
             }
             Event::Frame(frame) => self.on_frame(frame, now),
-            Event::MineClicked => {
-                if self.job.is_some() {
-                    return Vec::new();
+            Event::MiningToggled => {
+                self.mining = !self.mining;
+                if self.mining {
+                    self.hash_rate = 0.0;
+                    self.note(now, "started mining", false);
+                    self.new_job(now).into_iter().collect()
+                } else {
+                    self.job = None;
+                    self.hash_rate = 0.0;
+                    self.note(now, "stopped mining", false);
+                    vec![Effect::StopMining]
                 }
-                let job = self.template(now);
-                self.tried = 0;
-                self.hash_rate = 0.0;
-                self.note(now, format!("mining block {}", job.header.height), false);
-                self.job = Some(job.clone());
-                vec![Effect::Mine(job)]
             }
             Event::Worker(w) => self.on_worker(w, now),
         }
@@ -267,35 +325,38 @@ impl Node {
                     return Vec::new();
                 };
                 self.tried = tried;
-                let mut header = current.header;
-                header.nonce = nonce;
-                let block = Block::new(header, current.data);
-                match self.chain.accept(vec![block.clone()], now) {
-                    Ok(Accepted::Extended { .. }) => {
+                let block = current.template.into_block(nonce);
+                let (height, short) = (block.header.height, block.hash.short());
+                match self.store.accept(block.clone(), now) {
+                    Ok(accepted) if accepted.tip_changed() => {
                         self.mined_here += 1;
-                        self.note(
-                            now,
-                            format!("mined block {} ({})", header.height, block.hash.short()),
-                            false,
-                        );
-                        vec![
-                            Effect::Send(ClientFrame::Broadcast {
-                                msg: Message::Block { block },
-                            }),
-                            Effect::SaveChain,
-                        ]
+                        self.note(now, format!("mined block {height} ({short})"), false);
+                        let mut effects = vec![Effect::Send(ClientFrame::Broadcast {
+                            msg: Message::Block { block },
+                        })];
+                        effects.extend(self.after_tip_change(&accepted, now));
+                        effects
                     }
                     other => {
                         self.note(
                             now,
-                            format!("mined block was not accepted: {other:?}"),
+                            format!("mined block {height} was not accepted: {other:?}"),
                             true,
                         );
-                        Vec::new()
+                        self.new_job(now).into_iter().collect()
                     }
                 }
             }
         }
+    }
+
+    /// After the best chain moved: pool follows, chain is saved, mining
+    /// restarts on the new tip.
+    fn after_tip_change(&mut self, accepted: &Accepted, now: u64) -> Vec<Effect> {
+        self.store.update_pool(&mut self.pool, &accepted.removed);
+        let mut effects = vec![Effect::SaveChain];
+        effects.extend(self.new_job(now));
+        effects
     }
 
     fn on_frame(&mut self, frame: RelayFrame, now: u64) -> Vec<Effect> {
@@ -342,10 +403,10 @@ impl Node {
                 work,
                 ..
             } => {
-                if version != PROTOCOL_VERSION || network != self.chain.genesis().hash {
+                if version != PROTOCOL_VERSION || network != self.store.genesis().hash {
                     return Vec::new();
                 }
-                let ours = self.chain.total_work();
+                let ours = self.store.total_work();
                 if work > ours {
                     self.sync = SyncState::Syncing {
                         peer: from,
@@ -358,86 +419,145 @@ impl Node {
                         msg: self.hello(),
                     })]
                 } else {
-                    Vec::new()
+                    vec![Effect::Send(ClientFrame::Direct {
+                        to: from,
+                        msg: Message::GetPool,
+                    })]
                 }
             }
             Message::GetBlocks { locator } => {
-                let blocks = self
-                    .chain
-                    .blocks_after(&locator, MAX_BLOCKS_PER_BATCH)
-                    .to_vec();
+                let blocks = self.batch_after(&locator);
+                let more = blocks
+                    .last()
+                    .is_some_and(|b| b.header.height < self.store.height());
                 vec![Effect::Send(ClientFrame::Direct {
                     to: from,
-                    msg: Message::Blocks { blocks },
+                    msg: Message::Blocks { blocks, more },
                 })]
             }
-            Message::Block { block } => {
-                let mut effects = self.offer(from, vec![block], now);
-                if effects.contains(&Effect::SaveChain) {
-                    effects.extend(self.restart_mining(now));
-                }
-                effects
-            }
-            Message::Blocks { blocks } => {
-                let full = blocks.len() >= MAX_BLOCKS_PER_BATCH;
+            Message::Block { block } => self.offer(from, vec![block], now),
+            Message::Blocks { blocks, more } => {
                 let mut effects = self.offer(from, blocks, now);
-                if full && matches!(self.sync, SyncState::Syncing { peer, .. } if peer == from) {
-                    effects.push(self.get_blocks(from));
-                } else {
+                let syncing_from_sender =
+                    matches!(self.sync, SyncState::Syncing { peer, .. } if peer == from);
+                if more && syncing_from_sender {
+                    if !effects.iter().any(|e| {
+                        matches!(
+                            e,
+                            Effect::Send(ClientFrame::Direct {
+                                msg: Message::GetBlocks { .. },
+                                ..
+                            })
+                        )
+                    }) {
+                        effects.push(self.get_blocks(from));
+                    }
+                } else if syncing_from_sender {
                     self.sync = SyncState::Ready;
-                }
-                if effects.contains(&Effect::SaveChain) {
-                    effects.extend(self.restart_mining(now));
+                    effects.push(Effect::Send(ClientFrame::Direct {
+                        to: from,
+                        msg: Message::GetPool,
+                    }));
                 }
                 effects
             }
+            Message::Transaction { tx } => self.offer_tx(from, tx, now),
+            Message::GetPool => {
+                let txs: Vec<Transaction> = self
+                    .pool
+                    .transactions()
+                    .take(MAX_POOL_SNAPSHOT)
+                    .cloned()
+                    .collect();
+                vec![Effect::Send(ClientFrame::Direct {
+                    to: from,
+                    msg: Message::Pool { txs },
+                })]
+            }
+            Message::Pool { txs } => txs
+                .into_iter()
+                .flat_map(|tx| self.offer_tx(from, tx, now))
+                .collect(),
         }
     }
 
-    /// Offers blocks from `from` to the chain; returns the effects.
-    fn offer(&mut self, from: PeerId, blocks: Vec<Block>, now: u64) -> Vec<Effect> {
-        match self.chain.accept(blocks, now) {
-            Ok(Accepted::Extended { added }) => {
+    /// Best-chain blocks after `locator`, at most a batch by count and bytes.
+    fn batch_after(&self, locator: &[tabcoin_chain::BlockHash]) -> Vec<Block> {
+        let mut bytes = 0;
+        let mut out = Vec::new();
+        for block in self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH) {
+            bytes += serde_json::to_string(&block).map_or(0, |s| s.len());
+            if bytes > BATCH_BYTES && !out.is_empty() {
+                break;
+            }
+            out.push(block);
+        }
+        out
+    }
+
+    fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: u64) -> Vec<Effect> {
+        match self.store.add_to_pool(&mut self.pool, tx) {
+            Ok(tabcoin_chain::Added::New | tabcoin_chain::Added::Updated) => {
+                self.new_job(now).into_iter().collect()
+            }
+            Ok(tabcoin_chain::Added::Unchanged) => Vec::new(),
+            Err(PoolError::Invalid(
+                e @ TxError::BadSignature { .. } | e @ TxError::OutputsNotEqualInput { .. },
+            )) => {
                 self.note(
                     now,
-                    format!(
-                        "received {added} block(s) from peer {from}; height {}",
-                        self.chain.height()
-                    ),
-                    false,
+                    format!("rejected a transaction from peer {from}: {e}"),
+                    true,
                 );
-                vec![Effect::SaveChain]
-            }
-            Ok(Accepted::Reorganized { removed, added }) => {
-                self.note(
-                    now,
-                    format!("switched to peer {from}'s branch: -{removed} +{added} blocks"),
-                    false,
-                );
-                vec![Effect::SaveChain]
-            }
-            Ok(Accepted::AlreadyKnown | Accepted::NotBetter) => Vec::new(),
-            Err(AcceptError::UnknownParent { .. }) => {
-                self.sync = SyncState::Syncing {
-                    peer: from,
-                    target: self.chain.height() + 1,
-                };
-                vec![self.get_blocks(from)]
-            }
-            Err(e) => {
-                self.note(now, format!("rejected blocks from peer {from}: {e}"), true);
                 Vec::new()
             }
+            // Outdated, conflicting or already confirmed: normal in gossip.
+            Err(_) => Vec::new(),
         }
     }
 
-    /// After the tip changed: a fresh template if mining.
-    fn restart_mining(&mut self, now: u64) -> Option<Effect> {
-        self.job.as_ref()?;
-        let job = self.template(now);
-        self.tried = 0;
-        self.job = Some(job.clone());
-        Some(Effect::Mine(job))
+    /// Offers blocks from `from` to the store; returns the effects.
+    fn offer(&mut self, from: PeerId, blocks: Vec<Block>, now: u64) -> Vec<Effect> {
+        let mut merged = Accepted::default();
+        let mut effects = Vec::new();
+        for block in blocks {
+            match self.store.accept(block, now) {
+                Ok(a) => {
+                    if a.missing_parent.is_some() {
+                        self.sync = SyncState::Syncing {
+                            peer: from,
+                            target: self.store.height() + 1,
+                        };
+                        effects.push(self.get_blocks(from));
+                        break;
+                    }
+                    merged.removed.extend(a.removed);
+                    merged.added.extend(a.added);
+                }
+                Err(e) => {
+                    self.note(now, format!("rejected blocks from peer {from}: {e}"), true);
+                    break;
+                }
+            }
+        }
+        if merged.tip_changed() {
+            let text = if merged.removed.is_empty() {
+                format!(
+                    "received {} block(s) from peer {from}; height {}",
+                    merged.added.len(),
+                    self.store.height()
+                )
+            } else {
+                format!(
+                    "switched to peer {from}'s branch: -{} +{} blocks",
+                    merged.removed.len(),
+                    merged.added.len()
+                )
+            };
+            self.note(now, text, false);
+            effects.extend(self.after_tip_change(&merged, now));
+        }
+        effects
     }
 }
 

@@ -1,26 +1,31 @@
-//! Persistence of the chain in `localStorage`, one key per network.
+//! Persistence in the browser: the chain in `localStorage` (one key per
+//! network), this tab's wallet secret in `sessionStorage` (one wallet per
+//! tab, kept across reloads of that tab).
 //!
-//! The stored chain is revalidated block by block on load (it is the
-//! network's data, not trusted because it was ours); a missing or corrupt
-//! copy yields a fresh chain that then syncs from peers.
+//! The stored chain is revalidated block by block on load (it is network
+//! data, not trusted because it was ours); a missing or corrupt copy yields a
+//! fresh chain that then syncs from peers.
 
-use gloo::storage::{LocalStorage, Storage};
-use tabcoin_chain::{Block, Chain, Params};
+use gloo::storage::{LocalStorage, SessionStorage, Storage};
+use tabcoin_chain::{Block, Params, Store, Wallet};
 
-fn key(params: &Params) -> String {
+fn chain_key(params: &Params) -> String {
     format!("tabcoin/{}/chain", params.name)
 }
 
+const WALLET_KEY: &str = "tabcoin/wallet";
+
 /// Saves the best chain.
-pub fn save_chain(chain: &Chain) -> Result<(), String> {
-    LocalStorage::set(key(chain.params()), chain.blocks())
+pub fn save_chain(store: &Store) -> Result<(), String> {
+    let blocks: Vec<&Block> = store.main_chain().collect();
+    LocalStorage::set(chain_key(store.params()), blocks)
         .map_err(|e| format!("could not save the chain: {e}"))
 }
 
 /// Loads and revalidates the stored chain. `Err` says why the stored copy was
 /// discarded; the caller starts from genesis.
-pub fn load_chain(params: Params, now_ms: u64) -> Result<Option<Chain>, String> {
-    let blocks: Vec<Block> = match LocalStorage::get(key(&params)) {
+pub fn load_chain(params: Params, now_ms: u64) -> Result<Option<Store>, String> {
+    let blocks: Vec<Block> = match LocalStorage::get(chain_key(&params)) {
         Ok(blocks) => blocks,
         Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => return Ok(None),
         Err(e) => {
@@ -29,7 +34,33 @@ pub fn load_chain(params: Params, now_ms: u64) -> Result<Option<Chain>, String> 
             ));
         }
     };
-    Chain::from_blocks(params, blocks, now_ms)
+    Store::from_blocks(params, blocks, now_ms)
         .map(Some)
         .map_err(|e| format!("stored chain invalid ({e}); resyncing from peers"))
+}
+
+/// 32 bytes from the browser's cryptographic random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    // The browser's crypto.getRandomValues does not fail for small buffers.
+    let _ = getrandom::fill(&mut out);
+    out
+}
+
+/// This tab's wallet: the one saved for this tab, or a new one.
+pub fn tab_wallet() -> Wallet {
+    if let Ok(secret) = SessionStorage::get::<String>(WALLET_KEY)
+        && let Ok(wallet) = Wallet::import(&secret)
+    {
+        return wallet;
+    }
+    let wallet = loop {
+        // A random 32-byte string is a valid key except with negligible
+        // probability; draw again in that case.
+        if let Ok(w) = Wallet::from_secret(random_bytes()) {
+            break w;
+        }
+    };
+    let _ = SessionStorage::set(WALLET_KEY, wallet.export());
+    wallet
 }

@@ -1,10 +1,11 @@
 //! The app in headless Chromium (wasm-bindgen-test): it mounts, shows the
-//! genesis state, and the page-side helpers behave.
+//! genesis state and this tab's wallet, and the form validation speaks
+//! plainly.
 #![cfg(target_arch = "wasm32")]
 
 use tabcoin::app::App;
-use tabcoin_chain::{Params, genesis};
-use wasm_bindgen::JsCast;
+use tabcoin::forms::validate_send;
+use tabcoin_chain::{Amount, Params, Wallet, genesis};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -26,7 +27,7 @@ fn text(root: &web_sys::Element, testid: &str) -> Option<String> {
 }
 
 #[wasm_bindgen_test]
-async fn app_mounts_and_shows_the_genesis_state() {
+async fn app_mounts_and_shows_the_genesis_state_and_a_wallet() {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("a document");
@@ -50,13 +51,46 @@ async fn app_mounts_and_shows_the_genesis_state() {
         text(&root, "tip-hash"),
         Some(genesis(&Params::DEMO).hash.short())
     );
-    let button = root
-        .query_selector("[data-testid=mine-button]")
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlButtonElement>().ok())
-        .expect("a mine button");
-    assert!(!button.disabled());
+    let address = text(&root, "address").unwrap_or_default();
+    assert!(
+        address.parse::<tabcoin_chain::Address>().is_ok(),
+        "{address}"
+    );
+    assert_eq!(
+        text(&root, "balance").as_deref(),
+        Some("0"),
+        "the demo network starts everyone at zero"
+    );
+    assert_eq!(text(&root, "mine-button").as_deref(), Some("Start mining"));
+}
+
+#[wasm_bindgen_test]
+fn send_form_messages_are_one_clear_sentence_each() {
+    let me = Wallet::from_secret([1; 32])
+        .map(|w| w.address())
+        .expect("valid");
+    let to = Wallet::from_secret([2; 32])
+        .map(|w| w.address())
+        .expect("valid")
+        .to_string();
+    let check = |to: &str, amount: &str| {
+        validate_send(to, amount, &me, Amount(10))
+            .err()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        check(&to[..to.len() - 1], "5"),
+        "Recipient: this address has a typo: its checksum does not match."
+    );
+    assert_eq!(
+        check(&to, "0"),
+        "Amount: the amount must be more than zero."
+    );
+    assert_eq!(
+        check(&to, "11"),
+        "Amount: you have 10 coins available, so you cannot send 11."
+    );
+    assert!(validate_send(&to, "10", &me, Amount(10)).is_ok());
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,6 @@
 //! A block as a card in the latest-blocks list.
 
-use tabcoin_chain::Block;
+use tabcoin_chain::{Block, Target};
 use yew::prelude::*;
 
 use crate::app::clock;
@@ -12,21 +12,27 @@ pub struct BlockCardProps {
     pub block: Block,
 }
 
-/// Height, hash, time, nonce, difficulty and data of one block.
+/// Height, hash, time, transactions, miner and difficulty of one block.
 #[function_component(BlockCard)]
 pub fn block_card(props: &BlockCardProps) -> Html {
     let b = &props.block;
     let h = &b.header;
+    let zero_bits = Target::from_compact(h.bits).map_or(0, |t| t.leading_zero_bits());
+    let miner = b
+        .data
+        .first()
+        .and_then(|r| r.outputs.keys().next())
+        .map_or_else(|| "genesis".to_owned(), |a| a.short());
     html! {
         <article class="block" data-testid="block-card" data-height={h.height.to_string()}>
             <header><b>{ format!("#{}", h.height) }</b><code title={b.hash.to_string()}>{ b.hash.short() }</code></header>
             <dl>
                 <dt>{ "time" }</dt><dd>{ clock(h.timestamp) }</dd>
-                <dt>{ "prev" }</dt><dd><code>{ h.prev_hash.short() }</code></dd>
+                <dt>{ "txs" }</dt><dd data-testid="block-tx-count">{ b.data.len() }</dd>
+                <dt>{ "miner" }</dt><dd><code>{ miner }</code></dd>
+                <dt>{ "difficulty" }</dt><dd>{ format!("{zero_bits} bits") }</dd>
                 <dt>{ "nonce" }</dt><dd>{ h.nonce }</dd>
-                <dt>{ "difficulty" }</dt><dd>{ format!("{} bits", h.difficulty) }</dd>
             </dl>
-            <ul class="data">{ for b.data.iter().map(|d| html! { <li>{ d }</li> }) }</ul>
         </article>
     }
 }

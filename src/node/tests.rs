@@ -2,12 +2,19 @@
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Params, pow};
+use tabcoin_chain::{GENESIS_TIMESTAMP_MS, Params, pow};
 
 use super::*;
 
 const P: Params = Params::TEST;
-const NOW: u64 = tabcoin_chain::block::GENESIS_TIMESTAMP + 1_000_000;
+
+fn wallet(seed: u8) -> Wallet {
+    Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("seed {seed} is valid"))
+}
+
+fn id(n: u8) -> TxId {
+    TxId::from_random([n; 16])
+}
 
 /// Nodes with relay ids 1..=n and an in-memory relay between them.
 struct Net {
@@ -21,7 +28,7 @@ impl Net {
         let mut net = Net {
             nodes: Vec::new(),
             queue: VecDeque::new(),
-            now: NOW,
+            now: GENESIS_TIMESTAMP_MS + 1_000_000,
         };
         for _ in 0..n {
             net.join();
@@ -32,8 +39,7 @@ impl Net {
     /// Adds a node the way the relay does: Welcome to it, PeerJoined to others.
     fn join(&mut self) -> PeerId {
         let id = self.nodes.len() as PeerId + 1;
-        self.nodes
-            .push(Node::new(Chain::new(P), format!("tab{id}")));
+        self.nodes.push(Node::new(Store::new(P), wallet(id as u8)));
         let peers: Vec<PeerId> = (1..id).collect();
         for p in &peers {
             self.queue
@@ -83,15 +89,15 @@ impl Net {
         }
     }
 
-    /// Node `id` mines one block: click, the worker's search, Found.
-    fn mine(&mut self, id: PeerId) {
-        self.now += 1000;
+    /// Node `id` mines one block: start, the worker's search, Found, stop.
+    fn mine(&mut self, id: PeerId) -> Block {
+        self.now += P.mine_rate_ms;
         let now = self.now;
-        let effects = self.node(id).handle(Event::MineClicked, now);
+        let effects = self.node(id).handle(Event::MiningToggled, now);
         let Some(Effect::Mine(job)) = effects.first().cloned() else {
-            panic!("MineClicked must start the worker, got {effects:?}");
+            panic!("starting to mine must start the worker, got {effects:?}");
         };
-        let nonce = pow::search(&job.header, 0..u64::MAX).unwrap_or_default();
+        let nonce = pow::search(&job.template.header, 0..u64::MAX).unwrap_or_default();
         let found = FromWorker::Found {
             job: job.id,
             nonce,
@@ -99,19 +105,30 @@ impl Net {
         };
         let effects = self.node(id).handle(Event::Worker(found), now);
         self.apply(id, effects);
+        self.node(id).handle(Event::MiningToggled, now);
         self.pump();
+        self.node(id).store.tip().clone()
+    }
+
+    fn send(&mut self, from: PeerId, to: PeerId, amount: u64, tx_id: u8) -> Result<(), SendError> {
+        let to = wallet(to as u8).address();
+        let now = self.now;
+        let effects = self.node(from).send(to, Amount(amount), id(tx_id), now)?;
+        self.apply(from, effects);
+        self.pump();
+        Ok(())
     }
 }
 
 #[test]
 fn welcome_puts_the_node_online_and_says_hello() {
-    let mut n = Node::new(Chain::new(P), "t".into());
+    let mut n = Node::new(Store::new(P), wallet(1));
     let effects = n.handle(
         Event::Frame(RelayFrame::Welcome {
             you: 5,
             peers: vec![1, 2],
         }),
-        NOW,
+        0,
     );
     assert_eq!(n.conn, Conn::Online);
     assert_eq!(n.me, Some(5));
@@ -125,46 +142,113 @@ fn welcome_puts_the_node_online_and_says_hello() {
 }
 
 #[test]
-fn a_mined_block_reaches_every_other_tab() {
+fn a_mined_block_reaches_every_other_tab_and_pays_its_miner() {
     let mut net = Net::new(3);
-    net.mine(1);
+    let b = net.mine(1);
+    assert_eq!(b.data.len(), 1, "a reward");
     for id in 1..=3 {
-        assert_eq!(net.node(id).chain.height(), 1, "node {id}");
+        assert_eq!(net.node(id).store.height(), 1, "node {id}");
+        let addr = wallet(1).address();
+        assert_eq!(
+            net.node(id).store.ledger().balance(&addr),
+            Amount(1050),
+            "node {id}"
+        );
     }
     assert_eq!(net.node(1).mined_here, 1);
-    assert_eq!(net.node(1).job, None);
     net.mine(2);
-    assert!(net.nodes.iter().all(|n| n.chain.height() == 2));
+    assert!(net.nodes.iter().all(|n| n.store.height() == 2));
 }
 
 #[test]
-fn a_late_tab_catches_up_in_batches() {
+fn a_send_reaches_every_pool_and_the_next_block_confirms_it() {
+    let mut net = Net::new(3);
+    net.send(1, 2, 30, 1).unwrap_or_else(|e| panic!("{e}"));
+    for id in 1..=3 {
+        assert_eq!(net.node(id).pool.len(), 1, "node {id}");
+    }
+    assert_eq!(net.node(1).pending_balance(), Amount(970));
+    // A second send merges into the pending transaction.
+    net.send(1, 3, 20, 2).unwrap_or_else(|e| panic!("{e}"));
+    for id in 1..=3 {
+        let pending = net
+            .node(id)
+            .pool
+            .get(&wallet(1).address())
+            .cloned()
+            .unwrap_or_else(|| panic!("pending"));
+        assert_eq!(pending.id, id_of(1), "node {id}: same transaction");
+        assert_eq!(pending.outputs.len(), 3);
+    }
+    let block = net.mine(3);
+    assert_eq!(block.data.len(), 2, "reward + the merged transaction");
+    for id in 1..=3 {
+        let ledger = net.node(id).store.ledger().clone();
+        assert_eq!(
+            ledger.balance(&wallet(1).address()),
+            Amount(950),
+            "node {id}"
+        );
+        assert_eq!(
+            ledger.balance(&wallet(2).address()),
+            Amount(1030),
+            "node {id}"
+        );
+        assert_eq!(
+            ledger.balance(&wallet(3).address()),
+            Amount(1070),
+            "node {id}"
+        );
+        assert!(net.node(id).pool.is_empty(), "node {id}");
+    }
+}
+
+fn id_of(n: u8) -> TxId {
+    id(n)
+}
+
+#[test]
+fn sending_more_than_the_balance_changes_nothing() {
+    let mut net = Net::new(2);
+    let err = net.send(1, 2, 5000, 1);
+    assert_eq!(
+        err,
+        Err(SendError::Tx(TxError::InsufficientFunds {
+            balance: Amount(1000),
+            requested: Amount(5000)
+        }))
+    );
+    assert!(net.nodes.iter().all(|n| n.pool.is_empty()));
+}
+
+#[test]
+fn a_late_tab_catches_up_in_batches_and_gets_the_pool() {
     let mut net = Net::new(1);
-    let n = MAX_BLOCKS_PER_BATCH + 50;
+    let n = MAX_BLOCKS_PER_BATCH + 30;
     for _ in 0..n {
         net.mine(1);
     }
+    net.send(1, 5, 10, 1).unwrap_or_else(|e| panic!("{e}"));
     let late = net.join();
-    assert_eq!(net.node(late).chain.height(), n as u64);
-    assert_eq!(
-        net.nodes[late as usize - 1].chain.tip().hash,
-        net.nodes[0].chain.tip().hash
-    );
-    assert_eq!(net.node(late).sync, SyncState::Ready);
+    let (late, first) = (&net.nodes[late as usize - 1], &net.nodes[0]);
+    assert_eq!(late.store.height(), n as u64);
+    assert_eq!(late.store.tip().hash, first.store.tip().hash);
+    assert_eq!(late.sync, SyncState::Ready);
+    assert_eq!(late.pool.len(), 1, "the pool snapshot arrived");
 }
 
 #[test]
 fn hello_from_a_peer_with_less_work_is_answered_directly() {
     let mut net = Net::new(1);
     net.mine(1);
-    let mut fresh = Node::new(Chain::new(P), "f".into());
+    let fresh = Node::new(Store::new(P), wallet(9));
     let hello = fresh.hello();
     let effects = net.node(1).handle(
         Event::Frame(RelayFrame::Deliver {
             from: 9,
-            msg: hello.clone(),
+            msg: hello,
         }),
-        NOW,
+        0,
     );
     assert!(matches!(
         &effects[..],
@@ -173,31 +257,19 @@ fn hello_from_a_peer_with_less_work_is_answered_directly() {
             msg: Message::Hello { height: 1, .. }
         })]
     ));
-    // Equal work: nothing to say.
-    assert!(
-        fresh
-            .handle(
-                Event::Frame(RelayFrame::Deliver {
-                    from: 9,
-                    msg: hello
-                }),
-                NOW
-            )
-            .is_empty()
-    );
 }
 
 #[test]
 fn hello_from_another_network_is_ignored() {
-    let mut n = Node::new(Chain::new(P), "t".into());
-    let other = Node::new(Chain::new(Params::DEMO), "o".into()).hello();
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let other = Node::new(Store::new(Params::DEMO), wallet(2)).hello();
     assert!(
         n.handle(
             Event::Frame(RelayFrame::Deliver {
                 from: 2,
                 msg: other
             }),
-            NOW
+            0
         )
         .is_empty()
     );
@@ -205,25 +277,23 @@ fn hello_from_another_network_is_ignored() {
 
 #[test]
 fn a_forged_block_is_rejected_and_the_node_keeps_its_chain() {
-    let mut net = Net::new(2);
-    net.mine(1);
-    let mut forged = net.node(1).chain.tip().clone();
-    forged.data[0] = "mined by mallory".into();
-    let mut victim = Node::new(Chain::new(P), "v".into());
-    let effects = victim.handle(
-        Event::Frame(RelayFrame::Deliver {
-            from: 1,
-            msg: Message::Block { block: forged },
-        }),
-        NOW + 5000,
-    );
+    let mut net = Net::new(1);
+    let mut forged = net.mine(1);
+    forged.data[0]
+        .outputs
+        .insert(wallet(66).address(), Amount(1));
+    let mut victim = Node::new(Store::new(P), wallet(2));
+    let msg = Message::Block { block: forged };
+    let effects = victim.handle(Event::Frame(RelayFrame::Deliver { from: 1, msg }), net.now);
     assert!(effects.is_empty());
-    assert_eq!(victim.chain.height(), 0);
+    assert_eq!(victim.store.height(), 0);
     assert!(
         victim
             .log
             .back()
-            .is_some_and(|l| l.warn && l.text.contains("data root"))
+            .is_some_and(|l| l.warn && l.text.contains("transaction root")),
+        "{:?}",
+        victim.log
     );
 }
 
@@ -231,9 +301,8 @@ fn a_forged_block_is_rejected_and_the_node_keeps_its_chain() {
 fn a_block_with_unknown_parent_asks_the_sender_for_the_gap() {
     let mut net = Net::new(1);
     net.mine(1);
-    net.mine(1);
-    let tip = net.node(1).chain.tip().clone();
-    let mut behind = Node::new(Chain::new(P), "b".into());
+    let tip = net.mine(1);
+    let mut behind = Node::new(Store::new(P), wallet(2));
     let effects = behind.handle(
         Event::Frame(RelayFrame::Deliver {
             from: 1,
@@ -254,7 +323,7 @@ fn a_block_with_unknown_parent_asks_the_sender_for_the_gap() {
 fn a_stale_worker_answer_is_ignored_and_a_new_tip_restarts_mining() {
     let mut net = Net::new(2);
     let now = net.now;
-    let first = net.node(2).handle(Event::MineClicked, now);
+    let first = net.node(2).handle(Event::MiningToggled, now);
     let Some(Effect::Mine(old)) = first.first().cloned() else {
         panic!("no job")
     };
@@ -263,16 +332,28 @@ fn a_stale_worker_answer_is_ignored_and_a_new_tip_restarts_mining() {
         .node(2)
         .job
         .clone()
-        .expect("still mining, on a fresh template");
+        .unwrap_or_else(|| panic!("still mining, on a fresh template"));
     assert_ne!(current.id, old.id);
-    assert_eq!(current.header.prev_hash, net.nodes[0].chain.tip().hash);
+    assert_eq!(
+        current.template.header.prev_hash,
+        net.nodes[0].store.tip().hash
+    );
     let stale = FromWorker::Found {
         job: old.id,
         nonce: 0,
         tried: 1,
     };
     assert!(net.node(2).handle(Event::Worker(stale), now).is_empty());
-    assert_eq!(net.node(2).chain.height(), 1);
+    assert_eq!(net.node(2).store.height(), 1);
+}
+
+#[test]
+fn stopping_mining_stops_the_worker() {
+    let mut n = Node::new(Store::new(P), wallet(1));
+    n.handle(Event::MiningToggled, 0);
+    assert!(n.job.is_some());
+    assert_eq!(n.handle(Event::MiningToggled, 0), vec![Effect::StopMining]);
+    assert!(n.job.is_none());
 }
 
 #[test]

@@ -75,6 +75,11 @@ export async function waitForText(page, id, expected, timeout = 20_000) {
   );
 }
 
+/** Waits until `predicate(arg)`, evaluated in the page, is true. */
+export async function waitFor(page, predicate, arg, timeout = 20_000) {
+  await page.waitForFunction(predicate, arg, { timeout });
+}
+
 /** Saves a screenshot as a test artifact (target/e2e-artifacts). */
 export async function screenshot(page, name) {
   const dir = process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts';

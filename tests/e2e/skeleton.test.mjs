@@ -1,9 +1,10 @@
-// The walking skeleton, end to end: two tabs mine and see each other's
-// blocks through the real relay; a tab opened later catches up.
+// Tabs as nodes, end to end: two tabs mine and see each other's blocks
+// through the real relay; a tab opened later catches up; coins sent in one
+// tab arrive in another once a block confirms them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, openTab, screenshot, startRelay, text, waitForText } from './helpers.mjs';
+import { launchBrowser, openTab, screenshot, startRelay, text, waitFor, waitForText } from './helpers.mjs';
 
 let relay;
 let browser;
@@ -18,44 +19,94 @@ after(async () => {
   await relay?.stop();
 });
 
+const height = async (page) => Number(await text(page, 'chain-height'));
+
+/** Mines in `page` until the chain is higher than `above`, then stops. */
+async function mineUntilAbove(page, above) {
+  await page.click('[data-testid=mine-button]');
+  await waitFor(page, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) > h, above);
+  await page.click('[data-testid=mine-button]');
+  await waitForText(page, 'mine-button', 'Start mining');
+}
+
+/** Waits until both pages show the same tip. */
+async function sameTip(a, b) {
+  const tip = async () => [await text(a, 'tip-hash'), await text(b, 'tip-hash')];
+  for (let i = 0; i < 100; i++) {
+    const [x, y] = await tip();
+    if (x === y) return x;
+    await a.waitForTimeout(100);
+  }
+  assert.fail(`tips differ: ${(await tip()).join(' vs ')}`);
+}
+
 test('two tabs mine and see each other\'s blocks; a late tab catches up', async () => {
   // A and B are tabs of one browser; C is another browser profile, so it can
   // only learn the chain from the network, not from shared storage.
-  const shared = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const shared = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const a = await openTab(shared, relay.url);
   const b = await openTab(shared, relay.url);
   await waitForText(a, 'peer-count', 1);
   await waitForText(b, 'peer-count', 1);
   await waitForText(a, 'conn-state', 'online');
+  assert.notEqual(await text(a, 'address'), await text(b, 'address'), 'each tab has its own wallet');
 
-  await a.click('[data-testid=mine-button]');
-  await waitForText(a, 'chain-height', 1);
-  await waitForText(b, 'chain-height', 1);
-  assert.equal(await text(b, 'tip-hash'), await text(a, 'tip-hash'));
+  await mineUntilAbove(a, 0);
+  await sameTip(a, b);
+  assert.ok((await height(b)) >= 1);
 
-  await b.click('[data-testid=mine-button]');
-  await waitForText(a, 'chain-height', 2);
-  assert.equal(await text(a, 'tip-hash'), await text(b, 'tip-hash'));
-  assert.equal(await text(a, 'mined-here'), '1');
-  assert.equal(await text(b, 'mined-here'), '1');
+  await mineUntilAbove(b, await height(b));
+  await sameTip(a, b);
+  assert.ok(Number(await text(a, 'mined-here')) >= 1);
+  assert.ok(Number(await text(b, 'mined-here')) >= 1);
 
-  const other = await browser.newContext({ viewport: { width: 400, height: 800 } });
+  const other = await browser.newContext({ viewport: { width: 400, height: 900 } });
   const c = await openTab(other, relay.url);
-  await waitForText(c, 'chain-height', 2);
-  assert.equal(await text(c, 'tip-hash'), await text(a, 'tip-hash'));
+  await sameTip(a, c);
   await waitForText(a, 'peer-count', 2);
 
-  await screenshot(a, 'skeleton-tab-a');
-  await screenshot(b, 'skeleton-tab-b');
-  await screenshot(c, 'skeleton-tab-c-400px');
+  await screenshot(a, 'tab-a');
+  await screenshot(b, 'tab-b');
+  await screenshot(c, 'tab-c-400px');
+});
+
+test('coins sent in one tab arrive in another once mined', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await openTab(context, relay.url);
+  const b = await openTab(context, relay.url);
+  await waitForText(a, 'conn-state', 'online');
+  await sameTip(a, b);
+  const before = { a: Number(await text(a, 'balance')), b: Number(await text(b, 'balance')) };
+  const bAddress = await text(b, 'address');
+
+  // Too much first: a clear sentence, nothing changes.
+  await a.fill('[data-testid=send-to]', bAddress);
+  await a.fill('[data-testid=send-amount]', String(before.a + 1));
+  await a.click('[data-testid=send-button]');
+  await waitFor(a, () => /cannot send/.test(document.querySelector('[data-testid=send-error]')?.textContent ?? ''));
+  assert.equal(await a.locator('[data-testid=pool-tx]').count(), 0);
+
+  await a.fill('[data-testid=send-amount]', '25');
+  await a.click('[data-testid=send-button]');
+  await waitFor(b, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
+  assert.equal(await a.locator('[data-testid=send-error]').count(), 0);
+
+  // B mines: the transfer is confirmed in both tabs.
+  await mineUntilAbove(b, await height(b));
+  await sameTip(a, b);
+  await waitFor(a, () => document.querySelectorAll('[data-testid=pool-tx]').length === 0);
+  assert.equal(Number(await text(a, 'balance')), before.a - 25);
+  const rewards = 50 * Number(await text(b, 'mined-here'));
+  assert.equal(Number(await text(b, 'balance')), before.b + 25 + rewards);
+  await screenshot(a, 'send-tab-a');
 });
 
 test('mining runs in a web worker and the page stays responsive', async () => {
   const context = await browser.newContext();
-  // Demo difficulty (22 bits): the worker hashes for about a second.
+  // Demo network: 20-bit targets, the worker hashes for a while.
   const page = await openTab(context, relay.url, 'demo');
   await page.click('[data-testid=mine-button]');
-  await page.waitForFunction(() => /H\/s$/.test(document.querySelector('[data-testid=hash-rate]')?.textContent ?? ''));
+  await waitFor(page, () => /H\/s$/.test(document.querySelector('[data-testid=hash-rate]')?.textContent ?? ''));
   assert.ok(page.workers().length >= 1, 'the miner runs in a worker');
   // Timer ticks on the main thread keep coming while the worker hashes.
   const maxGap = await page.evaluate(
@@ -75,6 +126,6 @@ test('mining runs in a web worker and the page stays responsive', async () => {
       }),
   );
   assert.ok(maxGap < 250, `main thread stalled for ${maxGap} ms`);
-  await waitForText(page, 'chain-height', 1);
-  await waitForText(page, 'mined-here', 1);
+  await page.click('[data-testid=mine-button]');
+  await waitForText(page, 'hash-rate', 'idle');
 });

@@ -1,0 +1,44 @@
+//! The send form: recipient and amount, with the reason a send was refused.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Props of [`SendForm`].
+#[derive(Properties, PartialEq)]
+pub struct SendFormProps {
+    /// Called with (recipient, amount) as typed.
+    pub on_send: Callback<(String, String)>,
+    /// Why the last send was refused, if it was.
+    pub error: Option<String>,
+}
+
+/// Recipient and amount fields and a Send button; Enter submits.
+#[function_component(SendForm)]
+pub fn send_form(props: &SendFormProps) -> Html {
+    let to = use_node_ref();
+    let amount = use_node_ref();
+    let onsubmit = {
+        let (to, amount, on_send) = (to.clone(), amount.clone(), props.on_send.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let value = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            on_send.emit((value(&to), value(&amount)));
+        })
+    };
+    html! {
+        <form class="send" {onsubmit}>
+            <label for="send-to">{ "Recipient address" }</label>
+            <input id="send-to" data-testid="send-to" ref={to} placeholder="tab1…" autocomplete="off" spellcheck="false" />
+            <label for="send-amount">{ "Amount" }</label>
+            <input id="send-amount" data-testid="send-amount" ref={amount} inputmode="numeric" placeholder="25" />
+            <button type="submit" data-testid="send-button">{ "Send" }</button>
+            if let Some(error) = &props.error {
+                <p class="error" role="alert" data-testid="send-error">{ error }</p>
+            }
+        </form>
+    }
+}

@@ -1,6 +1,7 @@
 //! Persistence in the browser: the chain in `localStorage` (one key per
-//! network), this tab's wallet secret in `sessionStorage` (one wallet per
-//! tab, kept across reloads of that tab).
+//! network); this tab's wallet secret in `sessionStorage` (one wallet per
+//! tab, kept across reloads of that tab), and every wallet ever created in
+//! `localStorage`, so closing a tab never loses its coins.
 //!
 //! The stored chain is revalidated block by block on load (it is network
 //! data, not trusted because it was ours); a missing or corrupt copy yields a
@@ -14,6 +15,7 @@ fn chain_key(params: &Params) -> String {
 }
 
 const WALLET_KEY: &str = "tabcoin/wallet";
+const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
 
 /// Saves the best chain.
 pub fn save_chain(store: &Store) -> Result<(), String> {
@@ -61,6 +63,21 @@ pub fn tab_wallet() -> Wallet {
             break w;
         }
     };
-    let _ = SessionStorage::set(WALLET_KEY, wallet.export());
+    let secret = wallet.export();
+    let mut all: Vec<String> = match LocalStorage::get(ALL_WALLETS_KEY) {
+        Ok(all) => all,
+        Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => Vec::new(),
+        Err(_) => {
+            // Unreadable: keep the raw text aside rather than overwrite it.
+            let raw = LocalStorage::raw();
+            if let Ok(Some(text)) = raw.get_item(ALL_WALLETS_KEY) {
+                let _ = raw.set_item(&format!("{ALL_WALLETS_KEY}.unreadable"), &text);
+            }
+            Vec::new()
+        }
+    };
+    all.push(secret.clone());
+    let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
+    let _ = SessionStorage::set(WALLET_KEY, secret);
     wallet
 }

@@ -267,3 +267,23 @@ fn from_blocks_revalidates_and_checks_genesis() {
     tampered[2].header.nonce ^= 1;
     assert!(Store::from_blocks(P, tampered, NOW).is_err());
 }
+
+/// Golden vector: the first block a fixed wallet mines on the test network at
+/// a fixed time. Any change to the header layout, the transaction encoding,
+/// the reward id or the retarget rule shows up here.
+#[test]
+fn mined_block_golden_vector() {
+    let s = Store::new(P);
+    let now = crate::block::GENESIS_TIMESTAMP + 60_000;
+    let template =
+        crate::template::Template::new(&s, &crate::pool::Pool::new(), wallet(1).address(), now);
+    let nonce = crate::pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
+    let block = template.into_block(nonce);
+    assert_eq!(
+        (block.header.nonce, block.hash.to_string().as_str()),
+        (GOLDEN_NONCE, GOLDEN_BLOCK_HASH)
+    );
+}
+
+const GOLDEN_NONCE: u64 = 645;
+const GOLDEN_BLOCK_HASH: &str = "009e9259842cdd0f81a0025916b8b3579069a7e8b01258075223e7e291c779dd";

@@ -5,7 +5,7 @@
 //! the returned effects are carried out here. Nothing else changes state.
 
 use gloo::timers::callback::Timeout;
-use tabcoin_chain::{Store, TxId, pow::expected_hashes};
+use tabcoin_chain::{Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::components::block_card::BlockCard;
@@ -25,9 +25,9 @@ const BACKOFF_MIN_MS: u32 = 500;
 /// …to this.
 const BACKOFF_MAX_MS: u32 = 8_000;
 
-/// Current time in ms since the epoch.
-pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
+/// Current time (the browser's clock), in ms since the epoch.
+pub fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as u64)
 }
 
 /// Inputs of the app.
@@ -78,7 +78,7 @@ impl App {
     }
 
     fn dispatch(&mut self, event: Event) {
-        let effects = self.node.handle(event, now_ms());
+        let effects = self.node.handle(event, now());
         self.run(effects);
     }
 
@@ -105,7 +105,7 @@ impl App {
                 }
                 Effect::SaveChain => {
                     if let Err(e) = storage::save_chain(&self.node.store) {
-                        self.node.note(now_ms(), e, true);
+                        self.node.note(now(), e, true);
                     }
                 }
             }
@@ -118,7 +118,7 @@ impl App {
         let result = checked.and_then(|(to, amount)| {
             let id = TxId::from_random(storage::random_bytes());
             self.node
-                .send(to, amount, id, now_ms())
+                .send(to, amount, id, now())
                 .map_err(|e| format!("{e}."))
         });
         match result {
@@ -137,7 +137,7 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let config = PageConfig::from_location();
-        let now = now_ms();
+        let now = now();
         let (store, load_problem) = match storage::load_chain(config.params, now) {
             Ok(Some(store)) => (store, None),
             Ok(None) => (Store::new(config.params), None),
@@ -269,7 +269,7 @@ impl Component for App {
                     <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
                 </section>
                 <section class="stats">
-                    <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height() }</b></div>
+                    <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height().to_string() }</b></div>
                     <div class="stat"><span>{ "tip" }</span><code data-testid="tip-hash" title={tip.hash.to_string()}>{ tip.hash.short() }</code></div>
                     <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{} bits", next_target.leading_zero_bits()) }</b></div>
                     <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here }</b></div>
@@ -313,9 +313,9 @@ pub fn format_rate(rate: f64) -> String {
     }
 }
 
-/// Local wall-clock time of `ms` as HH:MM:SS.
-pub fn clock(ms: u64) -> String {
-    let d = js_sys::Date::new(&(ms as f64).into());
+/// Local wall-clock time of `at` as HH:MM:SS.
+pub fn clock(at: Timestamp) -> String {
+    let d = js_sys::Date::new(&(at.0 as f64).into());
     format!(
         "{:02}:{:02}:{:02}",
         d.get_hours(),

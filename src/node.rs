@@ -9,8 +9,8 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use tabcoin_chain::{
-    Accepted, Address, Amount, Block, Pool, PoolError, Store, Template, Transaction, TxError, TxId,
-    Wallet,
+    Accepted, Address, Amount, Block, Height, Pool, PoolError, Store, Template, Timestamp,
+    Transaction, TxError, TxId, Wallet,
 };
 use tabcoin_protocol::{
     BATCH_BYTES, ClientFrame, MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message,
@@ -54,7 +54,7 @@ pub enum SyncState {
         /// The peer asked.
         peer: PeerId,
         /// Its announced height.
-        target: u64,
+        target: Height,
     },
 }
 
@@ -101,7 +101,7 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {
     /// When, in ms since the epoch.
-    pub at: u64,
+    pub at: Timestamp,
     /// What happened.
     pub text: String,
     /// Whether it is a problem.
@@ -173,7 +173,7 @@ impl Node {
     }
 
     /// Adds a line to the activity log.
-    pub fn note(&mut self, now: u64, text: impl Into<String>, warn: bool) {
+    pub fn note(&mut self, now: Timestamp, text: impl Into<String>, warn: bool) {
         if self.log.len() == LOG_LINES {
             self.log.pop_front();
         }
@@ -224,7 +224,7 @@ impl Node {
     }
 
     /// A fresh job on the current tip, if the user wants to mine.
-    fn new_job(&mut self, now: u64) -> Option<Effect> {
+    fn new_job(&mut self, now: Timestamp) -> Option<Effect> {
         if !self.mining {
             return None;
         }
@@ -247,7 +247,7 @@ impl Node {
         to: Address,
         amount: Amount,
         id: TxId,
-        now: u64,
+        now: Timestamp,
     ) -> Result<Vec<Effect>, SendError> {
         let tx = match self.pool.get(&self.wallet.address()) {
             Some(pending) => {
@@ -267,7 +267,7 @@ impl Node {
     }
 
     /// Handles one event at time `now` (ms since the epoch).
-    pub fn handle(&mut self, event: Event, now: u64) -> Vec<Effect> {
+    pub fn handle(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
         match event {
             Event::RelayOpened => Vec::new(),
             Event::RelayClosed => {
@@ -306,7 +306,7 @@ impl Node {
         }
     }
 
-    fn on_worker(&mut self, event: FromWorker, now: u64) -> Vec<Effect> {
+    fn on_worker(&mut self, event: FromWorker, now: Timestamp) -> Vec<Effect> {
         match event {
             FromWorker::Ready => Vec::new(),
             FromWorker::Progress {
@@ -352,14 +352,14 @@ impl Node {
 
     /// After the best chain moved: pool follows, chain is saved, mining
     /// restarts on the new tip.
-    fn after_tip_change(&mut self, accepted: &Accepted, now: u64) -> Vec<Effect> {
+    fn after_tip_change(&mut self, accepted: &Accepted, now: Timestamp) -> Vec<Effect> {
         self.store.update_pool(&mut self.pool, &accepted.removed);
         let mut effects = vec![Effect::SaveChain];
         effects.extend(self.new_job(now));
         effects
     }
 
-    fn on_frame(&mut self, frame: RelayFrame, now: u64) -> Vec<Effect> {
+    fn on_frame(&mut self, frame: RelayFrame, now: Timestamp) -> Vec<Effect> {
         match frame {
             RelayFrame::Welcome { you, peers } => {
                 self.conn = Conn::Online;
@@ -394,7 +394,7 @@ impl Node {
         }
     }
 
-    fn on_message(&mut self, from: PeerId, msg: Message, now: u64) -> Vec<Effect> {
+    fn on_message(&mut self, from: PeerId, msg: Message, now: Timestamp) -> Vec<Effect> {
         match msg {
             Message::Hello {
                 version,
@@ -495,7 +495,7 @@ impl Node {
         out
     }
 
-    fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: u64) -> Vec<Effect> {
+    fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: Timestamp) -> Vec<Effect> {
         match self.store.add_to_pool(&mut self.pool, tx) {
             Ok(tabcoin_chain::Added::New | tabcoin_chain::Added::Updated) => {
                 self.new_job(now).into_iter().collect()
@@ -517,7 +517,7 @@ impl Node {
     }
 
     /// Offers blocks from `from` to the store; returns the effects.
-    fn offer(&mut self, from: PeerId, blocks: Vec<Block>, now: u64) -> Vec<Effect> {
+    fn offer(&mut self, from: PeerId, blocks: Vec<Block>, now: Timestamp) -> Vec<Effect> {
         let mut merged = Accepted::default();
         let mut effects = Vec::new();
         for block in blocks {
@@ -526,7 +526,7 @@ impl Node {
                     if a.missing_parent.is_some() {
                         self.sync = SyncState::Syncing {
                             peer: from,
-                            target: self.store.height() + 1,
+                            target: self.store.height().next(),
                         };
                         effects.push(self.get_blocks(from));
                         break;

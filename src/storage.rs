@@ -8,7 +8,7 @@
 //! fresh chain that then syncs from peers.
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
-use tabcoin_chain::{Block, Params, Store, Wallet};
+use tabcoin_chain::{Block, Params, Store, Timestamp, Wallet};
 
 fn chain_key(params: &Params) -> String {
     format!("tabcoin/{}/chain", params.name)
@@ -26,7 +26,7 @@ pub fn save_chain(store: &Store) -> Result<(), String> {
 
 /// Loads and revalidates the stored chain. `Err` says why the stored copy was
 /// discarded; the caller starts from genesis.
-pub fn load_chain(params: Params, now_ms: u64) -> Result<Option<Store>, String> {
+pub fn load_chain(params: Params, now: Timestamp) -> Result<Option<Store>, String> {
     let blocks: Vec<Block> = match LocalStorage::get(chain_key(&params)) {
         Ok(blocks) => blocks,
         Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => return Ok(None),
@@ -36,7 +36,7 @@ pub fn load_chain(params: Params, now_ms: u64) -> Result<Option<Store>, String> 
             ));
         }
     };
-    Store::from_blocks(params, blocks, now_ms)
+    Store::from_blocks(params, blocks, now)
         .map(Some)
         .map_err(|e| format!("stored chain invalid ({e}); resyncing from peers"))
 }

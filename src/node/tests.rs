@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{GENESIS_TIMESTAMP_MS, Params, pow};
+use tabcoin_chain::{GENESIS_TIMESTAMP, Params, pow};
 
 use super::*;
 
@@ -20,7 +20,7 @@ fn id(n: u8) -> TxId {
 struct Net {
     nodes: Vec<Node>,
     queue: VecDeque<(PeerId, RelayFrame)>,
-    now: u64,
+    now: Timestamp,
 }
 
 impl Net {
@@ -28,7 +28,7 @@ impl Net {
         let mut net = Net {
             nodes: Vec::new(),
             queue: VecDeque::new(),
-            now: GENESIS_TIMESTAMP_MS + 1_000_000,
+            now: GENESIS_TIMESTAMP.plus_ms(1_000_000),
         };
         for _ in 0..n {
             net.join();
@@ -91,7 +91,7 @@ impl Net {
 
     /// Node `id` mines one block: start, the worker's search, Found, stop.
     fn mine(&mut self, id: PeerId) -> Block {
-        self.now += P.mine_rate_ms;
+        self.now = self.now.plus_ms(P.mine_rate_ms);
         let now = self.now;
         let effects = self.node(id).handle(Event::MiningToggled, now);
         let Some(Effect::Mine(job)) = effects.first().cloned() else {
@@ -128,7 +128,7 @@ fn welcome_puts_the_node_online_and_says_hello() {
             you: 5,
             peers: vec![1, 2],
         }),
-        0,
+        Timestamp(0),
     );
     assert_eq!(n.conn, Conn::Online);
     assert_eq!(n.me, Some(5));
@@ -136,7 +136,10 @@ fn welcome_puts_the_node_online_and_says_hello() {
     assert!(matches!(
         &effects[..],
         [Effect::Send(ClientFrame::Broadcast {
-            msg: Message::Hello { height: 0, .. }
+            msg: Message::Hello {
+                height: Height(0),
+                ..
+            }
         })]
     ));
 }
@@ -147,7 +150,7 @@ fn a_mined_block_reaches_every_other_tab_and_pays_its_miner() {
     let b = net.mine(1);
     assert_eq!(b.data.len(), 1, "a reward");
     for id in 1..=3 {
-        assert_eq!(net.node(id).store.height(), 1, "node {id}");
+        assert_eq!(net.node(id).store.height(), Height(1), "node {id}");
         let addr = wallet(1).address();
         assert_eq!(
             net.node(id).store.ledger().balance(&addr),
@@ -157,7 +160,7 @@ fn a_mined_block_reaches_every_other_tab_and_pays_its_miner() {
     }
     assert_eq!(net.node(1).mined_here, 1);
     net.mine(2);
-    assert!(net.nodes.iter().all(|n| n.store.height() == 2));
+    assert!(net.nodes.iter().all(|n| n.store.height() == Height(2)));
 }
 
 #[test]
@@ -231,7 +234,7 @@ fn a_late_tab_catches_up_in_batches_and_gets_the_pool() {
     net.send(1, 5, 10, 1).unwrap_or_else(|e| panic!("{e}"));
     let late = net.join();
     let (late, first) = (&net.nodes[late as usize - 1], &net.nodes[0]);
-    assert_eq!(late.store.height(), n as u64);
+    assert_eq!(late.store.height(), Height(n as u64));
     assert_eq!(late.store.tip().hash, first.store.tip().hash);
     assert_eq!(late.sync, SyncState::Ready);
     assert_eq!(late.pool.len(), 1, "the pool snapshot arrived");
@@ -248,13 +251,16 @@ fn hello_from_a_peer_with_less_work_is_answered_directly() {
             from: 9,
             msg: hello,
         }),
-        0,
+        Timestamp(0),
     );
     assert!(matches!(
         &effects[..],
         [Effect::Send(ClientFrame::Direct {
             to: 9,
-            msg: Message::Hello { height: 1, .. }
+            msg: Message::Hello {
+                height: Height(1),
+                ..
+            }
         })]
     ));
 }
@@ -269,7 +275,7 @@ fn hello_from_another_network_is_ignored() {
                 from: 2,
                 msg: other
             }),
-            0
+            Timestamp(0)
         )
         .is_empty()
     );
@@ -286,7 +292,7 @@ fn a_forged_block_is_rejected_and_the_node_keeps_its_chain() {
     let msg = Message::Block { block: forged };
     let effects = victim.handle(Event::Frame(RelayFrame::Deliver { from: 1, msg }), net.now);
     assert!(effects.is_empty());
-    assert_eq!(victim.store.height(), 0);
+    assert_eq!(victim.store.height(), Height(0));
     assert!(
         victim
             .log
@@ -344,15 +350,18 @@ fn a_stale_worker_answer_is_ignored_and_a_new_tip_restarts_mining() {
         tried: 1,
     };
     assert!(net.node(2).handle(Event::Worker(stale), now).is_empty());
-    assert_eq!(net.node(2).store.height(), 1);
+    assert_eq!(net.node(2).store.height(), Height(1));
 }
 
 #[test]
 fn stopping_mining_stops_the_worker() {
     let mut n = Node::new(Store::new(P), wallet(1));
-    n.handle(Event::MiningToggled, 0);
+    n.handle(Event::MiningToggled, Timestamp(0));
     assert!(n.job.is_some());
-    assert_eq!(n.handle(Event::MiningToggled, 0), vec![Effect::StopMining]);
+    assert_eq!(
+        n.handle(Event::MiningToggled, Timestamp(0)),
+        vec![Effect::StopMining]
+    );
     assert!(n.job.is_none());
 }
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tabcoin_chain::pow::{Midstate, search};
 use tabcoin_chain::{
-    Amount, Block, Params, Pool, Store, Target, Template, Transaction, TxId, Wallet, genesis,
+    Amount, Block, Height, Params, Pool, Store, Target, Template, Timestamp, Transaction, TxId,
+    Wallet, genesis,
 };
 
 const NONCES: u64 = 20_000;
@@ -22,7 +23,7 @@ fn wallet(seed: u8) -> Wallet {
 /// the optimiser cannot fold the midstate.
 fn hopeless_header() -> tabcoin_chain::Header {
     let mut h = genesis(&Params::DEMO).header;
-    h.height = black_box(1);
+    h.height = black_box(Height(1));
     h.bits = Target::from_leading_zeros(200).to_compact();
     h
 }
@@ -56,7 +57,7 @@ fn signatures(c: &mut Criterion) {
         wallet(2).address(),
         Amount(5),
         TxId::from_random([1; 16]),
-        0,
+        Timestamp(0),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut g = c.benchmark_group("signatures");
@@ -73,7 +74,7 @@ fn signatures(c: &mut Criterion) {
                 to,
                 Amount(5),
                 TxId::from_random([n; 16]),
-                0,
+                Timestamp(0),
             )
         })
     });
@@ -85,12 +86,12 @@ fn build_chain(blocks: u64, per_block: u8) -> Vec<Block> {
     let p = Params::TEST;
     let mut store = Store::new(p);
     let mut pool = Pool::new();
-    let mut now = tabcoin_chain::GENESIS_TIMESTAMP_MS;
+    let mut now = tabcoin_chain::GENESIS_TIMESTAMP;
     let senders: Vec<Wallet> = (1..=per_block).map(wallet).collect();
     let to = wallet(200).address();
     let mut id = 0u128;
     for _ in 0..blocks {
-        now += p.mine_rate_ms;
+        now = now.plus_ms(p.mine_rate_ms);
         for w in &senders {
             id += 1;
             let balance = store.ledger().balance(&w.address());
@@ -119,7 +120,10 @@ fn build_chain(blocks: u64, per_block: u8) -> Vec<Block> {
 
 fn validation(c: &mut Criterion) {
     let chain = build_chain(1000, 5);
-    let now = chain.last().map_or(0, |b| b.header.timestamp) + 1;
+    let now = chain
+        .last()
+        .map_or(Timestamp(0), |b| b.header.timestamp)
+        .plus_ms(1);
     let txs: u64 = chain.iter().map(|b| b.data.len() as u64).sum();
     let mut g = c.benchmark_group("validate 1000 blocks");
     g.sample_size(10).measurement_time(Duration::from_secs(20));

@@ -20,8 +20,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hash::{BlockHash, TxRoot, sha256};
+use crate::height::Height;
 use crate::params::Params;
 use crate::target::Target;
+use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
 
 /// Length of the canonical header encoding.
@@ -31,9 +33,9 @@ pub const HEADER_LEN: usize = 92;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
     /// Distance from genesis (genesis is 0).
-    pub height: u64,
+    pub height: Height,
     /// Milliseconds since the Unix epoch, as the miner saw it.
-    pub timestamp: u64,
+    pub timestamp: Timestamp,
     /// Hash of the parent block.
     pub prev_hash: BlockHash,
     /// Commitment to the block's transactions ([`tx_root`]).
@@ -50,8 +52,8 @@ impl Header {
         let mut out = [0u8; HEADER_LEN];
         out[0..32].copy_from_slice(self.prev_hash.as_bytes());
         out[32..64].copy_from_slice(self.tx_root.as_bytes());
-        out[64..72].copy_from_slice(&self.height.to_be_bytes());
-        out[72..80].copy_from_slice(&self.timestamp.to_be_bytes());
+        out[64..72].copy_from_slice(&self.height.0.to_be_bytes());
+        out[72..80].copy_from_slice(&self.timestamp.0.to_be_bytes());
         out[80..84].copy_from_slice(&self.bits.to_be_bytes());
         out[84..92].copy_from_slice(&self.nonce.to_be_bytes());
         out
@@ -74,8 +76,8 @@ impl Header {
         Header {
             prev_hash: BlockHash(hash_at(0)),
             tx_root: TxRoot(hash_at(32)),
-            height: u64_at(64),
-            timestamp: u64_at(72),
+            height: Height(u64_at(64)),
+            timestamp: Timestamp(u64_at(72)),
             bits: u32::from_be_bytes(bits),
             nonce: u64_at(84),
         }
@@ -131,7 +133,7 @@ pub fn tx_root(txs: &[Transaction]) -> TxRoot {
 }
 
 /// Timestamp of every network's genesis block: 2026-11-21T00:00:00Z.
-pub const GENESIS_TIMESTAMP: u64 = 1_795_219_200_000;
+pub const GENESIS_TIMESTAMP: Timestamp = Timestamp(1_795_219_200_000);
 
 /// The constant genesis block of a network. It does not depend on the clock:
 /// every node computes the same block, and its hash is the network id. It
@@ -140,7 +142,7 @@ pub const GENESIS_TIMESTAMP: u64 = 1_795_219_200_000;
 pub fn genesis(params: &Params) -> Block {
     let message = format!("tabcoin genesis: {} network", params.name);
     let header = Header {
-        height: 0,
+        height: Height::GENESIS,
         timestamp: GENESIS_TIMESTAMP,
         prev_hash: BlockHash::ZERO,
         tx_root: TxRoot(sha256(message.as_bytes())),
@@ -173,8 +175,8 @@ mod tests {
     #[test]
     fn header_layout_puts_fields_at_documented_offsets() {
         let h = Header {
-            height: 0x0102,
-            timestamp: 0x0304,
+            height: Height(0x0102),
+            timestamp: Timestamp(0x0304),
             prev_hash: BlockHash([0xaa; 32]),
             tx_root: TxRoot([0xbb; 32]),
             bits: 0x05,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::amount::Amount;
+use crate::height::Height;
 use crate::tx::{Input, Transaction, TxError, TxId};
 use crate::validate::ValidBlock;
 
@@ -19,7 +20,7 @@ use crate::validate::ValidBlock;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// Height of the block holding it.
-    pub height: u64,
+    pub height: Height,
     /// The transaction.
     pub tx: TxId,
     /// Coins that came in (outputs to the address, change excluded).

@@ -11,6 +11,8 @@
 //! - [`hash`], [`u256`], [`target`], [`work`], [`amount`], [`address`]: the
 //!   newtypes ([`BlockHash`], [`TxRoot`], [`Target`], [`Work`], [`Amount`],
 //!   [`Address`]).
+//! - [`height`] and [`timestamp`]: [`Height`] (distance from genesis) and
+//!   [`Timestamp`] (ms since the Unix epoch; the caller's clock is one).
 //! - [`wallet`] and [`tx`]: keys, signed transactions, rewards.
 //! - [`block`]: the [`Header`] with its fixed byte layout, [`Block`], genesis.
 //! - [`pow`] and [`retarget`]: the midstate nonce search and the rule that
@@ -27,6 +29,7 @@ pub mod address;
 pub mod amount;
 pub mod block;
 pub mod hash;
+pub mod height;
 pub mod ledger;
 pub mod params;
 pub mod pool;
@@ -36,6 +39,7 @@ pub mod sigcache;
 pub mod store;
 pub mod target;
 pub mod template;
+pub mod timestamp;
 pub mod tx;
 pub mod u256;
 pub mod validate;
@@ -49,10 +53,9 @@ pub(crate) mod testutil;
 
 pub use address::{Address, AddressError};
 pub use amount::{Amount, AmountError};
-pub use block::{
-    Block, GENESIS_TIMESTAMP as GENESIS_TIMESTAMP_MS, HEADER_LEN, Header, genesis, tx_root,
-};
+pub use block::{Block, GENESIS_TIMESTAMP, HEADER_LEN, Header, genesis, tx_root};
 pub use hash::{BlockHash, HexError, TxRoot};
+pub use height::Height;
 pub use ledger::{HistoryEntry, Ledger};
 pub use params::Params;
 pub use pool::{Added, Pool, PoolError};
@@ -60,6 +63,7 @@ pub use sigcache::SigCache;
 pub use store::{AcceptError, Accepted, Store};
 pub use target::Target;
 pub use template::Template;
+pub use timestamp::Timestamp;
 pub use tx::{Input, Transaction, TxError, TxId};
 pub use validate::{BlockError, CheckedBlock, ValidBlock};
 pub use wallet::{Wallet, WalletError};

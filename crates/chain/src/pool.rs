@@ -15,6 +15,7 @@ use crate::block::Block;
 use crate::ledger::Ledger;
 use crate::params::Params;
 use crate::sigcache::SigCache;
+use crate::timestamp::Timestamp;
 use crate::tx::{Input, Transaction, TxError, TxId};
 
 /// Why the pool refused a transaction.
@@ -61,10 +62,10 @@ pub struct Pool {
     by_sender: BTreeMap<Address, Transaction>,
 }
 
-fn timestamp(tx: &Transaction) -> u64 {
+fn timestamp(tx: &Transaction) -> Timestamp {
     match tx.input {
         Input::Signed { timestamp, .. } => timestamp,
-        Input::Reward { .. } => 0,
+        Input::Reward { .. } => Timestamp(0),
     }
 }
 

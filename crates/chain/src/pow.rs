@@ -111,13 +111,14 @@ pub fn expected_hashes(target: &Target) -> f64 {
 mod tests {
     use super::*;
     use crate::block::genesis;
+    use crate::height::Height;
     use crate::params::Params;
 
     fn template(zero_bits: u32) -> Header {
         let mut h = genesis(&Params::TEST).header;
-        h.height = 1;
+        h.height = Height(1);
         h.bits = Target::from_leading_zeros(zero_bits).to_compact();
-        h.timestamp += 1000;
+        h.timestamp = h.timestamp.plus_ms(1000);
         h
     }
 

@@ -8,11 +8,13 @@ use proptest::test_runner::{Config, RngSeed};
 use crate::amount::Amount;
 use crate::block::{Block, HEADER_LEN, Header};
 use crate::hash::{BlockHash, TxRoot};
+use crate::height::Height;
 use crate::params::Params;
 use crate::sigcache::SigCache;
 use crate::store::Store;
 use crate::target::Target;
 use crate::testutil::{NOW, P, block_on, fresh_id, wallet};
+use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
 use crate::validate::{check_block, check_ledger};
 use crate::work::Work;
@@ -36,8 +38,8 @@ fn arb_header() -> impl Strategy<Value = Header> {
         any::<u64>(),
     )
         .prop_map(|(height, timestamp, prev, root, bits, nonce)| Header {
-            height,
-            timestamp,
+            height: Height(height),
+            timestamp: Timestamp(timestamp),
             prev_hash: BlockHash(prev),
             tx_root: TxRoot(root),
             bits,
@@ -102,7 +104,7 @@ proptest! {
         let a = wallet(1);
         let mut tx = Transaction::new(&a, Amount(1000 + extra), wallet(to).address(), Amount(amount), fresh_id(), NOW)
             .unwrap_or_else(|e| panic!("{e}"));
-        tx.update(&a, wallet(to + 20).address(), Amount(extra), NOW + 1).unwrap_or_else(|e| panic!("{e}"));
+        tx.update(&a, wallet(to + 20).address(), Amount(extra), NOW.plus_ms(1)).unwrap_or_else(|e| panic!("{e}"));
         let json = serde_json::to_string(&tx).unwrap_or_default();
         let back: Transaction = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(back, tx);
@@ -211,7 +213,7 @@ fn build(s: &Store, parent: &BlockHash, step: &Step) -> Block {
 fn cumulative_work(s: &Store, hash: &BlockHash) -> Work {
     let mut work = Work::ZERO;
     let mut cursor = s.get(hash);
-    while let Some(b) = cursor.filter(|b| b.header.height > 0) {
+    while let Some(b) = cursor.filter(|b| b.header.height > Height::GENESIS) {
         work = work
             .saturating_add(Target::from_compact(b.header.bits).map_or(Work::ZERO, |t| t.work()));
         cursor = s.get(&b.header.prev_hash);

@@ -16,23 +16,26 @@
 //! through the compact encoding, so every node gets the same bits.
 
 use crate::block::Header;
+use crate::height::Height;
 use crate::params::Params;
 use crate::target::Target;
+use crate::timestamp::Timestamp;
 
 /// The target the child of `parent` must meet; `grandparent_timestamp` is
 /// the timestamp of `parent`'s parent (None when `parent` is genesis).
-pub fn next_target(parent: &Header, grandparent_timestamp: Option<u64>, params: &Params) -> Target {
-    let Some(grandparent_ts) = grandparent_timestamp.filter(|_| parent.height >= 2) else {
+pub fn next_target(
+    parent: &Header,
+    grandparent_timestamp: Option<Timestamp>,
+    params: &Params,
+) -> Target {
+    let Some(grandparent_ts) = grandparent_timestamp.filter(|_| parent.height >= Height(2)) else {
         return params.initial_target();
     };
     let limit = params.pow_limit();
     let parent_target = parent.target().unwrap_or(limit);
     let t = params.mine_rate_ms.max(1);
     let n = params.retarget_window.max(1);
-    let solve = parent
-        .timestamp
-        .saturating_sub(grandparent_ts)
-        .clamp(1, 6 * t);
+    let solve = parent.timestamp.ms_since(grandparent_ts).clamp(1, 6 * t);
     parent_target
         .scaled(n * t + solve - t, n * t, limit)
         .rounded()

@@ -15,12 +15,14 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::block::{Block, genesis};
 use crate::hash::BlockHash;
+use crate::height::Height;
 use crate::ledger::{Ledger, Undo};
 use crate::params::Params;
 use crate::pool::{Added, Pool, PoolError};
 use crate::retarget::next_target;
 use crate::sigcache::SigCache;
 use crate::target::Target;
+use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
 use crate::validate::{BlockError, CheckedBlock, Context, check_block, check_ledger, median};
 use crate::work::Work;
@@ -55,7 +57,7 @@ pub enum AcceptError {
         /// Hash the block claims.
         hash: BlockHash,
         /// Height it claims.
-        height: u64,
+        height: Height,
         /// The rule it broke.
         error: BlockError,
     },
@@ -134,7 +136,7 @@ impl Store {
     pub fn from_blocks(
         params: Params,
         blocks: Vec<Block>,
-        now_ms: u64,
+        now: Timestamp,
     ) -> Result<Store, AcceptError> {
         let mut store = Store::new(params);
         let mut iter = blocks.into_iter();
@@ -149,7 +151,7 @@ impl Store {
             None => return Ok(store),
         }
         for block in iter {
-            store.accept(block, now_ms)?;
+            store.accept(block, now)?;
         }
         Ok(store)
     }
@@ -165,7 +167,7 @@ impl Store {
 
     /// The genesis block; its hash is the network id.
     pub fn genesis(&self) -> &Block {
-        self.block_at(0)
+        self.block_at(Height::GENESIS)
             .expect("the best chain always holds genesis")
     }
 
@@ -176,8 +178,8 @@ impl Store {
     }
 
     /// Height of the best block.
-    pub fn height(&self) -> u64 {
-        (self.main.len() - 1) as u64
+    pub fn height(&self) -> Height {
+        Height((self.main.len() - 1) as u64)
     }
 
     /// Total work of the best chain.
@@ -189,8 +191,8 @@ impl Store {
     }
 
     /// The best-chain block at `height`.
-    pub fn block_at(&self, height: u64) -> Option<&Block> {
-        let hash = self.main.get(usize::try_from(height).ok()?)?;
+    pub fn block_at(&self, height: Height) -> Option<&Block> {
+        let hash = self.main.get(height.as_usize())?;
         self.block_of(hash)
     }
 
@@ -202,7 +204,7 @@ impl Store {
     /// Whether `hash` is on the best chain.
     pub fn is_main(&self, hash: &BlockHash) -> bool {
         self.block_of(hash)
-            .is_some_and(|b| self.main.get(b.header.height as usize) == Some(hash))
+            .is_some_and(|b| self.main.get(b.header.height.as_usize()) == Some(hash))
     }
 
     /// The best chain, genesis first.
@@ -247,7 +249,7 @@ impl Store {
                 break;
             }
             recent.push(b.header.timestamp);
-            cursor = (b.header.height > 0)
+            cursor = (b.header.height > Height::GENESIS)
                 .then(|| self.block_of(&b.header.prev_hash))
                 .flatten();
         }
@@ -267,9 +269,9 @@ impl Store {
     }
 
     /// The earliest timestamp the next block on the best tip may have.
-    pub fn min_next_timestamp(&self) -> u64 {
+    pub fn min_next_timestamp(&self) -> Timestamp {
         self.context(&self.tip().hash)
-            .map_or(0, |c| median(&c.recent_timestamps) + 1)
+            .map_or(Timestamp(0), |c| median(&c.recent_timestamps).plus_ms(1))
     }
 
     /// A block locator: hashes of the tip, then of blocks ever further back
@@ -301,7 +303,7 @@ impl Store {
         else {
             return Vec::new();
         };
-        let from = start.header.height as usize + 1;
+        let from = start.header.height.as_usize() + 1;
         self.main
             .iter()
             .skip(from)
@@ -315,7 +317,7 @@ impl Store {
     /// parent waits as an orphan; otherwise it is checked, stored, and if its
     /// branch has more work the best chain moves to it. Orphans that it is
     /// the parent of are connected too.
-    pub fn accept(&mut self, block: Block, now_ms: u64) -> Result<Accepted, AcceptError> {
+    pub fn accept(&mut self, block: Block, now: Timestamp) -> Result<Accepted, AcceptError> {
         let hash = block.hash;
         let mut result = Accepted::default();
         if self.entries.contains_key(&hash) || self.orphans.contains_key(&hash) {
@@ -329,7 +331,7 @@ impl Store {
             result.missing_parent = Some(self.add_orphan(block));
             return Ok(result);
         }
-        self.connect(block, now_ms, &mut result)?;
+        self.connect(block, now, &mut result)?;
         let mut queue = vec![hash];
         while let Some(parent) = queue.pop() {
             let children: Vec<BlockHash> = self
@@ -341,7 +343,7 @@ impl Store {
             for child in children {
                 self.orphan_order.retain(|h| *h != child);
                 if let Some(b) = self.orphans.remove(&child)
-                    && self.connect(b, now_ms, &mut result).is_ok()
+                    && self.connect(b, now, &mut result).is_ok()
                 {
                     queue.push(child);
                 }
@@ -370,7 +372,7 @@ impl Store {
     fn connect(
         &mut self,
         block: Block,
-        now_ms: u64,
+        now: Timestamp,
         result: &mut Accepted,
     ) -> Result<(), AcceptError> {
         let (hash, height) = (block.hash, block.header.height);
@@ -382,7 +384,7 @@ impl Store {
             .get(&block.header.prev_hash)
             .map_or(Work::ZERO, |e| e.work);
         let checked =
-            check_block(&block, &ctx, now_ms, &self.params, &mut self.sigs).map_err(|error| {
+            check_block(&block, &ctx, now, &self.params, &mut self.sigs).map_err(|error| {
                 self.invalid.insert(hash);
                 AcceptError::Invalid {
                     hash,
@@ -422,7 +424,7 @@ impl Store {
         branch.reverse();
         let fork = self
             .block_of(&cursor)
-            .map_or(0, |b| b.header.height as usize);
+            .map_or(0, |b| b.header.height.as_usize());
         let mut removed = Vec::new();
         while self.main.len() > fork + 1 {
             if let (Some(hash), Some(undo)) = (self.main.pop(), self.undo.pop()) {
@@ -443,7 +445,9 @@ impl Store {
                     // These were valid on this very ledger a moment ago.
                     let _ = self.apply(old);
                 }
-                let height = self.block_of(hash).map_or(0, |b| b.header.height);
+                let height = self
+                    .block_of(hash)
+                    .map_or(Height::GENESIS, |b| b.header.height);
                 for bad in &branch[i..] {
                     self.entries.remove(bad);
                     self.invalid.insert(*bad);

@@ -4,6 +4,7 @@ use crate::address::Address;
 use crate::block::{Block, Header, tx_root};
 use crate::pool::Pool;
 use crate::store::Store;
+use crate::timestamp::Timestamp;
 use crate::tx::{Transaction, TxId};
 
 /// A block to mine: the header (nonce still to find) and its transactions.
@@ -17,18 +18,18 @@ pub struct Template {
 
 impl Template {
     /// A template on the best tip of `store` paying `miner`, with as many
-    /// pooled transactions as a block holds, timestamped `now_ms` (the
+    /// pooled transactions as a block holds, timestamped `now` (the
     /// caller's clock: this crate is pure).
-    pub fn new(store: &Store, pool: &Pool, miner: Address, now_ms: u64) -> Template {
+    pub fn new(store: &Store, pool: &Pool, miner: Address, now: Timestamp) -> Template {
         let params = store.params();
         let tip = store.tip();
-        let height = tip.header.height + 1;
+        let height = tip.header.height.next();
         let reward_id = TxId::for_reward(&tip.hash, height, &miner);
         let mut txs = vec![Transaction::reward(miner, height, params, reward_id)];
         txs.extend(pool.for_block(params.max_block_txs.saturating_sub(1)));
         let header = Header {
             height,
-            timestamp: now_ms.max(store.min_next_timestamp()),
+            timestamp: now.max(store.min_next_timestamp()),
             prev_hash: tip.hash,
             tx_root: tx_root(&txs),
             bits: store.next_target().to_compact(),

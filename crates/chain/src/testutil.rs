@@ -8,6 +8,7 @@ use crate::hash::BlockHash;
 use crate::params::Params;
 use crate::pow::search;
 use crate::store::Store;
+use crate::timestamp::Timestamp;
 use crate::tx::{Transaction, TxId};
 use crate::wallet::Wallet;
 
@@ -15,7 +16,7 @@ use crate::wallet::Wallet;
 pub const P: Params = Params::TEST;
 
 /// A validator clock far after every test block.
-pub const NOW: u64 = GENESIS_TIMESTAMP + 1_000_000_000;
+pub const NOW: Timestamp = GENESIS_TIMESTAMP.plus_ms(1_000_000_000);
 
 /// The wallet of a seed byte.
 pub fn wallet(seed: u8) -> Wallet {
@@ -50,7 +51,7 @@ pub fn block_on(
     let ctx = store
         .context(parent)
         .unwrap_or_else(|| panic!("parent {parent} is stored"));
-    let height = ctx.parent.height + 1;
+    let height = ctx.parent.height.next();
     let mut all = vec![Transaction::reward(
         miner.address(),
         height,
@@ -60,7 +61,7 @@ pub fn block_on(
     all.extend(txs);
     let header = Header {
         height,
-        timestamp: ctx.parent.timestamp + spacing_ms,
+        timestamp: ctx.parent.timestamp.plus_ms(spacing_ms),
         prev_hash: *parent,
         tx_root: tx_root(&all),
         bits: ctx.required_target.to_compact(),

@@ -25,7 +25,9 @@ use uuid::Uuid;
 use crate::address::Address;
 use crate::amount::Amount;
 use crate::hash::{sha256, to_hex};
+use crate::height::Height;
 use crate::params::Params;
+use crate::timestamp::Timestamp;
 use crate::wallet::Wallet;
 
 /// A transaction id: a random (version 4) UUID, as in the classic design.
@@ -42,10 +44,10 @@ impl TxId {
     /// The id of a reward: derived from the block's parent, height and miner,
     /// so it is unique without randomness (no two blocks of one chain share
     /// parent and height) and a miner needs no entropy to build a template.
-    pub fn for_reward(prev_hash: &crate::hash::BlockHash, height: u64, miner: &Address) -> TxId {
+    pub fn for_reward(prev_hash: &crate::hash::BlockHash, height: Height, miner: &Address) -> TxId {
         let mut bytes = Vec::with_capacity(32 + 8 + 33);
         bytes.extend_from_slice(prev_hash.as_bytes());
-        bytes.extend_from_slice(&height.to_be_bytes());
+        bytes.extend_from_slice(&height.0.to_be_bytes());
         bytes.extend_from_slice(miner.as_bytes());
         let digest = sha256(&bytes);
         let mut id = [0u8; 16];
@@ -112,7 +114,7 @@ pub enum Input {
     /// A wallet spends its whole balance into the outputs.
     Signed {
         /// When the sender signed, ms since the epoch.
-        timestamp: u64,
+        timestamp: Timestamp,
         /// The sender.
         address: Address,
         /// The sender's balance, all of which the outputs distribute.
@@ -123,7 +125,7 @@ pub enum Input {
     /// New coins for the miner of the block at `height`.
     Reward {
         /// Height of the block that pays this reward.
-        height: u64,
+        height: Height,
     },
 }
 
@@ -233,7 +235,7 @@ fn push_outputs(out: &mut Vec<u8>, outputs: &BTreeMap<Address, Amount>) {
 
 fn signing_bytes(
     id: &TxId,
-    timestamp: u64,
+    timestamp: Timestamp,
     sender: &Address,
     amount: Amount,
     outputs: &BTreeMap<Address, Amount>,
@@ -241,7 +243,7 @@ fn signing_bytes(
     let mut out = Vec::with_capacity(TX_DOMAIN.len() + 16 + 8 + 33 + 8 + 4 + outputs.len() * 41);
     out.extend_from_slice(TX_DOMAIN);
     out.extend_from_slice(id.0.as_bytes());
-    out.extend_from_slice(&timestamp.to_be_bytes());
+    out.extend_from_slice(&timestamp.0.to_be_bytes());
     out.extend_from_slice(sender.as_bytes());
     out.extend_from_slice(&amount.0.to_be_bytes());
     push_outputs(&mut out, outputs);
@@ -257,7 +259,7 @@ impl Transaction {
         recipient: Address,
         amount: Amount,
         id: TxId,
-        now_ms: u64,
+        now: Timestamp,
     ) -> Result<Transaction, TxError> {
         let sender = wallet.address();
         if recipient == sender {
@@ -278,10 +280,12 @@ impl Transaction {
         }
         let mut tx = Transaction {
             id,
-            input: Input::Reward { height: 0 },
+            input: Input::Reward {
+                height: Height::GENESIS,
+            },
             outputs,
         };
-        tx.sign(wallet, balance, now_ms);
+        tx.sign(wallet, balance, now);
         Ok(tx)
     }
 
@@ -292,7 +296,7 @@ impl Transaction {
         wallet: &Wallet,
         recipient: Address,
         amount: Amount,
-        now_ms: u64,
+        now: Timestamp,
     ) -> Result<(), TxError> {
         let sender = wallet.address();
         let Input::Signed {
@@ -331,16 +335,16 @@ impl Transaction {
             self.outputs.insert(sender, left);
         }
         // An update is always newer than what it replaces, even within one ms.
-        self.sign(wallet, balance, now_ms.max(timestamp + 1));
+        self.sign(wallet, balance, now.max(timestamp.plus_ms(1)));
         Ok(())
     }
 
-    fn sign(&mut self, wallet: &Wallet, balance: Amount, now_ms: u64) {
+    fn sign(&mut self, wallet: &Wallet, balance: Amount, now: Timestamp) {
         let address = wallet.address();
-        let bytes = signing_bytes(&self.id, now_ms, &address, balance, &self.outputs);
+        let bytes = signing_bytes(&self.id, now, &address, balance, &self.outputs);
         let signature = Sig(wallet.sign_digest(&sha256(&bytes)));
         self.input = Input::Signed {
-            timestamp: now_ms,
+            timestamp: now,
             address,
             amount: balance,
             signature,
@@ -348,7 +352,7 @@ impl Transaction {
     }
 
     /// The reward of the block at `height` for `miner`.
-    pub fn reward(miner: Address, height: u64, params: &Params, id: TxId) -> Transaction {
+    pub fn reward(miner: Address, height: Height, params: &Params, id: TxId) -> Transaction {
         Transaction {
             id,
             input: Input::Reward { height },
@@ -413,7 +417,7 @@ impl Transaction {
                 bytes.push(0);
                 bytes.extend_from_slice(REWARD_DOMAIN);
                 bytes.extend_from_slice(self.id.0.as_bytes());
-                bytes.extend_from_slice(&height.to_be_bytes());
+                bytes.extend_from_slice(&height.0.to_be_bytes());
                 push_outputs(&mut bytes, &self.outputs);
             }
         }

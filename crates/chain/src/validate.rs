@@ -18,10 +18,12 @@ use crate::address::Address;
 use crate::amount::Amount;
 use crate::block::{Block, Header, tx_root};
 use crate::hash::{BlockHash, TxRoot};
+use crate::height::Height;
 use crate::ledger::Ledger;
 use crate::params::Params;
 use crate::sigcache::SigCache;
 use crate::target::Target;
+use crate::timestamp::Timestamp;
 use crate::tx::{Input, TxError, TxId};
 
 /// A consensus rule a block broke. Each variant is one rule and carries the
@@ -32,9 +34,9 @@ pub enum BlockError {
     #[error("height {actual} does not follow the parent's (expected {expected})")]
     WrongHeight {
         /// Parent height + 1.
-        expected: u64,
+        expected: Height,
         /// What the block says.
-        actual: u64,
+        actual: Height,
     },
     /// The block must name its parent's hash.
     #[error("previous hash {actual} is not the parent's {expected}")]
@@ -57,18 +59,18 @@ pub enum BlockError {
     #[error("timestamp {actual} is not after the median {median} of recent blocks")]
     TimestampNotAfterMedian {
         /// The median.
-        median: u64,
+        median: Timestamp,
         /// Block timestamp.
-        actual: u64,
+        actual: Timestamp,
     },
     /// The timestamp may be at most `Params::max_future_ms` ahead of the
     /// validator's clock.
     #[error("timestamp {actual} is more than {max_ahead_ms} ms ahead of now ({now})")]
     TimestampTooFarAhead {
         /// The validator's clock.
-        now: u64,
+        now: Timestamp,
         /// Block timestamp.
-        actual: u64,
+        actual: Timestamp,
         /// Allowed lead.
         max_ahead_ms: u64,
     },
@@ -118,9 +120,9 @@ pub enum BlockError {
     #[error("the reward is for height {actual}, this block is {expected}")]
     RewardHeight {
         /// The block's height.
-        expected: u64,
+        expected: Height,
         /// The height the reward names.
-        actual: u64,
+        actual: Height,
     },
     /// The reward has exactly one output.
     #[error("the reward has {actual} outputs, exactly one is allowed")]
@@ -167,7 +169,7 @@ pub struct Context {
     pub parent_hash: BlockHash,
     /// Timestamps of the parent and its ancestors, newest first, at most
     /// `Params::median_time_blocks`.
-    pub recent_timestamps: Vec<u64>,
+    pub recent_timestamps: Vec<Timestamp>,
     /// The target the retarget rule requires of the block.
     pub required_target: Target,
 }
@@ -202,7 +204,7 @@ impl<'a> ValidBlock<'a> {
 
 /// Rule: height follows the parent.
 pub fn height_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
-    let expected = ctx.parent.height.saturating_add(1);
+    let expected = ctx.parent.height.next();
     match block.header.height {
         actual if actual == expected => Ok(()),
         actual => Err(BlockError::WrongHeight { expected, actual }),
@@ -234,10 +236,10 @@ pub fn tx_count_is_valid(block: &Block, params: &Params) -> Result<(), BlockErro
 }
 
 /// Median of timestamps (the upper one of an even count).
-pub fn median(timestamps: &[u64]) -> u64 {
+pub fn median(timestamps: &[Timestamp]) -> Timestamp {
     let mut sorted = timestamps.to_vec();
     sorted.sort_unstable();
-    sorted.get(sorted.len() / 2).copied().unwrap_or(0)
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
 }
 
 /// Rules: the timestamp is after the median of recent blocks and not too far
@@ -245,7 +247,7 @@ pub fn median(timestamps: &[u64]) -> u64 {
 pub fn time_is_valid_at(
     block: &Block,
     ctx: &Context,
-    now_ms: u64,
+    now: Timestamp,
     params: &Params,
 ) -> Result<(), BlockError> {
     let actual = block.header.timestamp;
@@ -253,9 +255,9 @@ pub fn time_is_valid_at(
     if actual <= median {
         return Err(BlockError::TimestampNotAfterMedian { median, actual });
     }
-    if actual > now_ms.saturating_add(params.max_future_ms) {
+    if actual > now.plus_ms(params.max_future_ms) {
         return Err(BlockError::TimestampTooFarAhead {
-            now: now_ms,
+            now,
             actual,
             max_ahead_ms: params.max_future_ms,
         });
@@ -378,14 +380,14 @@ pub fn transactions_are_valid(
 pub fn check_block(
     block: &Block,
     ctx: &Context,
-    now_ms: u64,
+    now: Timestamp,
     params: &Params,
     sigs: &mut SigCache,
 ) -> Result<CheckedBlock, BlockError> {
     height_is_valid(block, ctx)?;
     prev_hash_is_valid(block, ctx)?;
     tx_count_is_valid(block, params)?;
-    time_is_valid_at(block, ctx, now_ms, params)?;
+    time_is_valid_at(block, ctx, now, params)?;
     hash_is_valid(block)?;
     work_is_valid(block, ctx)?;
     tx_root_is_valid(block)?;

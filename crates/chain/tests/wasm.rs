@@ -5,7 +5,8 @@
 use tabcoin_chain::hash::to_hex;
 use tabcoin_chain::pow::{Midstate, search};
 use tabcoin_chain::{
-    Amount, Input, Params, Pool, Store, Template, Transaction, TxId, Wallet, genesis,
+    Amount, Height, Input, Params, Pool, Store, Template, Timestamp, Transaction, TxId, Wallet,
+    genesis,
 };
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -32,7 +33,7 @@ fn signed_transaction_matches_the_native_vector() {
         wallet(2).address(),
         Amount(25),
         TxId::from_random([7; 16]),
-        1_795_219_200_000,
+        Timestamp(1_795_219_200_000),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let Input::Signed { signature, .. } = tx.input else {
@@ -58,9 +59,9 @@ fn mine_and_validate_a_short_chain_with_a_transfer() {
     let mut store = Store::new(p);
     let mut pool = Pool::new();
     let (a, b) = (wallet(1), wallet(2));
-    let mut now = tabcoin_chain::GENESIS_TIMESTAMP_MS;
+    let mut now = tabcoin_chain::GENESIS_TIMESTAMP;
     for i in 0..5u8 {
-        now += p.mine_rate_ms;
+        now = now.plus_ms(p.mine_rate_ms);
         if i == 2 {
             let tx = Transaction::new(
                 &a,
@@ -82,7 +83,7 @@ fn mine_and_validate_a_short_chain_with_a_transfer() {
             .unwrap_or_else(|e| panic!("{e}"));
         store.update_pool(&mut pool, &accepted.removed);
     }
-    assert_eq!(store.height(), 5);
+    assert_eq!(store.height(), Height(5));
     assert_eq!(store.ledger().balance(&b.address()), Amount(1040));
     assert_eq!(
         store.ledger().balance(&a.address()),

@@ -18,7 +18,7 @@
 //! [`Message::Transaction`].
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Block, BlockHash, Transaction, Work};
+use tabcoin_chain::{Block, BlockHash, Height, Transaction, Work};
 
 /// Version of this protocol; peers with another version are ignored.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -56,7 +56,7 @@ pub enum Message {
         /// The sender's best block.
         tip: BlockHash,
         /// Height of that block.
-        height: u64,
+        height: Height,
         /// Total work of the sender's best chain, in expected hashes.
         work: Work,
     },
@@ -246,7 +246,7 @@ mod tests {
             version: PROTOCOL_VERSION,
             network: g.hash,
             tip: g.hash,
-            height: 0,
+            height: Height(0),
             work: Work::ZERO,
         }
     }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::amount::Amount;
+use crate::height::Height;
 use crate::store::Store;
 use crate::testutil::{NOW, P, block_on, fresh_id, mine, wallet};
 use crate::tx::Sig;
@@ -66,7 +67,7 @@ fn every_arrival_is_verified() {
             actual: Amount(2000)
         }))
     );
-    let reward = Transaction::reward(w.address(), 1, &P, fresh_id());
+    let reward = Transaction::reward(w.address(), Height(1), &P, fresh_id());
     assert_eq!(add(&mut pool, &mut s, reward), Err(PoolError::Reward));
     assert!(pool.is_empty(), "nothing invalid got in");
 }
@@ -80,7 +81,7 @@ fn a_senders_update_replaces_the_pending_transaction() {
     add(&mut pool, &mut s, tx.clone()).ok();
     let mut updated = tx.clone();
     updated
-        .update(&a, wallet(3).address(), Amount(5), NOW + 1)
+        .update(&a, wallet(3).address(), Amount(5), NOW.plus_ms(1))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(add(&mut pool, &mut s, updated.clone()), Ok(Added::Updated));
     assert_eq!(pool.len(), 1);

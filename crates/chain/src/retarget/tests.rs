@@ -49,8 +49,8 @@ impl Sim {
         let target = next_target(&parent, gp, &self.params);
         let solve = -self.rng.next_f64().ln() * Self::expected_ms(&target, hashes_per_ms);
         let mut h = parent;
-        h.height += 1;
-        h.timestamp = parent.timestamp + (solve.round() as u64).max(1);
+        h.height = h.height.next();
+        h.timestamp = parent.timestamp.plus_ms((solve.round() as u64).max(1));
         h.bits = target.to_compact();
         self.headers.push(h);
         solve
@@ -126,19 +126,19 @@ fn reconverges_after_a_fourfold_jump_in_hash_rate() {
 fn the_target_is_a_pure_function_of_the_ancestors() {
     let g = genesis(&P).header;
     let mut parent = g;
-    parent.height = 5;
-    parent.timestamp = g.timestamp + 10_000;
-    let a = next_target(&parent, Some(g.timestamp + 5_000), &P);
-    let b = next_target(&parent, Some(g.timestamp + 5_000), &P);
+    parent.height = Height(5);
+    parent.timestamp = g.timestamp.plus_ms(10_000);
+    let a = next_target(&parent, Some(g.timestamp.plus_ms(5_000)), &P);
+    let b = next_target(&parent, Some(g.timestamp.plus_ms(5_000)), &P);
     assert_eq!(a, b);
     // On time: unchanged (up to rounding). Fast: harder. Slow: easier.
     assert_eq!(a, parent.target().unwrap_or(P.pow_limit()).rounded());
-    assert!(next_target(&parent, Some(g.timestamp + 9_000), &P) < a);
-    assert!(next_target(&parent, Some(g.timestamp + 1_000), &P) > a);
+    assert!(next_target(&parent, Some(g.timestamp.plus_ms(9_000)), &P) < a);
+    assert!(next_target(&parent, Some(g.timestamp.plus_ms(1_000)), &P) > a);
     // Never easier than the limit.
     let mut easy = parent;
     easy.bits = P.pow_limit().to_compact();
-    assert_eq!(next_target(&easy, Some(0), &P), P.pow_limit());
+    assert_eq!(next_target(&easy, Some(Timestamp(0)), &P), P.pow_limit());
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn the_first_blocks_use_the_initial_target() {
     let g = genesis(&P).header;
     assert_eq!(next_target(&g, None, &P), P.initial_target());
     let mut one = g;
-    one.height = 1;
-    one.timestamp += 1_000_000;
+    one.height = Height(1);
+    one.timestamp = one.timestamp.plus_ms(1_000_000);
     assert_eq!(next_target(&one, Some(g.timestamp), &P), P.initial_target());
 }

@@ -25,7 +25,7 @@ fn branch(store: &mut Store, from: BlockHash, n: usize, spacing_ms: u64) -> Vec<
 fn extends_and_ignores_known_blocks() {
     let mut s = Store::new(P);
     let b = mine(&mut s, &wallet(1), vec![]);
-    assert_eq!(s.height(), 1);
+    assert_eq!(s.height(), Height(1));
     assert_eq!(s.accept(b, NOW), Ok(Accepted::default()));
     assert_eq!(s.total_work(), P.initial_target().work());
 }
@@ -63,7 +63,7 @@ fn fork_choice_is_by_work_not_length() {
         fast[4].hash,
         "the shorter branch with more work wins"
     );
-    assert_eq!(s.height(), 5);
+    assert_eq!(s.height(), Height(5));
     assert_eq!(outcome.removed.len(), 6);
     assert_eq!(outcome.added.len(), 5);
 }
@@ -173,7 +173,7 @@ fn an_invalid_block_is_refused_and_remembered() {
         s.accept(bad.clone(), NOW),
         Err(AcceptError::KnownInvalid { hash: bad.hash })
     );
-    assert_eq!(s.height(), 0);
+    assert_eq!(s.height(), Height(0));
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn orphans_wait_for_their_parent_and_then_connect() {
         .accept(blocks[1].clone(), NOW)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(a.added.len(), 3, "block 2 connects its waiting children");
-    assert_eq!(s.height(), 4);
+    assert_eq!(s.height(), Height(4));
     assert_eq!(s.orphan_count(), 0);
 }
 
@@ -227,7 +227,7 @@ fn locator_thins_out_and_ends_at_genesis() {
         .locator()
         .iter()
         .filter_map(|h| s.get(h))
-        .map(|b| b.header.height)
+        .map(|b| b.header.height.0)
         .collect();
     assert_eq!(heights, vec![20, 19, 17, 13, 5, 0]);
     assert_eq!(Store::new(P).locator(), vec![g]);
@@ -274,7 +274,7 @@ fn from_blocks_revalidates_and_checks_genesis() {
 #[test]
 fn mined_block_golden_vector() {
     let s = Store::new(P);
-    let now = crate::block::GENESIS_TIMESTAMP + 60_000;
+    let now = crate::block::GENESIS_TIMESTAMP.plus_ms(60_000);
     let template =
         crate::template::Template::new(&s, &crate::pool::Pool::new(), wallet(1).address(), now);
     let nonce = crate::pow::search(&template.header, 0..u64::MAX).unwrap_or_default();

@@ -20,7 +20,7 @@ fn send(from: &Wallet, balance: u64, to: &Wallet, amount: u64) -> Transaction {
         to.address(),
         Amount(amount),
         id(1),
-        1_000,
+        Timestamp(1_000),
     )
     .unwrap_or_else(|e| panic!("valid send: {e}"))
 }
@@ -47,8 +47,9 @@ fn sending_everything_leaves_no_zero_change_output() {
 #[test]
 fn creation_refuses_bad_requests() {
     let (a, b) = (wallet(1), wallet(2));
-    let new =
-        |to: Address, amount| Transaction::new(&a, Amount(100), to, Amount(amount), id(1), 0).err();
+    let new = |to: Address, amount| {
+        Transaction::new(&a, Amount(100), to, Amount(amount), id(1), Timestamp(0)).err()
+    };
     assert_eq!(
         new(b.address(), 101),
         Some(TxError::InsufficientFunds {
@@ -64,9 +65,9 @@ fn creation_refuses_bad_requests() {
 fn update_merges_a_second_send_and_re_signs() {
     let (a, b, c) = (wallet(1), wallet(2), wallet(3));
     let mut tx = send(&a, 100, &b, 30);
-    tx.update(&a, c.address(), Amount(20), 2_000)
+    tx.update(&a, c.address(), Amount(20), Timestamp(2_000))
         .unwrap_or_else(|e| panic!("{e}"));
-    tx.update(&a, b.address(), Amount(5), 3_000)
+    tx.update(&a, b.address(), Amount(5), Timestamp(3_000))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tx.outputs.get(&b.address()), Some(&Amount(35)));
     assert_eq!(tx.outputs.get(&c.address()), Some(&Amount(20)));
@@ -76,7 +77,7 @@ fn update_merges_a_second_send_and_re_signs() {
     assert!(matches!(
         tx.input,
         Input::Signed {
-            timestamp: 3_000,
+            timestamp: Timestamp(3_000),
             amount: Amount(100),
             ..
         }
@@ -89,18 +90,18 @@ fn update_refuses_more_than_the_change_and_other_wallets() {
     let mut tx = send(&a, 100, &b, 30);
     let before = tx.clone();
     assert_eq!(
-        tx.update(&a, b.address(), Amount(71), 2_000),
+        tx.update(&a, b.address(), Amount(71), Timestamp(2_000)),
         Err(TxError::InsufficientFunds {
             balance: Amount(70),
             requested: Amount(71)
         })
     );
     assert_eq!(
-        tx.update(&b, a.address(), Amount(1), 2_000),
+        tx.update(&b, a.address(), Amount(1), Timestamp(2_000)),
         Err(TxError::NotSender)
     );
     assert_eq!(tx, before, "a refused update changes nothing");
-    tx.update(&a, b.address(), Amount(70), 2_000)
+    tx.update(&a, b.address(), Amount(70), Timestamp(2_000))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tx.outputs.get(&a.address()), None, "change spent in full");
 }
@@ -174,7 +175,8 @@ fn output_count_is_bounded() {
     );
     let mut many = send(&a, 1000, &b, 1);
     for seed in 10..10 + (P.max_outputs - 1) as u8 {
-        many.update(&a, wallet(seed).address(), Amount(1), 5).ok();
+        many.update(&a, wallet(seed).address(), Amount(1), Timestamp(5))
+            .ok();
     }
     assert_eq!(
         many.outputs_are_valid(&P),
@@ -188,7 +190,7 @@ fn output_count_is_bounded() {
 
 #[test]
 fn a_reward_has_no_signature_to_verify() {
-    let r = Transaction::reward(wallet(1).address(), 5, &P, id(9));
+    let r = Transaction::reward(wallet(1).address(), Height(5), &P, id(9));
     assert!(r.is_reward());
     assert_eq!(r.sender(), None);
     assert_eq!(r.outputs_are_valid(&P), Ok(()));
@@ -210,8 +212,8 @@ fn the_hash_covers_every_field() {
     other_id.id = id(2);
     assert_ne!(tx.hash(), other_sig.hash());
     assert_ne!(tx.hash(), other_id.hash());
-    let r1 = Transaction::reward(a.address(), 5, &P, id(9));
-    let r2 = Transaction::reward(a.address(), 6, &P, id(9));
+    let r1 = Transaction::reward(a.address(), Height(5), &P, id(9));
+    let r2 = Transaction::reward(a.address(), Height(6), &P, id(9));
     assert_ne!(r1.hash(), r2.hash());
 }
 
@@ -220,7 +222,7 @@ fn json_round_trips() {
     let (a, b) = (wallet(1), wallet(2));
     for tx in [
         send(&a, 100, &b, 30),
-        Transaction::reward(a.address(), 5, &P, id(9)),
+        Transaction::reward(a.address(), Height(5), &P, id(9)),
     ] {
         let json = serde_json::to_string(&tx).unwrap_or_default();
         let back: Option<Transaction> = serde_json::from_str(&json).ok();
@@ -241,7 +243,7 @@ fn signed_transaction_golden_vector() {
         b.address(),
         Amount(25),
         id(7),
-        1_795_219_200_000,
+        Timestamp(1_795_219_200_000),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let Input::Signed { signature, .. } = tx.input else {

@@ -66,12 +66,12 @@ fn a_good_block_passes_both_stages() {
 #[test]
 fn wrong_height_is_rejected() {
     let f = fixture();
-    let bad = remine(&f.good, |h| h.height += 1);
+    let bad = remine(&f.good, |h| h.height = h.height.next());
     assert_eq!(
         check(&f, &bad),
         Err(BlockError::WrongHeight {
             expected: f.good.header.height,
-            actual: f.good.header.height + 1
+            actual: f.good.header.height.next()
         })
     );
 }
@@ -120,7 +120,7 @@ fn timestamp_at_or_before_the_median_is_rejected() {
         })
     );
     // Earlier than the parent but after the median is fine.
-    let ok = remine(&f.good, |h| h.timestamp = median + 1);
+    let ok = remine(&f.good, |h| h.timestamp = median.plus_ms(1));
     assert!(ok.header.timestamp < f.ctx.parent.timestamp);
     assert_eq!(check(&f, &ok), Ok(()));
 }
@@ -129,14 +129,14 @@ fn timestamp_at_or_before_the_median_is_rejected() {
 fn timestamp_too_far_ahead_is_rejected_and_the_bound_is_accepted() {
     let f = fixture();
     let now = f.good.header.timestamp;
-    let at_bound = remine(&f.good, |h| h.timestamp = now + P.max_future_ms);
+    let at_bound = remine(&f.good, |h| h.timestamp = now.plus_ms(P.max_future_ms));
     assert!(check_block(&at_bound, &f.ctx, now, &P, &mut SigCache::disabled()).is_ok());
-    let bad = remine(&f.good, |h| h.timestamp = now + P.max_future_ms + 1);
+    let bad = remine(&f.good, |h| h.timestamp = now.plus_ms(P.max_future_ms + 1));
     assert_eq!(
         check_block(&bad, &f.ctx, now, &P, &mut SigCache::disabled()).map(|_| ()),
         Err(BlockError::TimestampTooFarAhead {
             now,
-            actual: now + P.max_future_ms + 1,
+            actual: now.plus_ms(P.max_future_ms + 1),
             max_ahead_ms: P.max_future_ms
         })
     );
@@ -233,14 +233,15 @@ fn a_second_reward_is_rejected() {
 fn a_reward_for_another_height_is_rejected() {
     let f = fixture();
     let h = f.good.header.height;
+    let other = Height(h.0 - 1);
     let bad = with_txs(&f.good, |txs| {
-        txs[0] = Transaction::reward(wallet(1).address(), h - 1, &P, fresh_id())
+        txs[0] = Transaction::reward(wallet(1).address(), other, &P, fresh_id())
     });
     assert_eq!(
         check(&f, &bad),
         Err(BlockError::RewardHeight {
             expected: h,
-            actual: h - 1
+            actual: other
         })
     );
 }

@@ -23,6 +23,19 @@ struct Args {
     /// Frames queued per tab before a slow tab is disconnected.
     #[arg(long, default_value_t = 256)]
     queue_len: usize,
+    /// Frames per second a tab may send on average (more: it is dropped).
+    #[arg(long, default_value_t = 200)]
+    rate: u32,
+    /// Frames a tab may send in a burst.
+    #[arg(long, default_value_t = 400)]
+    burst: u32,
+    /// Most tabs connected at once.
+    #[arg(long, default_value_t = 1000)]
+    max_peers: usize,
+    /// Another relay to link with, as ws://host:port/ws (repeatable; or
+    /// TABCOIN_PEERS, comma-separated).
+    #[arg(long = "peer", env = "TABCOIN_PEERS", value_delimiter = ',')]
+    peers: Vec<String>,
     /// Seconds between keepalive pings.
     #[arg(long, default_value_t = 20)]
     ping_secs: u64,
@@ -49,6 +62,10 @@ async fn main() -> std::io::Result<()> {
     let config = Config {
         max_frame_bytes: args.max_frame_bytes,
         queue_len: args.queue_len,
+        rate: args.rate,
+        burst: args.burst,
+        max_peers: args.max_peers,
+        peers: args.peers,
         ping_interval: Duration::from_secs(args.ping_secs.max(1)),
         dist: Some(args.dist),
         ..Config::default()

@@ -1,95 +1,23 @@
 //! Relay integration tests: real WebSocket clients on 127.0.0.1 (port 0).
 
-use std::time::Duration;
+mod common;
 
-use futures_util::{SinkExt, StreamExt};
-use tabcoin_chain::{Params, Work, genesis};
-use tabcoin_protocol::{
-    ClientFrame, Message, PROTOCOL_VERSION, PeerId, RelayFrame, decode_relay_frame, encode,
-};
-use tabcoin_relay::{Config, serve};
-use tokio::net::TcpStream;
+use common::*;
+use futures_util::SinkExt;
+use tabcoin_protocol::{ClientFrame, RelayFrame};
+use tabcoin_relay::Config;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-async fn start(config: Config) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("local addr");
-    tokio::spawn(serve(listener, config, std::future::pending()));
-    format!("ws://{addr}/ws")
-}
-
-struct Client {
-    ws: Ws,
-    id: PeerId,
-}
-
-async fn connect(url: &str, room: &str) -> Client {
-    let (mut ws, _) = connect_async(format!("{url}?room={room}"))
-        .await
-        .expect("connect");
-    match next_frame(&mut ws).await {
-        Some(RelayFrame::Welcome { you, .. }) => Client { ws, id: you },
-        other => panic!("expected Welcome, got {other:?}"),
-    }
-}
-
-/// The next relay frame, skipping peer join/leave notices; None on timeout or close.
-async fn next_frame(ws: &mut Ws) -> Option<RelayFrame> {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_millis(1500), ws.next())
-            .await
-            .ok()??
-            .ok()?;
-        if let WsMessage::Text(t) = msg {
-            return decode_relay_frame(t.as_str()).ok();
-        }
-        if let WsMessage::Close(_) = msg {
-            return None;
-        }
-    }
-}
-
-async fn next_delivery(ws: &mut Ws) -> Option<(PeerId, Message)> {
-    loop {
-        match next_frame(ws).await? {
-            RelayFrame::Deliver { from, msg } => return Some((from, msg)),
-            RelayFrame::PeerJoined { .. } | RelayFrame::PeerLeft { .. } => continue,
-            other => panic!("unexpected frame {other:?}"),
-        }
-    }
-}
-
-fn hello(height: u64) -> Message {
-    let g = genesis(&Params::TEST);
-    Message::Hello {
-        version: PROTOCOL_VERSION,
-        network: g.hash,
-        tip: g.hash,
-        height,
-        work: Work::ZERO,
-    }
-}
-
-async fn send(c: &mut Client, frame: &ClientFrame) {
-    c.ws.send(WsMessage::Text(encode(frame).into()))
-        .await
-        .expect("send");
-}
 
 #[tokio::test]
 async fn broadcast_reaches_the_others_and_not_the_sender() {
-    let url = start(Config::default()).await;
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
     let mut a = connect(&url, "r").await;
     let mut b = connect(&url, "r").await;
     let mut c = connect(&url, "r").await;
-    send(&mut a, &ClientFrame::Broadcast { msg: hello(1) }).await;
-    assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, hello(1))));
-    assert_eq!(next_delivery(&mut c.ws).await, Some((a.id, hello(1))));
+    broadcast(&mut a, ping_msg()).await;
+    assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, ping_msg())));
+    assert_eq!(next_delivery(&mut c.ws).await, Some((a.id, ping_msg())));
     assert_eq!(
         next_delivery(&mut a.ws).await,
         None,
@@ -98,44 +26,41 @@ async fn broadcast_reaches_the_others_and_not_the_sender() {
 }
 
 #[tokio::test]
-async fn welcome_lists_peers_and_joins_are_announced() {
-    let url = start(Config::default()).await;
+async fn welcome_lists_peers_and_joins_and_leaves_are_announced() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
     let mut a = connect(&url, "r").await;
-    let (mut ws, _) = connect_async(format!("{url}?room=r"))
-        .await
-        .expect("connect");
-    assert_eq!(
-        next_frame(&mut ws).await,
-        Some(RelayFrame::Welcome {
-            you: a.id + 1,
-            peers: vec![a.id]
-        })
-    );
+    assert!(a.peers.is_empty());
+    let b = connect(&url, "r").await;
+    assert_eq!(b.peers, vec![a.id]);
     assert_eq!(
         next_frame(&mut a.ws).await,
-        Some(RelayFrame::PeerJoined { peer: a.id + 1 })
+        Some(RelayFrame::PeerJoined { peer: b.id })
     );
-    drop(ws);
+    let b_id = b.id;
+    drop(b);
     assert_eq!(
         next_frame(&mut a.ws).await,
-        Some(RelayFrame::PeerLeft { peer: a.id + 1 })
+        Some(RelayFrame::PeerLeft { peer: b_id })
     );
 }
 
 #[tokio::test]
 async fn rooms_isolate_networks() {
-    let url = start(Config::default()).await;
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
     let mut a = connect(&url, "one").await;
     let mut b = connect(&url, "one").await;
     let mut other = connect(&url, "two").await;
-    send(&mut a, &ClientFrame::Broadcast { msg: hello(2) }).await;
-    assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, hello(2))));
+    broadcast(&mut a, ping_msg()).await;
+    assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, ping_msg())));
     assert_eq!(next_delivery(&mut other.ws).await, None);
 }
 
 #[tokio::test]
 async fn direct_messages_reach_only_their_target() {
-    let url = start(Config::default()).await;
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
     let mut a = connect(&url, "r").await;
     let mut b = connect(&url, "r").await;
     let mut c = connect(&url, "r").await;
@@ -143,29 +68,30 @@ async fn direct_messages_reach_only_their_target() {
         &mut a,
         &ClientFrame::Direct {
             to: c.id,
-            msg: hello(3),
+            msg: ping_msg(),
         },
     )
     .await;
-    assert_eq!(next_delivery(&mut c.ws).await, Some((a.id, hello(3))));
+    assert_eq!(next_delivery(&mut c.ws).await, Some((a.id, ping_msg())));
     assert_eq!(next_delivery(&mut b.ws).await, None);
 }
 
 #[tokio::test]
 async fn malformed_and_oversize_frames_drop_only_the_offender() {
-    let url = start(Config {
+    let relay = start(Config {
         max_frame_bytes: 4096,
         ..Config::default()
     })
     .await;
+    let url = relay.ws_url();
     let mut good = connect(&url, "r").await;
     let mut other = connect(&url, "r").await;
+    let oversize = tabcoin_protocol::encode(&ClientFrame::Broadcast { msg: sized_msg(64) });
+    assert!(oversize.len() > 4000 && oversize.len() < 8000);
     for bad in [
         "{not json".to_owned(),
-        format!(
-            "{{\"type\":\"broadcast\",\"pad\":\"{}\"}}",
-            "x".repeat(5000)
-        ),
+        oversize,
+        "{\"type\":\"broadcast\"}".to_owned(),
     ] {
         let mut offender = connect(&url, "r").await;
         offender
@@ -183,9 +109,131 @@ async fn malformed_and_oversize_frames_drop_only_the_offender() {
             "offender is disconnected"
         );
     }
-    send(&mut good, &ClientFrame::Broadcast { msg: hello(4) }).await;
+    broadcast(&mut good, ping_msg()).await;
     assert_eq!(
         next_delivery(&mut other.ws).await,
-        Some((good.id, hello(4)))
+        Some((good.id, ping_msg()))
     );
+    assert!(relay.stats().await.drops >= 3);
+}
+
+#[tokio::test]
+async fn a_flooding_tab_is_dropped_and_the_others_keep_talking() {
+    let relay = start(Config {
+        rate: 20,
+        burst: 20,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut flooder = connect(&url, "r").await;
+    let mut a = connect(&url, "r").await;
+    let mut b = connect(&url, "r").await;
+    for _ in 0..100 {
+        if flooder
+            .ws
+            .send(WsMessage::Text(
+                tabcoin_protocol::encode(&ClientFrame::Broadcast { msg: ping_msg() }).into(),
+            ))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let mut saw_error = false;
+    while let Some(frame) = next_frame(&mut flooder.ws).await {
+        if let RelayFrame::Error { reason } = frame {
+            assert!(reason.contains("frames per second"), "{reason}");
+            saw_error = true;
+        }
+    }
+    assert!(saw_error, "the flooder was told why");
+    let got = drain(&mut a.ws).await;
+    assert!(
+        got.len() <= 21,
+        "the relay stopped forwarding the flood ({} delivered)",
+        got.len()
+    );
+    broadcast(&mut b, ping_msg()).await;
+    assert_eq!(next_delivery(&mut a.ws).await, Some((b.id, ping_msg())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_is_dropped_without_holding_up_the_others() {
+    let relay = start(Config {
+        queue_len: 256,
+        rate: 100_000,
+        burst: 100_000,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut sender = connect(&url, "r").await;
+    let mut fast = connect(&url, "r").await;
+    let mut slow = connect(&url, "r").await;
+    // 4 KB frames, 13 MB in all: the slow client's socket buffers fill, then
+    // its queue.
+    let count = 3000;
+    let reader = tokio::spawn(async move {
+        let mut n = 0;
+        while next_delivery(&mut fast.ws).await.is_some() {
+            n += 1;
+        }
+        n
+    });
+    for i in 0..count {
+        broadcast(&mut sender, sized_msg(64)).await;
+        // Paced like a busy network, not a flood: a reader that keeps up
+        // never has more than a few frames queued.
+        if i % 4 == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+    assert_eq!(
+        reader.await.unwrap_or_default(),
+        count,
+        "the fast reader got everything"
+    );
+    let mut slow_got = 0;
+    while next_delivery(&mut slow.ws).await.is_some() {
+        slow_got += 1;
+    }
+    assert!(
+        slow_got < count,
+        "the slow reader was cut off ({slow_got} of {count})"
+    );
+    assert!(relay.stats().await.drops >= 1);
+}
+
+#[tokio::test]
+async fn a_full_relay_refuses_new_tabs() {
+    let relay = start(Config {
+        max_peers: 2,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let _a = connect(&url, "r").await;
+    let _b = connect(&url, "r").await;
+    assert!(
+        tokio_tungstenite::connect_async(format!("{url}?room=r"))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn stats_count_peers_rooms_and_messages() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let mut a = connect(&url, "one").await;
+    let mut b = connect(&url, "one").await;
+    let _c = connect(&url, "two").await;
+    broadcast(&mut a, ping_msg()).await;
+    assert!(next_delivery(&mut b.ws).await.is_some());
+    let stats = relay.stats().await;
+    assert_eq!((stats.peers, stats.rooms, stats.links), (3, 2, 0));
+    assert_eq!(stats.messages_in, 1);
+    assert!(stats.messages_out >= 1);
 }

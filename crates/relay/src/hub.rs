@@ -1,0 +1,438 @@
+//! [`Hub`]: the relay's routing core. Local tabs by room, federation links
+//! to other relays, the seen-cache that stops loops, and the counters behind
+//! `/stats`.
+//!
+//! Every tab has a bounded outbound queue; a tab whose queue is full is
+//! dropped (its sender is removed, which ends its connection) instead of
+//! growing memory. All routing is done under one short lock, without
+//! awaiting.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::ws::Utf8Bytes;
+use serde::{Deserialize, Serialize};
+use tabcoin_protocol::{ClientFrame, Message, PeerId, RelayFrame, encode};
+use tokio::sync::mpsc::{Sender, error::TrySendError};
+
+/// Identifies a federation link inside one relay.
+pub type LinkId = u64;
+
+/// What relays say to each other over a federation link. Every frame has an
+/// id; a relay forwards a frame to its other links once and drops it when it
+/// comes back (the seen-cache), so any topology of links is loop-free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LinkFrame {
+    /// A tab's message, for a whole room or one tab.
+    Msg {
+        /// Unique frame id.
+        id: u64,
+        /// The room.
+        room: String,
+        /// The sending tab.
+        from: PeerId,
+        /// One recipient, or everyone in the room.
+        to: Option<PeerId>,
+        /// The content.
+        msg: Message,
+    },
+    /// A tab joined a room somewhere in the federation.
+    Joined {
+        /// Unique frame id.
+        id: u64,
+        /// The room.
+        room: String,
+        /// The tab.
+        peer: PeerId,
+    },
+    /// A tab left.
+    Left {
+        /// Unique frame id.
+        id: u64,
+        /// The room.
+        room: String,
+        /// The tab.
+        peer: PeerId,
+    },
+}
+
+impl LinkFrame {
+    fn id(&self) -> u64 {
+        match self {
+            LinkFrame::Msg { id, .. }
+            | LinkFrame::Joined { id, .. }
+            | LinkFrame::Left { id, .. } => *id,
+        }
+    }
+}
+
+/// The counters behind `/stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Tabs connected to this relay.
+    pub peers: usize,
+    /// Rooms with at least one local tab.
+    pub rooms: usize,
+    /// Federation links up.
+    pub links: usize,
+    /// Frames received from tabs.
+    pub messages_in: u64,
+    /// Frames queued to tabs.
+    pub messages_out: u64,
+    /// Tabs dropped: refused frames, floods and slow readers.
+    pub drops: u64,
+    /// Federation frames dropped as already seen.
+    pub duplicates: u64,
+}
+
+struct Link {
+    tx: Sender<Utf8Bytes>,
+    /// Remote tabs learned through this link.
+    peers: HashSet<(String, PeerId)>,
+}
+
+#[derive(Default)]
+struct Inner {
+    rooms: HashMap<String, BTreeMap<PeerId, Sender<Utf8Bytes>>>,
+    remote: HashMap<String, BTreeSet<PeerId>>,
+    links: BTreeMap<LinkId, Link>,
+    seen: HashSet<u64>,
+    seen_order: VecDeque<u64>,
+}
+
+/// How many federation frame ids a relay remembers.
+const SEEN_CAPACITY: usize = 16_384;
+
+/// The routing core of one relay.
+pub struct Hub {
+    inner: Mutex<Inner>,
+    /// High bits of every id this relay makes, so ids from different relays
+    /// do not collide.
+    prefix: u64,
+    next: AtomicU64,
+    messages_in: AtomicU64,
+    messages_out: AtomicU64,
+    drops: AtomicU64,
+    duplicates: AtomicU64,
+}
+
+impl Hub {
+    /// A hub whose ids start with `prefix` in their high 32 bits.
+    pub fn new(prefix: u32) -> Hub {
+        Hub {
+            inner: Mutex::new(Inner::default()),
+            prefix: u64::from(prefix) << 32,
+            next: AtomicU64::new(0),
+            messages_in: AtomicU64::new(0),
+            messages_out: AtomicU64::new(0),
+            drops: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Routing never panics while holding the lock; recover it anyway
+        // rather than take the relay down.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh id (tab ids, link ids, federation frame ids).
+    pub fn fresh_id(&self) -> u64 {
+        self.prefix | (self.next.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    /// Counts a tab dropped for misbehaving or reading too slowly.
+    pub fn count_drop(&self) {
+        self.drops.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Number of tabs connected here.
+    pub fn local_peers(&self) -> usize {
+        self.lock().rooms.values().map(BTreeMap::len).sum()
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> Stats {
+        let inner = self.lock();
+        Stats {
+            peers: inner.rooms.values().map(BTreeMap::len).sum(),
+            rooms: inner.rooms.len(),
+            links: inner.links.len(),
+            messages_in: self.messages_in.load(Ordering::Relaxed),
+            messages_out: self.messages_out.load(Ordering::Relaxed),
+            drops: self.drops.load(Ordering::Relaxed),
+            duplicates: self.duplicates.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Adds a tab to `room`: it gets `Welcome` (listing every tab of the room
+    /// in the federation), the local tabs `PeerJoined`, the links `Joined`.
+    pub fn join(&self, room: &str, tx: Sender<Utf8Bytes>) -> PeerId {
+        let id = self.fresh_id();
+        let frame_id = self.fresh_id();
+        let mut inner = self.lock();
+        let mut peers: Vec<PeerId> = inner
+            .rooms
+            .get(room)
+            .map(|m| m.keys().copied().collect())
+            .unwrap_or_default();
+        peers.extend(inner.remote.get(room).into_iter().flatten().copied());
+        // A fresh queue always has room for its first frame.
+        let _ = tx.try_send(encode(&RelayFrame::Welcome { you: id, peers }).into());
+        let joined: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: id }).into();
+        self.deliver_room(&mut inner, room, None, &joined);
+        inner
+            .rooms
+            .entry(room.to_owned())
+            .or_default()
+            .insert(id, tx);
+        remember(&mut inner, frame_id);
+        self.forward(
+            &mut inner,
+            None,
+            &LinkFrame::Joined {
+                id: frame_id,
+                room: room.to_owned(),
+                peer: id,
+            },
+        );
+        id
+    }
+
+    /// Removes a tab; the others get `PeerLeft`, the links `Left`.
+    pub fn leave(&self, room: &str, id: PeerId) {
+        let frame_id = self.fresh_id();
+        let mut inner = self.lock();
+        // The tab may already be gone (dropped as a slow reader); the others
+        // still learn that it left.
+        if let Some(members) = inner.rooms.get_mut(room) {
+            members.remove(&id);
+            if members.is_empty() {
+                inner.rooms.remove(room);
+            }
+        }
+        let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer: id }).into();
+        self.deliver_room(&mut inner, room, None, &left);
+        remember(&mut inner, frame_id);
+        self.forward(
+            &mut inner,
+            None,
+            &LinkFrame::Left {
+                id: frame_id,
+                room: room.to_owned(),
+                peer: id,
+            },
+        );
+    }
+
+    /// Routes a frame from local tab `from`.
+    pub fn route(&self, room: &str, from: PeerId, frame: ClientFrame) {
+        self.messages_in.fetch_add(1, Ordering::Relaxed);
+        let frame_id = self.fresh_id();
+        let mut inner = self.lock();
+        let (to, msg) = match frame {
+            ClientFrame::Broadcast { msg } => (None, msg),
+            ClientFrame::Direct { to, msg } => (Some(to), msg),
+        };
+        let text: Utf8Bytes = encode(&RelayFrame::Deliver {
+            from,
+            msg: msg.clone(),
+        })
+        .into();
+        let delivered_locally = match to {
+            None => {
+                self.deliver_room(&mut inner, room, Some(from), &text);
+                false
+            }
+            Some(to) => self.deliver_one(&mut inner, room, to, text),
+        };
+        if !delivered_locally {
+            remember(&mut inner, frame_id);
+            let link_frame = LinkFrame::Msg {
+                id: frame_id,
+                room: room.to_owned(),
+                from,
+                to,
+                msg,
+            };
+            self.forward(&mut inner, None, &link_frame);
+        }
+    }
+
+    /// Registers a federation link; returns its id. Every tab known here
+    /// (local or learned from other links) is announced on it.
+    pub fn add_link(&self, tx: Sender<Utf8Bytes>) -> LinkId {
+        let link = self.fresh_id();
+        let mut inner = self.lock();
+        let mut known: Vec<(String, PeerId)> = Vec::new();
+        for (room, members) in &inner.rooms {
+            known.extend(members.keys().map(|p| (room.clone(), *p)));
+        }
+        for (room, peers) in &inner.remote {
+            known.extend(peers.iter().map(|p| (room.clone(), *p)));
+        }
+        for (room, peer) in known {
+            let frame = LinkFrame::Joined {
+                id: self.fresh_id(),
+                room,
+                peer,
+            };
+            let _ = tx.try_send(encode(&frame).into());
+        }
+        inner.links.insert(
+            link,
+            Link {
+                tx,
+                peers: HashSet::new(),
+            },
+        );
+        link
+    }
+
+    /// Forgets a link; the tabs learned through it leave their rooms.
+    pub fn remove_link(&self, link: LinkId) {
+        let mut inner = self.lock();
+        let Some(gone) = inner.links.remove(&link) else {
+            return;
+        };
+        for (room, peer) in gone.peers {
+            if let Some(set) = inner.remote.get_mut(&room) {
+                set.remove(&peer);
+            }
+            let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer }).into();
+            self.deliver_room(&mut inner, &room, None, &left);
+            let frame = LinkFrame::Left {
+                id: self.fresh_id(),
+                room,
+                peer,
+            };
+            remember(&mut inner, frame.id());
+            self.forward(&mut inner, None, &frame);
+        }
+    }
+
+    /// Handles a frame from federation link `link`: delivered to local tabs,
+    /// forwarded to the other links, unless it was seen before.
+    pub fn from_link(&self, link: LinkId, frame: LinkFrame) {
+        let mut inner = self.lock();
+        if !remember(&mut inner, frame.id()) {
+            self.duplicates.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        match &frame {
+            LinkFrame::Msg {
+                room,
+                from,
+                to,
+                msg,
+                ..
+            } => {
+                let text: Utf8Bytes = encode(&RelayFrame::Deliver {
+                    from: *from,
+                    msg: msg.clone(),
+                })
+                .into();
+                match to {
+                    None => self.deliver_room(&mut inner, room, None, &text),
+                    Some(to) => {
+                        if self.deliver_one(&mut inner, room, *to, text) {
+                            return;
+                        }
+                    }
+                }
+            }
+            LinkFrame::Joined { room, peer, .. } => {
+                inner.remote.entry(room.clone()).or_default().insert(*peer);
+                if let Some(l) = inner.links.get_mut(&link) {
+                    l.peers.insert((room.clone(), *peer));
+                }
+                let joined: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: *peer }).into();
+                self.deliver_room(&mut inner, room, None, &joined);
+            }
+            LinkFrame::Left { room, peer, .. } => {
+                if let Some(set) = inner.remote.get_mut(room) {
+                    set.remove(peer);
+                }
+                if let Some(l) = inner.links.get_mut(&link) {
+                    l.peers.remove(&(room.clone(), *peer));
+                }
+                let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer: *peer }).into();
+                self.deliver_room(&mut inner, room, None, &left);
+            }
+        }
+        self.forward(&mut inner, Some(link), &frame);
+    }
+
+    /// Queues `text` for every local tab of `room` but `except`; tabs whose
+    /// queue is full are dropped.
+    fn deliver_room(
+        &self,
+        inner: &mut Inner,
+        room: &str,
+        except: Option<PeerId>,
+        text: &Utf8Bytes,
+    ) {
+        let Some(members) = inner.rooms.get_mut(room) else {
+            return;
+        };
+        let before = members.len();
+        members.retain(|id, tx| Some(*id) == except || self.offer(tx, text.clone()));
+        let dropped = before - members.len();
+        if dropped > 0 {
+            self.drops.fetch_add(dropped as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Queues `text` for local tab `to` of `room`; false if it is not here.
+    fn deliver_one(&self, inner: &mut Inner, room: &str, to: PeerId, text: Utf8Bytes) -> bool {
+        let Some(members) = inner.rooms.get_mut(room) else {
+            return false;
+        };
+        let Some(tx) = members.get(&to) else {
+            return false;
+        };
+        if !self.offer(tx, text) {
+            members.remove(&to);
+            self.count_drop();
+        }
+        true
+    }
+
+    /// Sends a federation frame on every link but `except`; a link that
+    /// cannot keep up is cut (it re-dials and re-announces).
+    fn forward(&self, inner: &mut Inner, except: Option<LinkId>, frame: &LinkFrame) {
+        if inner.links.is_empty() {
+            return;
+        }
+        let text: Utf8Bytes = encode(frame).into();
+        inner
+            .links
+            .retain(|id, link| Some(*id) == except || link.tx.try_send(text.clone()).is_ok());
+    }
+
+    fn offer(&self, tx: &Sender<Utf8Bytes>, text: Utf8Bytes) -> bool {
+        match tx.try_send(text) {
+            Ok(()) => {
+                self.messages_out.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(TrySendError::Full(_) | TrySendError::Closed(_)) => false,
+        }
+    }
+}
+
+/// Records a federation frame id; false if it was already seen.
+fn remember(inner: &mut Inner, id: u64) -> bool {
+    if !inner.seen.insert(id) {
+        return false;
+    }
+    inner.seen_order.push_back(id);
+    if inner.seen_order.len() > SEEN_CAPACITY
+        && let Some(old) = inner.seen_order.pop_front()
+    {
+        inner.seen.remove(&old);
+    }
+    true
+}

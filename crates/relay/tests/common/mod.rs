@@ -1,0 +1,157 @@
+//! Helpers for the relay's integration tests: relays on 127.0.0.1 (port 0)
+//! and real WebSocket clients.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tabcoin_protocol::{ClientFrame, Message, PeerId, RelayFrame, decode_relay_frame, encode};
+use tabcoin_relay::{Config, Stats, serve};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A running relay; dropping `stop` (or sending on it) shuts it down.
+pub struct Relay {
+    pub addr: std::net::SocketAddr,
+    pub stop: Option<oneshot::Sender<()>>,
+    pub done: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Relay {
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// Shuts the relay down and waits until it has stopped.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.done).await;
+    }
+
+    /// The relay's `/stats`, read over plain HTTP.
+    pub async fn stats(&self) -> Stats {
+        let mut tcp = TcpStream::connect(self.addr)
+            .await
+            .expect("connect for /stats");
+        tcp.write_all(b"GET /stats HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n")
+            .await
+            .expect("request");
+        let mut response = String::new();
+        tcp.read_to_string(&mut response).await.expect("response");
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("/stats body {body:?}: {e}"))
+    }
+
+    /// Waits until this relay has `n` federation links.
+    pub async fn wait_links(&self, n: usize) {
+        for _ in 0..200 {
+            if self.stats().await.links == n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("relay {} never had {n} links", self.addr);
+    }
+}
+
+/// Starts a relay on `addr` ("127.0.0.1:0" for any port).
+pub async fn start_at(addr: &str, config: Config) -> Relay {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    Relay {
+        addr,
+        stop: Some(stop),
+        done,
+    }
+}
+
+pub async fn start(config: Config) -> Relay {
+    start_at("127.0.0.1:0", config).await
+}
+
+pub struct Client {
+    pub ws: Ws,
+    pub id: PeerId,
+    pub peers: Vec<PeerId>,
+}
+
+pub async fn connect(url: &str, room: &str) -> Client {
+    let (mut ws, _) = connect_async(format!("{url}?room={room}"))
+        .await
+        .expect("connect");
+    match next_frame(&mut ws).await {
+        Some(RelayFrame::Welcome { you, peers }) => Client { ws, id: you, peers },
+        other => panic!("expected Welcome, got {other:?}"),
+    }
+}
+
+/// The next relay frame; None on timeout (1.5 s) or close.
+pub async fn next_frame(ws: &mut Ws) -> Option<RelayFrame> {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_millis(1500), ws.next())
+            .await
+            .ok()??
+            .ok()?;
+        match msg {
+            WsMessage::Text(t) => return decode_relay_frame(t.as_str()).ok(),
+            WsMessage::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
+
+/// The next delivered message, skipping join/leave notices.
+pub async fn next_delivery(ws: &mut Ws) -> Option<(PeerId, Message)> {
+    loop {
+        match next_frame(ws).await? {
+            RelayFrame::Deliver { from, msg } => return Some((from, msg)),
+            RelayFrame::PeerJoined { .. } | RelayFrame::PeerLeft { .. } => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+/// Every delivery until the connection is quiet for 1.5 s.
+pub async fn drain(ws: &mut Ws) -> Vec<(PeerId, Message)> {
+    let mut out = Vec::new();
+    while let Some(d) = next_delivery(ws).await {
+        out.push(d);
+    }
+    out
+}
+
+pub async fn send(c: &mut Client, frame: &ClientFrame) {
+    c.ws.send(WsMessage::Text(encode(frame).into()))
+        .await
+        .expect("send");
+}
+
+pub async fn broadcast(c: &mut Client, msg: Message) {
+    send(c, &ClientFrame::Broadcast { msg }).await;
+}
+
+/// A small message to route (the relay does not interpret it).
+pub fn ping_msg() -> Message {
+    Message::GetPool
+}
+
+/// A message carrying `n` (at most 64) locator hashes, about 67 bytes each,
+/// to make frames of a chosen size.
+pub fn sized_msg(n: usize) -> Message {
+    Message::GetBlocks {
+        locator: vec![tabcoin_chain::BlockHash([7; 32]); n],
+    }
+}

@@ -1,22 +1,26 @@
 //! The root component: owns the [`Node`] and the browser shell around it
-//! (relay connection, miner worker, storage) and renders the node's state.
+//! (relay connection, same-browser channel, miner worker, storage) and
+//! renders the node's state.
 //!
 //! Every input becomes a [`Msg`]; node events go through [`Node::handle`] and
 //! the returned effects are carried out here. Nothing else changes state.
 
-use gloo::timers::callback::Timeout;
+use gloo::timers::callback::{Interval, Timeout};
 use tabcoin_chain::{Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::components::block_card::BlockCard;
+use crate::components::network_panel::NetworkPanel;
 use crate::components::send_form::SendForm;
-use crate::config::PageConfig;
-use crate::forms::validate_send;
+use crate::config::{PageConfig, save_relay};
+use crate::forms::{check_relay_url, validate_send};
+use crate::local::{LocalChannel, LocalFrame};
 use crate::miner::Miner;
 use crate::net::{NetEvent, Relay};
 use crate::node::{Conn, Effect, Event, Node, SyncState};
 use crate::storage;
 use crate::worker_api::{FromWorker, ToWorker};
+use tabcoin_protocol::{ClientFrame, RelayFrame};
 
 /// Blocks shown in the latest-blocks list.
 const LATEST: usize = 12;
@@ -42,6 +46,12 @@ pub enum Msg {
     Send(String, String),
     /// Time to reconnect to the relay.
     Reconnect,
+    /// From another tab of this browser.
+    Local(LocalFrame),
+    /// About once a second.
+    Tick,
+    /// The network panel: connect to this relay.
+    SetRelay(String),
 }
 
 /// The app.
@@ -54,6 +64,9 @@ pub struct App {
     reconnect: Option<Timeout>,
     error: Option<String>,
     send_error: Option<String>,
+    relay_error: Option<String>,
+    local: Option<LocalChannel>,
+    _tick: Interval,
 }
 
 impl App {
@@ -82,14 +95,27 @@ impl App {
         self.run(effects);
     }
 
+    /// Relay when connected; the same-browser channel for tabs heard there
+    /// and for broadcasts while the relay is down.
+    fn send_frame(&mut self, frame: ClientFrame) {
+        let online = self.node.conn == Conn::Online;
+        match (&self.local, frame) {
+            (Some(local), ClientFrame::Direct { to, msg }) if local.knows(to) => {
+                local.post(Some(to), msg)
+            }
+            (Some(local), ClientFrame::Broadcast { msg }) if !online => local.post(None, msg),
+            (_, frame) => {
+                if let Some(relay) = &self.relay {
+                    relay.send(&frame);
+                }
+            }
+        }
+    }
+
     fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Send(frame) => {
-                    if let Some(relay) = &self.relay {
-                        relay.send(&frame);
-                    }
-                }
+                Effect::Send(frame) => self.send_frame(frame),
                 Effect::Mine(job) => {
                     if let Some(miner) = &mut self.miner {
                         miner.send(ToWorker::Mine {
@@ -151,6 +177,14 @@ impl Component for App {
             Ok(m) => (Some(m), None),
             Err(e) => (None, Some(e)),
         };
+        let channel_name = format!("tabcoin/{}", node.store.genesis().hash);
+        let local_id = u64::from_be_bytes(storage::random_bytes());
+        let local =
+            LocalChannel::open(&channel_name, local_id, ctx.link().callback(Msg::Local)).ok();
+        let tick = {
+            let link = ctx.link().clone();
+            Interval::new(1_000, move || link.send_message(Msg::Tick))
+        };
         let mut app = App {
             config,
             node,
@@ -160,6 +194,9 @@ impl Component for App {
             reconnect: None,
             error,
             send_error: None,
+            relay_error: None,
+            local,
+            _tick: tick,
         };
         app.connect(ctx);
         app
@@ -169,7 +206,7 @@ impl Component for App {
         match msg {
             Msg::Net(NetEvent::Opened) => self.dispatch(Event::RelayOpened),
             Msg::Net(NetEvent::Frame(frame)) => {
-                if matches!(frame, tabcoin_protocol::RelayFrame::Welcome { .. }) {
+                if matches!(frame, RelayFrame::Welcome { .. }) {
                     self.backoff_ms = BACKOFF_MIN_MS;
                 }
                 self.dispatch(Event::Frame(frame));
@@ -178,6 +215,10 @@ impl Component for App {
             Msg::Net(NetEvent::Closed) => {
                 self.relay = None;
                 self.dispatch(Event::RelayClosed);
+                // Tabs of this browser carry on together until it is back.
+                if let Some(local) = &self.local {
+                    local.post(None, self.node.hello());
+                }
                 self.schedule_reconnect(ctx);
             }
             Msg::Reconnect => {
@@ -194,6 +235,34 @@ impl Component for App {
             }
             Msg::ToggleMining => self.dispatch(Event::MiningToggled),
             Msg::Send(to, amount) => self.send(&to, &amount),
+            Msg::Local(frame) => {
+                if let Some(local) = &mut self.local {
+                    local.learn(frame.from);
+                }
+                self.dispatch(Event::Frame(RelayFrame::Deliver {
+                    from: frame.from,
+                    msg: frame.msg,
+                }));
+            }
+            Msg::Tick => {
+                let before = self.node.sync;
+                self.dispatch(Event::Tick);
+                // Re-render only when something moves.
+                return self.node.mining || self.node.sync != before || before != SyncState::Ready;
+            }
+            Msg::SetRelay(url) => match check_relay_url(&url) {
+                Ok(url) => {
+                    save_relay(&url);
+                    self.relay_error = None;
+                    self.config.relay = url;
+                    self.relay = None;
+                    self.reconnect = None;
+                    self.backoff_ms = BACKOFF_MIN_MS;
+                    self.dispatch(Event::RelayClosed);
+                    self.connect(ctx);
+                }
+                Err(e) => self.relay_error = Some(e),
+            },
         }
         true
     }
@@ -258,7 +327,7 @@ impl Component for App {
                     <span class="pill" title="network">{ self.config.params.name }</span>
                     <span class={classes!("pill", "conn", node.conn.label())} data-testid="conn-state">{ node.conn.label() }</span>
                     <span class="pill">{ "peers " }<b data-testid="peer-count">{ node.peers.len() }</b></span>
-                    <span class="pill" data-testid="sync-state">{ sync }</span>
+                    <span class="pill" data-testid="sync-state">{ sync.clone() }</span>
                 </header>
                 if let Some(error) = &self.error {
                     <p class="error" role="alert">{ error }</p>
@@ -293,6 +362,16 @@ impl Component for App {
                     <h2>{ "Latest blocks" }</h2>
                     <div class="blocks" data-testid="latest-blocks">{ latest }</div>
                 </section>
+                <NetworkPanel
+                    relay={self.config.relay.clone()}
+                    conn={node.conn.label()}
+                    peers={node.peers.len()}
+                    same_browser={self.local.as_ref().map_or(0, LocalChannel::known_count)}
+                    sync={sync.clone()}
+                    network={format!("{} · {}", self.config.params.name, store.genesis().hash)}
+                    error={self.relay_error.clone()}
+                    on_connect={ctx.link().callback(Msg::SetRelay)}
+                />
                 <section>
                     <h2>{ "Activity" }</h2>
                     <ul class="log" data-testid="activity">{ log }</ul>

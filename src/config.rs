@@ -1,11 +1,21 @@
 //! Page configuration read from the URL.
 //!
 //! - `?net=test` picks the network (default `demo`); see `Params`.
-//! - `?relay=ws://host:port/ws` points the tab at another relay (default: the
-//!   relay that served the page, at `/ws`).
+//! - `?relay=ws://host:port/ws` points the tab at another relay; without it,
+//!   the relay chosen in the network panel (kept in `localStorage`), else the
+//!   relay that served the page, at `/ws`.
 
+use gloo::storage::Storage;
 use tabcoin_chain::Params;
 use web_sys::UrlSearchParams;
+
+/// Where the relay chosen in the network panel is kept.
+pub const RELAY_KEY: &str = "tabcoin/relay";
+
+/// Remembers the relay chosen in the network panel.
+pub fn save_relay(url: &str) {
+    let _ = gloo::storage::LocalStorage::set(RELAY_KEY, url);
+}
 
 /// Where this tab connects and which network it runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +44,8 @@ impl PageConfig {
         let params = get("net")
             .and_then(|n| Params::by_name(&n))
             .unwrap_or(Params::DEMO);
-        let relay = get("relay").unwrap_or_else(|| {
+        let chosen = gloo::storage::LocalStorage::get::<String>(RELAY_KEY).ok();
+        let relay = get("relay").or(chosen).unwrap_or_else(|| {
             let (protocol, host) = location
                 .map(|l| {
                     (

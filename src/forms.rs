@@ -24,6 +24,18 @@ pub fn validate_send(
     Ok((to, amount))
 }
 
+/// Checks a relay address typed by a person.
+pub fn check_relay_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("ws://")
+        .or_else(|| url.strip_prefix("wss://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err("A relay address looks like ws://host:8080/ws.".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +93,24 @@ mod tests {
             check(&to_s, "101"),
             "Amount: you have 100 coins available, so you cannot send 101."
         );
+    }
+
+    #[test]
+    fn relay_addresses_are_checked() {
+        assert_eq!(
+            check_relay_url(" ws://127.0.0.1:9000/ws "),
+            Ok("ws://127.0.0.1:9000/ws".into())
+        );
+        assert_eq!(
+            check_relay_url("wss://relay.example/ws"),
+            Ok("wss://relay.example/ws".into())
+        );
+        for bad in ["", "http://x/ws", "ws://", "ws://a b/ws", "127.0.0.1:8080"] {
+            assert_eq!(
+                check_relay_url(bad),
+                Err("A relay address looks like ws://host:8080/ws.".into()),
+                "{bad}"
+            );
+        }
     }
 }

@@ -4,9 +4,10 @@
 //!   tested natively.
 //! - [`forms`]: validation of what a person types, one sentence per problem.
 //! - [`worker_api`]: messages between the page and the miner web worker.
-//! - `app`, `components`, `config`, `net`, `miner`, `storage` (wasm only): the
-//!   thin browser shell that renders the state, talks to the relay, runs the
-//!   worker and persists the chain.
+//! - `app`, `components`, `config`, `net`, `local`, `miner`, `storage` (wasm
+//!   only): the thin browser shell that renders the state, talks to the relay
+//!   and to the other tabs of this browser, runs the worker and persists the
+//!   chain.
 //! - `worker` (wasm only): the miner web worker's loop.
 
 pub mod forms;
@@ -19,6 +20,8 @@ pub mod app;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod config;
+#[cfg(target_arch = "wasm32")]
+pub mod local;
 #[cfg(target_arch = "wasm32")]
 pub mod miner;
 #[cfg(target_arch = "wasm32")]

@@ -6,11 +6,11 @@
 //! shell must carry out (send a frame, start the worker, save the chain). It
 //! never touches the browser, so it is tested natively.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use tabcoin_chain::{
     Accepted, Address, Amount, Block, Height, Pool, PoolError, Store, Template, Timestamp,
-    Transaction, TxError, TxId, Wallet,
+    Transaction, TxError, TxId, Wallet, Work,
 };
 use tabcoin_protocol::{
     BATCH_BYTES, ClientFrame, MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message,
@@ -21,6 +21,9 @@ use crate::worker_api::FromWorker;
 
 /// How many activity lines the node keeps.
 const LOG_LINES: usize = 30;
+
+/// A sync peer that has not answered for this long is replaced by another.
+pub const SYNC_STALL_MS: u64 = 5_000;
 
 /// Connection to the relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +98,8 @@ pub enum Event {
     MiningToggled,
     /// The worker said something.
     Worker(FromWorker),
+    /// Time passes (the shell sends one about every second).
+    Tick,
 }
 
 /// One line of the activity log.
@@ -148,6 +153,9 @@ pub struct Node {
     pub mined_here: u64,
     /// Recent activity, newest last.
     pub log: VecDeque<LogLine>,
+    /// Height and work each peer last announced in its `hello`.
+    pub announced: HashMap<PeerId, (Height, Work)>,
+    sync_asked: Timestamp,
     next_job: u64,
 }
 
@@ -168,6 +176,8 @@ impl Node {
             tried: 0,
             mined_here: 0,
             log: VecDeque::new(),
+            announced: HashMap::new(),
+            sync_asked: Timestamp(0),
             next_job: 0,
         }
     }
@@ -199,7 +209,8 @@ impl Node {
         }
     }
 
-    fn hello(&self) -> Message {
+    /// This node's `hello`: its network and best chain.
+    pub fn hello(&self) -> Message {
         let tip = self.store.tip();
         Message::Hello {
             version: PROTOCOL_VERSION,
@@ -221,6 +232,39 @@ impl Node {
             to,
             msg: Message::GetBlocks { locator },
         })
+    }
+
+    /// Starts (or moves) the block download to `peer`.
+    fn sync_from(&mut self, peer: PeerId, target: Height, now: Timestamp) -> Effect {
+        self.sync = SyncState::Syncing { peer, target };
+        self.sync_asked = now;
+        self.get_blocks(peer)
+    }
+
+    /// The download peer stalled or left: ask another peer that announced
+    /// more work, or stop syncing if there is none.
+    fn switch_sync_peer(&mut self, gone: PeerId, now: Timestamp) -> Vec<Effect> {
+        let ours = self.store.total_work();
+        let next = self
+            .announced
+            .iter()
+            .filter(|(p, (_, work))| **p != gone && *work > ours)
+            .max_by_key(|(_, (_, work))| *work)
+            .map(|(p, (h, _))| (*p, *h));
+        match next {
+            Some((peer, target)) => {
+                self.note(
+                    now,
+                    format!("peer {gone} stopped answering; syncing from peer {peer}"),
+                    true,
+                );
+                vec![self.sync_from(peer, target, now)]
+            }
+            None => {
+                self.sync = SyncState::Ready;
+                Vec::new()
+            }
+        }
     }
 
     /// A fresh job on the current tip, if the user wants to mine.
@@ -303,6 +347,15 @@ impl Node {
                 }
             }
             Event::Worker(w) => self.on_worker(w, now),
+            Event::Tick => match self.sync {
+                SyncState::Syncing { peer, .. }
+                    if now.ms_since(self.sync_asked) > SYNC_STALL_MS =>
+                {
+                    self.announced.remove(&peer);
+                    self.switch_sync_peer(peer, now)
+                }
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -381,10 +434,12 @@ impl Node {
             }
             RelayFrame::PeerLeft { peer } => {
                 self.peers.remove(&peer);
+                self.announced.remove(&peer);
                 if matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer) {
-                    self.sync = SyncState::Ready;
+                    self.switch_sync_peer(peer, now)
+                } else {
+                    Vec::new()
                 }
-                Vec::new()
             }
             RelayFrame::Error { reason } => {
                 self.note(now, format!("the relay refused a frame: {reason}"), true);
@@ -406,13 +461,16 @@ impl Node {
                 if version != PROTOCOL_VERSION || network != self.store.genesis().hash {
                     return Vec::new();
                 }
+                self.announced.insert(from, (height, work));
                 let ours = self.store.total_work();
                 if work > ours {
-                    self.sync = SyncState::Syncing {
-                        peer: from,
-                        target: height,
-                    };
-                    vec![self.get_blocks(from)]
+                    // One download at a time: a second, better peer is
+                    // remembered and used if the current one stalls.
+                    if self.sync == SyncState::Ready {
+                        vec![self.sync_from(from, height, now)]
+                    } else {
+                        Vec::new()
+                    }
                 } else if work < ours {
                     vec![Effect::Send(ClientFrame::Direct {
                         to: from,
@@ -440,6 +498,9 @@ impl Node {
                 let mut effects = self.offer(from, blocks, now);
                 let syncing_from_sender =
                     matches!(self.sync, SyncState::Syncing { peer, .. } if peer == from);
+                if syncing_from_sender {
+                    self.sync_asked = now;
+                }
                 if more && syncing_from_sender {
                     if !effects.iter().any(|e| {
                         matches!(
@@ -524,11 +585,8 @@ impl Node {
             match self.store.accept(block, now) {
                 Ok(a) => {
                     if a.missing_parent.is_some() {
-                        self.sync = SyncState::Syncing {
-                            peer: from,
-                            target: self.store.height().next(),
-                        };
-                        effects.push(self.get_blocks(from));
+                        let target = self.store.height().next();
+                        effects.push(self.sync_from(from, target, now));
                         break;
                     }
                     merged.removed.extend(a.removed);

@@ -1,4 +1,5 @@
 //! View components, one per file.
 
 pub mod block_card;
+pub mod network_panel;
 pub mod send_form;

@@ -373,3 +373,60 @@ fn losing_the_relay_clears_peers() {
     assert_eq!(net.node(1).conn, Conn::Offline);
     assert!(net.node(1).peers.is_empty());
 }
+
+#[test]
+fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
+    let mut net = Net::new(2);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    // Peer 2 has the same chain as peer 1; a fresh node hears both hellos.
+    let mut fresh = Node::new(Store::new(P), wallet(9));
+    let now = net.now;
+    let hello1 = net.nodes[0].hello();
+    let hello2 = net.nodes[1].hello();
+    let first = fresh.handle(
+        Event::Frame(RelayFrame::Deliver {
+            from: 1,
+            msg: hello1,
+        }),
+        now,
+    );
+    assert!(matches!(
+        &first[..],
+        [Effect::Send(ClientFrame::Direct {
+            to: 1,
+            msg: Message::GetBlocks { .. }
+        })]
+    ));
+    let second = fresh.handle(
+        Event::Frame(RelayFrame::Deliver {
+            from: 2,
+            msg: hello2,
+        }),
+        now,
+    );
+    assert!(second.is_empty(), "one download at a time");
+    // Peer 1 never answers: after the stall delay the node asks peer 2.
+    assert!(
+        fresh
+            .handle(Event::Tick, now.plus_ms(SYNC_STALL_MS))
+            .is_empty()
+    );
+    let switched = fresh.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
+    assert!(matches!(
+        &switched[..],
+        [Effect::Send(ClientFrame::Direct {
+            to: 2,
+            msg: Message::GetBlocks { .. }
+        })]
+    ));
+    assert!(matches!(fresh.sync, SyncState::Syncing { peer: 2, .. }));
+    // Peer 2 leaves too: nobody else has more work, the node stops waiting.
+    assert!(
+        fresh
+            .handle(Event::Frame(RelayFrame::PeerLeft { peer: 2 }), now)
+            .is_empty()
+    );
+    assert_eq!(fresh.sync, SyncState::Ready);
+}

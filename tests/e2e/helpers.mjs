@@ -12,9 +12,9 @@ const env = (name) => {
   return value;
 };
 
-/** Starts the relay on 127.0.0.1:0 serving the built app; resolves with its URL. */
-export async function startRelay() {
-  const proc = spawn(env('TABCOIN_RELAY_BIN'), ['--addr', '127.0.0.1:0', '--dist', env('TABCOIN_DIST')], {
+/** Starts the relay on `addr` (default: a free loopback port) serving the built app; resolves with its URL. */
+export async function startRelay(addr = '127.0.0.1:0') {
+  const proc = spawn(env('TABCOIN_RELAY_BIN'), ['--addr', addr, '--dist', env('TABCOIN_DIST')], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
@@ -33,6 +33,7 @@ export async function startRelay() {
   });
   return {
     url,
+    addr: url.replace('http://', ''),
     stop: () =>
       new Promise((resolve) => {
         if (proc.exitCode !== null) return resolve();
@@ -85,4 +86,26 @@ export async function screenshot(page, name) {
   const dir = process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts';
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Height shown by a tab. */
+export const height = async (page) => Number(await text(page, 'chain-height'));
+
+/** Mines in `page` until the chain is higher than `above`, then stops. */
+export async function mineUntilAbove(page, above) {
+  await page.click('[data-testid=mine-button]');
+  await waitFor(page, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) > h, above);
+  await page.click('[data-testid=mine-button]');
+  await waitForText(page, 'mine-button', 'Start mining');
+}
+
+/** Waits until every page shows the same tip; returns it. */
+export async function sameTip(...pages) {
+  let tips = [];
+  for (let i = 0; i < 150; i++) {
+    tips = await Promise.all(pages.map((p) => text(p, 'tip-hash')));
+    if (tips.every((t) => t === tips[0])) return tips[0];
+    await pages[0].waitForTimeout(100);
+  }
+  throw new Error(`tips differ: ${tips.join(' vs ')}`);
 }

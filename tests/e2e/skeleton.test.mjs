@@ -4,7 +4,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, openTab, screenshot, startRelay, text, waitFor, waitForText } from './helpers.mjs';
+import {
+  height,
+  launchBrowser,
+  mineUntilAbove,
+  openTab,
+  sameTip,
+  screenshot,
+  startRelay,
+  text,
+  waitFor,
+  waitForText,
+} from './helpers.mjs';
 
 let relay;
 let browser;
@@ -18,27 +29,6 @@ after(async () => {
   await browser?.close();
   await relay?.stop();
 });
-
-const height = async (page) => Number(await text(page, 'chain-height'));
-
-/** Mines in `page` until the chain is higher than `above`, then stops. */
-async function mineUntilAbove(page, above) {
-  await page.click('[data-testid=mine-button]');
-  await waitFor(page, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) > h, above);
-  await page.click('[data-testid=mine-button]');
-  await waitForText(page, 'mine-button', 'Start mining');
-}
-
-/** Waits until both pages show the same tip. */
-async function sameTip(a, b) {
-  const tip = async () => [await text(a, 'tip-hash'), await text(b, 'tip-hash')];
-  for (let i = 0; i < 100; i++) {
-    const [x, y] = await tip();
-    if (x === y) return x;
-    await a.waitForTimeout(100);
-  }
-  assert.fail(`tips differ: ${(await tip()).join(' vs ')}`);
-}
 
 test('two tabs mine and see each other\'s blocks; a late tab catches up', async () => {
   // A and B are tabs of one browser; C is another browser profile, so it can

@@ -38,6 +38,9 @@ pub struct Params {
     pub max_pool_txs: usize,
     /// Most blocks kept while their parent is unknown.
     pub max_orphans: usize,
+    /// A node stores no branch forking more than this many blocks below its
+    /// best tip (node policy, bounding what peers can make it keep).
+    pub max_fork_depth: u64,
 }
 
 impl Params {
@@ -56,6 +59,7 @@ impl Params {
         max_outputs: 32,
         max_pool_txs: 2_000,
         max_orphans: 100,
+        max_fork_depth: 100,
     };
 
     /// An easy network for tests: blocks take a few hundred hashes and every

@@ -34,6 +34,13 @@ pub enum PoolError {
         /// The pending transaction.
         pending: TxId,
     },
+    /// Another sender's pending transaction already has this id (ids are
+    /// unique in a block and in the chain).
+    #[error("transaction id {id} is already pending from another sender")]
+    IdInUse {
+        /// The id.
+        id: TxId,
+    },
     /// An older version of the pending transaction.
     #[error("an older version of a pending transaction")]
     Stale,
@@ -122,6 +129,13 @@ impl Pool {
             return Err(PoolError::Full {
                 max: params.max_pool_txs,
             });
+        }
+        if self
+            .by_sender
+            .iter()
+            .any(|(s, pending)| *s != sender && pending.id == tx.id)
+        {
+            return Err(PoolError::IdInUse { id: tx.id });
         }
         tx.outputs_are_valid(params)?;
         ledger.tx_is_valid(&tx)?;

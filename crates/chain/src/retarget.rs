@@ -2,8 +2,9 @@
 //! ancestors, never a value the block chooses.
 //!
 //! Each block adjusts its parent's target by the parent's solve time `s`
-//! (parent timestamp minus grandparent timestamp, clamped to
-//! `[1 ms, 6 · mine_rate]`), as an exponential moving average over
+//! (parent timestamp minus grandparent timestamp, which may be negative since
+//! timestamps need only exceed the median of recent blocks; clamped to
+//! `[−6 · mine_rate, 6 · mine_rate]`), as an exponential moving average over
 //! `retarget_window` (`N`) blocks with aim `T = mine_rate`:
 //!
 //! ```text
@@ -11,7 +12,9 @@
 //! ```
 //!
 //! Blocks that come faster than `T` make the target smaller (harder), slower
-//! ones make it larger. The first two blocks after genesis use the initial
+//! ones make it larger. The clamp is symmetric, so a miner who alternates
+//! timestamps far ahead and far back gains nothing: the adjustments are
+//! linear in `s` and cancel out over the real elapsed time. The first two blocks after genesis use the initial
 //! target (genesis has no meaningful solve time). The result is rounded
 //! through the compact encoding, so every node gets the same bits.
 
@@ -35,9 +38,14 @@ pub fn next_target(
     let parent_target = parent.target().unwrap_or(limit);
     let t = params.mine_rate_ms.max(1);
     let n = params.retarget_window.max(1);
-    let solve = parent.timestamp.ms_since(grandparent_ts).clamp(1, 6 * t);
+    let bound = 6 * i128::from(t);
+    let solve =
+        (i128::from(parent.timestamp.0) - i128::from(grandparent_ts.0)).clamp(-bound, bound);
+    // n·t + s − t ≥ (n − 7)·t; a window under 8 would let it reach zero.
+    let numerator = (i128::from(n.max(8)) * i128::from(t) + solve - i128::from(t)).max(1);
+    let numerator = u64::try_from(numerator).unwrap_or(u64::MAX);
     parent_target
-        .scaled(n * t + solve - t, n * t, limit)
+        .scaled(numerator, n.max(8) * t, limit)
         .rounded()
 }
 

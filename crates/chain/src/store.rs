@@ -24,7 +24,9 @@ use crate::sigcache::SigCache;
 use crate::target::Target;
 use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
-use crate::validate::{BlockError, CheckedBlock, Context, check_block, check_ledger, median};
+use crate::validate::{
+    BlockError, CheckedBlock, Context, check_block, check_ledger, check_standalone, median,
+};
 use crate::work::Work;
 
 /// What a call to [`Store::accept`] changed.
@@ -67,6 +69,25 @@ pub enum AcceptError {
         /// The block.
         hash: BlockHash,
     },
+    /// The block forks off more than `Params::max_fork_depth` blocks below the
+    /// best tip; this node does not store such branches (a policy bounding
+    /// what a peer can make it keep, not a consensus rule).
+    #[error("block {hash} at height {height} forks too deep below the tip at {tip}")]
+    TooDeep {
+        /// The block.
+        hash: BlockHash,
+        /// Its height.
+        height: Height,
+        /// The best tip's height.
+        tip: Height,
+    },
+    /// A stored block's ancestor is missing (it was found invalid and
+    /// forgotten).
+    #[error("an ancestor of block {hash} is no longer stored")]
+    MissingAncestor {
+        /// The block.
+        hash: BlockHash,
+    },
     /// A stored chain does not start with this network's genesis.
     #[error("the chain starts with {actual}, not this network's genesis {expected}")]
     WrongGenesis {
@@ -75,6 +96,43 @@ pub enum AcceptError {
         /// The first block offered.
         actual: BlockHash,
     },
+}
+
+/// How many invalid block hashes a store remembers.
+const INVALID_CAPACITY: usize = 10_000;
+
+/// A set that forgets its oldest members beyond a capacity, so a peer
+/// sending junk cannot grow it without bound.
+#[derive(Debug)]
+struct RecentSet {
+    set: HashSet<BlockHash>,
+    order: VecDeque<BlockHash>,
+    capacity: usize,
+}
+
+impl RecentSet {
+    fn with_capacity(capacity: usize) -> RecentSet {
+        RecentSet {
+            set: HashSet::new(),
+            order: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    fn contains(&self, hash: &BlockHash) -> bool {
+        self.set.contains(hash)
+    }
+
+    fn insert(&mut self, hash: BlockHash) {
+        if self.set.insert(hash) {
+            self.order.push_back(hash);
+            if self.order.len() > self.capacity
+                && let Some(old) = self.order.pop_front()
+            {
+                self.set.remove(&old);
+            }
+        }
+    }
 }
 
 struct Entry {
@@ -91,7 +149,7 @@ pub struct Store {
     ledger: Ledger,
     orphans: HashMap<BlockHash, Block>,
     orphan_order: VecDeque<BlockHash>,
-    invalid: HashSet<BlockHash>,
+    invalid: RecentSet,
     /// Signatures already verified (shared with the pool).
     pub sigs: SigCache,
 }
@@ -126,7 +184,7 @@ impl Store {
             ledger: Ledger::new(params.starting_balance),
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
-            invalid: HashSet::new(),
+            invalid: RecentSet::with_capacity(INVALID_CAPACITY),
             sigs: SigCache::default(),
             params,
         }
@@ -138,22 +196,42 @@ impl Store {
         blocks: Vec<Block>,
         now: Timestamp,
     ) -> Result<Store, AcceptError> {
+        match Store::from_blocks_prefix(params, blocks, now) {
+            (store, None) => Ok(store),
+            (_, Some(e)) => Err(e),
+        }
+    }
+
+    /// Like [`Store::from_blocks`], but keeps the valid prefix: the store as
+    /// of the last block that validated, and why the next one did not (for
+    /// instance a block ahead of a clock that is now behind).
+    pub fn from_blocks_prefix(
+        params: Params,
+        blocks: Vec<Block>,
+        now: Timestamp,
+    ) -> (Store, Option<AcceptError>) {
         let mut store = Store::new(params);
         let mut iter = blocks.into_iter();
         match iter.next() {
-            Some(first) if first.hash == store.main[0] && first == *store.genesis() => {}
+            Some(first) if first == *store.genesis() => {}
             Some(first) => {
-                return Err(AcceptError::WrongGenesis {
-                    expected: store.main[0],
-                    actual: first.hash,
-                });
+                let expected = store.genesis().hash;
+                return (
+                    store,
+                    Some(AcceptError::WrongGenesis {
+                        expected,
+                        actual: first.hash,
+                    }),
+                );
             }
-            None => return Ok(store),
+            None => return (store, None),
         }
         for block in iter {
-            store.accept(block, now)?;
+            if let Err(e) = store.accept(block, now) {
+                return (store, Some(e));
+            }
         }
-        Ok(store)
+        (store, None)
     }
 
     /// The network's constants.
@@ -318,11 +396,18 @@ impl Store {
     /// branch has more work the best chain moves to it. Orphans that it is
     /// the parent of are connected too.
     pub fn accept(&mut self, block: Block, now: Timestamp) -> Result<Accepted, AcceptError> {
-        let hash = block.hash;
+        let (hash, height) = (block.hash, block.header.height);
         let mut result = Accepted::default();
         if self.entries.contains_key(&hash) || self.orphans.contains_key(&hash) {
             return Ok(result);
         }
+        // Nothing is stored or remembered about a block until it proves it
+        // is bound to the hash it claims and carries the work it declares.
+        check_standalone(&block, &self.params).map_err(|error| AcceptError::Invalid {
+            hash,
+            height,
+            error,
+        })?;
         if self.invalid.contains(&hash) || self.invalid.contains(&block.header.prev_hash) {
             self.invalid.insert(hash);
             return Err(AcceptError::KnownInvalid { hash });
@@ -356,8 +441,13 @@ impl Store {
     /// at the root of its orphan chain.
     fn add_orphan(&mut self, block: Block) -> BlockHash {
         let mut missing = block.header.prev_hash;
-        while let Some(parent) = self.orphans.get(&missing) {
-            missing = parent.header.prev_hash;
+        // Orphans are keyed by their proven hashes, so chains of them cannot
+        // loop; the bound is a second guard.
+        for _ in 0..=self.params.max_orphans {
+            match self.orphans.get(&missing) {
+                Some(parent) => missing = parent.header.prev_hash,
+                None => break,
+            }
         }
         if self.orphans.len() >= self.params.max_orphans
             && let Some(oldest) = self.orphan_order.pop_front()
@@ -376,16 +466,30 @@ impl Store {
         result: &mut Accepted,
     ) -> Result<(), AcceptError> {
         let (hash, height) = (block.hash, block.header.height);
-        let Some(ctx) = self.context(&block.header.prev_hash) else {
+        if self.invalid.contains(&block.header.prev_hash) {
+            self.invalid.insert(hash);
             return Err(AcceptError::KnownInvalid { hash });
+        }
+        let Some(ctx) = self.context(&block.header.prev_hash) else {
+            return Err(AcceptError::MissingAncestor { hash });
         };
+        let tip = self.height();
+        // A block this far below the tip is not on the best chain (that one
+        // is known already), so it starts or extends a deep fork.
+        if height.0.saturating_add(self.params.max_fork_depth) < tip.0 {
+            return Err(AcceptError::TooDeep { hash, height, tip });
+        }
         let parent_work = self
             .entries
             .get(&block.header.prev_hash)
             .map_or(Work::ZERO, |e| e.work);
         let checked =
             check_block(&block, &ctx, now, &self.params, &mut self.sigs).map_err(|error| {
-                self.invalid.insert(hash);
+                // Stage 0 passed, so the failure belongs to this hash for
+                // ever, unless it depends on our clock.
+                if !error.depends_on_clock() {
+                    self.invalid.insert(hash);
+                }
                 AcceptError::Invalid {
                     hash,
                     height,
@@ -419,7 +523,7 @@ impl Store {
             cursor = self
                 .block_of(&cursor)
                 .map(|b| b.header.prev_hash)
-                .ok_or(AcceptError::KnownInvalid { hash: new_tip })?;
+                .ok_or(AcceptError::MissingAncestor { hash: new_tip })?;
         }
         branch.reverse();
         let fork = self
@@ -448,11 +552,8 @@ impl Store {
                 let height = self
                     .block_of(hash)
                     .map_or(Height::GENESIS, |b| b.header.height);
-                for bad in &branch[i..] {
-                    self.entries.remove(bad);
-                    self.invalid.insert(*bad);
-                }
-                result.stored.retain(|h| !branch[i..].contains(h));
+                let forgotten = self.forget_with_descendants(*hash);
+                result.stored.retain(|h| !forgotten.contains(h));
                 return Err(AcceptError::Invalid {
                     hash: *hash,
                     height,
@@ -467,6 +568,31 @@ impl Store {
             .added
             .extend(branch.iter().filter_map(|h| self.block_of(h)).cloned());
         Ok(())
+    }
+
+    /// Forgets an invalid block and every stored block built on it, and
+    /// remembers them all as invalid.
+    fn forget_with_descendants(&mut self, bad: BlockHash) -> HashSet<BlockHash> {
+        let mut gone = HashSet::from([bad]);
+        loop {
+            let children: Vec<BlockHash> = self
+                .entries
+                .iter()
+                .filter(|(h, e)| {
+                    !gone.contains(*h) && gone.contains(&e.block.block().header.prev_hash)
+                })
+                .map(|(h, _)| *h)
+                .collect();
+            if children.is_empty() {
+                break;
+            }
+            gone.extend(children);
+        }
+        for hash in &gone {
+            self.entries.remove(hash);
+            self.invalid.insert(*hash);
+        }
+        gone
     }
 
     /// Applies a stored block on top of the best chain's ledger.

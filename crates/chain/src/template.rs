@@ -26,7 +26,14 @@ impl Template {
         let height = tip.header.height.next();
         let reward_id = TxId::for_reward(&tip.hash, height, &miner);
         let mut txs = vec![Transaction::reward(miner, height, params, reward_id)];
-        txs.extend(pool.for_block(params.max_block_txs.saturating_sub(1)));
+        // A pooled transfer that took the reward's (predictable) id would make
+        // the block invalid: leave it out.
+        txs.extend(
+            pool.for_block(params.max_block_txs)
+                .into_iter()
+                .filter(|tx| tx.id != reward_id)
+                .take(params.max_block_txs.saturating_sub(1)),
+        );
         let header = Header {
             height,
             timestamp: now.max(store.min_next_timestamp()),

@@ -52,11 +52,12 @@ pub fn block_on(
         .context(parent)
         .unwrap_or_else(|| panic!("parent {parent} is stored"));
     let height = ctx.parent.height.next();
+    let reward_id = TxId::for_reward(parent, height, &miner.address());
     let mut all = vec![Transaction::reward(
         miner.address(),
         height,
         store.params(),
-        fresh_id(),
+        reward_id,
     )];
     all.extend(txs);
     let header = Header {

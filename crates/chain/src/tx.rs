@@ -201,6 +201,9 @@ pub enum TxError {
         /// What was asked for.
         requested: Amount,
     },
+    /// The amounts do not fit in 64 bits.
+    #[error("the amounts are too large")]
+    AmountOverflow,
     /// A wallet cannot send zero.
     #[error("the amount must be more than zero")]
     ZeroAmount,
@@ -325,10 +328,7 @@ impl Transaction {
                 requested: amount,
             })?;
         let to = self.outputs.entry(recipient).or_insert(Amount::ZERO);
-        *to = to.checked_add(amount).ok_or(TxError::InsufficientFunds {
-            balance: change,
-            requested: amount,
-        })?;
+        *to = to.checked_add(amount).ok_or(TxError::AmountOverflow)?;
         if left == Amount::ZERO {
             self.outputs.remove(&sender);
         } else {

@@ -99,6 +99,15 @@ pub enum BlockError {
         /// Declared compact bits.
         actual: u32,
     },
+    /// The declared target must decode and be no easier than the network's
+    /// limit.
+    #[error("target bits {bits:08x} are invalid or easier than the limit {limit:08x}")]
+    TargetAboveLimit {
+        /// Declared compact bits.
+        bits: u32,
+        /// The limit's compact bits.
+        limit: u32,
+    },
     /// The hash must meet the target.
     #[error("hash {hash} does not meet the target (bits {bits:08x})")]
     InsufficientWork {
@@ -129,6 +138,16 @@ pub enum BlockError {
     RewardOutputs {
         /// Outputs present.
         actual: usize,
+    },
+    /// The reward's id is derived from the block's parent, height and miner
+    /// (`TxId::for_reward`), so it can neither collide with nor replay
+    /// another transaction's id.
+    #[error("the reward id {actual} is not the one derived from the block ({expected})")]
+    WrongRewardId {
+        /// The derived id.
+        expected: TxId,
+        /// The id in the block.
+        actual: TxId,
     },
     /// The reward pays exactly `Params::mining_reward`.
     #[error("the reward is {actual}, it must be {expected}")]
@@ -291,6 +310,29 @@ pub fn hash_is_valid(block: &Block) -> Result<(), BlockError> {
     }
 }
 
+/// Rules: the declared target decodes, is no easier than the network's
+/// limit, and the hash meets it. Together with [`hash_is_valid`] this proves
+/// the sender did the work the header claims, before any context is known.
+pub fn declared_work_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
+    let limit = params.pow_limit();
+    let bits = block.header.bits;
+    let target = match Target::from_compact(bits) {
+        Some(t) if t <= limit => t,
+        _ => {
+            return Err(BlockError::TargetAboveLimit {
+                bits,
+                limit: limit.to_compact(),
+            });
+        }
+    };
+    let hash = block.header.hash();
+    if target.is_met_by(&hash) {
+        Ok(())
+    } else {
+        Err(BlockError::InsufficientWork { hash, bits })
+    }
+}
+
 /// Rules: the declared target is the required one, and the hash meets it.
 pub fn work_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
     let expected = ctx.required_target.to_compact();
@@ -334,6 +376,15 @@ pub fn reward_is_valid(block: &Block, params: &Params) -> Result<(), BlockError>
             actual: first.outputs.len(),
         });
     }
+    if let Some(miner) = first.outputs.keys().next() {
+        let expected = TxId::for_reward(&block.header.prev_hash, block.header.height, miner);
+        if first.id != expected {
+            return Err(BlockError::WrongRewardId {
+                expected,
+                actual: first.id,
+            });
+        }
+    }
     let actual = first
         .outputs
         .values()
@@ -375,8 +426,22 @@ pub fn transactions_are_valid(
     Ok(())
 }
 
-/// Stage 1: every rule that needs no balances. Cheap structural rules first,
-/// proof of work before signatures (a forged block costs its sender work).
+/// Stage 0: what a block proves about itself. Its hash is its header's,
+/// the hash meets the target the header declares (no easier than the
+/// limit), its transaction count is bounded and the header commits to its
+/// transactions. A block that passes is bound to its hash: whatever else is
+/// wrong with it is wrong with that hash for ever, so it may be remembered as
+/// invalid. A block that fails here proves nothing about the hash it claims.
+pub fn check_standalone(block: &Block, params: &Params) -> Result<(), BlockError> {
+    hash_is_valid(block)?;
+    declared_work_is_valid(block, params)?;
+    tx_count_is_valid(block, params)?;
+    tx_root_is_valid(block)
+}
+
+/// Stage 1: every rule that needs no balances: stage 0, then the rules that
+/// need the ancestors and the clock, then rewards and signatures (a forged
+/// block costs its sender work before it costs us signature checks).
 pub fn check_block(
     block: &Block,
     ctx: &Context,
@@ -384,16 +449,22 @@ pub fn check_block(
     params: &Params,
     sigs: &mut SigCache,
 ) -> Result<CheckedBlock, BlockError> {
+    check_standalone(block, params)?;
     height_is_valid(block, ctx)?;
     prev_hash_is_valid(block, ctx)?;
-    tx_count_is_valid(block, params)?;
     time_is_valid_at(block, ctx, now, params)?;
-    hash_is_valid(block)?;
     work_is_valid(block, ctx)?;
-    tx_root_is_valid(block)?;
     reward_is_valid(block, params)?;
     transactions_are_valid(block, params, sigs)?;
     Ok(CheckedBlock(block.clone()))
+}
+
+impl BlockError {
+    /// Whether the rule depends on the validator's clock: such a block may
+    /// become valid later and must not be remembered as invalid.
+    pub fn depends_on_clock(&self) -> bool {
+        matches!(self, BlockError::TimestampTooFarAhead { .. })
+    }
 }
 
 /// Stage 2: every transfer spends exactly its sender's balance as of the

@@ -166,3 +166,56 @@ fn verified_signatures_are_not_verified_again_in_a_block() {
     assert_eq!(verified_after, verified_before, "no new verification");
     assert_eq!(hits, 1);
 }
+
+#[test]
+fn an_id_pending_from_another_sender_is_refused() {
+    let mut s = Store::new(P);
+    let mut pool = Pool::new();
+    let first = send(&s, 1, 2, 10);
+    add(&mut pool, &mut s, first.clone()).ok();
+    let w = wallet(3);
+    let copycat = Transaction::new(
+        &w,
+        s.ledger().balance(&w.address()),
+        wallet(2).address(),
+        Amount(1),
+        first.id,
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        add(&mut pool, &mut s, copycat),
+        Err(PoolError::IdInUse { id: first.id })
+    );
+    assert_eq!(pool.len(), 1);
+}
+
+#[test]
+fn a_template_leaves_out_a_transfer_that_took_the_rewards_id() {
+    let mut s = Store::new(P);
+    let mut pool = Pool::new();
+    let miner = wallet(9).address();
+    let tip = s.tip().hash;
+    let reward_id = TxId::for_reward(&tip, s.height().next(), &miner);
+    let w = wallet(1);
+    let squatter = Transaction::new(
+        &w,
+        s.ledger().balance(&w.address()),
+        wallet(2).address(),
+        Amount(1),
+        reward_id,
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    add(&mut pool, &mut s, squatter).ok();
+    let honest = send(&s, 3, 2, 1);
+    add(&mut pool, &mut s, honest.clone()).ok();
+    let template = crate::template::Template::new(&s, &pool, miner, NOW);
+    assert_eq!(template.txs.len(), 2, "reward + the honest transfer");
+    assert_eq!(template.txs[1], honest);
+    let nonce = crate::pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
+    assert!(
+        s.accept(template.into_block(nonce), NOW)
+            .is_ok_and(|a| a.tip_changed())
+    );
+}

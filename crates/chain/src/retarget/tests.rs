@@ -150,3 +150,50 @@ fn the_first_blocks_use_the_initial_target() {
     one.timestamp = one.timestamp.plus_ms(1_000_000);
     assert_eq!(next_target(&one, Some(g.timestamp), &P), P.initial_target());
 }
+
+/// A miner alternating timestamps far ahead and far back (both allowed by
+/// the median rule) ends with the same difficulty as one reporting the same
+/// elapsed time honestly: the symmetric clamp leaves nothing to gain.
+#[test]
+fn alternating_timestamps_do_not_ease_the_difficulty() {
+    let t = P.mine_rate_ms;
+    let mut gamed = vec![genesis(&P).header];
+    let mut honest = vec![genesis(&P).header];
+    for i in 1..=400u64 {
+        let step = |chain: &mut Vec<Header>, ts: Timestamp| {
+            let parent = chain[chain.len() - 1];
+            let gp = chain.len().checked_sub(2).map(|j| chain[j].timestamp);
+            let mut h = parent;
+            h.height = h.height.next();
+            h.bits = next_target(&parent, gp, &P).to_compact();
+            h.timestamp = ts;
+            chain.push(h);
+        };
+        // Gamed: +6T, then 5T back: T/2 a block on average. Honest: T/2 each.
+        let prev = gamed[gamed.len() - 1].timestamp;
+        let ts = if i % 2 == 1 {
+            prev.plus_ms(6 * t)
+        } else {
+            Timestamp(prev.0 - 6 * t + t)
+        };
+        step(&mut gamed, ts);
+        let honest_ts = honest[honest.len() - 1].timestamp.plus_ms(t / 2);
+        step(&mut honest, honest_ts);
+    }
+    let last = |c: &Vec<Header>| c[c.len() - 1];
+    let elapsed_gamed = last(&gamed).timestamp.ms_since(gamed[0].timestamp);
+    let elapsed_honest = last(&honest).timestamp.ms_since(honest[0].timestamp);
+    assert_eq!(
+        elapsed_gamed, elapsed_honest,
+        "both report the same elapsed time"
+    );
+    let (g, h) = (
+        last(&gamed).target().map(|x| x.work().0),
+        last(&honest).target().map(|x| x.work().0),
+    );
+    let (g, h) = (g.unwrap_or(0) as f64, h.unwrap_or(0) as f64);
+    assert!(
+        g >= h * 0.9,
+        "gaming eased the difficulty: work per block {g} vs honest {h}"
+    );
+}

@@ -143,11 +143,11 @@ fn a_branch_that_fails_against_the_ledger_is_dropped_and_the_chain_restored() {
     assert_eq!(s.tip().hash, tip.hash);
     assert_eq!(*s.ledger(), before);
     assert!(s.get(&y.hash).is_none());
-    // Its descendants are refused without work.
+    // Its descendants are refused without further checks.
     let z = block_on(&s, &x.hash, &b, vec![], P.mine_rate_ms);
-    let mut child = z.clone();
-    child.header.prev_hash = y.hash;
-    child.hash = child.header.hash();
+    let mut header = z.header;
+    header.prev_hash = y.hash;
+    let child = crate::testutil::seal(header, z.data.clone());
     assert_eq!(
         s.accept(child.clone(), NOW),
         Err(AcceptError::KnownInvalid { hash: child.hash })
@@ -155,17 +155,132 @@ fn a_branch_that_fails_against_the_ledger_is_dropped_and_the_chain_restored() {
 }
 
 #[test]
-fn an_invalid_block_is_refused_and_remembered() {
+fn a_failed_reorganisation_forgets_every_descendant_of_the_bad_block() {
+    let mut s = Store::new(P);
+    let (a, b) = (wallet(1), wallet(2));
+    for _ in 0..3 {
+        mine(&mut s, &a, vec![]);
+    }
+    let tip = s.tip().hash;
+    let g = s.genesis().hash;
+    // X1 spends more than B has; C2 is a second child of X1.
+    let inflated = Transaction::new(&b, Amount(5000), a.address(), Amount(1), fresh_id(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let x1 = block_on(&s, &g, &b, vec![inflated], P.mine_rate_ms);
+    s.accept(x1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let c1 = block_on(&s, &x1.hash, &b, vec![], P.mine_rate_ms);
+    s.accept(c1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let c2 = block_on(&s, &x1.hash, &b, vec![], P.mine_rate_ms + 1);
+    s.accept(c2.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let d1 = block_on(&s, &c1.hash, &b, vec![], P.mine_rate_ms);
+    s.accept(d1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    // Four blocks on X1's branch outweigh the main chain: the reorg fails.
+    let e1 = block_on(&s, &d1.hash, &b, vec![], P.mine_rate_ms);
+    assert!(matches!(
+        s.accept(e1.clone(), NOW),
+        Err(AcceptError::Invalid { .. })
+    ));
+    assert_eq!(s.tip().hash, tip);
+    for gone in [&x1, &c1, &c2, &d1, &e1] {
+        assert!(
+            s.get(&gone.hash).is_none(),
+            "block at {} still stored",
+            gone.header.height
+        );
+    }
+    // A block built on the forgotten second child is refused at once.
+    let f = crate::testutil::seal(
+        crate::block::Header {
+            prev_hash: c2.hash,
+            height: c2.header.height.next(),
+            ..c2.header
+        },
+        c2.data.clone(),
+    );
+    assert_eq!(
+        s.accept(f.clone(), NOW),
+        Err(AcceptError::KnownInvalid { hash: f.hash })
+    );
+}
+
+#[test]
+fn a_branch_forking_too_deep_is_not_stored() {
+    let p = Params {
+        max_fork_depth: 3,
+        ..P
+    };
+    let mut s = Store::new(p);
+    for _ in 0..6 {
+        mine(&mut s, &wallet(1), vec![]);
+    }
+    let at = |s: &Store, h: u64| {
+        s.block_at(Height(h))
+            .map(|b| b.hash)
+            .unwrap_or_else(|| panic!("height {h}"))
+    };
+    let deep = block_on(&s, &at(&s, 1), &wallet(2), vec![], p.mine_rate_ms + 7);
+    assert_eq!(
+        s.accept(deep.clone(), NOW),
+        Err(AcceptError::TooDeep {
+            hash: deep.hash,
+            height: Height(2),
+            tip: Height(6)
+        })
+    );
+    assert!(s.get(&deep.hash).is_none());
+    let shallow = block_on(&s, &at(&s, 3), &wallet(2), vec![], p.mine_rate_ms + 7);
+    assert!(s.accept(shallow.clone(), NOW).is_ok());
+    assert!(
+        s.get(&shallow.hash).is_some(),
+        "a fork within the depth is kept"
+    );
+}
+
+#[test]
+fn a_tampered_copy_of_a_real_block_does_not_poison_the_real_one() {
     let mut s = Store::new(P);
     let tip = s.tip().hash;
-    let mut bad = block_on(&s, &tip, &wallet(1), vec![], P.mine_rate_ms);
-    bad.data[0]
+    let real = block_on(&s, &tip, &wallet(1), vec![], P.mine_rate_ms);
+    let mut tampered = real.clone();
+    tampered.data[0]
         .outputs
         .insert(wallet(1).address(), Amount(1_000_000));
+    for _ in 0..2 {
+        assert!(matches!(
+            s.accept(tampered.clone(), NOW),
+            Err(AcceptError::Invalid {
+                error: BlockError::BadTxRoot { .. },
+                ..
+            })
+        ));
+    }
+    // A copy claiming the real hash over another header proves nothing either.
+    let mut forged = real.clone();
+    forged.header.nonce ^= 1;
+    assert!(matches!(
+        s.accept(forged, NOW),
+        Err(AcceptError::Invalid {
+            error: BlockError::HashMismatch { .. },
+            ..
+        })
+    ));
+    assert!(s.accept(real.clone(), NOW).is_ok_and(|a| a.tip_changed()));
+    assert_eq!(s.tip().hash, real.hash);
+}
+
+#[test]
+fn a_block_bound_to_its_hash_is_remembered_as_invalid() {
+    let mut s = Store::new(P);
+    let tip = s.tip().hash;
+    let real = block_on(&s, &tip, &wallet(1), vec![], P.mine_rate_ms);
+    // Proper work over a header committing to a reward of the wrong amount.
+    let mut txs = real.data.clone();
+    txs[0].outputs.insert(wallet(1).address(), Amount(51));
+    let bad = crate::testutil::seal(real.header, txs);
     assert!(matches!(
         s.accept(bad.clone(), NOW),
         Err(AcceptError::Invalid {
-            error: BlockError::BadTxRoot { .. },
+            error: BlockError::WrongRewardAmount { .. },
             ..
         })
     ));
@@ -174,6 +289,45 @@ fn an_invalid_block_is_refused_and_remembered() {
         Err(AcceptError::KnownInvalid { hash: bad.hash })
     );
     assert_eq!(s.height(), Height(0));
+}
+
+#[test]
+fn a_block_ahead_of_a_slow_clock_is_accepted_once_the_clock_catches_up() {
+    let mut s = Store::new(P);
+    let tip = s.tip().hash;
+    let block = block_on(&s, &tip, &wallet(1), vec![], P.mine_rate_ms);
+    let slow = Timestamp(block.header.timestamp.0 - P.max_future_ms - 1);
+    assert!(matches!(
+        s.accept(block.clone(), slow),
+        Err(AcceptError::Invalid {
+            error: BlockError::TimestampTooFarAhead { .. },
+            ..
+        })
+    ));
+    assert!(s.accept(block.clone(), NOW).is_ok_and(|a| a.tip_changed()));
+}
+
+#[test]
+fn a_fake_orphan_cannot_claim_a_real_blocks_hash() {
+    let mut source = Store::new(P);
+    let g = source.genesis().hash;
+    let blocks = branch(&mut source, g, 2, P.mine_rate_ms);
+    let mut s = Store::new(P);
+    // A junk block claiming block 2's hash, with an unknown parent.
+    let mut fake = blocks[1].clone();
+    fake.header.prev_hash = BlockHash([3; 32]);
+    assert!(matches!(
+        s.accept(fake, NOW),
+        Err(AcceptError::Invalid {
+            error: BlockError::HashMismatch { .. },
+            ..
+        })
+    ));
+    assert_eq!(s.orphan_count(), 0);
+    for b in blocks {
+        s.accept(b, NOW).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(s.height(), Height(2));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::*;
 use crate::amount::Amount;
 use crate::store::Store;
 use crate::testutil::{NOW, P, block_on, fresh_id, mine, seal, wallet};
-use crate::tx::{Sig, Transaction};
+use crate::tx::{Sig, Transaction, TxId};
 
 struct Fixture {
     store: Store,
@@ -171,17 +171,72 @@ fn wrong_claimed_hash_is_rejected() {
 }
 
 #[test]
-fn a_self_chosen_easier_target_is_rejected() {
+fn a_self_chosen_target_is_rejected() {
+    let f = fixture();
+    // Within the network's limit, but not what the retarget rule requires.
+    let other = Target::from_leading_zeros(9).to_compact();
+    let bad = remine(&f.good, |h| h.bits = other);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::WrongTarget {
+            expected: f.good.header.bits,
+            actual: other
+        })
+    );
+}
+
+#[test]
+fn a_target_easier_than_the_limit_is_rejected_before_anything_else() {
     let f = fixture();
     let easier = Target::from_leading_zeros(1).to_compact();
     let bad = remine(&f.good, |h| h.bits = easier);
     assert_eq!(
         check(&f, &bad),
-        Err(BlockError::WrongTarget {
-            expected: f.good.header.bits,
-            actual: easier
+        Err(BlockError::TargetAboveLimit {
+            bits: easier,
+            limit: P.pow_limit().to_compact()
         })
     );
+    // Bits that are no target at all (nothing could be mined for them).
+    let mut garbage = f.good.clone();
+    garbage.header.bits = 0xff00_0001;
+    garbage.hash = garbage.header.hash();
+    assert!(matches!(
+        check(&f, &garbage),
+        Err(BlockError::TargetAboveLimit { .. })
+    ));
+}
+
+#[test]
+fn a_reward_with_a_chosen_id_is_rejected() {
+    let f = fixture();
+    let chosen = f.good.data[1].id;
+    let bad = with_txs(&f.good, |txs| txs[0].id = chosen);
+    let expected = TxId::for_reward(
+        &f.good.header.prev_hash,
+        f.good.header.height,
+        &wallet(1).address(),
+    );
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::WrongRewardId {
+            expected,
+            actual: chosen
+        })
+    );
+}
+
+#[test]
+fn the_median_window_is_exactly_the_configured_number_of_blocks() {
+    let f = fixture();
+    let mut s = f.store;
+    for _ in 0..15 {
+        mine(&mut s, &wallet(1), vec![]);
+    }
+    let tip = s.tip().hash;
+    let ctx = s.context(&tip).unwrap_or_else(|| panic!("context"));
+    assert_eq!(ctx.recent_timestamps.len(), P.median_time_blocks);
+    assert_eq!(ctx.recent_timestamps[0], s.tip().header.timestamp);
 }
 
 #[test]

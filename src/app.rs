@@ -164,11 +164,8 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let config = PageConfig::from_location();
         let now = now();
-        let (store, load_problem) = match storage::load_chain(config.params, now) {
-            Ok(Some(store)) => (store, None),
-            Ok(None) => (Store::new(config.params), None),
-            Err(e) => (Store::new(config.params), Some(e)),
-        };
+        let (stored, load_problem) = storage::load_chain(config.params, now);
+        let store = stored.unwrap_or_else(|| Store::new(config.params));
         let mut node = Node::new(store, storage::tab_wallet());
         if let Some(problem) = load_problem {
             node.note(now, problem, true);

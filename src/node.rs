@@ -6,11 +6,11 @@
 //! shell must carry out (send a frame, start the worker, save the chain). It
 //! never touches the browser, so it is tested natively.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use tabcoin_chain::{
-    Accepted, Address, Amount, Block, Height, Pool, PoolError, Store, Template, Timestamp,
-    Transaction, TxError, TxId, Wallet, Work,
+    AcceptError, Accepted, Address, Amount, Block, Height, Pool, PoolError, Store, Template,
+    Timestamp, Transaction, TxError, TxId, Wallet, Work,
 };
 use tabcoin_protocol::{
     BATCH_BYTES, ClientFrame, MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message,
@@ -155,6 +155,8 @@ pub struct Node {
     pub log: VecDeque<LogLine>,
     /// Height and work each peer last announced in its `hello`.
     pub announced: HashMap<PeerId, (Height, Work)>,
+    /// Peers that sent provably invalid data; their messages are ignored.
+    pub banned: HashSet<PeerId>,
     sync_asked: Timestamp,
     next_job: u64,
 }
@@ -177,6 +179,7 @@ impl Node {
             mined_here: 0,
             log: VecDeque::new(),
             announced: HashMap::new(),
+            banned: HashSet::new(),
             sync_asked: Timestamp(0),
             next_job: 0,
         }
@@ -449,7 +452,20 @@ impl Node {
         }
     }
 
+    /// Stops listening to a peer that sent provably invalid data.
+    fn ban(&mut self, peer: PeerId, why: String, now: Timestamp) {
+        self.note(now, format!("ignoring peer {peer}: it {why}"), true);
+        self.banned.insert(peer);
+        self.announced.remove(&peer);
+        if matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer) {
+            self.sync = SyncState::Ready;
+        }
+    }
+
     fn on_message(&mut self, from: PeerId, msg: Message, now: Timestamp) -> Vec<Effect> {
+        if self.banned.contains(&from) {
+            return Vec::new();
+        }
         match msg {
             Message::Hello {
                 version,
@@ -563,13 +579,16 @@ impl Node {
             }
             Ok(tabcoin_chain::Added::Unchanged) => Vec::new(),
             Err(PoolError::Invalid(
-                e @ TxError::BadSignature { .. } | e @ TxError::OutputsNotEqualInput { .. },
+                e @ (TxError::BadSignature { .. }
+                | TxError::OutputsNotEqualInput { .. }
+                | TxError::ZeroOutput { .. }
+                | TxError::OutputCount { .. }),
             )) => {
-                self.note(
-                    now,
-                    format!("rejected a transaction from peer {from}: {e}"),
-                    true,
-                );
+                self.ban(from, format!("sent an invalid transaction: {e}"), now);
+                Vec::new()
+            }
+            Err(PoolError::Reward) => {
+                self.ban(from, "sent a reward as a transaction".into(), now);
                 Vec::new()
             }
             // Outdated, conflicting or already confirmed: normal in gossip.
@@ -585,15 +604,36 @@ impl Node {
             match self.store.accept(block, now) {
                 Ok(a) => {
                     if a.missing_parent.is_some() {
-                        let target = self.store.height().next();
-                        effects.push(self.sync_from(from, target, now));
+                        // Ask the sender for the gap, unless another peer is
+                        // already feeding us: an orphan must not take over.
+                        let free = match self.sync {
+                            SyncState::Ready => true,
+                            SyncState::Syncing { peer, .. } => peer == from,
+                        };
+                        if free {
+                            let target = self.store.height().next();
+                            effects.push(self.sync_from(from, target, now));
+                        }
                         break;
                     }
                     merged.removed.extend(a.removed);
                     merged.added.extend(a.added);
                 }
                 Err(e) => {
-                    self.note(now, format!("rejected blocks from peer {from}: {e}"), true);
+                    let proven_bad = match &e {
+                        AcceptError::Invalid { error, .. } => !error.depends_on_clock(),
+                        AcceptError::KnownInvalid { .. } => true,
+                        _ => false,
+                    };
+                    if proven_bad {
+                        self.ban(from, format!("sent an invalid block: {e}"), now);
+                    } else {
+                        self.note(
+                            now,
+                            format!("did not take a block from peer {from}: {e}"),
+                            true,
+                        );
+                    }
                     break;
                 }
             }

@@ -24,21 +24,32 @@ pub fn save_chain(store: &Store) -> Result<(), String> {
         .map_err(|e| format!("could not save the chain: {e}"))
 }
 
-/// Loads and revalidates the stored chain. `Err` says why the stored copy was
-/// discarded; the caller starts from genesis.
-pub fn load_chain(params: Params, now: Timestamp) -> Result<Option<Store>, String> {
+/// Loads and revalidates the stored chain. Keeps the longest valid prefix
+/// of a damaged copy; the message says what was wrong (the rest is then
+/// resynced from peers).
+pub fn load_chain(params: Params, now: Timestamp) -> (Option<Store>, Option<String>) {
     let blocks: Vec<Block> = match LocalStorage::get(chain_key(&params)) {
         Ok(blocks) => blocks,
-        Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => return Ok(None),
+        Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => return (None, None),
         Err(e) => {
-            return Err(format!(
-                "stored chain unreadable ({e}); resyncing from peers"
-            ));
+            return (
+                None,
+                Some(format!(
+                    "stored chain unreadable ({e}); resyncing from peers"
+                )),
+            );
         }
     };
-    Store::from_blocks(params, blocks, now)
-        .map(Some)
-        .map_err(|e| format!("stored chain invalid ({e}); resyncing from peers"))
+    match Store::from_blocks_prefix(params, blocks, now) {
+        (store, None) => (Some(store), None),
+        (store, Some(e)) => {
+            let kept = store.height();
+            let note = format!(
+                "stored chain invalid after height {kept} ({e}); resyncing the rest from peers"
+            );
+            (Some(store), Some(note))
+        }
+    }
 }
 
 /// 32 bytes from the browser's cryptographic random source.

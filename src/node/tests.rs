@@ -282,25 +282,95 @@ fn hello_from_another_network_is_ignored() {
 }
 
 #[test]
-fn a_forged_block_is_rejected_and_the_node_keeps_its_chain() {
+fn a_forged_block_is_rejected_and_its_sender_ignored() {
     let mut net = Net::new(1);
-    let mut forged = net.mine(1);
-    forged.data[0]
-        .outputs
-        .insert(wallet(66).address(), Amount(1));
+    let real = net.mine(1);
+    // Valid work over a header whose reward pays too much.
+    let mut txs = real.data.clone();
+    txs[0].outputs.insert(wallet(1).address(), Amount(5000));
+    let mut header = real.header;
+    header.tx_root = tabcoin_chain::tx_root(&txs);
+    header.nonce = pow::search(&header, 0..u64::MAX).unwrap_or_default();
+    let forged = Block::new(header, txs);
     let mut victim = Node::new(Store::new(P), wallet(2));
-    let msg = Message::Block { block: forged };
-    let effects = victim.handle(Event::Frame(RelayFrame::Deliver { from: 1, msg }), net.now);
+    let deliver = |msg| Event::Frame(RelayFrame::Deliver { from: 1, msg });
+    let effects = victim.handle(deliver(Message::Block { block: forged }), net.now);
     assert!(effects.is_empty());
     assert_eq!(victim.store.height(), Height(0));
+    assert!(victim.banned.contains(&1));
     assert!(
         victim
             .log
             .back()
-            .is_some_and(|l| l.warn && l.text.contains("transaction root")),
+            .is_some_and(|l| l.warn && l.text.contains("reward")),
         "{:?}",
         victim.log
     );
+    // Even the real block is now ignored when that peer sends it…
+    assert!(
+        victim
+            .handle(
+                deliver(Message::Block {
+                    block: real.clone()
+                }),
+                net.now
+            )
+            .is_empty()
+    );
+    assert_eq!(victim.store.height(), Height(0));
+    // …and accepted from an honest one.
+    let honest = Event::Frame(RelayFrame::Deliver {
+        from: 2,
+        msg: Message::Block { block: real },
+    });
+    victim.handle(honest, net.now);
+    assert_eq!(victim.store.height(), Height(1));
+}
+
+#[test]
+fn a_tampered_copy_gets_its_sender_ignored_but_does_not_lose_the_real_block() {
+    let mut net = Net::new(1);
+    let real = net.mine(1);
+    let mut tampered = real.clone();
+    tampered.data[0]
+        .outputs
+        .insert(wallet(66).address(), Amount(1));
+    let mut victim = Node::new(Store::new(P), wallet(2));
+    let from = |peer, block| {
+        Event::Frame(RelayFrame::Deliver {
+            from: peer,
+            msg: Message::Block { block },
+        })
+    };
+    victim.handle(from(3, tampered), net.now);
+    assert!(victim.banned.contains(&3), "honest tabs never alter blocks");
+    victim.handle(from(1, real), net.now);
+    assert_eq!(victim.store.height(), Height(1));
+}
+
+#[test]
+fn an_orphan_from_another_peer_does_not_take_over_the_sync() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let tip = net.nodes[0].store.tip().clone();
+    let mut fresh = Node::new(Store::new(P), wallet(9));
+    let hello = net.nodes[0].hello();
+    fresh.handle(
+        Event::Frame(RelayFrame::Deliver {
+            from: 1,
+            msg: hello,
+        }),
+        net.now,
+    );
+    assert!(matches!(fresh.sync, SyncState::Syncing { peer: 1, .. }));
+    let orphan = Event::Frame(RelayFrame::Deliver {
+        from: 7,
+        msg: Message::Block { block: tip },
+    });
+    assert!(fresh.handle(orphan, net.now).is_empty());
+    assert!(matches!(fresh.sync, SyncState::Syncing { peer: 1, .. }));
 }
 
 #[test]

@@ -6,9 +6,12 @@
 //!   runs every layer of tests and prints one summary line.
 //! - `cargo xtask build`: installs what is missing and builds the app and
 //!   the relay in release mode.
+//! - `cargo xtask bench`: runs the benchmarks side by side and writes
+//!   `docs/BENCHMARKS.md`.
 //!
 //! Every install step checks first and skips what is already there.
 
+mod bench;
 mod steps;
 mod tools;
 
@@ -20,7 +23,8 @@ fn usage() -> ExitCode {
          commands:\n  \
          run [--addr HOST:PORT]   build the app and serve it with the relay (default 127.0.0.1:8080)\n  \
          test                     install what is missing and run every test layer\n  \
-         build                    build the app (dist/) and the relay in release mode"
+         build                    build the app (dist/) and the relay in release mode\n  \
+         bench                    run the benchmarks side by side; writes docs/BENCHMARKS.md"
     );
     ExitCode::from(2)
 }
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
         Some("run") => steps::run(&args[1..]),
         Some("test") => steps::test(),
         Some("build") => steps::build(),
+        Some("bench") => bench::bench(),
         _ => return usage(),
     };
     match result {

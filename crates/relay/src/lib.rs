@@ -149,7 +149,13 @@ async fn ws_handler(
     // Frames up to twice the limit are read so the sender can be told why
     // they were refused; anything larger is cut off by the WebSocket layer.
     let read_limit = state.config.max_frame_bytes.saturating_mul(2);
-    let ws = ws.max_message_size(read_limit).max_frame_size(read_limit);
+    // Small initial buffers (they grow for large frames): a thousand idle
+    // tabs should not cost a thousand times 128 KiB.
+    let ws = ws
+        .max_message_size(read_limit)
+        .max_frame_size(read_limit)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024);
     if q.link == Some(1) {
         let (hub, config, shutdown) = (
             state.hub.clone(),

@@ -1,5 +1,5 @@
 //! The root component: owns the [`Node`] and the browser shell around it
-//! (relay connection, same-browser channel, miner worker, storage) and
+//! (relay connection, same-browser channel, miner workers, storage) and
 //! renders the node's state.
 //!
 //! Every input becomes a [`Msg`]; node events go through [`Node::handle`] and
@@ -10,6 +10,7 @@ use tabcoin_chain::{Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::components::block_card::BlockCard;
+use crate::components::mining_panel::MiningPanel;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::send_form::SendForm;
 use crate::config::{PageConfig, save_relay};
@@ -38,8 +39,10 @@ pub fn now() -> Timestamp {
 pub enum Msg {
     /// From the relay connection.
     Net(NetEvent),
-    /// From the miner worker.
-    Worker(FromWorker),
+    /// From miner worker `index`.
+    Worker(usize, FromWorker),
+    /// The number of workers was changed.
+    SetWorkers(usize),
     /// The mining button.
     ToggleMining,
     /// The send form: recipient and amount as typed.
@@ -59,7 +62,10 @@ pub struct App {
     config: PageConfig,
     node: Node,
     relay: Option<Relay>,
-    miner: Option<Miner>,
+    miners: Vec<Miner>,
+    workers: usize,
+    max_workers: usize,
+    link: html::Scope<App>,
     backoff_ms: u32,
     reconnect: Option<Timeout>,
     error: Option<String>,
@@ -112,20 +118,39 @@ impl App {
         }
     }
 
+    /// Starts workers up to the chosen number (they load in the background
+    /// and take their job when ready); stops any beyond it.
+    fn spawn_miners(&mut self) {
+        self.miners.truncate(self.workers);
+        while self.miners.len() < self.workers {
+            let index = self.miners.len();
+            match Miner::spawn(self.link.callback(move |e| Msg::Worker(index, e))) {
+                Ok(m) => self.miners.push(m),
+                Err(e) => {
+                    self.error = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+
     fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Send(frame) => self.send_frame(frame),
                 Effect::Mine(job) => {
-                    if let Some(miner) = &mut self.miner {
+                    self.spawn_miners();
+                    let stride = u64::MAX / self.miners.len().max(1) as u64;
+                    for (i, miner) in self.miners.iter_mut().enumerate() {
                         miner.send(ToWorker::Mine {
                             job: job.id,
                             header: job.template.header,
+                            first_nonce: stride.saturating_mul(i as u64),
                         });
                     }
                 }
                 Effect::StopMining => {
-                    if let Some(miner) = &mut self.miner {
+                    for miner in &mut self.miners {
                         miner.send(ToWorker::Stop);
                     }
                 }
@@ -170,10 +195,13 @@ impl Component for App {
         if let Some(problem) = load_problem {
             node.note(now, problem, true);
         }
-        let (miner, error) = match Miner::spawn(ctx.link().callback(Msg::Worker)) {
-            Ok(m) => (Some(m), None),
-            Err(e) => (None, Some(e)),
-        };
+        let cores =
+            web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
+        let max_workers = (cores * 2).clamp(2, 64);
+        let workers = storage::saved_workers()
+            .unwrap_or(cores)
+            .clamp(1, max_workers);
+        node.handle(Event::WorkersSet(workers), now);
         let channel_name = format!("tabcoin/{}", node.store.genesis().hash);
         let local_id = u64::from_be_bytes(storage::random_bytes());
         let local =
@@ -186,15 +214,21 @@ impl Component for App {
             config,
             node,
             relay: None,
-            miner,
+            miners: Vec::new(),
+            workers,
+            max_workers,
+            link: ctx.link().clone(),
             backoff_ms: BACKOFF_MIN_MS,
             reconnect: None,
-            error,
+            error: None,
             send_error: None,
             relay_error: None,
             local,
             _tick: tick,
         };
+        // Workers load while the page's server is reachable, so mining also
+        // works later with the relay (which serves the app) down.
+        app.spawn_miners();
         app.connect(ctx);
         app
     }
@@ -222,13 +256,19 @@ impl Component for App {
                 self.reconnect = None;
                 self.connect(ctx);
             }
-            Msg::Worker(event) => {
+            Msg::Worker(index, event) => {
                 if event == FromWorker::Ready
-                    && let Some(miner) = &mut self.miner
+                    && let Some(miner) = self.miners.get_mut(index)
                 {
                     miner.set_ready();
                 }
-                self.dispatch(Event::Worker(event));
+                self.dispatch(Event::Worker { index, event });
+            }
+            Msg::SetWorkers(n) => {
+                self.workers = n.clamp(1, self.max_workers);
+                storage::save_workers(self.workers);
+                self.spawn_miners();
+                self.dispatch(Event::WorkersSet(self.workers));
             }
             Msg::ToggleMining => self.dispatch(Event::MiningToggled),
             Msg::Send(to, amount) => self.send(&to, &amount),
@@ -273,19 +313,7 @@ impl Component for App {
             SyncState::Ready => "ready".to_owned(),
             SyncState::Syncing { target, .. } => format!("syncing {} / {}", store.height(), target),
         };
-        let rate = if node.mining {
-            format_rate(node.hash_rate)
-        } else {
-            "idle".to_owned()
-        };
-        let progress = if node.mining {
-            format!(
-                "{:.0}% of expected hashes",
-                100.0 * node.tried as f64 / expected_hashes(&next_target)
-            )
-        } else {
-            String::new()
-        };
+        let progress = node.tried() as f64 / expected_hashes(&next_target);
         let latest: Html = store
             .main_chain()
             .rev()
@@ -340,13 +368,18 @@ impl Component for App {
                     <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{} bits", next_target.leading_zero_bits()) }</b></div>
                     <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here }</b></div>
                 </section>
-                <section class="miner">
-                    <button data-testid="mine-button" onclick={ctx.link().callback(|_| Msg::ToggleMining)}>
-                        { if node.mining { "Stop mining" } else { "Start mining" } }
-                    </button>
-                    <span data-testid="hash-rate">{ rate }</span>
-                    <span class="muted" data-testid="mining-progress">{ progress }</span>
-                </section>
+                <MiningPanel
+                    mining={node.mining}
+                    paused={node.mining && node.sync != SyncState::Ready}
+                    workers={self.workers}
+                    max_workers={self.max_workers}
+                    rates={node.worker_rates.clone()}
+                    {progress}
+                    difficulty_bits={next_target.leading_zero_bits()}
+                    reward_to={node.wallet.address().short()}
+                    on_toggle={ctx.link().callback(|()| Msg::ToggleMining)}
+                    on_workers={ctx.link().callback(Msg::SetWorkers)}
+                />
                 <section>
                     <h2>{ "Send coins" }</h2>
                     <SendForm on_send={on_send} error={self.send_error.clone()} />

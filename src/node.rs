@@ -96,8 +96,15 @@ pub enum Event {
     BadFrame(String),
     /// The user started or stopped mining.
     MiningToggled,
-    /// The worker said something.
-    Worker(FromWorker),
+    /// Worker `index` said something.
+    Worker {
+        /// Which worker.
+        index: usize,
+        /// What it said.
+        event: FromWorker,
+    },
+    /// The shell now runs this many workers.
+    WorkersSet(usize),
     /// Time passes (the shell sends one about every second).
     Tick,
 }
@@ -145,10 +152,12 @@ pub struct Node {
     pub mining: bool,
     /// The block being mined, if any.
     pub job: Option<Job>,
-    /// Nonces per second of the current job.
-    pub hash_rate: f64,
-    /// Nonces tried for the current job.
-    pub tried: u64,
+    /// How many workers mine for this tab.
+    pub workers: usize,
+    /// Nonces per second of each worker on the current job.
+    pub worker_rates: Vec<f64>,
+    /// Nonces each worker tried for the current job.
+    pub worker_tried: Vec<u64>,
     /// Blocks this tab mined that joined the best chain.
     pub mined_here: u64,
     /// Recent activity, newest last.
@@ -174,8 +183,9 @@ impl Node {
             sync: SyncState::Ready,
             mining: false,
             job: None,
-            hash_rate: 0.0,
-            tried: 0,
+            workers: 1,
+            worker_rates: vec![0.0],
+            worker_tried: vec![0],
             mined_here: 0,
             log: VecDeque::new(),
             announced: HashMap::new(),
@@ -237,11 +247,33 @@ impl Node {
         })
     }
 
-    /// Starts (or moves) the block download to `peer`.
-    fn sync_from(&mut self, peer: PeerId, target: Height, now: Timestamp) -> Effect {
+    /// Starts (or moves) the block download to `peer`. Mining pauses until
+    /// the node is in step again (a template on a stale tip is wasted work).
+    fn sync_from(&mut self, peer: PeerId, target: Height, now: Timestamp) -> Vec<Effect> {
         self.sync = SyncState::Syncing { peer, target };
         self.sync_asked = now;
-        self.get_blocks(peer)
+        let mut effects = Vec::new();
+        if self.job.take().is_some() {
+            effects.push(Effect::StopMining);
+        }
+        effects.push(self.get_blocks(peer));
+        effects
+    }
+
+    /// The download is over: back to ready, and mining resumes if wanted.
+    fn sync_done(&mut self, now: Timestamp) -> Vec<Effect> {
+        self.sync = SyncState::Ready;
+        self.new_job(now).into_iter().collect()
+    }
+
+    /// Nonces per second of all workers together.
+    pub fn hash_rate(&self) -> f64 {
+        self.worker_rates.iter().sum()
+    }
+
+    /// Nonces all workers tried for the current job.
+    pub fn tried(&self) -> u64 {
+        self.worker_tried.iter().sum()
     }
 
     /// The download peer stalled or left: ask another peer that announced
@@ -261,18 +293,15 @@ impl Node {
                     format!("peer {gone} stopped answering; syncing from peer {peer}"),
                     true,
                 );
-                vec![self.sync_from(peer, target, now)]
+                self.sync_from(peer, target, now)
             }
-            None => {
-                self.sync = SyncState::Ready;
-                Vec::new()
-            }
+            None => self.sync_done(now),
         }
     }
 
     /// A fresh job on the current tip, if the user wants to mine.
     fn new_job(&mut self, now: Timestamp) -> Option<Effect> {
-        if !self.mining {
+        if !self.mining || self.sync != SyncState::Ready {
             return None;
         }
         self.next_job += 1;
@@ -281,7 +310,7 @@ impl Node {
             id: self.next_job,
             template,
         };
-        self.tried = 0;
+        self.worker_tried = vec![0; self.workers];
         self.job = Some(job.clone());
         Some(Effect::Mine(job))
     }
@@ -324,8 +353,11 @@ impl Node {
                 self.conn = Conn::Offline;
                 self.me = None;
                 self.peers.clear();
-                self.sync = SyncState::Ready;
-                Vec::new()
+                if self.sync == SyncState::Ready {
+                    Vec::new()
+                } else {
+                    self.sync_done(now)
+                }
             }
             Event::BadFrame(reason) => {
                 self.note(
@@ -339,17 +371,28 @@ impl Node {
             Event::MiningToggled => {
                 self.mining = !self.mining;
                 if self.mining {
-                    self.hash_rate = 0.0;
+                    self.worker_rates = vec![0.0; self.workers];
                     self.note(now, "started mining", false);
                     self.new_job(now).into_iter().collect()
                 } else {
                     self.job = None;
-                    self.hash_rate = 0.0;
+                    self.worker_rates = vec![0.0; self.workers];
                     self.note(now, "stopped mining", false);
                     vec![Effect::StopMining]
                 }
             }
-            Event::Worker(w) => self.on_worker(w, now),
+            Event::Worker { index, event } => self.on_worker(index, event, now),
+            Event::WorkersSet(n) => {
+                self.workers = n.max(1);
+                self.worker_rates = vec![0.0; self.workers];
+                self.worker_tried = vec![0; self.workers];
+                // Give the new set of workers the current job afresh.
+                if self.job.is_some() {
+                    self.new_job(now).into_iter().collect()
+                } else {
+                    Vec::new()
+                }
+            }
             Event::Tick => match self.sync {
                 SyncState::Syncing { peer, .. }
                     if now.ms_since(self.sync_asked) > SYNC_STALL_MS =>
@@ -362,7 +405,7 @@ impl Node {
         }
     }
 
-    fn on_worker(&mut self, event: FromWorker, now: Timestamp) -> Vec<Effect> {
+    fn on_worker(&mut self, index: usize, event: FromWorker, now: Timestamp) -> Vec<Effect> {
         match event {
             FromWorker::Ready => Vec::new(),
             FromWorker::Progress {
@@ -370,9 +413,15 @@ impl Node {
                 tried,
                 elapsed_ms,
             } => {
-                if self.job.as_ref().is_some_and(|j| j.id == job) && elapsed_ms > 0.0 {
-                    self.tried = tried;
-                    self.hash_rate = tried as f64 * 1000.0 / elapsed_ms;
+                if self.job.as_ref().is_some_and(|j| j.id == job)
+                    && elapsed_ms > 0.0
+                    && let (Some(rate), Some(count)) = (
+                        self.worker_rates.get_mut(index),
+                        self.worker_tried.get_mut(index),
+                    )
+                {
+                    *count = tried;
+                    *rate = tried as f64 * 1000.0 / elapsed_ms;
                 }
                 Vec::new()
             }
@@ -380,7 +429,9 @@ impl Node {
                 let Some(current) = self.job.take_if(|j| j.id == job) else {
                     return Vec::new();
                 };
-                self.tried = tried;
+                if let Some(count) = self.worker_tried.get_mut(index) {
+                    *count = tried;
+                }
                 let block = current.template.into_block(nonce);
                 let (height, short) = (block.header.height, block.hash.short());
                 match self.store.accept(block.clone(), now) {
@@ -453,12 +504,14 @@ impl Node {
     }
 
     /// Stops listening to a peer that sent provably invalid data.
-    fn ban(&mut self, peer: PeerId, why: String, now: Timestamp) {
+    fn ban(&mut self, peer: PeerId, why: String, now: Timestamp) -> Vec<Effect> {
         self.note(now, format!("ignoring peer {peer}: it {why}"), true);
         self.banned.insert(peer);
         self.announced.remove(&peer);
         if matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer) {
-            self.sync = SyncState::Ready;
+            self.switch_sync_peer(peer, now)
+        } else {
+            Vec::new()
         }
     }
 
@@ -483,7 +536,7 @@ impl Node {
                     // One download at a time: a second, better peer is
                     // remembered and used if the current one stalls.
                     if self.sync == SyncState::Ready {
-                        vec![self.sync_from(from, height, now)]
+                        self.sync_from(from, height, now)
                     } else {
                         Vec::new()
                     }
@@ -530,11 +583,11 @@ impl Node {
                         effects.push(self.get_blocks(from));
                     }
                 } else if syncing_from_sender {
-                    self.sync = SyncState::Ready;
                     effects.push(Effect::Send(ClientFrame::Direct {
                         to: from,
                         msg: Message::GetPool,
                     }));
+                    effects.extend(self.sync_done(now));
                 }
                 effects
             }
@@ -583,14 +636,8 @@ impl Node {
                 | TxError::OutputsNotEqualInput { .. }
                 | TxError::ZeroOutput { .. }
                 | TxError::OutputCount { .. }),
-            )) => {
-                self.ban(from, format!("sent an invalid transaction: {e}"), now);
-                Vec::new()
-            }
-            Err(PoolError::Reward) => {
-                self.ban(from, "sent a reward as a transaction".into(), now);
-                Vec::new()
-            }
+            )) => self.ban(from, format!("sent an invalid transaction: {e}"), now),
+            Err(PoolError::Reward) => self.ban(from, "sent a reward as a transaction".into(), now),
             // Outdated, conflicting or already confirmed: normal in gossip.
             Err(_) => Vec::new(),
         }
@@ -612,7 +659,7 @@ impl Node {
                         };
                         if free {
                             let target = self.store.height().next();
-                            effects.push(self.sync_from(from, target, now));
+                            effects.extend(self.sync_from(from, target, now));
                         }
                         break;
                     }
@@ -626,7 +673,7 @@ impl Node {
                         _ => false,
                     };
                     if proven_bad {
-                        self.ban(from, format!("sent an invalid block: {e}"), now);
+                        effects.extend(self.ban(from, format!("sent an invalid block: {e}"), now));
                     } else {
                         self.note(
                             now,

@@ -92,3 +92,15 @@ pub fn tab_wallet() -> Wallet {
     let _ = SessionStorage::set(WALLET_KEY, secret);
     wallet
 }
+
+const WORKERS_KEY: &str = "tabcoin/workers";
+
+/// The number of miner workers chosen last time, if any.
+pub fn saved_workers() -> Option<usize> {
+    LocalStorage::get(WORKERS_KEY).ok()
+}
+
+/// Remembers the number of miner workers.
+pub fn save_workers(n: usize) {
+    let _ = LocalStorage::set(WORKERS_KEY, n);
+}

@@ -24,6 +24,7 @@ const CHUNK_MS: f64 = 50.0;
 struct Job {
     id: u64,
     midstate: Midstate,
+    first: u64,
     next: u64,
     started: f64,
 }
@@ -72,7 +73,7 @@ fn step(state: &Rc<RefCell<State>>) {
             post(&FromWorker::Found {
                 job: job.id,
                 nonce,
-                tried: nonce + 1,
+                tried: nonce - job.first + 1,
             });
             s.job = None;
             return;
@@ -81,7 +82,7 @@ fn step(state: &Rc<RefCell<State>>) {
         let t1 = now();
         post(&FromWorker::Progress {
             job: job.id,
-            tried: job.next,
+            tried: job.next - job.first,
             elapsed_ms: t1 - job.started,
         });
         let took = t1 - t0;
@@ -111,11 +112,16 @@ pub fn run() {
                 return;
             };
             match msg {
-                ToWorker::Mine { job, header } => {
+                ToWorker::Mine {
+                    job,
+                    header,
+                    first_nonce,
+                } => {
                     state.borrow_mut().job = Some(Job {
                         id: job,
                         midstate: Midstate::new(&header),
-                        next: 0,
+                        first: first_nonce,
+                        next: first_nonce,
                         started: now(),
                     });
                     schedule(&state);

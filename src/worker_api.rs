@@ -11,12 +11,15 @@ use tabcoin_chain::Header;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToWorker {
-    /// Search nonces for `header` (replacing any current job).
+    /// Search nonces for `header` from `first_nonce` upward (replacing any
+    /// current job). Workers of one tab get disjoint ranges.
     Mine {
         /// Identifies the job in the worker's answers.
         job: u64,
         /// The block template; its nonce is ignored.
         header: Header,
+        /// Where this worker's range starts.
+        first_nonce: u64,
     },
     /// Stop searching.
     Stop,

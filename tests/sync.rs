@@ -85,7 +85,7 @@ impl Tab {
                             let Some(Effect::Mine(job)) = effects.pop() else { panic!("no job") };
                             let nonce = search(&job.template.header, 0..u64::MAX).unwrap_or_default();
                             let found = tabcoin::worker_api::FromWorker::Found { job: job.id, nonce, tried: 1 };
-                            let effects = node.handle(Event::Worker(found), now());
+                            let effects = node.handle(Event::Worker { index: 0, event: found }, now());
                             node.handle(Event::MiningToggled, now());
                             let _ = reply.send(node.store.tip().clone());
                             effects

@@ -103,7 +103,13 @@ impl Net {
             nonce,
             tried: nonce + 1,
         };
-        let effects = self.node(id).handle(Event::Worker(found), now);
+        let effects = self.node(id).handle(
+            Event::Worker {
+                index: 0,
+                event: found,
+            },
+            now,
+        );
         self.apply(id, effects);
         self.node(id).handle(Event::MiningToggled, now);
         self.pump();
@@ -419,7 +425,17 @@ fn a_stale_worker_answer_is_ignored_and_a_new_tip_restarts_mining() {
         nonce: 0,
         tried: 1,
     };
-    assert!(net.node(2).handle(Event::Worker(stale), now).is_empty());
+    assert!(
+        net.node(2)
+            .handle(
+                Event::Worker {
+                    index: 0,
+                    event: stale
+                },
+                now
+            )
+            .is_empty()
+    );
     assert_eq!(net.node(2).store.height(), Height(1));
 }
 
@@ -499,4 +515,71 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
             .is_empty()
     );
     assert_eq!(fresh.sync, SyncState::Ready);
+}
+
+#[test]
+fn mining_pauses_while_syncing_and_resumes_when_in_step() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let mut n = Node::new(Store::new(P), wallet(9));
+    let now = net.now;
+    assert!(matches!(
+        n.handle(Event::MiningToggled, now)[..],
+        [Effect::Mine(_)]
+    ));
+    // A peer with more work: the download starts and mining stops.
+    let hello = net.nodes[0].hello();
+    let effects = n.handle(
+        Event::Frame(RelayFrame::Deliver {
+            from: 1,
+            msg: hello,
+        }),
+        now,
+    );
+    assert_eq!(effects.first(), Some(&Effect::StopMining));
+    assert!(n.job.is_none() && n.mining, "paused, not switched off");
+    // The blocks arrive: in step again, mining resumes on the new tip.
+    let blocks = net.nodes[0].store.blocks_after(&n.store.locator(), 100);
+    let msg = Message::Blocks {
+        blocks,
+        more: false,
+    };
+    let effects = n.handle(Event::Frame(RelayFrame::Deliver { from: 1, msg }), now);
+    let job = effects.iter().find_map(|e| match e {
+        Effect::Mine(job) => Some(job.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        job.map(|j| j.template.header.prev_hash),
+        Some(net.nodes[0].store.tip().hash)
+    );
+    assert_eq!(n.sync, SyncState::Ready);
+}
+
+#[test]
+fn each_worker_reports_its_own_rate_and_the_total_adds_up() {
+    let t = tabcoin_chain::GENESIS_TIMESTAMP.plus_ms(1_000_000);
+    let mut n = Node::new(Store::new(P), wallet(1));
+    n.handle(Event::WorkersSet(3), t);
+    let effects = n.handle(Event::MiningToggled, t);
+    let Some(Effect::Mine(job)) = effects.first().cloned() else {
+        panic!("a job")
+    };
+    for (index, tried) in [(0, 1000), (1, 2000), (2, 3000)] {
+        let event = FromWorker::Progress {
+            job: job.id,
+            tried,
+            elapsed_ms: 1000.0,
+        };
+        n.handle(Event::Worker { index, event }, t);
+    }
+    assert_eq!(n.worker_rates, vec![1000.0, 2000.0, 3000.0]);
+    assert_eq!(n.hash_rate(), 6000.0);
+    assert_eq!(n.tried(), 6000);
+    // Changing the number of workers restarts the job for the new set.
+    let effects = n.handle(Event::WorkersSet(2), t);
+    assert!(matches!(effects[..], [Effect::Mine(_)]));
+    assert_eq!(n.worker_rates.len(), 2);
 }

@@ -98,6 +98,12 @@ test('mining runs in a web worker and the page stays responsive', async () => {
   await page.click('[data-testid=mine-button]');
   await waitFor(page, () => /H\/s$/.test(document.querySelector('[data-testid=hash-rate]')?.textContent ?? ''));
   assert.ok(page.workers().length >= 1, 'the miner runs in a worker');
+  // Two workers, each reporting its own rate.
+  await page.fill('[data-testid=workers]', '2');
+  await page.dispatchEvent('[data-testid=workers]', 'change');
+  await waitFor(page, () => document.querySelectorAll('[data-testid=worker-rate]').length === 2);
+  await waitFor(page, () => [...document.querySelectorAll('[data-testid=worker-rate]')].every((e) => /[1-9][0-9.]* [kM]?H\/s$/.test(e.textContent)));
+  assert.ok(page.workers().length >= 2, 'two workers run');
   // Timer ticks on the main thread keep coming while the worker hashes.
   const maxGap = await page.evaluate(
     () =>

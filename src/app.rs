@@ -6,19 +6,23 @@
 //! the returned effects are carried out here. Nothing else changes state.
 
 use gloo::timers::callback::{Interval, Timeout};
-use tabcoin_chain::{Store, Timestamp, TxId, pow::expected_hashes};
+use tabcoin_chain::{Block, Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::components::block_card::BlockCard;
+use crate::components::explorer::{AddressPage, BlockPage, BlocksPage, HistoryList, TxPage};
 use crate::components::mining_panel::MiningPanel;
 use crate::components::network_panel::NetworkPanel;
+use crate::components::search_box::SearchBox;
 use crate::components::send_form::SendForm;
+use crate::components::tamper_page::TamperPage;
 use crate::config::{PageConfig, save_relay};
 use crate::forms::{check_relay_url, validate_send};
 use crate::local::{LocalChannel, LocalFrame};
 use crate::miner::Miner;
 use crate::net::{NetEvent, Relay};
 use crate::node::{Conn, Effect, Event, Node, SyncState};
+use crate::route::{Route, search};
 use crate::storage;
 use crate::worker_api::{FromWorker, ToWorker};
 use tabcoin_protocol::{ClientFrame, RelayFrame};
@@ -55,6 +59,12 @@ pub enum Msg {
     Tick,
     /// The network panel: connect to this relay.
     SetRelay(String),
+    /// The URL fragment changed.
+    Navigate(Route),
+    /// The explorer's search box.
+    Search(String),
+    /// A new edited copy in the tamper view.
+    TamperEdit(Block),
 }
 
 /// The app.
@@ -73,6 +83,10 @@ pub struct App {
     relay_error: Option<String>,
     local: Option<LocalChannel>,
     _tick: Interval,
+    route: Route,
+    search_error: Option<String>,
+    tamper: Option<Block>,
+    _hashchange: Option<gloo::events::EventListener>,
 }
 
 impl App {
@@ -225,6 +239,15 @@ impl Component for App {
             relay_error: None,
             local,
             _tick: tick,
+            route: current_route(),
+            search_error: None,
+            tamper: None,
+            _hashchange: web_sys::window().map(|w| {
+                let link = ctx.link().clone();
+                gloo::events::EventListener::new(&w, "hashchange", move |_| {
+                    link.send_message(Msg::Navigate(current_route()))
+                })
+            }),
         };
         // Workers load while the page's server is reachable, so mining also
         // works later with the relay (which serves the app) down.
@@ -287,6 +310,21 @@ impl Component for App {
                 // Re-render only when something moves.
                 return self.node.mining || self.node.sync != before || before != SyncState::Ready;
             }
+            Msg::Navigate(route) => {
+                if !matches!(route, Route::Tamper(_)) {
+                    self.tamper = None;
+                }
+                self.route = route;
+                self.search_error = None;
+            }
+            Msg::Search(query) => match search(&query) {
+                Ok(route) => {
+                    self.search_error = None;
+                    set_route(&route);
+                }
+                Err(e) => self.search_error = Some(e),
+            },
+            Msg::TamperEdit(block) => self.tamper = Some(block),
             Msg::SetRelay(url) => match check_relay_url(&url) {
                 Ok(url) => {
                     save_relay(&url);
@@ -345,6 +383,66 @@ impl Component for App {
         let on_send = ctx
             .link()
             .callback(|(to, amount): (String, String)| Msg::Send(to, amount));
+        let body = match &self.route {
+            Route::Home => html! {
+                <>
+                    <section class="wallet">
+                        <div class="stat wide"><span>{ "your address" }</span><code data-testid="address">{ address }</code></div>
+                        <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b></div>
+                        <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
+                    </section>
+                    <section class="stats">
+                        <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height().to_string() }</b></div>
+                        <div class="stat"><span>{ "tip" }</span><code data-testid="tip-hash" title={tip.hash.to_string()}>{ tip.hash.short() }</code></div>
+                        <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{} bits", next_target.leading_zero_bits()) }</b></div>
+                        <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here }</b></div>
+                    </section>
+                    <MiningPanel
+                        mining={node.mining}
+                        paused={node.mining && node.sync != SyncState::Ready}
+                        workers={self.workers}
+                        max_workers={self.max_workers}
+                        rates={node.worker_rates.clone()}
+                        {progress}
+                        difficulty_bits={next_target.leading_zero_bits()}
+                        reward_to={node.wallet.address().short()}
+                        on_toggle={ctx.link().callback(|()| Msg::ToggleMining)}
+                        on_workers={ctx.link().callback(Msg::SetWorkers)}
+                    />
+                    <section>
+                        <h2>{ "Send coins" }</h2>
+                        <SendForm on_send={on_send} error={self.send_error.clone()} />
+                    </section>
+                    <section>
+                        <h2>{ format!("Pending transactions ({})", node.pool.len()) }</h2>
+                        <ul class="pool" data-testid="pool">{ pool }</ul>
+                    </section>
+                    <section>
+                        <h2>{ "Your transactions" }</h2>
+                        <HistoryList history={node.store.ledger().history(&node.wallet.address()).to_vec()} />
+                    </section>
+                    <section>
+                        <h2>{ "Latest blocks" }<a class="more" href={Route::Blocks(0).href()}>{ "all blocks →" }</a></h2>
+                        <div class="blocks" data-testid="latest-blocks">{ latest }</div>
+                    </section>
+                    <NetworkPanel
+                        relay={self.config.relay.clone()}
+                        conn={node.conn.label()}
+                        peers={node.peers.len()}
+                        same_browser={self.local.as_ref().map_or(0, LocalChannel::known_count)}
+                        sync={sync.clone()}
+                        network={format!("{} · {}", self.config.params.name, store.genesis().hash)}
+                        error={self.relay_error.clone()}
+                        on_connect={ctx.link().callback(Msg::SetRelay)}
+                    />
+                    <section>
+                        <h2>{ "Activity" }</h2>
+                        <ul class="log" data-testid="activity">{ log }</ul>
+                    </section>
+                </>
+            },
+            other => self.view_page(ctx, other),
+        };
         html! {
             <div class="app">
                 <header class="topbar">
@@ -353,61 +451,100 @@ impl Component for App {
                     <span class={classes!("pill", "conn", node.conn.label())} data-testid="conn-state">{ node.conn.label() }</span>
                     <span class="pill">{ "peers " }<b data-testid="peer-count">{ node.peers.len() }</b></span>
                     <span class="pill" data-testid="sync-state">{ sync.clone() }</span>
+                    <a class="pill" href="#/">{ "wallet" }</a>
+                    <a class="pill" href={Route::Blocks(0).href()}>{ "explorer" }</a>
+                    <SearchBox on_search={ctx.link().callback(Msg::Search)} error={self.search_error.clone()} />
                 </header>
                 if let Some(error) = &self.error {
                     <p class="error" role="alert">{ error }</p>
                 }
-                <section class="wallet">
-                    <div class="stat wide"><span>{ "your address" }</span><code data-testid="address">{ address }</code></div>
-                    <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b></div>
-                    <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
-                </section>
-                <section class="stats">
-                    <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height().to_string() }</b></div>
-                    <div class="stat"><span>{ "tip" }</span><code data-testid="tip-hash" title={tip.hash.to_string()}>{ tip.hash.short() }</code></div>
-                    <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{} bits", next_target.leading_zero_bits()) }</b></div>
-                    <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here }</b></div>
-                </section>
-                <MiningPanel
-                    mining={node.mining}
-                    paused={node.mining && node.sync != SyncState::Ready}
-                    workers={self.workers}
-                    max_workers={self.max_workers}
-                    rates={node.worker_rates.clone()}
-                    {progress}
-                    difficulty_bits={next_target.leading_zero_bits()}
-                    reward_to={node.wallet.address().short()}
-                    on_toggle={ctx.link().callback(|()| Msg::ToggleMining)}
-                    on_workers={ctx.link().callback(Msg::SetWorkers)}
-                />
-                <section>
-                    <h2>{ "Send coins" }</h2>
-                    <SendForm on_send={on_send} error={self.send_error.clone()} />
-                </section>
-                <section>
-                    <h2>{ format!("Pending transactions ({})", node.pool.len()) }</h2>
-                    <ul class="pool" data-testid="pool">{ pool }</ul>
-                </section>
-                <section>
-                    <h2>{ "Latest blocks" }</h2>
-                    <div class="blocks" data-testid="latest-blocks">{ latest }</div>
-                </section>
-                <NetworkPanel
-                    relay={self.config.relay.clone()}
-                    conn={node.conn.label()}
-                    peers={node.peers.len()}
-                    same_browser={self.local.as_ref().map_or(0, LocalChannel::known_count)}
-                    sync={sync.clone()}
-                    network={format!("{} · {}", self.config.params.name, store.genesis().hash)}
-                    error={self.relay_error.clone()}
-                    on_connect={ctx.link().callback(Msg::SetRelay)}
-                />
-                <section>
-                    <h2>{ "Activity" }</h2>
-                    <ul class="log" data-testid="activity">{ log }</ul>
-                </section>
+                { body }
             </div>
         }
+    }
+}
+
+impl App {
+    /// An explorer page.
+    fn view_page(&self, ctx: &Context<Self>, route: &Route) -> Html {
+        let store = &self.node.store;
+        let tip_height = store.height().0;
+        let missing = |what: String| html! { <section class="page"><p class="error" data-testid="not-found">{ what }</p></section> };
+        match route {
+            Route::Home => Html::default(),
+            Route::Blocks(page) => {
+                let per_page = LATEST;
+                let total = store.height().as_usize() + 1;
+                let pages = total.div_ceil(per_page);
+                let page = (*page).min(pages.saturating_sub(1));
+                let blocks: Vec<Block> = store
+                    .main_chain()
+                    .rev()
+                    .skip(page * per_page)
+                    .take(per_page)
+                    .cloned()
+                    .collect();
+                html! { <BlocksPage {blocks} {page} {pages} /> }
+            }
+            Route::Block(hash) => match store.get(hash) {
+                Some(b) => {
+                    html! { <BlockPage block={b.clone()} on_main={store.is_main(hash)} {tip_height} /> }
+                }
+                None => missing(format!("No block {} is known here.", hash.short())),
+            },
+            Route::Height(h) => match store.block_at(*h) {
+                Some(b) => html! { <BlockPage block={b.clone()} on_main={true} {tip_height} /> },
+                None => missing(format!("The chain has no block at height {h} yet.")),
+            },
+            Route::Tx(id) => {
+                let ledger = store.ledger();
+                let confirmed = ledger.tx_height(id).and_then(|h| {
+                    store
+                        .block_at(h)
+                        .and_then(|b| b.data.iter().find(|t| t.id == *id))
+                        .map(|t| (t.clone(), Some(h.0)))
+                });
+                let pending = || {
+                    self.node
+                        .pool
+                        .transactions()
+                        .find(|t| t.id == *id)
+                        .map(|t| (t.clone(), None))
+                };
+                match confirmed.or_else(pending) {
+                    Some((tx, height)) => html! { <TxPage {tx} {height} /> },
+                    None => missing(format!("No transaction {id} is known here.")),
+                }
+            }
+            Route::Address(a) => {
+                let ledger = store.ledger();
+                html! { <AddressPage address={*a} balance={ledger.balance(a)} history={ledger.history(a).to_vec()} /> }
+            }
+            Route::Tamper(hash) => match store.get(hash) {
+                Some(original) => {
+                    let edited = self.tamper.clone().unwrap_or_else(|| original.clone());
+                    let report = crate::tamper::report(store, &edited, now());
+                    html! { <TamperPage original={original.clone()} {edited} {report} on_edit={ctx.link().callback(Msg::TamperEdit)} /> }
+                }
+                None => missing(format!("No block {} is known here.", hash.short())),
+            },
+            Route::NotFound(f) => missing(format!("There is no page at {f}.")),
+        }
+    }
+}
+
+/// The route in the page's URL fragment.
+fn current_route() -> Route {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    Route::parse(&hash)
+}
+
+/// Moves to `route` (the hashchange listener then renders it).
+fn set_route(route: &Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&route.href());
     }
 }
 

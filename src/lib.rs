@@ -3,6 +3,8 @@
 //! - [`node`]: the node's logic as a pure reducer (events in, effects out),
 //!   tested natively.
 //! - [`forms`]: validation of what a person types, one sentence per problem.
+//! - [`route`]: the page's routes in the URL fragment, and explorer search.
+//! - [`tamper`]: what editing a copy of a block breaks.
 //! - [`worker_api`]: messages between the page and the miner web worker.
 //! - `app`, `components`, `config`, `net`, `local`, `miner`, `storage` (wasm
 //!   only): the thin browser shell that renders the state, talks to the relay
@@ -12,6 +14,8 @@
 
 pub mod forms;
 pub mod node;
+pub mod route;
+pub mod tamper;
 pub mod worker_api;
 
 #[cfg(target_arch = "wasm32")]

@@ -39,7 +39,12 @@ async fn app_mounts_and_shows_the_genesis_state_and_a_wallet() {
         .expect("attach");
     yew::Renderer::<App>::with_root(root.clone()).render();
     sleep(50).await;
-    assert_eq!(text(&root, "chain-height").as_deref(), Some("0"));
+    assert_eq!(
+        text(&root, "chain-height").as_deref(),
+        Some("0"),
+        "{}",
+        root.inner_html()
+    );
     assert_eq!(text(&root, "peer-count").as_deref(), Some("0"));
     // The test page has no relay: the tab says so instead of failing.
     let conn = text(&root, "conn-state").unwrap_or_default();

@@ -25,7 +25,10 @@ pub fn block_card(props: &BlockCardProps) -> Html {
         .map_or_else(|| "genesis".to_owned(), |a| a.short());
     html! {
         <article class="block" data-testid="block-card" data-height={h.height.to_string()}>
-            <header><b>{ format!("#{}", h.height) }</b><code title={b.hash.to_string()}>{ b.hash.short() }</code></header>
+            <header>
+                <a href={crate::route::Route::Block(b.hash).href()} data-testid="block-link"><b>{ format!("#{}", h.height) }</b></a>
+                <code title={b.hash.to_string()}>{ b.hash.short() }</code>
+            </header>
             <dl>
                 <dt>{ "time" }</dt><dd>{ clock(h.timestamp) }</dd>
                 <dt>{ "txs" }</dt><dd data-testid="block-tx-count">{ b.data.len() }</dd>

@@ -6,7 +6,7 @@
 //! A transfer spends its sender's whole balance (the input) and returns the
 //! change, so applying it subtracts the input and adds each output.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +42,8 @@ pub struct Undo {
 pub struct Ledger {
     starting: Amount,
     balances: HashMap<Address, Amount>,
-    txs: HashSet<TxId>,
+    /// Every transaction in the chain, with the height of its block.
+    txs: HashMap<TxId, Height>,
     history: HashMap<Address, Vec<HistoryEntry>>,
 }
 
@@ -52,7 +53,7 @@ impl Ledger {
         Ledger {
             starting: starting_balance,
             balances: HashMap::new(),
-            txs: HashSet::new(),
+            txs: HashMap::new(),
             history: HashMap::new(),
         }
     }
@@ -69,7 +70,12 @@ impl Ledger {
 
     /// Whether a transaction with this id is in the chain.
     pub fn contains_tx(&self, id: &TxId) -> bool {
-        self.txs.contains(id)
+        self.txs.contains_key(id)
+    }
+
+    /// Height of the block holding transaction `id`, if it is in the chain.
+    pub fn tx_height(&self, id: &TxId) -> Option<Height> {
+        self.txs.get(id).copied()
     }
 
     /// Number of transactions in the chain.
@@ -80,7 +86,7 @@ impl Ledger {
     /// Rules against the state: the id is new (no replay), and a transfer's
     /// input is exactly its sender's balance.
     pub fn tx_is_valid(&self, tx: &Transaction) -> Result<(), TxError> {
-        if self.txs.contains(&tx.id) {
+        if self.txs.contains_key(&tx.id) {
             return Err(TxError::Replayed { id: tx.id });
         }
         if let Input::Signed {
@@ -121,7 +127,7 @@ impl Ledger {
             history: Vec::new(),
         };
         for tx in &block.data {
-            self.txs.insert(tx.id);
+            self.txs.insert(tx.id, height);
             undo.txs.push(tx.id);
             let sender = tx.sender();
             if let Input::Signed {

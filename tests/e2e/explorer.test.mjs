@@ -1,0 +1,102 @@
+// The explorer in real tabs: a block with a transfer, its transaction, an
+// address, search, pagination, and the tamper view marking an edited block
+// invalid together with the blocks after it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  height,
+  launchBrowser,
+  mineUntilAbove,
+  openTab,
+  sameTip,
+  screenshot,
+  startRelay,
+  text,
+  waitFor,
+  waitForText,
+} from './helpers.mjs';
+
+let relay;
+let browser;
+
+before(async () => {
+  relay = await startRelay();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test('explorer: block, transaction, address, search, tamper', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await openTab(context, relay.url);
+  const b = await openTab(context, relay.url);
+  await waitForText(a, 'conn-state', 'online');
+  await sameTip(a, b);
+  const bAddress = await text(b, 'address');
+
+  await a.fill('[data-testid=send-to]', bAddress);
+  await a.fill('[data-testid=send-amount]', '25');
+  await a.click('[data-testid=send-button]');
+  await waitFor(b, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
+  await mineUntilAbove(b, await height(b));
+  await sameTip(a, b);
+  // One more block on top, so the transfer's block has a successor.
+  await mineUntilAbove(b, await height(b));
+  await sameTip(a, b);
+
+  // B's wallet history shows the payment.
+  await waitFor(b, () => [...document.querySelectorAll('[data-testid=history-row] .in')].some((e) => e.textContent === '+25'));
+
+  // The block holding the transfer (from A's history): two transactions.
+  await waitFor(a, () => [...document.querySelectorAll('[data-testid=history-row] .out')].some((e) => e.textContent === '−25'));
+  const row = a.locator('[data-testid=history-row]').filter({ has: a.locator('.out', { hasText: '−25' }) }).first();
+  await row.locator('td a').first().click();
+  await a.waitForSelector('[data-testid=block-page]');
+  assert.match(await text(a, 'block-status'), /on the best chain/);
+  assert.equal(await a.locator('[data-testid=block-page] [data-testid=tx]').count(), 2);
+  await screenshot(a, 'explorer-block');
+
+  // Its transfer's page.
+  await a.locator('[data-testid=block-page] [data-testid=tx]').nth(1).locator('a').first().click();
+  await a.waitForSelector('[data-testid=tx-page]');
+  assert.match(await text(a, 'tx-status'), /in block \d+/);
+
+  // Search: an address, then nonsense.
+  await a.fill('[data-testid=search]', bAddress);
+  await a.press('[data-testid=search]', 'Enter');
+  await a.waitForSelector('[data-testid=address-page]');
+  assert.equal(await text(a, 'address-balance'), await text(b, 'balance'));
+  await a.fill('[data-testid=search]', 'hello');
+  await a.press('[data-testid=search]', 'Enter');
+  await waitFor(a, () => /is not a block height/.test(document.querySelector('[data-testid=search-error]')?.textContent ?? ''));
+
+  // Tamper: raise an amount in the block with the transfer.
+  await a.goBack();
+  await a.goBack();
+  await a.waitForSelector('[data-testid=block-page]');
+  const tipBeforeTamper = await text(b, 'tip-hash');
+  await a.getByText('tamper with a copy').click();
+  await a.waitForSelector('[data-testid=tamper-page]');
+  assert.match(await text(a, 'tamper-verdict'), /Unchanged/);
+  await a.fill('[data-testid=tamper-amount-1]', '999999');
+  await a.dispatchEvent('[data-testid=tamper-amount-1]', 'change');
+  await waitFor(a, () => /Invalid: transaction root/.test(document.querySelector('[data-testid=tamper-verdict]')?.textContent ?? ''));
+  assert.match(await text(a, 'tamper-orphaned'), /build on this block/);
+  await screenshot(a, 'explorer-tamper');
+  await a.click('[data-testid=tamper-reset]');
+  await waitFor(a, () => /Unchanged/.test(document.querySelector('[data-testid=tamper-verdict]')?.textContent ?? ''));
+
+  // Nothing was broadcast: B kept its chain, and A's own chain is intact.
+  assert.equal(await text(b, 'tip-hash'), tipBeforeTamper);
+  await a.evaluate(() => { location.hash = '#/'; });
+  await sameTip(a, b);
+
+  // Pagination of all blocks.
+  await a.goto(`${relay.url}/?net=test#/blocks/0`);
+  await a.waitForSelector('[data-testid=blocks-page]');
+  assert.ok((await a.locator('[data-testid=blocks-page] [data-testid=block-card]').count()) >= 1);
+});

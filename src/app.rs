@@ -10,6 +10,7 @@ use tabcoin_chain::{Block, Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::components::block_card::BlockCard;
+use crate::components::charts::Chart;
 use crate::components::explorer::{AddressPage, BlockPage, BlocksPage, HistoryList, TxPage};
 use crate::components::mining_panel::MiningPanel;
 use crate::components::network_panel::NetworkPanel;
@@ -29,6 +30,8 @@ use tabcoin_protocol::{ClientFrame, RelayFrame};
 
 /// Blocks shown in the latest-blocks list.
 const LATEST: usize = 12;
+/// Blocks shown in the charts.
+const CHART_BLOCKS: usize = 50;
 /// Reconnect delays grow from this…
 const BACKOFF_MIN_MS: u32 = 500;
 /// …to this.
@@ -65,6 +68,8 @@ pub enum Msg {
     Search(String),
     /// A new edited copy in the tamper view.
     TamperEdit(Block),
+    /// Copy this tab's address to the clipboard.
+    CopyAddress,
 }
 
 /// The app.
@@ -86,6 +91,7 @@ pub struct App {
     route: Route,
     search_error: Option<String>,
     tamper: Option<Block>,
+    copied: bool,
     _hashchange: Option<gloo::events::EventListener>,
 }
 
@@ -242,6 +248,7 @@ impl Component for App {
             route: current_route(),
             search_error: None,
             tamper: None,
+            copied: false,
             _hashchange: web_sys::window().map(|w| {
                 let link = ctx.link().clone();
                 gloo::events::EventListener::new(&w, "hashchange", move |_| {
@@ -305,10 +312,14 @@ impl Component for App {
                 }));
             }
             Msg::Tick => {
+                self.copied = false;
                 let before = self.node.sync;
                 self.dispatch(Event::Tick);
                 // Re-render only when something moves.
-                return self.node.mining || self.node.sync != before || before != SyncState::Ready;
+                return self.node.mining
+                    || self.node.sync != before
+                    || before != SyncState::Ready
+                    || !self.node.toasts.is_empty();
             }
             Msg::Navigate(route) => {
                 if !matches!(route, Route::Tamper(_)) {
@@ -325,6 +336,15 @@ impl Component for App {
                 Err(e) => self.search_error = Some(e),
             },
             Msg::TamperEdit(block) => self.tamper = Some(block),
+            Msg::CopyAddress => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w
+                        .navigator()
+                        .clipboard()
+                        .write_text(&self.node.wallet.address().to_string());
+                    self.copied = true;
+                }
+            }
             Msg::SetRelay(url) => match check_relay_url(&url) {
                 Ok(url) => {
                     save_relay(&url);
@@ -383,11 +403,55 @@ impl Component for App {
         let on_send = ctx
             .link()
             .callback(|(to, amount): (String, String)| Msg::Send(to, amount));
+        let me = node.wallet.address();
+        let mut known: Vec<(String, String)> = storage::browser_accounts()
+            .into_iter()
+            .filter(|a| *a != me)
+            .map(|a| ("an account in this browser".to_owned(), a.to_string()))
+            .collect();
+        let on_chain: Vec<(String, String)> = store
+            .ledger()
+            .addresses()
+            .filter(|a| **a != me && !known.iter().any(|(_, k)| *k == a.to_string()))
+            .take(50)
+            .map(|a| ("seen on the chain".to_owned(), a.to_string()))
+            .collect();
+        known.extend(on_chain);
+        let recent: Vec<&Block> = store
+            .main_chain()
+            .rev()
+            .take(CHART_BLOCKS + 1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let block_times: Vec<f64> = recent
+            .windows(2)
+            .map(|w| w[1].header.timestamp.ms_since(w[0].header.timestamp) as f64 / 1000.0)
+            .collect();
+        let difficulty: Vec<f64> = recent
+            .iter()
+            .skip(1)
+            .map(|b| {
+                f64::from(
+                    tabcoin_chain::Target::from_compact(b.header.bits)
+                        .map_or(0, |t| t.leading_zero_bits()),
+                )
+            })
+            .collect();
+        let rates: Vec<f64> = node.rate_history.iter().map(|(_, r)| r / 1000.0).collect();
         let body = match &self.route {
             Route::Home => html! {
                 <>
                     <section class="wallet">
-                        <div class="stat wide"><span>{ "your address" }</span><code data-testid="address">{ address }</code></div>
+                        <div class="stat wide"><span>{ "your address" }</span>
+                            <div class="address-line">
+                                <code data-testid="address">{ address }</code>
+                                <button class="small" data-testid="copy-address" aria-label="Copy your address" onclick={ctx.link().callback(|_| Msg::CopyAddress)}>
+                                    { if self.copied { "copied" } else { "copy" } }
+                                </button>
+                            </div>
+                        </div>
                         <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b></div>
                         <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
                     </section>
@@ -411,11 +475,16 @@ impl Component for App {
                     />
                     <section>
                         <h2>{ "Send coins" }</h2>
-                        <SendForm on_send={on_send} error={self.send_error.clone()} />
+                        <SendForm on_send={on_send} error={self.send_error.clone()} known={known.clone()} />
                     </section>
                     <section>
                         <h2>{ format!("Pending transactions ({})", node.pool.len()) }</h2>
                         <ul class="pool" data-testid="pool">{ pool }</ul>
+                    </section>
+                    <section class="charts">
+                        <Chart title={format!("block time, last {} blocks ", block_times.len())} values={block_times} unit="s" reference={self.config.params.mine_rate_ms as f64 / 1000.0} testid="chart-block-time" />
+                        <Chart title="difficulty (zero bits) " values={difficulty} unit="bits" testid="chart-difficulty" />
+                        <Chart title="this tab's hash rate " values={rates} unit="kH/s" testid="chart-hash-rate" />
                     </section>
                     <section>
                         <h2>{ "Your transactions" }</h2>
@@ -455,6 +524,9 @@ impl Component for App {
                     <a class="pill" href={Route::Blocks(0).href()}>{ "explorer" }</a>
                     <SearchBox on_search={ctx.link().callback(Msg::Search)} error={self.search_error.clone()} />
                 </header>
+                <ul class="toasts" aria-live="polite">
+                    { for node.toasts.iter().map(|t| html! { <li data-testid="toast">{ &t.text }</li> }) }
+                </ul>
                 if let Some(error) = &self.error {
                     <p class="error" role="alert">{ error }</p>
                 }

@@ -120,6 +120,24 @@ pub struct LogLine {
     pub warn: bool,
 }
 
+/// A notice shown for a few seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    /// When it was raised.
+    pub at: Timestamp,
+    /// What to say.
+    pub text: String,
+    /// A mining reward (these give way first when there are too many).
+    pub reward: bool,
+}
+
+/// How long a toast stays, in ms.
+pub const TOAST_MS: u64 = 6_000;
+/// Most toasts shown at once.
+const MAX_TOASTS: usize = 4;
+/// Hash-rate samples kept for the chart (one per second while mining).
+const RATE_SAMPLES: usize = 120;
+
 /// Why a send was refused, in one sentence for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
@@ -162,6 +180,10 @@ pub struct Node {
     pub mined_here: u64,
     /// Recent activity, newest last.
     pub log: VecDeque<LogLine>,
+    /// Short-lived notices for the user (coins arrived), newest last.
+    pub toasts: VecDeque<Toast>,
+    /// Total hash rate sampled every tick while mining, newest last.
+    pub rate_history: VecDeque<(Timestamp, f64)>,
     /// Height and work each peer last announced in its `hello`.
     pub announced: HashMap<PeerId, (Height, Work)>,
     /// Peers that sent provably invalid data; their messages are ignored.
@@ -188,6 +210,8 @@ impl Node {
             worker_tried: vec![0],
             mined_here: 0,
             log: VecDeque::new(),
+            toasts: VecDeque::new(),
+            rate_history: VecDeque::new(),
             announced: HashMap::new(),
             banned: HashSet::new(),
             sync_asked: Timestamp(0),
@@ -393,15 +417,27 @@ impl Node {
                     Vec::new()
                 }
             }
-            Event::Tick => match self.sync {
-                SyncState::Syncing { peer, .. }
-                    if now.ms_since(self.sync_asked) > SYNC_STALL_MS =>
-                {
-                    self.announced.remove(&peer);
-                    self.switch_sync_peer(peer, now)
+            Event::Tick => {
+                self.toasts.retain(|t| now.ms_since(t.at) < TOAST_MS);
+                if self.mining {
+                    self.rate_history.push_back((now, self.hash_rate()));
+                    if self.rate_history.len() > RATE_SAMPLES {
+                        self.rate_history.pop_front();
+                    }
                 }
-                _ => Vec::new(),
-            },
+                self.on_tick(now)
+            }
+        }
+    }
+
+    /// A stalled download moves to another peer.
+    fn on_tick(&mut self, now: Timestamp) -> Vec<Effect> {
+        match self.sync {
+            SyncState::Syncing { peer, .. } if now.ms_since(self.sync_asked) > SYNC_STALL_MS => {
+                self.announced.remove(&peer);
+                self.switch_sync_peer(peer, now)
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -461,6 +497,39 @@ impl Node {
     /// restarts on the new tip.
     fn after_tip_change(&mut self, accepted: &Accepted, now: Timestamp) -> Vec<Effect> {
         self.store.update_pool(&mut self.pool, &accepted.removed);
+        let me = self.wallet.address();
+        for block in &accepted.added {
+            let height = block.header.height;
+            let mut reward = 0u64;
+            let mut coins = 0u64;
+            for tx in &block.data {
+                match (tx.is_reward(), tx.outputs.get(&me)) {
+                    (true, Some(a)) => reward += a.0,
+                    (false, Some(a)) if tx.sender() != Some(me) => coins += a.0,
+                    _ => {}
+                }
+            }
+            for (amount, what, is_reward) in
+                [(coins, "coins", false), (reward, "mining reward", true)]
+            {
+                if amount > 0 {
+                    let text = format!("Received {amount} {what} in block {height}");
+                    self.toasts.push_back(Toast {
+                        at: now,
+                        text,
+                        reward: is_reward,
+                    });
+                }
+            }
+            while self.toasts.len() > MAX_TOASTS {
+                // Payments from others matter more than a miner's stream of
+                // rewards: drop the oldest reward first.
+                match self.toasts.iter().position(|t| t.reward) {
+                    Some(i) => self.toasts.remove(i),
+                    None => self.toasts.pop_front(),
+                };
+            }
+        }
         let mut effects = vec![Effect::SaveChain];
         effects.extend(self.new_job(now));
         effects

@@ -104,3 +104,13 @@ pub fn saved_workers() -> Option<usize> {
 pub fn save_workers(n: usize) {
     let _ = LocalStorage::set(WORKERS_KEY, n);
 }
+
+/// Addresses of every wallet created in this browser.
+pub fn browser_accounts() -> Vec<tabcoin_chain::Address> {
+    let secrets: Vec<String> = LocalStorage::get(ALL_WALLETS_KEY).unwrap_or_default();
+    secrets
+        .iter()
+        .filter_map(|s| Wallet::import(s).ok())
+        .map(|w| w.address())
+        .collect()
+}

@@ -1,6 +1,7 @@
 //! View components, one per file.
 
 pub mod block_card;
+pub mod charts;
 pub mod explorer;
 pub mod mining_panel;
 pub mod network_panel;

@@ -10,6 +10,9 @@ pub struct SendFormProps {
     pub on_send: Callback<(String, String)>,
     /// Why the last send was refused, if it was.
     pub error: Option<String>,
+    /// Addresses to pick from: (label, address).
+    #[prop_or_default]
+    pub known: Vec<(String, String)>,
 }
 
 /// Recipient and amount fields and a Send button; Enter submits.
@@ -32,7 +35,10 @@ pub fn send_form(props: &SendFormProps) -> Html {
     html! {
         <form class="send" {onsubmit}>
             <label for="send-to">{ "Recipient address" }</label>
-            <input id="send-to" data-testid="send-to" ref={to} placeholder="tab1…" autocomplete="off" spellcheck="false" />
+            <input id="send-to" data-testid="send-to" ref={to} placeholder="tab1… (paste, or pick a known address)" autocomplete="off" spellcheck="false" list="known-addresses" />
+            <datalist id="known-addresses">
+                { for props.known.iter().map(|(label, address)| html! { <option value={address.clone()}>{ label }</option> }) }
+            </datalist>
             <label for="send-amount">{ "Amount" }</label>
             <input id="send-amount" data-testid="send-amount" ref={amount} inputmode="numeric" placeholder="25" />
             <button type="submit" data-testid="send-button">{ "Send" }</button>

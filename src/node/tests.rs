@@ -583,3 +583,21 @@ fn each_worker_reports_its_own_rate_and_the_total_adds_up() {
     assert!(matches!(effects[..], [Effect::Mine(_)]));
     assert_eq!(n.worker_rates.len(), 2);
 }
+
+#[test]
+fn arriving_coins_raise_a_toast_that_goes_away() {
+    let mut net = Net::new(2);
+    net.send(1, 2, 30, 1).unwrap_or_else(|e| panic!("{e}"));
+    net.mine(1);
+    let toasts: Vec<String> = net.nodes[1].toasts.iter().map(|t| t.text.clone()).collect();
+    assert_eq!(toasts, vec!["Received 30 coins in block 1".to_owned()]);
+    let mine: Vec<String> = net.nodes[0].toasts.iter().map(|t| t.text.clone()).collect();
+    assert_eq!(
+        mine,
+        vec!["Received 50 mining reward in block 1".to_owned()],
+        "the change is not news"
+    );
+    let later = net.now.plus_ms(TOAST_MS);
+    net.node(2).handle(Event::Tick, later);
+    assert!(net.nodes[1].toasts.is_empty());
+}

@@ -79,7 +79,7 @@ test('coins sent in one tab arrive in another once mined', async () => {
   await a.fill('[data-testid=send-amount]', '25');
   await a.click('[data-testid=send-button]');
   await waitFor(b, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
-  assert.equal(await a.locator('[data-testid=send-error]').count(), 0);
+  await waitFor(a, () => !document.querySelector('[data-testid=send-error]'));
 
   // B mines: the transfer is confirmed in both tabs.
   await mineUntilAbove(b, await height(b));
@@ -88,7 +88,20 @@ test('coins sent in one tab arrive in another once mined', async () => {
   assert.equal(Number(await text(a, 'balance')), before.a - 25);
   const rewards = 50 * Number(await text(b, 'mined-here'));
   assert.equal(Number(await text(b, 'balance')), before.b + 25 + rewards);
+  await waitFor(b, () => [...document.querySelectorAll('[data-testid=toast]')].some((t) => /Received 25 coins/.test(t.textContent)));
   await screenshot(a, 'send-tab-a');
+
+  // Reload B: same account, same balance, same chain.
+  const bBalance = await text(b, 'balance');
+  const bHeight = await text(b, 'chain-height');
+  await b.reload();
+  await b.waitForSelector('[data-testid=chain-height]');
+  assert.equal(await text(b, 'address'), bAddress);
+  assert.equal(await text(b, 'balance'), bBalance);
+  assert.ok(Number(await text(b, 'chain-height')) >= Number(bHeight));
+  // The other tab's address is offered when sending.
+  const offered = await a.$$eval('#known-addresses option', (os) => os.map((o) => o.value));
+  assert.ok(offered.includes(bAddress), 'B is among the known addresses');
 });
 
 test('mining runs in a web worker and the page stays responsive', async () => {

@@ -68,6 +68,11 @@ impl Ledger {
         self.history.get(address).map_or(&[], Vec::as_slice)
     }
 
+    /// Every address that has sent or received coins.
+    pub fn addresses(&self) -> impl Iterator<Item = &Address> {
+        self.history.keys()
+    }
+
     /// Whether a transaction with this id is in the chain.
     pub fn contains_tx(&self, id: &TxId) -> bool {
         self.txs.contains_key(id)

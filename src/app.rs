@@ -9,6 +9,8 @@ use gloo::timers::callback::{Interval, Timeout};
 use tabcoin_chain::{Block, Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
+use crate::accounts::{Account, AccountBook, parse_secret};
+use crate::components::accounts_panel::AccountsPanel;
 use crate::components::block_card::BlockCard;
 use crate::components::charts::Chart;
 use crate::components::explorer::{AddressPage, BlockPage, BlocksPage, HistoryList, TxPage};
@@ -19,6 +21,7 @@ use crate::components::send_form::SendForm;
 use crate::components::tamper_page::TamperPage;
 use crate::config::{PageConfig, save_relay};
 use crate::forms::{check_relay_url, validate_send};
+use crate::idb_store;
 use crate::local::{LocalChannel, LocalFrame};
 use crate::miner::Miner;
 use crate::net::{NetEvent, Relay};
@@ -70,6 +73,18 @@ pub enum Msg {
     TamperEdit(Block),
     /// Copy this tab's address to the clipboard.
     CopyAddress,
+    /// The accounts stored in IndexedDB were read.
+    AccountsLoaded(Result<Vec<Account>, String>),
+    /// Switch this tab to the account with this address.
+    SwitchAccount(String),
+    /// Create a new account and switch to it.
+    CreateAccount,
+    /// Rename the current account.
+    RenameAccount(String),
+    /// Import (secret, name) and switch to it.
+    ImportAccount(String, String),
+    /// Saving an account failed.
+    AccountError(String),
 }
 
 /// The app.
@@ -92,6 +107,9 @@ pub struct App {
     search_error: Option<String>,
     tamper: Option<Block>,
     copied: bool,
+    book: AccountBook,
+    fresh_wallet: bool,
+    account_error: Option<String>,
     _hashchange: Option<gloo::events::EventListener>,
 }
 
@@ -211,7 +229,13 @@ impl Component for App {
         let now = now();
         let (stored, load_problem) = storage::load_chain(config.params, now);
         let store = stored.unwrap_or_else(|| Store::new(config.params));
-        let mut node = Node::new(store, storage::tab_wallet());
+        // A reload keeps the tab's account at once; a new tab starts with a
+        // fresh wallet until the stored accounts are read (then it takes an
+        // unused one, or keeps and stores the fresh one).
+        let session = storage::session_wallet();
+        let fresh = session.is_none();
+        let wallet = session.unwrap_or_else(storage::new_wallet);
+        let mut node = Node::new(store, wallet);
         if let Some(problem) = load_problem {
             node.note(now, problem, true);
         }
@@ -249,6 +273,9 @@ impl Component for App {
             search_error: None,
             tamper: None,
             copied: false,
+            book: AccountBook::default(),
+            fresh_wallet: fresh,
+            account_error: None,
             _hashchange: web_sys::window().map(|w| {
                 let link = ctx.link().clone();
                 gloo::events::EventListener::new(&w, "hashchange", move |_| {
@@ -260,6 +287,10 @@ impl Component for App {
         // works later with the relay (which serves the app) down.
         app.spawn_miners();
         app.connect(ctx);
+        let link = ctx.link().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            link.send_message(Msg::AccountsLoaded(idb_store::load_accounts().await));
+        });
         app
     }
 
@@ -313,6 +344,7 @@ impl Component for App {
             }
             Msg::Tick => {
                 self.copied = false;
+                storage::renew_lease(&self.node.wallet.address().to_string(), now());
                 let before = self.node.sync;
                 self.dispatch(Event::Tick);
                 // Re-render only when something moves.
@@ -336,6 +368,46 @@ impl Component for App {
                 Err(e) => self.search_error = Some(e),
             },
             Msg::TamperEdit(block) => self.tamper = Some(block),
+            Msg::AccountsLoaded(result) => self.accounts_loaded(result),
+            Msg::SwitchAccount(address) => {
+                if let Some(wallet) = self
+                    .book
+                    .accounts
+                    .iter()
+                    .find(|a| a.address == address)
+                    .and_then(Account::wallet)
+                {
+                    self.use_wallet(wallet);
+                }
+            }
+            Msg::CreateAccount => {
+                let wallet = storage::new_wallet();
+                self.remember(Account::new(&wallet, self.book.next_name(), now().0));
+                self.use_wallet(wallet);
+            }
+            Msg::RenameAccount(name) => {
+                match self.book.rename(&self.node.wallet.address(), &name) {
+                    Ok(account) => {
+                        self.account_error = None;
+                        self.save(account);
+                    }
+                    Err(e) => self.account_error = Some(e),
+                }
+            }
+            Msg::ImportAccount(secret, name) => match parse_secret(&secret) {
+                Ok(wallet) => {
+                    let name = if name.trim().is_empty() {
+                        "Imported".to_owned()
+                    } else {
+                        name.trim().to_owned()
+                    };
+                    self.account_error = None;
+                    self.remember(Account::new(&wallet, name, now().0));
+                    self.use_wallet(wallet);
+                }
+                Err(e) => self.account_error = Some(e),
+            },
+            Msg::AccountError(e) => self.account_error = Some(e),
             Msg::CopyAddress => {
                 if let Some(w) = web_sys::window() {
                     let _ = w
@@ -404,10 +476,12 @@ impl Component for App {
             .link()
             .callback(|(to, amount): (String, String)| Msg::Send(to, amount));
         let me = node.wallet.address();
-        let mut known: Vec<(String, String)> = storage::browser_accounts()
-            .into_iter()
-            .filter(|a| *a != me)
-            .map(|a| ("an account in this browser".to_owned(), a.to_string()))
+        let mut known: Vec<(String, String)> = self
+            .book
+            .accounts
+            .iter()
+            .filter(|a| a.address != me.to_string())
+            .map(|a| (format!("{} (this browser)", a.name), a.address.clone()))
             .collect();
         let on_chain: Vec<(String, String)> = store
             .ledger()
@@ -455,6 +529,15 @@ impl Component for App {
                         <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b></div>
                         <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
                     </section>
+                    <AccountsPanel
+                        accounts={self.book.accounts.clone()}
+                        current={me.to_string()}
+                        error={self.account_error.clone()}
+                        on_switch={ctx.link().callback(Msg::SwitchAccount)}
+                        on_create={ctx.link().callback(|()| Msg::CreateAccount)}
+                        on_rename={ctx.link().callback(Msg::RenameAccount)}
+                        on_import={ctx.link().callback(|(s, n)| Msg::ImportAccount(s, n))}
+                    />
                     <section class="stats">
                         <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height().to_string() }</b></div>
                         <div class="stat"><span>{ "tip" }</span><code data-testid="tip-hash" title={tip.hash.to_string()}>{ tip.hash.short() }</code></div>
@@ -537,6 +620,69 @@ impl Component for App {
 }
 
 impl App {
+    /// Stores an account (in the book now, in IndexedDB in the background).
+    fn save(&self, account: Account) {
+        let link = self.link.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = idb_store::save_account(&account).await {
+                link.send_message(Msg::AccountError(format!(
+                    "The account was not saved: {e}."
+                )));
+            }
+        });
+    }
+
+    /// Adds an account to the book and stores it.
+    fn remember(&mut self, account: Account) {
+        if self.book.add(account.clone()) {
+            self.save(account);
+        }
+    }
+
+    /// Makes `wallet` this tab's account.
+    fn use_wallet(&mut self, wallet: tabcoin_chain::Wallet) {
+        storage::release_lease(&self.node.wallet.address().to_string());
+        storage::set_session_wallet(&wallet);
+        storage::renew_lease(&wallet.address().to_string(), now());
+        self.fresh_wallet = false;
+        let effects = self.node.switch_wallet(wallet, now());
+        self.run(effects);
+    }
+
+    /// The stored accounts arrived: bring in older backups, then settle
+    /// which account this tab uses.
+    fn accounts_loaded(&mut self, result: Result<Vec<Account>, String>) {
+        let stored = match result {
+            Ok(stored) => stored,
+            Err(e) => {
+                self.account_error = Some(format!("{e}; accounts are kept in this tab only."));
+                Vec::new()
+            }
+        };
+        self.book = AccountBook { accounts: stored };
+        for secret in storage::backup_secrets() {
+            if let Ok(wallet) = tabcoin_chain::Wallet::import(&secret) {
+                let account = Account::new(&wallet, self.book.next_name(), now().0);
+                self.remember(account);
+            }
+        }
+        let me = self.node.wallet.address().to_string();
+        if self.fresh_wallet {
+            let in_use = storage::accounts_in_use(now(), &me);
+            match self.book.unused(&in_use).and_then(Account::wallet) {
+                Some(wallet) => self.use_wallet(wallet),
+                None => {
+                    let wallet = self.node.wallet.clone();
+                    self.remember(Account::new(&wallet, self.book.next_name(), now().0));
+                    self.use_wallet(wallet);
+                }
+            }
+        } else if self.book.get(&self.node.wallet.address()).is_none() {
+            let wallet = self.node.wallet.clone();
+            self.remember(Account::new(&wallet, self.book.next_name(), now().0));
+        }
+    }
+
     /// An explorer page.
     fn view_page(&self, ctx: &Context<Self>, route: &Route) -> Html {
         let store = &self.node.store;

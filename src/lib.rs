@@ -2,6 +2,7 @@
 //!
 //! - [`node`]: the node's logic as a pure reducer (events in, effects out),
 //!   tested natively.
+//! - [`accounts`]: named wallets of this browser.
 //! - [`forms`]: validation of what a person types, one sentence per problem.
 //! - [`route`]: the page's routes in the URL fragment, and explorer search.
 //! - [`tamper`]: what editing a copy of a block breaks.
@@ -12,6 +13,7 @@
 //!   chain.
 //! - `worker` (wasm only): the miner web worker's loop.
 
+pub mod accounts;
 pub mod forms;
 pub mod node;
 pub mod route;
@@ -24,6 +26,8 @@ pub mod app;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod config;
+#[cfg(target_arch = "wasm32")]
+pub mod idb_store;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
 #[cfg(target_arch = "wasm32")]

@@ -339,6 +339,26 @@ impl Node {
         Some(Effect::Mine(job))
     }
 
+    /// Switches this tab to another wallet: balances and sends are now its,
+    /// and a running miner pays it from the next template on.
+    pub fn switch_wallet(&mut self, wallet: Wallet, now: Timestamp) -> Vec<Effect> {
+        if wallet.address() == self.wallet.address() {
+            return Vec::new();
+        }
+        self.note(
+            now,
+            format!("using account {}", wallet.address().short()),
+            false,
+        );
+        self.wallet = wallet;
+        self.mined_here = 0;
+        if self.job.is_some() {
+            self.new_job(now).into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Sends `amount` to `to`: merged into this tab's pending transaction if
     /// there is one (as in the classic design), else a new transaction with
     /// id `id`. The transaction is pooled and broadcast.

@@ -60,22 +60,40 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     out
 }
 
-/// This tab's wallet: the one saved for this tab, or a new one.
-pub fn tab_wallet() -> Wallet {
-    if let Ok(secret) = SessionStorage::get::<String>(WALLET_KEY)
-        && let Ok(wallet) = Wallet::import(&secret)
-    {
-        return wallet;
-    }
-    let wallet = loop {
+/// The wallet this tab used before a reload, if any.
+pub fn session_wallet() -> Option<Wallet> {
+    SessionStorage::get::<String>(WALLET_KEY)
+        .ok()
+        .and_then(|s| Wallet::import(&s).ok())
+}
+
+/// A new random wallet.
+pub fn new_wallet() -> Wallet {
+    loop {
         // A random 32-byte string is a valid key except with negligible
         // probability; draw again in that case.
         if let Ok(w) = Wallet::from_secret(random_bytes()) {
             break w;
         }
-    };
+    }
+}
+
+/// Makes `wallet` this tab's (kept across reloads of the tab), and keeps a
+/// backup of its secret in `localStorage` beside IndexedDB.
+pub fn set_session_wallet(wallet: &Wallet) {
     let secret = wallet.export();
-    let mut all: Vec<String> = match LocalStorage::get(ALL_WALLETS_KEY) {
+    let _ = SessionStorage::set(WALLET_KEY, &secret);
+    let mut all = backup_secrets();
+    if !all.contains(&secret) {
+        all.push(secret);
+        let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
+    }
+}
+
+/// Secrets of every wallet this browser created (the backup list, and the
+/// store of versions before IndexedDB).
+pub fn backup_secrets() -> Vec<String> {
+    match LocalStorage::get(ALL_WALLETS_KEY) {
         Ok(all) => all,
         Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => Vec::new(),
         Err(_) => {
@@ -86,11 +104,40 @@ pub fn tab_wallet() -> Wallet {
             }
             Vec::new()
         }
-    };
-    all.push(secret.clone());
-    let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
-    let _ = SessionStorage::set(WALLET_KEY, secret);
-    wallet
+    }
+}
+
+const LEASES_KEY: &str = "tabcoin/in-use";
+/// A tab that has not renewed its lease for this long no longer holds it.
+const LEASE_MS: u64 = 5_000;
+
+/// Addresses other tabs of this browser are using now.
+pub fn accounts_in_use(now: Timestamp, mine: &str) -> Vec<String> {
+    let leases: std::collections::HashMap<String, u64> =
+        LocalStorage::get(LEASES_KEY).unwrap_or_default();
+    leases
+        .into_iter()
+        .filter(|(a, t)| a != mine && now.0.saturating_sub(*t) < LEASE_MS)
+        .map(|(a, _)| a)
+        .collect()
+}
+
+/// Says this tab no longer uses `address`.
+pub fn release_lease(address: &str) {
+    let mut leases: std::collections::HashMap<String, u64> =
+        LocalStorage::get(LEASES_KEY).unwrap_or_default();
+    if leases.remove(address).is_some() {
+        let _ = LocalStorage::set(LEASES_KEY, leases);
+    }
+}
+
+/// Says this tab uses `address` (renewed every second).
+pub fn renew_lease(address: &str, now: Timestamp) {
+    let mut leases: std::collections::HashMap<String, u64> =
+        LocalStorage::get(LEASES_KEY).unwrap_or_default();
+    leases.retain(|_, t| now.0.saturating_sub(*t) < LEASE_MS);
+    leases.insert(address.to_owned(), now.0);
+    let _ = LocalStorage::set(LEASES_KEY, leases);
 }
 
 const WORKERS_KEY: &str = "tabcoin/workers";
@@ -103,14 +150,4 @@ pub fn saved_workers() -> Option<usize> {
 /// Remembers the number of miner workers.
 pub fn save_workers(n: usize) {
     let _ = LocalStorage::set(WORKERS_KEY, n);
-}
-
-/// Addresses of every wallet created in this browser.
-pub fn browser_accounts() -> Vec<tabcoin_chain::Address> {
-    let secrets: Vec<String> = LocalStorage::get(ALL_WALLETS_KEY).unwrap_or_default();
-    secrets
-        .iter()
-        .filter_map(|s| Wallet::import(s).ok())
-        .map(|w| w.address())
-        .collect()
 }

@@ -1,5 +1,6 @@
 //! View components, one per file.
 
+pub mod accounts_panel;
 pub mod block_card;
 pub mod charts;
 pub mod explorer;

@@ -601,3 +601,24 @@ fn arriving_coins_raise_a_toast_that_goes_away() {
     net.node(2).handle(Event::Tick, later);
     assert!(net.nodes[1].toasts.is_empty());
 }
+
+#[test]
+fn switching_accounts_moves_balances_and_rewards_to_the_new_wallet() {
+    let mut net = Net::new(1);
+    let now = net.now;
+    let first = net.node(1).handle(Event::MiningToggled, now);
+    assert!(matches!(first[..], [Effect::Mine(_)]));
+    let effects = net.node(1).switch_wallet(wallet(42), now);
+    let Some(Effect::Mine(job)) = effects.first().cloned() else {
+        panic!("a fresh job for the new wallet")
+    };
+    assert_eq!(
+        job.template.txs[0].outputs.keys().next(),
+        Some(&wallet(42).address())
+    );
+    assert_eq!(net.nodes[0].balance(), P.starting_balance);
+    assert!(
+        net.node(1).switch_wallet(wallet(42), now).is_empty(),
+        "same wallet: nothing to do"
+    );
+}

@@ -85,6 +85,10 @@ pub enum Msg {
     ImportAccount(String, String),
     /// Saving an account failed.
     AccountError(String),
+    /// The stored chain and pool (JSON) were read.
+    StoredLoaded(Result<Option<String>, String>, Option<String>),
+    /// Writing to storage failed.
+    StorageError(String),
 }
 
 /// The app.
@@ -107,6 +111,7 @@ pub struct App {
     search_error: Option<String>,
     tamper: Option<Block>,
     copied: bool,
+    pool_saved: Option<String>,
     book: AccountBook,
     fresh_wallet: bool,
     account_error: Option<String>,
@@ -193,9 +198,8 @@ impl App {
                     }
                 }
                 Effect::SaveChain => {
-                    if let Err(e) = storage::save_chain(&self.node.store) {
-                        self.node.note(now(), e, true);
-                    }
+                    let json = storage::chain_json(&self.node.store);
+                    self.persist(idb_store::CHAINS, json);
                 }
             }
         }
@@ -227,8 +231,9 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let config = PageConfig::from_location();
         let now = now();
-        let (stored, load_problem) = storage::load_chain(config.params, now);
-        let store = stored.unwrap_or_else(|| Store::new(config.params));
+        // The stored chain and pool arrive asynchronously (IndexedDB); until
+        // then the tab starts from genesis (and may already sync from peers).
+        let store = Store::new(config.params);
         // A reload keeps the tab's account at once; a new tab starts with a
         // fresh wallet until the stored accounts are read (then it takes an
         // unused one, or keeps and stores the fresh one).
@@ -236,9 +241,6 @@ impl Component for App {
         let fresh = session.is_none();
         let wallet = session.unwrap_or_else(storage::new_wallet);
         let mut node = Node::new(store, wallet);
-        if let Some(problem) = load_problem {
-            node.note(now, problem, true);
-        }
         let cores =
             web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
         let max_workers = (cores * 2).clamp(2, 64);
@@ -273,6 +275,7 @@ impl Component for App {
             search_error: None,
             tamper: None,
             copied: false,
+            pool_saved: None,
             book: AccountBook::default(),
             fresh_wallet: fresh,
             account_error: None,
@@ -290,6 +293,19 @@ impl Component for App {
         let link = ctx.link().clone();
         wasm_bindgen_futures::spawn_local(async move {
             link.send_message(Msg::AccountsLoaded(idb_store::load_accounts().await));
+        });
+        let (link, params) = (ctx.link().clone(), app.config.params);
+        wasm_bindgen_futures::spawn_local(async move {
+            let chain = match idb_store::get(idb_store::CHAINS, params.name).await {
+                Ok(Some(json)) => Ok(Some(json)),
+                Ok(None) => Ok(storage::take_legacy_chain(&params)),
+                Err(e) => Err(e),
+            };
+            let pool = idb_store::get(idb_store::POOLS, params.name)
+                .await
+                .ok()
+                .flatten();
+            link.send_message(Msg::StoredLoaded(chain, pool));
         });
         app
     }
@@ -344,6 +360,13 @@ impl Component for App {
             }
             Msg::Tick => {
                 self.copied = false;
+                let pool =
+                    serde_json::to_string(&self.node.pool.transactions().collect::<Vec<_>>())
+                        .unwrap_or_default();
+                if self.pool_saved.as_deref() != Some(pool.as_str()) {
+                    self.persist(idb_store::POOLS, pool.clone());
+                    self.pool_saved = Some(pool);
+                }
                 storage::renew_lease(&self.node.wallet.address().to_string(), now());
                 let before = self.node.sync;
                 self.dispatch(Event::Tick);
@@ -408,6 +431,8 @@ impl Component for App {
                 Err(e) => self.account_error = Some(e),
             },
             Msg::AccountError(e) => self.account_error = Some(e),
+            Msg::StorageError(e) => self.node.note(now(), e, true),
+            Msg::StoredLoaded(chain, pool) => self.stored_loaded(chain, pool),
             Msg::CopyAddress => {
                 if let Some(w) = web_sys::window() {
                     let _ = w
@@ -630,6 +655,45 @@ impl App {
                 )));
             }
         });
+    }
+
+    /// Writes `json` to IndexedDB under this network's name, in the background.
+    fn persist(&self, store: &'static str, json: String) {
+        let (link, key) = (self.link.clone(), self.config.params.name);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = idb_store::put(store, key, &json).await {
+                link.send_message(Msg::StorageError(e));
+            }
+        });
+    }
+
+    /// The stored chain and pool arrived: the chain is revalidated and taken
+    /// if it has more work than what peers gave meanwhile; stored pending
+    /// transactions are checked again like any arrival.
+    fn stored_loaded(&mut self, chain: Result<Option<String>, String>, pool: Option<String>) {
+        let now = now();
+        match chain {
+            Ok(Some(json)) => {
+                let (store, problem) = storage::parse_chain(self.config.params, &json, now);
+                if let Some(problem) = problem {
+                    self.node.note(now, problem, true);
+                }
+                if let Some(store) = store {
+                    let effects = self.node.adopt_store(store, now);
+                    self.run(effects);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self
+                .node
+                .note(now, format!("{e}; syncing from peers"), true),
+        }
+        let txs: Vec<tabcoin_chain::Transaction> = pool
+            .and_then(|p| serde_json::from_str(&p).ok())
+            .unwrap_or_default();
+        for tx in txs {
+            let _ = self.node.store.add_to_pool(&mut self.node.pool, tx);
+        }
     }
 
     /// Adds an account to the book and stores it.

@@ -1,7 +1,9 @@
-//! Accounts in IndexedDB (through the `idb` crate): database `tabcoin`,
-//! object store `accounts`, one JSON record per account keyed by address.
-//! IndexedDB survives reloads and browser restarts and is shared by the tabs
-//! of one browser profile.
+//! The browser's durable storage, IndexedDB (through the `idb` crate):
+//! database `tabcoin` with object stores `accounts` (one JSON record per
+//! account, keyed by address), `chains` and `pools` (the best chain and the
+//! pending transactions as JSON, keyed by network name). IndexedDB survives
+//! reloads and browser restarts, holds far more than `localStorage`, and is
+//! shared by the tabs of one browser profile.
 
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use wasm_bindgen::JsValue;
@@ -9,8 +11,12 @@ use wasm_bindgen::JsValue;
 use crate::accounts::Account;
 
 const DB_NAME: &str = "tabcoin";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const ACCOUNTS: &str = "accounts";
+/// Best chains by network name.
+pub const CHAINS: &str = "chains";
+/// Pending transactions by network name.
+pub const POOLS: &str = "pools";
 
 async fn open() -> Result<Database, String> {
     let factory = Factory::new().map_err(|e| format!("IndexedDB is not available: {e}"))?;
@@ -18,11 +24,14 @@ async fn open() -> Result<Database, String> {
         .open(DB_NAME, Some(DB_VERSION))
         .map_err(|e| format!("cannot open the account store: {e}"))?;
     request.on_upgrade_needed(|event| {
-        if let Ok(db) = event.database()
-            && !db.store_names().iter().any(|n| n == ACCOUNTS)
-        {
-            // Out-of-line keys: records are JSON strings keyed by address.
-            let _ = db.create_object_store(ACCOUNTS, ObjectStoreParams::new());
+        if let Ok(db) = event.database() {
+            let existing = db.store_names();
+            for name in [ACCOUNTS, CHAINS, POOLS] {
+                if !existing.iter().any(|n| n == name) {
+                    // Out-of-line keys: records are JSON strings.
+                    let _ = db.create_object_store(name, ObjectStoreParams::new());
+                }
+            }
         }
     });
     request
@@ -56,24 +65,38 @@ pub async fn load_accounts() -> Result<Vec<Account>, String> {
 /// Stores (or replaces) an account.
 pub async fn save_account(account: &Account) -> Result<(), String> {
     let json = serde_json::to_string(account).map_err(|e| e.to_string())?;
+    put(ACCOUNTS, &account.address, &json).await
+}
+
+/// Stores `json` under `key` in object store `store`.
+pub async fn put(store: &str, key: &str, json: &str) -> Result<(), String> {
+    let fail = |e: idb::Error| format!("cannot save to {store}: {e}");
     let db = open().await?;
     let tx = db
-        .transaction(&[ACCOUNTS], TransactionMode::ReadWrite)
-        .map_err(|e| format!("cannot save the account: {e}"))?;
-    let store = tx
-        .object_store(ACCOUNTS)
-        .map_err(|e| format!("cannot save the account: {e}"))?;
-    store
-        .put(
-            &JsValue::from_str(&json),
-            Some(&JsValue::from_str(&account.address)),
-        )
-        .map_err(|e| format!("cannot save the account: {e}"))?
+        .transaction(&[store], TransactionMode::ReadWrite)
+        .map_err(fail)?;
+    let records = tx.object_store(store).map_err(fail)?;
+    records
+        .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
+        .map_err(fail)?
         .await
-        .map_err(|e| format!("cannot save the account: {e}"))?;
-    tx.commit()
-        .map_err(|e| format!("cannot save the account: {e}"))?
-        .await
-        .map_err(|e| format!("cannot save the account: {e}"))?;
+        .map_err(fail)?;
+    tx.commit().map_err(fail)?.await.map_err(fail)?;
     Ok(())
+}
+
+/// The JSON stored under `key` in object store `store`, if any.
+pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
+    let fail = |e: idb::Error| format!("cannot read {store}: {e}");
+    let db = open().await?;
+    let tx = db
+        .transaction(&[store], TransactionMode::ReadOnly)
+        .map_err(fail)?;
+    let records = tx.object_store(store).map_err(fail)?;
+    let value = records
+        .get(JsValue::from_str(key))
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
+    Ok(value.and_then(|v| v.as_string()))
 }

@@ -339,6 +339,24 @@ impl Node {
         Some(Effect::Mine(job))
     }
 
+    /// Takes a chain read from storage if it has more work than the one
+    /// built since the page opened (peers may have been faster).
+    pub fn adopt_store(&mut self, store: Store, now: Timestamp) -> Vec<Effect> {
+        if store.total_work() <= self.store.total_work() {
+            return Vec::new();
+        }
+        self.note(
+            now,
+            format!("restored the stored chain at height {}", store.height()),
+            false,
+        );
+        self.store = store;
+        self.store.update_pool(&mut self.pool, &[]);
+        let mut effects = vec![Effect::SaveChain];
+        effects.extend(self.new_job(now));
+        effects
+    }
+
     /// Switches this tab to another wallet: balances and sends are now its,
     /// and a running miner pays it from the next template on.
     pub fn switch_wallet(&mut self, wallet: Wallet, now: Timestamp) -> Vec<Effect> {

@@ -1,36 +1,44 @@
-//! Persistence in the browser: the chain in `localStorage` (one key per
-//! network); this tab's wallet secret in `sessionStorage` (one wallet per
-//! tab, kept across reloads of that tab), and every wallet ever created in
-//! `localStorage`, so closing a tab never loses its coins.
+//! Browser-side storage helpers: this tab's account in `sessionStorage`
+//! (kept across reloads of that tab), a backup of every wallet secret in
+//! `localStorage`, short account leases between tabs, the chain's JSON for
+//! IndexedDB (see [`crate::idb_store`]) and its revalidation on load.
 //!
 //! The stored chain is revalidated block by block on load (it is network
-//! data, not trusted because it was ours); a missing or corrupt copy yields a
-//! fresh chain that then syncs from peers.
+//! data, not trusted because it was ours); a damaged copy keeps its valid
+//! prefix and the rest is resynced from peers.
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
 use tabcoin_chain::{Block, Params, Store, Timestamp, Wallet};
 
-fn chain_key(params: &Params) -> String {
-    format!("tabcoin/{}/chain", params.name)
-}
-
 const WALLET_KEY: &str = "tabcoin/wallet";
 const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
 
-/// Saves the best chain.
-pub fn save_chain(store: &Store) -> Result<(), String> {
-    let blocks: Vec<&Block> = store.main_chain().collect();
-    LocalStorage::set(chain_key(store.params()), blocks)
-        .map_err(|e| format!("could not save the chain: {e}"))
+fn legacy_chain_key(params: &Params) -> String {
+    format!("tabcoin/{}/chain", params.name)
 }
 
-/// Loads and revalidates the stored chain. Keeps the longest valid prefix
-/// of a damaged copy; the message says what was wrong (the rest is then
-/// resynced from peers).
-pub fn load_chain(params: Params, now: Timestamp) -> (Option<Store>, Option<String>) {
-    let blocks: Vec<Block> = match LocalStorage::get(chain_key(&params)) {
+/// The best chain as JSON, genesis first, for IndexedDB.
+pub fn chain_json(store: &Store) -> String {
+    let blocks: Vec<&Block> = store.main_chain().collect();
+    serde_json::to_string(&blocks).unwrap_or_default()
+}
+
+/// A chain an older version kept in `localStorage`, taken out of it (the
+/// caller stores it in IndexedDB from now on).
+pub fn take_legacy_chain(params: &Params) -> Option<String> {
+    let raw = LocalStorage::raw();
+    let key = legacy_chain_key(params);
+    let text = raw.get_item(&key).ok().flatten()?;
+    let _ = raw.remove_item(&key);
+    Some(text)
+}
+
+/// Revalidates a stored chain. Keeps the longest valid prefix of a damaged
+/// copy; the message says what was wrong (the rest is then resynced from
+/// peers).
+pub fn parse_chain(params: Params, json: &str, now: Timestamp) -> (Option<Store>, Option<String>) {
+    let blocks: Vec<Block> = match serde_json::from_str(json) {
         Ok(blocks) => blocks,
-        Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => return (None, None),
         Err(e) => {
             return (
                 None,

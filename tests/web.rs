@@ -5,7 +5,10 @@
 
 use tabcoin::app::App;
 use tabcoin::forms::validate_send;
+use tabcoin::node::{Conn, Effect, Event, Node};
+use tabcoin_chain::Store;
 use tabcoin_chain::{Amount, Params, Wallet, genesis};
+use tabcoin_protocol::{ClientFrame, Message, RelayFrame};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -103,4 +106,52 @@ fn hash_rates_are_shown_in_sensible_units() {
     assert_eq!(tabcoin::app::format_rate(950.0), "950 H/s");
     assert_eq!(tabcoin::app::format_rate(18_600.0), "18.6 kH/s");
     assert_eq!(tabcoin::app::format_rate(3_700_000.0), "3.70 MH/s");
+}
+
+/// The node reducer in the browser: the same events give the same effects
+/// as natively.
+#[wasm_bindgen_test]
+fn the_node_reducer_runs_in_the_browser() {
+    let wallet = Wallet::from_secret([3; 32]).expect("valid");
+    let mut node = Node::new(Store::new(Params::TEST), wallet);
+    let now = tabcoin_chain::GENESIS_TIMESTAMP.plus_ms(10_000);
+    let effects = node.handle(
+        Event::Frame(RelayFrame::Welcome {
+            you: 4,
+            peers: vec![1],
+        }),
+        now,
+    );
+    assert_eq!(node.conn, Conn::Online);
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send(ClientFrame::Broadcast {
+            msg: Message::Hello { .. }
+        })]
+    ));
+    let effects = node.handle(Event::MiningToggled, now);
+    let Some(Effect::Mine(job)) = effects.first().cloned() else {
+        panic!("mining starts a job")
+    };
+    let nonce = tabcoin_chain::pow::search(&job.template.header, 0..u64::MAX).unwrap_or_default();
+    let found = tabcoin::worker_api::FromWorker::Found {
+        job: job.id,
+        nonce,
+        tried: 1,
+    };
+    let effects = node.handle(
+        Event::Worker {
+            index: 0,
+            event: found,
+        },
+        now,
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Send(ClientFrame::Broadcast {
+            msg: Message::Block { .. }
+        })
+    )));
+    assert_eq!(node.store.height().0, 1);
+    assert_eq!(node.balance(), Amount(1050));
 }

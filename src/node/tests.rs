@@ -622,3 +622,21 @@ fn switching_accounts_moves_balances_and_rewards_to_the_new_wallet() {
         "same wallet: nothing to do"
     );
 }
+
+#[test]
+fn a_stored_chain_is_adopted_only_if_it_has_more_work() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let blocks: Vec<Block> = net.nodes[0].store.main_chain().cloned().collect();
+    let stored = Store::from_blocks(P, blocks.clone(), net.now).unwrap_or_else(|e| panic!("{e}"));
+    let mut fresh = Node::new(Store::new(P), wallet(5));
+    let effects = fresh.adopt_store(stored, net.now);
+    assert_eq!(fresh.store.height(), Height(3));
+    assert!(effects.contains(&Effect::SaveChain));
+    let shorter =
+        Store::from_blocks(P, blocks[..2].to_vec(), net.now).unwrap_or_else(|e| panic!("{e}"));
+    assert!(fresh.adopt_store(shorter, net.now).is_empty());
+    assert_eq!(fresh.store.height(), Height(3));
+}

@@ -97,8 +97,8 @@ test('coins sent in one tab arrive in another once mined', async () => {
   await b.reload();
   await b.waitForSelector('[data-testid=chain-height]');
   assert.equal(await text(b, 'address'), bAddress);
-  assert.equal(await text(b, 'balance'), bBalance);
-  assert.ok(Number(await text(b, 'chain-height')) >= Number(bHeight));
+  await waitFor(b, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) >= h, Number(bHeight));
+  await waitForText(b, 'balance', bBalance);
   // The other tab's address is offered when sending.
   const offered = await a.$$eval('#known-addresses option', (os) => os.map((o) => o.value));
   assert.ok(offered.includes(bAddress), 'B is among the known addresses');

@@ -596,7 +596,7 @@ impl Component for App {
                     </section>
                     <section>
                         <h2>{ "Your transactions" }</h2>
-                        <HistoryList history={node.store.ledger().history(&node.wallet.address()).to_vec()} />
+                        <HistoryList history={node.store.ledger().history(&me).to_vec()} limit={Some((10, Route::Address(me)))} />
                     </section>
                     <section>
                         <h2>{ "Latest blocks" }<a class="more" href={Route::Blocks(0).href()}>{ "all blocks →" }</a></h2>

@@ -127,8 +127,9 @@ pub struct Toast {
     pub at: Timestamp,
     /// What to say.
     pub text: String,
-    /// A mining reward (these give way first when there are too many).
-    pub reward: bool,
+    /// For a mining-reward toast: coins and first block it covers (a
+    /// miner's rewards are gathered into one toast, and give way first).
+    pub reward: Option<(u64, Height)>,
 }
 
 /// How long a toast stays, in ms.
@@ -547,22 +548,35 @@ impl Node {
                     _ => {}
                 }
             }
-            for (amount, what, is_reward) in
-                [(coins, "coins", false), (reward, "mining reward", true)]
-            {
-                if amount > 0 {
-                    let text = format!("Received {amount} {what} in block {height}");
-                    self.toasts.push_back(Toast {
+            if coins > 0 {
+                let text = format!("Received {coins} coins in block {height}");
+                self.toasts.push_back(Toast {
+                    at: now,
+                    text,
+                    reward: None,
+                });
+            }
+            if reward > 0 {
+                match self.toasts.back_mut() {
+                    Some(last) if last.reward.is_some() => {
+                        let (total, from) = last.reward.unwrap_or((0, height));
+                        let total = total + reward;
+                        last.text =
+                            format!("Received {total} mining reward in blocks {from}–{height}");
+                        last.reward = Some((total, from));
+                        last.at = now;
+                    }
+                    _ => self.toasts.push_back(Toast {
                         at: now,
-                        text,
-                        reward: is_reward,
-                    });
+                        text: format!("Received {reward} mining reward in block {height}"),
+                        reward: Some((reward, height)),
+                    }),
                 }
             }
             while self.toasts.len() > MAX_TOASTS {
                 // Payments from others matter more than a miner's stream of
                 // rewards: drop the oldest reward first.
-                match self.toasts.iter().position(|t| t.reward) {
+                match self.toasts.iter().position(|t| t.reward.is_some()) {
                     Some(i) => self.toasts.remove(i),
                     None => self.toasts.pop_front(),
                 };

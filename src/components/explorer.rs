@@ -159,6 +159,9 @@ pub fn address_page(p: &AddressPageProps) -> Html {
 pub struct HistoryListProps {
     /// Entries, oldest first (shown newest first).
     pub history: Vec<HistoryEntry>,
+    /// Show at most this many, with a link to the rest.
+    #[prop_or_default]
+    pub limit: Option<(usize, Route)>,
 }
 
 /// Incoming and outgoing transactions with their blocks.
@@ -171,7 +174,7 @@ pub fn history_list(p: &HistoryListProps) -> Html {
         <table class="history" data-testid="history">
             <thead><tr><th>{ "block" }</th><th>{ "in" }</th><th>{ "out" }</th><th>{ "transaction" }</th></tr></thead>
             <tbody>
-                { for p.history.iter().rev().map(|e| html! {
+                { for p.history.iter().rev().take(p.limit.as_ref().map_or(usize::MAX, |(n, _)| *n)).map(|e| html! {
                     <tr data-testid="history-row">
                         <td>{ link(Route::Height(e.height), e.height.to_string()) }</td>
                         <td class="in">{ if e.received.0 > 0 { format!("+{}", e.received) } else { String::new() } }</td>
@@ -180,6 +183,9 @@ pub fn history_list(p: &HistoryListProps) -> Html {
                     </tr>
                 }) }
             </tbody>
+            if let Some((n, all)) = &p.limit && p.history.len() > *n {
+                <caption class="more">{ link(all.clone(), format!("all {} transactions →", p.history.len())) }</caption>
+            }
         </table>
     }
 }

@@ -640,3 +640,16 @@ fn a_stored_chain_is_adopted_only_if_it_has_more_work() {
     assert!(fresh.adopt_store(shorter, net.now).is_empty());
     assert_eq!(fresh.store.height(), Height(3));
 }
+
+#[test]
+fn a_miners_rewards_gather_into_one_toast() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let toasts: Vec<String> = net.nodes[0].toasts.iter().map(|t| t.text.clone()).collect();
+    assert_eq!(
+        toasts,
+        vec!["Received 150 mining reward in blocks 1–3".to_owned()]
+    );
+}

@@ -48,10 +48,13 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await mineUntilAbove(b, await height(b));
   await sameTip(a, b);
 
-  // B's wallet history shows the payment.
+  // B's full history (its address page) shows the payment.
+  await b.evaluate((addr) => { location.hash = `#/address/${addr}`; }, bAddress);
   await waitFor(b, () => [...document.querySelectorAll('[data-testid=history-row] .in')].some((e) => e.textContent === '+25'));
 
   // The block holding the transfer (from A's history): two transactions.
+  const aAddress = await text(a, 'address');
+  await a.evaluate((addr) => { location.hash = `#/address/${addr}`; }, aAddress);
   await waitFor(a, () => [...document.querySelectorAll('[data-testid=history-row] .out')].some((e) => e.textContent === '−25'));
   const row = a.locator('[data-testid=history-row]').filter({ has: a.locator('.out', { hasText: '−25' }) }).first();
   await row.locator('td a').first().click();
@@ -69,7 +72,7 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await a.fill('[data-testid=search]', bAddress);
   await a.press('[data-testid=search]', 'Enter');
   await a.waitForSelector('[data-testid=address-page]');
-  assert.equal(await text(a, 'address-balance'), await text(b, 'balance'));
+  assert.equal(await text(a, 'address-balance'), await text(b, 'address-balance'));
   await a.fill('[data-testid=search]', 'hello');
   await a.press('[data-testid=search]', 'Enter');
   await waitFor(a, () => /is not a block height/.test(document.querySelector('[data-testid=search-error]')?.textContent ?? ''));
@@ -78,6 +81,7 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await a.goBack();
   await a.goBack();
   await a.waitForSelector('[data-testid=block-page]');
+  await b.evaluate(() => { location.hash = '#/'; });
   const tipBeforeTamper = await text(b, 'tip-hash');
   await a.getByText('tamper with a copy').click();
   await a.waitForSelector('[data-testid=tamper-page]');
@@ -91,6 +95,7 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await waitFor(a, () => /Unchanged/.test(document.querySelector('[data-testid=tamper-verdict]')?.textContent ?? ''));
 
   // Nothing was broadcast: B kept its chain, and A's own chain is intact.
+  await b.evaluate(() => { location.hash = '#/'; });
   assert.equal(await text(b, 'tip-hash'), tipBeforeTamper);
   await a.evaluate(() => { location.hash = '#/'; });
   await sameTip(a, b);

@@ -81,11 +81,11 @@ export async function waitFor(page, predicate, arg, timeout = 20_000) {
   await page.waitForFunction(predicate, arg, { timeout });
 }
 
-/** Saves a screenshot as a test artifact (target/e2e-artifacts). */
-export async function screenshot(page, name) {
+/** Saves a screenshot as a test artifact (target/e2e-artifacts); the whole page unless `fullPage` is false. */
+export async function screenshot(page, name, fullPage = true) {
   const dir = process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts';
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
 }
 
 /** Height shown by a tab. */

@@ -111,6 +111,7 @@ pub struct App {
     search_error: Option<String>,
     tamper: Option<Block>,
     copied: bool,
+    kernel: Option<String>,
     pool_saved: Option<String>,
     book: AccountBook,
     fresh_wallet: bool,
@@ -167,7 +168,8 @@ impl App {
         self.miners.truncate(self.workers);
         while self.miners.len() < self.workers {
             let index = self.miners.len();
-            match Miner::spawn(self.link.callback(move |e| Msg::Worker(index, e))) {
+            let script = crate::miner::worker_script(self.config.force_scalar);
+            match Miner::spawn(script, self.link.callback(move |e| Msg::Worker(index, e))) {
                 Ok(m) => self.miners.push(m),
                 Err(e) => {
                     self.error = Some(e);
@@ -275,6 +277,7 @@ impl Component for App {
             search_error: None,
             tamper: None,
             copied: false,
+            kernel: None,
             pool_saved: None,
             book: AccountBook::default(),
             fresh_wallet: fresh,
@@ -334,10 +337,11 @@ impl Component for App {
                 self.connect(ctx);
             }
             Msg::Worker(index, event) => {
-                if event == FromWorker::Ready
-                    && let Some(miner) = self.miners.get_mut(index)
-                {
-                    miner.set_ready();
+                if let FromWorker::Ready { kernel } = &event {
+                    self.kernel = Some(kernel.clone());
+                    if let Some(miner) = self.miners.get_mut(index) {
+                        miner.set_ready();
+                    }
                 }
                 self.dispatch(Event::Worker { index, event });
             }
@@ -578,6 +582,7 @@ impl Component for App {
                         {progress}
                         difficulty_bits={next_target.leading_zero_bits()}
                         reward_to={node.wallet.address().short()}
+                    kernel={self.kernel.clone().unwrap_or_else(|| "loading".into())}
                         on_toggle={ctx.link().callback(|()| Msg::ToggleMining)}
                         on_workers={ctx.link().callback(Msg::SetWorkers)}
                     />

@@ -1,6 +1,7 @@
 //! Page configuration read from the URL.
 //!
 //! - `?net=test` picks the network (default `demo`); see `Params`.
+//! - `?kernel=scalar` runs the scalar miner even where WebAssembly SIMD works.
 //! - `?relay=ws://host:port/ws` points the tab at another relay; without it,
 //!   the relay chosen in the network panel (kept in `localStorage`), else the
 //!   relay that served the page, at `/ws`.
@@ -24,6 +25,9 @@ pub struct PageConfig {
     pub params: Params,
     /// WebSocket URL of the relay, without the room parameter.
     pub relay: String,
+    /// `?kernel=scalar` runs the scalar miner even where SIMD works (to
+    /// compare them).
+    pub force_scalar: bool,
 }
 
 impl PageConfig {
@@ -57,6 +61,11 @@ impl PageConfig {
             let scheme = if protocol == "https:" { "wss" } else { "ws" };
             format!("{scheme}://{host}/ws")
         });
-        PageConfig { params, relay }
+        let force_scalar = get("kernel").is_some_and(|k| k == "scalar");
+        PageConfig {
+            params,
+            relay,
+            force_scalar,
+        }
     }
 }

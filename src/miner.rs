@@ -11,8 +11,33 @@ use yew::Callback;
 
 use crate::worker_api::{FromWorker, ToWorker};
 
-/// Path of the worker's loader script, relative to the page.
-pub const WORKER_SCRIPT: &str = "./worker_loader.js";
+/// Loader of the scalar worker, relative to the page.
+pub const SCALAR_WORKER: &str = "./worker_loader.js";
+/// Loader of the 4-lane SIMD worker.
+pub const SIMD_WORKER: &str = "./worker_simd_loader.js";
+
+/// The smallest module using a SIMD instruction (`i8x16.popcnt` of a
+/// constant), as feature detection libraries use: it validates only where
+/// WebAssembly SIMD is supported.
+const SIMD_PROBE: [u8; 31] = [
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253,
+    15, 253, 98, 11,
+];
+
+/// Whether this browser runs WebAssembly SIMD.
+pub fn simd_supported() -> bool {
+    js_sys::WebAssembly::validate(&js_sys::Uint8Array::from(&SIMD_PROBE[..]).into())
+        .unwrap_or(false)
+}
+
+/// The worker script to run: SIMD where supported, unless scalar is asked for.
+pub fn worker_script(force_scalar: bool) -> &'static str {
+    if !force_scalar && simd_supported() {
+        SIMD_WORKER
+    } else {
+        SCALAR_WORKER
+    }
+}
 
 /// A running miner worker. Dropping it terminates the worker.
 pub struct Miner {
@@ -24,9 +49,9 @@ pub struct Miner {
 
 impl Miner {
     /// Starts a worker; its answers go to `on_event`.
-    pub fn spawn(on_event: Callback<FromWorker>) -> Result<Miner, String> {
-        let worker = Worker::new(WORKER_SCRIPT)
-            .map_err(|e| format!("cannot start the miner worker: {e:?}"))?;
+    pub fn spawn(script: &str, on_event: Callback<FromWorker>) -> Result<Miner, String> {
+        let worker =
+            Worker::new(script).map_err(|e| format!("cannot start the miner worker: {e:?}"))?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             if let Some(event) = e
                 .data()

@@ -482,7 +482,7 @@ impl Node {
 
     fn on_worker(&mut self, index: usize, event: FromWorker, now: Timestamp) -> Vec<Effect> {
         match event {
-            FromWorker::Ready => Vec::new(),
+            FromWorker::Ready { .. } => Vec::new(),
             FromWorker::Progress {
                 job,
                 tried,

@@ -1,4 +1,5 @@
-//! The miner web worker: a thin loop around [`Midstate::search`].
+//! The miner web worker: a thin loop around a nonce search kernel, the
+//! scalar [`Midstate::search`] or the 4-lane SIMD [`Prepared4::search_simd`].
 //!
 //! It posts `Ready` once loaded, then serves [`ToWorker`] requests: `Mine`
 //! replaces the current job, `Stop` ends it. Nonces are searched in chunks
@@ -10,6 +11,7 @@ use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
 use tabcoin_chain::pow::Midstate;
+use tabcoin_chain::pow4::Prepared4;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -21,16 +23,20 @@ const FIRST_CHUNK: u64 = 1 << 14;
 /// Chunk duration aimed at, in ms.
 const CHUNK_MS: f64 = 50.0;
 
+/// A nonce search over a prepared template.
+type Kernel = fn(&Midstate, &Prepared4, std::ops::Range<u64>) -> Option<u64>;
+
 struct Job {
     id: u64,
     midstate: Midstate,
+    prepared: Prepared4,
     first: u64,
     next: u64,
     started: f64,
 }
 
-#[derive(Default)]
 struct State {
+    kernel: Kernel,
     job: Option<Job>,
     chunk: u64,
     scheduled: bool,
@@ -66,10 +72,11 @@ fn step(state: &Rc<RefCell<State>>) {
         let mut s = state.borrow_mut();
         s.scheduled = false;
         let chunk = s.chunk.max(1);
+        let kernel = s.kernel;
         let Some(job) = s.job.as_mut() else { return };
         let t0 = now();
         let end = job.next.saturating_add(chunk);
-        if let Some(nonce) = job.midstate.search(job.next..end) {
+        if let Some(nonce) = kernel(&job.midstate, &job.prepared, job.next..end) {
             post(&FromWorker::Found {
                 job: job.id,
                 nonce,
@@ -95,11 +102,26 @@ fn step(state: &Rc<RefCell<State>>) {
     schedule(state);
 }
 
-/// Entry point of the worker binary.
-pub fn run() {
+/// Entry point of the scalar worker (`worker` binary): runs everywhere.
+pub fn run_scalar() {
+    run(|mid, _, nonces| mid.search(nonces), "scalar");
+}
+
+/// Entry point of the SIMD worker (`worker_simd` binary): four nonces per
+/// step in WebAssembly SIMD lanes. Only this binary contains SIMD code.
+pub fn run_simd() {
+    run(
+        |mid, prepared, nonces| prepared.search_simd(mid, nonces),
+        "simd",
+    );
+}
+
+fn run(kernel: Kernel, name: &'static str) {
     let state = Rc::new(RefCell::new(State {
+        kernel,
+        job: None,
         chunk: FIRST_CHUNK,
-        ..State::default()
+        scheduled: false,
     }));
     let on_message = {
         let state = state.clone();
@@ -117,9 +139,11 @@ pub fn run() {
                     header,
                     first_nonce,
                 } => {
+                    let midstate = Midstate::new(&header);
                     state.borrow_mut().job = Some(Job {
                         id: job,
-                        midstate: Midstate::new(&header),
+                        prepared: Prepared4::new(&midstate),
+                        midstate,
                         first: first_nonce,
                         next: first_nonce,
                         started: now(),
@@ -133,5 +157,7 @@ pub fn run() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&FromWorker::Ready);
+    post(&FromWorker::Ready {
+        kernel: name.to_owned(),
+    });
 }

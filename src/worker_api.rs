@@ -29,8 +29,12 @@ pub enum ToWorker {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromWorker {
-    /// The worker's wasm has loaded; requests can be sent.
-    Ready,
+    /// The worker's wasm has loaded; requests can be sent. `kernel` names
+    /// the nonce search it runs (`simd` or `scalar`).
+    Ready {
+        /// The kernel.
+        kernel: String,
+    },
     /// Nonces tried so far for `job`, and the time it took.
     Progress {
         /// The job.

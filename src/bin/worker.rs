@@ -1,8 +1,9 @@
-//! The tabcoin miner web worker (built by Trunk as `data-type="worker"`).
+//! The tabcoin miner web worker, scalar kernel (built by Trunk as
+//! `data-type="worker"`); the fallback where WebAssembly SIMD is missing.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    tabcoin::worker::run();
+    tabcoin::worker::run_scalar();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

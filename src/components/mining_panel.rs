@@ -25,6 +25,8 @@ pub struct MiningPanelProps {
     pub difficulty_bits: u32,
     /// Where rewards go (short form).
     pub reward_to: String,
+    /// The nonce search the workers run (`simd` or `scalar`).
+    pub kernel: String,
     /// Start/stop.
     pub on_toggle: Callback<()>,
     /// A new number of workers.
@@ -74,6 +76,9 @@ pub fn mining_panel(p: &MiningPanelProps) -> Html {
                 </ul>
             }
             <span class="muted">{ format!("rewards to {}", p.reward_to) }</span>
+            <span class="pill" title="nonce search kernel" data-testid="kernel">
+                { match p.kernel.as_str() { "simd" => "SIMD ×4 kernel", "scalar" => "scalar kernel", other => other } }
+            </span>
         </section>
     }
 }

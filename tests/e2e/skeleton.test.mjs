@@ -111,6 +111,8 @@ test('mining runs in a web worker and the page stays responsive', async () => {
   await page.click('[data-testid=mine-button]');
   await waitFor(page, () => /H\/s$/.test(document.querySelector('[data-testid=hash-rate]')?.textContent ?? ''));
   assert.ok(page.workers().length >= 1, 'the miner runs in a worker');
+  // Chromium runs WebAssembly SIMD: the 4-lane kernel is picked on its own.
+  await waitForText(page, 'kernel', 'SIMD ×4 kernel');
   // Two workers, each reporting its own rate.
   await page.fill('[data-testid=workers]', '2');
   await page.dispatchEvent('[data-testid=workers]', 'change');

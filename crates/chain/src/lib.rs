@@ -15,7 +15,7 @@
 //!   [`Timestamp`] (ms since the Unix epoch; the caller's clock is one).
 //! - [`wallet`] and [`tx`]: keys, signed transactions, rewards.
 //! - [`block`]: the [`Header`] with its fixed byte layout, [`Block`], genesis.
-//! - [`pow`] and [`retarget`]: the midstate nonce search and the rule that
+//! - [`pow`], [`pow4`] and [`retarget`]: the midstate nonce search and the rule that
 //!   fixes each block's target from its ancestors.
 //! - [`validate`]: one function per rule, one [`BlockError`] variant per
 //!   rule, in two typed stages ([`CheckedBlock`], [`ValidBlock`]).
@@ -34,6 +34,7 @@ pub mod ledger;
 pub mod params;
 pub mod pool;
 pub mod pow;
+pub mod pow4;
 pub mod retarget;
 pub mod sigcache;
 pub mod store;

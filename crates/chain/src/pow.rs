@@ -59,6 +59,11 @@ impl Midstate {
         }
     }
 
+    /// The precomputed parts: midstate, padded second block, target words.
+    pub(crate) fn parts(&self) -> ([u32; 8], [u8; 64], [u32; 8]) {
+        (self.state, self.tail, self.target)
+    }
+
     /// The header hash with `nonce` in place of the header's nonce.
     pub fn hash_with_nonce(&self, nonce: u64) -> BlockHash {
         let state = self.compress_with_nonce(nonce);

@@ -2,28 +2,24 @@
 // export then import in another browser profile, and a new tab taking an
 // account no other tab uses.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, openTab, screenshot, startRelay, text, waitFor, waitForText } from './helpers.mjs';
+import {
+  openTab,
+  screenshot,
+  setup,
+  text,
+  waitFor,
+  waitForText,
+} from './helpers.mjs';
 
-let relay;
-let browser;
-
-before(async () => {
-  relay = await startRelay();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = setup();
 
 const options = (page) => page.$$eval('[data-testid=account-select] option', (os) => os.map((o) => o.value));
 
 test('accounts: create, rename, switch, export, import, reuse', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const a = await openTab(context, relay.url);
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await openTab(context, env.relay.url);
   await waitFor(a, () => document.querySelectorAll('[data-testid=account-select] option').length >= 1);
   const first = await text(a, 'address');
 
@@ -45,7 +41,7 @@ test('accounts: create, rename, switch, export, import, reuse', async () => {
   await a.click('[data-testid=account-reveal]');
   const secret = await text(a, 'account-secret');
   assert.match(secret, /^[0-9a-f]{64}$/);
-  const elsewhere = await openTab(await browser.newContext(), relay.url);
+  const elsewhere = await openTab(await env.browser.newContext(), env.relay.url);
   await waitFor(elsewhere, () => document.querySelectorAll('[data-testid=account-select] option').length >= 1);
   await elsewhere.click('.import summary');
   await elsewhere.fill('[data-testid=import-secret]', 'not a key');
@@ -58,7 +54,7 @@ test('accounts: create, rename, switch, export, import, reuse', async () => {
   await screenshot(a, 'accounts');
 
   // A second tab gets an account the first tab is not using.
-  const b = await openTab(context, relay.url);
+  const b = await openTab(context, env.relay.url);
   await waitFor(b, () => document.querySelectorAll('[data-testid=account-select] option').length >= 2);
   assert.notEqual(await text(b, 'address'), await text(a, 'address'));
   const bAddress = await text(b, 'address');
@@ -66,6 +62,6 @@ test('accounts: create, rename, switch, export, import, reuse', async () => {
   // Close it; once its lease lapses a new tab takes that account again.
   await b.close();
   await a.waitForTimeout(5_500);
-  const c = await openTab(context, relay.url);
+  const c = await openTab(context, env.relay.url);
   await waitFor(c, (s) => document.querySelector('[data-testid=address]').textContent === s, second);
 });

@@ -2,38 +2,26 @@
 // address, search, pagination, and the tamper view marking an edited block
 // invalid together with the blocks after it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   height,
-  launchBrowser,
   mineUntilAbove,
   openTab,
   sameTip,
   screenshot,
-  startRelay,
+  setup,
   text,
   waitFor,
   waitForText,
 } from './helpers.mjs';
 
-let relay;
-let browser;
-
-before(async () => {
-  relay = await startRelay();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = setup();
 
 test('explorer: block, transaction, address, search, tamper', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const a = await openTab(context, relay.url);
-  const b = await openTab(context, relay.url);
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await openTab(context, env.relay.url);
+  const b = await openTab(context, env.relay.url);
   await waitForText(a, 'conn-state', 'online');
   await sameTip(a, b);
   const bAddress = await text(b, 'address');
@@ -101,7 +89,7 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await sameTip(a, b);
 
   // Pagination of all blocks.
-  await a.goto(`${relay.url}/?net=test#/blocks/0`);
+  await a.goto(`${env.relay.url}/?net=test#/blocks/0`);
   await a.waitForSelector('[data-testid=blocks-page]');
   assert.ok((await a.locator('[data-testid=blocks-page] [data-testid=block-card]').count()) >= 1);
 });

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -108,4 +109,22 @@ export async function sameTip(...pages) {
     await pages[0].waitForTimeout(100);
   }
   throw new Error(`tips differ: ${tips.join(' vs ')}`);
+}
+
+/**
+ * Starts a relay and a browser before the file's tests and stops them after.
+ * Returns `{ relay, browser }`, filled in once the tests start (a test may
+ * replace `relay`, e.g. to restart it).
+ */
+export function setup() {
+  const env = {};
+  before(async () => {
+    env.relay = await startRelay();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.relay?.stop();
+  });
+  return env;
 }

@@ -2,40 +2,28 @@
 // through the real relay; a tab opened later catches up; coins sent in one
 // tab arrive in another once a block confirms them.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   height,
-  launchBrowser,
   mineUntilAbove,
   openTab,
   sameTip,
   screenshot,
-  startRelay,
+  setup,
   text,
   waitFor,
   waitForText,
 } from './helpers.mjs';
 
-let relay;
-let browser;
-
-before(async () => {
-  relay = await startRelay();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = setup();
 
 test('two tabs mine and see each other\'s blocks; a late tab catches up', async () => {
   // A and B are tabs of one browser; C is another browser profile, so it can
   // only learn the chain from the network, not from shared storage.
-  const shared = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const a = await openTab(shared, relay.url);
-  const b = await openTab(shared, relay.url);
+  const shared = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await openTab(shared, env.relay.url);
+  const b = await openTab(shared, env.relay.url);
   await waitForText(a, 'peer-count', 1);
   await waitForText(b, 'peer-count', 1);
   await waitForText(a, 'conn-state', 'online');
@@ -50,8 +38,8 @@ test('two tabs mine and see each other\'s blocks; a late tab catches up', async 
   assert.ok(Number(await text(a, 'mined-here')) >= 1);
   assert.ok(Number(await text(b, 'mined-here')) >= 1);
 
-  const other = await browser.newContext({ viewport: { width: 400, height: 900 } });
-  const c = await openTab(other, relay.url);
+  const other = await env.browser.newContext({ viewport: { width: 400, height: 900 } });
+  const c = await openTab(other, env.relay.url);
   await sameTip(a, c);
   await waitForText(a, 'peer-count', 2);
 
@@ -61,9 +49,9 @@ test('two tabs mine and see each other\'s blocks; a late tab catches up', async 
 });
 
 test('coins sent in one tab arrive in another once mined', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const a = await openTab(context, relay.url);
-  const b = await openTab(context, relay.url);
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await openTab(context, env.relay.url);
+  const b = await openTab(context, env.relay.url);
   await waitForText(a, 'conn-state', 'online');
   await sameTip(a, b);
   const before = { a: Number(await text(a, 'balance')), b: Number(await text(b, 'balance')) };
@@ -105,9 +93,9 @@ test('coins sent in one tab arrive in another once mined', async () => {
 });
 
 test('mining runs in a web worker and the page stays responsive', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   // Demo network: 20-bit targets, the worker hashes for a while.
-  const page = await openTab(context, relay.url, 'demo');
+  const page = await openTab(context, env.relay.url, 'demo');
   await page.click('[data-testid=mine-button]');
   await waitFor(page, () => /H\/s$/.test(document.querySelector('[data-testid=hash-rate]')?.textContent ?? ''));
   assert.ok(page.workers().length >= 1, 'the miner runs in a worker');

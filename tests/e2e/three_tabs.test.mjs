@@ -3,33 +3,21 @@
 // it pending; C mines it; every tab agrees on the new balances; too much is
 // refused; a reload loses nothing. Screenshots of each view are saved.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
   height,
-  launchBrowser,
   mineUntilAbove,
   openTab,
   sameTip,
   screenshot,
-  startRelay,
+  setup,
   text,
   waitFor,
   waitForText,
 } from './helpers.mjs';
 
-let relay;
-let browser;
-
-before(async () => {
-  relay = await startRelay();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = setup();
 
 /** The balance of `address` as `page` sees it (its explorer's address page). */
 async function balanceSeenBy(page, address) {
@@ -42,10 +30,10 @@ async function balanceSeenBy(page, address) {
 }
 
 test('three tabs: mine, pay, confirm, refuse, reload', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const a = await openTab(context, relay.url);
-  const b = await openTab(context, relay.url);
-  const c = await openTab(context, relay.url);
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const a = await openTab(context, env.relay.url);
+  const b = await openTab(context, env.relay.url);
+  const c = await openTab(context, env.relay.url);
   await waitForText(c, 'peer-count', '2');
   for (const p of [a, b, c]) await waitFor(p, () => document.querySelectorAll('[data-testid=account-select] option').length >= 1);
   const [addrA, addrB, addrC] = [await text(a, 'address'), await text(b, 'address'), await text(c, 'address')];
@@ -103,8 +91,8 @@ test('three tabs: mine, pay, confirm, refuse, reload', async () => {
   await c.evaluate(() => { location.hash = '#/'; });
   await c.locator('[data-testid=network]').scrollIntoViewIfNeeded();
   await c.locator('[data-testid=network]').screenshot({ path: `${process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts'}/view-network.png` });
-  const narrow = await browser.newContext({ viewport: { width: 400, height: 900 } });
-  const phone = await openTab(narrow, relay.url);
+  const narrow = await env.browser.newContext({ viewport: { width: 400, height: 900 } });
+  const phone = await openTab(narrow, env.relay.url);
   await sameTip(a, phone);
   await screenshot(phone, 'view-400px', false);
 });

@@ -111,6 +111,7 @@ pub struct App {
     search_error: Option<String>,
     tamper: Option<Block>,
     copied: bool,
+    stored_read: bool,
     kernel: Option<String>,
     pool_saved: Option<String>,
     book: AccountBook,
@@ -169,7 +170,12 @@ impl App {
         while self.miners.len() < self.workers {
             let index = self.miners.len();
             let script = crate::miner::worker_script(self.config.force_scalar);
-            match Miner::spawn(script, self.link.callback(move |e| Msg::Worker(index, e))) {
+            let on_failure = self.link.callback(Msg::StorageError);
+            match Miner::spawn(
+                script,
+                self.link.callback(move |e| Msg::Worker(index, e)),
+                on_failure,
+            ) {
                 Ok(m) => self.miners.push(m),
                 Err(e) => {
                     self.error = Some(e);
@@ -200,8 +206,12 @@ impl App {
                     }
                 }
                 Effect::SaveChain => {
-                    let json = storage::chain_json(&self.node.store);
-                    self.persist(idb_store::CHAINS, json);
+                    // Not before the stored chain was read: a failed or slow
+                    // read must not be overwritten by a shorter chain.
+                    if self.stored_read {
+                        let json = storage::chain_json(&self.node.store);
+                        self.persist(idb_store::CHAINS, json);
+                    }
                 }
             }
         }
@@ -277,6 +287,7 @@ impl Component for App {
             search_error: None,
             tamper: None,
             copied: false,
+            stored_read: false,
             kernel: None,
             pool_saved: None,
             book: AccountBook::default(),
@@ -363,7 +374,7 @@ impl Component for App {
                 }));
             }
             Msg::Tick => {
-                self.copied = false;
+                let was_copied = std::mem::replace(&mut self.copied, false);
                 let pool =
                     serde_json::to_string(&self.node.pool.transactions().collect::<Vec<_>>())
                         .unwrap_or_default();
@@ -375,7 +386,8 @@ impl Component for App {
                 let before = self.node.sync;
                 self.dispatch(Event::Tick);
                 // Re-render only when something moves.
-                return self.node.mining
+                return was_copied
+                    || self.node.mining
                     || self.node.sync != before
                     || before != SyncState::Ready
                     || !self.node.toasts.is_empty();
@@ -677,6 +689,8 @@ impl App {
     /// transactions are checked again like any arrival.
     fn stored_loaded(&mut self, chain: Result<Option<String>, String>, pool: Option<String>) {
         let now = now();
+        // Only a successful read lets later saves replace what is stored.
+        self.stored_read = chain.is_ok();
         match chain {
             Ok(Some(json)) => {
                 let (store, problem) = storage::parse_chain(self.config.params, &json, now);
@@ -688,7 +702,11 @@ impl App {
                     self.run(effects);
                 }
             }
-            Ok(None) => {}
+            Ok(None) => {
+                if self.node.store.height().0 > 0 {
+                    self.run(vec![Effect::SaveChain]);
+                }
+            }
             Err(e) => self
                 .node
                 .note(now, format!("{e}; syncing from peers"), true),

@@ -45,11 +45,16 @@ pub struct Miner {
     ready: bool,
     held: Option<ToWorker>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
 impl Miner {
     /// Starts a worker; its answers go to `on_event`.
-    pub fn spawn(script: &str, on_event: Callback<FromWorker>) -> Result<Miner, String> {
+    pub fn spawn(
+        script: &str,
+        on_event: Callback<FromWorker>,
+        on_failure: Callback<String>,
+    ) -> Result<Miner, String> {
         let worker =
             Worker::new(script).map_err(|e| format!("cannot start the miner worker: {e:?}"))?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -62,11 +67,17 @@ impl Miner {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                on_failure.emit(format!("a miner worker failed to start: {}", e.message()));
+            });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Miner {
             worker,
             ready: false,
             held: None,
             _on_message: on_message,
+            _on_error: on_error,
         })
     }
 
@@ -96,6 +107,7 @@ impl Miner {
 
 impl Drop for Miner {
     fn drop(&mut self) {
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

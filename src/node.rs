@@ -285,8 +285,19 @@ impl Node {
         effects
     }
 
-    /// The download is over: back to ready, and mining resumes if wanted.
+    /// The download is over: if another peer announced more work meanwhile,
+    /// sync from it; else back to ready, and mining resumes if wanted.
     fn sync_done(&mut self, now: Timestamp) -> Vec<Effect> {
+        let ours = self.store.total_work();
+        let better = self
+            .announced
+            .iter()
+            .filter(|(_, (_, work))| *work > ours)
+            .max_by_key(|(_, (_, work))| *work)
+            .map(|(p, (h, _))| (*p, *h));
+        if let Some((peer, target)) = better {
+            return self.sync_from(peer, target, now);
+        }
         self.sync = SyncState::Ready;
         self.new_job(now).into_iter().collect()
     }
@@ -416,6 +427,7 @@ impl Node {
                 self.conn = Conn::Offline;
                 self.me = None;
                 self.peers.clear();
+                self.announced.clear();
                 if self.sync == SyncState::Ready {
                     Vec::new()
                 } else {
@@ -685,9 +697,16 @@ impl Node {
             }
             Message::Block { block } => self.offer(from, vec![block], now),
             Message::Blocks { blocks, more } => {
-                let mut effects = self.offer(from, blocks, now);
+                let (mut effects, refused) = self.offer_blocks(from, blocks, now);
                 let syncing_from_sender =
                     matches!(self.sync, SyncState::Syncing { peer, .. } if peer == from);
+                if refused && syncing_from_sender {
+                    // Asking again would bring the same batch: try another
+                    // peer (or stop syncing) instead.
+                    self.announced.remove(&from);
+                    effects.extend(self.switch_sync_peer(from, now));
+                    return effects;
+                }
                 if syncing_from_sender {
                     self.sync_asked = now;
                 }
@@ -708,16 +727,23 @@ impl Node {
                         to: from,
                         msg: Message::GetPool,
                     }));
+                    // That peer's announcement is served; others may remain.
+                    self.announced.remove(&from);
                     effects.extend(self.sync_done(now));
                 }
                 effects
             }
             Message::Transaction { tx } => self.offer_tx(from, tx, now),
             Message::GetPool => {
+                let mut bytes = 0;
                 let txs: Vec<Transaction> = self
                     .pool
                     .transactions()
                     .take(MAX_POOL_SNAPSHOT)
+                    .take_while(|tx| {
+                        bytes += serde_json::to_string(tx).map_or(0, |s| s.len());
+                        bytes <= BATCH_BYTES
+                    })
                     .cloned()
                     .collect();
                 vec![Effect::Send(ClientFrame::Direct {
@@ -725,10 +751,18 @@ impl Node {
                     msg: Message::Pool { txs },
                 })]
             }
-            Message::Pool { txs } => txs
-                .into_iter()
-                .flat_map(|tx| self.offer_tx(from, tx, now))
-                .collect(),
+            Message::Pool { txs } => {
+                // One fresh template for the whole snapshot, not one per
+                // transaction.
+                let mining = std::mem::replace(&mut self.mining, false);
+                let mut effects: Vec<Effect> = txs
+                    .into_iter()
+                    .flat_map(|tx| self.offer_tx(from, tx, now))
+                    .collect();
+                self.mining = mining;
+                effects.extend(self.new_job(now));
+                effects
+            }
         }
     }
 
@@ -766,8 +800,20 @@ impl Node {
 
     /// Offers blocks from `from` to the store; returns the effects.
     fn offer(&mut self, from: PeerId, blocks: Vec<Block>, now: Timestamp) -> Vec<Effect> {
+        self.offer_blocks(from, blocks, now).0
+    }
+
+    /// Offers blocks; also says whether a block was refused (then the rest
+    /// of the batch is not offered).
+    fn offer_blocks(
+        &mut self,
+        from: PeerId,
+        blocks: Vec<Block>,
+        now: Timestamp,
+    ) -> (Vec<Effect>, bool) {
         let mut merged = Accepted::default();
         let mut effects = Vec::new();
+        let mut refused = false;
         for block in blocks {
             match self.store.accept(block, now) {
                 Ok(a) => {
@@ -793,6 +839,7 @@ impl Node {
                         AcceptError::KnownInvalid { .. } => true,
                         _ => false,
                     };
+                    refused = true;
                     if proven_bad {
                         effects.extend(self.ban(from, format!("sent an invalid block: {e}"), now));
                     } else {
@@ -823,7 +870,7 @@ impl Node {
             self.note(now, text, false);
             effects.extend(self.after_tip_change(&merged, now));
         }
-        effects
+        (effects, refused)
     }
 }
 

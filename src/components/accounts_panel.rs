@@ -77,7 +77,7 @@ pub fn accounts_panel(p: &AccountsPanelProps) -> Html {
                 <select id="account-select" data-testid="account-select" {onchange}>
                     { for p.accounts.iter().map(|a| html! {
                         <option value={a.address.clone()} selected={a.address == p.current}>
-                            { format!("{} · {}…", a.name, &a.address[..12.min(a.address.len())]) }
+                            { format!("{} · {}…", a.name, a.address.chars().take(12).collect::<String>()) }
                         </option>
                     }) }
                 </select>

@@ -653,3 +653,40 @@ fn a_miners_rewards_gather_into_one_toast() {
         vec!["Received 150 mining reward in blocks 1–3".to_owned()]
     );
 }
+
+#[test]
+fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
+    let mut net = Net::new(1);
+    net.mine(1);
+    let mut n = Node::new(Store::new(P), wallet(8));
+    let hello = net.nodes[0].hello();
+    n.handle(
+        Event::Frame(RelayFrame::Deliver {
+            from: 1,
+            msg: hello,
+        }),
+        net.now,
+    );
+    assert!(matches!(n.sync, SyncState::Syncing { peer: 1, .. }));
+    // The peer's block is ahead of this node's (slow) clock: refused, but
+    // proves nothing bad about the peer.
+    let blocks = net.nodes[0].store.blocks_after(&n.store.locator(), 10);
+    let slow_clock = Timestamp(blocks[0].header.timestamp.0 - P.max_future_ms - 1);
+    let msg = Message::Blocks { blocks, more: true };
+    let effects = n.handle(
+        Event::Frame(RelayFrame::Deliver { from: 1, msg }),
+        slow_clock,
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Send(ClientFrame::Direct {
+                to: 1,
+                msg: Message::GetBlocks { .. }
+            })
+        )),
+        "no second request for the same batch: {effects:?}"
+    );
+    assert_eq!(n.sync, SyncState::Ready);
+    assert!(!n.banned.contains(&1));
+}

@@ -40,6 +40,8 @@ test('tabs reconnect after a relay restart and keep mining together', async () =
   env.relay = await startRelay(addr);
   await waitForText(a, 'conn-state', 'online', 30_000);
   await waitForText(b, 'conn-state', 'online', 30_000);
+  // Back in step with the others (mining waits for that by design).
+  await waitForText(a, 'sync-state', 'ready', 30_000);
   await mineUntilAbove(a, await height(a));
   await sameTip(a, b);
   await mineUntilAbove(b, await height(b));

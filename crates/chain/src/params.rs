@@ -55,8 +55,10 @@ impl Params {
         max_future_ms: 2 * 60 * 1000,
         mining_reward: Amount(50),
         starting_balance: Amount(0),
-        max_block_txs: 500,
-        max_outputs: 32,
+        // 200 transactions of at most 16 outputs keep a block's JSON far
+        // below the wire protocol's 1 MiB frame.
+        max_block_txs: 200,
+        max_outputs: 16,
         max_pool_txs: 2_000,
         max_orphans: 100,
         max_fork_depth: 100,

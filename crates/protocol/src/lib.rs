@@ -217,9 +217,13 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
     Ok(frame)
 }
 
-/// Decodes a relay's frame: size first, then JSON, then list bounds.
+/// Room for the relay's `deliver` wrapper around a tab's message.
+pub const RELAY_OVERHEAD_BYTES: usize = 1024;
+
+/// Decodes a relay's frame: size first (a tab's largest frame plus the
+/// relay's wrapper), then JSON, then list bounds.
 pub fn decode_relay_frame(text: &str) -> Result<RelayFrame, DecodeError> {
-    check_size(text, MAX_FRAME_BYTES)?;
+    check_size(text, MAX_FRAME_BYTES + RELAY_OVERHEAD_BYTES)?;
     let frame: RelayFrame =
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
     if let RelayFrame::Deliver { msg, .. } = &frame {

@@ -22,7 +22,7 @@ pub(crate) async fn connection(
     room: String,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.queue_len);
+    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.queue_len.max(1));
     let id = hub.join(&room, tx);
     tracing::info!(peer = id, room = %room, "joined");
     let (mut sink, mut stream) = socket.split();
@@ -72,9 +72,7 @@ pub(crate) async fn connection(
             }
         }
     };
-    if reason.starts_with("too slow") {
-        hub.count_drop();
-    }
+    // A slow tab was already counted when the hub dropped its queue.
     hub.leave(&room, id);
     tracing::info!(peer = id, room = %room, reason, "left");
 }

@@ -2,7 +2,8 @@
 //! network (like the classic design's `PEERS=ws://…`).
 //!
 //! A relay started with `--peer ws://host:port/ws` dials that relay's `/ws`
-//! with `?link=1` and re-dials with backoff whenever the link drops. Both
+//! with `?link=1&secret=…` and re-dials with backoff whenever the link
+//! drops. Relays accept links only with the shared `--link-secret`. Both
 //! ends then exchange [`LinkFrame`]s through the [`Hub`], which delivers them
 //! to local tabs, forwards them to its other links, and drops frames it has
 //! seen before, so any topology is loop-free.
@@ -54,7 +55,7 @@ async fn pump<S, M, E>(
 where
     S: Stream<Item = Result<M, E>> + Sink<M> + Unpin,
 {
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.link_queue_len);
+    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.link_queue_len.max(1));
     let link = hub.add_link(tx);
     let limit = config.max_frame_bytes.saturating_mul(2);
     let reason = loop {
@@ -70,7 +71,13 @@ where
             input = socket.next() => match input {
                 Some(Ok(m)) => match incoming(&m) {
                     Incoming::Text(text) if text.len() <= limit => match serde_json::from_str::<LinkFrame>(text) {
-                        Ok(frame) => hub.from_link(link, frame),
+                        Ok(frame) if frame_is_valid(&frame, config) => {
+                            hub.from_link(link, frame);
+                            if hub.link_peer_count(link) > config.max_peers.saturating_mul(100) {
+                                break "announced too many tabs";
+                            }
+                        }
+                        Ok(_) => break "sent a frame beyond the limits",
                         Err(_) => break "sent a malformed frame",
                     },
                     Incoming::Text(_) => break "sent an oversize frame",
@@ -87,6 +94,19 @@ where
     };
     hub.remove_link(link);
     reason
+}
+
+/// A link frame must respect what tabs' frames must: room names and list
+/// bounds.
+fn frame_is_valid(frame: &LinkFrame, config: &Config) -> bool {
+    match frame {
+        LinkFrame::Msg { room, msg, .. } => {
+            room.len() <= config.max_room_len && msg.check_bounds().is_ok()
+        }
+        LinkFrame::Joined { room, .. } | LinkFrame::Left { room, .. } => {
+            room.len() <= config.max_room_len
+        }
+    }
 }
 
 /// Serves a link another relay dialled.
@@ -122,7 +142,8 @@ pub(crate) fn spawn_dialer(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let sep = if url.contains('?') { '&' } else { '?' };
-    let link_url = format!("{url}{sep}link=1");
+    let secret = config.link_secret.clone().unwrap_or_default();
+    let link_url = format!("{url}{sep}link=1&secret={secret}");
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(500);
         loop {

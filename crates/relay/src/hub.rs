@@ -148,6 +148,11 @@ impl Hub {
         self.drops.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// How many tabs a link has announced (bounded by the federation code).
+    pub fn link_peer_count(&self, link: LinkId) -> usize {
+        self.lock().links.get(&link).map_or(0, |l| l.peers.len())
+    }
+
     /// Number of tabs connected here.
     pub fn local_peers(&self) -> usize {
         self.lock().rooms.values().map(BTreeMap::len).sum()
@@ -298,8 +303,24 @@ impl Hub {
             return;
         };
         for (room, peer) in gone.peers {
+            // A tab still reachable through another link (links in a cycle)
+            // or connected here has not left.
+            let still_here = inner
+                .links
+                .values()
+                .any(|l| l.peers.contains(&(room.clone(), peer)))
+                || inner
+                    .rooms
+                    .get(&room)
+                    .is_some_and(|m| m.contains_key(&peer));
+            if still_here {
+                continue;
+            }
             if let Some(set) = inner.remote.get_mut(&room) {
                 set.remove(&peer);
+                if set.is_empty() {
+                    inner.remote.remove(&room);
+                }
             }
             let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer }).into();
             self.deliver_room(&mut inner, &room, None, &left);
@@ -317,6 +338,20 @@ impl Hub {
     /// forwarded to the other links, unless it was seen before.
     pub fn from_link(&self, link: LinkId, frame: LinkFrame) {
         let mut inner = self.lock();
+        // Which tabs each link leads to is tracked even for frames already
+        // seen through another link, so a link that drops does not make tabs
+        // still reachable through others look gone.
+        if let Some(l) = inner.links.get_mut(&link) {
+            match &frame {
+                LinkFrame::Joined { room, peer, .. } => {
+                    l.peers.insert((room.clone(), *peer));
+                }
+                LinkFrame::Left { room, peer, .. } => {
+                    l.peers.remove(&(room.clone(), *peer));
+                }
+                LinkFrame::Msg { .. } => {}
+            }
+        }
         if !remember(&mut inner, frame.id()) {
             self.duplicates.fetch_add(1, Ordering::Relaxed);
             return;
@@ -345,17 +380,17 @@ impl Hub {
             }
             LinkFrame::Joined { room, peer, .. } => {
                 inner.remote.entry(room.clone()).or_default().insert(*peer);
-                if let Some(l) = inner.links.get_mut(&link) {
-                    l.peers.insert((room.clone(), *peer));
-                }
                 let joined: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: *peer }).into();
                 self.deliver_room(&mut inner, room, None, &joined);
             }
             LinkFrame::Left { room, peer, .. } => {
                 if let Some(set) = inner.remote.get_mut(room) {
                     set.remove(peer);
+                    if set.is_empty() {
+                        inner.remote.remove(room);
+                    }
                 }
-                if let Some(l) = inner.links.get_mut(&link) {
+                for l in inner.links.values_mut() {
                     l.peers.remove(&(room.clone(), *peer));
                 }
                 let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer: *peer }).into();

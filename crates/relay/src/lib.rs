@@ -59,6 +59,8 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     /// WebSocket URLs (`ws://host:port/ws`) of relays to link with.
     pub peers: Vec<String>,
+    /// Secret linked relays share; without one, no link is accepted.
+    pub link_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             ping_interval: Duration::from_secs(20),
             dist: None,
             peers: Vec::new(),
+            link_secret: None,
         }
     }
 }
@@ -139,6 +142,7 @@ pub async fn serve(
 struct WsQuery {
     room: Option<String>,
     link: Option<u8>,
+    secret: Option<String>,
 }
 
 async fn ws_handler(
@@ -157,6 +161,18 @@ async fn ws_handler(
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024);
     if q.link == Some(1) {
+        let allowed = state
+            .config
+            .link_secret
+            .as_deref()
+            .is_some_and(|s| q.secret.as_deref() == Some(s));
+        if !allowed {
+            return (
+                StatusCode::FORBIDDEN,
+                "federation links need the shared --link-secret",
+            )
+                .into_response();
+        }
         let (hub, config, shutdown) = (
             state.hub.clone(),
             state.config.clone(),

@@ -36,6 +36,10 @@ struct Args {
     /// TABCOIN_PEERS, comma-separated).
     #[arg(long = "peer", env = "TABCOIN_PEERS", value_delimiter = ',')]
     peers: Vec<String>,
+    /// Secret shared by linked relays: links are dialled with it and only
+    /// accepted with it (none: this relay accepts no links).
+    #[arg(long, env = "TABCOIN_LINK_SECRET")]
+    link_secret: Option<String>,
     /// Seconds between keepalive pings.
     #[arg(long, default_value_t = 20)]
     ping_secs: u64,
@@ -66,6 +70,7 @@ async fn main() -> std::io::Result<()> {
         burst: args.burst,
         max_peers: args.max_peers,
         peers: args.peers,
+        link_secret: args.link_secret,
         ping_interval: Duration::from_secs(args.ping_secs.max(1)),
         dist: Some(args.dist),
         ..Config::default()

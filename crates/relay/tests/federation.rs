@@ -7,16 +7,26 @@ mod common;
 use common::*;
 use tabcoin_relay::Config;
 
+const SECRET: &str = "s3cret";
+
+/// A relay that accepts links with the shared secret.
+fn linkable() -> Config {
+    Config {
+        link_secret: Some(SECRET.into()),
+        ..Config::default()
+    }
+}
+
 fn linked_to(relays: &[&Relay]) -> Config {
     Config {
         peers: relays.iter().map(|r| r.ws_url()).collect(),
-        ..Config::default()
+        ..linkable()
     }
 }
 
 #[tokio::test]
 async fn two_linked_relays_deliver_exactly_once_both_ways() {
-    let a = start(Config::default()).await;
+    let a = start(linkable()).await;
     let b = start(linked_to(&[&a])).await;
     b.wait_links(1).await;
     let mut on_a = connect(&a.ws_url(), "net").await;
@@ -34,7 +44,7 @@ async fn two_linked_relays_deliver_exactly_once_both_ways() {
 
 #[tokio::test]
 async fn tabs_see_peers_on_other_relays_and_can_message_them_directly() {
-    let a = start(Config::default()).await;
+    let a = start(linkable()).await;
     let b = start(linked_to(&[&a])).await;
     b.wait_links(1).await;
     let mut on_a = connect(&a.ws_url(), "net").await;
@@ -58,7 +68,7 @@ async fn tabs_see_peers_on_other_relays_and_can_message_them_directly() {
 
 #[tokio::test]
 async fn a_triangle_of_relays_still_delivers_exactly_once() {
-    let a = start(Config::default()).await;
+    let a = start(linkable()).await;
     let b = start(linked_to(&[&a])).await;
     let c = start(linked_to(&[&a, &b])).await;
     a.wait_links(2).await;
@@ -83,16 +93,58 @@ async fn a_triangle_of_relays_still_delivers_exactly_once() {
 
 #[tokio::test]
 async fn a_restarted_relay_is_redialled_and_the_network_heals() {
-    let a = start(Config::default()).await;
+    let a = start(linkable()).await;
     let addr = a.addr;
     let b = start(linked_to(&[&a])).await;
     b.wait_links(1).await;
     a.stop().await;
     b.wait_links(0).await;
-    let a = start_at(&addr.to_string(), Config::default()).await;
+    let a = start_at(&addr.to_string(), linkable()).await;
     b.wait_links(1).await;
     let mut on_a = connect(&a.ws_url(), "net").await;
     let mut on_b = connect(&b.ws_url(), "net").await;
     broadcast(&mut on_b, ping_msg()).await;
     assert_eq!(drain(&mut on_a.ws).await, vec![(on_b.id, ping_msg())]);
+}
+
+#[tokio::test]
+async fn a_link_without_the_shared_secret_is_refused() {
+    let a = start(linkable()).await;
+    let wrong = Config {
+        peers: vec![a.ws_url()],
+        link_secret: Some("guess".into()),
+        ..Config::default()
+    };
+    let b = start(wrong).await;
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(a.stats().await.links, 0);
+    assert_eq!(b.stats().await.links, 0);
+    assert!(
+        tokio_tungstenite::connect_async(format!("{}?link=1", a.ws_url()))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_relay_dropping_out_of_a_cycle_does_not_make_live_tabs_leave() {
+    let a = start(linkable()).await;
+    let b = start(linked_to(&[&a])).await;
+    let c = start(linked_to(&[&a, &b])).await;
+    a.wait_links(2).await;
+    let on_a = connect(&a.ws_url(), "net").await;
+    let mut on_b = connect(&b.ws_url(), "net").await;
+    // B learns of A's tab through A and through C; the C–B link goes away.
+    c.stop().await;
+    b.wait_links(1).await;
+    let mut left = Vec::new();
+    while let Some(frame) = next_frame(&mut on_b.ws).await {
+        if let tabcoin_protocol::RelayFrame::PeerLeft { peer } = frame {
+            left.push(peer);
+        }
+    }
+    assert!(
+        !left.contains(&on_a.id),
+        "A's tab is still reachable through A"
+    );
 }

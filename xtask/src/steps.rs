@@ -132,6 +132,19 @@ fn count_line(line: &str, layer: &mut Layer) {
     }
 }
 
+/// `tests/e2e/*.test.mjs`, sorted.
+fn e2e_files() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join("tests/e2e"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
 fn cargo(args: &[&str]) -> Command {
     let mut c = Command::new("cargo");
     c.args(args);
@@ -217,12 +230,10 @@ pub fn test() -> Result<ExitCode> {
         layers.push(counted(
             "end-to-end (Chromium tabs)",
             Command::new("node")
-                .args([
-                    "--test",
-                    "--test-reporter=tap",
-                    "--test-concurrency=1",
-                    "tests/e2e/",
-                ])
+                .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+                // The files by name: how `node --test` searches a directory
+                // differs between Node versions.
+                .args(e2e_files())
                 .env("TABCOIN_RELAY_BIN", relay_bin())
                 .env("TABCOIN_DIST", root().join("dist"))
                 .env("TABCOIN_ARTIFACTS", &artifacts)

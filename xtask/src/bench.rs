@@ -3,8 +3,10 @@
 //! interleaved over several rounds and medians are reported: ratios are the
 //! claim, absolutes are context.
 //!
-//! Rows so far: relay fan-out (tabcoin's relay vs the classic design's `ws`
-//! broadcast relay in Node) at 100 and 1,000 peers.
+//! Rows so far: the miner in headless Chromium through the app's own
+//! workers (SIMD vs scalar kernel, scaling with workers), and relay fan-out
+//! (tabcoin's relay vs the classic design's `ws` broadcast relay in Node) at
+//! 100 and 1,000 peers.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -130,6 +132,60 @@ fn machine() -> String {
     format!("{date}, {cores} cores, {cpu}")
 }
 
+/// Miner rows: the app's workers in headless Chromium (xtask/bench/miner.mjs).
+fn miner_rows() -> Result<String> {
+    eprintln!("xtask: bench: miner in Chromium ({ROUNDS} interleaved rounds, a few minutes)");
+    let (mut relay, url) = start(
+        Command::new(crate::steps::relay_bin())
+            .args(["--addr", "127.0.0.1:0", "--dist"])
+            .arg(root().join("dist")),
+    )?;
+    let out = Command::new("node")
+        .arg(root().join("xtask/bench/miner.mjs"))
+        .arg(url.replace("ws://", "http://"))
+        .arg(ROUNDS.to_string())
+        .env("CHROMIUM", tools::CHROMIUM)
+        .output()
+        .map_err(|e| format!("cannot run the miner benchmark: {e}"));
+    let _ = relay.kill();
+    let _ = relay.wait();
+    let out = out?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let value = |key: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(0.0)
+    };
+    let (scalar, simd) = (value("scalar "), value("simd "));
+    if scalar == 0.0 || simd == 0.0 {
+        return Err(format!(
+            "the miner benchmark printed no rates: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut rows = format!(
+        "| miner, 1 worker: SIMD ×4 kernel vs scalar kernel (nonces/s) | {:.2} M/s | {:.2} M/s | {:.2}× |\n",
+        simd / 1e6,
+        scalar / 1e6,
+        simd / scalar
+    );
+    let single = value("scale 1 ").max(1.0);
+    for line in text.lines().filter_map(|l| l.strip_prefix("scale ")) {
+        let mut parts = line
+            .split_whitespace()
+            .filter_map(|v| v.parse::<f64>().ok());
+        let (Some(n), Some(total)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        rows += &format!(
+            "| miner scaling, {n} SIMD workers: total nonces/s | {:.2} M/s | {n} × 1 worker | {:.2} of linear |\n",
+            total / 1e6,
+            total / (single * n)
+        );
+    }
+    Ok(rows)
+}
+
 /// `cargo xtask bench`.
 pub fn bench() -> Result<ExitCode> {
     tools::run(
@@ -147,9 +203,17 @@ pub fn bench() -> Result<ExitCode> {
             .current_dir(root()),
     )?;
     let bench_dir = root().join("xtask/bench");
-    if !bench_dir.join("node_modules/ws/package.json").exists() {
+    if !bench_dir.join("node_modules/ws/package.json").exists()
+        || !bench_dir
+            .join("node_modules/playwright-core/package.json")
+            .exists()
+    {
         tools::npm_ci(&bench_dir)?;
     }
+    tools::for_build()?;
+    tools::chromium()?;
+    crate::steps::trunk_build()?;
+    let miner_rows = miner_rows()?;
     let loads = [100usize, 1000];
     let mut samples: Vec<Vec<(Sample, Sample)>> = vec![Vec::new(); loads.len()];
     for round in 1..=ROUNDS {
@@ -162,6 +226,7 @@ pub fn bench() -> Result<ExitCode> {
     }
     let mut table =
         String::from("| benchmark | tabcoin | compared with | ratio |\n|---|---|---|---|\n");
+    table += &miner_rows;
     for (i, &peers) in loads.iter().enumerate() {
         let s = &samples[i];
         let pick = |f: fn(&Sample) -> f64, ours: bool| {
@@ -196,6 +261,8 @@ pub fn bench() -> Result<ExitCode> {
     }
     let report = format!(
         "# Benchmarks\n\nProduced by `cargo xtask bench` on {}. Medians of {ROUNDS} interleaved rounds.\n\n\
+         Miner rows: the app in headless Chromium on the `bench` network (a target no nonce meets), the workers' own \
+         reported rates after 6 s (`xtask/bench/miner.mjs`).\n\n\
          Relay rows: N WebSocket clients in one room, 10 of them broadcasting 20 messages each as fast as they can; \
          every other client timestamps each arrival (`crates/relay/examples/load.rs`). The comparison is the classic \
          design's relay: a Node `ws` server forwarding every message to every other client (`xtask/bench/ws-relay.mjs`).\n\n{table}",

@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::tools::{self, Result, path_env, root};
 
 /// Builds the app into `dist/` with trunk (release).
-fn trunk_build() -> Result<()> {
+pub(crate) fn trunk_build() -> Result<()> {
     tools::run(
         Command::new("trunk")
             .args(["build", "index.html", "--release"])
@@ -24,7 +24,7 @@ fn relay_build() -> Result<()> {
     )
 }
 
-fn relay_bin() -> std::path::PathBuf {
+pub(crate) fn relay_bin() -> std::path::PathBuf {
     root().join("target/release/tabcoin-relay")
 }
 

@@ -75,8 +75,16 @@ impl Params {
         ..Params::DEMO
     };
 
+    /// A network for measuring hash rates: its first target (40 zero bits)
+    /// is out of reach, so miners hash without ever finding a block.
+    pub const BENCH: Params = Params {
+        name: "bench",
+        initial_zero_bits: 40,
+        ..Params::DEMO
+    };
+
     /// All known networks.
-    pub const ALL: [Params; 2] = [Params::DEMO, Params::TEST];
+    pub const ALL: [Params; 3] = [Params::DEMO, Params::TEST, Params::BENCH];
 
     /// The network with this name, if any.
     pub fn by_name(name: &str) -> Option<Params> {

@@ -132,24 +132,22 @@ fn machine() -> String {
     format!("{date}, {cores} cores, {cpu}")
 }
 
-/// Miner rows: the app's workers in headless Chromium (xtask/bench/miner.mjs).
-fn miner_rows() -> Result<String> {
-    eprintln!("xtask: bench: miner in Chromium ({ROUNDS} interleaved rounds, a few minutes)");
-    let (mut relay, url) = start(
-        Command::new(crate::steps::relay_bin())
-            .args(["--addr", "127.0.0.1:0", "--dist"])
-            .arg(root().join("dist")),
-    )?;
+/// One round of the browser miner benchmark, in nonces/s.
+struct BrowserRound {
+    scalar: f64,
+    simd: f64,
+    /// (workers, total) with the SIMD kernel.
+    scaling: Vec<(f64, f64)>,
+}
+
+fn browser_miner_round(url: &str) -> Result<BrowserRound> {
     let out = Command::new("node")
         .arg(root().join("xtask/bench/miner.mjs"))
-        .arg(url.replace("ws://", "http://"))
-        .arg(ROUNDS.to_string())
+        .arg(url)
+        .arg("1")
         .env("CHROMIUM", tools::CHROMIUM)
         .output()
-        .map_err(|e| format!("cannot run the miner benchmark: {e}"));
-    let _ = relay.kill();
-    let _ = relay.wait();
-    let out = out?;
+        .map_err(|e| format!("cannot run the miner benchmark: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let value = |key: &str| -> f64 {
         text.lines()
@@ -163,24 +161,105 @@ fn miner_rows() -> Result<String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    let scaling = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("scale "))
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace().filter_map(|v| v.parse::<f64>().ok());
+            Some((parts.next()?, parts.next()?))
+        })
+        .collect();
+    Ok(BrowserRound {
+        scalar,
+        simd,
+        scaling,
+    })
+}
+
+/// Native nonces/s of the scalar midstate search on one core.
+fn native_miner_round() -> Result<f64> {
+    let out = Command::new(root().join("target/release/examples/hashrate"))
+        .arg("3")
+        .output()
+        .map_err(|e| format!("cannot run the native hash rate example: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| "the native hash rate example printed no number".to_owned())
+}
+
+/// Miner rows: the app's workers in headless Chromium (xtask/bench/miner.mjs)
+/// and native Rust, interleaved round by round.
+fn miner_rows() -> Result<String> {
+    tools::run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "tabcoin-chain",
+                "--example",
+                "hashrate",
+            ])
+            .current_dir(root()),
+    )?;
+    let (mut relay, url) = start(
+        Command::new(crate::steps::relay_bin())
+            .args(["--addr", "127.0.0.1:0", "--dist"])
+            .arg(root().join("dist")),
+    )?;
+    let url = url.replace("ws://", "http://");
+    let (mut scalar, mut simd, mut native) = (Vec::new(), Vec::new(), Vec::new());
+    let mut scaling: Vec<(f64, Vec<f64>)> = Vec::new();
+    let mut failure = None;
+    for round in 1..=ROUNDS {
+        eprintln!("xtask: bench round {round}/{ROUNDS}: miner in Chromium and natively");
+        match browser_miner_round(&url).and_then(|b| native_miner_round().map(|n| (b, n))) {
+            Ok((b, n)) => {
+                scalar.push(b.scalar);
+                simd.push(b.simd);
+                native.push(n);
+                for (workers, total) in b.scaling {
+                    match scaling.iter_mut().find(|(w, _)| *w == workers) {
+                        Some((_, v)) => v.push(total),
+                        None => scaling.push((workers, vec![total])),
+                    }
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let _ = relay.kill();
+    let _ = relay.wait();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let (scalar, simd, native) = (median(scalar), median(simd), median(native));
     let mut rows = format!(
-        "| miner, 1 worker: SIMD ×4 kernel vs scalar kernel (nonces/s) | {:.2} M/s | {:.2} M/s | {:.2}× |\n",
+        "| miner, 1 worker in Chromium: SIMD ×4 kernel vs scalar kernel (nonces/s) | {:.2} M/s | {:.2} M/s | {:.2}× |\n",
         simd / 1e6,
         scalar / 1e6,
         simd / scalar
     );
-    let single = value("scale 1 ").max(1.0);
-    for line in text.lines().filter_map(|l| l.strip_prefix("scale ")) {
-        let mut parts = line
-            .split_whitespace()
-            .filter_map(|v| v.parse::<f64>().ok());
-        let (Some(n), Some(total)) = (parts.next(), parts.next()) else {
-            continue;
-        };
+    rows += &format!(
+        "| miner, 1 worker in Chromium (SIMD) vs native Rust, 1 core (scalar midstate; context) | {:.2} M/s | {:.2} M/s | {:.2}× |\n",
+        simd / 1e6,
+        native / 1e6,
+        simd / native
+    );
+    let single = scaling
+        .iter()
+        .find(|(w, _)| *w == 1.0)
+        .map_or(1.0, |(_, v)| median(v.clone()));
+    for (workers, totals) in scaling {
+        let total = median(totals);
         rows += &format!(
-            "| miner scaling, {n} SIMD workers: total nonces/s | {:.2} M/s | {n} × 1 worker | {:.2} of linear |\n",
+            "| miner scaling, {workers} SIMD workers: total nonces/s | {:.2} M/s | {workers} × 1 worker | {:.2} of linear |\n",
             total / 1e6,
-            total / (single * n)
+            total / (single * workers)
         );
     }
     Ok(rows)
@@ -262,7 +341,8 @@ pub fn bench() -> Result<ExitCode> {
     let report = format!(
         "# Benchmarks\n\nProduced by `cargo xtask bench` on {}. Medians of {ROUNDS} interleaved rounds.\n\n\
          Miner rows: the app in headless Chromium on the `bench` network (a target no nonce meets), the workers' own \
-         reported rates after 6 s (`xtask/bench/miner.mjs`).\n\n\
+         reported rates after 6 s (`xtask/bench/miner.mjs`); native: the same crate's scalar midstate search on one core \
+         for 3 s (`crates/chain/examples/hashrate.rs`), in the same rounds.\n\n\
          Relay rows: N WebSocket clients in one room, 10 of them broadcasting 20 messages each as fast as they can; \
          every other client timestamps each arrival (`crates/relay/examples/load.rs`). The comparison is the classic \
          design's relay: a Node `ws` server forwarding every message to every other client (`xtask/bench/ws-relay.mjs`).\n\n{table}",

@@ -288,18 +288,22 @@ impl Node {
     /// The download is over: if another peer announced more work meanwhile,
     /// sync from it; else back to ready, and mining resumes if wanted.
     fn sync_done(&mut self, now: Timestamp) -> Vec<Effect> {
-        let ours = self.store.total_work();
-        let better = self
-            .announced
-            .iter()
-            .filter(|(_, (_, work))| *work > ours)
-            .max_by_key(|(_, (_, work))| *work)
-            .map(|(p, (h, _))| (*p, *h));
-        if let Some((peer, target)) = better {
+        if let Some((peer, target)) = self.best_announced(None) {
             return self.sync_from(peer, target, now);
         }
         self.sync = SyncState::Ready;
         self.new_job(now).into_iter().collect()
+    }
+
+    /// The peer (other than `except`) that announced the most work, if that
+    /// is more than ours, with the height it announced.
+    fn best_announced(&self, except: Option<PeerId>) -> Option<(PeerId, Height)> {
+        let ours = self.store.total_work();
+        self.announced
+            .iter()
+            .filter(|(p, (_, work))| Some(**p) != except && *work > ours)
+            .max_by_key(|(_, (_, work))| *work)
+            .map(|(p, (h, _))| (*p, *h))
     }
 
     /// Nonces per second of all workers together.
@@ -315,14 +319,7 @@ impl Node {
     /// The download peer stalled or left: ask another peer that announced
     /// more work, or stop syncing if there is none.
     fn switch_sync_peer(&mut self, gone: PeerId, now: Timestamp) -> Vec<Effect> {
-        let ours = self.store.total_work();
-        let next = self
-            .announced
-            .iter()
-            .filter(|(p, (_, work))| **p != gone && *work > ours)
-            .max_by_key(|(_, (_, work))| *work)
-            .map(|(p, (h, _))| (*p, *h));
-        match next {
+        match self.best_announced(Some(gone)) {
             Some((peer, target)) => {
                 self.note(
                     now,
@@ -735,17 +732,8 @@ impl Node {
             }
             Message::Transaction { tx } => self.offer_tx(from, tx, now),
             Message::GetPool => {
-                let mut bytes = 0;
-                let txs: Vec<Transaction> = self
-                    .pool
-                    .transactions()
-                    .take(MAX_POOL_SNAPSHOT)
-                    .take_while(|tx| {
-                        bytes += serde_json::to_string(tx).map_or(0, |s| s.len());
-                        bytes <= BATCH_BYTES
-                    })
-                    .cloned()
-                    .collect();
+                let txs =
+                    within_batch_bytes(self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned());
                 vec![Effect::Send(ClientFrame::Direct {
                     to: from,
                     msg: Message::Pool { txs },
@@ -768,16 +756,7 @@ impl Node {
 
     /// Best-chain blocks after `locator`, at most a batch by count and bytes.
     fn batch_after(&self, locator: &[tabcoin_chain::BlockHash]) -> Vec<Block> {
-        let mut bytes = 0;
-        let mut out = Vec::new();
-        for block in self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH) {
-            bytes += serde_json::to_string(&block).map_or(0, |s| s.len());
-            if bytes > BATCH_BYTES && !out.is_empty() {
-                break;
-            }
-            out.push(block);
-        }
-        out
+        within_batch_bytes(self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH))
     }
 
     fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: Timestamp) -> Vec<Effect> {
@@ -872,6 +851,21 @@ impl Node {
         }
         (effects, refused)
     }
+}
+
+/// The leading items whose JSON adds up to at most [`BATCH_BYTES`] (the
+/// first always, so a batch is never empty while items remain).
+fn within_batch_bytes<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut bytes = 0;
+    let mut out = Vec::new();
+    for item in items {
+        bytes += serde_json::to_string(&item).map_or(0, |s| s.len());
+        if bytes > BATCH_BYTES && !out.is_empty() {
+            break;
+        }
+        out.push(item);
+    }
+    out
 }
 
 #[cfg(test)]

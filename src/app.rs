@@ -113,7 +113,7 @@ pub struct App {
     copied: bool,
     stored_read: bool,
     kernel: Option<String>,
-    pool_saved: Option<String>,
+    pool_saved: Option<u64>,
     book: AccountBook,
     fresh_wallet: bool,
     account_error: Option<String>,
@@ -375,12 +375,16 @@ impl Component for App {
             }
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
-                let pool =
-                    serde_json::to_string(&self.node.pool.transactions().collect::<Vec<_>>())
-                        .unwrap_or_default();
-                if self.pool_saved.as_deref() != Some(pool.as_str()) {
-                    self.persist(idb_store::POOLS, pool.clone());
-                    self.pool_saved = Some(pool);
+                // The pool is written when it changed, and not before the
+                // stored one was read (it would be overwritten).
+                let revision = self.node.pool.revision();
+                if self.stored_read && self.pool_saved != Some(revision) {
+                    let txs: Vec<_> = self.node.pool.transactions().collect();
+                    self.persist(
+                        idb_store::POOLS,
+                        serde_json::to_string(&txs).unwrap_or_default(),
+                    );
+                    self.pool_saved = Some(revision);
                 }
                 storage::renew_lease(&self.node.wallet.address().to_string(), now());
                 let before = self.node.sync;

@@ -67,6 +67,7 @@ pub enum Added {
 #[derive(Debug, Clone, Default)]
 pub struct Pool {
     by_sender: BTreeMap<Address, Transaction>,
+    revision: u64,
 }
 
 fn timestamp(tx: &Transaction) -> Timestamp {
@@ -80,6 +81,12 @@ impl Pool {
     /// An empty pool.
     pub fn new() -> Pool {
         Pool::default()
+    }
+
+    /// A number that changes whenever the pending transactions may have
+    /// (to save them only when needed).
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Number of pending transactions.
@@ -141,6 +148,7 @@ impl Pool {
         ledger.tx_is_valid(&tx)?;
         sigs.verify(&tx)?;
         let replaced = self.by_sender.insert(sender, tx).is_some();
+        self.revision += 1;
         Ok(if replaced { Added::Updated } else { Added::New })
     }
 
@@ -161,6 +169,7 @@ impl Pool {
         sigs: &mut SigCache,
     ) {
         let pending: Vec<Transaction> = std::mem::take(&mut self.by_sender).into_values().collect();
+        self.revision += 1;
         let returning = removed
             .iter()
             .flat_map(|b| b.data.iter())

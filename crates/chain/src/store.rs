@@ -25,7 +25,7 @@ use crate::target::Target;
 use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
 use crate::validate::{
-    BlockError, CheckedBlock, Context, check_block, check_ledger, check_standalone, median,
+    BlockError, CheckedBlock, Context, check_block, check_ledger, check_standalone,
 };
 use crate::work::Work;
 
@@ -344,12 +344,6 @@ impl Store {
     pub fn next_target(&self) -> Target {
         self.context(&self.tip().hash)
             .map_or(self.params.pow_limit(), |c| c.required_target)
-    }
-
-    /// The earliest timestamp the next block on the best tip may have.
-    pub fn min_next_timestamp(&self) -> Timestamp {
-        self.context(&self.tip().hash)
-            .map_or(Timestamp(0), |c| median(&c.recent_timestamps).plus_ms(1))
     }
 
     /// A block locator: hashes of the tip, then of blocks ever further back

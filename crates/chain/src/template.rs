@@ -6,6 +6,7 @@ use crate::pool::Pool;
 use crate::store::Store;
 use crate::timestamp::Timestamp;
 use crate::tx::{Transaction, TxId};
+use crate::validate::median;
 
 /// A block to mine: the header (nonce still to find) and its transactions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,12 +35,21 @@ impl Template {
                 .filter(|tx| tx.id != reward_id)
                 .take(params.max_block_txs.saturating_sub(1)),
         );
+        // The tip's context gives both the earliest timestamp (after the
+        // median of recent blocks) and the required target.
+        let (earliest, target) = match store.context(&tip.hash) {
+            Some(ctx) => (
+                median(&ctx.recent_timestamps).plus_ms(1),
+                ctx.required_target,
+            ),
+            None => (Timestamp(0), params.pow_limit()),
+        };
         let header = Header {
             height,
-            timestamp: now.max(store.min_next_timestamp()),
+            timestamp: now.max(earliest),
             prev_hash: tip.hash,
             tx_root: tx_root(&txs),
-            bits: store.next_target().to_compact(),
+            bits: target.to_compact(),
             nonce: 0,
         };
         Template { header, txs }

@@ -315,14 +315,14 @@ mod tests {
     use crate::hash::BlockHash;
     use crate::params::Params;
     use crate::target::Target;
+    use crate::testutil::SplitMix;
 
-    /// SplitMix64, seeded: reproducible "random" headers.
+    /// The next seeded random number (SplitMix64).
     fn next(state: &mut u64) -> u64 {
-        *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        let mut rng = SplitMix(*state);
+        let x = rng.next_u64();
+        *state = rng.0;
+        x
     }
 
     fn random_header(state: &mut u64, zero_bits: u32) -> Header {

@@ -6,7 +6,7 @@
 //! the returned effects are carried out here. Nothing else changes state.
 
 use gloo::timers::callback::{Interval, Timeout};
-use tabcoin_chain::{Block, Store, Timestamp, TxId, pow::expected_hashes};
+use tabcoin_chain::{Block, BlockHash, Height, Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
 
 use crate::accounts::{Account, AccountBook, parse_secret};
@@ -26,8 +26,9 @@ use crate::local::{LocalChannel, LocalFrame};
 use crate::miner::Miner;
 use crate::net::{NetEvent, Relay};
 use crate::node::{Conn, Effect, Event, Node, SyncState};
+use crate::persist::Saved;
 use crate::route::{Route, search};
-use crate::storage;
+use crate::storage::{self, StoredChain};
 use crate::worker_api::{FromWorker, ToWorker};
 use tabcoin_protocol::{ClientFrame, RelayFrame};
 
@@ -86,7 +87,9 @@ pub enum Msg {
     /// Saving an account failed.
     AccountError(String),
     /// The stored chain and pool (JSON) were read.
-    StoredLoaded(Result<Option<String>, String>, Option<String>),
+    StoredLoaded(Result<Option<StoredChain>, String>, Option<String>),
+    /// Blocks were written to storage (their heights and hashes), or not.
+    ChainSaved(Result<Vec<(Height, BlockHash)>, String>),
     /// Writing to storage failed.
     StorageError(String),
 }
@@ -112,6 +115,14 @@ pub struct App {
     tamper: Option<Block>,
     copied: bool,
     stored_read: bool,
+    /// The main chain as last written to storage.
+    chain_saved: Saved,
+    /// A write of blocks is under way; `chain_dirty` asks for another.
+    chain_writing: bool,
+    chain_dirty: bool,
+    /// A whole chain from an earlier version is to be removed once its
+    /// blocks are written one by one.
+    legacy_chain: bool,
     kernel: Option<String>,
     pool_saved: Option<u64>,
     book: AccountBook,
@@ -205,14 +216,7 @@ impl App {
                         miner.send(ToWorker::Stop);
                     }
                 }
-                Effect::SaveChain => {
-                    // Not before the stored chain was read: a failed or slow
-                    // read must not be overwritten by a shorter chain.
-                    if self.stored_read {
-                        let json = storage::chain_json(&self.node.store);
-                        self.persist(idb_store::CHAINS, json);
-                    }
-                }
+                Effect::SaveChain => self.save_chain(),
             }
         }
     }
@@ -288,6 +292,10 @@ impl Component for App {
             tamper: None,
             copied: false,
             stored_read: false,
+            chain_saved: Saved::new(),
+            chain_writing: false,
+            chain_dirty: false,
+            legacy_chain: false,
             kernel: None,
             pool_saved: None,
             book: AccountBook::default(),
@@ -310,9 +318,13 @@ impl Component for App {
         });
         let (link, params) = (ctx.link().clone(), app.config.params);
         wasm_bindgen_futures::spawn_local(async move {
-            let chain = match idb_store::get(idb_store::CHAINS, params.name).await {
-                Ok(Some(json)) => Ok(Some(json)),
-                Ok(None) => Ok(storage::take_legacy_chain(&params)),
+            let chain = match idb_store::load_blocks(params.name).await {
+                Ok(records) if !records.is_empty() => Ok(Some(StoredChain::Records(records))),
+                Ok(_) => match idb_store::get(idb_store::CHAINS, params.name).await {
+                    Ok(Some(json)) => Ok(Some(StoredChain::Whole(json))),
+                    Ok(None) => Ok(storage::take_legacy_chain(&params).map(StoredChain::Whole)),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
             let pool = idb_store::get(idb_store::POOLS, params.name)
@@ -453,6 +465,7 @@ impl Component for App {
             Msg::AccountError(e) => self.account_error = Some(e),
             Msg::StorageError(e) => self.node.note(now(), e, true),
             Msg::StoredLoaded(chain, pool) => self.stored_loaded(chain, pool),
+            Msg::ChainSaved(result) => self.chain_saved(result),
             Msg::CopyAddress => {
                 if let Some(w) = web_sys::window() {
                     let _ = w
@@ -679,6 +692,54 @@ impl App {
     }
 
     /// Writes `json` to IndexedDB under this network's name, in the background.
+    /// Writes the blocks of the main chain that changed since the last
+    /// write, one write at a time (changes meanwhile are written next).
+    fn save_chain(&mut self) {
+        // Not before the stored chain was read: a failed or slow read must
+        // not be overwritten by a shorter chain.
+        if !self.stored_read {
+            return;
+        }
+        if self.chain_writing {
+            self.chain_dirty = true;
+            return;
+        }
+        let changes = self.chain_saved.changes(&self.node.store);
+        if changes.is_empty() {
+            return;
+        }
+        let records: Vec<(u64, String)> = changes
+            .iter()
+            .map(|(h, b)| (h.0, serde_json::to_string(b).unwrap_or_default()))
+            .collect();
+        let written: Vec<(Height, BlockHash)> = changes.iter().map(|(h, b)| (*h, b.hash)).collect();
+        self.chain_writing = true;
+        let (link, net) = (self.link.clone(), self.config.params.name);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = idb_store::put_blocks(net, &records).await;
+            link.send_message(Msg::ChainSaved(result.map(|()| written)));
+        });
+    }
+
+    fn chain_saved(&mut self, result: Result<Vec<(Height, BlockHash)>, String>) {
+        self.chain_writing = false;
+        match result {
+            Ok(written) => {
+                self.chain_saved.record(&written);
+                if std::mem::take(&mut self.legacy_chain) {
+                    let net = self.config.params.name;
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = idb_store::delete(idb_store::CHAINS, net).await;
+                    });
+                }
+            }
+            Err(e) => self.node.note(now(), e, true),
+        }
+        if std::mem::take(&mut self.chain_dirty) {
+            self.save_chain();
+        }
+    }
+
     fn persist(&self, store: &'static str, json: String) {
         let (link, key) = (self.link.clone(), self.config.params.name);
         wasm_bindgen_futures::spawn_local(async move {
@@ -691,26 +752,30 @@ impl App {
     /// The stored chain and pool arrived: the chain is revalidated and taken
     /// if it has more work than what peers gave meanwhile; stored pending
     /// transactions are checked again like any arrival.
-    fn stored_loaded(&mut self, chain: Result<Option<String>, String>, pool: Option<String>) {
+    fn stored_loaded(&mut self, chain: Result<Option<StoredChain>, String>, pool: Option<String>) {
         let now = now();
         // Only a successful read lets later saves replace what is stored.
         self.stored_read = chain.is_ok();
         match chain {
-            Ok(Some(json)) => {
-                let (store, problem) = storage::parse_chain(self.config.params, &json, now);
+            Ok(Some(stored)) => {
+                self.legacy_chain = matches!(stored, StoredChain::Whole(_));
+                let (store, problem) = storage::parse_chain(self.config.params, stored, now);
                 if let Some(problem) = problem {
                     self.node.note(now, problem, true);
                 }
                 if let Some(store) = store {
+                    // Block records hold (at least) this chain; a whole
+                    // chain of an earlier version is rewritten by blocks.
+                    if !self.legacy_chain {
+                        let blocks: Vec<Block> = store.main_chain().cloned().collect();
+                        self.chain_saved = Saved::loaded(&blocks);
+                    }
                     let effects = self.node.adopt_store(store, now);
                     self.run(effects);
                 }
+                self.save_chain();
             }
-            Ok(None) => {
-                if self.node.store.height().0 > 0 {
-                    self.run(vec![Effect::SaveChain]);
-                }
-            }
+            Ok(None) => self.save_chain(),
             Err(e) => self
                 .node
                 .note(now, format!("{e}; syncing from peers"), true),

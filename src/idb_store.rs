@@ -1,20 +1,25 @@
 //! The browser's durable storage, IndexedDB (through the `idb` crate):
 //! database `tabcoin` with object stores `accounts` (one JSON record per
-//! account, keyed by address), `chains` and `pools` (the best chain and the
-//! pending transactions as JSON, keyed by network name). IndexedDB survives
-//! reloads and browser restarts, holds far more than `localStorage`, and is
-//! shared by the tabs of one browser profile.
+//! account, keyed by address), `blocks` (the best chain, one JSON record
+//! per block keyed by `[network, height]`, so a new block is one small
+//! write), and `pools` (pending transactions as JSON, keyed by network
+//! name). `chains` holds whole chains written by earlier versions; it is
+//! read once and emptied. IndexedDB survives reloads and browser restarts,
+//! holds far more than `localStorage`, and is shared by the tabs of one
+//! browser profile.
 
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use wasm_bindgen::JsValue;
 
 use crate::accounts::Account;
 
 const DB_NAME: &str = "tabcoin";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 const ACCOUNTS: &str = "accounts";
-/// Best chains by network name.
+/// Whole chains by network name (earlier versions).
 pub const CHAINS: &str = "chains";
+/// The best chain's blocks by `[network, height]`.
+const BLOCKS: &str = "blocks";
 /// Pending transactions by network name.
 pub const POOLS: &str = "pools";
 
@@ -26,7 +31,7 @@ async fn open() -> Result<Database, String> {
     request.on_upgrade_needed(|event| {
         if let Ok(db) = event.database() {
             let existing = db.store_names();
-            for name in [ACCOUNTS, CHAINS, POOLS] {
+            for name in [ACCOUNTS, CHAINS, POOLS, BLOCKS] {
                 if !existing.iter().any(|n| n == name) {
                     // Out-of-line keys: records are JSON strings.
                     let _ = db.create_object_store(name, ObjectStoreParams::new());
@@ -99,4 +104,70 @@ pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
         .await
         .map_err(fail)?;
     Ok(value.and_then(|v| v.as_string()))
+}
+
+fn block_key(net: &str, height: f64) -> JsValue {
+    js_sys::Array::of2(&JsValue::from_str(net), &JsValue::from_f64(height)).into()
+}
+
+/// Writes blocks' JSON by height for network `net`, in one transaction.
+pub async fn put_blocks(net: &str, records: &[(u64, String)]) -> Result<(), String> {
+    let fail = |e: idb::Error| format!("cannot save the chain: {e}");
+    let db = open().await?;
+    let tx = db
+        .transaction(&[BLOCKS], TransactionMode::ReadWrite)
+        .map_err(fail)?;
+    let store = tx.object_store(BLOCKS).map_err(fail)?;
+    for (height, json) in records {
+        // Requests of one transaction run in order; the commit below
+        // reports any failure.
+        let _ = store
+            .put(
+                &JsValue::from_str(json),
+                Some(&block_key(net, *height as f64)),
+            )
+            .map_err(fail)?;
+    }
+    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    Ok(())
+}
+
+/// Every block record of network `net`, lowest height first.
+pub async fn load_blocks(net: &str) -> Result<Vec<String>, String> {
+    let fail = |e: idb::Error| format!("cannot read the stored chain: {e}");
+    let db = open().await?;
+    let tx = db
+        .transaction(&[BLOCKS], TransactionMode::ReadOnly)
+        .map_err(fail)?;
+    let store = tx.object_store(BLOCKS).map_err(fail)?;
+    let range = KeyRange::bound(
+        &block_key(net, 0.0),
+        &block_key(net, f64::INFINITY),
+        None,
+        None,
+    )
+    .map_err(fail)?;
+    let values = store
+        .get_all(Some(Query::from(range)), None)
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
+    Ok(values.iter().filter_map(JsValue::as_string).collect())
+}
+
+/// Removes the record under `key` in object store `store`.
+pub async fn delete(store: &str, key: &str) -> Result<(), String> {
+    let fail = |e: idb::Error| format!("cannot update {store}: {e}");
+    let db = open().await?;
+    let tx = db
+        .transaction(&[store], TransactionMode::ReadWrite)
+        .map_err(fail)?;
+    let records = tx.object_store(store).map_err(fail)?;
+    records
+        .delete(Query::Key(JsValue::from_str(key)))
+        .map_err(fail)?
+        .await
+        .map_err(fail)?;
+    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    Ok(())
 }

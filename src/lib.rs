@@ -4,6 +4,7 @@
 //!   tested natively.
 //! - [`accounts`]: named wallets of this browser.
 //! - [`forms`]: validation of what a person types, one sentence per problem.
+//! - [`persist`]: which blocks to write to storage when the chain changed.
 //! - [`route`]: the page's routes in the URL fragment, and explorer search.
 //! - [`tamper`]: what editing a copy of a block breaks.
 //! - [`worker_api`]: messages between the page and the miner web worker.
@@ -16,6 +17,7 @@
 pub mod accounts;
 pub mod forms;
 pub mod node;
+pub mod persist;
 pub mod route;
 pub mod tamper;
 pub mod worker_api;

@@ -1,7 +1,7 @@
 //! Browser-side storage helpers: this tab's account in `sessionStorage`
 //! (kept across reloads of that tab), a backup of every wallet secret in
-//! `localStorage`, short account leases between tabs, the chain's JSON for
-//! IndexedDB (see [`crate::idb_store`]) and its revalidation on load.
+//! `localStorage`, short account leases between tabs, and the stored chain's
+//! revalidation on load (see [`crate::idb_store`]).
 //!
 //! The stored chain is revalidated block by block on load (it is network
 //! data, not trusted because it was ours); a damaged copy keeps its valid
@@ -17,12 +17,6 @@ fn legacy_chain_key(params: &Params) -> String {
     format!("tabcoin/{}/chain", params.name)
 }
 
-/// The best chain as JSON, genesis first, for IndexedDB.
-pub fn chain_json(store: &Store) -> String {
-    let blocks: Vec<&Block> = store.main_chain().collect();
-    serde_json::to_string(&blocks).unwrap_or_default()
-}
-
 /// A chain an older version kept in `localStorage`, taken out of it (the
 /// caller stores it in IndexedDB from now on).
 pub fn take_legacy_chain(params: &Params) -> Option<String> {
@@ -33,23 +27,55 @@ pub fn take_legacy_chain(params: &Params) -> Option<String> {
     Some(text)
 }
 
-/// Revalidates a stored chain. Keeps the longest valid prefix of a damaged
-/// copy; the message says what was wrong (the rest is then resynced from
-/// peers).
-pub fn parse_chain(params: Params, json: &str, now: Timestamp) -> (Option<Store>, Option<String>) {
-    let blocks: Vec<Block> = match serde_json::from_str(json) {
-        Ok(blocks) => blocks,
-        Err(e) => {
-            return (
-                None,
-                Some(format!(
-                    "stored chain unreadable ({e}); resyncing from peers"
-                )),
-            );
+/// The chain as stored: one JSON record per block (lowest height first),
+/// or a whole chain as one JSON array from an earlier version.
+pub enum StoredChain {
+    /// Block records from IndexedDB's `blocks`.
+    Records(Vec<String>),
+    /// A whole chain from IndexedDB's `chains` or `localStorage`.
+    Whole(String),
+}
+
+/// Reads and revalidates a stored chain: the blocks that link up from
+/// genesis, then validated one by one. Keeps the longest valid prefix of a
+/// damaged copy; the message says what was wrong (the rest is then
+/// resynced from peers).
+pub fn parse_chain(
+    params: Params,
+    stored: StoredChain,
+    now: Timestamp,
+) -> (Option<Store>, Option<String>) {
+    let mut problem = None;
+    let blocks: Vec<Block> = match stored {
+        StoredChain::Records(records) => {
+            let mut blocks = Vec::with_capacity(records.len());
+            for (height, json) in records.iter().enumerate() {
+                match serde_json::from_str(json) {
+                    Ok(block) => blocks.push(block),
+                    Err(e) => {
+                        problem = Some(format!(
+                            "stored block {height} unreadable ({e}); resyncing the rest from peers"
+                        ));
+                        break;
+                    }
+                }
+            }
+            blocks
         }
+        StoredChain::Whole(json) => match serde_json::from_str(&json) {
+            Ok(blocks) => blocks,
+            Err(e) => {
+                return (
+                    None,
+                    Some(format!(
+                        "stored chain unreadable ({e}); resyncing from peers"
+                    )),
+                );
+            }
+        },
     };
-    match Store::from_blocks_prefix(params, blocks, now) {
-        (store, None) => (Some(store), None),
+    match Store::from_blocks_prefix(params, crate::persist::linked_prefix(blocks), now) {
+        (store, None) => (Some(store), problem),
         (store, Some(e)) => {
             let kept = store.height();
             let note = format!(

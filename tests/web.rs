@@ -155,3 +155,59 @@ fn the_node_reducer_runs_in_the_browser() {
     assert_eq!(node.store.height().0, 1);
     assert_eq!(node.balance(), Amount(1050));
 }
+
+/// The chain kept in IndexedDB, one record per block: written, read back
+/// in height order and revalidated into the same chain; a record from
+/// another branch at the top cuts the chain there instead of breaking it.
+#[wasm_bindgen_test]
+async fn the_chain_survives_in_indexeddb_block_by_block() {
+    use tabcoin::idb_store::{load_blocks, put_blocks};
+    use tabcoin::storage::{StoredChain, parse_chain};
+    use tabcoin_chain::pow::search;
+    use tabcoin_chain::{Pool, Template, Timestamp};
+
+    let p = Params::TEST;
+    let now = Timestamp(js_sys::Date::now() as u64);
+    let mine = |seed: u8, n: u64| {
+        let mut store = Store::new(p);
+        let miner = Wallet::from_secret([seed; 32]).expect("valid").address();
+        for i in 1..=n {
+            let t = Timestamp(now.0 - (n + 1 - i) * p.mine_rate_ms);
+            let template = Template::new(&store, &Pool::new(), miner, t);
+            let nonce = search(&template.header, 0..u64::MAX).unwrap_or_default();
+            store
+                .accept(template.into_block(nonce), now)
+                .expect("valid");
+        }
+        store
+    };
+    let (a, b) = (mine(1, 5), mine(2, 5));
+    let records = |s: &Store| -> Vec<(u64, String)> {
+        s.main_chain()
+            .enumerate()
+            .map(|(h, blk)| (h as u64, serde_json::to_string(blk).expect("json")))
+            .collect()
+    };
+    put_blocks("wasm-test", &records(&a)).await.expect("saved");
+    let stored = load_blocks("wasm-test").await.expect("read");
+    assert_eq!(stored.len(), 6);
+    let (store, problem) = parse_chain(p, StoredChain::Records(stored), now);
+    assert_eq!(problem, None);
+    assert_eq!(store.expect("a chain").tip().hash, a.tip().hash);
+
+    // Another branch's block at height 4 ends the chain at height 3.
+    put_blocks("wasm-test", &records(&b)[4..5])
+        .await
+        .expect("saved");
+    let stored = load_blocks("wasm-test").await.expect("read");
+    let (store, problem) = parse_chain(p, StoredChain::Records(stored), now);
+    assert_eq!(problem, None);
+    assert_eq!(store.expect("a chain").height().0, 3);
+    // Another network's records are not read.
+    assert!(
+        load_blocks("wasm-test-other")
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}

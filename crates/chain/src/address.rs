@@ -47,8 +47,28 @@ impl Address {
     }
 
     /// From the 33 bytes of a compressed key, if they are a point on the curve.
+    ///
+    /// Checking the point costs a square root in the field, and the same
+    /// few addresses come back in every block of a synced chain, so keys
+    /// found valid are remembered (a bounded, per-thread set; only valid
+    /// keys enter it, so it never changes an answer).
     pub fn from_bytes(bytes: [u8; PUBKEY_LEN]) -> Result<Address, AddressError> {
+        thread_local! {
+            static VALID: std::cell::RefCell<std::collections::HashSet<[u8; PUBKEY_LEN]>> =
+                std::cell::RefCell::default();
+        }
+        const REMEMBERED: usize = 4096;
+        if VALID.with(|v| v.borrow().contains(&bytes)) {
+            return Ok(Address(bytes));
+        }
         VerifyingKey::from_sec1_bytes(&bytes).map_err(|_| AddressError::NotAKey)?;
+        VALID.with(|v| {
+            let mut v = v.borrow_mut();
+            if v.len() >= REMEMBERED {
+                v.clear();
+            }
+            v.insert(bytes);
+        });
         Ok(Address(bytes))
     }
 
@@ -171,5 +191,25 @@ mod tests {
         let short =
             bech32::encode::<Bech32m>(Hrp::parse_unchecked("tab"), &[2u8; 10]).unwrap_or_default();
         assert_eq!(short.parse::<Address>(), Err(AddressError::NotAKey));
+    }
+
+    #[test]
+    fn remembered_keys_never_let_a_non_key_through() {
+        let key = *Wallet::from_secret([5; 32])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .address()
+            .as_bytes();
+        // Same x coordinate, other parity: also a point; 0x04 prefix: not a
+        // compressed key at all.
+        let mut other_parity = key;
+        other_parity[0] ^= 1;
+        let mut bad_prefix = key;
+        bad_prefix[0] = 4;
+        for _ in 0..3 {
+            assert!(Address::from_bytes(key).is_ok());
+            assert!(Address::from_bytes(other_parity).is_ok());
+            assert_eq!(Address::from_bytes(bad_prefix), Err(AddressError::NotAKey));
+            assert_eq!(Address::from_bytes([0; 33]), Err(AddressError::NotAKey));
+        }
     }
 }

@@ -60,7 +60,7 @@ pub use height::Height;
 pub use ledger::{HistoryEntry, Ledger};
 pub use params::Params;
 pub use pool::{Added, Pool, PoolError};
-pub use sigcache::SigCache;
+pub use sigcache::{SigCache, SigCheck};
 pub use store::{AcceptError, Accepted, Store};
 pub use target::Target;
 pub use template::Template;

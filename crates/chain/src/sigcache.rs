@@ -4,10 +4,88 @@
 //! hash seen verified once stays verified. The pool fills the cache when a
 //! transaction arrives; block validation then skips the expensive check for
 //! the same transaction. Bounded: when full it starts over.
+//!
+//! [`SigCheck`] is one signature check in 129 self-contained bytes (digest,
+//! compressed key, signature), so checks can run elsewhere, in verifier web
+//! workers on other cores: [`SigCache::pending`] lists what a batch of
+//! blocks still needs, and [`SigCache::vouch`] records the hashes whose
+//! checks passed there.
 
 use std::collections::HashSet;
 
-use crate::tx::{Transaction, TxError};
+use k256::ecdsa::signature::hazmat::PrehashVerifier;
+use k256::ecdsa::{Signature, VerifyingKey};
+
+use crate::address::PUBKEY_LEN;
+use crate::block::Block;
+use crate::tx::{Input, Transaction, TxError};
+
+/// One signature check: the signed digest, the signer's compressed key and
+/// the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigCheck {
+    /// What was signed.
+    pub digest: [u8; 32],
+    /// The compressed public key (the sender's address).
+    pub key: [u8; PUBKEY_LEN],
+    /// The 64-byte signature (r ‖ s).
+    pub signature: [u8; 64],
+}
+
+impl SigCheck {
+    /// Encoded length: digest, key, signature.
+    pub const LEN: usize = 32 + PUBKEY_LEN + 64;
+
+    /// The check a signed transaction needs (None for rewards).
+    pub fn of(tx: &Transaction) -> Option<SigCheck> {
+        let Input::Signed {
+            address, signature, ..
+        } = &tx.input
+        else {
+            return None;
+        };
+        Some(SigCheck {
+            digest: tx.signing_digest()?,
+            key: *address.as_bytes(),
+            signature: signature.0,
+        })
+    }
+
+    /// Whether the signature verifies (a high-S or malformed signature, or
+    /// a key off the curve, does not).
+    pub fn verify(&self) -> bool {
+        let Ok(key) = VerifyingKey::from_sec1_bytes(&self.key) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_slice(&self.signature) else {
+            return false;
+        };
+        key.verify_prehash(&self.digest, &sig).is_ok()
+    }
+
+    /// Appends the encoding to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.digest);
+        out.extend_from_slice(&self.key);
+        out.extend_from_slice(&self.signature);
+    }
+
+    /// Decodes a buffer of consecutive checks; a trailing partial check is
+    /// ignored.
+    pub fn decode_all(bytes: &[u8]) -> impl Iterator<Item = SigCheck> + '_ {
+        bytes.chunks_exact(SigCheck::LEN).map(|c| {
+            let mut check = SigCheck {
+                digest: [0; 32],
+                key: [0; PUBKEY_LEN],
+                signature: [0; 64],
+            };
+            check.digest.copy_from_slice(&c[..32]);
+            check.key.copy_from_slice(&c[32..32 + PUBKEY_LEN]);
+            check.signature.copy_from_slice(&c[32 + PUBKEY_LEN..]);
+            check
+        })
+    }
+}
 
 /// Hashes of transactions whose signatures verified.
 #[derive(Debug, Clone)]
@@ -52,17 +130,162 @@ impl SigCache {
         }
         self.misses += 1;
         tx.signature_is_valid()?;
-        if self.capacity > 0 {
-            if self.verified.len() >= self.capacity {
-                self.verified.clear();
-            }
-            self.verified.insert(hash);
-        }
+        self.vouch(hash);
         Ok(())
     }
 
     /// (verifications skipped, verifications done).
     pub fn stats(&self) -> (u64, u64) {
         (self.hits, self.misses)
+    }
+
+    /// The signed transactions of `blocks` this cache does not vouch for
+    /// yet: each one's hash and the check it needs.
+    pub fn pending(&self, blocks: &[Block]) -> Vec<([u8; 32], SigCheck)> {
+        self.pending_txs(blocks.iter().flat_map(|b| &b.data))
+    }
+
+    /// The same for loose transactions (a pool snapshot).
+    pub fn pending_txs<'a>(
+        &self,
+        txs: impl IntoIterator<Item = &'a Transaction>,
+    ) -> Vec<([u8; 32], SigCheck)> {
+        let mut seen = HashSet::new();
+        txs.into_iter()
+            .filter_map(|tx| {
+                let check = SigCheck::of(tx)?;
+                let hash = tx.hash();
+                (!self.verified.contains(&hash) && seen.insert(hash)).then_some((hash, check))
+            })
+            .collect()
+    }
+
+    /// Records that the transaction with this hash verified: its
+    /// [`SigCheck`], made from that very transaction, passed elsewhere.
+    pub fn vouch(&mut self, hash: [u8; 32]) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.verified.len() >= self.capacity {
+            self.verified.clear();
+        }
+        self.verified.insert(hash);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amount::Amount;
+    use crate::height::Height;
+    use crate::testutil::{NOW, P, fresh_id, wallet};
+    use crate::tx::Sig;
+
+    fn signed(from: u8, to: u8, amount: u64) -> Transaction {
+        Transaction::new(
+            &wallet(from),
+            Amount(1000),
+            wallet(to).address(),
+            Amount(amount),
+            fresh_id(),
+            NOW,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn with_signature(mut tx: Transaction, f: impl FnOnce(&mut [u8; 64])) -> Transaction {
+        if let Input::Signed { signature, .. } = &mut tx.input {
+            f(&mut signature.0);
+        }
+        tx
+    }
+
+    #[test]
+    fn a_check_agrees_with_the_transaction_rule() {
+        for i in 0..20u8 {
+            let good = signed(i + 1, i + 2, 1 + u64::from(i));
+            let check = SigCheck::of(&good).unwrap_or_else(|| panic!("signed"));
+            assert!(check.verify());
+            assert!(good.signature_is_valid().is_ok());
+            let bad = with_signature(good, |s| s[i as usize] ^= 1);
+            let check = SigCheck::of(&bad).unwrap_or_else(|| panic!("signed"));
+            assert!(!check.verify(), "a flipped signature bit fails");
+            assert!(bad.signature_is_valid().is_err());
+        }
+    }
+
+    #[test]
+    fn a_check_fails_for_another_digest_or_key_and_rewards_need_none() {
+        let check = SigCheck::of(&signed(1, 2, 5)).unwrap_or_else(|| panic!("signed"));
+        let other_digest = SigCheck {
+            digest: [7; 32],
+            ..check
+        };
+        assert!(!other_digest.verify());
+        let other_key = SigCheck {
+            key: *wallet(3).address().as_bytes(),
+            ..check
+        };
+        assert!(!other_key.verify());
+        let off_curve = SigCheck {
+            key: [2; PUBKEY_LEN],
+            ..check
+        };
+        assert!(!off_curve.verify());
+        let zero_sig = SigCheck {
+            signature: Sig([0; 64]).0,
+            ..check
+        };
+        assert!(!zero_sig.verify());
+        let reward = Transaction::reward(wallet(1).address(), Height(1), &P, fresh_id());
+        assert_eq!(SigCheck::of(&reward), None);
+    }
+
+    #[test]
+    fn checks_round_trip_through_bytes() {
+        let checks: Vec<SigCheck> = (1..=5u8)
+            .filter_map(|i| SigCheck::of(&signed(i, i + 1, 1)))
+            .collect();
+        let mut bytes = Vec::new();
+        for c in &checks {
+            c.encode_into(&mut bytes);
+        }
+        assert_eq!(bytes.len(), 5 * SigCheck::LEN);
+        bytes.push(0); // a partial trailing check is ignored
+        let back: Vec<SigCheck> = SigCheck::decode_all(&bytes).collect();
+        assert_eq!(back, checks);
+    }
+
+    #[test]
+    fn pending_lists_each_unverified_signed_transaction_once() {
+        let (a, b) = (signed(1, 2, 3), signed(2, 3, 4));
+        let reward = Transaction::reward(wallet(9).address(), Height(1), &P, fresh_id());
+        let mut cache = SigCache::default();
+        cache
+            .verify(&a)
+            .unwrap_or_else(|e| panic!("a verifies: {e}"));
+        let txs = [a.clone(), b.clone(), b.clone(), reward];
+        let pending = cache.pending_txs(&txs);
+        assert_eq!(
+            pending.len(),
+            1,
+            "a is cached, b listed once, rewards need none"
+        );
+        assert_eq!(pending[0].0, b.hash());
+        assert_eq!(Some(pending[0].1), SigCheck::of(&b));
+    }
+
+    #[test]
+    fn a_vouched_hash_is_not_verified_again() {
+        let tx = signed(1, 2, 3);
+        let mut cache = SigCache::default();
+        cache.vouch(tx.hash());
+        assert!(cache.pending_txs([&tx]).is_empty());
+        cache.verify(&tx).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cache.stats(), (1, 0), "a hit, no signature check");
+        // A disabled cache remembers nothing, vouched or not.
+        let mut off = SigCache::disabled();
+        off.vouch(tx.hash());
+        assert_eq!(off.pending_txs([&tx]).len(), 1);
     }
 }

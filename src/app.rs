@@ -5,6 +5,8 @@
 //! Every input becomes a [`Msg`]; node events go through [`Node::handle`] and
 //! the returned effects are carried out here. Nothing else changes state.
 
+use std::collections::VecDeque;
+
 use gloo::timers::callback::{Interval, Timeout};
 use tabcoin_chain::{Block, BlockHash, Height, Store, Timestamp, TxId, pow::expected_hashes};
 use yew::prelude::*;
@@ -28,9 +30,11 @@ use crate::net::{NetEvent, Relay};
 use crate::node::{Conn, Effect, Event, Node, SyncState};
 use crate::persist::Saved;
 use crate::route::{Route, search};
+use crate::sigbatch::{MIN_PARALLEL_CHECKS, SigBatch};
 use crate::storage::{self, StoredChain};
+use crate::verifiers::{VerifierEvent, Verifiers};
 use crate::worker_api::{FromWorker, ToWorker};
-use tabcoin_protocol::{ClientFrame, RelayFrame};
+use tabcoin_protocol::{ClientFrame, Message, RelayFrame};
 
 /// Blocks shown in the latest-blocks list.
 const LATEST: usize = 12;
@@ -40,6 +44,8 @@ const CHART_BLOCKS: usize = 50;
 const BACKOFF_MIN_MS: u32 = 500;
 /// …to this.
 const BACKOFF_MAX_MS: u32 = 8_000;
+/// Verifiers silent this long are given up on for the batch at hand.
+const VERIFY_STALL_MS: u64 = 10_000;
 
 /// Current time (the browser's clock), in ms since the epoch.
 pub fn now() -> Timestamp {
@@ -88,6 +94,8 @@ pub enum Msg {
     AccountError(String),
     /// The stored chain and pool (JSON) were read.
     StoredLoaded(Result<Option<StoredChain>, String>, Option<String>),
+    /// From signature verifier worker `index`.
+    Verifier(usize, VerifierEvent),
     /// Blocks were written to storage (their heights and hashes), or not.
     ChainSaved(Result<Vec<(Height, BlockHash)>, String>),
     /// Writing to storage failed.
@@ -124,6 +132,13 @@ pub struct App {
     /// blocks are written one by one.
     legacy_chain: bool,
     kernel: Option<String>,
+    /// Signature verifier workers (none with `?verify=main`).
+    verifiers: Verifiers,
+    /// A frame whose signatures are out with the verifiers, since when.
+    sig_batch: Option<(SigBatch, Event, Timestamp)>,
+    /// Frames that arrived meanwhile, in order.
+    held: VecDeque<Event>,
+    next_tag: u64,
     pool_saved: Option<u64>,
     book: AccountBook,
     fresh_wallet: bool,
@@ -150,6 +165,65 @@ impl App {
             link.send_message(Msg::Reconnect)
         }));
         self.backoff_ms = (self.backoff_ms * 2).min(BACKOFF_MAX_MS);
+    }
+
+    /// Frames from peers enter here. Blocks and pool snapshots with many
+    /// signatures first have them checked by the verifier workers (the page
+    /// stays responsive meanwhile); later frames wait their turn so order
+    /// is kept.
+    fn ingress(&mut self, event: Event) {
+        if self.sig_batch.is_some() {
+            self.held.push_back(event);
+            return;
+        }
+        let workers = self.verifiers.available();
+        if workers > 0
+            && let Event::Frame(RelayFrame::Deliver { msg, .. }) = &event
+        {
+            let sigs = &self.node.store.sigs;
+            let pending = match msg {
+                Message::Blocks { blocks, .. } => sigs.pending(blocks),
+                Message::Pool { txs } => sigs.pending_txs(txs),
+                _ => Vec::new(),
+            };
+            if pending.len() >= MIN_PARALLEL_CHECKS {
+                let (batch, parts) = SigBatch::split(self.next_tag, pending, workers);
+                self.next_tag += batch.tags_used();
+                self.verifiers.send(parts);
+                self.sig_batch = Some((batch, event, now()));
+                return;
+            }
+        }
+        self.dispatch(event);
+    }
+
+    /// A verifier's answer: vouched signatures go to the cache; when every
+    /// part is in, the frame goes on.
+    /// Returns whether the frame went on.
+    fn verified(&mut self, tag: u64, flags: &[u8]) -> bool {
+        let Some((batch, ..)) = &mut self.sig_batch else {
+            return false;
+        };
+        for hash in batch.answer(tag, flags) {
+            self.node.store.sigs.vouch(hash);
+        }
+        let done = batch.is_done();
+        if done {
+            self.release_batch();
+        }
+        done
+    }
+
+    /// Hands the waiting frame, then the frames held behind it, to the node.
+    fn release_batch(&mut self) {
+        if let Some((_, event, _)) = self.sig_batch.take() {
+            self.dispatch(event);
+        }
+        while self.sig_batch.is_none()
+            && let Some(event) = self.held.pop_front()
+        {
+            self.ingress(event);
+        }
     }
 
     fn dispatch(&mut self, event: Event) {
@@ -260,6 +334,7 @@ impl Component for App {
         let cores =
             web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
         let max_workers = (cores * 2).clamp(2, 64);
+        let verify_in_workers = config.verify_in_workers;
         let workers = storage::saved_workers()
             .unwrap_or(cores)
             .clamp(1, max_workers);
@@ -297,6 +372,17 @@ impl Component for App {
             chain_dirty: false,
             legacy_chain: false,
             kernel: None,
+            verifiers: if verify_in_workers {
+                Verifiers::spawn(
+                    cores.clamp(1, 4),
+                    ctx.link().callback(|(i, e)| Msg::Verifier(i, e)),
+                )
+            } else {
+                Verifiers::default()
+            },
+            sig_batch: None,
+            held: VecDeque::new(),
+            next_tag: 0,
             pool_saved: None,
             book: AccountBook::default(),
             fresh_wallet: fresh,
@@ -343,7 +429,7 @@ impl Component for App {
                 if matches!(frame, RelayFrame::Welcome { .. }) {
                     self.backoff_ms = BACKOFF_MIN_MS;
                 }
-                self.dispatch(Event::Frame(frame));
+                self.ingress(Event::Frame(frame));
             }
             Msg::Net(NetEvent::BadFrame(reason)) => self.dispatch(Event::BadFrame(reason)),
             Msg::Net(NetEvent::Closed) => {
@@ -380,13 +466,21 @@ impl Component for App {
                 if let Some(local) = &mut self.local {
                     local.learn(frame.from);
                 }
-                self.dispatch(Event::Frame(RelayFrame::Deliver {
+                self.ingress(Event::Frame(RelayFrame::Deliver {
                     from: frame.from,
                     msg: frame.msg,
                 }));
             }
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
+                // Verifiers that stopped answering: the page checks the rest.
+                if self
+                    .sig_batch
+                    .as_ref()
+                    .is_some_and(|(_, _, since)| now().ms_since(*since) > VERIFY_STALL_MS)
+                {
+                    self.release_batch();
+                }
                 // The pool is written when it changed, and not before the
                 // stored one was read (it would be overwritten).
                 let revision = self.node.pool.revision();
@@ -466,6 +560,18 @@ impl Component for App {
             Msg::StorageError(e) => self.node.note(now(), e, true),
             Msg::StoredLoaded(chain, pool) => self.stored_loaded(chain, pool),
             Msg::ChainSaved(result) => self.chain_saved(result),
+            Msg::Verifier(index, event) => {
+                self.verifiers.note(index, &event);
+                return match event {
+                    VerifierEvent::Answer(tag, flags) => self.verified(tag, &flags),
+                    // The page verifies what a failed worker did not.
+                    VerifierEvent::Failed => {
+                        self.release_batch();
+                        true
+                    }
+                    VerifierEvent::Ready => false,
+                };
+            }
             Msg::CopyAddress => {
                 if let Some(w) = web_sys::window() {
                     let _ = w

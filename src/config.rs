@@ -2,6 +2,8 @@
 //!
 //! - `?net=test` picks the network (default `demo`); see `Params`.
 //! - `?kernel=scalar` runs the scalar miner even where WebAssembly SIMD works.
+//! - `?verify=main` checks signatures on the page's thread instead of in
+//!   verifier workers.
 //! - `?relay=ws://host:port/ws` points the tab at another relay; without it,
 //!   the relay chosen in the network panel (kept in `localStorage`), else the
 //!   relay that served the page, at `/ws`.
@@ -28,6 +30,9 @@ pub struct PageConfig {
     /// `?kernel=scalar` runs the scalar miner even where SIMD works (to
     /// compare them).
     pub force_scalar: bool,
+    /// Signatures of incoming batches are checked in verifier workers
+    /// (`?verify=main` turns this off, to compare).
+    pub verify_in_workers: bool,
 }
 
 impl PageConfig {
@@ -66,6 +71,7 @@ impl PageConfig {
             params,
             relay,
             force_scalar,
+            verify_in_workers: get("verify").is_none_or(|v| v != "main"),
         }
     }
 }

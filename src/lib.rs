@@ -5,6 +5,7 @@
 //! - [`accounts`]: named wallets of this browser.
 //! - [`forms`]: validation of what a person types, one sentence per problem.
 //! - [`persist`]: which blocks to write to storage when the chain changed.
+//! - [`sigbatch`]: signature checks split among verifier workers.
 //! - [`route`]: the page's routes in the URL fragment, and explorer search.
 //! - [`tamper`]: what editing a copy of a block breaks.
 //! - [`worker_api`]: messages between the page and the miner web worker.
@@ -19,6 +20,7 @@ pub mod forms;
 pub mod node;
 pub mod persist;
 pub mod route;
+pub mod sigbatch;
 pub mod tamper;
 pub mod worker_api;
 
@@ -38,6 +40,10 @@ pub mod miner;
 pub mod net;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
+#[cfg(target_arch = "wasm32")]
+pub mod verifier;
+#[cfg(target_arch = "wasm32")]
+pub mod verifiers;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 

@@ -1,0 +1,112 @@
+//! The page's signature verifier workers (`src/bin/verifier.rs`): while a
+//! tab syncs, the signatures of each batch of blocks are checked on other
+//! cores, and the page, waiting without blocking, validates the batch
+//! against a warm cache.
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MessageEvent, Worker};
+use yew::Callback;
+
+/// Loader of the verifier worker, relative to the page.
+pub const VERIFIER_WORKER: &str = "./verifier_loader.js";
+
+/// What a verifier worker says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifierEvent {
+    /// Loaded.
+    Ready,
+    /// The flags for the part with this tag.
+    Answer(u64, Vec<u8>),
+    /// It failed; it is not used again.
+    Failed,
+}
+
+struct Slot {
+    worker: Worker,
+    ready: bool,
+    failed: bool,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+/// A fixed set of verifier workers.
+#[derive(Default)]
+pub struct Verifiers {
+    slots: Vec<Slot>,
+}
+
+impl Verifiers {
+    /// Starts `n` workers; their events go to `on_event` with their index.
+    pub fn spawn(n: usize, on_event: Callback<(usize, VerifierEvent)>) -> Verifiers {
+        let slots = (0..n)
+            .filter_map(|index| {
+                let worker = Worker::new(VERIFIER_WORKER).ok()?;
+                let events = on_event.clone();
+                let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                    let data = e.data();
+                    if data.as_string().as_deref() == Some("ready") {
+                        events.emit((index, VerifierEvent::Ready));
+                    } else if let Some(answer) = data.dyn_ref::<Array>() {
+                        let tag = answer.get(0).as_f64().unwrap_or(-1.0);
+                        if let (true, Some(flags)) =
+                            (tag >= 0.0, answer.get(1).dyn_ref::<Uint8Array>())
+                        {
+                            events.emit((index, VerifierEvent::Answer(tag as u64, flags.to_vec())));
+                        }
+                    }
+                });
+                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                let events = on_event.clone();
+                let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(
+                    move |_: web_sys::ErrorEvent| events.emit((index, VerifierEvent::Failed)),
+                );
+                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                Some(Slot {
+                    worker,
+                    ready: false,
+                    failed: false,
+                    _on_message: on_message,
+                    _on_error: on_error,
+                })
+            })
+            .collect();
+        Verifiers { slots }
+    }
+
+    /// Notes a worker's readiness or failure.
+    pub fn note(&mut self, index: usize, event: &VerifierEvent) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            match event {
+                VerifierEvent::Ready => slot.ready = true,
+                VerifierEvent::Failed => slot.failed = true,
+                VerifierEvent::Answer(..) => {}
+            }
+        }
+    }
+
+    /// Workers able to take a part now.
+    pub fn available(&self) -> usize {
+        self.slots.iter().filter(|s| s.ready && !s.failed).count()
+    }
+
+    /// Sends the parts, one per available worker, in order.
+    pub fn send(&self, parts: Vec<(u64, Vec<u8>)>) {
+        let workers = self.slots.iter().filter(|s| s.ready && !s.failed);
+        for (slot, (tag, bytes)) in workers.zip(parts) {
+            let request = Array::of2(
+                &JsValue::from_f64(tag as f64),
+                &Uint8Array::from(bytes.as_slice()),
+            );
+            let _ = slot.worker.post_message(&request);
+        }
+    }
+}

@@ -102,21 +102,47 @@ fn step(state: &Rc<RefCell<State>>) {
     schedule(state);
 }
 
-/// Entry point of the scalar worker (`worker` binary): runs everywhere.
+/// The scalar kernel (`worker` binary): runs everywhere.
+pub const SCALAR: Kernel = |mid, _, nonces| mid.search(nonces);
+
+/// The SIMD kernel (`worker_simd` binary): four nonces per step in
+/// WebAssembly SIMD lanes. Only this binary contains SIMD code.
+pub const SIMD: Kernel = |mid, prepared, nonces| prepared.search_simd(mid, nonces);
+
+/// Entry point of the scalar worker.
 pub fn run_scalar() {
-    run(|mid, _, nonces| mid.search(nonces), "scalar");
+    run(SCALAR, "scalar");
 }
 
-/// Entry point of the SIMD worker (`worker_simd` binary): four nonces per
-/// step in WebAssembly SIMD lanes. Only this binary contains SIMD code.
+/// Entry point of the SIMD worker.
 pub fn run_simd() {
-    run(
-        |mid, prepared, nonces| prepared.search_simd(mid, nonces),
-        "simd",
-    );
+    run(SIMD, "simd");
+}
+
+/// `kernel` called directly, without the worker's loop or messages, over
+/// `count` nonces from `first` of a header no nonce meets (its height is
+/// `seed`, so nothing about it is known when the code is compiled). The
+/// benchmark calls this in a page to measure what the worker costs.
+pub fn search_direct(kernel: Kernel, seed: u32, first: u64, count: u64) -> Option<u64> {
+    let mut header = tabcoin_chain::genesis(&tabcoin_chain::Params::BENCH).header;
+    header.height = tabcoin_chain::Height(seed.into());
+    header.bits = tabcoin_chain::Target::from_leading_zeros(200).to_compact();
+    let midstate = Midstate::new(&header);
+    kernel(
+        &midstate,
+        &Prepared4::new(&midstate),
+        first..first.saturating_add(count),
+    )
 }
 
 fn run(kernel: Kernel, name: &'static str) {
+    // Loaded in a page (by the benchmark, to call `search_direct`): no loop.
+    if js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_err()
+    {
+        return;
+    }
     let state = Rc::new(RefCell::new(State {
         kernel,
         job: None,

@@ -1,6 +1,16 @@
 //! The tabcoin miner web worker, scalar kernel (built by Trunk as
 //! `data-type="worker"`); the fallback where WebAssembly SIMD is missing.
 
+/// The kernel called directly over `count` nonces from `first`, for the
+/// benchmark page (see `tabcoin::worker::search_direct`); -1 when no nonce
+/// meets the target (none does).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn search_direct(seed: u32, first: f64, count: f64) -> f64 {
+    tabcoin::worker::search_direct(tabcoin::worker::SCALAR, seed, first as u64, count as u64)
+        .map_or(-1.0, |n| n as f64)
+}
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     tabcoin::worker::run_scalar();

@@ -24,7 +24,8 @@ fn usage() -> ExitCode {
          run [--addr HOST:PORT]   build the app and serve it with the relay (default 127.0.0.1:8080)\n  \
          test                     install what is missing and run every test layer\n  \
          build                    build the app (dist/) and the relay in release mode\n  \
-         bench                    run the benchmarks side by side; writes docs/BENCHMARKS.md"
+         bench [section …]        run the benchmarks side by side; writes docs/BENCHMARKS.md
+                                  (sections: miner verify sync ui size relay)"
     );
     ExitCode::from(2)
 }
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
         Some("run") => steps::run(&args[1..]),
         Some("test") => steps::test(),
         Some("build") => steps::build(),
-        Some("bench") => bench::bench(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => return usage(),
     };
     match result {

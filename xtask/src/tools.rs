@@ -136,6 +136,28 @@ pub fn wasm_opt() -> Result<()> {
 }
 
 /// `npm ci` in `dir` (exact versions from its package-lock.json).
+/// Whether every dependency in `dir`'s package.json is in node_modules.
+pub fn npm_deps_present(dir: &Path) -> bool {
+    let Ok(manifest) = std::fs::read_to_string(dir.join("package.json")) else {
+        return false;
+    };
+    let Some(deps) = manifest
+        .split("\"dependencies\"")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+    else {
+        return true;
+    };
+    deps.split(',')
+        .filter_map(|entry| entry.split('"').nth(1))
+        .all(|name| {
+            dir.join("node_modules")
+                .join(name)
+                .join("package.json")
+                .exists()
+        })
+}
+
 pub fn npm_ci(dir: &Path) -> Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])

@@ -1,0 +1,26 @@
+// Sync benchmark in headless Chromium: a new tab (fresh storage) on the
+// `test` network opens the app served by the relay at URL, where a native
+// peer (examples/sync_peer.rs) holds a chain of HEIGHT blocks. Prints the
+// milliseconds from navigation until the tab shows that height and says it
+// is in step, and the number of signature checks its cache skipped.
+import { chromium } from 'playwright-core';
+
+const [url, height, query = ''] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}/?net=test${query}`);
+  const ms = await page.waitForFunction((h) => {
+    const shown = document.querySelector('[data-testid=chain-height]')?.textContent;
+    const sync = document.querySelector('[data-testid=sync-state]')?.textContent || '';
+    return shown === h && !sync.includes('sync') ? performance.now() : false;
+  }, height, { timeout: 120000, polling: 20 });
+  console.log(`ready_ms ${await ms.jsonValue()}`);
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,65 @@
+// Signature verifications per second in headless Chromium: tabcoin's
+// verifier worker (k256 as the app builds it) checking a batch of N
+// signatures, and the classic design's `elliptic` verifying the same
+// signatures on a page. The signatures are made with elliptic (low-S, as
+// k256 requires) over random digests. Prints both rates.
+import { chromium } from 'playwright-core';
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const [url, nArg] = process.argv.slice(2);
+const n = Number(nArg || 2000);
+const bundle = await build({
+  entryPoints: [require.resolve('elliptic')],
+  bundle: true, format: 'iife', globalName: 'elliptic', write: false, logLevel: 'silent',
+});
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+try {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${url}/healthz`);
+  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+  const out = await page.evaluate(async (n) => {
+    const ec = new elliptic.ec('secp256k1');
+    const items = [];
+    const records = new Uint8Array(n * 129);
+    for (let i = 0; i < n; i++) {
+      const key = ec.genKeyPair();
+      const digest = crypto.getRandomValues(new Uint8Array(32));
+      const sig = key.sign(digest, { canonical: true });
+      const pub = key.getPublic(true, 'array');
+      records.set(digest, i * 129);
+      records.set(pub, i * 129 + 32);
+      records.set(sig.r.toArray('be', 32), i * 129 + 65);
+      records.set(sig.s.toArray('be', 32), i * 129 + 97);
+      items.push({ digest, sig: { r: sig.r, s: sig.s }, pub });
+    }
+    // elliptic on the page, key parsing included (k256 decompresses too).
+    let t0 = performance.now();
+    let ellipticOk = 0;
+    for (const { digest, sig, pub } of items) if (ec.verify(digest, sig, pub)) ellipticOk++;
+    const ellipticRate = n / ((performance.now() - t0) / 1000);
+    // The verifier worker, as the app uses it.
+    const worker = new Worker('/verifier_loader.js');
+    const next = () => new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); });
+    if ((await next()) !== 'ready') throw new Error('verifier did not start');
+    // Warm-up batch, then the measured one.
+    worker.postMessage([0, records.slice(0, 129 * 16)]);
+    await next();
+    t0 = performance.now();
+    worker.postMessage([1, records]);
+    const [, flags] = await next();
+    const wasmRate = n / ((performance.now() - t0) / 1000);
+    worker.terminate();
+    return { ellipticRate, wasmRate, ellipticOk, wasmOk: flags.reduce((a, b) => a + b, 0) };
+  }, n);
+  if (out.ellipticOk !== n || out.wasmOk !== n) throw new Error(`not every signature verified: ${JSON.stringify(out)}`);
+  console.log(`wasm ${out.wasmRate}`);
+  console.log(`elliptic ${out.ellipticRate}`);
+} finally {
+  await browser.close();
+}

@@ -3,8 +3,8 @@
 //! account, keyed by address), `blocks` (the best chain, one JSON record
 //! per block keyed by `[network, height]`, so a new block is one small
 //! write), and `pools` (pending transactions as JSON, keyed by network
-//! name). `chains` holds whole chains written by earlier versions; it is
-//! read once and emptied. IndexedDB survives reloads and browser restarts,
+//! name). `chains` holds whole chains written by earlier versions; such a
+//! chain is read once, and removed once its blocks are stored as records. IndexedDB survives reloads and browser restarts,
 //! holds far more than `localStorage`, and is shared by the tabs of one
 //! browser profile.
 
@@ -23,7 +23,42 @@ const BLOCKS: &str = "blocks";
 /// Pending transactions by network name.
 pub const POOLS: &str = "pools";
 
-async fn open() -> Result<Database, String> {
+/// An open connection, closed when dropped (after its transactions end),
+/// so a newer version of the app in another tab can upgrade the database.
+struct Connection(Database);
+
+impl std::ops::Deref for Connection {
+    type Target = Database;
+    fn deref(&self) -> &Database {
+        &self.0
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// Commits `tx`; an aborted transaction (a full disk, say) is an error,
+/// not a success.
+async fn commit(tx: idb::Transaction, fail: impl Fn(idb::Error) -> String) -> Result<(), String> {
+    if tx
+        .commit()
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?
+        .is_committed()
+    {
+        Ok(())
+    } else {
+        Err(fail(idb::Error::TransactionAbortError(
+            wasm_bindgen::JsValue::from_str("aborted"),
+        )))
+    }
+}
+
+async fn open() -> Result<Connection, String> {
     let factory = Factory::new().map_err(|e| format!("IndexedDB is not available: {e}"))?;
     let mut request = factory
         .open(DB_NAME, Some(DB_VERSION))
@@ -41,6 +76,7 @@ async fn open() -> Result<Database, String> {
     });
     request
         .await
+        .map(Connection)
         .map_err(|e| format!("cannot open the account store: {e}"))
 }
 
@@ -86,7 +122,7 @@ pub async fn put(store: &str, key: &str, json: &str) -> Result<(), String> {
         .map_err(fail)?
         .await
         .map_err(fail)?;
-    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    commit(tx, fail).await?;
     Ok(())
 }
 
@@ -128,7 +164,7 @@ pub async fn put_blocks(net: &str, records: &[(u64, String)]) -> Result<(), Stri
             )
             .map_err(fail)?;
     }
-    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    commit(tx, fail).await?;
     Ok(())
 }
 
@@ -168,6 +204,6 @@ pub async fn delete(store: &str, key: &str) -> Result<(), String> {
         .map_err(fail)?
         .await
         .map_err(fail)?;
-    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    commit(tx, fail).await?;
     Ok(())
 }

@@ -44,8 +44,10 @@ const CHART_BLOCKS: usize = 50;
 const BACKOFF_MIN_MS: u32 = 500;
 /// …to this.
 const BACKOFF_MAX_MS: u32 = 8_000;
-/// Verifiers silent this long are given up on for the batch at hand.
-const VERIFY_STALL_MS: u64 = 10_000;
+/// Verifiers silent this long are given up on (the page checks the rest):
+/// well within the node's patience with a sync peer, so a stuck worker
+/// never makes the node drop the peer whose batch is held.
+const VERIFY_STALL_MS: u64 = crate::node::SYNC_STALL_MS / 2;
 
 /// Current time (the browser's clock), in ms since the epoch.
 pub fn now() -> Timestamp {
@@ -102,6 +104,15 @@ pub enum Msg {
     StorageError(String),
 }
 
+/// A frame held while the verifier workers check its signatures.
+struct Checking {
+    batch: SigBatch,
+    event: Event,
+    since: Timestamp,
+    /// Which worker has which part: (tag, worker index).
+    slots: Vec<(u64, usize)>,
+}
+
 /// The app.
 pub struct App {
     config: PageConfig,
@@ -135,7 +146,7 @@ pub struct App {
     /// Signature verifier workers (none with `?verify=main`).
     verifiers: Verifiers,
     /// A frame whose signatures are out with the verifiers, since when.
-    sig_batch: Option<(SigBatch, Event, Timestamp)>,
+    sig_batch: Option<Checking>,
     /// Frames that arrived meanwhile, in order.
     held: VecDeque<Event>,
     next_tag: u64,
@@ -167,10 +178,11 @@ impl App {
         self.backoff_ms = (self.backoff_ms * 2).min(BACKOFF_MAX_MS);
     }
 
-    /// Frames from peers enter here. Blocks and pool snapshots with many
-    /// signatures first have them checked by the verifier workers (the page
-    /// stays responsive meanwhile); later frames wait their turn so order
-    /// is kept.
+    /// What the relay and the other tabs send enters here. Blocks and pool
+    /// snapshots with many signatures first have them checked by the
+    /// verifier workers (the page stays responsive meanwhile); whatever
+    /// comes next, frames and connection events alike, waits its turn so
+    /// order is kept.
     fn ingress(&mut self, event: Event) {
         if self.sig_batch.is_some() {
             self.held.push_back(event);
@@ -189,8 +201,13 @@ impl App {
             if pending.len() >= MIN_PARALLEL_CHECKS {
                 let (batch, parts) = SigBatch::split(self.next_tag, pending, workers);
                 self.next_tag += batch.tags_used();
-                self.verifiers.send(parts);
-                self.sig_batch = Some((batch, event, now()));
+                let slots = self.verifiers.send(parts);
+                self.sig_batch = Some(Checking {
+                    batch,
+                    event,
+                    since: now(),
+                    slots,
+                });
                 return;
             }
         }
@@ -198,10 +215,9 @@ impl App {
     }
 
     /// A verifier's answer: vouched signatures go to the cache; when every
-    /// part is in, the frame goes on.
-    /// Returns whether the frame went on.
+    /// part is in, the frame goes on. Returns whether it went on.
     fn verified(&mut self, tag: u64, flags: &[u8]) -> bool {
-        let Some((batch, ..)) = &mut self.sig_batch else {
+        let Some(Checking { batch, .. }) = &mut self.sig_batch else {
             return false;
         };
         for hash in batch.answer(tag, flags) {
@@ -216,8 +232,8 @@ impl App {
 
     /// Hands the waiting frame, then the frames held behind it, to the node.
     fn release_batch(&mut self) {
-        if let Some((_, event, _)) = self.sig_batch.take() {
-            self.dispatch(event);
+        if let Some(checking) = self.sig_batch.take() {
+            self.dispatch(checking.event);
         }
         while self.sig_batch.is_none()
             && let Some(event) = self.held.pop_front()
@@ -424,17 +440,17 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
-            Msg::Net(NetEvent::Opened) => self.dispatch(Event::RelayOpened),
+            Msg::Net(NetEvent::Opened) => self.ingress(Event::RelayOpened),
             Msg::Net(NetEvent::Frame(frame)) => {
                 if matches!(frame, RelayFrame::Welcome { .. }) {
                     self.backoff_ms = BACKOFF_MIN_MS;
                 }
                 self.ingress(Event::Frame(frame));
             }
-            Msg::Net(NetEvent::BadFrame(reason)) => self.dispatch(Event::BadFrame(reason)),
+            Msg::Net(NetEvent::BadFrame(reason)) => self.ingress(Event::BadFrame(reason)),
             Msg::Net(NetEvent::Closed) => {
                 self.relay = None;
-                self.dispatch(Event::RelayClosed);
+                self.ingress(Event::RelayClosed);
                 // Tabs of this browser carry on together until it is back.
                 if let Some(local) = &self.local {
                     local.post(None, self.node.hello());
@@ -473,13 +489,21 @@ impl Component for App {
             }
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
-                // Verifiers that stopped answering: the page checks the rest.
-                if self
-                    .sig_batch
-                    .as_ref()
-                    .is_some_and(|(_, _, since)| now().ms_since(*since) > VERIFY_STALL_MS)
+                // Verifiers that stopped answering are not used again; the
+                // page checks the rest.
+                if let Some(checking) = &self.sig_batch
+                    && now().ms_since(checking.since) > VERIFY_STALL_MS
                 {
+                    for (tag, slot) in &checking.slots {
+                        if !checking.batch.is_answered(*tag) {
+                            self.verifiers.note(*slot, &VerifierEvent::Failed);
+                        }
+                    }
                     self.release_batch();
+                }
+                // A failed write is tried again.
+                if !self.chain_writing {
+                    self.save_chain();
                 }
                 // The pool is written when it changed, and not before the
                 // stored one was read (it would be overwritten).
@@ -797,7 +821,6 @@ impl App {
         });
     }
 
-    /// Writes `json` to IndexedDB under this network's name, in the background.
     /// Writes the blocks of the main chain that changed since the last
     /// write, one write at a time (changes meanwhile are written next).
     fn save_chain(&mut self) {
@@ -846,6 +869,7 @@ impl App {
         }
     }
 
+    /// Writes `json` to IndexedDB under this network's name, in the background.
     fn persist(&self, store: &'static str, json: String) {
         let (link, key) = (self.link.clone(), self.config.params.name);
         wasm_bindgen_futures::spawn_local(async move {

@@ -83,6 +83,15 @@ impl SigBatch {
             .collect()
     }
 
+    /// Whether the part with this tag was answered (unknown tags count as
+    /// answered: nothing is expected of them).
+    pub fn is_answered(&self, tag: u64) -> bool {
+        tag.checked_sub(self.first_tag)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.answered.get(i))
+            .is_none_or(|a| *a)
+    }
+
     /// Whether every part was answered.
     pub fn is_done(&self) -> bool {
         self.answered.iter().all(|a| *a)
@@ -170,6 +179,9 @@ mod tests {
         assert_eq!(batch.answer(*tag, &verify(bytes)).len(), 2);
         assert!(batch.answer(*tag, &[1, 1]).is_empty(), "answered already");
         assert!(!batch.is_done());
+        assert!(batch.is_answered(*tag));
+        assert!(!batch.is_answered(requests[1].0));
+        assert!(batch.is_answered(99), "nothing is expected of unknown tags");
     }
 
     #[test]

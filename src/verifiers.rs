@@ -47,38 +47,41 @@ pub struct Verifiers {
 impl Verifiers {
     /// Starts `n` workers; their events go to `on_event` with their index.
     pub fn spawn(n: usize, on_event: Callback<(usize, VerifierEvent)>) -> Verifiers {
-        let slots = (0..n)
-            .filter_map(|index| {
-                let worker = Worker::new(VERIFIER_WORKER).ok()?;
-                let events = on_event.clone();
-                let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                    let data = e.data();
-                    if data.as_string().as_deref() == Some("ready") {
-                        events.emit((index, VerifierEvent::Ready));
-                    } else if let Some(answer) = data.dyn_ref::<Array>() {
-                        let tag = answer.get(0).as_f64().unwrap_or(-1.0);
-                        if let (true, Some(flags)) =
-                            (tag >= 0.0, answer.get(1).dyn_ref::<Uint8Array>())
-                        {
-                            events.emit((index, VerifierEvent::Answer(tag as u64, flags.to_vec())));
-                        }
+        let mut slots: Vec<Slot> = Vec::with_capacity(n);
+        for _ in 0..n {
+            // Numbered by position among the workers that started.
+            let index = slots.len();
+            let Ok(worker) = Worker::new(VERIFIER_WORKER) else {
+                continue;
+            };
+            let events = on_event.clone();
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let data = e.data();
+                if data.as_string().as_deref() == Some("ready") {
+                    events.emit((index, VerifierEvent::Ready));
+                } else if let Some(answer) = data.dyn_ref::<Array>() {
+                    let tag = answer.get(0).as_f64().unwrap_or(-1.0);
+                    if let (true, Some(flags)) = (tag >= 0.0, answer.get(1).dyn_ref::<Uint8Array>())
+                    {
+                        events.emit((index, VerifierEvent::Answer(tag as u64, flags.to_vec())));
                     }
+                }
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            let events = on_event.clone();
+            let on_error =
+                Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |_: web_sys::ErrorEvent| {
+                    events.emit((index, VerifierEvent::Failed))
                 });
-                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                let events = on_event.clone();
-                let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(
-                    move |_: web_sys::ErrorEvent| events.emit((index, VerifierEvent::Failed)),
-                );
-                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                Some(Slot {
-                    worker,
-                    ready: false,
-                    failed: false,
-                    _on_message: on_message,
-                    _on_error: on_error,
-                })
-            })
-            .collect();
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            slots.push(Slot {
+                worker,
+                ready: false,
+                failed: false,
+                _on_message: on_message,
+                _on_error: on_error,
+            });
+        }
         Verifiers { slots }
     }
 
@@ -98,15 +101,24 @@ impl Verifiers {
         self.slots.iter().filter(|s| s.ready && !s.failed).count()
     }
 
-    /// Sends the parts, one per available worker, in order.
-    pub fn send(&self, parts: Vec<(u64, Vec<u8>)>) {
-        let workers = self.slots.iter().filter(|s| s.ready && !s.failed);
-        for (slot, (tag, bytes)) in workers.zip(parts) {
+    /// Sends the parts, one per available worker, in order; returns which
+    /// worker got which tag.
+    pub fn send(&self, parts: Vec<(u64, Vec<u8>)>) -> Vec<(u64, usize)> {
+        let workers = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.ready && !s.failed);
+        let mut sent = Vec::new();
+        for ((index, slot), (tag, bytes)) in workers.zip(parts) {
             let request = Array::of2(
                 &JsValue::from_f64(tag as f64),
                 &Uint8Array::from(bytes.as_slice()),
             );
-            let _ = slot.worker.post_message(&request);
+            if slot.worker.post_message(&request).is_ok() {
+                sent.push((tag, index));
+            }
         }
+        sent
     }
 }

@@ -13,7 +13,9 @@
 //!   only): the thin browser shell that renders the state, talks to the relay
 //!   and to the other tabs of this browser, runs the worker and persists the
 //!   chain.
-//! - `worker` (wasm only): the miner web worker's loop.
+//! - `worker` (wasm only): the miner web worker's loop; `verifier` (wasm
+//!   only): the signature verifier worker's loop, and `verifiers` the page's
+//!   handle on those workers.
 
 pub mod accounts;
 pub mod forms;

@@ -49,12 +49,13 @@ pub fn parse_chain(
     let blocks: Vec<Block> = match stored {
         StoredChain::Records(records) => {
             let mut blocks = Vec::with_capacity(records.len());
-            for (height, json) in records.iter().enumerate() {
+            for (index, json) in records.iter().enumerate() {
                 match serde_json::from_str(json) {
                     Ok(block) => blocks.push(block),
                     Err(e) => {
                         problem = Some(format!(
-                            "stored block {height} unreadable ({e}); resyncing the rest from peers"
+                            "stored block record {} unreadable ({e}); resyncing the rest from peers",
+                            index + 1
                         ));
                         break;
                     }

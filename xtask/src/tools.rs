@@ -135,7 +135,6 @@ pub fn wasm_opt() -> Result<()> {
     npm_ci(&tools_dir())
 }
 
-/// `npm ci` in `dir` (exact versions from its package-lock.json).
 /// Whether every dependency in `dir`'s package.json is in node_modules.
 pub fn npm_deps_present(dir: &Path) -> bool {
     let Ok(manifest) = std::fs::read_to_string(dir.join("package.json")) else {
@@ -158,6 +157,7 @@ pub fn npm_deps_present(dir: &Path) -> bool {
         })
 }
 
+/// `npm ci` in `dir` (exact versions from its package-lock.json).
 pub fn npm_ci(dir: &Path) -> Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])

@@ -173,11 +173,13 @@ impl Samples {
         }
     }
 
-    fn median(&self, key: &str) -> f64 {
+    /// The median of `key`; a key no script printed is an error, not a 0.
+    fn median(&self, key: &str) -> Result<f64> {
         self.0
             .iter()
             .find(|(k, _)| k == key)
-            .map_or(0.0, |(_, v)| median(v.clone()))
+            .map(|(_, v)| median(v.clone()))
+            .ok_or_else(|| format!("no benchmark printed {key:?}"))
     }
 
     fn keys_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -214,9 +216,9 @@ fn miner_rows(url: &str) -> Result<String> {
         s.add(node_script("kernel.mjs", &[url])?);
         s.add(vec![("native".into(), native_number("hashrate", "3")?)]);
     }
-    let (scalar, simd, native) = (s.median("scalar"), s.median("simd"), s.median("native"));
-    let (direct_scalar, direct_simd) = (s.median("direct_scalar"), s.median("direct_simd"));
-    let classic = s.median("classic");
+    let (scalar, simd, native) = (s.median("scalar")?, s.median("simd")?, s.median("native")?);
+    let (direct_scalar, direct_simd) = (s.median("direct_scalar")?, s.median("direct_simd")?);
+    let classic = s.median("classic")?;
     let mut rows = format!(
         "| miner, 1 worker: SIMD ×4 kernel vs scalar kernel (goal ≥ 2.5×) | {} | {} | {:.2}× |\n",
         mega(simd),
@@ -253,14 +255,14 @@ fn miner_rows(url: &str) -> Result<String> {
         mega(native),
         simd / native
     );
-    let single = s.median("scale 1");
+    let single = s.median("scale 1")?;
     let mut workers: Vec<f64> = s
         .keys_with_prefix("scale ")
         .filter_map(|w| w.parse().ok())
         .collect();
     workers.sort_by(f64::total_cmp);
     for w in workers {
-        let total = s.median(&format!("scale {w}"));
+        let total = s.median(&format!("scale {w}"))?;
         rows += &format!(
             "| miner scaling, {w} SIMD workers: total nonces/s (goal ≥ 0.9 of linear) | {} | {w} × 1 worker | {:.2} of linear |\n",
             mega(total),
@@ -282,7 +284,11 @@ fn verify_rows(url: &str) -> Result<String> {
             native_number("verifyrate", "5000")?,
         )]);
     }
-    let (wasm, elliptic, native) = (s.median("wasm"), s.median("elliptic"), s.median("native"));
+    let (wasm, elliptic, native) = (
+        s.median("wasm")?,
+        s.median("elliptic")?,
+        s.median("native")?,
+    );
     Ok(format!(
         "| signature verifications/s in Chromium: verifier worker (k256) vs the classic design's `elliptic` | {wasm:.0} | {elliptic:.0} | {:.1}× |\n\
          | signature verifications/s: verifier worker in Chromium vs native k256, 1 core (context) | {wasm:.0} | {native:.0} | {:.2}× |\n",
@@ -335,7 +341,7 @@ fn sync_rows(url: &str) -> Result<String> {
                 workers(&mut s)?;
             }
         }
-        let (w, m) = (s.median("workers") / 1e3, s.median("main") / 1e3);
+        let (w, m) = (s.median("workers")? / 1e3, s.median("main")? / 1e3);
         Ok(format!(
             "| new tab syncing 2,000 blocks / 20,000 transactions: s until ready, signatures in verifier workers vs on the page's thread (goal ≤ 3 s) | {w:.2} s | {m:.2} s | {:.2}× faster |\n",
             m / w
@@ -353,17 +359,13 @@ fn ui_rows(url: &str) -> Result<String> {
     eprintln!("xtask: bench: 30 s of mining, watching for long tasks");
     let mut s = Samples::default();
     s.add(node_script("longtasks.mjs", &[url, "30000"])?);
+    let count = s.median("count")?;
     Ok(format!(
-        "| longest main-thread task while {} workers mine for 30 s ({} blocks found; goal: none over 50 ms) | {:.0} ms ({} tasks over 50 ms) | 50 ms | {} |\n",
-        s.median("workers"),
-        s.median("blocks"),
-        s.median("longest"),
-        s.median("count"),
-        if s.median("count") == 0.0 {
-            "met"
-        } else {
-            "not met"
-        }
+        "| longest main-thread task while {} workers mine for 30 s ({} blocks found; goal: none over 50 ms) | {:.0} ms ({count} tasks over 50 ms) | 50 ms | {} |\n",
+        s.median("workers")?,
+        s.median("blocks")?,
+        s.median("longest")?,
+        if count == 0.0 { "met" } else { "not met" }
     ))
 }
 

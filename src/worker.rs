@@ -4,17 +4,18 @@
 //! It posts `Ready` once loaded, then serves [`ToWorker`] requests: `Mine`
 //! replaces the current job, `Stop` ends it. Nonces are searched in chunks
 //! sized to take about 50 ms, so new requests are read between chunks and a
-//! `Progress` report follows every chunk.
+//! `Progress` report follows every chunk. Between chunks the worker yields
+//! through a `MessageChannel` rather than `setTimeout(0)`, which browsers
+//! clamp to 4 ms once timeouts nest: 8 % of a 50 ms chunk.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::timers::callback::Timeout;
 use tabcoin_chain::pow::Midstate;
 use tabcoin_chain::pow4::Prepared4;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 
 use crate::worker_api::{FromWorker, ToWorker};
 
@@ -40,6 +41,8 @@ struct State {
     job: Option<Job>,
     chunk: u64,
     scheduled: bool,
+    /// Posting to one port runs the next chunk from the other's handler.
+    wake: Option<MessageChannel>,
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -62,8 +65,17 @@ fn schedule(state: &Rc<RefCell<State>>) {
         return;
     }
     s.scheduled = true;
+    if let Some(wake) = &s.wake
+        && wake
+            .port2()
+            .post_message(&wasm_bindgen::JsValue::NULL)
+            .is_ok()
+    {
+        return;
+    }
+    // No channel: a timeout does the same, slower.
     let state = state.clone();
-    Timeout::new(0, move || step(&state)).forget();
+    gloo::timers::callback::Timeout::new(0, move || step(&state)).forget();
 }
 
 /// Searches one chunk of the current job, reports, and schedules the next.
@@ -148,7 +160,16 @@ fn run(kernel: Kernel, name: &'static str) {
         job: None,
         chunk: FIRST_CHUNK,
         scheduled: false,
+        wake: MessageChannel::new().ok(),
     }));
+    if let Some(wake) = &state.borrow().wake {
+        let state = state.clone();
+        let on_wake = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| step(&state));
+        wake.port1()
+            .set_onmessage(Some(on_wake.as_ref().unchecked_ref()));
+        // The handler lives as long as the worker.
+        on_wake.forget();
+    }
     let on_message = {
         let state = state.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {

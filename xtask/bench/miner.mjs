@@ -25,13 +25,19 @@ async function measure(kernel, workers) {
   const page = await context.newPage();
   await page.goto(`${url}/?net=bench${kernel === 'scalar' ? '&kernel=scalar' : ''}`);
   await page.waitForSelector('[data-testid=mine-button]');
-  await page.fill('[data-testid=workers]', String(workers));
-  await page.dispatchEvent('[data-testid=workers]', 'change');
   await page.waitForFunction((k) => document.querySelector('[data-testid=kernel]')?.textContent.toLowerCase().includes(k), kernel === 'simd' ? 'simd' : 'scalar');
+  // The page may still be settling (stored settings, first render): set the
+  // count until it holds.
+  for (let i = 0; i < 20 && (await page.inputValue('[data-testid=workers]')) !== String(workers); i++) {
+    await page.fill('[data-testid=workers]', String(workers));
+    await page.dispatchEvent('[data-testid=workers]', 'change');
+    await page.waitForTimeout(100);
+  }
   await page.click('[data-testid=mine-button]');
   await page.waitForTimeout(6000);
   const rates = await page.$$eval('[data-testid=worker-rate]', (es) => es.map((e) => e.textContent));
   await context.close();
+  if (rates.length !== workers) throw new Error(`${rates.length} workers ran, ${workers} asked for`);
   const each = rates.map(perSecond);
   return { total: each.reduce((a, b) => a + b, 0), each };
 }

@@ -106,7 +106,8 @@ pub enum Msg {
 
 /// A frame held while the verifier workers check its signatures.
 struct Checking {
-    batch: SigBatch,
+    /// None while the verifiers are still starting.
+    batch: Option<SigBatch>,
     event: Event,
     since: Timestamp,
     /// Which worker has which part: (tag, worker index).
@@ -150,6 +151,8 @@ pub struct App {
     /// Frames that arrived meanwhile, in order.
     held: VecDeque<Event>,
     next_tag: u64,
+    /// Signatures the verifier workers vouched for.
+    sig_by_workers: u64,
     pool_saved: Option<u64>,
     book: AccountBook,
     fresh_wallet: bool,
@@ -188,8 +191,8 @@ impl App {
             self.held.push_back(event);
             return;
         }
-        let workers = self.verifiers.available();
-        if workers > 0
+        let (workers, loading) = (self.verifiers.available(), self.verifiers.loading());
+        if (workers > 0 || loading > 0)
             && let Event::Frame(RelayFrame::Deliver { msg, .. }) = &event
         {
             let sigs = &self.node.store.sigs;
@@ -199,9 +202,15 @@ impl App {
                 _ => Vec::new(),
             };
             if pending.len() >= MIN_PARALLEL_CHECKS {
-                let (batch, parts) = SigBatch::split(self.next_tag, pending, workers);
-                self.next_tag += batch.tags_used();
-                let slots = self.verifiers.send(parts);
+                // Verifiers still loading (a new tab's first batch comes
+                // fast): wait for them.
+                let (batch, slots) = if workers == 0 {
+                    (None, Vec::new())
+                } else {
+                    let (batch, parts) = SigBatch::split(self.next_tag, pending, workers);
+                    self.next_tag += batch.tags_used();
+                    (Some(batch), self.verifiers.send(parts))
+                };
                 self.sig_batch = Some(Checking {
                     batch,
                     event,
@@ -214,14 +223,28 @@ impl App {
         self.dispatch(event);
     }
 
+    /// A verifier became ready: a frame waiting for one goes out to them.
+    fn verifier_ready(&mut self) {
+        if self.sig_batch.as_ref().is_some_and(|c| c.batch.is_none())
+            && let Some(checking) = self.sig_batch.take()
+        {
+            self.ingress(checking.event);
+            self.drain_held();
+        }
+    }
+
     /// A verifier's answer: vouched signatures go to the cache; when every
     /// part is in, the frame goes on. Returns whether it went on.
     fn verified(&mut self, tag: u64, flags: &[u8]) -> bool {
-        let Some(Checking { batch, .. }) = &mut self.sig_batch else {
+        let Some(Checking {
+            batch: Some(batch), ..
+        }) = &mut self.sig_batch
+        else {
             return false;
         };
         for hash in batch.answer(tag, flags) {
             self.node.store.sigs.vouch(hash);
+            self.sig_by_workers += 1;
         }
         let done = batch.is_done();
         if done {
@@ -235,6 +258,11 @@ impl App {
         if let Some(checking) = self.sig_batch.take() {
             self.dispatch(checking.event);
         }
+        self.drain_held();
+    }
+
+    /// Frames held behind a batch enter in order, until one is held again.
+    fn drain_held(&mut self) {
         while self.sig_batch.is_none()
             && let Some(event) = self.held.pop_front()
         {
@@ -399,6 +427,7 @@ impl Component for App {
             sig_batch: None,
             held: VecDeque::new(),
             next_tag: 0,
+            sig_by_workers: 0,
             pool_saved: None,
             book: AccountBook::default(),
             fresh_wallet: fresh,
@@ -489,15 +518,20 @@ impl Component for App {
             }
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
-                // Verifiers that stopped answering are not used again; the
-                // page checks the rest.
+                // Verifiers that stopped answering, or never started, are not
+                // used again; the page checks the rest.
                 if let Some(checking) = &self.sig_batch
                     && now().ms_since(checking.since) > VERIFY_STALL_MS
                 {
-                    for (tag, slot) in &checking.slots {
-                        if !checking.batch.is_answered(*tag) {
-                            self.verifiers.note(*slot, &VerifierEvent::Failed);
+                    match &checking.batch {
+                        Some(batch) => {
+                            for (tag, slot) in &checking.slots {
+                                if !batch.is_answered(*tag) {
+                                    self.verifiers.note(*slot, &VerifierEvent::Failed);
+                                }
+                            }
                         }
+                        None => self.verifiers.give_up_loading(),
                     }
                     self.release_batch();
                 }
@@ -593,7 +627,10 @@ impl Component for App {
                         self.release_batch();
                         true
                     }
-                    VerifierEvent::Ready => false,
+                    VerifierEvent::Ready => {
+                        self.verifier_ready();
+                        false
+                    }
                 };
             }
             Msg::CopyAddress => {
@@ -772,6 +809,9 @@ impl Component for App {
                         peers={node.peers.len()}
                         same_browser={self.local.as_ref().map_or(0, LocalChannel::known_count)}
                         sync={sync.clone()}
+                        sig_workers={self.sig_by_workers}
+                        sig_page={self.node.store.sigs.stats().1}
+                        verifiers={self.verifiers.available()}
                         network={format!("{} · {}", self.config.params.name, store.genesis().hash)}
                         error={self.relay_error.clone()}
                         on_connect={ctx.link().callback(Msg::SetRelay)}

@@ -101,6 +101,18 @@ impl Verifiers {
         self.slots.iter().filter(|s| s.ready && !s.failed).count()
     }
 
+    /// Workers still loading.
+    pub fn loading(&self) -> usize {
+        self.slots.iter().filter(|s| !s.ready && !s.failed).count()
+    }
+
+    /// Stops waiting for workers that never said they were ready.
+    pub fn give_up_loading(&mut self) {
+        for slot in &mut self.slots {
+            slot.failed |= !slot.ready;
+        }
+    }
+
     /// Sends the parts, one per available worker, in order; returns which
     /// worker got which tag.
     pub fn send(&self, parts: Vec<(u64, Vec<u8>)>) -> Vec<(u64, usize)> {

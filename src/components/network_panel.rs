@@ -1,5 +1,6 @@
 //! The network panel: which relay, connection state, peers, sync progress,
-//! network id, and a field to point this tab at another relay.
+//! where signatures were checked, network id, and a field to point this
+//! tab at another relay.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -17,6 +18,12 @@ pub struct NetworkPanelProps {
     pub same_browser: usize,
     /// Sync state, in words.
     pub sync: String,
+    /// Signatures checked by the verifier workers.
+    pub sig_workers: u64,
+    /// Signatures checked on the page's thread.
+    pub sig_page: u64,
+    /// Verifier workers ready.
+    pub verifiers: usize,
     /// Network name and genesis hash.
     pub network: String,
     /// Why the last relay address was refused.
@@ -47,6 +54,12 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 <dt>{ "tabs via relay" }</dt><dd>{ props.peers }</dd>
                 <dt>{ "tabs in this browser" }</dt><dd data-testid="local-peers">{ props.same_browser }</dd>
                 <dt>{ "sync" }</dt><dd>{ &props.sync }</dd>
+                <dt>{ "signatures checked" }</dt>
+                <dd>
+                    <b data-testid="sig-workers">{ props.sig_workers }</b>
+                    { format!(" by {} verifier worker{}, ", props.verifiers, if props.verifiers == 1 { "" } else { "s" }) }
+                    <b data-testid="sig-page">{ props.sig_page }</b>{ " on this page" }
+                </dd>
                 <dt>{ "network id" }</dt><dd><code data-testid="network-id">{ &props.network }</code></dd>
             </dl>
             <form class="send" {onsubmit}>

@@ -221,9 +221,21 @@ pub fn test() -> Result<ExitCode> {
         "build relay (release)",
         &mut cargo(&["build", "--release", "-p", "tabcoin-relay"]),
     );
-    let can_e2e = built.ok && relay.ok;
+    let peer = counted(
+        "build sync peer (release)",
+        &mut cargo(&[
+            "build",
+            "--release",
+            "-p",
+            "tabcoin",
+            "--example",
+            "sync_peer",
+        ]),
+    );
+    let can_e2e = built.ok && relay.ok && peer.ok;
     layers.push(built);
     layers.push(relay);
+    layers.push(peer);
     if can_e2e {
         let artifacts = root().join("target/e2e-artifacts");
         let _ = std::fs::create_dir_all(&artifacts);
@@ -236,6 +248,10 @@ pub fn test() -> Result<ExitCode> {
                 .args(e2e_files())
                 .env("TABCOIN_RELAY_BIN", relay_bin())
                 .env("TABCOIN_DIST", root().join("dist"))
+                .env(
+                    "TABCOIN_SYNC_PEER",
+                    root().join("target/release/examples/sync_peer"),
+                )
                 .env("TABCOIN_ARTIFACTS", &artifacts)
                 .env("CHROMIUM", tools::CHROMIUM),
         ));

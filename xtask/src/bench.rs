@@ -264,7 +264,8 @@ fn miner_rows(url: &str) -> Result<String> {
     for w in workers {
         let total = s.median(&format!("scale {w}"))?;
         rows += &format!(
-            "| miner scaling, {w} SIMD workers: total nonces/s (goal ≥ 0.9 of linear) | {} | {w} × 1 worker | {:.2} of linear |\n",
+            "| miner scaling, {w} SIMD worker{}: total nonces/s (goal ≥ 0.9 of linear) | {} | {w} × 1 worker | {:.2} of linear |\n",
+            if w == 1.0 { "" } else { "s" },
             mega(total),
             total / (single * w)
         );
@@ -360,12 +361,19 @@ fn ui_rows(url: &str) -> Result<String> {
     let mut s = Samples::default();
     s.add(node_script("longtasks.mjs", &[url, "30000"])?);
     let count = s.median("count")?;
+    // The Long Tasks API reports only tasks over 50 ms.
+    let (longest, met) = if count == 0.0 {
+        ("none over 50 ms".to_owned(), "met")
+    } else {
+        (
+            format!("{:.0} ms ({count} tasks over 50 ms)", s.median("longest")?),
+            "not met",
+        )
+    };
     Ok(format!(
-        "| longest main-thread task while {} workers mine for 30 s ({} blocks found; goal: none over 50 ms) | {:.0} ms ({count} tasks over 50 ms) | 50 ms | {} |\n",
+        "| main-thread long tasks while {} workers mine for 30 s ({} blocks found; goal: none over 50 ms) | {longest} | 50 ms | {met} |\n",
         s.median("workers")?,
         s.median("blocks")?,
-        s.median("longest")?,
-        if count == 0.0 { "met" } else { "not met" }
     ))
 }
 

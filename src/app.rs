@@ -48,6 +48,8 @@ const BACKOFF_MAX_MS: u32 = 8_000;
 /// well within the node's patience with a sync peer, so a stuck worker
 /// never makes the node drop the peer whose batch is held.
 const VERIFY_STALL_MS: u64 = crate::node::SYNC_STALL_MS / 2;
+/// A failed chain write is tried again after this long.
+const CHAIN_RETRY_MS: u64 = 10_000;
 
 /// Current time (the browser's clock), in ms since the epoch.
 pub fn now() -> Timestamp {
@@ -140,6 +142,8 @@ pub struct App {
     /// A write of blocks is under way; `chain_dirty` asks for another.
     chain_writing: bool,
     chain_dirty: bool,
+    /// After a failed write: when to try again, and the error (said once).
+    chain_retry: Option<(Timestamp, String)>,
     /// A whole chain from an earlier version is to be removed once its
     /// blocks are written one by one.
     legacy_chain: bool,
@@ -192,8 +196,10 @@ impl App {
             return;
         }
         let (workers, loading) = (self.verifiers.available(), self.verifiers.loading());
+        // A banned peer's frames go straight to the node, which ignores them.
         if (workers > 0 || loading > 0)
-            && let Event::Frame(RelayFrame::Deliver { msg, .. }) = &event
+            && let Event::Frame(RelayFrame::Deliver { msg, from }) = &event
+            && !self.node.banned.contains(from)
         {
             let sigs = &self.node.store.sigs;
             let pending = match msg {
@@ -414,6 +420,7 @@ impl Component for App {
             chain_saved: Saved::new(),
             chain_writing: false,
             chain_dirty: false,
+            chain_retry: None,
             legacy_chain: false,
             kernel: None,
             verifiers: if verify_in_workers {
@@ -535,8 +542,13 @@ impl Component for App {
                     }
                     self.release_batch();
                 }
-                // A failed write is tried again.
-                if !self.chain_writing {
+                // A failed write is tried again after a pause.
+                if !self.chain_writing
+                    && self
+                        .chain_retry
+                        .as_ref()
+                        .is_some_and(|(at, _)| now() >= *at)
+                {
                     self.save_chain();
                 }
                 // The pool is written when it changed, and not before the
@@ -873,6 +885,10 @@ impl App {
             self.chain_dirty = true;
             return;
         }
+        // After a failure, the next try waits for its time (Tick).
+        if self.chain_retry.as_ref().is_some_and(|(at, _)| now() < *at) {
+            return;
+        }
         let changes = self.chain_saved.changes(&self.node.store);
         if changes.is_empty() {
             return;
@@ -894,6 +910,7 @@ impl App {
         self.chain_writing = false;
         match result {
             Ok(written) => {
+                self.chain_retry = None;
                 self.chain_saved.record(&written);
                 if std::mem::take(&mut self.legacy_chain) {
                     let net = self.config.params.name;
@@ -902,7 +919,15 @@ impl App {
                     });
                 }
             }
-            Err(e) => self.node.note(now(), e, true),
+            Err(e) => {
+                let now = now();
+                if self.chain_retry.as_ref().is_none_or(|(_, said)| *said != e) {
+                    self.node.note(now, format!("{e}; trying again"), true);
+                }
+                self.chain_retry = Some((now.plus_ms(CHAIN_RETRY_MS), e));
+                self.chain_dirty = false;
+                return;
+            }
         }
         if std::mem::take(&mut self.chain_dirty) {
             self.save_chain();

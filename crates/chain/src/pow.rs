@@ -84,7 +84,7 @@ impl Midstate {
 
     /// Whether the hash with `nonce` is at most the target, comparing the
     /// state words directly.
-    fn nonce_meets(&self, nonce: u64) -> bool {
+    pub(crate) fn nonce_meets(&self, nonce: u64) -> bool {
         let state = self.compress_with_nonce(nonce);
         for (h, t) in state.iter().zip(self.target.iter()) {
             if h != t {

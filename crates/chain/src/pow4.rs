@@ -9,9 +9,14 @@
 //! nonce the scalar [`crate::pow::Midstate::search`] finds.
 //!
 //! What does not depend on the nonce is computed once per template: the
-//! midstate of the header's first 64 bytes, the first five rounds of the
-//! second block (their message words are constant), and the constant words
-//! of the message schedule.
+//! midstate of the header's first 64 bytes and the first five rounds of the
+//! second block (their message words are constant). The nonce fills words 5
+//! (high 32 bits) and 6 (low 32 bits); the high word changes only every 2^32
+//! nonces, so once per [`Segment`] round 5, all of round 6 but the lanes'
+//! own word, schedule words 16–20 and the fixed parts of words 21–35 are
+//! computed too. Per four nonces that leaves 57½ rounds. A candidate
+//! (first hash word at most the target's) is decided by the scalar
+//! kernel's own check.
 
 use std::ops::Range;
 
@@ -37,8 +42,6 @@ pub struct Prepared4 {
     after5: [u32; 8],
     /// The second block's words (nonce words 5 and 6 are replaced per lane).
     words: [u32; 16],
-    /// Schedule words 16–19, which only read nonce-free words.
-    w16_19: [u32; 4],
     /// The target as big-endian words.
     target: [u32; 8],
 }
@@ -71,23 +74,92 @@ impl Prepared4 {
         for t in 0..5 {
             round_scalar(&mut after5, K[t], words[t]);
         }
-        let s0 = |x: u32| x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
-        let s1 = |x: u32| x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10);
-        let mut w = [0u32; 20];
-        w[..16].copy_from_slice(&words);
-        for t in 16..20 {
-            w[t] = s1(w[t - 2])
-                .wrapping_add(w[t - 7])
-                .wrapping_add(s0(w[t - 15]))
-                .wrapping_add(w[t - 16]);
-        }
-        let w16_19 = [w[16], w[17], w[18], w[19]];
         Prepared4 {
             midstate,
             after5,
             words,
-            w16_19,
             target,
+        }
+    }
+}
+
+/// What also does not depend on the nonce once its high 32 bits (message
+/// word 5) are fixed: rounds 5 and most of 6, and the constant parts of
+/// schedule words 20–35. Recomputed when the high word changes, every
+/// 2^32 nonces.
+#[derive(Debug, Clone)]
+struct Segment {
+    /// The high word.
+    hi: u32,
+    /// After round 6, lanes' new `a` and `e` are these plus word 6 (the low
+    /// word); the other six words are `after6[..]` as laid out below.
+    a7: u32,
+    e7: u32,
+    /// `[b, c, d, f, g, h]` after round 6.
+    rest: [u32; 6],
+    /// K[t] + W[t] for t = 7..=20 (words 7–15 and schedule 16–20 are fixed).
+    kw: [u32; 21],
+    /// Constant parts of schedule words 21–35 (index t − 21).
+    part: [u32; 15],
+    /// Schedule words 16–20.
+    w16_20: [u32; 5],
+}
+
+fn small_s0(x: u32) -> u32 {
+    x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)
+}
+
+fn small_s1(x: u32) -> u32 {
+    x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
+}
+
+impl Segment {
+    fn new(p: &Prepared4, hi: u32) -> Segment {
+        let mut w = p.words;
+        w[5] = hi;
+        let mut st = p.after5;
+        round_scalar(&mut st, K[5], hi);
+        // Round 6 with word 6 = 0; each lane adds its low word to T1.
+        let [a, b, c, d, e, f, g, h] = st;
+        let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+        let ch = (e & f) ^ (!e & g);
+        let t1 = h.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[6]);
+        let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+        let maj = (a & b) ^ (a & c) ^ (b & c);
+        let a7 = t1.wrapping_add(s0.wrapping_add(maj));
+        let e7 = d.wrapping_add(t1);
+        // Schedule words 16–20 read words 0–5 and 7–15 only.
+        let mut ws = [0u32; 21];
+        ws[..16].copy_from_slice(&w);
+        for t in 16..21 {
+            ws[t] = small_s1(ws[t - 2])
+                .wrapping_add(ws[t - 7])
+                .wrapping_add(small_s0(ws[t - 15]))
+                .wrapping_add(ws[t - 16]);
+        }
+        let kw = core::array::from_fn(|t| if t < 7 { 0 } else { K[t].wrapping_add(ws[t]) });
+        // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]: the terms with
+        // an index in 0..=20 other than 6 are fixed.
+        let fixed = |i: usize| -> u32 { if i <= 20 && i != 6 { ws[i] } else { 0 } };
+        let part = core::array::from_fn(|i| {
+            let t = i + 21;
+            let mut c = fixed(t - 7).wrapping_add(fixed(t - 16));
+            if t - 15 <= 20 && t - 15 != 6 {
+                c = c.wrapping_add(small_s0(ws[t - 15]));
+            }
+            if t - 2 <= 20 {
+                c = c.wrapping_add(small_s1(ws[t - 2]));
+            }
+            c
+        });
+        Segment {
+            hi,
+            a7,
+            e7,
+            rest: [a, b, c, e, f, g],
+            kw,
+            part,
+            w16_20: [ws[16], ws[17], ws[18], ws[19], ws[20]],
         }
     }
 }
@@ -198,14 +270,18 @@ mod simd {
 }
 
 /// One SHA-256 round on 4 lanes; `$kw` is K[t] + W[t].
+/// `$bc` holds b ^ c of the state and is carried to the next round, where
+/// it is b ^ c again: Maj(a, b, c) = ((a ^ b) & (b ^ c)) ^ b.
 macro_rules! round {
-    ($o:ident, $s:ident, $kw:expr) => {{
+    ($o:ident, $s:ident, $bc:ident, $kw:expr) => {{
         let [a, b, c, d, e, f, g, h] = $s;
         let s1 = $o::xor($o::xor($o::rotr(e, 6), $o::rotr(e, 11)), $o::rotr(e, 25));
         let ch = $o::xor($o::and(e, f), $o::andnot(g, e));
         let t1 = $o::add($o::add(h, s1), $o::add(ch, $kw));
         let s0 = $o::xor($o::xor($o::rotr(a, 2), $o::rotr(a, 13)), $o::rotr(a, 22));
-        let maj = $o::xor($o::and(a, b), $o::and(c, $o::xor(a, b)));
+        let ab = $o::xor(a, b);
+        let maj = $o::xor($o::and(ab, $bc), b);
+        $bc = ab;
         $s = [
             $o::add(t1, $o::add(s0, maj)),
             a,
@@ -219,50 +295,106 @@ macro_rules! round {
     }};
 }
 
+/// Rounds 21–35, one per literal `t`: schedule word `t` is its fixed part
+/// (`$part[t - 21]`) plus the terms that read word 6 or a word after 20.
+macro_rules! partial_rounds {
+    ($o:ident, $s:ident, $bc:ident, $w:ident, $part:ident, $k:ident, $w6:ident; $($t:literal)*) => {
+        $({
+            let mut wt = $part[$t - 21];
+            if $t - 2 > 20 {
+                let y = $w[($t - 2) & 15];
+                wt = $o::add(wt, $o::xor($o::xor($o::rotr(y, 17), $o::rotr(y, 19)), $o::shr(y, 10)));
+            }
+            if $t - 7 > 20 {
+                wt = $o::add(wt, $w[($t - 7) & 15]);
+            }
+            if $t - 15 == 6 {
+                wt = $o::add(wt, $o::xor($o::xor($o::rotr($w6, 7), $o::rotr($w6, 18)), $o::shr($w6, 3)));
+            }
+            if $t - 16 == 6 {
+                wt = $o::add(wt, $w6);
+            }
+            $w[$t & 15] = wt;
+            round!($o, $s, $bc, $o::add($k[$t], wt));
+        })*
+    };
+}
+
 /// The 4-lane search over one lane implementation `$o`.
 macro_rules! search4 {
     ($(#[$attr:meta])* $name:ident, $o:ident) => {
         $(#[$attr])*
-        fn $name(p: &Prepared4, nonces: Range<u64>) -> Option<u64> {
+        fn $name(p: &Prepared4, mid: &Midstate, nonces: Range<u64>) -> Option<u64> {
             use $o as o;
-            let words_const: [o::V; 16] = core::array::from_fn(|i| o::splat(p.words[i]));
-            let after5: [o::V; 8] = core::array::from_fn(|i| o::splat(p.after5[i]));
-            let mid: [o::V; 8] = core::array::from_fn(|i| o::splat(p.midstate[i]));
-            let pre: [o::V; 4] = core::array::from_fn(|i| o::splat(p.w16_19[i]));
+            let k: [o::V; 64] = core::array::from_fn(|t| o::splat(K[t]));
+            let midv: [o::V; 8] = core::array::from_fn(|i| o::splat(p.midstate[i]));
+            let mut seg = Segment::new(p, (nonces.start >> 32) as u32);
+            // The segment's words in every lane, refreshed with it.
+            let lanes_of = |seg: &Segment| {
+                (
+                    seg.kw.map(|x| o::splat(x)),
+                    seg.part.map(|x| o::splat(x)),
+                    seg.rest.map(|x| o::splat(x)),
+                    seg.w16_20.map(|x| o::splat(x)),
+                    [o::splat(seg.a7), o::splat(seg.e7), o::splat(seg.hi)],
+                )
+            };
+            let (mut kw, mut part, mut rest, mut w16_20, mut ae) = lanes_of(&seg);
+            let words: [o::V; 16] = core::array::from_fn(|i| o::splat(p.words[i]));
             let mut n = nonces.start;
             while nonces.end.saturating_sub(n) >= 4 {
-                let lanes = [n, n + 1, n + 2, n + 3];
-                let mut w = words_const;
-                w[5] = o::from(lanes.map(|x| (x >> 32) as u32));
-                w[6] = o::from(lanes.map(|x| x as u32));
-                let mut s = after5;
-                // Rounds 5–15 read the block's words; from 16 on, each round
-                // computes its schedule word into a 16-word ring.
-                for t in 5..16 {
-                    round!(o, s, o::add(o::splat(K[t]), w[t]));
+                let hi = (n >> 32) as u32;
+                if ((n + 3) >> 32) as u32 != hi {
+                    // Four nonces across a 2^32 boundary: one by one.
+                    if let Some(found) = mid.search(n..n + 4) {
+                        return Some(found);
+                    }
+                    n += 4;
+                    continue;
                 }
-                // Schedule words 16–19 read no nonce word: precomputed.
-                for t in 16..20 {
-                    let wt = pre[t - 16];
-                    w[t & 15] = wt;
-                    round!(o, s, o::add(o::splat(K[t]), wt));
+                if hi != seg.hi {
+                    seg = Segment::new(p, hi);
+                    (kw, part, rest, w16_20, ae) = lanes_of(&seg);
                 }
-                for t in 20..64 {
+                let w6 = o::from([n as u32, (n + 1) as u32, (n + 2) as u32, (n + 3) as u32]);
+                let [b, c, d, f, g, h] = rest;
+                let mut s = [o::add(ae[0], w6), b, c, d, o::add(ae[1], w6), f, g, h];
+                let mut bc = o::xor(b, c);
+                // Rounds 7–20 read fixed words.
+                for t in 7..21 {
+                    round!(o, s, bc, kw[t]);
+                }
+                // The schedule ring: words 5–20 as of round 21 (index t & 15).
+                let mut w: [o::V; 16] = core::array::from_fn(|i| {
+                    let t = if i <= 4 { i + 16 } else { i };
+                    match t {
+                        6 => w6,
+                        5 => ae[2],
+                        16..=20 => w16_20[t - 16],
+                        _ => words[t],
+                    }
+                });
+                // Words 21–35: the fixed part plus what reads word 6 or a
+                // later word (unrolled: which terms those are is known at
+                // compile time).
+                partial_rounds!(o, s, bc, w, part, k, w6;
+                    21 22 23 24 25 26 27 28 29 30 31 32 33 34 35);
+                for t in 36..64 {
                     let x = w[(t + 1) & 15];
                     let y = w[(t + 14) & 15];
                     let s0 = o::xor(o::xor(o::rotr(x, 7), o::rotr(x, 18)), o::shr(x, 3));
                     let s1 = o::xor(o::xor(o::rotr(y, 17), o::rotr(y, 19)), o::shr(y, 10));
                     let wt = o::add(o::add(s1, w[(t + 9) & 15]), o::add(s0, w[t & 15]));
                     w[t & 15] = wt;
-                    round!(o, s, o::add(o::splat(K[t]), wt));
+                    round!(o, s, bc, o::add(k[t], wt));
                 }
-                let h0 = o::lanes(o::add(mid[0], s[0]));
-                // Most hashes miss on the first word: look further only then.
+                let h0 = o::lanes(o::add(midv[0], s[0]));
+                // Most hashes miss on the first word; a candidate is decided
+                // by the scalar kernel's own check.
                 if h0.iter().any(|&x| x <= p.target[0]) {
-                    let hs: [[u32; 4]; 8] = core::array::from_fn(|i| o::lanes(o::add(mid[i], s[i])));
-                    for lane in 0..4 {
-                        if meets(core::array::from_fn(|i| hs[i][lane]), &p.target) {
-                            return Some(n + lane as u64);
+                    for lane in 0..4u64 {
+                        if h0[lane as usize] <= p.target[0] && mid.nonce_meets(n + lane) {
+                            return Some(n + lane);
                         }
                     }
                 }
@@ -271,15 +403,6 @@ macro_rules! search4 {
             None
         }
     };
-}
-
-fn meets(hash: [u32; 8], target: &[u32; 8]) -> bool {
-    for (h, t) in hash.iter().zip(target) {
-        if h != t {
-            return h < t;
-        }
-    }
-    true
 }
 
 search4!(search4_portable, portable);
@@ -296,7 +419,7 @@ impl Prepared4 {
     /// one). Same answer as the scalar search.
     pub fn search_portable(&self, mid: &Midstate, nonces: Range<u64>) -> Option<u64> {
         let whole = nonces.start + (nonces.end.saturating_sub(nonces.start)) / 4 * 4;
-        search4_portable(self, nonces.start..whole).or_else(|| mid.search(whole..nonces.end))
+        search4_portable(self, mid, nonces.start..whole).or_else(|| mid.search(whole..nonces.end))
     }
 
     /// The same with WebAssembly SIMD (`v128`). Only for modules that may use
@@ -304,7 +427,7 @@ impl Prepared4 {
     #[cfg(target_arch = "wasm32")]
     pub fn search_simd(&self, mid: &Midstate, nonces: Range<u64>) -> Option<u64> {
         let whole = nonces.start + (nonces.end.saturating_sub(nonces.start)) / 4 * 4;
-        search4_simd(self, nonces.start..whole).or_else(|| mid.search(whole..nonces.end))
+        search4_simd(self, mid, nonces.start..whole).or_else(|| mid.search(whole..nonces.end))
     }
 }
 

@@ -84,8 +84,8 @@ impl Prepared4 {
 }
 
 /// What also does not depend on the nonce once its high 32 bits (message
-/// word 5) are fixed: rounds 5 and most of 6, and the constant parts of
-/// schedule words 20–35. Recomputed when the high word changes, every
+/// word 5) are fixed: rounds 5 and most of 6, schedule words 16–20, and
+/// the constant parts of schedule words 21–35. Recomputed when the high word changes, every
 /// 2^32 nonces.
 #[derive(Debug, Clone)]
 struct Segment {
@@ -454,6 +454,8 @@ mod tests {
         h.height = crate::height::Height(next(state) % 1_000_000);
         h.timestamp = crate::timestamp::Timestamp(next(state));
         h.bits = Target::from_leading_zeros(zero_bits).to_compact();
+        // Searches ignore the template's nonce; a non-zero one shows that.
+        h.nonce = next(state);
         h
     }
 
@@ -466,11 +468,13 @@ mod tests {
             let mid = Midstate::new(&header);
             let p = Prepared4::new(&mid);
             let start = next(&mut seed) % 1_000_000;
-            // Ranges of every length modulo 4, and across the 2^32 boundary.
-            let start = if case % 10 == 0 {
-                (1u64 << 32) - 2 - (case % 4) as u64
-            } else {
-                start
+            // Ranges of every length modulo 4, across a 2^32 boundary, and
+            // with any high word.
+            let start = match case % 10 {
+                0 => (1u64 << 32) - 2 - (case % 4) as u64,
+                5 => next(&mut seed) % (u64::MAX - 10_000),
+                7 => (next(&mut seed) % 0xffff_fff0 + 1) << 32 | 0xffff_fffe,
+                _ => start,
             };
             let range = start..start + 3000 + (case % 4) as u64;
             assert_eq!(

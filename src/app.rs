@@ -235,6 +235,11 @@ impl App {
             && let Some(checking) = self.sig_batch.take()
         {
             self.ingress(checking.event);
+            // The wait for loading counts toward the stall, so a held
+            // batch never outlasts the node's patience with its sender.
+            if let Some(c) = &mut self.sig_batch {
+                c.since = checking.since;
+            }
             self.drain_held();
         }
     }
@@ -891,6 +896,7 @@ impl App {
         }
         let changes = self.chain_saved.changes(&self.node.store);
         if changes.is_empty() {
+            self.chain_retry = None;
             return;
         }
         let records: Vec<(u64, String)> = changes

@@ -212,9 +212,9 @@ fn miner_rows(url: &str) -> Result<String> {
     let mut s = Samples::default();
     for round in 1..=ROUNDS {
         eprintln!("xtask: bench round {round}/{ROUNDS}: miner");
+        s.add(vec![("native".into(), native_number("hashrate", "3")?)]);
         s.add(node_script("miner.mjs", &[url, "1"])?);
         s.add(node_script("kernel.mjs", &[url])?);
-        s.add(vec![("native".into(), native_number("hashrate", "3")?)]);
     }
     let (scalar, simd, native) = (s.median("scalar")?, s.median("simd")?, s.median("native")?);
     let (direct_scalar, direct_simd) = (s.median("direct_scalar")?, s.median("direct_simd")?);
@@ -279,11 +279,12 @@ fn verify_rows(url: &str) -> Result<String> {
     let mut s = Samples::default();
     for round in 1..=ROUNDS {
         eprintln!("xtask: bench round {round}/{ROUNDS}: signature verification");
-        s.add(node_script("verify.mjs", &[url, "2000"])?);
+        // Native first: Chromium may still be closing after its script.
         s.add(vec![(
             "native".into(),
             native_number("verifyrate", "5000")?,
         )]);
+        s.add(node_script("verify.mjs", &[url, "2000"])?);
     }
     let (wasm, elliptic, native) = (
         s.median("wasm")?,

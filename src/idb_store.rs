@@ -80,20 +80,35 @@ async fn open() -> Result<Connection, String> {
         .map_err(|e| format!("cannot open the account store: {e}"))
 }
 
+/// One object store in a new transaction, on its own connection (closed
+/// when this is dropped, after the transaction).
+struct Scope {
+    _db: Connection,
+    tx: idb::Transaction,
+    store: idb::ObjectStore,
+}
+
+async fn scope(
+    name: &str,
+    mode: TransactionMode,
+    fail: impl Fn(idb::Error) -> String,
+) -> Result<Scope, String> {
+    let db = open().await?;
+    let tx = db.transaction(&[name], mode).map_err(&fail)?;
+    let store = tx.object_store(name).map_err(&fail)?;
+    Ok(Scope { _db: db, tx, store })
+}
+
 /// Every stored account, oldest first. Unreadable records are skipped.
 pub async fn load_accounts() -> Result<Vec<Account>, String> {
-    let db = open().await?;
-    let tx = db
-        .transaction(&[ACCOUNTS], TransactionMode::ReadOnly)
-        .map_err(|e| format!("cannot read accounts: {e}"))?;
-    let store = tx
-        .object_store(ACCOUNTS)
-        .map_err(|e| format!("cannot read accounts: {e}"))?;
-    let values = store
+    let fail = |e: idb::Error| format!("cannot read accounts: {e}");
+    let s = scope(ACCOUNTS, TransactionMode::ReadOnly, fail).await?;
+    let values = s
+        .store
         .get_all(None, None)
-        .map_err(|e| format!("cannot read accounts: {e}"))?
+        .map_err(fail)?
         .await
-        .map_err(|e| format!("cannot read accounts: {e}"))?;
+        .map_err(fail)?;
     let mut accounts: Vec<Account> = values
         .iter()
         .filter_map(JsValue::as_string)
@@ -112,29 +127,22 @@ pub async fn save_account(account: &Account) -> Result<(), String> {
 /// Stores `json` under `key` in object store `store`.
 pub async fn put(store: &str, key: &str, json: &str) -> Result<(), String> {
     let fail = |e: idb::Error| format!("cannot save to {store}: {e}");
-    let db = open().await?;
-    let tx = db
-        .transaction(&[store], TransactionMode::ReadWrite)
-        .map_err(fail)?;
-    let records = tx.object_store(store).map_err(fail)?;
-    records
+    let s = scope(store, TransactionMode::ReadWrite, fail).await?;
+    s.store
         .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
         .map_err(fail)?
         .await
         .map_err(fail)?;
-    commit(tx, fail).await?;
+    commit(s.tx, fail).await?;
     Ok(())
 }
 
 /// The JSON stored under `key` in object store `store`, if any.
 pub async fn get(store: &str, key: &str) -> Result<Option<String>, String> {
     let fail = |e: idb::Error| format!("cannot read {store}: {e}");
-    let db = open().await?;
-    let tx = db
-        .transaction(&[store], TransactionMode::ReadOnly)
-        .map_err(fail)?;
-    let records = tx.object_store(store).map_err(fail)?;
-    let value = records
+    let s = scope(store, TransactionMode::ReadOnly, fail).await?;
+    let value = s
+        .store
         .get(JsValue::from_str(key))
         .map_err(fail)?
         .await
@@ -149,33 +157,26 @@ fn block_key(net: &str, height: f64) -> JsValue {
 /// Writes blocks' JSON by height for network `net`, in one transaction.
 pub async fn put_blocks(net: &str, records: &[(u64, String)]) -> Result<(), String> {
     let fail = |e: idb::Error| format!("cannot save the chain: {e}");
-    let db = open().await?;
-    let tx = db
-        .transaction(&[BLOCKS], TransactionMode::ReadWrite)
-        .map_err(fail)?;
-    let store = tx.object_store(BLOCKS).map_err(fail)?;
+    let s = scope(BLOCKS, TransactionMode::ReadWrite, fail).await?;
     for (height, json) in records {
         // Requests of one transaction run in order; the commit below
         // reports any failure.
-        let _ = store
+        let _ = s
+            .store
             .put(
                 &JsValue::from_str(json),
                 Some(&block_key(net, *height as f64)),
             )
             .map_err(fail)?;
     }
-    commit(tx, fail).await?;
+    commit(s.tx, fail).await?;
     Ok(())
 }
 
 /// Every block record of network `net`, lowest height first.
 pub async fn load_blocks(net: &str) -> Result<Vec<String>, String> {
     let fail = |e: idb::Error| format!("cannot read the stored chain: {e}");
-    let db = open().await?;
-    let tx = db
-        .transaction(&[BLOCKS], TransactionMode::ReadOnly)
-        .map_err(fail)?;
-    let store = tx.object_store(BLOCKS).map_err(fail)?;
+    let s = scope(BLOCKS, TransactionMode::ReadOnly, fail).await?;
     let range = KeyRange::bound(
         &block_key(net, 0.0),
         &block_key(net, f64::INFINITY),
@@ -183,7 +184,8 @@ pub async fn load_blocks(net: &str) -> Result<Vec<String>, String> {
         None,
     )
     .map_err(fail)?;
-    let values = store
+    let values = s
+        .store
         .get_all(Some(Query::from(range)), None)
         .map_err(fail)?
         .await
@@ -194,16 +196,12 @@ pub async fn load_blocks(net: &str) -> Result<Vec<String>, String> {
 /// Removes the record under `key` in object store `store`.
 pub async fn delete(store: &str, key: &str) -> Result<(), String> {
     let fail = |e: idb::Error| format!("cannot update {store}: {e}");
-    let db = open().await?;
-    let tx = db
-        .transaction(&[store], TransactionMode::ReadWrite)
-        .map_err(fail)?;
-    let records = tx.object_store(store).map_err(fail)?;
-    records
+    let s = scope(store, TransactionMode::ReadWrite, fail).await?;
+    s.store
         .delete(Query::Key(JsValue::from_str(key)))
         .map_err(fail)?
         .await
         .map_err(fail)?;
-    commit(tx, fail).await?;
+    commit(s.tx, fail).await?;
     Ok(())
 }

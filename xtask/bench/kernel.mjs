@@ -4,17 +4,13 @@
 // and the classic design's miner (crypto-js SHA-256 over the JSON of
 // timestamp, last hash, data, nonce and difficulty, as its cryptoHash does).
 // Prints nonces/s, one per line.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const [url, msArg] = process.argv.slice(2);
 const ms = Number(msArg || 6000);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 
 async function blankPage() {
   const page = await (await browser.newContext()).newPage();

@@ -3,15 +3,11 @@
 // are found, the chain grows, the page re-renders); the Long Tasks API
 // reports every main-thread task over 50 ms. Prints the longest task, the
 // count of long tasks, and the blocks mined.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const [url, msArg] = process.argv.slice(2);
 const ms = Number(msArg || 30000);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 try {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${url}/?net=demo`);

@@ -3,15 +3,11 @@
 // hash without interruption), N workers, the scalar or the SIMD kernel; the
 // rates the workers report are read from the page. Candidates run
 // interleaved over rounds; prints the medians, one per line.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const [url, roundsArg] = process.argv.slice(2);
 const rounds = Number(roundsArg || 3);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 
 const perSecond = (t) => {
   const m = t.match(/([\d.]+) (k|M)?H\/s/);

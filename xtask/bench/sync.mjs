@@ -3,14 +3,10 @@
 // peer (examples/sync_peer.rs) holds a chain of HEIGHT blocks. Prints the
 // milliseconds from navigation until the tab shows that height and says it
 // is in step, and the number of signature checks its cache skipped.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 
 const [url, height, query = ''] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext();
   const page = await context.newPage();

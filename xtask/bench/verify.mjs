@@ -3,7 +3,7 @@
 // signatures, and the classic design's `elliptic` verifying the same
 // signatures on a page. The signatures are made with elliptic (low-S, as
 // k256 requires) over random digests. Prints both rates.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 
@@ -14,11 +14,7 @@ const bundle = await build({
   entryPoints: [require.resolve('elliptic')],
   bundle: true, format: 'iife', globalName: 'elliptic', write: false, logLevel: 'silent',
 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 try {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${url}/healthz`);

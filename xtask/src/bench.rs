@@ -437,46 +437,31 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             .filter(|s| args.iter().any(|a| a == s))
             .collect()
     };
-    tools::run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "tabcoin-relay",
-                "--bin",
-                "tabcoin-relay",
-                "--example",
-                "load",
-            ])
-            .current_dir(root()),
-    )?;
-    tools::run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "tabcoin-chain",
-                "--example",
-                "hashrate",
-                "--example",
-                "verifyrate",
-            ])
-            .current_dir(root()),
-    )?;
-    tools::run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "tabcoin",
-                "--example",
-                "sync_peer",
-            ])
-            .current_dir(root()),
-    )?;
+    let release = |args: &[&str]| {
+        tools::run(
+            Command::new("cargo")
+                .args(["build", "--release"])
+                .args(args)
+                .current_dir(root()),
+        )
+    };
+    release(&[
+        "-p",
+        "tabcoin-relay",
+        "--bin",
+        "tabcoin-relay",
+        "--example",
+        "load",
+    ])?;
+    release(&[
+        "-p",
+        "tabcoin-chain",
+        "--example",
+        "hashrate",
+        "--example",
+        "verifyrate",
+    ])?;
+    release(&["-p", "tabcoin", "--example", "sync_peer"])?;
     let bench_dir = root().join("xtask/bench");
     if !tools::npm_deps_present(&bench_dir) {
         tools::npm_ci(&bench_dir)?;

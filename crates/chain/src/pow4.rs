@@ -119,15 +119,10 @@ impl Segment {
         w[5] = hi;
         let mut st = p.after5;
         round_scalar(&mut st, K[5], hi);
-        // Round 6 with word 6 = 0; each lane adds its low word to T1.
-        let [a, b, c, d, e, f, g, h] = st;
-        let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        let ch = (e & f) ^ (!e & g);
-        let t1 = h.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[6]);
-        let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
-        let a7 = t1.wrapping_add(s0.wrapping_add(maj));
-        let e7 = d.wrapping_add(t1);
+        // Round 6 with word 6 = 0: the word enters only T1, which both new
+        // `a` and new `e` add, so each lane adds its low word to those two.
+        round_scalar(&mut st, K[6], 0);
+        let [a7, b, c, d, e7, f, g, h] = st;
         // Schedule words 16–20 read words 0–5 and 7–15 only.
         let mut ws = [0u32; 21];
         ws[..16].copy_from_slice(&w);
@@ -156,7 +151,7 @@ impl Segment {
             hi,
             a7,
             e7,
-            rest: [a, b, c, e, f, g],
+            rest: [b, c, d, f, g, h],
             kw,
             part,
             w16_20: [ws[16], ws[17], ws[18], ws[19], ws[20]],

@@ -77,11 +77,6 @@ impl Address {
         &self.0
     }
 
-    /// The key that verifies this address's signatures.
-    pub fn verifying_key(&self) -> Option<VerifyingKey> {
-        VerifyingKey::from_sec1_bytes(&self.0).ok()
-    }
-
     /// A shortened form for display: `tab1abcd…wxyz`.
     pub fn short(&self) -> String {
         let s = self.to_string();

@@ -17,8 +17,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use k256::ecdsa::Signature;
-use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
@@ -27,6 +25,7 @@ use crate::amount::Amount;
 use crate::hash::{sha256, to_hex};
 use crate::height::Height;
 use crate::params::Params;
+use crate::sigcache::SigCheck;
 use crate::timestamp::Timestamp;
 use crate::wallet::Wallet;
 
@@ -425,18 +424,15 @@ impl Transaction {
     }
 
     /// Rule: the signature verifies against the sender's address.
+    /// The check is [`SigCheck::verify`], the same the verifier workers run.
     pub fn signature_is_valid(&self) -> Result<(), TxError> {
-        let bad = TxError::BadSignature { id: self.id };
-        let Input::Signed {
-            address, signature, ..
-        } = &self.input
-        else {
+        if self.is_reward() {
             return Err(TxError::MisplacedReward { id: self.id });
-        };
-        let digest = self.signing_digest().ok_or(bad.clone())?;
-        let key = address.verifying_key().ok_or(bad.clone())?;
-        let sig = Signature::from_slice(&signature.0).map_err(|_| bad.clone())?;
-        key.verify_prehash(&digest, &sig).map_err(|_| bad)
+        }
+        match SigCheck::of(self) {
+            Some(check) if check.verify() => Ok(()),
+            _ => Err(TxError::BadSignature { id: self.id }),
+        }
     }
 
     /// Rules needing no chain state: output count, no zero outputs, outputs

@@ -63,11 +63,7 @@ impl SigBatch {
 
     /// A worker's answer: the hashes it vouches for.
     pub fn answer(&mut self, tag: u64, flags: &[u8]) -> Vec<[u8; 32]> {
-        let Some(part) = tag
-            .checked_sub(self.first_tag)
-            .and_then(|i| usize::try_from(i).ok())
-            .filter(|&i| i < self.parts.len())
-        else {
+        let Some(part) = self.part(tag) else {
             return Vec::new();
         };
         let range = self.parts[part].clone();
@@ -86,10 +82,14 @@ impl SigBatch {
     /// Whether the part with this tag was answered (unknown tags count as
     /// answered: nothing is expected of them).
     pub fn is_answered(&self, tag: u64) -> bool {
+        self.part(tag).is_none_or(|i| self.answered[i])
+    }
+
+    /// The part a tag names, if it is one of this batch's.
+    fn part(&self, tag: u64) -> Option<usize> {
         tag.checked_sub(self.first_tag)
             .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| self.answered.get(i))
-            .is_none_or(|a| *a)
+            .filter(|&i| i < self.parts.len())
     }
 
     /// Whether every part was answered.

@@ -128,3 +128,21 @@ test('mining runs in a web worker and the page stays responsive', async () => {
   await page.click('[data-testid=mine-button]');
   await waitForText(page, 'hash-rate', 'idle');
 });
+
+test('the app and its workers arrive Brotli-compressed and run', async () => {
+  const context = await env.browser.newContext();
+  const encodings = new Map();
+  // The context sees the workers' requests too.
+  context.on('response', async (r) => {
+    const name = new URL(r.url()).pathname.slice(1);
+    if (name.endsWith('.wasm')) encodings.set(name, await r.headerValue('content-encoding'));
+  });
+  const page = await context.newPage();
+  await page.goto(`${env.relay.url}/?net=test`);
+  await page.waitForSelector('[data-testid=chain-height]');
+  // The verifier workers load with the page.
+  for (let i = 0; i < 100 && !encodings.has('verifier_bg.wasm'); i++) await page.waitForTimeout(50);
+  assert.equal(encodings.get('app_bg.wasm'), 'br');
+  assert.equal(encodings.get('verifier_bg.wasm'), 'br');
+  await context.close();
+});

@@ -12,6 +12,7 @@
 //! Every install step checks first and skips what is already there.
 
 mod bench;
+mod compress;
 mod steps;
 mod tools;
 

@@ -6,14 +6,26 @@ use std::time::Instant;
 
 use crate::tools::{self, Result, path_env, root};
 
-/// Builds the app into `dist/` with trunk (release).
+/// Builds the app into `dist/` with trunk (release), with compressed copies.
 pub(crate) fn trunk_build() -> Result<()> {
     tools::run(
         Command::new("trunk")
             .args(["build", "index.html", "--release"])
             .current_dir(root())
             .env("PATH", path_env()),
-    )
+    )?;
+    compress_dist()
+}
+
+/// Writes the `.br` and `.gz` copies the relay serves (see `compress`).
+fn compress_dist() -> Result<()> {
+    let start = Instant::now();
+    let files = crate::compress::dist(&root().join("dist"))?;
+    eprintln!(
+        "xtask: compressed {files} files in dist/ (br, gzip) in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn relay_build() -> Result<()> {
@@ -213,10 +225,16 @@ pub fn test() -> Result<ExitCode> {
             &mut wasm_test(&["-p", "tabcoin", "--test", "web"]),
         ),
     ];
-    let built = counted(
+    let mut built = counted(
         "build app (trunk --release)",
         Command::new("trunk").args(["build", "index.html", "--release"]),
     );
+    if built.ok
+        && let Err(e) = compress_dist()
+    {
+        eprintln!("xtask: {e}");
+        built.ok = false;
+    }
     let relay = counted(
         "build relay (release)",
         &mut cargo(&["build", "--release", "-p", "tabcoin-relay"]),

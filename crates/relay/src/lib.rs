@@ -96,8 +96,17 @@ fn router(state: Arc<AppState>) -> Router {
             get(|State(s): State<Arc<AppState>>| async move { Json(s.hub.stats()) }),
         );
     if let Some(dist) = &state.config.dist {
-        let index = ServeFile::new(dist.join("index.html"));
-        app = app.fallback_service(ServeDir::new(dist).fallback(index));
+        // `name.br` / `name.gz` beside a file (written by `cargo xtask
+        // build`) go to browsers that accept them; otherwise the file itself.
+        let index = ServeFile::new(dist.join("index.html"))
+            .precompressed_br()
+            .precompressed_gzip();
+        app = app.fallback_service(
+            ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(index),
+        );
     }
     app.with_state(state)
 }

@@ -85,6 +85,8 @@ async fn a_browser_that_accepts_brotli_or_gzip_gets_the_precompressed_copy() {
     assert_eq!(br.header("content-encoding"), Some("br"));
     assert_eq!(br.header("content-type"), Some("application/wasm"));
     assert_eq!(br.body, b"brotli copy");
+    // Caches between keep one answer per encoding.
+    assert_eq!(br.header("vary"), Some("accept-encoding"));
 
     let gz = get(relay.addr, "/app_bg.wasm", Some("gzip")).await;
     assert_eq!(gz.header("content-encoding"), Some("gzip"));

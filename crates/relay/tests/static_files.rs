@@ -71,14 +71,20 @@ fn dist(test: &str) -> PathBuf {
     dir
 }
 
-#[tokio::test]
-async fn a_browser_that_accepts_brotli_or_gzip_gets_the_precompressed_copy() {
-    let dir = dist("encodings");
+/// A relay serving a fresh `dist(test)`.
+async fn serving(test: &str) -> (Relay, PathBuf) {
+    let dir = dist(test);
     let relay = start(Config {
         dist: Some(dir.clone()),
         ..Config::default()
     })
     .await;
+    (relay, dir)
+}
+
+#[tokio::test]
+async fn a_browser_that_accepts_brotli_or_gzip_gets_the_precompressed_copy() {
+    let (relay, dir) = serving("encodings").await;
 
     let br = get(relay.addr, "/app_bg.wasm", Some("gzip, deflate, br, zstd")).await;
     assert!(br.status.contains("200"), "{}", br.status);
@@ -103,12 +109,7 @@ async fn a_browser_that_accepts_brotli_or_gzip_gets_the_precompressed_copy() {
 
 #[tokio::test]
 async fn a_file_without_copies_and_unknown_paths_are_served_as_they_are() {
-    let dir = dist("plain");
-    let relay = start(Config {
-        dist: Some(dir.clone()),
-        ..Config::default()
-    })
-    .await;
+    let (relay, dir) = serving("plain").await;
 
     let css = get(relay.addr, "/style.css", Some("br, gzip")).await;
     assert!(css.status.contains("200"), "{}", css.status);

@@ -98,6 +98,14 @@ impl SigBatch {
     }
 }
 
+/// What a verifier worker answers for a part: one flag per check, 1 where
+/// the signature verified.
+pub fn verify_all(bytes: &[u8]) -> Vec<u8> {
+    SigCheck::decode_all(bytes)
+        .map(|check| u8::from(check.verify()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,13 +133,6 @@ mod tests {
             .collect()
     }
 
-    /// What a worker does with a part (`verifier::verify_all`).
-    fn verify(bytes: &[u8]) -> Vec<u8> {
-        SigCheck::decode_all(bytes)
-            .map(|c| u8::from(c.verify()))
-            .collect()
-    }
-
     #[test]
     fn parts_cover_every_check_once_and_answers_vouch_for_them() {
         let checks = pending(7);
@@ -148,7 +149,7 @@ mod tests {
         let mut vouched = Vec::new();
         for (tag, bytes) in requests.iter().rev() {
             assert!(!batch.is_done());
-            vouched.extend(batch.answer(*tag, &verify(bytes)));
+            vouched.extend(batch.answer(*tag, &verify_all(bytes)));
         }
         assert!(batch.is_done());
         vouched.sort_unstable();
@@ -163,7 +164,7 @@ mod tests {
         checks[2].1.signature[5] ^= 1;
         let bad = checks[2].0;
         let (mut batch, requests) = SigBatch::split(0, checks, 1);
-        let vouched = batch.answer(requests[0].0, &verify(&requests[0].1));
+        let vouched = batch.answer(requests[0].0, &verify_all(&requests[0].1));
         assert_eq!(vouched.len(), 3);
         assert!(!vouched.contains(&bad));
     }
@@ -176,7 +177,7 @@ mod tests {
         assert!(batch.answer(12, &[1, 1]).is_empty(), "tag after the batch");
         assert!(batch.answer(*tag, &[1]).is_empty(), "wrong length");
         assert!(!batch.is_done(), "a wrong answer answers nothing");
-        assert_eq!(batch.answer(*tag, &verify(bytes)).len(), 2);
+        assert_eq!(batch.answer(*tag, &verify_all(bytes)).len(), 2);
         assert!(batch.answer(*tag, &[1, 1]).is_empty(), "answered already");
         assert!(!batch.is_done());
         assert!(batch.is_answered(*tag));

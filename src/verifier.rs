@@ -1,23 +1,17 @@
-//! The signature verifier web worker: checks batches of [`SigCheck`]s on
-//! another core while the page validates the rest of a batch of blocks.
+//! The signature verifier web worker: checks batches of signatures
+//! ([`SigCheck`](tabcoin_chain::SigCheck)s) on another core while the page
+//! validates the rest of a batch of blocks.
 //!
 //! Binary protocol, no JSON: the page posts `[id, Uint8Array]` (checks of
-//! [`SigCheck::LEN`] bytes each), the worker answers `[id, Uint8Array]`
-//! with one byte per check, 1 where the signature verified. It posts the
-//! string `ready` once loaded. Anything else is answered with nothing.
+//! 129 bytes each), the worker answers `[id, Uint8Array]` with one byte per
+//! check, 1 where the signature verified (see
+//! [`crate::sigbatch::verify_all`]). It posts the string `ready` once
+//! loaded. Anything else is answered with nothing.
 
 use js_sys::{Array, Uint8Array};
-use tabcoin_chain::SigCheck;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-
-/// What a worker answers for a batch of encoded checks.
-pub fn verify_all(bytes: &[u8]) -> Vec<u8> {
-    SigCheck::decode_all(bytes)
-        .map(|check| u8::from(check.verify()))
-        .collect()
-}
 
 /// Entry point of the `verifier` binary.
 pub fn run() {
@@ -38,7 +32,7 @@ pub fn run() {
         else {
             return;
         };
-        let flags = Uint8Array::from(verify_all(&checks).as_slice());
+        let flags = Uint8Array::from(crate::sigbatch::verify_all(&checks).as_slice());
         let _ = reply_to.post_message(&Array::of2(&id, &flags).into());
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -102,8 +102,9 @@ pub enum Msg {
     Verifier(usize, VerifierEvent),
     /// Blocks were written to storage (their heights and hashes), or not.
     ChainSaved(Result<Vec<(Height, BlockHash)>, String>),
-    /// Writing to storage failed.
-    StorageError(String),
+    /// Something in the background failed (a write to storage, a miner
+    /// worker that would not start): said in the log.
+    BackgroundError(String),
 }
 
 /// A frame held while the verifier workers check its signatures.
@@ -310,7 +311,7 @@ impl App {
         while self.miners.len() < self.workers {
             let index = self.miners.len();
             let script = crate::miner::worker_script(self.config.force_scalar);
-            let on_failure = self.link.callback(Msg::StorageError);
+            let on_failure = self.link.callback(Msg::BackgroundError);
             match Miner::spawn(
                 script,
                 self.link.callback(move |e| Msg::Worker(index, e)),
@@ -632,7 +633,7 @@ impl Component for App {
                 Err(e) => self.account_error = Some(e),
             },
             Msg::AccountError(e) => self.account_error = Some(e),
-            Msg::StorageError(e) => self.node.note(now(), e, true),
+            Msg::BackgroundError(e) => self.node.note(now(), e, true),
             Msg::StoredLoaded(chain, pool) => self.stored_loaded(chain, pool),
             Msg::ChainSaved(result) => self.chain_saved(result),
             Msg::Verifier(index, event) => {
@@ -945,7 +946,7 @@ impl App {
         let (link, key) = (self.link.clone(), self.config.params.name);
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = idb_store::put(store, key, &json).await {
-                link.send_message(Msg::StorageError(e));
+                link.send_message(Msg::BackgroundError(e));
             }
         });
     }

@@ -62,7 +62,7 @@ async fn open() -> Result<Connection, String> {
     let factory = Factory::new().map_err(|e| format!("IndexedDB is not available: {e}"))?;
     let mut request = factory
         .open(DB_NAME, Some(DB_VERSION))
-        .map_err(|e| format!("cannot open the account store: {e}"))?;
+        .map_err(|e| format!("cannot open the browser's database: {e}"))?;
     request.on_upgrade_needed(|event| {
         if let Ok(db) = event.database() {
             let existing = db.store_names();
@@ -77,7 +77,7 @@ async fn open() -> Result<Connection, String> {
     request
         .await
         .map(Connection)
-        .map_err(|e| format!("cannot open the account store: {e}"))
+        .map_err(|e| format!("cannot open the browser's database: {e}"))
 }
 
 /// One object store in a new transaction, on its own connection (closed

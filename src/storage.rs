@@ -146,11 +146,14 @@ const LEASES_KEY: &str = "tabcoin/in-use";
 /// A tab that has not renewed its lease for this long no longer holds it.
 const LEASE_MS: u64 = 5_000;
 
+/// When each address's lease was last renewed (ms), by address.
+fn leases() -> std::collections::HashMap<String, u64> {
+    LocalStorage::get(LEASES_KEY).unwrap_or_default()
+}
+
 /// Addresses other tabs of this browser are using now.
 pub fn accounts_in_use(now: Timestamp, mine: &str) -> Vec<String> {
-    let leases: std::collections::HashMap<String, u64> =
-        LocalStorage::get(LEASES_KEY).unwrap_or_default();
-    leases
+    leases()
         .into_iter()
         .filter(|(a, t)| a != mine && now.0.saturating_sub(*t) < LEASE_MS)
         .map(|(a, _)| a)
@@ -159,8 +162,7 @@ pub fn accounts_in_use(now: Timestamp, mine: &str) -> Vec<String> {
 
 /// Says this tab no longer uses `address`.
 pub fn release_lease(address: &str) {
-    let mut leases: std::collections::HashMap<String, u64> =
-        LocalStorage::get(LEASES_KEY).unwrap_or_default();
+    let mut leases = leases();
     if leases.remove(address).is_some() {
         let _ = LocalStorage::set(LEASES_KEY, leases);
     }
@@ -168,8 +170,7 @@ pub fn release_lease(address: &str) {
 
 /// Says this tab uses `address` (renewed every second).
 pub fn renew_lease(address: &str, now: Timestamp) {
-    let mut leases: std::collections::HashMap<String, u64> =
-        LocalStorage::get(LEASES_KEY).unwrap_or_default();
+    let mut leases = leases();
     leases.retain(|_, t| now.0.saturating_sub(*t) < LEASE_MS);
     leases.insert(address.to_owned(), now.0);
     let _ = LocalStorage::set(LEASES_KEY, leases);

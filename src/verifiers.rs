@@ -31,6 +31,13 @@ struct Slot {
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
+impl Slot {
+    /// Loaded and not failed: able to take a part.
+    fn usable(&self) -> bool {
+        self.ready && !self.failed
+    }
+}
+
 impl Drop for Slot {
     fn drop(&mut self) {
         self.worker.set_onerror(None);
@@ -98,7 +105,7 @@ impl Verifiers {
 
     /// Workers able to take a part now.
     pub fn available(&self) -> usize {
-        self.slots.iter().filter(|s| s.ready && !s.failed).count()
+        self.slots.iter().filter(|s| s.usable()).count()
     }
 
     /// Workers still loading.
@@ -116,11 +123,7 @@ impl Verifiers {
     /// Sends the parts, one per available worker, in order; returns which
     /// worker got which tag.
     pub fn send(&self, parts: Vec<(u64, Vec<u8>)>) -> Vec<(u64, usize)> {
-        let workers = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.ready && !s.failed);
+        let workers = self.slots.iter().enumerate().filter(|(_, s)| s.usable());
         let mut sent = Vec::new();
         for ((index, slot), (tag, bytes)) in workers.zip(parts) {
             let request = Array::of2(

@@ -102,6 +102,18 @@ struct Inner {
     seen_order: VecDeque<u64>,
 }
 
+impl Inner {
+    /// A tab behind a link has left `room` (a room with none left goes).
+    fn forget_remote(&mut self, room: &str, peer: PeerId) {
+        if let Some(set) = self.remote.get_mut(room) {
+            set.remove(&peer);
+            if set.is_empty() {
+                self.remote.remove(room);
+            }
+        }
+    }
+}
+
 /// How many federation frame ids a relay remembers.
 const SEEN_CAPACITY: usize = 16_384;
 
@@ -316,12 +328,7 @@ impl Hub {
             if still_here {
                 continue;
             }
-            if let Some(set) = inner.remote.get_mut(&room) {
-                set.remove(&peer);
-                if set.is_empty() {
-                    inner.remote.remove(&room);
-                }
-            }
+            inner.forget_remote(&room, peer);
             let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer }).into();
             self.deliver_room(&mut inner, &room, None, &left);
             let frame = LinkFrame::Left {
@@ -384,12 +391,7 @@ impl Hub {
                 self.deliver_room(&mut inner, room, None, &joined);
             }
             LinkFrame::Left { room, peer, .. } => {
-                if let Some(set) = inner.remote.get_mut(room) {
-                    set.remove(peer);
-                    if set.is_empty() {
-                        inner.remote.remove(room);
-                    }
-                }
+                inner.forget_remote(room, *peer);
                 for l in inner.links.values_mut() {
                     l.peers.remove(&(room.clone(), *peer));
                 }

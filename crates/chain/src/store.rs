@@ -25,7 +25,7 @@ use crate::target::Target;
 use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
 use crate::validate::{
-    BlockError, CheckedBlock, Context, check_block, check_ledger, check_standalone,
+    BlockError, CheckedBlock, Context, check_in_context, check_ledger, check_standalone,
 };
 use crate::work::Work;
 
@@ -477,8 +477,10 @@ impl Store {
             .entries
             .get(&block.header.prev_hash)
             .map_or(Work::ZERO, |e| e.work);
-        let checked =
-            check_block(&block, &ctx, now, &self.params, &mut self.sigs).map_err(|error| {
+        // Every block reaching here passed stage 0 when it was offered (an
+        // orphan too), so its claimed hash is the header's.
+        let checked = check_in_context(&block, &hash, &ctx, now, &self.params, &mut self.sigs)
+            .map_err(|error| {
                 // Stage 0 passed, so the failure belongs to this hash for
                 // ever, unless it depends on our clock.
                 if !error.depends_on_clock() {

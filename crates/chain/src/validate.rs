@@ -297,11 +297,12 @@ pub fn tx_root_is_valid(block: &Block) -> Result<(), BlockError> {
     }
 }
 
-/// Rule: the claimed hash is the header's hash.
-pub fn hash_is_valid(block: &Block) -> Result<(), BlockError> {
+/// Rule: the claimed hash is the header's hash. Returns that hash, proven:
+/// the proof-of-work rules take it instead of hashing the header again.
+pub fn hash_is_valid(block: &Block) -> Result<BlockHash, BlockError> {
     let computed = block.header.hash();
     if computed == block.hash {
-        Ok(())
+        Ok(computed)
     } else {
         Err(BlockError::HashMismatch {
             computed,
@@ -310,31 +311,39 @@ pub fn hash_is_valid(block: &Block) -> Result<(), BlockError> {
     }
 }
 
-/// Rules: the declared target decodes, is no easier than the network's
-/// limit, and the hash meets it. Together with [`hash_is_valid`] this proves
-/// the sender did the work the header claims, before any context is known.
-pub fn declared_work_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
-    let limit = params.pow_limit();
-    let bits = block.header.bits;
-    let target = match Target::from_compact(bits) {
-        Some(t) if t <= limit => t,
-        _ => {
-            return Err(BlockError::TargetAboveLimit {
-                bits,
-                limit: limit.to_compact(),
-            });
-        }
-    };
-    let hash = block.header.hash();
-    if target.is_met_by(&hash) {
+/// Rule: `hash` (the header's, as proven by [`hash_is_valid`]) meets
+/// `target`, the compact `bits` decoded.
+fn pow_is_valid(hash: &BlockHash, target: &Target, bits: u32) -> Result<(), BlockError> {
+    if target.is_met_by(hash) {
         Ok(())
     } else {
-        Err(BlockError::InsufficientWork { hash, bits })
+        Err(BlockError::InsufficientWork { hash: *hash, bits })
     }
 }
 
-/// Rules: the declared target is the required one, and the hash meets it.
-pub fn work_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
+/// Rules: the declared target decodes, is no easier than the network's
+/// limit, and `hash` (the header's, from [`hash_is_valid`]) meets it.
+/// Together with [`hash_is_valid`] this proves the sender did the work the
+/// header claims, before any context is known.
+pub fn declared_work_is_valid(
+    block: &Block,
+    hash: &BlockHash,
+    params: &Params,
+) -> Result<(), BlockError> {
+    let limit = params.pow_limit();
+    let bits = block.header.bits;
+    match Target::from_compact(bits) {
+        Some(target) if target <= limit => pow_is_valid(hash, &target, bits),
+        _ => Err(BlockError::TargetAboveLimit {
+            bits,
+            limit: limit.to_compact(),
+        }),
+    }
+}
+
+/// Rules: the declared target is the required one, and `hash` (the
+/// header's, from [`hash_is_valid`]) meets it.
+pub fn work_is_valid(block: &Block, hash: &BlockHash, ctx: &Context) -> Result<(), BlockError> {
     let expected = ctx.required_target.to_compact();
     if block.header.bits != expected {
         return Err(BlockError::WrongTarget {
@@ -342,15 +351,7 @@ pub fn work_is_valid(block: &Block, ctx: &Context) -> Result<(), BlockError> {
             actual: block.header.bits,
         });
     }
-    let hash = block.header.hash();
-    if ctx.required_target.is_met_by(&hash) {
-        Ok(())
-    } else {
-        Err(BlockError::InsufficientWork {
-            hash,
-            bits: expected,
-        })
-    }
+    pow_is_valid(hash, &ctx.required_target, expected)
 }
 
 /// Rules: exactly one reward, first, for this height, one output, the
@@ -432,11 +433,15 @@ pub fn transactions_are_valid(
 /// transactions. A block that passes is bound to its hash: whatever else is
 /// wrong with it is wrong with that hash for ever, so it may be remembered as
 /// invalid. A block that fails here proves nothing about the hash it claims.
-pub fn check_standalone(block: &Block, params: &Params) -> Result<(), BlockError> {
-    hash_is_valid(block)?;
-    declared_work_is_valid(block, params)?;
+///
+/// Returns the block's hash, computed once here and proven to be the
+/// header's.
+pub fn check_standalone(block: &Block, params: &Params) -> Result<BlockHash, BlockError> {
+    let hash = hash_is_valid(block)?;
+    declared_work_is_valid(block, &hash, params)?;
     tx_count_is_valid(block, params)?;
-    tx_root_is_valid(block)
+    tx_root_is_valid(block)?;
+    Ok(hash)
 }
 
 /// Stage 1: every rule that needs no balances: stage 0, then the rules that
@@ -449,11 +454,25 @@ pub fn check_block(
     params: &Params,
     sigs: &mut SigCache,
 ) -> Result<CheckedBlock, BlockError> {
-    check_standalone(block, params)?;
+    let hash = check_standalone(block, params)?;
+    check_in_context(block, &hash, ctx, now, params, sigs)
+}
+
+/// Stage 1 after stage 0: the rules that need the ancestors and the clock,
+/// then rewards and signatures. `hash` is what [`check_standalone`]
+/// returned for this block (the header is not hashed again).
+pub fn check_in_context(
+    block: &Block,
+    hash: &BlockHash,
+    ctx: &Context,
+    now: Timestamp,
+    params: &Params,
+    sigs: &mut SigCache,
+) -> Result<CheckedBlock, BlockError> {
     height_is_valid(block, ctx)?;
     prev_hash_is_valid(block, ctx)?;
     time_is_valid_at(block, ctx, now, params)?;
-    work_is_valid(block, ctx)?;
+    work_is_valid(block, hash, ctx)?;
     reward_is_valid(block, params)?;
     transactions_are_valid(block, params, sigs)?;
     Ok(CheckedBlock(block.clone()))

@@ -64,6 +64,30 @@ fn a_good_block_passes_both_stages() {
 }
 
 #[test]
+fn stage_0_returns_the_hash_it_proved_and_later_rules_judge_that_hash() {
+    let f = fixture();
+    assert_eq!(check_standalone(&f.good, &P), Ok(f.good.header.hash()));
+    assert_eq!(hash_is_valid(&f.good), Ok(f.good.hash));
+    assert_eq!(work_is_valid(&f.good, &f.good.hash, &f.ctx), Ok(()));
+    // The proof-of-work rule reads the hash it is handed, not a fresh one.
+    let unmet = BlockHash([0xff; 32]);
+    assert_eq!(
+        work_is_valid(&f.good, &unmet, &f.ctx),
+        Err(BlockError::InsufficientWork {
+            hash: unmet,
+            bits: f.good.header.bits
+        })
+    );
+    assert_eq!(
+        declared_work_is_valid(&f.good, &unmet, &P),
+        Err(BlockError::InsufficientWork {
+            hash: unmet,
+            bits: f.good.header.bits
+        })
+    );
+}
+
+#[test]
 fn wrong_height_is_rejected() {
     let f = fixture();
     let bad = remine(&f.good, |h| h.height = h.height.next());

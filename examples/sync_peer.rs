@@ -12,12 +12,13 @@ mod native {
     use std::time::{SystemTime, UNIX_EPOCH};
 
     use futures_util::{SinkExt, StreamExt};
+    use tabcoin::message::Message;
     use tabcoin::node::{Effect, Event, Node};
     use tabcoin_chain::pow::search;
     use tabcoin_chain::{
         Amount, Params, Pool, Store, Template, Timestamp, Transaction, TxId, Wallet,
     };
-    use tabcoin_protocol::{decode_relay_frame, encode};
+    use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
     const P: Params = Params::TEST;
@@ -104,7 +105,19 @@ mod native {
                 _ = &mut stop => return,
                 frame = stream.next() => match frame {
                     Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
-                        Ok(f) => node.handle(Event::Frame(f), now()),
+                        Ok(RelayFrame::Welcome { peers, .. }) => {
+                            node.handle(Event::Connected { peers }, now())
+                        }
+                        Ok(RelayFrame::PeerJoined { peer }) => node.handle(Event::PeerJoined(peer), now()),
+                        Ok(RelayFrame::PeerLeft { peer }) => node.handle(Event::PeerLeft(peer), now()),
+                        Ok(RelayFrame::Deliver { from, msg }) => match Message::decode(&msg) {
+                            Ok(msg) => node.handle(Event::Message { from, msg }, now()),
+                            Err(_) => continue,
+                        },
+                        Ok(RelayFrame::Error { reason }) => {
+                            eprintln!("sync_peer: the relay refused a frame: {reason}");
+                            continue;
+                        }
                         Err(e) => {
                             eprintln!("sync_peer: bad frame from the relay: {e}");
                             continue;
@@ -115,11 +128,18 @@ mod native {
                 },
             };
             for effect in effects {
-                if let Effect::Send(frame) = effect
-                    && sink
-                        .send(WsMessage::Text(encode(&frame).into()))
-                        .await
-                        .is_err()
+                let frame = match effect {
+                    Effect::Send { to, msg } => ClientFrame::Direct {
+                        to,
+                        msg: msg.encode(),
+                    },
+                    Effect::Broadcast(msg) => ClientFrame::Broadcast { msg: msg.encode() },
+                    _ => continue,
+                };
+                if sink
+                    .send(WsMessage::Text(encode(&frame).into()))
+                    .await
+                    .is_err()
                 {
                     return;
                 }

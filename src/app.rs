@@ -25,16 +25,17 @@ use crate::config::{PageConfig, save_relay};
 use crate::forms::{check_relay_url, validate_send};
 use crate::idb_store;
 use crate::local::{LocalChannel, LocalFrame};
+use crate::message::Message;
 use crate::miner::Miner;
 use crate::net::{NetEvent, Relay};
-use crate::node::{Conn, Effect, Event, Node, SyncState};
+use crate::node::{Effect, Event, Node, SyncState};
 use crate::persist::Saved;
 use crate::route::{Route, search};
 use crate::sigbatch::{MIN_PARALLEL_CHECKS, SigBatch};
 use crate::storage::{self, StoredChain};
 use crate::verifiers::{VerifierEvent, Verifiers};
 use crate::worker_api::{FromWorker, ToWorker};
-use tabcoin_protocol::{ClientFrame, Message, RelayFrame};
+use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
 /// Blocks shown in the latest-blocks list.
 const LATEST: usize = 12;
@@ -117,11 +118,34 @@ struct Checking {
     slots: Vec<(u64, usize)>,
 }
 
+/// Connection to the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conn {
+    /// Opening the WebSocket.
+    Connecting,
+    /// In the room.
+    Online,
+    /// Lost; a reconnect is scheduled.
+    Offline,
+}
+
+impl Conn {
+    /// A word for the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Conn::Connecting => "connecting",
+            Conn::Online => "online",
+            Conn::Offline => "offline",
+        }
+    }
+}
+
 /// The app.
 pub struct App {
     config: PageConfig,
     node: Node,
     relay: Option<Relay>,
+    conn: Conn,
     miners: Vec<Miner>,
     workers: usize,
     max_workers: usize,
@@ -168,7 +192,7 @@ pub struct App {
 impl App {
     fn connect(&mut self, ctx: &Context<Self>) {
         let room = self.node.store.genesis().hash.to_string();
-        self.node.conn = Conn::Connecting;
+        self.conn = Conn::Connecting;
         match Relay::connect(&self.config.relay, &room, ctx.link().callback(Msg::Net)) {
             Ok(relay) => self.relay = Some(relay),
             Err(e) => {
@@ -199,7 +223,7 @@ impl App {
         let (workers, loading) = (self.verifiers.available(), self.verifiers.loading());
         // A banned peer's frames go straight to the node, which ignores them.
         if (workers > 0 || loading > 0)
-            && let Event::Frame(RelayFrame::Deliver { msg, from }) = &event
+            && let Event::Message { msg, from } = &event
             && !self.node.banned.contains(from)
         {
             let sigs = &self.node.store.sigs;
@@ -282,6 +306,15 @@ impl App {
         }
     }
 
+    /// The relay is gone (closed, or left for another): its peers with it.
+    fn relay_lost(&mut self) {
+        if self.conn != Conn::Offline {
+            self.node.note(now(), "lost the relay; reconnecting", true);
+        }
+        self.conn = Conn::Offline;
+        self.ingress(Event::Disconnected);
+    }
+
     fn dispatch(&mut self, event: Event) {
         let effects = self.node.handle(event, now());
         self.run(effects);
@@ -289,17 +322,53 @@ impl App {
 
     /// Relay when connected; the same-browser channel for tabs heard there
     /// and for broadcasts while the relay is down.
-    fn send_frame(&mut self, frame: ClientFrame) {
-        let online = self.node.conn == Conn::Online;
-        match (&self.local, frame) {
-            (Some(local), ClientFrame::Direct { to, msg }) if local.knows(to) => {
-                local.post(Some(to), msg)
-            }
-            (Some(local), ClientFrame::Broadcast { msg }) if !online => local.post(None, msg),
-            (_, frame) => {
+    fn send_frame(&mut self, to: Option<PeerId>, msg: &Message) {
+        let online = self.conn == Conn::Online;
+        let msg = msg.encode();
+        match (&self.local, to) {
+            (Some(local), Some(to)) if local.knows(to) => local.post(Some(to), msg),
+            (Some(local), None) if !online => local.post(None, msg),
+            (_, to) => {
                 if let Some(relay) = &self.relay {
-                    relay.send(&frame);
+                    relay.send(&match to {
+                        Some(to) => ClientFrame::Direct { to, msg },
+                        None => ClientFrame::Broadcast { msg },
+                    });
                 }
+            }
+        }
+    }
+
+    /// A peer's payload, from the relay or the same-browser channel.
+    fn delivered(&mut self, from: PeerId, msg: &Payload) {
+        self.ingress(match Message::decode(msg) {
+            Ok(msg) => Event::Message { from, msg },
+            Err(error) => Event::Undecodable { from, error },
+        });
+    }
+
+    /// What the relay says.
+    fn relay_frame(&mut self, frame: RelayFrame) {
+        match frame {
+            RelayFrame::Welcome { you, peers } => {
+                self.conn = Conn::Online;
+                self.backoff_ms = BACKOFF_MIN_MS;
+                self.node.note(
+                    now(),
+                    format!(
+                        "joined the relay as peer {you}; {} other tab(s)",
+                        peers.len()
+                    ),
+                    false,
+                );
+                self.ingress(Event::Connected { peers });
+            }
+            RelayFrame::PeerJoined { peer } => self.ingress(Event::PeerJoined(peer)),
+            RelayFrame::PeerLeft { peer } => self.ingress(Event::PeerLeft(peer)),
+            RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
+            RelayFrame::Error { reason } => {
+                self.node
+                    .note(now(), format!("the relay refused a frame: {reason}"), true)
             }
         }
     }
@@ -329,7 +398,8 @@ impl App {
     fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Send(frame) => self.send_frame(frame),
+                Effect::Send { to, msg } => self.send_frame(Some(to), &msg),
+                Effect::Broadcast(msg) => self.send_frame(None, &msg),
                 Effect::Mine(job) => {
                     self.spawn_miners();
                     let stride = u64::MAX / self.miners.len().max(1) as u64;
@@ -407,6 +477,7 @@ impl Component for App {
             config,
             node,
             relay: None,
+            conn: Conn::Connecting,
             miners: Vec::new(),
             workers,
             max_workers,
@@ -482,20 +553,19 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
-            Msg::Net(NetEvent::Opened) => self.ingress(Event::RelayOpened),
-            Msg::Net(NetEvent::Frame(frame)) => {
-                if matches!(frame, RelayFrame::Welcome { .. }) {
-                    self.backoff_ms = BACKOFF_MIN_MS;
-                }
-                self.ingress(Event::Frame(frame));
-            }
-            Msg::Net(NetEvent::BadFrame(reason)) => self.ingress(Event::BadFrame(reason)),
+            Msg::Net(NetEvent::Opened) => {}
+            Msg::Net(NetEvent::Frame(frame)) => self.relay_frame(frame),
+            Msg::Net(NetEvent::BadFrame(reason)) => self.node.note(
+                now(),
+                format!("ignored a bad frame from the relay: {reason}"),
+                true,
+            ),
             Msg::Net(NetEvent::Closed) => {
                 self.relay = None;
-                self.ingress(Event::RelayClosed);
+                self.relay_lost();
                 // Tabs of this browser carry on together until it is back.
                 if let Some(local) = &self.local {
-                    local.post(None, self.node.hello());
+                    local.post(None, self.node.hello().encode());
                 }
                 self.schedule_reconnect(ctx);
             }
@@ -524,10 +594,7 @@ impl Component for App {
                 if let Some(local) = &mut self.local {
                     local.learn(frame.from);
                 }
-                self.ingress(Event::Frame(RelayFrame::Deliver {
-                    from: frame.from,
-                    msg: frame.msg,
-                }));
+                self.delivered(frame.from, &frame.msg);
             }
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
@@ -668,7 +735,7 @@ impl Component for App {
                     self.relay = None;
                     self.reconnect = None;
                     self.backoff_ms = BACKOFF_MIN_MS;
-                    self.dispatch(Event::RelayClosed);
+                    self.relay_lost();
                     self.connect(ctx);
                 }
                 Err(e) => self.relay_error = Some(e),
@@ -823,7 +890,7 @@ impl Component for App {
                     </section>
                     <NetworkPanel
                         relay={self.config.relay.clone()}
-                        conn={node.conn.label()}
+                        conn={self.conn.label()}
                         peers={node.peers.len()}
                         same_browser={self.local.as_ref().map_or(0, LocalChannel::known_count)}
                         sync={sync.clone()}
@@ -847,7 +914,7 @@ impl Component for App {
                 <header class="topbar">
                     <h1>{ "tabcoin" }</h1>
                     <span class="pill" title="network">{ self.config.params.name }</span>
-                    <span class={classes!("pill", "conn", node.conn.label())} data-testid="conn-state">{ node.conn.label() }</span>
+                    <span class={classes!("pill", "conn", self.conn.label())} data-testid="conn-state">{ self.conn.label() }</span>
                     <span class="pill">{ "peers " }<b data-testid="peer-count">{ node.peers.len() }</b></span>
                     <span class="pill" data-testid="sync-state">{ sync.clone() }</span>
                     <a class="pill" href="#/">{ "wallet" }</a>

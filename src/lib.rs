@@ -1,7 +1,7 @@
 //! The tabcoin web app: a Yew single-page app whose tab is a full node.
 //!
 //! - [`node`]: the node's logic as a pure reducer (events in, effects out),
-//!   tested natively.
+//!   tested natively; [`message`]: what nodes say to each other.
 //! - [`accounts`]: named wallets of this browser.
 //! - [`forms`]: validation of what a person types, one sentence per problem.
 //! - [`persist`]: which blocks to write to storage when the chain changed.
@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod forms;
+pub mod message;
 pub mod node;
 pub mod persist;
 pub mod route;

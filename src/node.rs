@@ -12,11 +12,11 @@ use tabcoin_chain::{
     AcceptError, Accepted, Address, Amount, Block, Height, Pool, PoolError, Store, Template,
     Timestamp, Transaction, TxError, TxId, Wallet, Work,
 };
-use tabcoin_protocol::{
-    BATCH_BYTES, ClientFrame, MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message,
-    PROTOCOL_VERSION, PeerId, RelayFrame,
-};
+use tabcoin_protocol::{BATCH_BYTES, DecodeError, PeerId, take_within};
 
+use crate::message::{
+    MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message, PROTOCOL_VERSION,
+};
 use crate::worker_api::FromWorker;
 
 /// How many activity lines the node keeps.
@@ -24,28 +24,6 @@ const LOG_LINES: usize = 30;
 
 /// A sync peer that has not answered for this long is replaced by another.
 pub const SYNC_STALL_MS: u64 = 5_000;
-
-/// Connection to the relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Conn {
-    /// Opening the WebSocket.
-    Connecting,
-    /// In the room.
-    Online,
-    /// Lost; a reconnect is scheduled.
-    Offline,
-}
-
-impl Conn {
-    /// A word for the UI.
-    pub fn label(self) -> &'static str {
-        match self {
-            Conn::Connecting => "connecting",
-            Conn::Online => "online",
-            Conn::Offline => "offline",
-        }
-    }
-}
 
 /// What the node is doing about catching up with its peers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +51,15 @@ pub struct Job {
 /// Something the node wants the shell to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Send a frame to the relay.
-    Send(ClientFrame),
+    /// Send a message to one peer.
+    Send {
+        /// The peer.
+        to: PeerId,
+        /// What to say.
+        msg: Message,
+    },
+    /// Send a message to every peer.
+    Broadcast(Message),
     /// Start (or replace) the worker's job.
     Mine(Job),
     /// Stop the worker.
@@ -86,14 +71,31 @@ pub enum Effect {
 /// Something that happened to the node.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The WebSocket opened.
-    RelayOpened,
-    /// The WebSocket closed or failed.
-    RelayClosed,
-    /// A frame from the relay.
-    Frame(RelayFrame),
-    /// The relay sent something that is not a valid frame.
-    BadFrame(String),
+    /// The node is connected (to the relay): these peers can be reached.
+    Connected {
+        /// The other nodes reachable now.
+        peers: Vec<PeerId>,
+    },
+    /// The connection is lost: no peer can be reached through it.
+    Disconnected,
+    /// A peer can now be reached.
+    PeerJoined(PeerId),
+    /// A peer can no longer be reached.
+    PeerLeft(PeerId),
+    /// A peer said something.
+    Message {
+        /// The peer.
+        from: PeerId,
+        /// What it said.
+        msg: Message,
+    },
+    /// A peer sent a payload that is not a valid message.
+    Undecodable {
+        /// The peer.
+        from: PeerId,
+        /// Why it is not one.
+        error: DecodeError,
+    },
     /// The user started or stopped mining.
     MiningToggled,
     /// Worker `index` said something.
@@ -159,12 +161,8 @@ pub struct Node {
     pub pool: Pool,
     /// This tab's wallet: it receives mining rewards and sends coins.
     pub wallet: Wallet,
-    /// This tab's id in the relay room, once welcomed.
-    pub me: Option<PeerId>,
-    /// Other tabs in the room.
+    /// Other tabs that can be reached.
     pub peers: BTreeSet<PeerId>,
-    /// Relay connection state.
-    pub conn: Conn,
     /// Sync state.
     pub sync: SyncState,
     /// Whether the user wants this tab to mine.
@@ -200,9 +198,7 @@ impl Node {
             store,
             pool: Pool::new(),
             wallet,
-            me: None,
             peers: BTreeSet::new(),
-            conn: Conn::Connecting,
             sync: SyncState::Ready,
             mining: false,
             job: None,
@@ -266,10 +262,10 @@ impl Node {
             locator.truncate(MAX_LOCATOR_HASHES - 1);
             locator.push(genesis);
         }
-        Effect::Send(ClientFrame::Direct {
+        Effect::Send {
             to,
             msg: Message::GetBlocks { locator },
-        })
+        }
     }
 
     /// Starts (or moves) the block download to `peer`. Mining pauses until
@@ -406,9 +402,7 @@ impl Node {
         };
         self.store.add_to_pool(&mut self.pool, tx.clone())?;
         self.note(now, format!("sent {amount} to {}", to.short()), false);
-        let mut effects = vec![Effect::Send(ClientFrame::Broadcast {
-            msg: Message::Transaction { tx },
-        })];
+        let mut effects = vec![Effect::Broadcast(Message::Transaction { tx })];
         effects.extend(self.new_job(now));
         Ok(effects)
     }
@@ -416,13 +410,11 @@ impl Node {
     /// Handles one event at time `now` (ms since the epoch).
     pub fn handle(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
         match event {
-            Event::RelayOpened => Vec::new(),
-            Event::RelayClosed => {
-                if self.conn != Conn::Offline {
-                    self.note(now, "lost the relay; reconnecting", true);
-                }
-                self.conn = Conn::Offline;
-                self.me = None;
+            Event::Connected { peers } => {
+                self.peers = peers.into_iter().collect();
+                vec![Effect::Broadcast(self.hello())]
+            }
+            Event::Disconnected => {
                 self.peers.clear();
                 self.announced.clear();
                 if self.sync == SyncState::Ready {
@@ -431,15 +423,30 @@ impl Node {
                     self.sync_done(now)
                 }
             }
-            Event::BadFrame(reason) => {
-                self.note(
-                    now,
-                    format!("ignored a bad frame from the relay: {reason}"),
-                    true,
-                );
+            Event::PeerJoined(peer) => {
+                self.peers.insert(peer);
                 Vec::new()
             }
-            Event::Frame(frame) => self.on_frame(frame, now),
+            Event::PeerLeft(peer) => {
+                self.peers.remove(&peer);
+                self.announced.remove(&peer);
+                if matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer) {
+                    self.switch_sync_peer(peer, now)
+                } else {
+                    Vec::new()
+                }
+            }
+            Event::Message { from, msg } => self.on_message(from, msg, now),
+            Event::Undecodable { from, error } => {
+                if !self.banned.contains(&from) {
+                    self.note(
+                        now,
+                        format!("ignored a message from peer {from}: {error}"),
+                        true,
+                    );
+                }
+                Vec::new()
+            }
             Event::MiningToggled => {
                 self.mining = !self.mining;
                 if self.mining {
@@ -522,9 +529,7 @@ impl Node {
                     Ok(accepted) if accepted.tip_changed() => {
                         self.mined_here += 1;
                         self.note(now, format!("mined block {height} ({short})"), false);
-                        let mut effects = vec![Effect::Send(ClientFrame::Broadcast {
-                            msg: Message::Block { block },
-                        })];
+                        let mut effects = vec![Effect::Broadcast(Message::Block { block })];
                         effects.extend(self.after_tip_change(&accepted, now));
                         effects
                     }
@@ -596,43 +601,6 @@ impl Node {
         effects
     }
 
-    fn on_frame(&mut self, frame: RelayFrame, now: Timestamp) -> Vec<Effect> {
-        match frame {
-            RelayFrame::Welcome { you, peers } => {
-                self.conn = Conn::Online;
-                self.me = Some(you);
-                self.peers = peers.into_iter().collect();
-                self.note(
-                    now,
-                    format!(
-                        "joined the relay as peer {you}; {} other tab(s)",
-                        self.peers.len()
-                    ),
-                    false,
-                );
-                vec![Effect::Send(ClientFrame::Broadcast { msg: self.hello() })]
-            }
-            RelayFrame::PeerJoined { peer } => {
-                self.peers.insert(peer);
-                Vec::new()
-            }
-            RelayFrame::PeerLeft { peer } => {
-                self.peers.remove(&peer);
-                self.announced.remove(&peer);
-                if matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer) {
-                    self.switch_sync_peer(peer, now)
-                } else {
-                    Vec::new()
-                }
-            }
-            RelayFrame::Error { reason } => {
-                self.note(now, format!("the relay refused a frame: {reason}"), true);
-                Vec::new()
-            }
-            RelayFrame::Deliver { from, msg } => self.on_message(from, msg, now),
-        }
-    }
-
     /// Stops listening to a peer that sent provably invalid data.
     fn ban(&mut self, peer: PeerId, why: String, now: Timestamp) -> Vec<Effect> {
         self.note(now, format!("ignoring peer {peer}: it {why}"), true);
@@ -671,15 +639,15 @@ impl Node {
                         Vec::new()
                     }
                 } else if work < ours {
-                    vec![Effect::Send(ClientFrame::Direct {
+                    vec![Effect::Send {
                         to: from,
                         msg: self.hello(),
-                    })]
+                    }]
                 } else {
-                    vec![Effect::Send(ClientFrame::Direct {
+                    vec![Effect::Send {
                         to: from,
                         msg: Message::GetPool,
-                    })]
+                    }]
                 }
             }
             Message::GetBlocks { locator } => {
@@ -687,10 +655,10 @@ impl Node {
                 let more = blocks
                     .last()
                     .is_some_and(|b| b.header.height < self.store.height());
-                vec![Effect::Send(ClientFrame::Direct {
+                vec![Effect::Send {
                     to: from,
                     msg: Message::Blocks { blocks, more },
-                })]
+                }]
             }
             Message::Block { block } => self.offer(from, vec![block], now),
             Message::Blocks { blocks, more } => {
@@ -711,19 +679,19 @@ impl Node {
                     if !effects.iter().any(|e| {
                         matches!(
                             e,
-                            Effect::Send(ClientFrame::Direct {
+                            Effect::Send {
                                 msg: Message::GetBlocks { .. },
                                 ..
-                            })
+                            }
                         )
                     }) {
                         effects.push(self.get_blocks(from));
                     }
                 } else if syncing_from_sender {
-                    effects.push(Effect::Send(ClientFrame::Direct {
+                    effects.push(Effect::Send {
                         to: from,
                         msg: Message::GetPool,
-                    }));
+                    });
                     // That peer's announcement is served; others may remain.
                     self.announced.remove(&from);
                     effects.extend(self.sync_done(now));
@@ -732,12 +700,14 @@ impl Node {
             }
             Message::Transaction { tx } => self.offer_tx(from, tx, now),
             Message::GetPool => {
-                let txs =
-                    within_batch_bytes(self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned());
-                vec![Effect::Send(ClientFrame::Direct {
+                let txs = take_within(
+                    self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned(),
+                    BATCH_BYTES,
+                );
+                vec![Effect::Send {
                     to: from,
                     msg: Message::Pool { txs },
-                })]
+                }]
             }
             Message::Pool { txs } => {
                 // One fresh template for the whole snapshot, not one per
@@ -756,7 +726,10 @@ impl Node {
 
     /// Best-chain blocks after `locator`, at most a batch by count and bytes.
     fn batch_after(&self, locator: &[tabcoin_chain::BlockHash]) -> Vec<Block> {
-        within_batch_bytes(self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH))
+        take_within(
+            self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH),
+            BATCH_BYTES,
+        )
     }
 
     fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: Timestamp) -> Vec<Effect> {
@@ -851,21 +824,6 @@ impl Node {
         }
         (effects, refused)
     }
-}
-
-/// The leading items whose JSON adds up to at most [`BATCH_BYTES`] (the
-/// first always, so a batch is never empty while items remain).
-fn within_batch_bytes<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> Vec<T> {
-    let mut bytes = 0;
-    let mut out = Vec::new();
-    for item in items {
-        bytes += serde_json::to_string(&item).map_or(0, |s| s.len());
-        if bytes > BATCH_BYTES && !out.is_empty() {
-            break;
-        }
-        out.push(item);
-    }
-    out
 }
 
 #[cfg(test)]

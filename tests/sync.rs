@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
+use tabcoin::message::Message;
 use tabcoin::node::{Effect, Event, Node};
 use tabcoin_chain::pow::search;
 use tabcoin_chain::{Block, BlockHash, Height, Params, Pool, Store, Template, Timestamp, Wallet};
-use tabcoin_protocol::{Message, decode_relay_frame, encode};
+use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
 use tabcoin_relay::{Config, serve};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -46,6 +47,32 @@ fn extend(store: &mut Store, n: u64, miner: u8) {
     }
 }
 
+/// The node event a relay frame stands for.
+fn event_of(frame: RelayFrame) -> Event {
+    match frame {
+        RelayFrame::Welcome { peers, .. } => Event::Connected { peers },
+        RelayFrame::PeerJoined { peer } => Event::PeerJoined(peer),
+        RelayFrame::PeerLeft { peer } => Event::PeerLeft(peer),
+        RelayFrame::Deliver { from, msg } => match Message::decode(&msg) {
+            Ok(msg) => Event::Message { from, msg },
+            Err(error) => Event::Undecodable { from, error },
+        },
+        RelayFrame::Error { reason } => panic!("the relay refused a frame: {reason}"),
+    }
+}
+
+/// The relay frame that carries out a node's effect, if it sends anything.
+fn frame_of(effect: Effect) -> Option<ClientFrame> {
+    match effect {
+        Effect::Send { to, msg } => Some(ClientFrame::Direct {
+            to,
+            msg: msg.encode(),
+        }),
+        Effect::Broadcast(msg) => Some(ClientFrame::Broadcast { msg: msg.encode() }),
+        _ => None,
+    }
+}
+
 enum Cmd {
     Mine(oneshot::Sender<Block>),
     Tip(oneshot::Sender<(Height, BlockHash)>),
@@ -73,7 +100,7 @@ impl Tab {
                 let effects = tokio::select! {
                     frame = stream.next() => match frame {
                         Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
-                            Ok(f) => node.handle(Event::Frame(f), now()),
+                            Ok(f) => node.handle(event_of(f), now()),
                             Err(e) => panic!("bad frame from the relay: {e}"),
                         },
                         Some(Ok(_)) => continue,
@@ -98,7 +125,7 @@ impl Tab {
                     },
                 };
                 for effect in effects {
-                    if let Effect::Send(frame) = effect {
+                    if let Some(frame) = frame_of(effect) {
                         let text = encode(&frame);
                         counter.fetch_add(text.len() as u64, Ordering::Relaxed);
                         if sink.send(WsMessage::Text(text.into())).await.is_err() {
@@ -156,7 +183,7 @@ async fn a_peer_500_blocks_behind_catches_up_by_locator() {
     let tip = ahead.tip().hash;
     let chain_bytes: u64 = ahead
         .main_chain()
-        .map(|b| encode(&Message::Block { block: b.clone() }).len() as u64)
+        .map(|b| Message::Block { block: b.clone() }.encode().len() as u64)
         .sum();
     let a = Tab::open(&url, ahead, 1).await;
     let b = Tab::open(&url, Store::new(P), 2).await;

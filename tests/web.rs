@@ -5,10 +5,10 @@
 
 use tabcoin::app::App;
 use tabcoin::forms::validate_send;
-use tabcoin::node::{Conn, Effect, Event, Node};
+use tabcoin::message::Message;
+use tabcoin::node::{Effect, Event, Node};
 use tabcoin_chain::Store;
 use tabcoin_chain::{Amount, Params, Wallet, genesis};
-use tabcoin_protocol::{ClientFrame, Message, RelayFrame};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -115,19 +115,11 @@ fn the_node_reducer_runs_in_the_browser() {
     let wallet = Wallet::from_secret([3; 32]).expect("valid");
     let mut node = Node::new(Store::new(Params::TEST), wallet);
     let now = tabcoin_chain::GENESIS_TIMESTAMP.plus_ms(10_000);
-    let effects = node.handle(
-        Event::Frame(RelayFrame::Welcome {
-            you: 4,
-            peers: vec![1],
-        }),
-        now,
-    );
-    assert_eq!(node.conn, Conn::Online);
+    let effects = node.handle(Event::Connected { peers: vec![1] }, now);
+    assert_eq!(node.peers.len(), 1);
     assert!(matches!(
         &effects[..],
-        [Effect::Send(ClientFrame::Broadcast {
-            msg: Message::Hello { .. }
-        })]
+        [Effect::Broadcast(Message::Hello { .. })]
     ));
     let effects = node.handle(Event::MiningToggled, now);
     let Some(Effect::Mine(job)) = effects.first().cloned() else {
@@ -146,12 +138,11 @@ fn the_node_reducer_runs_in_the_browser() {
         },
         now,
     );
-    assert!(effects.iter().any(|e| matches!(
-        e,
-        Effect::Send(ClientFrame::Broadcast {
-            msg: Message::Block { .. }
-        })
-    )));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Broadcast(Message::Block { .. })))
+    );
     assert_eq!(node.store.height().0, 1);
     assert_eq!(node.balance(), Amount(1050));
 }

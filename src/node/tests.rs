@@ -16,10 +16,11 @@ fn id(n: u8) -> TxId {
     TxId::from_random([n; 16])
 }
 
-/// Nodes with relay ids 1..=n and an in-memory relay between them.
+/// Nodes with ids 1..=n, every one reaching every other (as through the
+/// relay), and the messages between them in flight.
 struct Net {
     nodes: Vec<Node>,
-    queue: VecDeque<(PeerId, RelayFrame)>,
+    queue: VecDeque<(PeerId, Event)>,
     now: Timestamp,
 }
 
@@ -36,17 +37,16 @@ impl Net {
         net
     }
 
-    /// Adds a node the way the relay does: Welcome to it, PeerJoined to others.
+    /// Adds a node the way the relay does: it is connected to everyone,
+    /// the others learn it joined.
     fn join(&mut self) -> PeerId {
         let id = self.nodes.len() as PeerId + 1;
         self.nodes.push(Node::new(Store::new(P), wallet(id as u8)));
         let peers: Vec<PeerId> = (1..id).collect();
         for p in &peers {
-            self.queue
-                .push_back((*p, RelayFrame::PeerJoined { peer: id }));
+            self.queue.push_back((*p, Event::PeerJoined(id)));
         }
-        self.queue
-            .push_back((id, RelayFrame::Welcome { you: id, peers }));
+        self.queue.push_back((id, Event::Connected { peers }));
         self.pump();
         id
     }
@@ -57,34 +57,27 @@ impl Net {
 
     fn apply(&mut self, id: PeerId, effects: Vec<Effect>) {
         for e in effects {
-            if let Effect::Send(frame) = e {
-                match frame {
-                    ClientFrame::Broadcast { msg } => {
-                        for to in 1..=self.nodes.len() as PeerId {
-                            if to != id {
-                                self.queue.push_back((
-                                    to,
-                                    RelayFrame::Deliver {
-                                        from: id,
-                                        msg: msg.clone(),
-                                    },
-                                ));
-                            }
+            match e {
+                Effect::Broadcast(msg) => {
+                    for to in 1..=self.nodes.len() as PeerId {
+                        if to != id {
+                            let msg = msg.clone();
+                            self.queue.push_back((to, Event::Message { from: id, msg }));
                         }
                     }
-                    ClientFrame::Direct { to, msg } => {
-                        self.queue
-                            .push_back((to, RelayFrame::Deliver { from: id, msg }));
-                    }
                 }
+                Effect::Send { to, msg } => {
+                    self.queue.push_back((to, Event::Message { from: id, msg }));
+                }
+                _ => {}
             }
         }
     }
 
     fn pump(&mut self) {
-        while let Some((to, frame)) = self.queue.pop_front() {
+        while let Some((to, event)) = self.queue.pop_front() {
             let now = self.now;
-            let effects = self.node(to).handle(Event::Frame(frame), now);
+            let effects = self.node(to).handle(event, now);
             self.apply(to, effects);
         }
     }
@@ -127,25 +120,15 @@ impl Net {
 }
 
 #[test]
-fn welcome_puts_the_node_online_and_says_hello() {
+fn connecting_learns_the_peers_and_says_hello() {
     let mut n = Node::new(Store::new(P), wallet(1));
-    let effects = n.handle(
-        Event::Frame(RelayFrame::Welcome {
-            you: 5,
-            peers: vec![1, 2],
-        }),
-        Timestamp(0),
-    );
-    assert_eq!(n.conn, Conn::Online);
-    assert_eq!(n.me, Some(5));
+    let effects = n.handle(Event::Connected { peers: vec![1, 2] }, Timestamp(0));
     assert_eq!(n.peers.len(), 2);
     assert!(matches!(
         &effects[..],
-        [Effect::Send(ClientFrame::Broadcast {
-            msg: Message::Hello {
-                height: Height(0),
-                ..
-            }
+        [Effect::Broadcast(Message::Hello {
+            height: Height(0),
+            ..
         })]
     ));
 }
@@ -253,21 +236,21 @@ fn hello_from_a_peer_with_less_work_is_answered_directly() {
     let fresh = Node::new(Store::new(P), wallet(9));
     let hello = fresh.hello();
     let effects = net.node(1).handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 9,
             msg: hello,
-        }),
+        },
         Timestamp(0),
     );
     assert!(matches!(
         &effects[..],
-        [Effect::Send(ClientFrame::Direct {
+        [Effect::Send {
             to: 9,
             msg: Message::Hello {
                 height: Height(1),
                 ..
             }
-        })]
+        }]
     ));
 }
 
@@ -277,10 +260,10 @@ fn hello_from_another_network_is_ignored() {
     let other = Node::new(Store::new(Params::DEMO), wallet(2)).hello();
     assert!(
         n.handle(
-            Event::Frame(RelayFrame::Deliver {
+            Event::Message {
                 from: 2,
                 msg: other
-            }),
+            },
             Timestamp(0)
         )
         .is_empty()
@@ -299,7 +282,7 @@ fn a_forged_block_is_rejected_and_its_sender_ignored() {
     header.nonce = pow::search(&header, 0..u64::MAX).unwrap_or_default();
     let forged = Block::new(header, txs);
     let mut victim = Node::new(Store::new(P), wallet(2));
-    let deliver = |msg| Event::Frame(RelayFrame::Deliver { from: 1, msg });
+    let deliver = |msg| Event::Message { from: 1, msg };
     let effects = victim.handle(deliver(Message::Block { block: forged }), net.now);
     assert!(effects.is_empty());
     assert_eq!(victim.store.height(), Height(0));
@@ -325,10 +308,10 @@ fn a_forged_block_is_rejected_and_its_sender_ignored() {
     );
     assert_eq!(victim.store.height(), Height(0));
     // …and accepted from an honest one.
-    let honest = Event::Frame(RelayFrame::Deliver {
+    let honest = Event::Message {
         from: 2,
         msg: Message::Block { block: real },
-    });
+    };
     victim.handle(honest, net.now);
     assert_eq!(victim.store.height(), Height(1));
 }
@@ -342,11 +325,9 @@ fn a_tampered_copy_gets_its_sender_ignored_but_does_not_lose_the_real_block() {
         .outputs
         .insert(wallet(66).address(), Amount(1));
     let mut victim = Node::new(Store::new(P), wallet(2));
-    let from = |peer, block| {
-        Event::Frame(RelayFrame::Deliver {
-            from: peer,
-            msg: Message::Block { block },
-        })
+    let from = |peer, block| Event::Message {
+        from: peer,
+        msg: Message::Block { block },
     };
     victim.handle(from(3, tampered), net.now);
     assert!(victim.banned.contains(&3), "honest tabs never alter blocks");
@@ -364,17 +345,17 @@ fn an_orphan_from_another_peer_does_not_take_over_the_sync() {
     let mut fresh = Node::new(Store::new(P), wallet(9));
     let hello = net.nodes[0].hello();
     fresh.handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 1,
             msg: hello,
-        }),
+        },
         net.now,
     );
     assert!(matches!(fresh.sync, SyncState::Syncing { peer: 1, .. }));
-    let orphan = Event::Frame(RelayFrame::Deliver {
+    let orphan = Event::Message {
         from: 7,
         msg: Message::Block { block: tip },
-    });
+    };
     assert!(fresh.handle(orphan, net.now).is_empty());
     assert!(matches!(fresh.sync, SyncState::Syncing { peer: 1, .. }));
 }
@@ -386,18 +367,18 @@ fn a_block_with_unknown_parent_asks_the_sender_for_the_gap() {
     let tip = net.mine(1);
     let mut behind = Node::new(Store::new(P), wallet(2));
     let effects = behind.handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 1,
             msg: Message::Block { block: tip },
-        }),
+        },
         net.now,
     );
     assert!(matches!(
         &effects[..],
-        [Effect::Send(ClientFrame::Direct {
+        [Effect::Send {
             to: 1,
             msg: Message::GetBlocks { .. }
-        })]
+        }]
     ));
 }
 
@@ -452,12 +433,24 @@ fn stopping_mining_stops_the_worker() {
 }
 
 #[test]
-fn losing_the_relay_clears_peers() {
+fn losing_the_connection_clears_peers() {
     let mut net = Net::new(2);
     let now = net.now;
-    net.node(1).handle(Event::RelayClosed, now);
-    assert_eq!(net.node(1).conn, Conn::Offline);
+    net.node(1).handle(Event::Disconnected, now);
     assert!(net.node(1).peers.is_empty());
+}
+
+#[test]
+fn a_payload_that_is_not_a_message_is_noted_and_changes_nothing() {
+    let mut net = Net::new(2);
+    let now = net.now;
+    let error = tabcoin_protocol::DecodeError::Malformed("not a message".into());
+    let effects = net
+        .node(1)
+        .handle(Event::Undecodable { from: 2, error }, now);
+    assert!(effects.is_empty());
+    assert!(net.node(1).log.back().is_some_and(|l| l.warn));
+    assert_eq!(net.node(1).peers.len(), 1);
 }
 
 #[test]
@@ -472,24 +465,24 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
     let hello1 = net.nodes[0].hello();
     let hello2 = net.nodes[1].hello();
     let first = fresh.handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 1,
             msg: hello1,
-        }),
+        },
         now,
     );
     assert!(matches!(
         &first[..],
-        [Effect::Send(ClientFrame::Direct {
+        [Effect::Send {
             to: 1,
             msg: Message::GetBlocks { .. }
-        })]
+        }]
     ));
     let second = fresh.handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 2,
             msg: hello2,
-        }),
+        },
         now,
     );
     assert!(second.is_empty(), "one download at a time");
@@ -502,18 +495,14 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
     let switched = fresh.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
     assert!(matches!(
         &switched[..],
-        [Effect::Send(ClientFrame::Direct {
+        [Effect::Send {
             to: 2,
             msg: Message::GetBlocks { .. }
-        })]
+        }]
     ));
     assert!(matches!(fresh.sync, SyncState::Syncing { peer: 2, .. }));
     // Peer 2 leaves too: nobody else has more work, the node stops waiting.
-    assert!(
-        fresh
-            .handle(Event::Frame(RelayFrame::PeerLeft { peer: 2 }), now)
-            .is_empty()
-    );
+    assert!(fresh.handle(Event::PeerLeft(2), now).is_empty());
     assert_eq!(fresh.sync, SyncState::Ready);
 }
 
@@ -532,10 +521,10 @@ fn mining_pauses_while_syncing_and_resumes_when_in_step() {
     // A peer with more work: the download starts and mining stops.
     let hello = net.nodes[0].hello();
     let effects = n.handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 1,
             msg: hello,
-        }),
+        },
         now,
     );
     assert_eq!(effects.first(), Some(&Effect::StopMining));
@@ -546,7 +535,7 @@ fn mining_pauses_while_syncing_and_resumes_when_in_step() {
         blocks,
         more: false,
     };
-    let effects = n.handle(Event::Frame(RelayFrame::Deliver { from: 1, msg }), now);
+    let effects = n.handle(Event::Message { from: 1, msg }, now);
     let job = effects.iter().find_map(|e| match e {
         Effect::Mine(job) => Some(job.clone()),
         _ => None,
@@ -661,10 +650,10 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
     let mut n = Node::new(Store::new(P), wallet(8));
     let hello = net.nodes[0].hello();
     n.handle(
-        Event::Frame(RelayFrame::Deliver {
+        Event::Message {
             from: 1,
             msg: hello,
-        }),
+        },
         net.now,
     );
     assert!(matches!(n.sync, SyncState::Syncing { peer: 1, .. }));
@@ -673,17 +662,14 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
     let blocks = net.nodes[0].store.blocks_after(&n.store.locator(), 10);
     let slow_clock = Timestamp(blocks[0].header.timestamp.0 - P.max_future_ms - 1);
     let msg = Message::Blocks { blocks, more: true };
-    let effects = n.handle(
-        Event::Frame(RelayFrame::Deliver { from: 1, msg }),
-        slow_clock,
-    );
+    let effects = n.handle(Event::Message { from: 1, msg }, slow_clock);
     assert!(
         !effects.iter().any(|e| matches!(
             e,
-            Effect::Send(ClientFrame::Direct {
+            Effect::Send {
                 to: 1,
                 msg: Message::GetBlocks { .. }
-            })
+            }
         )),
         "no second request for the same batch: {effects:?}"
     );

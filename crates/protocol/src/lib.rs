@@ -1,120 +1,110 @@
-//! The tabcoin wire protocol, shared by the app (the tabs) and the relay.
+//! The tabcoin wire envelope, shared by the tabs and the relay.
 //!
-//! Every WebSocket text frame is one JSON value. A tab sends a [`ClientFrame`]
-//! to the relay; the relay sends [`RelayFrame`]s to tabs. Node-to-node
-//! content is a [`Message`], which the relay forwards without interpreting:
-//! the relay holds no consensus logic, it only checks that frames decode
-//! within the size limit.
+//! Every WebSocket text frame is one JSON value. A tab sends a
+//! [`ClientFrame`] to the relay; the relay sends [`RelayFrame`]s to tabs.
+//! What one node says to another travels inside as a [`Payload`]: a JSON
+//! object the relay checks for size and shape only and forwards byte for
+//! byte. The relay never decodes a payload into chain types, so it holds no
+//! consensus logic and a change to the node's messages (`tabcoin-node`'s
+//! `Message`) never touches it; the receiving tab decodes and validates.
 //!
 //! Decoding ([`decode_client_frame`], [`decode_relay_frame`]) checks the
-//! frame size before parsing anything.
-//!
-//! Sync, in short: a tab that joins broadcasts [`Message::Hello`]; peers with
-//! more work answer with their own `Hello` directly; the tab then sends
-//! [`Message::GetBlocks`] with a block locator to one of them and receives
-//! [`Message::Blocks`] with only what it lacks, in bounded batches, then asks
-//! for the peer's pending transactions ([`Message::GetPool`]). New blocks
-//! travel alone in [`Message::Block`], new transactions in
-//! [`Message::Transaction`].
+//! frame size before parsing anything. [`take_within`] keeps a batch of
+//! items inside [`BATCH_BYTES`] of the encoding used here.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Block, BlockHash, Height, Transaction, Work};
-
-/// Version of this protocol; peers with another version are ignored.
-pub const PROTOCOL_VERSION: u32 = 1;
+use serde_json::value::RawValue;
 
 /// Largest frame, in bytes, either side accepts.
 pub const MAX_FRAME_BYTES: usize = 1 << 20;
 
-/// Most blocks in one [`Message::Blocks`] batch.
-pub const MAX_BLOCKS_PER_BATCH: usize = 200;
-
-/// Senders keep a [`Message::Blocks`] batch under this many bytes of JSON
-/// (at least one block is always sent), well inside [`MAX_FRAME_BYTES`].
+/// A batch (blocks, pending transactions) sent in one payload is kept under
+/// this many bytes (at least one item is always sent), well inside
+/// [`MAX_FRAME_BYTES`].
 pub const BATCH_BYTES: usize = 512 * 1024;
 
-/// Most transactions in one [`Message::Pool`] snapshot.
-pub const MAX_POOL_SNAPSHOT: usize = 1000;
-
-/// Most hashes in a block locator.
-pub const MAX_LOCATOR_HASHES: usize = 64;
-
-/// A relay-assigned identifier of a connected tab, unique per relay run.
+/// An identifier of a connected tab, given by the transport that reaches it
+/// (the relay: unique per relay run; the same-browser channel: random).
 pub type PeerId = u64;
 
-/// Node-to-node content, forwarded by the relay as is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Message {
-    /// "I am here, this is my best chain." Sent to everyone on joining, and
-    /// directly to a peer whose `Hello` showed less work.
-    Hello {
-        /// [`PROTOCOL_VERSION`] of the sender.
-        version: u32,
-        /// The sender's genesis hash (its network).
-        network: BlockHash,
-        /// The sender's best block.
-        tip: BlockHash,
-        /// Height of that block.
-        height: Height,
-        /// Total work of the sender's best chain, in expected hashes.
-        work: Work,
-    },
-    /// A newly mined block, announced alone.
-    Block {
-        /// The block.
-        block: Block,
-    },
-    /// "Send me what follows the first of these hashes you know."
-    GetBlocks {
-        /// Block locator, tip first, thinning out toward genesis
-        /// (at most [`MAX_LOCATOR_HASHES`]).
-        locator: Vec<BlockHash>,
-    },
-    /// The answer to `GetBlocks`: consecutive blocks, at most
-    /// [`MAX_BLOCKS_PER_BATCH`] and about [`BATCH_BYTES`].
-    Blocks {
-        /// The blocks, parent first.
-        blocks: Vec<Block>,
-        /// More blocks follow these on the sender's best chain: ask again.
-        more: bool,
-    },
-    /// A new or updated pending transaction.
-    Transaction {
-        /// The transaction.
-        tx: Transaction,
-    },
-    /// "Send me your pending transactions."
-    GetPool,
-    /// The answer to `GetPool`: at most [`MAX_POOL_SNAPSHOT`] transactions,
-    /// each of which the receiver verifies like any other.
-    Pool {
-        /// The transactions.
-        txs: Vec<Transaction>,
-    },
+/// What one node says to another, as the JSON object it was sent as.
+/// Carried unchanged by the relay; the receiver decodes it
+/// ([`Payload::decode`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Payload(Box<RawValue>);
+
+impl Payload {
+    /// Encodes a message (any serializable value that is a JSON object).
+    pub fn encode<T: Serialize>(msg: &T) -> Payload {
+        // Serializing plain data types cannot fail (no maps with non-string
+        // keys, no serializers that error); `null` stands in otherwise and
+        // the receiver refuses it.
+        Payload(serde_json::value::to_raw_value(msg).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+
+    /// Decodes the message inside.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
+        serde_json::from_str(self.0.get()).map_err(|e| DecodeError::Malformed(e.to_string()))
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Length of the JSON text, in bytes.
+    pub fn len(&self) -> usize {
+        self.0.get().len()
+    }
+
+    /// Whether the JSON text is empty (never, for a decoded payload).
+    pub fn is_empty(&self) -> bool {
+        self.0.get().is_empty()
+    }
+
+    /// The shape every payload must have: a JSON object.
+    pub fn check_shape(&self) -> Result<(), DecodeError> {
+        if self.0.get().starts_with('{') {
+            Ok(())
+        } else {
+            Err(DecodeError::Malformed(
+                "a message must be a JSON object".into(),
+            ))
+        }
+    }
 }
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for Payload {}
 
 /// What a tab sends to the relay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "wire::ClientWire")]
 pub enum ClientFrame {
     /// Deliver to every other tab in the room.
     Broadcast {
         /// The content.
-        msg: Message,
+        msg: Payload,
     },
     /// Deliver to one tab of the room.
     Direct {
         /// The recipient.
         to: PeerId,
         /// The content.
-        msg: Message,
+        msg: Payload,
     },
 }
 
 /// What the relay sends to a tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "wire::RelayWire")]
 pub enum RelayFrame {
     /// First frame on a connection: the tab's id and who else is in the room.
     Welcome {
@@ -138,7 +128,7 @@ pub enum RelayFrame {
         /// The sender.
         from: PeerId,
         /// The content.
-        msg: Message,
+        msg: Payload,
     },
     /// The relay refused the tab's last frame and will close the connection.
     Error {
@@ -147,7 +137,9 @@ pub enum RelayFrame {
     },
 }
 
-/// Why a frame was refused.
+pub mod wire;
+
+/// Why a frame or a message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// The frame exceeds [`MAX_FRAME_BYTES`].
@@ -158,10 +150,10 @@ pub enum DecodeError {
         /// The limit.
         max: usize,
     },
-    /// The frame is not a valid frame of this protocol.
+    /// The text is not a valid frame or message of this protocol.
     #[error("malformed frame: {0}")]
     Malformed(String),
-    /// A locator or batch is longer than the protocol allows.
+    /// A list in a message is longer than the protocol allows.
     #[error("{what} has {actual} entries, at most {max} are allowed")]
     TooManyEntries {
         /// Which list.
@@ -173,7 +165,8 @@ pub enum DecodeError {
     },
 }
 
-fn check_size(text: &str, max: usize) -> Result<(), DecodeError> {
+/// Refuses `text` if it is longer than `max` bytes.
+pub fn check_size(text: &str, max: usize) -> Result<(), DecodeError> {
     if text.len() > max {
         Err(DecodeError::TooLarge {
             size: text.len(),
@@ -184,35 +177,13 @@ fn check_size(text: &str, max: usize) -> Result<(), DecodeError> {
     }
 }
 
-impl Message {
-    /// Checks the list bounds a decoded message must respect.
-    pub fn check_bounds(&self) -> Result<(), DecodeError> {
-        let (what, actual, max) = match self {
-            Message::GetBlocks { locator } => ("locator", locator.len(), MAX_LOCATOR_HASHES),
-            Message::Blocks { blocks, .. } => ("blocks batch", blocks.len(), MAX_BLOCKS_PER_BATCH),
-            Message::Pool { txs } => ("pool snapshot", txs.len(), MAX_POOL_SNAPSHOT),
-            Message::Hello { .. }
-            | Message::Block { .. }
-            | Message::Transaction { .. }
-            | Message::GetPool => {
-                return Ok(());
-            }
-        };
-        if actual > max {
-            Err(DecodeError::TooManyEntries { what, actual, max })
-        } else {
-            Ok(())
-        }
-    }
-}
-
-/// Decodes a tab's frame: size first, then JSON, then list bounds.
+/// Decodes a tab's frame: size first, then JSON, then the payload's shape.
 pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, DecodeError> {
     check_size(text, max_bytes)?;
     let frame: ClientFrame =
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
     match &frame {
-        ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } => msg.check_bounds()?,
+        ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } => msg.check_shape()?,
     }
     Ok(frame)
 }
@@ -221,13 +192,14 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
 pub const RELAY_OVERHEAD_BYTES: usize = 1024;
 
 /// Decodes a relay's frame: size first (a tab's largest frame plus the
-/// relay's wrapper), then JSON, then list bounds.
+/// relay's wrapper), then JSON, then the payload's shape. The payload itself
+/// is decoded by the receiving node.
 pub fn decode_relay_frame(text: &str) -> Result<RelayFrame, DecodeError> {
     check_size(text, MAX_FRAME_BYTES + RELAY_OVERHEAD_BYTES)?;
     let frame: RelayFrame =
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
     if let RelayFrame::Deliver { msg, .. } = &frame {
-        msg.check_bounds()?;
+        msg.check_shape()?;
     }
     Ok(frame)
 }
@@ -239,49 +211,38 @@ pub fn encode<T: Serialize>(frame: &T) -> String {
     serde_json::to_string(frame).unwrap_or_default()
 }
 
+/// The leading items whose encodings add up to at most `max_bytes` (the
+/// first always, so a batch is never empty while items remain).
+pub fn take_within<T: Serialize>(items: impl IntoIterator<Item = T>, max_bytes: usize) -> Vec<T> {
+    let mut bytes = 0;
+    let mut out = Vec::new();
+    for item in items {
+        bytes += serde_json::to_string(&item).map_or(0, |s| s.len());
+        if bytes > max_bytes && !out.is_empty() {
+            break;
+        }
+        out.push(item);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tabcoin_chain::{Params, genesis};
 
-    fn hello() -> Message {
-        let g = genesis(&Params::TEST);
-        Message::Hello {
-            version: PROTOCOL_VERSION,
-            network: g.hash,
-            tip: g.hash,
-            height: Height(0),
-            work: Work::ZERO,
-        }
+    fn payload(json: &str) -> Payload {
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
-    fn frames_round_trip() {
+    fn frames_round_trip_with_their_payload_untouched() {
         let frames = [
-            ClientFrame::Broadcast { msg: hello() },
+            ClientFrame::Broadcast {
+                msg: payload(r#"{"type":"hello","height":"7"}"#),
+            },
             ClientFrame::Direct {
                 to: 7,
-                msg: Message::GetBlocks {
-                    locator: vec![BlockHash::ZERO],
-                },
-            },
-            ClientFrame::Broadcast {
-                msg: Message::Blocks {
-                    blocks: vec![genesis(&Params::TEST)],
-                    more: false,
-                },
-            },
-            ClientFrame::Direct {
-                to: 2,
-                msg: Message::GetPool,
-            },
-            ClientFrame::Broadcast {
-                msg: Message::Pool { txs: vec![] },
-            },
-            ClientFrame::Broadcast {
-                msg: Message::Block {
-                    block: genesis(&Params::DEMO),
-                },
+                msg: payload(r#"{"type":"get_pool"}"#),
             },
         ];
         for f in frames {
@@ -289,9 +250,30 @@ mod tests {
         }
         let r = RelayFrame::Deliver {
             from: 3,
-            msg: hello(),
+            msg: payload(r#"{"type":"get_blocks","locator":["00"]}"#),
         };
-        assert_eq!(decode_relay_frame(&encode(&r)), Ok(r));
+        let text = encode(&r);
+        assert!(
+            text.contains(r#""msg":{"type":"get_blocks","locator":["00"]}"#),
+            "{text}"
+        );
+        assert_eq!(decode_relay_frame(&text), Ok(r));
+    }
+
+    #[test]
+    fn a_payload_encodes_and_decodes_any_message() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Ping {
+            n: u32,
+        }
+        let p = Payload::encode(&Ping { n: 5 });
+        assert_eq!(p.as_str(), r#"{"n":5}"#);
+        assert_eq!(p.len(), 7);
+        assert_eq!(p.decode::<Ping>(), Ok(Ping { n: 5 }));
+        assert!(matches!(
+            payload(r#"{"m":1}"#).decode::<Ping>(),
+            Err(DecodeError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -307,12 +289,16 @@ mod tests {
     }
 
     #[test]
-    fn malformed_frames_are_refused() {
+    fn malformed_frames_and_payloads_that_are_not_objects_are_refused() {
         for bad in [
             "",
             "{",
             "{\"type\":\"shout\"}",
-            "{\"type\":\"broadcast\",\"msg\":{\"type\":\"hello\"}}",
+            "{\"type\":\"broadcast\"}",
+            "{\"type\":\"broadcast\",\"msg\":[1,2]}",
+            "{\"type\":\"broadcast\",\"msg\":\"hello\"}",
+            "{\"type\":\"direct\",\"to\":1,\"msg\":7}",
+            "{\"type\":\"direct\",\"msg\":{}}",
         ] {
             assert!(
                 matches!(
@@ -322,22 +308,19 @@ mod tests {
                 "{bad}"
             );
         }
+        assert!(matches!(
+            decode_relay_frame("{\"type\":\"deliver\",\"from\":1,\"msg\":null}"),
+            Err(DecodeError::Malformed(_))
+        ));
     }
 
     #[test]
-    fn overlong_lists_are_refused() {
-        let f = ClientFrame::Broadcast {
-            msg: Message::GetBlocks {
-                locator: vec![BlockHash::ZERO; MAX_LOCATOR_HASHES + 1],
-            },
-        };
-        assert_eq!(
-            decode_client_frame(&encode(&f), MAX_FRAME_BYTES),
-            Err(DecodeError::TooManyEntries {
-                what: "locator",
-                actual: MAX_LOCATOR_HASHES + 1,
-                max: MAX_LOCATOR_HASHES
-            })
-        );
+    fn batches_stay_within_their_bytes_but_are_never_empty() {
+        let items: Vec<String> = (0..10).map(|i| format!("{i:08}")).collect();
+        // Each item encodes as 10 bytes ("00000000" with quotes).
+        assert_eq!(take_within(items.clone(), 35).len(), 3);
+        assert_eq!(take_within(items.clone(), 5).len(), 1, "one always goes");
+        assert_eq!(take_within(items, 1_000).len(), 10);
+        assert!(take_within(Vec::<String>::new(), 10).is_empty());
     }
 }

@@ -11,8 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use tabcoin_chain::BlockHash;
-use tabcoin_protocol::{ClientFrame, Message, encode};
+use tabcoin_protocol::{ClientFrame, Payload, encode};
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -50,14 +49,11 @@ fn args() -> Args {
     a
 }
 
-/// The send time (µs since `start`) hidden in the message's locator hash.
-fn stamp(us: u64, sender: usize) -> Message {
-    let mut h = [0u8; 32];
-    h[..8].copy_from_slice(&us.to_be_bytes());
-    h[8..16].copy_from_slice(&(sender as u64).to_be_bytes());
-    Message::GetBlocks {
-        locator: vec![BlockHash(h)],
-    }
+/// The send time (µs since `start`) hidden in a message shaped like a
+/// block locator request.
+fn stamp(us: u64, sender: usize) -> Payload {
+    let hash = format!("{us:016x}{:016x}{}", sender as u64, "0".repeat(32));
+    Payload::encode(&serde_json::json!({ "type": "get_blocks", "locator": [hash] }))
 }
 
 /// Reads the send time back from a frame's text without a full parse.

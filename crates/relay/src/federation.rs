@@ -96,12 +96,12 @@ where
     reason
 }
 
-/// A link frame must respect what tabs' frames must: room names and list
-/// bounds.
+/// A link frame must respect what tabs' frames must: room names and the
+/// payload's shape.
 fn frame_is_valid(frame: &LinkFrame, config: &Config) -> bool {
     match frame {
         LinkFrame::Msg { room, msg, .. } => {
-            room.len() <= config.max_room_len && msg.check_bounds().is_ok()
+            room.len() <= config.max_room_len && msg.check_shape().is_ok()
         }
         LinkFrame::Joined { room, .. } | LinkFrame::Left { room, .. } => {
             room.len() <= config.max_room_len

@@ -26,6 +26,24 @@ async fn broadcast_reaches_the_others_and_not_the_sender() {
 }
 
 #[tokio::test]
+async fn messages_the_relay_does_not_know_are_forwarded_byte_for_byte() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let mut a = connect(&url, "r").await;
+    let mut b = connect(&url, "r").await;
+    // Not a message of today's nodes, with an odd number in it: the relay
+    // neither decodes it nor re-encodes it.
+    let text = r#"{"type":"broadcast","msg":{"type":"from_the_future","x":1.50,"list":[ 1 ]}}"#;
+    a.ws.send(WsMessage::Text(text.into())).await.expect("send");
+    let (from, msg) = next_delivery(&mut b.ws).await.expect("delivered");
+    assert_eq!(from, a.id);
+    assert_eq!(
+        msg.as_str(),
+        r#"{"type":"from_the_future","x":1.50,"list":[ 1 ]}"#
+    );
+}
+
+#[tokio::test]
 async fn welcome_lists_peers_and_joins_and_leaves_are_announced() {
     let relay = start(Config::default()).await;
     let url = relay.ws_url();
@@ -92,6 +110,7 @@ async fn malformed_and_oversize_frames_drop_only_the_offender() {
         "{not json".to_owned(),
         oversize,
         "{\"type\":\"broadcast\"}".to_owned(),
+        "{\"type\":\"broadcast\",\"msg\":[1]}".to_owned(),
     ] {
         let mut offender = connect(&url, "r").await;
         offender

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tabcoin_protocol::{ClientFrame, Message, PeerId, RelayFrame, decode_relay_frame, encode};
+use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame, decode_relay_frame, encode};
 use tabcoin_relay::{Config, Stats, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -114,7 +114,7 @@ pub async fn next_frame(ws: &mut Ws) -> Option<RelayFrame> {
 }
 
 /// The next delivered message, skipping join/leave notices.
-pub async fn next_delivery(ws: &mut Ws) -> Option<(PeerId, Message)> {
+pub async fn next_delivery(ws: &mut Ws) -> Option<(PeerId, Payload)> {
     loop {
         match next_frame(ws).await? {
             RelayFrame::Deliver { from, msg } => return Some((from, msg)),
@@ -125,7 +125,7 @@ pub async fn next_delivery(ws: &mut Ws) -> Option<(PeerId, Message)> {
 }
 
 /// Every delivery until the connection is quiet for 1.5 s.
-pub async fn drain(ws: &mut Ws) -> Vec<(PeerId, Message)> {
+pub async fn drain(ws: &mut Ws) -> Vec<(PeerId, Payload)> {
     let mut out = Vec::new();
     while let Some(d) = next_delivery(ws).await {
         out.push(d);
@@ -139,19 +139,20 @@ pub async fn send(c: &mut Client, frame: &ClientFrame) {
         .expect("send");
 }
 
-pub async fn broadcast(c: &mut Client, msg: Message) {
+pub async fn broadcast(c: &mut Client, msg: Payload) {
     send(c, &ClientFrame::Broadcast { msg }).await;
 }
 
 /// A small message to route (the relay does not interpret it).
-pub fn ping_msg() -> Message {
-    Message::GetPool
+pub fn ping_msg() -> Payload {
+    Payload::encode(&serde_json::json!({ "type": "get_pool" }))
 }
 
-/// A message carrying `n` (at most 64) locator hashes, about 67 bytes each,
-/// to make frames of a chosen size.
-pub fn sized_msg(n: usize) -> Message {
-    Message::GetBlocks {
-        locator: vec![tabcoin_chain::BlockHash([7; 32]); n],
-    }
+/// A message carrying `n` hashes, about 67 bytes each, to make frames of a
+/// chosen size.
+pub fn sized_msg(n: usize) -> Payload {
+    Payload::encode(&serde_json::json!({
+        "type": "get_blocks",
+        "locator": vec!["07".repeat(32); n],
+    }))
 }

@@ -1,0 +1,96 @@
+//! How frames holding a [`Payload`] are read.
+//!
+//! A payload is kept as the exact JSON text it arrived as
+//! (`serde_json`'s `RawValue`), which serde can only read straight from the
+//! JSON text, not from the buffer it uses for internally tagged enums
+//! (`{"type": …}`). So each such frame is read as a plain struct with every
+//! field it may have, then checked into its enum: the JSON on the wire is
+//! exactly what the enums' `Serialize` writes.
+
+use serde::Deserialize;
+
+use crate::{ClientFrame, Payload, PeerId, RelayFrame};
+
+/// A missing field of a frame kind, as a decoding error.
+pub fn missing<T>(field: Option<T>, kind: &str, name: &str) -> Result<T, String> {
+    field.ok_or_else(|| format!("a {kind} frame needs `{name}`"))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ClientKind {
+    Broadcast,
+    Direct,
+}
+
+/// Every field a [`ClientFrame`] may have.
+#[derive(Deserialize)]
+pub struct ClientWire {
+    #[serde(rename = "type")]
+    kind: ClientKind,
+    to: Option<PeerId>,
+    msg: Option<Payload>,
+}
+
+impl TryFrom<ClientWire> for ClientFrame {
+    type Error = String;
+    fn try_from(w: ClientWire) -> Result<ClientFrame, String> {
+        Ok(match w.kind {
+            ClientKind::Broadcast => ClientFrame::Broadcast {
+                msg: missing(w.msg, "broadcast", "msg")?,
+            },
+            ClientKind::Direct => ClientFrame::Direct {
+                to: missing(w.to, "direct", "to")?,
+                msg: missing(w.msg, "direct", "msg")?,
+            },
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RelayKind {
+    Welcome,
+    PeerJoined,
+    PeerLeft,
+    Deliver,
+    Error,
+}
+
+/// Every field a [`RelayFrame`] may have.
+#[derive(Deserialize)]
+pub struct RelayWire {
+    #[serde(rename = "type")]
+    kind: RelayKind,
+    you: Option<PeerId>,
+    peers: Option<Vec<PeerId>>,
+    peer: Option<PeerId>,
+    from: Option<PeerId>,
+    msg: Option<Payload>,
+    reason: Option<String>,
+}
+
+impl TryFrom<RelayWire> for RelayFrame {
+    type Error = String;
+    fn try_from(w: RelayWire) -> Result<RelayFrame, String> {
+        Ok(match w.kind {
+            RelayKind::Welcome => RelayFrame::Welcome {
+                you: missing(w.you, "welcome", "you")?,
+                peers: missing(w.peers, "welcome", "peers")?,
+            },
+            RelayKind::PeerJoined => RelayFrame::PeerJoined {
+                peer: missing(w.peer, "peer_joined", "peer")?,
+            },
+            RelayKind::PeerLeft => RelayFrame::PeerLeft {
+                peer: missing(w.peer, "peer_left", "peer")?,
+            },
+            RelayKind::Deliver => RelayFrame::Deliver {
+                from: missing(w.from, "deliver", "from")?,
+                msg: missing(w.msg, "deliver", "msg")?,
+            },
+            RelayKind::Error => RelayFrame::Error {
+                reason: missing(w.reason, "error", "reason")?,
+            },
+        })
+    }
+}

@@ -1,57 +1,31 @@
 //! The tabcoin web app: a Yew single-page app whose tab is a full node.
 //!
-//! - [`node`]: the node's logic as a pure reducer (events in, effects out),
-//!   tested natively; [`message`]: what nodes say to each other.
-//! - [`accounts`]: named wallets of this browser.
-//! - [`forms`]: validation of what a person types, one sentence per problem.
-//! - [`persist`]: which blocks to write to storage when the chain changed.
-//! - [`sigbatch`]: signature checks split among verifier workers.
-//! - [`route`]: the page's routes in the URL fragment, and explorer search.
-//! - [`tamper`]: what editing a copy of a block breaks.
-//! - [`worker_api`]: messages between the page and the miner web worker.
-//! - `app`, `components`, `config`, `net`, `local`, `miner`, `storage` (wasm
-//!   only): the thin browser shell that renders the state, talks to the relay
-//!   and to the other tabs of this browser, runs the worker and persists the
-//!   chain.
-//! - `worker` (wasm only): the miner web worker's loop; `verifier` (wasm
-//!   only): the signature verifier worker's loop, and `verifiers` the page's
-//!   handle on those workers.
+//! The node itself is `tabcoin_node` (a pure state machine over
+//! `tabcoin_chain`); this crate is what runs it in a browser, in three
+//! layers:
+//!
+//! - [`ui`]: what the person sees and does. The root component turns
+//!   clicks and the shell's reports into node events, and the node's
+//!   effects into shell calls; pages and components render the state.
+//!   May call the node (read it, hand it events) and the shell.
+//! - [`shell`]: everything that touches the browser: the relay socket, the
+//!   same-browser channel, the worker pools, IndexedDB and web storage, the
+//!   page's URL. Carries out the node's effects; may call the node's types
+//!   and the workers' messages, never the UI's components.
+//! - [`workers`]: the web workers' loops (miner, verifier) and the
+//!   messages they exchange with the page. Call only the chain and node
+//!   crates.
+//!
+//! Only the pure parts (view models, messages, backoff, errors) compile
+//! natively; the rest is wasm32 only. `src/bin/` holds the four wasm
+//! binaries Trunk builds: the app, the two miners and the verifier.
 
-pub mod accounts;
-pub mod forms;
-pub mod message;
-pub mod node;
-pub mod persist;
-pub mod route;
-pub mod sigbatch;
-pub mod tamper;
-pub mod worker_api;
-
-#[cfg(target_arch = "wasm32")]
-pub mod app;
-#[cfg(target_arch = "wasm32")]
-pub mod components;
-#[cfg(target_arch = "wasm32")]
-pub mod config;
-#[cfg(target_arch = "wasm32")]
-pub mod idb_store;
-#[cfg(target_arch = "wasm32")]
-pub mod local;
-#[cfg(target_arch = "wasm32")]
-pub mod miner;
-#[cfg(target_arch = "wasm32")]
-pub mod net;
-#[cfg(target_arch = "wasm32")]
-pub mod storage;
-#[cfg(target_arch = "wasm32")]
-pub mod verifier;
-#[cfg(target_arch = "wasm32")]
-pub mod verifiers;
-#[cfg(target_arch = "wasm32")]
-pub mod worker;
+pub mod shell;
+pub mod ui;
+pub mod workers;
 
 /// Mounts the app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<ui::App>::new().render();
 }

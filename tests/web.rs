@@ -3,12 +3,11 @@
 //! plainly.
 #![cfg(target_arch = "wasm32")]
 
-use tabcoin::app::App;
-use tabcoin::forms::validate_send;
-use tabcoin::message::Message;
-use tabcoin::node::{Effect, Event, Node};
+use tabcoin::ui::App;
+use tabcoin::ui::forms::validate_send;
 use tabcoin_chain::Store;
 use tabcoin_chain::{Amount, Params, Wallet, genesis};
+use tabcoin_node::{Effect, Event, Message, MinerReport, Node};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -103,9 +102,9 @@ fn send_form_messages_are_one_clear_sentence_each() {
 
 #[wasm_bindgen_test]
 fn hash_rates_are_shown_in_sensible_units() {
-    assert_eq!(tabcoin::app::format_rate(950.0), "950 H/s");
-    assert_eq!(tabcoin::app::format_rate(18_600.0), "18.6 kH/s");
-    assert_eq!(tabcoin::app::format_rate(3_700_000.0), "3.70 MH/s");
+    assert_eq!(tabcoin::ui::format::format_rate(950.0), "950 H/s");
+    assert_eq!(tabcoin::ui::format::format_rate(18_600.0), "18.6 kH/s");
+    assert_eq!(tabcoin::ui::format::format_rate(3_700_000.0), "3.70 MH/s");
 }
 
 /// The node reducer in the browser: the same events give the same effects
@@ -116,34 +115,28 @@ fn the_node_reducer_runs_in_the_browser() {
     let mut node = Node::new(Store::new(Params::TEST), wallet);
     let now = tabcoin_chain::GENESIS_TIMESTAMP.plus_ms(10_000);
     let effects = node.handle(Event::Connected { peers: vec![1] }, now);
-    assert_eq!(node.peers.len(), 1);
+    assert_eq!(node.peers().len(), 1);
     assert!(matches!(
         &effects[..],
         [Effect::Broadcast(Message::Hello { .. })]
     ));
     let effects = node.handle(Event::MiningToggled, now);
-    let Some(Effect::Mine(job)) = effects.first().cloned() else {
+    let Some(Effect::Mine(job)) = effects.last().cloned() else {
         panic!("mining starts a job")
     };
     let nonce = tabcoin_chain::pow::search(&job.template.header, 0..u64::MAX).unwrap_or_default();
-    let found = tabcoin::worker_api::FromWorker::Found {
+    let report = MinerReport::Found {
         job: job.id,
         nonce,
         tried: 1,
     };
-    let effects = node.handle(
-        Event::Worker {
-            index: 0,
-            event: found,
-        },
-        now,
-    );
+    let effects = node.handle(Event::Miner { worker: 0, report }, now);
     assert!(
         effects
             .iter()
             .any(|e| matches!(e, Effect::Broadcast(Message::Block { .. })))
     );
-    assert_eq!(node.store.height().0, 1);
+    assert_eq!(node.store().height().0, 1);
     assert_eq!(node.balance(), Amount(1050));
 }
 
@@ -152,10 +145,10 @@ fn the_node_reducer_runs_in_the_browser() {
 /// another branch at the top cuts the chain there instead of breaking it.
 #[wasm_bindgen_test]
 async fn the_chain_survives_in_indexeddb_block_by_block() {
-    use tabcoin::idb_store::{load_blocks, put_blocks};
-    use tabcoin::storage::{StoredChain, parse_chain};
+    use tabcoin::shell::idb::{load_blocks, put_blocks};
     use tabcoin_chain::pow::search;
     use tabcoin_chain::{Pool, Template, Timestamp};
+    use tabcoin_node::persist::{StoredChain, parse_chain};
 
     let p = Params::TEST;
     let now = Timestamp(js_sys::Date::now() as u64);

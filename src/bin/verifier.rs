@@ -4,7 +4,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    tabcoin::verifier::run();
+    tabcoin::workers::verifier::run();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,4 +1,4 @@
-// Syncing a long chain from a native peer (examples/sync_peer.rs, the app's
+// Syncing a long chain from a native peer (crates/node/examples/sync_peer.rs, the app's
 // own node logic): a new tab checks the signatures of each batch in its
 // verifier workers, or with `?verify=main` on the page's thread; both end on
 // the peer's tip, and the network panel says where the signatures were

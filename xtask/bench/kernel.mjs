@@ -76,8 +76,8 @@ async function classic() {
 }
 
 try {
-  console.log(`direct_scalar ${await direct('worker')}`);
-  console.log(`direct_simd ${await direct('worker_simd')}`);
+  console.log(`direct_scalar ${await direct('miner')}`);
+  console.log(`direct_simd ${await direct('miner_simd')}`);
   console.log(`classic ${await classic()}`);
 } finally {
   await browser.close();

@@ -1,6 +1,6 @@
 // Sync benchmark in headless Chromium: a new tab (fresh storage) on the
 // `test` network opens the app served by the relay at URL, where a native
-// peer (examples/sync_peer.rs) holds a chain of HEIGHT blocks. Prints the
+// peer (crates/node/examples/sync_peer.rs) holds a chain of HEIGHT blocks. Prints the
 // milliseconds from navigation until the tab shows that height and says it
 // is in step, and the number of signature checks its cache skipped.
 import { launch } from './browser.mjs';

@@ -43,14 +43,18 @@ try {
     const ellipticRate = n / ((performance.now() - t0) / 1000);
     // The verifier worker, as the app uses it.
     const worker = new Worker('/verifier_loader.js');
-    const next = () => new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); });
-    if ((await next()) !== 'ready') throw new Error('verifier did not start');
+    // Messages are [JSON, bytes] both ways (src/workers/messages.rs).
+    const next = () => new Promise((resolve) => {
+      worker.onmessage = (e) => resolve({ msg: JSON.parse(e.data[0]), bytes: e.data[1] });
+    });
+    if ((await next()).msg.type !== 'ready') throw new Error('verifier did not start');
+    const check = (tag, bytes) => worker.postMessage([JSON.stringify({ type: 'check', tag }), bytes]);
     // Warm-up batch, then the measured one.
-    worker.postMessage([0, records.slice(0, 129 * 16)]);
+    check(0, records.slice(0, 129 * 16));
     await next();
     t0 = performance.now();
-    worker.postMessage([1, records]);
-    const [, flags] = await next();
+    check(1, records);
+    const { bytes: flags } = await next();
     const wasmRate = n / ((performance.now() - t0) / 1000);
     worker.terminate();
     return { ellipticRate, wasmRate, ellipticOk, wasmOk: flags.reduce((a, b) => a + b, 0) };

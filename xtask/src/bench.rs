@@ -299,7 +299,7 @@ fn verify_rows(url: &str) -> Result<String> {
     ))
 }
 
-/// Sync rows: a native peer (examples/sync_peer.rs) holds 2,000 blocks of
+/// Sync rows: a native peer (crates/node/examples/sync_peer.rs) holds 2,000 blocks of
 /// 10 transactions; a new tab syncs them with signatures checked in the
 /// verifier workers, and with `?verify=main` (all on the page's thread).
 fn sync_rows(url: &str) -> Result<String> {
@@ -384,8 +384,8 @@ fn size_rows() -> Result<String> {
     let mut rows = String::new();
     for (file, what) in [
         ("app_bg.wasm", "app"),
-        ("worker_simd_bg.wasm", "miner worker (SIMD)"),
-        ("worker_bg.wasm", "miner worker (scalar)"),
+        ("miner_simd_bg.wasm", "miner worker (SIMD)"),
+        ("miner_bg.wasm", "miner worker (scalar)"),
         ("verifier_bg.wasm", "verifier worker"),
     ] {
         let len = |name: String| -> Result<u64> {
@@ -458,7 +458,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         "--example",
         "verifyrate",
     ])?;
-    release(&["-p", "tabcoin", "--example", "sync_peer"])?;
+    release(&["-p", "tabcoin-node", "--example", "sync_peer"])?;
     let bench_dir = root().join("xtask/bench");
     if !tools::npm_deps_present(&bench_dir) {
         tools::npm_ci(&bench_dir)?;
@@ -524,7 +524,7 @@ design's hex-to-binary check, on a page for 6 s. *Native*: the same crate's scal
 - **Signatures**: 2,000 low-S signatures made by `elliptic` over random digests; the app's verifier worker checks them \
 as one batch, and `elliptic` verifies them on a page, key parsing included in both (`xtask/bench/verify.mjs`). Native: \
 the same check on one core (`crates/chain/examples/verifyrate.rs`).
-- **Sync**: a native peer built from the app's own node logic (`examples/sync_peer.rs`) holds a `test`-network chain of \
+- **Sync**: a native peer running the node the tabs run (`crates/node/examples/sync_peer.rs`) holds a `test`-network chain of \
 2,000 blocks with 10 signed transactions each; a new tab (fresh storage) opens the app and the time from navigation \
 until it shows height 2,000 and `ready` is taken (`xtask/bench/sync.mjs`). With the verifier workers, each batch's \
 signatures are checked on other cores and validation finds them in the verification cache; with `?verify=main` every \

@@ -1,6 +1,9 @@
 //! A 4-lane SHA-256 nonce search: four consecutive nonces are hashed at once
 //! in the four 32-bit lanes of a vector, the way CPU miners used 4-way SSE2.
 //!
+//! (Longer than most files here on purpose: the lanes, the precomputed
+//! rounds and the portable twin the tests compare must be read together.)
+//!
 //! The algorithm is written once (the `search4!` macro) and instantiated
 //! twice: over plain `[u32; 4]` arrays (portable, used by native tests as the
 //! bridge between the scalar kernel and the SIMD one) and, on wasm32, over

@@ -1,6 +1,10 @@
 //! [`Store`]: every known valid block as a tree with cumulative work, the
 //! best chain through it, and the ledger at the best tip.
 //!
+//! (Longer than most files here on purpose: the tree, fork choice,
+//! reorganisation and orphans share one set of invariants, kept in one
+//! place.)
+//!
 //! - Fork choice: the best tip is the stored block with the most cumulative
 //!   work, summed from the targets the retarget rule *requires* (never a
 //!   block's own claim, never the length).

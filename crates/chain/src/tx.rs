@@ -4,6 +4,9 @@
 //! distinct input that names the block height and carries no signature; no
 //! wallet can make one that passes as a signed input, or the other way round.
 //!
+//! (Longer than most files here on purpose: the signed bytes, the rules
+//! and the merge of a later send are one format and are read together.)
+//!
 //! # Canonical bytes
 //!
 //! What is signed (all integers big-endian):

@@ -1,6 +1,9 @@
 //! Block validation: one function per consensus rule, one [`BlockError`]
 //! variant per rule, in two stages that are types.
 //!
+//! (Longer than most files here on purpose: the error enum is the list of
+//! block rules, and each rule's function sits beside it.)
+//!
 //! 1. [`check_block`] runs every rule that needs only the block, its
 //!    ancestors' headers and the validator's clock (an argument: this crate
 //!    never reads a clock): height, parent, timestamps, transaction root,

@@ -5,10 +5,12 @@
 //! - [`hub`]: the routing core: rooms, bounded per-tab queues, federation
 //!   links, the seen-cache, the counters behind `/stats`.
 //! - `conn`: one task per tab: decode with a size limit
-//!   ([`tabcoin_protocol::decode_client_frame`]), rate-limit, route; a tab
+//!   ([`tabcoin_protocol::decode_client_frame`]: size and shape; the
+//!   message inside is never decoded), rate-limit, route; a tab
 //!   that sends a frame the protocol does not allow is told why and dropped.
 //! - `federation`: links to other relays (`--peer`), dialled and re-dialled
-//!   with backoff, so tabs on different relays share a network.
+//!   with backoff, so tabs on different relays share a network; [`link`]:
+//!   the frames they exchange.
 //!
 //! Rooms are named by the `room` query parameter of `/ws` (the app uses its
 //! network id, the genesis hash), so several networks share one relay.
@@ -16,6 +18,7 @@
 mod conn;
 mod federation;
 pub mod hub;
+pub mod link;
 pub mod rate;
 
 use std::net::SocketAddr;

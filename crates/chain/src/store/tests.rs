@@ -1,4 +1,6 @@
 //! Fork choice, reorganisation, orphans and locators.
+//!
+//! (Long on purpose: one test per behaviour of the store.)
 
 use super::*;
 use crate::amount::Amount;

@@ -1,5 +1,8 @@
 //! Every block rule: a good block passes, and a minimally broken one fails
 //! with exactly that rule's error.
+//!
+//! (Long on purpose: every block rule has a test that accepts and one that
+//! rejects.)
 
 use super::*;
 use crate::amount::Amount;

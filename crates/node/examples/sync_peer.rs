@@ -1,0 +1,156 @@
+//! A native peer holding a long chain, for the sync benchmark (`cargo xtask
+//! bench`): builds a `test`-network chain of `BLOCKS` blocks with `TXS`
+//! signed transactions in each, joins the relay's room with the node the
+//! tabs run (`Node`), prints `ready <height> <tip hash>` and serves blocks
+//! to whoever asks until its standard input closes.
+//!
+//! `cargo run --release --example sync_peer -- ws://127.0.0.1:8080/ws 2000 10`
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::io::Read;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use futures_util::{SinkExt, StreamExt};
+    use tabcoin_chain::pow::search;
+    use tabcoin_chain::{
+        Amount, Params, Pool, Store, Template, Timestamp, Transaction, TxId, Wallet,
+    };
+    use tabcoin_node::{Effect, Event, Message, Node};
+    use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+    const P: Params = Params::TEST;
+    /// Wallets taking turns to send.
+    const SENDERS: u64 = 100;
+
+    fn now() -> Timestamp {
+        Timestamp(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+        )
+    }
+
+    fn wallet(seed: u64) -> Wallet {
+        let mut secret = [7u8; 32];
+        secret[..8].copy_from_slice(&(seed + 1).to_le_bytes());
+        Wallet::from_secret(secret).unwrap_or_else(|e| panic!("wallet {seed}: {e}"))
+    }
+
+    /// `blocks` blocks one `mine_rate` apart ending before now, each with `txs`
+    /// transactions of 1 coin between the rotating senders.
+    fn build(blocks: u64, txs: u64) -> Store {
+        let mut store = Store::new(P);
+        let wallets: Vec<Wallet> = (0..SENDERS).map(wallet).collect();
+        let miner = wallet(SENDERS).address();
+        let start = now().0 - (blocks + 1) * P.mine_rate_ms;
+        let mut id = 0u128;
+        for b in 1..=blocks {
+            let t = Timestamp(start + b * P.mine_rate_ms);
+            let mut pool = Pool::new();
+            for i in 0..txs {
+                let from = &wallets[((b * txs + i) % SENDERS) as usize];
+                let to = wallets[((b * txs + i + 1) % SENDERS) as usize].address();
+                let balance = store.ledger().balance(&from.address());
+                id += 1;
+                let tx = Transaction::new(
+                    from,
+                    balance,
+                    to,
+                    Amount(1),
+                    TxId::from_random(id.to_le_bytes()),
+                    t,
+                )
+                .unwrap_or_else(|e| panic!("{e}"));
+                store
+                    .add_to_pool(&mut pool, tx)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            let template = Template::new(&store, &pool, miner, t);
+            let nonce = search(&template.header, 0..u64::MAX).unwrap_or_default();
+            store
+                .accept(template.into_block(nonce), now())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        store
+    }
+
+    #[tokio::main(flavor = "current_thread")]
+    pub async fn main() {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let url = args
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".into());
+        let number =
+            |i: usize, default: u64| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default);
+        let store = build(number(1, 2000), number(2, 10));
+        let (height, tip, room) = (store.height(), store.tip().hash, store.genesis().hash);
+        let (ws, _) = tokio_tungstenite::connect_async(format!("{url}?room={room}"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+        let mut node = Node::new(store, wallet(SENDERS));
+        println!("ready {height} {tip}");
+        // Serve until standard input closes (the benchmark ends).
+        let (stop_tx, mut stop) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            let _ = stop_tx.send(());
+        });
+        let (mut sink, mut stream) = ws.split();
+        loop {
+            let effects = tokio::select! {
+                _ = &mut stop => return,
+                frame = stream.next() => match frame {
+                    Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
+                        Ok(RelayFrame::Welcome { peers, .. }) => {
+                            node.handle(Event::Connected { peers }, now())
+                        }
+                        Ok(RelayFrame::PeerJoined { peer }) => node.handle(Event::PeerJoined(peer), now()),
+                        Ok(RelayFrame::PeerLeft { peer }) => node.handle(Event::PeerLeft(peer), now()),
+                        Ok(RelayFrame::Deliver { from, msg }) => match Message::decode(&msg) {
+                            Ok(msg) => node.handle(Event::Message { from, msg }, now()),
+                            Err(_) => continue,
+                        },
+                        Ok(RelayFrame::Error { reason }) => {
+                            eprintln!("sync_peer: the relay refused a frame: {reason}");
+                            continue;
+                        }
+                        Err(e) => {
+                            eprintln!("sync_peer: bad frame from the relay: {e}");
+                            continue;
+                        }
+                    },
+                    Some(Ok(_)) => continue,
+                    _ => return,
+                },
+            };
+            for effect in effects {
+                let frame = match effect {
+                    Effect::Send { to, msg } => ClientFrame::Direct {
+                        to,
+                        msg: msg.encode(),
+                    },
+                    Effect::Broadcast(msg) => ClientFrame::Broadcast { msg: msg.encode() },
+                    _ => continue,
+                };
+                if sink
+                    .send(WsMessage::Text(encode(&frame).into()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    native::main();
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

@@ -1,0 +1,169 @@
+//! The node's vocabulary: every [`Event`] it is told and every [`Effect`]
+//! it asks for. A shell (the browser app, a native program, a test) turns
+//! what happens around it into events and carries out the effects; it
+//! changes the node in no other way.
+
+use serde::{Deserialize, Serialize};
+use tabcoin_chain::{Address, Amount, Template, TxId, Wallet};
+use tabcoin_protocol::{DecodeError, PeerId};
+
+use crate::message::Message;
+use crate::notice::{Notice, SendError};
+use crate::persist::StoredChain;
+
+/// The block being mined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Job number, echoed by the miners.
+    pub id: u64,
+    /// The block template (nonce to be found).
+    pub template: Template,
+}
+
+/// What a miner (one of the shell's workers) reports about a [`Job`]
+/// (serializable, so a worker can post it as is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MinerReport {
+    /// Nonces tried so far for `job`, and the time it took.
+    Progress {
+        /// The job.
+        job: u64,
+        /// Nonces tried since the job started.
+        tried: u64,
+        /// Milliseconds since the job started.
+        elapsed_ms: f64,
+    },
+    /// A nonce that meets the template's target.
+    Found {
+        /// The job.
+        job: u64,
+        /// The nonce.
+        nonce: u64,
+        /// Nonces tried for this job, the winner included.
+        tried: u64,
+    },
+}
+
+/// Something that happened to the node.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The node is connected (to the relay): these peers can be reached.
+    Connected {
+        /// The other nodes reachable now.
+        peers: Vec<PeerId>,
+    },
+    /// The connection is lost: no peer can be reached through it.
+    Disconnected,
+    /// A peer can now be reached.
+    PeerJoined(PeerId),
+    /// A peer can no longer be reached.
+    PeerLeft(PeerId),
+    /// A peer said something.
+    Message {
+        /// The peer.
+        from: PeerId,
+        /// What it said.
+        msg: Message,
+    },
+    /// A peer sent a payload that is not a valid message.
+    Undecodable {
+        /// The peer.
+        from: PeerId,
+        /// Why it is not one.
+        error: DecodeError,
+    },
+    /// The person started or stopped mining.
+    MiningToggled,
+    /// The shell now runs this many miners.
+    WorkersSet(usize),
+    /// Miner `worker` reports on a job.
+    Miner {
+        /// Which miner.
+        worker: usize,
+        /// What it says.
+        report: MinerReport,
+    },
+    /// The person sends `amount` to `to`; `id` names the transaction if a
+    /// new one is made (the shell draws it at random).
+    Send {
+        /// The recipient.
+        to: Address,
+        /// How much.
+        amount: Amount,
+        /// A fresh random id.
+        id: TxId,
+    },
+    /// This tab now uses `wallet` (the person switched, created or imported
+    /// an account).
+    WalletSwitched(Wallet),
+    /// The shell read storage (after [`Node::new`](crate::Node::new)): the
+    /// chain, and the pending transactions as JSON. An `Err` is the reason
+    /// the chain could not be read.
+    StorageLoaded {
+        /// The stored chain, if any.
+        chain: Result<Option<StoredChain>, String>,
+        /// The stored pending transactions, if any.
+        pool: Option<String>,
+    },
+    /// The last [`Effect::WriteBlocks`] is done, or failed for this reason.
+    BlocksWritten(Result<(), String>),
+    /// The signature verifiers changed: `available` can take work now,
+    /// `loading` may later.
+    VerifiersChanged {
+        /// Verifiers ready and not failed.
+        available: usize,
+        /// Verifiers still starting.
+        loading: usize,
+    },
+    /// A verifier's answer for the part tagged `tag` of an
+    /// [`Effect::CheckSignatures`]: one flag per check, 1 where it verified.
+    SignaturesChecked {
+        /// The part.
+        tag: u64,
+        /// One flag per check.
+        flags: Vec<u8>,
+    },
+    /// A verifier failed: what it held is checked by the node itself.
+    VerifierFailed,
+    /// Time passes (the shell sends one about every second).
+    Tick,
+}
+
+/// Something the node wants the shell to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send a message to one peer.
+    Send {
+        /// The peer.
+        to: PeerId,
+        /// What to say.
+        msg: Message,
+    },
+    /// Send a message to every peer.
+    Broadcast(Message),
+    /// Start (or replace) the miners' job.
+    Mine(Job),
+    /// Stop the miners.
+    StopMining,
+    /// Check these signatures on the verifiers, one part each: (tag,
+    /// encoded [`SigCheck`](tabcoin_chain::SigCheck)s). Answers come back
+    /// as [`Event::SignaturesChecked`].
+    CheckSignatures(Vec<(u64, Vec<u8>)>),
+    /// The verifiers holding these parts did not answer in time (an empty
+    /// list: the verifiers never finished loading): do not use them again.
+    /// The node checks those signatures itself.
+    VerifiersStalled(Vec<u64>),
+    /// Write these blocks of the best chain (height, JSON), replacing what
+    /// is stored at those heights; report with [`Event::BlocksWritten`].
+    WriteBlocks(Vec<(u64, String)>),
+    /// Remove the whole chain an earlier version stored (its blocks are
+    /// now stored one by one).
+    RemoveLegacyChain,
+    /// Store the pending transactions (JSON), replacing what is stored.
+    WritePool(String),
+    /// Tell the person.
+    Notify(Notice),
+    /// The send asked for was refused; nothing changed.
+    SendRefused(SendError),
+}

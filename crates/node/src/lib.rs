@@ -1,0 +1,48 @@
+//! The tabcoin node as a pure state machine: [`Event`]s in, [`Effect`]s out.
+//!
+//! This crate never touches a browser, a clock, randomness, a socket or
+//! storage. A shell does: it turns what happens around it (a peer's
+//! message, a miner's report, a click, a storage read, a tick of its clock)
+//! into an [`Event`], hands it to [`Node::handle`] with the time, and
+//! carries out the [`Effect`]s that come back (send to a peer or to all,
+//! start the miners, check signatures, write blocks, tell the person). It
+//! changes the node in no other way. The same node runs in a browser tab
+//! behind the relay or the same-browser channel, and natively in tests and
+//! tools.
+//!
+//! - [`message`]: what nodes say to each other, carried by any transport.
+//! - [`event`]: the node's vocabulary, [`Event`] and [`Effect`].
+//! - [`node`]: the state and the reducer; `sync` (peers, catching up,
+//!   gossip) and `mining` (jobs and found blocks) extend it.
+//! - [`hold`] and [`sigbatch`]: batches whose signatures are checked by the
+//!   shell's verifier workers, and what arrives meanwhile.
+//! - [`writer`] and [`persist`]: which blocks to write when, and how a
+//!   stored chain is read back and revalidated.
+//! - [`notice`]: what the node tells the person, as data.
+//!
+//! Peers are numbers ([`PeerId`]) given by whatever reaches them; the node
+//! reaches them only through [`Effect::Send`] and [`Effect::Broadcast`].
+
+pub mod event;
+pub mod hold;
+pub mod message;
+pub mod mining;
+pub mod node;
+pub mod notice;
+pub mod persist;
+pub mod sigbatch;
+pub mod sync;
+pub mod writer;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
+pub use event::{Effect, Event, Job, MinerReport};
+pub use message::Message;
+pub use node::Node;
+pub use notice::{Misbehaviour, Notice, SendError, StoredChainProblem};
+pub use persist::StoredChain;
+pub use sync::{SYNC_STALL_MS, SyncState};
+pub use tabcoin_protocol::PeerId;

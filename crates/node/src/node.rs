@@ -1,0 +1,327 @@
+//! [`Node`]: the state and the reducer. [`Node::handle`] takes one
+//! [`Event`] and the time, and returns the [`Effect`]s; it is the only way
+//! to change the node. What the node does with peers is in `sync.rs`, with
+//! miners in `mining.rs`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use tabcoin_chain::{Amount, Height, Pool, Store, Timestamp, Transaction, Wallet, Work};
+use tabcoin_protocol::PeerId;
+
+use crate::event::{Effect, Event};
+use crate::hold::Hold;
+use crate::message::Message;
+use crate::mining::Mining;
+use crate::notice::Notice;
+use crate::persist::{StoredChain, parse_chain, record};
+use crate::sync::SyncState;
+use crate::writer::Writer;
+
+/// A full node: chain, pool, wallet, peers, miners and storage, as state.
+#[derive(Debug)]
+pub struct Node {
+    /// Known blocks, the best chain and its ledger.
+    pub(crate) store: Store,
+    /// Pending transactions.
+    pub(crate) pool: Pool,
+    /// This tab's wallet: it receives mining rewards and sends coins.
+    pub(crate) wallet: Wallet,
+    /// Peers that can be reached.
+    pub(crate) peers: BTreeSet<PeerId>,
+    /// Catching up with peers.
+    pub(crate) sync: SyncState,
+    /// When the sync peer was last asked or last answered.
+    pub(crate) sync_asked: Timestamp,
+    /// Height and work each peer last announced in its `hello`.
+    pub(crate) announced: HashMap<PeerId, (Height, Work)>,
+    /// Peers that sent provably invalid data; their messages are ignored.
+    pub(crate) banned: HashSet<PeerId>,
+    /// The miners and their job.
+    pub(crate) mining: Mining,
+    /// Batches waiting for the signature verifiers.
+    pub(crate) hold: Hold,
+    /// Writing the chain and the pool to storage.
+    pub(crate) writer: Writer,
+}
+
+impl Node {
+    /// A node on `store` with `wallet`, before storage is read (see
+    /// [`Event::StorageLoaded`]): nothing is written until then.
+    pub fn new(store: Store, wallet: Wallet) -> Node {
+        Node {
+            store,
+            pool: Pool::new(),
+            wallet,
+            peers: BTreeSet::new(),
+            sync: SyncState::Ready,
+            sync_asked: Timestamp(0),
+            announced: HashMap::new(),
+            banned: HashSet::new(),
+            mining: Mining::new(),
+            hold: Hold::new(),
+            writer: Writer::new(),
+        }
+    }
+
+    /// Handles one event at time `now` (ms since the epoch).
+    pub fn handle(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
+        match event {
+            Event::Connected { .. }
+            | Event::Disconnected
+            | Event::PeerJoined(_)
+            | Event::PeerLeft(_)
+            | Event::Message { .. }
+            | Event::Undecodable { .. } => self.ingress(event, now),
+            Event::MiningToggled => self.toggle_mining(now),
+            Event::WorkersSet(n) => self.set_workers(n, now),
+            Event::Miner { worker, report } => self.on_miner(worker, report, now),
+            Event::Send { to, amount, id } => match self.send(to, amount, id, now) {
+                Ok(effects) => effects,
+                Err(e) => vec![Effect::SendRefused(e)],
+            },
+            Event::WalletSwitched(wallet) => self.switch_wallet(wallet, now),
+            Event::StorageLoaded { chain, pool } => self.storage_loaded(chain, pool, now),
+            Event::BlocksWritten(result) => self.blocks_written(result, now),
+            Event::VerifiersChanged { available, loading } => {
+                match self.hold.set_verifiers(available, loading) {
+                    Some((event, since)) => {
+                        let mut effects = self.ingress(event, now);
+                        self.hold.waited_since(since);
+                        effects.extend(self.drain_held(now));
+                        effects
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Event::SignaturesChecked { tag, flags } => {
+                let (vouched, done) = self.hold.answer(tag, &flags);
+                for hash in vouched {
+                    self.store.sigs.vouch(hash);
+                }
+                if done { self.release(now) } else { Vec::new() }
+            }
+            Event::VerifierFailed => self.release(now),
+            Event::Tick => self.tick(now),
+        }
+    }
+
+    /// What peers send enters here. A batch with many signatures first has
+    /// them checked by the verifiers; whatever comes next waits its turn.
+    fn ingress(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
+        if self.hold.busy() {
+            self.hold.push(event);
+            return Vec::new();
+        }
+        // A banned peer's messages go straight on, to be ignored.
+        if let Event::Message { from, msg } = &event
+            && !self.banned.contains(from)
+        {
+            let sigs = &self.store.sigs;
+            let pending = match msg {
+                Message::Blocks { blocks, .. } => sigs.pending(blocks),
+                Message::Pool { txs } => sigs.pending_txs(txs),
+                _ => Vec::new(),
+            };
+            if self.hold.can_check(pending.len()) {
+                let parts = self.hold.start(event, pending, now);
+                return if parts.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Effect::CheckSignatures(parts)]
+                };
+            }
+        }
+        self.on_peer_event(event, now)
+    }
+
+    /// The held event goes on, then those behind it.
+    fn release(&mut self, now: Timestamp) -> Vec<Effect> {
+        let mut effects = match self.hold.release() {
+            Some(event) => self.on_peer_event(event, now),
+            None => Vec::new(),
+        };
+        effects.extend(self.drain_held(now));
+        effects
+    }
+
+    /// Events held behind a batch enter in order, until one is held again.
+    fn drain_held(&mut self, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        while let Some(event) = self.hold.next_held() {
+            effects.extend(self.ingress(event, now));
+        }
+        effects
+    }
+
+    /// About once a second: stalled verifiers and sync peers are given up
+    /// on, failed writes retried, the pool saved when it changed.
+    fn tick(&mut self, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(silent) = self.hold.stalled(now) {
+            effects.push(Effect::VerifiersStalled(silent));
+            effects.extend(self.release(now));
+        }
+        if self.writer.retry_due(now) {
+            effects.extend(self.save_chain(now));
+        }
+        if self.writer.pool_due(self.pool.revision()) {
+            let txs: Vec<&Transaction> = self.pool.transactions().collect();
+            effects.push(Effect::WritePool(
+                serde_json::to_string(&txs).unwrap_or_default(),
+            ));
+        }
+        self.mining.sample_rate(now);
+        effects.extend(self.sync_tick(now));
+        effects
+    }
+
+    /// The blocks of the best chain not yet written, if a write may start.
+    pub(crate) fn save_chain(&mut self, now: Timestamp) -> Vec<Effect> {
+        let records: Vec<(u64, String)> = self
+            .writer
+            .next(&self.store, now)
+            .into_iter()
+            .map(|(height, block)| (height.0, record(block)))
+            .collect();
+        if records.is_empty() {
+            Vec::new()
+        } else {
+            vec![Effect::WriteBlocks(records)]
+        }
+    }
+
+    fn blocks_written(&mut self, result: Result<(), String>, now: Timestamp) -> Vec<Effect> {
+        let outcome = self.writer.finished(result, now);
+        let mut effects = Vec::new();
+        if let Some(reason) = outcome.failure {
+            effects.push(Effect::Notify(Notice::ChainWriteFailed { reason }));
+        }
+        if outcome.remove_legacy {
+            effects.push(Effect::RemoveLegacyChain);
+        }
+        if outcome.again {
+            effects.extend(self.save_chain(now));
+        }
+        effects
+    }
+
+    /// The stored chain and pool arrived: the chain is revalidated and taken
+    /// if it has more work than what peers gave meanwhile; stored pending
+    /// transactions are checked again like any arrival.
+    fn storage_loaded(
+        &mut self,
+        chain: Result<Option<StoredChain>, String>,
+        pool: Option<String>,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match chain {
+            Ok(Some(stored)) => {
+                let legacy = matches!(stored, StoredChain::Whole(_));
+                let (store, problem) = parse_chain(*self.store.params(), stored, now);
+                if let Some(problem) = problem {
+                    effects.push(Effect::Notify(Notice::StoredChainDamaged(problem)));
+                }
+                // Block records hold (at least) the chain read; a whole chain
+                // of an earlier version is rewritten block by block.
+                let blocks: Option<Vec<_>> = match (&store, legacy) {
+                    (Some(s), false) => Some(s.main_chain().cloned().collect()),
+                    _ => None,
+                };
+                self.writer.loaded(true, blocks.as_deref(), legacy);
+                if let Some(store) = store {
+                    effects.extend(self.adopt_store(store, now));
+                }
+            }
+            Ok(None) => self.writer.loaded(true, None, false),
+            Err(reason) => {
+                self.writer.loaded(false, None, false);
+                effects.push(Effect::Notify(Notice::StoredChainUnreadable { reason }));
+            }
+        }
+        effects.extend(self.save_chain(now));
+        let txs: Vec<Transaction> = pool
+            .and_then(|p| serde_json::from_str(&p).ok())
+            .unwrap_or_default();
+        for tx in txs {
+            // Outdated or now invalid: dropped, as from a peer.
+            let _ = self.store.add_to_pool(&mut self.pool, tx);
+        }
+        effects
+    }
+
+    /// Takes a chain read from storage if it has more work than the one
+    /// built since the page opened (peers may have been faster).
+    fn adopt_store(&mut self, store: Store, now: Timestamp) -> Vec<Effect> {
+        if store.total_work() <= self.store.total_work() {
+            return Vec::new();
+        }
+        let height = store.height();
+        self.store = store;
+        self.store.update_pool(&mut self.pool, &[]);
+        let mut effects = vec![Effect::Notify(Notice::ChainRestored { height })];
+        effects.extend(self.new_job(now));
+        effects
+    }
+
+    /// Switches this tab to another wallet: balances and sends are now its,
+    /// and a running miner pays it from the next template on.
+    fn switch_wallet(&mut self, wallet: Wallet, now: Timestamp) -> Vec<Effect> {
+        if wallet.address() == self.wallet.address() {
+            return Vec::new();
+        }
+        let address = wallet.address();
+        self.wallet = wallet;
+        self.mining.mined_here = 0;
+        let mut effects = vec![Effect::Notify(Notice::AccountSwitched { address })];
+        if self.mining.job.is_some() {
+            effects.extend(self.new_job(now));
+        }
+        effects
+    }
+
+    /// The chain: blocks, best chain, ledger.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Pending transactions.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// This tab's wallet.
+    pub fn wallet(&self) -> &Wallet {
+        &self.wallet
+    }
+
+    /// Peers that can be reached.
+    pub fn peers(&self) -> &BTreeSet<PeerId> {
+        &self.peers
+    }
+
+    /// Whether the node ignores `peer`.
+    pub fn is_banned(&self, peer: PeerId) -> bool {
+        self.banned.contains(&peer)
+    }
+
+    /// This tab's confirmed balance.
+    pub fn balance(&self) -> Amount {
+        self.store.ledger().balance(&self.wallet.address())
+    }
+
+    /// This tab's balance once its pending transaction is confirmed (the
+    /// change it keeps), or the confirmed balance if nothing is pending.
+    pub fn pending_balance(&self) -> Amount {
+        let me = self.wallet.address();
+        match self.pool.get(&me) {
+            Some(tx) => tx.outputs.get(&me).copied().unwrap_or(Amount::ZERO),
+            None => self.balance(),
+        }
+    }
+
+    /// Signatures checked so far: by the verifiers, and by the node itself.
+    pub fn signatures_checked(&self) -> (u64, u64) {
+        (self.hold.vouched(), self.store.sigs.stats().1)
+    }
+}

@@ -1,0 +1,186 @@
+//! What the node tells the person, as data: [`Notice`]s carry the values,
+//! the UI chooses the words.
+
+use tabcoin_chain::{AcceptError, Address, Amount, BlockHash, Height, PoolError, TxError};
+use tabcoin_protocol::{DecodeError, PeerId};
+
+/// Why a send was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The transaction itself is not possible.
+    #[error("{0}")]
+    Tx(#[from] TxError),
+    /// The pool refused it.
+    #[error("{0}")]
+    Pool(#[from] PoolError),
+}
+
+/// What a peer did to be ignored from now on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misbehaviour {
+    /// It sent a transaction no honest node could have made.
+    InvalidTransaction(TxError),
+    /// It sent a reward as a pending transaction.
+    RewardAsTransaction,
+    /// It sent a block that breaks a rule whatever the clock says.
+    InvalidBlock(AcceptError),
+}
+
+/// What was wrong with the chain read from storage; the valid part is kept
+/// and the rest comes again from peers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredChainProblem {
+    /// Block record number `index` (from 1) is not a block.
+    UnreadableRecord {
+        /// Which record.
+        index: usize,
+        /// The decoder's complaint.
+        reason: String,
+    },
+    /// A whole chain stored by an earlier version is not a chain.
+    UnreadableChain {
+        /// The decoder's complaint.
+        reason: String,
+    },
+    /// The blocks are valid up to `kept`; the next one is not.
+    InvalidAfter {
+        /// The last valid height.
+        kept: Height,
+        /// Why the next block was refused.
+        error: AcceptError,
+    },
+}
+
+/// Something worth telling the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The person started mining.
+    MiningStarted,
+    /// The person stopped mining.
+    MiningStopped,
+    /// This tab mined a block now on the best chain.
+    Mined {
+        /// Its height.
+        height: Height,
+        /// Its hash.
+        hash: BlockHash,
+    },
+    /// A block this tab mined was not taken: refused (`error`), or not on
+    /// the best chain (`None`).
+    MinedNotAccepted {
+        /// Its height.
+        height: Height,
+        /// Why it was refused, if it was.
+        error: Option<AcceptError>,
+    },
+    /// This tab sent coins.
+    Sent {
+        /// How many.
+        amount: Amount,
+        /// To whom.
+        to: Address,
+    },
+    /// Coins from someone else arrived in a block on the best chain.
+    CoinsReceived {
+        /// How many.
+        coins: u64,
+        /// In which block.
+        height: Height,
+    },
+    /// A mining reward for this tab's account is on the best chain.
+    Rewarded {
+        /// How much.
+        coins: u64,
+        /// For which block.
+        height: Height,
+    },
+    /// Blocks from a peer extended the best chain.
+    BlocksReceived {
+        /// The peer.
+        peer: PeerId,
+        /// How many joined the best chain.
+        count: usize,
+        /// The new height.
+        height: Height,
+    },
+    /// Blocks from a peer replaced the end of the best chain.
+    Reorganised {
+        /// The peer.
+        peer: PeerId,
+        /// Blocks that left the best chain.
+        removed: usize,
+        /// Blocks that joined it.
+        added: usize,
+    },
+    /// A block from a peer was not taken, for a reason that proves nothing
+    /// against the peer (too far ahead of our clock, too deep a fork).
+    BlockNotTaken {
+        /// The peer.
+        peer: PeerId,
+        /// Why.
+        error: AcceptError,
+    },
+    /// A peer sent provably invalid data; what it sends is ignored now.
+    PeerIgnored {
+        /// The peer.
+        peer: PeerId,
+        /// What it did.
+        why: Misbehaviour,
+    },
+    /// A peer sent a payload that is not a message; it changed nothing.
+    MessageIgnored {
+        /// The peer.
+        peer: PeerId,
+        /// Why it is not one.
+        error: DecodeError,
+    },
+    /// The peer the node was downloading from stopped answering or left;
+    /// another that announced more work is asked.
+    SyncPeerSwitched {
+        /// The peer given up on.
+        gone: PeerId,
+        /// The peer asked now.
+        to: PeerId,
+    },
+    /// The chain read from storage had more work than what peers gave
+    /// since the page opened, and is used.
+    ChainRestored {
+        /// Its height.
+        height: Height,
+    },
+    /// The stored chain was damaged; its valid part is kept.
+    StoredChainDamaged(StoredChainProblem),
+    /// The stored chain could not be read at all; peers will send it.
+    StoredChainUnreadable {
+        /// Why.
+        reason: String,
+    },
+    /// Writing blocks to storage failed; it is tried again later (said
+    /// once per distinct reason).
+    ChainWriteFailed {
+        /// Why.
+        reason: String,
+    },
+    /// This tab now uses another account.
+    AccountSwitched {
+        /// Its address.
+        address: Address,
+    },
+}
+
+impl Notice {
+    /// Whether the notice reports a problem.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            Notice::MinedNotAccepted { .. }
+                | Notice::BlockNotTaken { .. }
+                | Notice::PeerIgnored { .. }
+                | Notice::MessageIgnored { .. }
+                | Notice::SyncPeerSwitched { .. }
+                | Notice::StoredChainDamaged(_)
+                | Notice::StoredChainUnreadable { .. }
+                | Notice::ChainWriteFailed { .. }
+        )
+    }
+}

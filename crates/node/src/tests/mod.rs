@@ -1,0 +1,169 @@
+//! Node tests: several nodes wired to each other in memory, as through the
+//! relay, with the clock as a number.
+
+mod gossip;
+mod mining;
+mod storage;
+mod sync;
+mod verify;
+
+use std::collections::VecDeque;
+
+use tabcoin_chain::{Amount, Block, GENESIS_TIMESTAMP, Store, Timestamp, TxId, Wallet, pow};
+use tabcoin_protocol::PeerId;
+
+use crate::testkit::P;
+use crate::{Effect, Event, MinerReport, Node, Notice, SendError};
+
+fn wallet(seed: u8) -> Wallet {
+    crate::testkit::wallet(seed)
+}
+
+fn id(n: u8) -> TxId {
+    TxId::from_random([n; 16])
+}
+
+/// The effects without the notices (what the node asks the shell to do).
+fn acts(effects: Vec<Effect>) -> Vec<Effect> {
+    effects
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::Notify(_)))
+        .collect()
+}
+
+/// The notices among the effects.
+fn notices(effects: &[Effect]) -> Vec<Notice> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `msg` from `from`, as the shell reports it.
+fn from(from: PeerId, msg: crate::Message) -> Event {
+    Event::Message { from, msg }
+}
+
+/// Nodes with ids 1..=n, every one reaching every other (as through the
+/// relay), the messages between them in flight, and what each was told.
+struct Net {
+    nodes: Vec<Node>,
+    told: Vec<Vec<Notice>>,
+    queue: VecDeque<(PeerId, Event)>,
+    now: Timestamp,
+}
+
+impl Net {
+    fn new(n: usize) -> Net {
+        let mut net = Net {
+            nodes: Vec::new(),
+            told: Vec::new(),
+            queue: VecDeque::new(),
+            now: GENESIS_TIMESTAMP.plus_ms(1_000_000),
+        };
+        for _ in 0..n {
+            net.join();
+        }
+        net
+    }
+
+    /// Adds a node the way the relay does: it is connected to everyone,
+    /// the others learn it joined.
+    fn join(&mut self) -> PeerId {
+        let id = self.nodes.len() as PeerId + 1;
+        self.nodes.push(Node::new(Store::new(P), wallet(id as u8)));
+        self.told.push(Vec::new());
+        let peers: Vec<PeerId> = (1..id).collect();
+        for p in &peers {
+            self.queue.push_back((*p, Event::PeerJoined(id)));
+        }
+        self.queue.push_back((id, Event::Connected { peers }));
+        self.pump();
+        id
+    }
+
+    fn node(&mut self, id: PeerId) -> &mut Node {
+        &mut self.nodes[id as usize - 1]
+    }
+
+    /// What node `id` was told so far.
+    fn told(&self, id: PeerId) -> &[Notice] {
+        &self.told[id as usize - 1]
+    }
+
+    /// Node `id` handles `event` now; its messages are queued, its notices
+    /// kept; returns the other effects.
+    fn handle(&mut self, id: PeerId, event: Event) -> Vec<Effect> {
+        let now = self.now;
+        let effects = self.node(id).handle(event, now);
+        self.told[id as usize - 1].extend(notices(&effects));
+        let mut rest = Vec::new();
+        for e in effects {
+            match e {
+                Effect::Broadcast(msg) => {
+                    for to in 1..=self.nodes.len() as PeerId {
+                        if to != id {
+                            self.queue.push_back((to, from(id, msg.clone())));
+                        }
+                    }
+                }
+                Effect::Send { to, msg } => self.queue.push_back((to, from(id, msg))),
+                Effect::Notify(_) => {}
+                other => rest.push(other),
+            }
+        }
+        rest
+    }
+
+    fn pump(&mut self) {
+        while let Some((to, event)) = self.queue.pop_front() {
+            self.handle(to, event);
+        }
+    }
+
+    /// Node `id` mines one block: start, the miner's search, Found, stop.
+    fn mine(&mut self, id: PeerId) -> Block {
+        self.now = self.now.plus_ms(P.mine_rate_ms);
+        let effects = self.handle(id, Event::MiningToggled);
+        let Some(Effect::Mine(job)) = effects.first().cloned() else {
+            panic!("starting to mine must start the miners, got {effects:?}");
+        };
+        let nonce = pow::search(&job.template.header, 0..u64::MAX).unwrap_or_default();
+        let report = MinerReport::Found {
+            job: job.id,
+            nonce,
+            tried: nonce + 1,
+        };
+        self.handle(id, Event::Miner { worker: 0, report });
+        self.handle(id, Event::MiningToggled);
+        self.pump();
+        self.node(id).store().tip().clone()
+    }
+
+    /// Node `sender` sends `amount` to node `to`'s wallet.
+    fn send(
+        &mut self,
+        sender: PeerId,
+        to: PeerId,
+        amount: u64,
+        tx_id: u8,
+    ) -> Result<(), SendError> {
+        let event = Event::Send {
+            to: wallet(to as u8).address(),
+            amount: Amount(amount),
+            id: id(tx_id),
+        };
+        let refused = self
+            .handle(sender, event)
+            .into_iter()
+            .find_map(|e| match e {
+                Effect::SendRefused(e) => Some(e),
+                _ => None,
+            });
+        self.pump();
+        refused.map_or(Ok(()), Err)
+    }
+}

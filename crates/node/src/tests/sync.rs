@@ -1,0 +1,191 @@
+//! Catching up: hellos, block locators, batches, stalled and refused
+//! downloads, orphans.
+
+use tabcoin_chain::{Height, Params, Store, Timestamp};
+
+use super::*;
+use crate::message::MAX_BLOCKS_PER_BATCH;
+use crate::{Message, SYNC_STALL_MS, SyncState};
+
+#[test]
+fn a_late_tab_catches_up_in_batches_and_gets_the_pool() {
+    let mut net = Net::new(1);
+    let n = MAX_BLOCKS_PER_BATCH + 30;
+    for _ in 0..n {
+        net.mine(1);
+    }
+    net.send(1, 5, 10, 1).unwrap_or_else(|e| panic!("{e}"));
+    let late = net.join();
+    let (late, first) = (&net.nodes[late as usize - 1], &net.nodes[0]);
+    assert_eq!(late.store().height(), Height(n as u64));
+    assert_eq!(late.store().tip().hash, first.store().tip().hash);
+    assert_eq!(late.sync(), SyncState::Ready);
+    assert_eq!(late.pool().len(), 1, "the pool snapshot arrived");
+}
+
+#[test]
+fn hello_from_a_peer_with_less_work_is_answered_directly() {
+    let mut net = Net::new(1);
+    net.mine(1);
+    let hello = Node::new(Store::new(P), wallet(9)).hello();
+    let effects = net.node(1).handle(from(9, hello), Timestamp(0));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send {
+            to: 9,
+            msg: Message::Hello {
+                height: Height(1),
+                ..
+            }
+        }]
+    ));
+}
+
+#[test]
+fn hello_from_another_network_is_ignored() {
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let other = Node::new(Store::new(Params::DEMO), wallet(2)).hello();
+    assert!(n.handle(from(2, other), Timestamp(0)).is_empty());
+}
+
+#[test]
+fn an_orphan_from_another_peer_does_not_take_over_the_sync() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let tip = net.nodes[0].store().tip().clone();
+    let mut fresh = Node::new(Store::new(P), wallet(9));
+    fresh.handle(from(1, net.nodes[0].hello()), net.now);
+    assert!(matches!(fresh.sync(), SyncState::Syncing { peer: 1, .. }));
+    let orphan = from(7, Message::Block { block: tip });
+    assert!(fresh.handle(orphan, net.now).is_empty());
+    assert!(matches!(fresh.sync(), SyncState::Syncing { peer: 1, .. }));
+}
+
+#[test]
+fn a_block_with_unknown_parent_asks_the_sender_for_the_gap() {
+    let mut net = Net::new(1);
+    net.mine(1);
+    let tip = net.mine(1);
+    let mut behind = Node::new(Store::new(P), wallet(2));
+    let effects = behind.handle(from(1, Message::Block { block: tip }), net.now);
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send {
+            to: 1,
+            msg: Message::GetBlocks { .. }
+        }]
+    ));
+}
+
+#[test]
+fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
+    let mut net = Net::new(2);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    // Peer 2 has the same chain as peer 1; a fresh node hears both hellos.
+    let mut fresh = Node::new(Store::new(P), wallet(9));
+    let now = net.now;
+    let first = fresh.handle(from(1, net.nodes[0].hello()), now);
+    assert!(matches!(
+        &first[..],
+        [Effect::Send {
+            to: 1,
+            msg: Message::GetBlocks { .. }
+        }]
+    ));
+    let second = fresh.handle(from(2, net.nodes[1].hello()), now);
+    assert!(second.is_empty(), "one download at a time");
+    // Peer 1 never answers: after the stall delay the node asks peer 2.
+    assert!(
+        fresh
+            .handle(Event::Tick, now.plus_ms(SYNC_STALL_MS))
+            .is_empty()
+    );
+    let switched = fresh.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
+    assert_eq!(
+        notices(&switched),
+        vec![Notice::SyncPeerSwitched { gone: 1, to: 2 }]
+    );
+    assert!(matches!(
+        &acts(switched)[..],
+        [Effect::Send {
+            to: 2,
+            msg: Message::GetBlocks { .. }
+        }]
+    ));
+    assert!(matches!(fresh.sync(), SyncState::Syncing { peer: 2, .. }));
+    // Peer 2 leaves too: nobody else has more work, the node stops waiting.
+    assert!(fresh.handle(Event::PeerLeft(2), now).is_empty());
+    assert_eq!(fresh.sync(), SyncState::Ready);
+}
+
+#[test]
+fn mining_pauses_while_syncing_and_resumes_when_in_step() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let mut n = Node::new(Store::new(P), wallet(9));
+    let now = net.now;
+    assert!(matches!(
+        acts(n.handle(Event::MiningToggled, now))[..],
+        [Effect::Mine(_)]
+    ));
+    // A peer with more work: the download starts and mining stops.
+    let effects = n.handle(from(1, net.nodes[0].hello()), now);
+    assert_eq!(effects.first(), Some(&Effect::StopMining));
+    assert!(
+        n.job().is_none() && n.is_mining(),
+        "paused, not switched off"
+    );
+    // The blocks arrive: in step again, mining resumes on the new tip.
+    let blocks = net.nodes[0].store().blocks_after(&n.store().locator(), 100);
+    let msg = Message::Blocks {
+        blocks,
+        more: false,
+    };
+    let effects = n.handle(from(1, msg), now);
+    let job = effects.iter().find_map(|e| match e {
+        Effect::Mine(job) => Some(job.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        job.map(|j| j.template.header.prev_hash),
+        Some(net.nodes[0].store().tip().hash)
+    );
+    assert_eq!(n.sync(), SyncState::Ready);
+}
+
+#[test]
+fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
+    let mut net = Net::new(1);
+    net.mine(1);
+    let mut n = Node::new(Store::new(P), wallet(8));
+    n.handle(from(1, net.nodes[0].hello()), net.now);
+    assert!(matches!(n.sync(), SyncState::Syncing { peer: 1, .. }));
+    // The peer's block is ahead of this node's (slow) clock: refused, but
+    // proves nothing bad about the peer.
+    let blocks = net.nodes[0].store().blocks_after(&n.store().locator(), 10);
+    let slow_clock = Timestamp(blocks[0].header.timestamp.0 - P.max_future_ms - 1);
+    let msg = Message::Blocks { blocks, more: true };
+    let effects = n.handle(from(1, msg), slow_clock);
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Send {
+                to: 1,
+                msg: Message::GetBlocks { .. }
+            }
+        )),
+        "no second request for the same batch: {effects:?}"
+    );
+    assert!(matches!(
+        &notices(&effects)[..],
+        [Notice::BlockNotTaken { peer: 1, .. }]
+    ));
+    assert_eq!(n.sync(), SyncState::Ready);
+    assert!(!n.is_banned(1));
+}

@@ -1,0 +1,220 @@
+//! The browser's durable storage, IndexedDB (through the `idb` crate):
+//! database `tabcoin` with object stores `accounts` (one JSON record per
+//! account, keyed by address), `blocks` (the best chain, one JSON record
+//! per block keyed by `[network, height]`, so a new block is one small
+//! write), and `pools` (pending transactions as JSON, keyed by network
+//! name). `chains` holds whole chains written by earlier versions; such a
+//! chain is read once, and removed once its blocks are stored as records. IndexedDB survives reloads and browser restarts,
+//! holds far more than `localStorage`, and is shared by the tabs of one
+//! browser profile.
+
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
+use wasm_bindgen::JsValue;
+
+use super::error::ShellError;
+use crate::ui::accounts::Account;
+
+const DB_NAME: &str = "tabcoin";
+const DB_VERSION: u32 = 3;
+const ACCOUNTS: &str = "accounts";
+/// Whole chains by network name (earlier versions).
+pub const CHAINS: &str = "chains";
+/// The best chain's blocks by `[network, height]`.
+const BLOCKS: &str = "blocks";
+/// Pending transactions by network name.
+pub const POOLS: &str = "pools";
+
+/// An open connection, closed when dropped (after its transactions end),
+/// so a newer version of the app in another tab can upgrade the database.
+struct Connection(Database);
+
+impl std::ops::Deref for Connection {
+    type Target = Database;
+    fn deref(&self) -> &Database {
+        &self.0
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// Commits `tx`; an aborted transaction (a full disk, say) is an error,
+/// not a success.
+async fn commit(
+    tx: idb::Transaction,
+    fail: impl Fn(idb::Error) -> ShellError,
+) -> Result<(), ShellError> {
+    if tx
+        .commit()
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?
+        .is_committed()
+    {
+        Ok(())
+    } else {
+        Err(fail(idb::Error::TransactionAbortError(
+            wasm_bindgen::JsValue::from_str("aborted"),
+        )))
+    }
+}
+
+/// A maker of storage errors for one kind of work ("save the chain").
+fn failing(doing: String) -> impl Fn(idb::Error) -> ShellError {
+    move |e| ShellError::Storage {
+        doing: doing.clone(),
+        reason: e.to_string(),
+    }
+}
+
+async fn open() -> Result<Connection, ShellError> {
+    let factory = Factory::new().map_err(|e| ShellError::NoDatabase(e.to_string()))?;
+    let mut request = factory
+        .open(DB_NAME, Some(DB_VERSION))
+        .map_err(|e| ShellError::OpenDatabase(e.to_string()))?;
+    request.on_upgrade_needed(|event| {
+        if let Ok(db) = event.database() {
+            let existing = db.store_names();
+            for name in [ACCOUNTS, CHAINS, POOLS, BLOCKS] {
+                if !existing.iter().any(|n| n == name) {
+                    // Out-of-line keys: records are JSON strings.
+                    let _ = db.create_object_store(name, ObjectStoreParams::new());
+                }
+            }
+        }
+    });
+    request
+        .await
+        .map(Connection)
+        .map_err(|e| ShellError::OpenDatabase(e.to_string()))
+}
+
+/// One object store in a new transaction, on its own connection (closed
+/// when this is dropped, after the transaction).
+struct Scope {
+    _db: Connection,
+    tx: idb::Transaction,
+    store: idb::ObjectStore,
+}
+
+async fn scope(
+    name: &str,
+    mode: TransactionMode,
+    fail: impl Fn(idb::Error) -> ShellError,
+) -> Result<Scope, ShellError> {
+    let db = open().await?;
+    let tx = db.transaction(&[name], mode).map_err(&fail)?;
+    let store = tx.object_store(name).map_err(&fail)?;
+    Ok(Scope { _db: db, tx, store })
+}
+
+/// Every stored account, oldest first. Unreadable records are skipped.
+pub async fn load_accounts() -> Result<Vec<Account>, ShellError> {
+    let fail = failing("read accounts".into());
+    let s = scope(ACCOUNTS, TransactionMode::ReadOnly, &fail).await?;
+    let values = s
+        .store
+        .get_all(None, None)
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?;
+    let mut accounts: Vec<Account> = values
+        .iter()
+        .filter_map(JsValue::as_string)
+        .filter_map(|json| serde_json::from_str(&json).ok())
+        .collect();
+    accounts.sort_by_key(|a| a.created);
+    Ok(accounts)
+}
+
+/// Stores (or replaces) an account.
+pub async fn save_account(account: &Account) -> Result<(), ShellError> {
+    // Plain data: serializing cannot fail.
+    let json = serde_json::to_string(account).unwrap_or_default();
+    put(ACCOUNTS, &account.address, &json).await
+}
+
+/// Stores `json` under `key` in object store `store`.
+pub async fn put(store: &str, key: &str, json: &str) -> Result<(), ShellError> {
+    let fail = failing(format!("save to {store}"));
+    let s = scope(store, TransactionMode::ReadWrite, &fail).await?;
+    s.store
+        .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?;
+    commit(s.tx, &fail).await?;
+    Ok(())
+}
+
+/// The JSON stored under `key` in object store `store`, if any.
+pub async fn get(store: &str, key: &str) -> Result<Option<String>, ShellError> {
+    let fail = failing(format!("read {store}"));
+    let s = scope(store, TransactionMode::ReadOnly, &fail).await?;
+    let value = s
+        .store
+        .get(JsValue::from_str(key))
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?;
+    Ok(value.and_then(|v| v.as_string()))
+}
+
+fn block_key(net: &str, height: f64) -> JsValue {
+    js_sys::Array::of2(&JsValue::from_str(net), &JsValue::from_f64(height)).into()
+}
+
+/// Writes blocks' JSON by height for network `net`, in one transaction.
+pub async fn put_blocks(net: &str, records: &[(u64, String)]) -> Result<(), ShellError> {
+    let fail = failing("save the chain".into());
+    let s = scope(BLOCKS, TransactionMode::ReadWrite, &fail).await?;
+    for (height, json) in records {
+        // Requests of one transaction run in order; the commit below
+        // reports any failure.
+        let _ = s
+            .store
+            .put(
+                &JsValue::from_str(json),
+                Some(&block_key(net, *height as f64)),
+            )
+            .map_err(&fail)?;
+    }
+    commit(s.tx, &fail).await?;
+    Ok(())
+}
+
+/// Every block record of network `net`, lowest height first.
+pub async fn load_blocks(net: &str) -> Result<Vec<String>, ShellError> {
+    let fail = failing("read the stored chain".into());
+    let s = scope(BLOCKS, TransactionMode::ReadOnly, &fail).await?;
+    let range = KeyRange::bound(
+        &block_key(net, 0.0),
+        &block_key(net, f64::INFINITY),
+        None,
+        None,
+    )
+    .map_err(&fail)?;
+    let values = s
+        .store
+        .get_all(Some(Query::from(range)), None)
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?;
+    Ok(values.iter().filter_map(JsValue::as_string).collect())
+}
+
+/// Removes the record under `key` in object store `store`.
+pub async fn delete(store: &str, key: &str) -> Result<(), ShellError> {
+    let fail = failing(format!("update {store}"));
+    let s = scope(store, TransactionMode::ReadWrite, &fail).await?;
+    s.store
+        .delete(Query::Key(JsValue::from_str(key)))
+        .map_err(&fail)?
+        .await
+        .map_err(&fail)?;
+    commit(s.tx, &fail).await?;
+    Ok(())
+}

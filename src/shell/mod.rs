@@ -1,0 +1,47 @@
+//! The browser shell around the node: everything that touches the browser.
+//!
+//! [`Shell`] owns the relay socket, the same-browser channel, the miner and
+//! verifier workers and the storage calls. It carries out the node's
+//! effects ([`Shell::carry_out`]) and turns what the browser reports
+//! ([`ShellEvent`], delivered through the [`Sink`] the UI gives it) into
+//! [`Report`]s: node events for the node, notes for the activity log,
+//! account lists for the UI. It decides nothing about the chain.
+//!
+//! - [`relay`] and [`local`]: the two transports (WebSocket to the relay,
+//!   `BroadcastChannel` between tabs of this browser); [`backoff`] times the
+//!   relay's reconnects.
+//! - [`miner_pool`], [`verifier_pool`] and [`worker`]: the web workers.
+//! - [`idb`] and [`web_storage`]: IndexedDB, `localStorage`,
+//!   `sessionStorage`; [`config`]: the page's URL parameters.
+//! - [`error`] and [`note`]: what can go wrong, and what the shell tells
+//!   the person, as types.
+
+pub mod backoff;
+pub mod error;
+pub mod note;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod config;
+#[cfg(target_arch = "wasm32")]
+mod events;
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
+#[cfg(target_arch = "wasm32")]
+pub mod local;
+#[cfg(target_arch = "wasm32")]
+pub mod miner_pool;
+#[cfg(target_arch = "wasm32")]
+pub mod relay;
+#[cfg(target_arch = "wasm32")]
+pub mod verifier_pool;
+#[cfg(target_arch = "wasm32")]
+pub mod web_storage;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::Shell;
+#[cfg(target_arch = "wasm32")]
+pub use events::{Conn, Report, ShellEvent, Sink, now};

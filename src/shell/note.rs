@@ -1,0 +1,26 @@
+//! What the shell tells the person about the browser around the node (the
+//! node's own news are `tabcoin_node::Notice`s).
+
+use tabcoin_protocol::PeerId;
+
+use super::error::ShellError;
+
+/// Something the shell tells the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// The relay welcomed this tab as `you`, with `others` in the room.
+    Joined {
+        /// This tab's id at the relay.
+        you: PeerId,
+        /// Other tabs in the room.
+        others: usize,
+    },
+    /// The relay went away; it is tried again.
+    RelayLost,
+    /// The relay refused this tab's last frame.
+    RelayRefused(String),
+    /// The relay sent something that is not a frame.
+    BadFrame(String),
+    /// Something failed.
+    Failed(ShellError),
+}

@@ -1,0 +1,76 @@
+//! The WebSocket to the relay: socket events become [`RelayEvent`]s, frames
+//! become text. Dropping the socket closes it.
+
+use gloo::events::EventListener;
+use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, WebSocket};
+
+use super::error::ShellError;
+
+/// What the connection reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelayEvent {
+    /// The socket is open.
+    Opened,
+    /// A decoded frame.
+    Frame(RelayFrame),
+    /// Text that is not a valid frame, with the reason.
+    BadFrame(String),
+    /// The socket closed or could not open.
+    Closed,
+}
+
+/// An open (or opening) connection.
+pub struct RelaySocket {
+    ws: WebSocket,
+    _listeners: [EventListener; 3],
+}
+
+impl RelaySocket {
+    /// Connects to `url`, in room `room`; events go to `on_event`.
+    pub fn connect(
+        url: &str,
+        room: &str,
+        on_event: impl Fn(RelayEvent) + Clone + 'static,
+    ) -> Result<RelaySocket, ShellError> {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let ws =
+            WebSocket::new(&format!("{url}{sep}room={room}")).map_err(|e| ShellError::Relay {
+                url: url.to_owned(),
+                reason: format!("{e:?}"),
+            })?;
+        let cb = on_event.clone();
+        let opened = EventListener::new(&ws, "open", move |_| cb(RelayEvent::Opened));
+        let cb = on_event.clone();
+        let message = EventListener::new(&ws, "message", move |e| {
+            let text = e
+                .dyn_ref::<MessageEvent>()
+                .and_then(|e| e.data().as_string());
+            cb(match text {
+                Some(text) => match decode_relay_frame(&text) {
+                    Ok(frame) => RelayEvent::Frame(frame),
+                    Err(err) => RelayEvent::BadFrame(err.to_string()),
+                },
+                None => RelayEvent::BadFrame("binary frame".into()),
+            });
+        });
+        let closed = EventListener::new(&ws, "close", move |_| on_event(RelayEvent::Closed));
+        Ok(RelaySocket {
+            ws,
+            _listeners: [opened, message, closed],
+        })
+    }
+
+    /// Sends a frame if the socket is open; returns whether it was sent.
+    pub fn send(&self, frame: &ClientFrame) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN && self.ws.send_with_str(&encode(frame)).is_ok()
+    }
+}
+
+impl Drop for RelaySocket {
+    fn drop(&mut self) {
+        // The listeners go with the socket, so its close event is not heard.
+        let _ = self.ws.close();
+    }
+}

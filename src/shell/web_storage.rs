@@ -1,0 +1,126 @@
+//! Web storage: this tab's account in `sessionStorage` (kept across reloads
+//! of that tab), a backup of every wallet secret in `localStorage`, short
+//! account leases between tabs, the number of miners chosen, and a chain an
+//! older version kept in `localStorage`. The rest lives in IndexedDB
+//! ([`super::idb`]).
+
+use gloo::storage::{LocalStorage, SessionStorage, Storage};
+use tabcoin_chain::{Params, Timestamp, Wallet};
+
+const WALLET_KEY: &str = "tabcoin/wallet";
+const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
+
+fn legacy_chain_key(params: &Params) -> String {
+    format!("tabcoin/{}/chain", params.name)
+}
+
+/// A chain an older version kept in `localStorage`, taken out of it (the
+/// caller stores it in IndexedDB from now on).
+pub fn take_legacy_chain(params: &Params) -> Option<String> {
+    let raw = LocalStorage::raw();
+    let key = legacy_chain_key(params);
+    let text = raw.get_item(&key).ok().flatten()?;
+    let _ = raw.remove_item(&key);
+    Some(text)
+}
+
+/// N bytes from the browser's cryptographic random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    // The browser's crypto.getRandomValues does not fail for small buffers.
+    let _ = getrandom::fill(&mut out);
+    out
+}
+
+/// The wallet this tab used before a reload, if any.
+pub fn session_wallet() -> Option<Wallet> {
+    SessionStorage::get::<String>(WALLET_KEY)
+        .ok()
+        .and_then(|s| Wallet::import(&s).ok())
+}
+
+/// A new random wallet.
+pub fn new_wallet() -> Wallet {
+    loop {
+        // A random 32-byte string is a valid key except with negligible
+        // probability; draw again in that case.
+        if let Ok(w) = Wallet::from_secret(random_bytes()) {
+            break w;
+        }
+    }
+}
+
+/// Makes `wallet` this tab's (kept across reloads of the tab), and keeps a
+/// backup of its secret in `localStorage` beside IndexedDB.
+pub fn set_session_wallet(wallet: &Wallet) {
+    let secret = wallet.export();
+    let _ = SessionStorage::set(WALLET_KEY, &secret);
+    let mut all = backup_secrets();
+    if !all.contains(&secret) {
+        all.push(secret);
+        let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
+    }
+}
+
+/// Secrets of every wallet this browser created (the backup list, and the
+/// store of versions before IndexedDB).
+pub fn backup_secrets() -> Vec<String> {
+    match LocalStorage::get(ALL_WALLETS_KEY) {
+        Ok(all) => all,
+        Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => Vec::new(),
+        Err(_) => {
+            // Unreadable: keep the raw text aside rather than overwrite it.
+            let raw = LocalStorage::raw();
+            if let Ok(Some(text)) = raw.get_item(ALL_WALLETS_KEY) {
+                let _ = raw.set_item(&format!("{ALL_WALLETS_KEY}.unreadable"), &text);
+            }
+            Vec::new()
+        }
+    }
+}
+
+const LEASES_KEY: &str = "tabcoin/in-use";
+/// A tab that has not renewed its lease for this long no longer holds it.
+const LEASE_MS: u64 = 5_000;
+
+/// When each address's lease was last renewed (ms), by address.
+fn leases() -> std::collections::HashMap<String, u64> {
+    LocalStorage::get(LEASES_KEY).unwrap_or_default()
+}
+
+/// Addresses other tabs of this browser are using now.
+pub fn accounts_in_use(now: Timestamp, mine: &str) -> Vec<String> {
+    leases()
+        .into_iter()
+        .filter(|(a, t)| a != mine && now.0.saturating_sub(*t) < LEASE_MS)
+        .map(|(a, _)| a)
+        .collect()
+}
+
+/// Says this tab no longer uses `address`.
+pub fn release_lease(address: &str) {
+    let mut leases = leases();
+    if leases.remove(address).is_some() {
+        let _ = LocalStorage::set(LEASES_KEY, leases);
+    }
+}
+
+/// Says this tab uses `address` (renewed every second).
+pub fn renew_lease(address: &str, now: Timestamp) {
+    let mut leases = leases();
+    leases.retain(|_, t| now.0.saturating_sub(*t) < LEASE_MS);
+    leases.insert(address.to_owned(), now.0);
+    let _ = LocalStorage::set(LEASES_KEY, leases);
+}
+
+const WORKERS_KEY: &str = "tabcoin/workers";
+
+/// The number of miner workers chosen last time, if any.
+pub fn saved_workers() -> Option<usize> {
+    LocalStorage::get(WORKERS_KEY).ok()
+}
+
+/// Remembers the number of miner workers.
+pub fn save_workers(n: usize) {
+    let _ = LocalStorage::set(WORKERS_KEY, n);
+}

@@ -1,0 +1,331 @@
+//! The activity log and the toasts: the node's notices and the shell's
+//! notes, in words.
+
+use std::collections::VecDeque;
+
+use tabcoin_chain::{Height, Timestamp};
+use tabcoin_node::{Misbehaviour, Notice, StoredChainProblem};
+
+use crate::shell::note::Note;
+
+/// How many activity lines are kept.
+pub const LOG_LINES: usize = 30;
+/// How long a toast stays, in ms.
+pub const TOAST_MS: u64 = 6_000;
+/// Most toasts shown at once.
+pub const MAX_TOASTS: usize = 4;
+
+/// One line of the activity log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// When.
+    pub at: Timestamp,
+    /// What happened.
+    pub text: String,
+    /// Whether it is a problem.
+    pub warn: bool,
+}
+
+/// A notice shown for a few seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    /// When it was raised (or last grew).
+    pub at: Timestamp,
+    /// What to say.
+    pub text: String,
+    /// For a mining-reward toast: coins and first block it covers (a
+    /// miner's rewards gather into one toast, and give way first).
+    reward: Option<(u64, Height)>,
+}
+
+/// What happened lately, newest last.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    log: VecDeque<LogLine>,
+    toasts: VecDeque<Toast>,
+}
+
+impl Activity {
+    /// Nothing yet.
+    pub fn new() -> Activity {
+        Activity::default()
+    }
+
+    /// Adds a line to the log.
+    pub fn line(&mut self, at: Timestamp, text: String, warn: bool) {
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogLine { at, text, warn });
+    }
+
+    /// The node said something: arrivals become toasts, the rest log lines.
+    pub fn notice(&mut self, at: Timestamp, notice: &Notice) {
+        match notice {
+            Notice::CoinsReceived { coins, height } => self.toast(Toast {
+                at,
+                text: format!("Received {coins} coins in block {height}"),
+                reward: None,
+            }),
+            Notice::Rewarded { coins, height } => self.reward(at, *coins, *height),
+            other => self.line(at, sentence(other), other.is_warning()),
+        }
+    }
+
+    /// The shell said something.
+    pub fn note(&mut self, at: Timestamp, note: &Note) {
+        let warn = !matches!(note, Note::Joined { .. });
+        self.line(at, note_sentence(note), warn);
+    }
+
+    /// A miner's rewards gather into the newest toast if it is one.
+    fn reward(&mut self, at: Timestamp, coins: u64, height: Height) {
+        if let Some(last) = self.toasts.back_mut()
+            && let Some((total, from)) = last.reward
+        {
+            let total = total + coins;
+            last.text = format!("Received {total} mining reward in blocks {from}–{height}");
+            last.reward = Some((total, from));
+            last.at = at;
+            return;
+        }
+        self.toast(Toast {
+            at,
+            text: format!("Received {coins} mining reward in block {height}"),
+            reward: Some((coins, height)),
+        });
+    }
+
+    fn toast(&mut self, toast: Toast) {
+        self.toasts.push_back(toast);
+        while self.toasts.len() > MAX_TOASTS {
+            // Payments from others matter more than a miner's stream of
+            // rewards: the oldest reward goes first.
+            match self.toasts.iter().position(|t| t.reward.is_some()) {
+                Some(i) => self.toasts.remove(i),
+                None => self.toasts.pop_front(),
+            };
+        }
+    }
+
+    /// Time passes: old toasts go.
+    pub fn tick(&mut self, now: Timestamp) {
+        self.toasts.retain(|t| now.ms_since(t.at) < TOAST_MS);
+    }
+
+    /// The log, oldest first.
+    pub fn log(&self) -> &VecDeque<LogLine> {
+        &self.log
+    }
+
+    /// The toasts showing, oldest first.
+    pub fn toasts(&self) -> &VecDeque<Toast> {
+        &self.toasts
+    }
+}
+
+/// A node's notice in words (arrivals are toasts, see [`Activity`]).
+pub fn sentence(notice: &Notice) -> String {
+    match notice {
+        Notice::MiningStarted => "started mining".into(),
+        Notice::MiningStopped => "stopped mining".into(),
+        Notice::Mined { height, hash } => format!("mined block {height} ({})", hash.short()),
+        Notice::MinedNotAccepted {
+            height,
+            error: Some(e),
+        } => format!("mined block {height} was not accepted: {e}"),
+        Notice::MinedNotAccepted {
+            height,
+            error: None,
+        } => {
+            format!(
+                "mined block {height} was not accepted: another block at that height came first"
+            )
+        }
+        Notice::Sent { amount, to } => format!("sent {amount} to {}", to.short()),
+        Notice::CoinsReceived { coins, height } => {
+            format!("received {coins} coins in block {height}")
+        }
+        Notice::Rewarded { coins, height } => {
+            format!("received {coins} mining reward in block {height}")
+        }
+        Notice::BlocksReceived {
+            peer,
+            count,
+            height,
+        } => format!("received {count} block(s) from peer {peer}; height {height}"),
+        Notice::Reorganised {
+            peer,
+            removed,
+            added,
+        } => format!("switched to peer {peer}'s branch: -{removed} +{added} blocks"),
+        Notice::BlockNotTaken { peer, error } => {
+            format!("did not take a block from peer {peer}: {error}")
+        }
+        Notice::PeerIgnored { peer, why } => {
+            let why = match why {
+                Misbehaviour::InvalidTransaction(e) => format!("sent an invalid transaction: {e}"),
+                Misbehaviour::RewardAsTransaction => "sent a reward as a transaction".into(),
+                Misbehaviour::InvalidBlock(e) => format!("sent an invalid block: {e}"),
+            };
+            format!("ignoring peer {peer}: it {why}")
+        }
+        Notice::MessageIgnored { peer, error } => {
+            format!("ignored a message from peer {peer}: {error}")
+        }
+        Notice::SyncPeerSwitched { gone, to } => {
+            format!("peer {gone} stopped answering; syncing from peer {to}")
+        }
+        Notice::ChainRestored { height } => {
+            format!("restored the stored chain at height {height}")
+        }
+        Notice::StoredChainDamaged(problem) => match problem {
+            StoredChainProblem::UnreadableRecord { index, reason } => format!(
+                "stored block record {index} unreadable ({reason}); resyncing the rest from peers"
+            ),
+            StoredChainProblem::UnreadableChain { reason } => {
+                format!("stored chain unreadable ({reason}); resyncing from peers")
+            }
+            StoredChainProblem::InvalidAfter { kept, error } => format!(
+                "stored chain invalid after height {kept} ({error}); resyncing the rest from peers"
+            ),
+        },
+        Notice::StoredChainUnreadable { reason } => format!("{reason}; syncing from peers"),
+        Notice::ChainWriteFailed { reason } => format!("{reason}; trying again"),
+        Notice::AccountSwitched { address } => format!("using account {}", address.short()),
+    }
+}
+
+/// A shell's note in words.
+pub fn note_sentence(note: &Note) -> String {
+    match note {
+        Note::Joined { you, others } => {
+            format!("joined the relay as peer {you}; {others} other tab(s)")
+        }
+        Note::RelayLost => "lost the relay; reconnecting".into(),
+        Note::RelayRefused(reason) => format!("the relay refused a frame: {reason}"),
+        Note::BadFrame(reason) => format!("ignored a bad frame from the relay: {reason}"),
+        Note::Failed(e) => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tabcoin_chain::{Amount, BlockHash, Wallet};
+
+    const T: Timestamp = Timestamp(1_795_219_200_000);
+
+    fn toasts(a: &Activity) -> Vec<&str> {
+        a.toasts().iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn arriving_coins_raise_a_toast_that_goes_away() {
+        let mut a = Activity::new();
+        a.notice(
+            T,
+            &Notice::CoinsReceived {
+                coins: 30,
+                height: Height(1),
+            },
+        );
+        assert_eq!(toasts(&a), vec!["Received 30 coins in block 1"]);
+        assert!(a.log().is_empty(), "a toast, not a log line");
+        a.tick(T.plus_ms(TOAST_MS - 1));
+        assert_eq!(a.toasts().len(), 1);
+        a.tick(T.plus_ms(TOAST_MS));
+        assert!(a.toasts().is_empty());
+    }
+
+    #[test]
+    fn a_miners_rewards_gather_into_one_toast_and_give_way_to_payments() {
+        let mut a = Activity::new();
+        for h in 1..=3 {
+            let rewarded = Notice::Rewarded {
+                coins: 50,
+                height: Height(h),
+            };
+            a.notice(T, &rewarded);
+        }
+        assert_eq!(toasts(&a), vec!["Received 150 mining reward in blocks 1–3"]);
+        for h in 4..8 {
+            let paid = Notice::CoinsReceived {
+                coins: 1,
+                height: Height(h),
+            };
+            a.notice(T, &paid);
+        }
+        assert_eq!(a.toasts().len(), MAX_TOASTS);
+        assert!(
+            toasts(&a).iter().all(|t| !t.contains("reward")),
+            "the reward toast went first: {:?}",
+            toasts(&a)
+        );
+    }
+
+    #[test]
+    fn the_log_keeps_the_latest_lines_and_marks_problems() {
+        let mut a = Activity::new();
+        for i in 0..LOG_LINES + 5 {
+            a.line(T, format!("line {i}"), false);
+        }
+        assert_eq!(a.log().len(), LOG_LINES);
+        assert_eq!(a.log()[0].text, "line 5");
+        a.notice(T, &Notice::SyncPeerSwitched { gone: 1, to: 2 });
+        let last = a.log().back().cloned();
+        assert_eq!(
+            last.map(|l| (l.text, l.warn)),
+            Some(("peer 1 stopped answering; syncing from peer 2".into(), true))
+        );
+        a.note(T, &Note::Joined { you: 5, others: 2 });
+        assert_eq!(
+            a.log().back().map(|l| (l.text.as_str(), l.warn)),
+            Some(("joined the relay as peer 5; 2 other tab(s)", false))
+        );
+    }
+
+    #[test]
+    fn notices_read_as_the_sentences_the_log_has_always_shown() {
+        let to = Wallet::from_secret([2; 32]).map(|w| w.address());
+        let to = to.unwrap_or_else(|e| panic!("{e}"));
+        let cases = [
+            (
+                Notice::Mined {
+                    height: Height(7),
+                    hash: BlockHash([0xab; 32]),
+                },
+                "mined block 7 (abababab)",
+            ),
+            (
+                Notice::Reorganised {
+                    peer: 3,
+                    removed: 1,
+                    added: 2,
+                },
+                "switched to peer 3's branch: -1 +2 blocks",
+            ),
+            (
+                Notice::PeerIgnored {
+                    peer: 4,
+                    why: Misbehaviour::RewardAsTransaction,
+                },
+                "ignoring peer 4: it sent a reward as a transaction",
+            ),
+            (
+                Notice::ChainWriteFailed {
+                    reason: "cannot save the chain: full".into(),
+                },
+                "cannot save the chain: full; trying again",
+            ),
+        ];
+        for (notice, words) in cases {
+            assert_eq!(sentence(&notice), words);
+        }
+        let sent = sentence(&Notice::Sent {
+            amount: Amount(5),
+            to,
+        });
+        assert_eq!(sent, format!("sent 5 to {}", to.short()));
+    }
+}

@@ -1,0 +1,30 @@
+//! The user interface: the Yew app and what it shows.
+//!
+//! Pure, tested natively: [`route`] (pages in the URL fragment, search),
+//! [`forms`] (what a person types, one sentence per mistake),
+//! [`accounts`] (this browser's named wallets), [`tamper`] (what editing a
+//! copy of a block breaks), [`activity`] (the log and toasts, the node's
+//! notices in words), [`view_model`] (labels, lists, chart series) and
+//! [`format`].
+//!
+//! In the browser: `app` (the root component, a translator between the
+//! person, the node and the shell), `pages` (one per route) and
+//! `components` (one per file).
+
+pub mod accounts;
+pub mod activity;
+pub mod format;
+pub mod forms;
+pub mod route;
+pub mod tamper;
+pub mod view_model;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::App;

@@ -1,0 +1,204 @@
+//! What the pages show, computed from the node's state: labels, lists and
+//! chart series. Pure, so they are tested natively.
+
+use tabcoin_chain::{Address, Block, Height, Ledger, Pool, Store, Target};
+use tabcoin_node::SyncState;
+
+use super::accounts::AccountBook;
+
+/// Blocks shown in the latest-blocks list and per explorer page.
+pub const LATEST: usize = 12;
+/// Blocks shown in the charts.
+pub const CHART_BLOCKS: usize = 50;
+/// Addresses seen on the chain offered in the send form.
+const SEEN_ADDRESSES: usize = 50;
+
+/// "ready", or "syncing 12 / 300".
+pub fn sync_label(sync: SyncState, height: Height) -> String {
+    match sync {
+        SyncState::Ready => "ready".to_owned(),
+        SyncState::Syncing { target, .. } => format!("syncing {height} / {target}"),
+    }
+}
+
+/// One line per pending transaction: "sender sends 5 to receiver, …".
+pub fn pool_lines(pool: &Pool) -> Vec<String> {
+    pool.transactions()
+        .map(|tx| {
+            let sender = tx.sender();
+            let from = sender.map(|a| a.short()).unwrap_or_default();
+            let paid: Vec<String> = tx
+                .outputs
+                .iter()
+                .filter(|(a, _)| Some(**a) != sender)
+                .map(|(a, v)| format!("{v} to {}", a.short()))
+                .collect();
+            format!("{from} sends {}", paid.join(", "))
+        })
+        .collect()
+}
+
+/// Addresses the send form offers, as (label, address): this browser's
+/// other accounts first, then addresses seen on the chain.
+pub fn known_addresses(book: &AccountBook, ledger: &Ledger, me: &Address) -> Vec<(String, String)> {
+    let mine = me.to_string();
+    let mut known: Vec<(String, String)> = book
+        .accounts
+        .iter()
+        .filter(|a| a.address != mine)
+        .map(|a| (format!("{} (this browser)", a.name), a.address.clone()))
+        .collect();
+    let on_chain: Vec<(String, String)> = ledger
+        .addresses()
+        .filter(|a| *a != me && !known.iter().any(|(_, k)| *k == a.to_string()))
+        .take(SEEN_ADDRESSES)
+        .map(|a| ("seen on the chain".to_owned(), a.to_string()))
+        .collect();
+    known.extend(on_chain);
+    known
+}
+
+/// The last `n + 1` blocks of the best chain, oldest first.
+fn recent(store: &Store, n: usize) -> Vec<&Block> {
+    let mut blocks: Vec<&Block> = store.main_chain().rev().take(n + 1).collect();
+    blocks.reverse();
+    blocks
+}
+
+/// Seconds between consecutive blocks, for the last [`CHART_BLOCKS`].
+pub fn block_times(store: &Store) -> Vec<f64> {
+    recent(store, CHART_BLOCKS)
+        .windows(2)
+        .map(|w| w[1].header.timestamp.ms_since(w[0].header.timestamp) as f64 / 1000.0)
+        .collect()
+}
+
+/// Each of the last [`CHART_BLOCKS`] blocks' target, in leading zero bits.
+pub fn difficulty(store: &Store) -> Vec<f64> {
+    recent(store, CHART_BLOCKS)
+        .iter()
+        .skip(1)
+        .map(|b| {
+            f64::from(Target::from_compact(b.header.bits).map_or(0, |t| t.leading_zero_bits()))
+        })
+        .collect()
+}
+
+/// One page of all blocks, newest first: the blocks, the page shown (the
+/// last if `page` is beyond it) and how many pages there are.
+pub fn blocks_page(store: &Store, page: usize) -> (Vec<Block>, usize, usize) {
+    let total = store.height().as_usize() + 1;
+    let pages = total.div_ceil(LATEST);
+    let page = page.min(pages.saturating_sub(1));
+    let blocks = store
+        .main_chain()
+        .rev()
+        .skip(page * LATEST)
+        .take(LATEST)
+        .cloned()
+        .collect();
+    (blocks, page, pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tabcoin_chain::pow::search;
+    use tabcoin_chain::{Amount, Params, Template, Timestamp, Transaction, TxId, Wallet};
+
+    use crate::ui::accounts::Account;
+
+    const P: Params = Params::TEST;
+
+    fn wallet(seed: u8) -> Wallet {
+        Wallet::from_secret([seed; 32]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `n` blocks 2 s apart, the first paying `wallet(1)`.
+    fn chain(n: u64) -> Store {
+        let mut store = Store::new(P);
+        for i in 0..n {
+            let t = Timestamp(store.tip().header.timestamp.0 + 2_000);
+            let miner = wallet(1 + (i % 2) as u8).address();
+            let template = Template::new(&store, &Pool::new(), miner, t);
+            let nonce = search(&template.header, 0..u64::MAX).unwrap_or_default();
+            let now = Timestamp(t.0 + 1_000);
+            store
+                .accept(template.into_block(nonce), now)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        store
+    }
+
+    #[test]
+    fn the_sync_label_says_how_far_along_the_download_is() {
+        assert_eq!(sync_label(SyncState::Ready, Height(4)), "ready");
+        let syncing = SyncState::Syncing {
+            peer: 1,
+            target: Height(300),
+        };
+        assert_eq!(sync_label(syncing, Height(12)), "syncing 12 / 300");
+    }
+
+    #[test]
+    fn a_pending_transaction_reads_as_who_pays_whom_without_the_change() {
+        let mut store = chain(0);
+        let mut pool = Pool::new();
+        let (from, to) = (wallet(1), wallet(2).address());
+        let tx = Transaction::new(
+            &from,
+            P.starting_balance,
+            to,
+            Amount(5),
+            TxId::from_random([1; 16]),
+            Timestamp(0),
+        );
+        let tx = tx.unwrap_or_else(|e| panic!("{e}"));
+        store
+            .add_to_pool(&mut pool, tx)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            pool_lines(&pool),
+            vec![format!(
+                "{} sends 5 to {}",
+                from.address().short(),
+                to.short()
+            )]
+        );
+    }
+
+    #[test]
+    fn the_send_form_offers_other_accounts_first_then_the_chain() {
+        let store = chain(2);
+        let mut book = AccountBook::default();
+        book.add(Account::new(&wallet(1), "Me".into(), 0));
+        book.add(Account::new(&wallet(3), "Savings".into(), 0));
+        let known = known_addresses(&book, store.ledger(), &wallet(1).address());
+        assert_eq!(
+            known,
+            vec![
+                (
+                    "Savings (this browser)".into(),
+                    wallet(3).address().to_string()
+                ),
+                ("seen on the chain".into(), wallet(2).address().to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn charts_cover_the_latest_blocks_and_pages_cover_them_all() {
+        let store = chain(CHART_BLOCKS as u64 + 10);
+        let times = block_times(&store);
+        assert_eq!(times.len(), CHART_BLOCKS);
+        assert!(times.iter().all(|t| (*t - 2.0).abs() < 1e-9), "{times:?}");
+        assert_eq!(difficulty(&store).len(), CHART_BLOCKS);
+        let (newest, page, pages) = blocks_page(&store, 0);
+        assert_eq!((newest.len(), page, pages), (LATEST, 0, 6));
+        assert_eq!(newest[0].hash, store.tip().hash);
+        let (last, page, _) = blocks_page(&store, 99);
+        assert_eq!(page, 5, "beyond the end: the last page");
+        assert_eq!(last.last().map(|b| b.header.height), Some(Height(0)));
+        assert_eq!(block_times(&chain(0)), Vec::<f64>::new());
+    }
+}

@@ -22,8 +22,6 @@ pub struct Params {
     pub mine_rate_ms: u64,
     /// Blocks over which the retarget rule averages (its smoothing window).
     pub retarget_window: u64,
-    /// A block's timestamp must exceed the median of this many ancestors.
-    pub median_time_blocks: usize,
     /// How far ahead of the validator's clock a timestamp may be, in ms.
     pub max_future_ms: u64,
     /// Coins the miner of a block receives.
@@ -51,7 +49,6 @@ impl Params {
         pow_limit_zero_bits: 16,
         mine_rate_ms: 5_000,
         retarget_window: 20,
-        median_time_blocks: 11,
         max_future_ms: 2 * 60 * 1000,
         mining_reward: Amount(50),
         starting_balance: Amount(0),

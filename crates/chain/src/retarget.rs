@@ -2,21 +2,25 @@
 //! ancestors, never a value the block chooses.
 //!
 //! Each block adjusts its parent's target by the parent's solve time `s`
-//! (parent timestamp minus grandparent timestamp, which may be negative since
-//! timestamps need only exceed the median of recent blocks; clamped to
-//! `[−6 · mine_rate, 6 · mine_rate]`), as an exponential moving average over
-//! `retarget_window` (`N`) blocks with aim `T = mine_rate`:
+//! (parent timestamp minus grandparent timestamp, at most `6 · mine_rate`),
+//! as an exponential moving average over `retarget_window` (`N`) blocks with
+//! aim `T = mine_rate`:
 //!
 //! ```text
 //! next = parent_target · (N·T + s − T) / (N·T)      (at most the pow limit)
 //! ```
 //!
 //! Blocks that come faster than `T` make the target smaller (harder), slower
-//! ones make it larger. The clamp is symmetric, so a miner who alternates
-//! timestamps far ahead and far back gains nothing: the adjustments are
-//! linear in `s` and cancel out over the real elapsed time. The first two blocks after genesis use the initial
-//! target (genesis has no meaningful solve time). The result is rounded
-//! through the compact encoding, so every node gets the same bits.
+//! ones make it larger. A block's timestamp must be after its parent's
+//! (`validate::time_is_valid_at`), so every `s` is positive and the time
+//! the rule credits over any stretch of blocks never exceeds how far their
+//! timestamps really advanced; with timestamps at most
+//! `Params::max_future_ms` ahead of the validators' clocks, a miner who
+//! controls every timestamp can ease the target by no more than that bound
+//! buys (no timewarp: stepping back to credit the same time twice is not a
+//! valid block). The first two blocks after genesis use the initial target
+//! (genesis has no meaningful solve time). The result is rounded through the
+//! compact encoding, so every node gets the same bits.
 
 use crate::block::Header;
 use crate::height::Height;
@@ -38,10 +42,11 @@ pub fn next_target(
     let parent_target = parent.target().unwrap_or(limit);
     let t = params.mine_rate_ms.max(1);
     let n = params.retarget_window.max(1);
-    let bound = 6 * i128::from(t);
+    // Never negative on a valid chain (timestamps increase); clamped anyway,
+    // so the rule is defined for any headers.
     let solve =
-        (i128::from(parent.timestamp.0) - i128::from(grandparent_ts.0)).clamp(-bound, bound);
-    // n·t + s − t ≥ (n − 7)·t; a window under 8 would let it reach zero.
+        (i128::from(parent.timestamp.0) - i128::from(grandparent_ts.0)).clamp(0, 6 * i128::from(t));
+    // n·t + s − t ≥ (n − 1)·t; a window under 8 is treated as 8.
     let numerator = (i128::from(n.max(8)) * i128::from(t) + solve - i128::from(t)).max(1);
     let numerator = u64::try_from(numerator).unwrap_or(u64::MAX);
     parent_target

@@ -324,23 +324,15 @@ impl Store {
     /// What validating a child of `parent_hash` needs; None if unknown.
     pub fn context(&self, parent_hash: &BlockHash) -> Option<Context> {
         let parent = self.block_of(parent_hash)?;
-        let mut recent = Vec::with_capacity(self.params.median_time_blocks);
-        let mut cursor = Some(parent);
-        while let Some(b) = cursor {
-            if recent.len() == self.params.median_time_blocks {
-                break;
-            }
-            recent.push(b.header.timestamp);
-            cursor = (b.header.height > Height::GENESIS)
-                .then(|| self.block_of(&b.header.prev_hash))
-                .flatten();
-        }
-        let grandparent_ts = recent.get(1).copied();
+        let grandparent_timestamp = (parent.header.height > Height::GENESIS)
+            .then(|| self.block_of(&parent.header.prev_hash))
+            .flatten()
+            .map(|b| b.header.timestamp);
         Some(Context {
             parent: parent.header,
             parent_hash: *parent_hash,
-            recent_timestamps: recent,
-            required_target: next_target(&parent.header, grandparent_ts, &self.params),
+            grandparent_timestamp,
+            required_target: next_target(&parent.header, grandparent_timestamp, &self.params),
         })
     }
 

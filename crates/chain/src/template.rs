@@ -6,7 +6,6 @@ use crate::pool::Pool;
 use crate::store::Store;
 use crate::timestamp::Timestamp;
 use crate::tx::{Transaction, TxId};
-use crate::validate::median;
 
 /// A block to mine: the header (nonce still to find) and its transactions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +34,12 @@ impl Template {
                 .filter(|tx| tx.id != reward_id)
                 .take(params.max_block_txs.saturating_sub(1)),
         );
-        // The tip's context gives both the earliest timestamp (after the
-        // median of recent blocks) and the required target.
-        let (earliest, target) = match store.context(&tip.hash) {
-            Some(ctx) => (
-                median(&ctx.recent_timestamps).plus_ms(1),
-                ctx.required_target,
-            ),
-            None => (Timestamp(0), params.pow_limit()),
-        };
+        // The earliest timestamp is just after the tip's (time never steps
+        // back along a chain); the tip's context gives the required target.
+        let earliest = tip.header.timestamp.plus_ms(1);
+        let target = store
+            .context(&tip.hash)
+            .map_or(params.pow_limit(), |ctx| ctx.required_target);
         let header = Header {
             height,
             timestamp: now.max(earliest),

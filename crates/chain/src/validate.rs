@@ -57,12 +57,13 @@ pub enum BlockError {
         /// Transactions present.
         actual: usize,
     },
-    /// The timestamp must be later than the median of the last
-    /// `Params::median_time_blocks` blocks.
-    #[error("timestamp {actual} is not after the median {median} of recent blocks")]
-    TimestampNotAfterMedian {
-        /// The median.
-        median: Timestamp,
+    /// The timestamp must be later than the parent's: time never steps
+    /// back along a chain, so the time the retarget rule credits never
+    /// exceeds the real advance of the timestamps (no timewarp).
+    #[error("timestamp {actual} is not after the parent's {parent}")]
+    TimestampNotAfterParent {
+        /// The parent's timestamp.
+        parent: Timestamp,
         /// Block timestamp.
         actual: Timestamp,
     },
@@ -189,9 +190,8 @@ pub struct Context {
     pub parent: Header,
     /// The parent's hash.
     pub parent_hash: BlockHash,
-    /// Timestamps of the parent and its ancestors, newest first, at most
-    /// `Params::median_time_blocks`.
-    pub recent_timestamps: Vec<Timestamp>,
+    /// The grandparent's timestamp (None when the parent is genesis).
+    pub grandparent_timestamp: Option<Timestamp>,
     /// The target the retarget rule requires of the block.
     pub required_target: Target,
 }
@@ -257,15 +257,8 @@ pub fn tx_count_is_valid(block: &Block, params: &Params) -> Result<(), BlockErro
     }
 }
 
-/// Median of timestamps (the upper one of an even count).
-pub fn median(timestamps: &[Timestamp]) -> Timestamp {
-    let mut sorted = timestamps.to_vec();
-    sorted.sort_unstable();
-    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
-}
-
-/// Rules: the timestamp is after the median of recent blocks and not too far
-/// ahead of `now`.
+/// Rules: the timestamp is after the parent's and not too far ahead of
+/// `now`.
 pub fn time_is_valid_at(
     block: &Block,
     ctx: &Context,
@@ -273,9 +266,9 @@ pub fn time_is_valid_at(
     params: &Params,
 ) -> Result<(), BlockError> {
     let actual = block.header.timestamp;
-    let median = median(&ctx.recent_timestamps);
-    if actual <= median {
-        return Err(BlockError::TimestampNotAfterMedian { median, actual });
+    let parent = ctx.parent.timestamp;
+    if actual <= parent {
+        return Err(BlockError::TimestampNotAfterParent { parent, actual });
     }
     if actual > now.plus_ms(params.max_future_ms) {
         return Err(BlockError::TimestampTooFarAhead {

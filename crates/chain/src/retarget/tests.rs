@@ -138,49 +138,73 @@ fn the_first_blocks_use_the_initial_target() {
     assert_eq!(next_target(&one, Some(g.timestamp), &P), P.initial_target());
 }
 
-/// A miner alternating timestamps far ahead and far back (both allowed by
-/// the median rule) ends with the same difficulty as one reporting the same
-/// elapsed time honestly: the symmetric clamp leaves nothing to gain.
-#[test]
-fn alternating_timestamps_do_not_ease_the_difficulty() {
-    let t = P.mine_rate_ms;
-    let mut gamed = vec![genesis(&P).header];
-    let mut honest = vec![genesis(&P).header];
-    for i in 1..=400u64 {
-        let step = |chain: &mut Vec<Header>, ts: Timestamp| {
-            let parent = chain[chain.len() - 1];
-            let gp = chain.len().checked_sub(2).map(|j| chain[j].timestamp);
-            let mut h = parent;
-            h.height = h.height.next();
-            h.bits = next_target(&parent, gp, &P).to_compact();
-            h.timestamp = ts;
-            chain.push(h);
-        };
-        // Gamed: +6T, then 5T back: T/2 a block on average. Honest: T/2 each.
-        let prev = gamed[gamed.len() - 1].timestamp;
-        let ts = if i % 2 == 1 {
-            prev.plus_ms(6 * t)
-        } else {
-            Timestamp(prev.0 - 6 * t + t)
-        };
-        step(&mut gamed, ts);
-        let honest_ts = honest[honest.len() - 1].timestamp.plus_ms(t / 2);
-        step(&mut honest, honest_ts);
+/// A miner who controls every timestamp, at a validators' clock that
+/// stands still: timestamps must increase and may lead the clock by at most
+/// `max_future_ms`. Returns the expected solve times (at `rate`) of 300
+/// blocks mined with `step(i)` ms between timestamps, clipped to what the
+/// rules allow, after an honest chain in equilibrium.
+fn frozen_clock_attack(seed: u64, step: impl Fn(u64) -> u64) -> (f64, Vec<f64>) {
+    let mut sim = Sim::new(P, seed);
+    let rate = rate_for(1.0);
+    for _ in 0..300 {
+        sim.step(rate);
     }
-    let last = |c: &Vec<Header>| c[c.len() - 1];
-    let elapsed_gamed = last(&gamed).timestamp.ms_since(gamed[0].timestamp);
-    let elapsed_honest = last(&honest).timestamp.ms_since(honest[0].timestamp);
-    assert_eq!(
-        elapsed_gamed, elapsed_honest,
-        "both report the same elapsed time"
-    );
-    let (g, h) = (
-        last(&gamed).target().map(|x| x.work().0),
-        last(&honest).target().map(|x| x.work().0),
-    );
-    let (g, h) = (g.unwrap_or(0) as f64, h.unwrap_or(0) as f64);
-    assert!(
-        g >= h * 0.9,
-        "gaming eased the difficulty: work per block {g} vs honest {h}"
-    );
+    let start = sim.next_expected_ms(rate);
+    let clock = sim.headers[sim.headers.len() - 1].timestamp;
+    let latest = clock.plus_ms(P.max_future_ms);
+    let mut expected = Vec::new();
+    for i in 0..300 {
+        let parent = sim.headers[sim.headers.len() - 1];
+        let gp = sim.headers[sim.headers.len() - 2].timestamp;
+        let mut h = parent;
+        h.height = h.height.next();
+        h.bits = next_target(&parent, Some(gp), &P).to_compact();
+        let wanted = parent.timestamp.plus_ms(step(i).max(1));
+        // The rules: after the parent, at most `latest`.
+        h.timestamp = wanted.min(latest).max(parent.timestamp.plus_ms(1));
+        sim.headers.push(h);
+        expected.push(sim.next_expected_ms(rate));
+    }
+    (start, expected)
+}
+
+/// No timewarp: at a frozen clock, a miner eases the target by no more than
+/// the future-time bound buys (at most 6 T a block credited, 2 min in all),
+/// then every block is harder than the last; blocks come faster than the
+/// aim for a few dozen blocks, not for ever.
+#[test]
+fn a_miner_at_a_frozen_clock_cannot_ease_the_target_for_long() {
+    let t = P.mine_rate_ms;
+    // The most time the bound lets a miner credit: whole 6 T steps, then one
+    // more partial one.
+    let steps = (P.max_future_ms / (6 * t) + 1) as i32;
+    let most_eased = 1.25f64.powi(steps);
+    let strategies: [(&str, Box<dyn Fn(u64) -> u64>); 3] = [
+        ("greedy", Box::new(move |_| 6 * t)),
+        ("slow", Box::new(move |_| t)),
+        (
+            "bursts",
+            Box::new(move |i| if i % 11 < 5 { 6 * t } else { 1 }),
+        ),
+    ];
+    for (name, step) in strategies {
+        for seed in 1..=3 {
+            let (start, expected) = frozen_clock_attack(seed, &step);
+            let fastest = expected.iter().copied().fold(f64::MAX, f64::min);
+            assert!(
+                fastest >= start / most_eased * 0.99,
+                "{name}, seed {seed}: eased to {fastest:.0} ms a block from {start:.0} ms"
+            );
+            let fast = expected.iter().filter(|e| **e < t as f64).count();
+            assert!(
+                fast <= 40,
+                "{name}, seed {seed}: {fast} blocks faster than the aim"
+            );
+            let last = expected[expected.len() - 1];
+            assert!(
+                last > 100.0 * start,
+                "{name}, seed {seed}: ends at {last:.0} ms"
+            );
+        }
+    }
 }

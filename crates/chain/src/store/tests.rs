@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::amount::Amount;
-use crate::testutil::{NOW, P, block_on, fresh_id, mine, wallet};
+use crate::block::GENESIS_TIMESTAMP;
+use crate::testutil::{NOW, P, block_on, fresh_id, mine, seal, wallet};
 use crate::tx::Transaction;
 
 /// Mines and accepts `n` blocks on `from`, `spacing_ms` apart.
@@ -443,3 +444,85 @@ fn mined_block_golden_vector() {
 
 const GOLDEN_NONCE: u64 = 645;
 const GOLDEN_BLOCK_HASH: &str = "009e9259842cdd0f81a0025916b8b3579069a7e8b01258075223e7e291c779dd";
+
+/// The demo network's retarget and timestamp rules, with a cheap first
+/// target so the blocks can be mined in a test.
+const DEMO_CHEAP: Params = Params {
+    initial_zero_bits: 10,
+    pow_limit_zero_bits: 6,
+    ..Params::DEMO
+};
+
+/// A block on the tip of `store` at timestamp `at`, with real work.
+fn block_at(store: &Store, at: Timestamp) -> Block {
+    let tip = store.tip().hash;
+    let mut block = block_on(store, &tip, &wallet(9), vec![], 0);
+    let mut header = block.header;
+    header.timestamp = at;
+    block = seal(header, block.data);
+    block
+}
+
+/// The timewarp, tried at the store with real proof of work: with the
+/// validator's clock standing still, the miner's old cycle (blocks 6 T
+/// apart, then one 30 T back, which the old median rule allowed) is refused, and the best it can do
+/// within the rules eases the target by at most what the 2-minute future
+/// bound buys, then only makes it harder, until the bound stops it.
+#[test]
+fn a_lone_miner_at_a_frozen_clock_cannot_ease_the_difficulty() {
+    let p = DEMO_CHEAP;
+    let t = p.mine_rate_ms;
+    let mut store = Store::new(p);
+    // An honest start, one block per T, ending at the clock.
+    let clock = GENESIS_TIMESTAMP.plus_ms(40 * t);
+    for i in 1..=40 {
+        let block = block_at(&store, GENESIS_TIMESTAMP.plus_ms(i * t));
+        store.accept(block, clock).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let start = store.next_target();
+    // Three blocks 6 T apart (90 s of the 2 min the future bound allows)…
+    for _ in 0..3 {
+        let at = store.tip().header.timestamp.plus_ms(6 * t);
+        let block = block_at(&store, at);
+        store.accept(block, clock).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // …then one stepping back 30 T, as the old median rule allowed.
+    let tip = store.tip().header.timestamp;
+    let back = Timestamp(tip.0 - 30 * t);
+    let refused = store.accept(block_at(&store, back), clock);
+    assert!(
+        matches!(
+            refused,
+            Err(AcceptError::Invalid {
+                error: BlockError::TimestampNotAfterParent { .. },
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    // The best left: one millisecond a block. Each is harder than the last.
+    let eased = store.next_target();
+    assert!(
+        eased <= start.scaled(305, 100, p.pow_limit()),
+        "eased more than 2 min buys"
+    );
+    let mut previous = eased;
+    for _ in 0..30 {
+        let at = store.tip().header.timestamp.plus_ms(1);
+        let block = block_at(&store, at);
+        store.accept(block, clock).unwrap_or_else(|e| panic!("{e}"));
+        let next = store.next_target();
+        assert!(next < previous, "the target eased at a frozen clock");
+        previous = next;
+    }
+    assert!(previous < start, "harder than before the attack");
+    // And once the timestamps reach the bound, no block at all.
+    let beyond = block_at(&store, clock.plus_ms(p.max_future_ms + 1));
+    assert!(matches!(
+        store.accept(beyond, clock),
+        Err(AcceptError::Invalid {
+            error: BlockError::TimestampTooFarAhead { .. },
+            ..
+        })
+    ));
+}

@@ -135,20 +135,22 @@ fn too_many_transactions_are_rejected() {
 }
 
 #[test]
-fn timestamp_at_or_before_the_median_is_rejected() {
+fn timestamp_at_or_before_the_parent_is_rejected() {
     let f = fixture();
-    let median = median(&f.ctx.recent_timestamps);
-    let bad = remine(&f.good, |h| h.timestamp = median);
-    assert_eq!(
-        check(&f, &bad),
-        Err(BlockError::TimestampNotAfterMedian {
-            median,
-            actual: median
-        })
-    );
-    // Earlier than the parent but after the median is fine.
-    let ok = remine(&f.good, |h| h.timestamp = median.plus_ms(1));
-    assert!(ok.header.timestamp < f.ctx.parent.timestamp);
+    let parent = f.ctx.parent.timestamp;
+    for at in [
+        parent,
+        Timestamp(parent.0 - 1),
+        Timestamp(parent.0 - 30 * P.mine_rate_ms),
+    ] {
+        let bad = remine(&f.good, |h| h.timestamp = at);
+        assert_eq!(
+            check(&f, &bad),
+            Err(BlockError::TimestampNotAfterParent { parent, actual: at })
+        );
+    }
+    // One millisecond after the parent is enough.
+    let ok = remine(&f.good, |h| h.timestamp = parent.plus_ms(1));
     assert_eq!(check(&f, &ok), Ok(()));
 }
 
@@ -254,16 +256,25 @@ fn a_reward_with_a_chosen_id_is_rejected() {
 }
 
 #[test]
-fn the_median_window_is_exactly_the_configured_number_of_blocks() {
+fn the_context_carries_the_parent_and_grandparent_timestamps() {
     let f = fixture();
-    let mut s = f.store;
-    for _ in 0..15 {
-        mine(&mut s, &wallet(1), vec![]);
-    }
-    let tip = s.tip().hash;
-    let ctx = s.context(&tip).unwrap_or_else(|| panic!("context"));
-    assert_eq!(ctx.recent_timestamps.len(), P.median_time_blocks);
-    assert_eq!(ctx.recent_timestamps[0], s.tip().header.timestamp);
+    let tip = f.store.tip();
+    let ctx = f
+        .store
+        .context(&tip.hash)
+        .unwrap_or_else(|| panic!("context"));
+    assert_eq!(ctx.parent.timestamp, tip.header.timestamp);
+    let grandparent = f
+        .store
+        .get(&tip.header.prev_hash)
+        .map(|b| b.header.timestamp);
+    assert_eq!(ctx.grandparent_timestamp, grandparent);
+    let genesis = f.store.genesis().hash;
+    let first = f
+        .store
+        .context(&genesis)
+        .unwrap_or_else(|| panic!("context"));
+    assert_eq!(first.grandparent_timestamp, None);
 }
 
 #[test]

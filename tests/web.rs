@@ -175,18 +175,18 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
     put_blocks("wasm-test", &records(&a)).await.expect("saved");
     let stored = load_blocks("wasm-test").await.expect("read");
     assert_eq!(stored.len(), 6);
-    let (store, problem) = parse_chain(p, StoredChain::Records(stored), now);
-    assert_eq!(problem, None);
-    assert_eq!(store.expect("a chain").tip().hash, a.tip().hash);
+    let parsed = parse_chain(p, StoredChain::Records(stored), now);
+    assert_eq!(parsed.problem, None);
+    assert_eq!(parsed.store.expect("a chain").tip().hash, a.tip().hash);
 
     // Another branch's block at height 4 ends the chain at height 3.
     put_blocks("wasm-test", &records(&b)[4..5])
         .await
         .expect("saved");
     let stored = load_blocks("wasm-test").await.expect("read");
-    let (store, problem) = parse_chain(p, StoredChain::Records(stored), now);
-    assert_eq!(problem, None);
-    assert_eq!(store.expect("a chain").height().0, 3);
+    let parsed = parse_chain(p, StoredChain::Records(stored), now);
+    assert_eq!(parsed.problem, None);
+    assert_eq!(parsed.store.expect("a chain").height().0, 3);
     // Another network's records are not read.
     assert!(
         load_blocks("wasm-test-other")

@@ -186,6 +186,10 @@ pub fn sentence(notice: &Notice) -> String {
             StoredChainProblem::UnreadableChain { reason } => {
                 format!("stored chain unreadable ({reason}); resyncing from peers")
             }
+            StoredChainProblem::OtherRules => {
+                "the stored chain is of earlier rules (another network now); syncing from peers"
+                    .into()
+            }
             StoredChainProblem::InvalidAfter { kept, error } => format!(
                 "stored chain invalid after height {kept} ({error}); resyncing the rest from peers"
             ),

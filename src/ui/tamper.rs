@@ -26,7 +26,7 @@ pub fn report(store: &Store, edited: &Block, now: Timestamp) -> TamperReport {
             &ctx,
             now,
             store.params(),
-            &mut SigCache::disabled(),
+            &mut SigCache::disabled(store.genesis().hash),
         )
         .err(),
         None => None,

@@ -104,7 +104,7 @@ pub fn blocks_page(store: &Store, page: usize) -> (Vec<Block>, usize, usize) {
 mod tests {
     use super::*;
     use tabcoin_chain::pow::search;
-    use tabcoin_chain::{Amount, Params, Template, Timestamp, Transaction, TxId, Wallet};
+    use tabcoin_chain::{Amount, Params, Salt, Template, Timestamp, Transaction, Wallet};
 
     use crate::ui::accounts::Account;
 
@@ -150,8 +150,9 @@ mod tests {
             P.starting_balance,
             to,
             Amount(5),
-            TxId::from_random([1; 16]),
+            Salt([1; 16]),
             Timestamp(0),
+            &P.network_id(),
         );
         let tx = tx.unwrap_or_else(|e| panic!("{e}"));
         store

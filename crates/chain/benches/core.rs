@@ -9,7 +9,7 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tabcoin_chain::pow::{Midstate, search};
 use tabcoin_chain::{
-    Amount, Block, Height, Params, Pool, Store, Target, Template, Timestamp, Transaction, TxId,
+    Amount, Block, Height, Params, Pool, Salt, Store, Target, Template, Timestamp, Transaction,
     Wallet, genesis,
 };
 
@@ -56,15 +56,20 @@ fn signatures(c: &mut Criterion) {
         Amount(1000),
         wallet(2).address(),
         Amount(5),
-        TxId::from_random([1; 16]),
+        Salt([1; 16]),
         Timestamp(0),
+        &Params::TEST.network_id(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut g = c.benchmark_group("signatures");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("verify", |b| b.iter(|| black_box(&tx).signature_is_valid()));
+    let net = Params::TEST.network_id();
+    g.bench_function("verify", |b| {
+        b.iter(|| black_box(&tx).signature_is_valid(&net))
+    });
     g.bench_function("sign", |b| {
         let (w, to) = (wallet(3), wallet(2).address());
+        let net = Params::TEST.network_id();
         let mut n = 0u8;
         b.iter(|| {
             n = n.wrapping_add(1);
@@ -73,8 +78,9 @@ fn signatures(c: &mut Criterion) {
                 Amount(1000),
                 to,
                 Amount(5),
-                TxId::from_random([n; 16]),
+                Salt([n; 16]),
                 Timestamp(0),
+                &net,
             )
         })
     });
@@ -90,20 +96,14 @@ fn build_chain(blocks: u64, per_block: u8) -> Vec<Block> {
     let senders: Vec<Wallet> = (1..=per_block).map(wallet).collect();
     let to = wallet(200).address();
     let mut id = 0u128;
+    let net = p.network_id();
     for _ in 0..blocks {
         now = now.plus_ms(p.mine_rate_ms);
         for w in &senders {
             id += 1;
             let balance = store.ledger().balance(&w.address());
-            let tx = Transaction::new(
-                w,
-                balance,
-                to,
-                Amount(1),
-                TxId::from_random(id.to_be_bytes()),
-                now,
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+            let tx = Transaction::new(w, balance, to, Amount(1), Salt(id.to_be_bytes()), now, &net)
+                .unwrap_or_else(|e| panic!("{e}"));
             store
                 .add_to_pool(&mut pool, tx)
                 .unwrap_or_else(|e| panic!("{e}"));

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use tabcoin_chain::{Amount, SigCheck, Timestamp, Transaction, TxId, Wallet};
+use tabcoin_chain::{Amount, Params, Salt, SigCheck, Timestamp, Transaction, Wallet};
 
 fn main() {
     let n: u32 = std::env::args()
@@ -23,11 +23,12 @@ fn main() {
                 Amount(100),
                 to,
                 Amount(1),
-                TxId::from_random([i as u8; 16]),
+                Salt([i as u8; 16]),
                 Timestamp(u64::from(i)),
+                &Params::TEST.network_id(),
             )
             .ok()?;
-            SigCheck::of(&tx)
+            SigCheck::of(&tx, &Params::TEST.network_id())
         })
         .collect();
     let start = Instant::now();

@@ -140,7 +140,10 @@ pub const GENESIS_TIMESTAMP: Timestamp = Timestamp(1_795_219_200_000);
 /// has no transactions; its `tx_root` commits to the network's name instead,
 /// so each network has its own genesis.
 pub fn genesis(params: &Params) -> Block {
-    let message = format!("tabcoin genesis: {} network", params.name);
+    // The rules' version is committed too: chains of other rules are other
+    // networks (rules 2: timestamps after the parent's, signatures bound to
+    // the network, transaction ids bound to their sender).
+    let message = format!("tabcoin genesis: {} network, rules 2", params.name);
     let header = Header {
         height: Height::GENESIS,
         timestamp: GENESIS_TIMESTAMP,
@@ -160,7 +163,7 @@ mod tests {
     /// accident. (Cross-checked with Python's hashlib over the documented
     /// layout.)
     pub const DEMO_GENESIS_HASH: &str =
-        "0ec03e4065a86f247cf15c4e83c3018b3dfed9fa1a75d82f1cc7406f206b3101";
+        "5d18af17ac7ebb7f75e201c811bdd414864556724ebaf193b49967e64f433a14";
 
     #[test]
     fn genesis_hash_is_the_golden_vector() {

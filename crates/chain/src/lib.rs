@@ -65,7 +65,7 @@ pub use store::{AcceptError, Accepted, Store};
 pub use target::Target;
 pub use template::Template;
 pub use timestamp::Timestamp;
-pub use tx::{Input, Transaction, TxError, TxId};
+pub use tx::{Input, Salt, Transaction, TxError, TxId};
 pub use validate::{BlockError, CheckedBlock, ValidBlock};
 pub use wallet::{Wallet, WalletError};
 pub use work::Work;

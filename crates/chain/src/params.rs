@@ -6,6 +6,7 @@
 //! genesis header), so their chains can never mix.
 
 use crate::amount::Amount;
+use crate::hash::BlockHash;
 use crate::target::Target;
 
 /// The consensus constants of one network.
@@ -96,6 +97,11 @@ impl Params {
     /// Easiest target allowed.
     pub fn pow_limit(&self) -> Target {
         Target::from_leading_zeros(self.pow_limit_zero_bits).rounded()
+    }
+
+    /// The network's id: its genesis block's hash. Signatures commit to it.
+    pub fn network_id(&self) -> BlockHash {
+        crate::block::genesis(self).hash
     }
 }
 

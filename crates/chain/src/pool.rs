@@ -34,13 +34,6 @@ pub enum PoolError {
         /// The pending transaction.
         pending: TxId,
     },
-    /// Another sender's pending transaction already has this id (ids are
-    /// unique in a block and in the chain).
-    #[error("transaction id {id} is already pending from another sender")]
-    IdInUse {
-        /// The id.
-        id: TxId,
-    },
     /// An older version of the pending transaction.
     #[error("an older version of a pending transaction")]
     Stale,
@@ -120,6 +113,9 @@ impl Pool {
         let Some(sender) = tx.sender() else {
             return Err(PoolError::Reward);
         };
+        // Cheap checks first. A valid id is its sender's own
+        // (`TxId::for_sender`), so no other sender's transaction can share it.
+        tx.structure_is_valid(params)?;
         if let Some(pending) = self.by_sender.get(&sender) {
             if *pending == tx {
                 return Ok(Added::Unchanged);
@@ -137,14 +133,6 @@ impl Pool {
                 max: params.max_pool_txs,
             });
         }
-        if self
-            .by_sender
-            .iter()
-            .any(|(s, pending)| *s != sender && pending.id == tx.id)
-        {
-            return Err(PoolError::IdInUse { id: tx.id });
-        }
-        tx.outputs_are_valid(params)?;
         ledger.tx_is_valid(&tx)?;
         sigs.verify(&tx)?;
         let replaced = self.by_sender.insert(sender, tx).is_some();

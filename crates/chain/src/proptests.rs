@@ -13,7 +13,7 @@ use crate::params::Params;
 use crate::sigcache::SigCache;
 use crate::store::Store;
 use crate::target::Target;
-use crate::testutil::{NOW, P, block_on, fresh_id, wallet};
+use crate::testutil::{NOW, P, block_on, fresh_salt, net, wallet};
 use crate::timestamp::Timestamp;
 use crate::tx::Transaction;
 use crate::validate::{check_block, check_ledger};
@@ -65,8 +65,9 @@ fn hard_fixture() -> (Store, Block) {
         s.ledger().balance(&a.address()),
         wallet(2).address(),
         Amount(7),
-        fresh_id(),
+        fresh_salt(),
         NOW,
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let tip = s.tip().hash;
@@ -78,7 +79,7 @@ fn is_valid(s: &Store, block: &Block) -> bool {
     let Some(ctx) = s.context(&block.header.prev_hash) else {
         return false;
     };
-    match check_block(block, &ctx, NOW, s.params(), &mut SigCache::disabled()) {
+    match check_block(block, &ctx, NOW, s.params(), &mut SigCache::disabled(net())) {
         Ok(checked) => check_ledger(&checked, s.ledger()).is_ok(),
         Err(_) => false,
     }
@@ -102,9 +103,9 @@ proptest! {
     #[test]
     fn transactions_round_trip_through_json(to in 2u8..20, amount in 1u64..=1000, extra in 1u64..=10) {
         let a = wallet(1);
-        let mut tx = Transaction::new(&a, Amount(1000 + extra), wallet(to).address(), Amount(amount), fresh_id(), NOW)
+        let mut tx = Transaction::new(&a, Amount(1000 + extra), wallet(to).address(), Amount(amount), fresh_salt(), NOW, &net())
             .unwrap_or_else(|e| panic!("{e}"));
-        tx.update(&a, wallet(to + 20).address(), Amount(extra), NOW.plus_ms(1)).unwrap_or_else(|e| panic!("{e}"));
+        tx.update(&a, wallet(to + 20).address(), Amount(extra), NOW.plus_ms(1), &net()).unwrap_or_else(|e| panic!("{e}"));
         let json = serde_json::to_string(&tx).unwrap_or_default();
         let back: Transaction = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(back, tx);
@@ -200,8 +201,9 @@ fn build(s: &Store, parent: &BlockHash, step: &Step) -> Block {
                 balance,
                 wallet(to).address(),
                 Amount(amount),
-                fresh_id(),
+                fresh_salt(),
                 NOW,
+                &net(),
             ) {
                 txs.push(tx);
             }
@@ -232,7 +234,7 @@ proptest! {
             let tip = s.tip().hash;
             let block = build(&s, &tip, step);
             let ctx = s.context(&tip).unwrap_or_else(|| panic!("context"));
-            let checked = check_block(&block, &ctx, NOW, &P, &mut SigCache::disabled()).unwrap_or_else(|e| panic!("{e}"));
+            let checked = check_block(&block, &ctx, NOW, &P, &mut SigCache::disabled(net())).unwrap_or_else(|e| panic!("{e}"));
             let valid = check_ledger(&checked, s.ledger()).unwrap_or_else(|e| panic!("{e}"));
             let mut ledger = s.ledger().clone();
             let undo = ledger.apply(&valid);

@@ -1,4 +1,5 @@
-//! [`SigCache`]: transactions whose signatures already verified, by hash.
+//! [`SigCache`]: transactions whose signatures already verified on one
+//! network, by hash.
 //!
 //! A transaction's hash covers its signed content and its signature, so a
 //! hash seen verified once stays verified. The pool fills the cache when a
@@ -18,6 +19,7 @@ use k256::ecdsa::{Signature, VerifyingKey};
 
 use crate::address::PUBKEY_LEN;
 use crate::block::Block;
+use crate::hash::BlockHash;
 use crate::tx::{Input, Transaction, TxError};
 
 /// One signature check: the signed digest, the signer's compressed key and
@@ -36,8 +38,9 @@ impl SigCheck {
     /// Encoded length: digest, key, signature.
     pub const LEN: usize = 32 + PUBKEY_LEN + 64;
 
-    /// The check a signed transaction needs (None for rewards).
-    pub fn of(tx: &Transaction) -> Option<SigCheck> {
+    /// The check a signed transaction needs on `network` (None for
+    /// rewards).
+    pub fn of(tx: &Transaction, network: &BlockHash) -> Option<SigCheck> {
         let Input::Signed {
             address, signature, ..
         } = &tx.input
@@ -45,7 +48,7 @@ impl SigCheck {
             return None;
         };
         Some(SigCheck {
-            digest: tx.signing_digest()?,
+            digest: tx.signing_digest(network)?,
             key: *address.as_bytes(),
             signature: signature.0,
         })
@@ -87,25 +90,26 @@ impl SigCheck {
     }
 }
 
-/// Hashes of transactions whose signatures verified.
+/// Hashes of transactions whose signatures verified on one network.
 #[derive(Debug, Clone)]
 pub struct SigCache {
+    network: BlockHash,
     verified: HashSet<[u8; 32]>,
     capacity: usize,
     hits: u64,
     misses: u64,
 }
 
-impl Default for SigCache {
-    fn default() -> Self {
-        SigCache::with_capacity(50_000)
-    }
-}
-
 impl SigCache {
-    /// A cache holding at most `capacity` hashes.
-    pub fn with_capacity(capacity: usize) -> SigCache {
+    /// A cache for `network` (its genesis hash) of the default size.
+    pub fn new(network: BlockHash) -> SigCache {
+        SigCache::with_capacity(network, 50_000)
+    }
+
+    /// A cache for `network` holding at most `capacity` hashes.
+    pub fn with_capacity(network: BlockHash, capacity: usize) -> SigCache {
         SigCache {
+            network,
             verified: HashSet::new(),
             capacity: capacity.max(1),
             hits: 0,
@@ -113,12 +117,18 @@ impl SigCache {
         }
     }
 
-    /// A cache that remembers nothing (every signature is verified).
-    pub fn disabled() -> SigCache {
+    /// A cache for `network` that remembers nothing (every signature is
+    /// verified).
+    pub fn disabled(network: BlockHash) -> SigCache {
         SigCache {
             capacity: 0,
-            ..SigCache::with_capacity(1)
+            ..SigCache::with_capacity(network, 1)
         }
+    }
+
+    /// The network whose signatures this cache checks.
+    pub fn network(&self) -> &BlockHash {
+        &self.network
     }
 
     /// Verifies `tx`'s signature unless the cache already vouches for it.
@@ -129,7 +139,7 @@ impl SigCache {
             return Ok(());
         }
         self.misses += 1;
-        tx.signature_is_valid()?;
+        tx.signature_is_valid(&self.network)?;
         self.vouch(hash);
         Ok(())
     }
@@ -153,7 +163,7 @@ impl SigCache {
         let mut seen = HashSet::new();
         txs.into_iter()
             .filter_map(|tx| {
-                let check = SigCheck::of(tx)?;
+                let check = SigCheck::of(tx, &self.network)?;
                 let hash = tx.hash();
                 (!self.verified.contains(&hash) && seen.insert(hash)).then_some((hash, check))
             })
@@ -178,7 +188,7 @@ mod tests {
     use super::*;
     use crate::amount::Amount;
     use crate::height::Height;
-    use crate::testutil::{NOW, P, fresh_id, wallet};
+    use crate::testutil::{NOW, P, fresh_id, fresh_salt, net, wallet};
     use crate::tx::Sig;
 
     fn signed(from: u8, to: u8, amount: u64) -> Transaction {
@@ -187,8 +197,9 @@ mod tests {
             Amount(1000),
             wallet(to).address(),
             Amount(amount),
-            fresh_id(),
+            fresh_salt(),
             NOW,
+            &net(),
         )
         .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -204,19 +215,19 @@ mod tests {
     fn a_check_agrees_with_the_transaction_rule() {
         for i in 0..20u8 {
             let good = signed(i + 1, i + 2, 1 + u64::from(i));
-            let check = SigCheck::of(&good).unwrap_or_else(|| panic!("signed"));
+            let check = SigCheck::of(&good, &net()).unwrap_or_else(|| panic!("signed"));
             assert!(check.verify());
-            assert!(good.signature_is_valid().is_ok());
+            assert!(good.signature_is_valid(&net()).is_ok());
             let bad = with_signature(good, |s| s[i as usize] ^= 1);
-            let check = SigCheck::of(&bad).unwrap_or_else(|| panic!("signed"));
+            let check = SigCheck::of(&bad, &net()).unwrap_or_else(|| panic!("signed"));
             assert!(!check.verify(), "a flipped signature bit fails");
-            assert!(bad.signature_is_valid().is_err());
+            assert!(bad.signature_is_valid(&net()).is_err());
         }
     }
 
     #[test]
     fn a_check_fails_for_another_digest_or_key_and_rewards_need_none() {
-        let check = SigCheck::of(&signed(1, 2, 5)).unwrap_or_else(|| panic!("signed"));
+        let check = SigCheck::of(&signed(1, 2, 5), &net()).unwrap_or_else(|| panic!("signed"));
         let other_digest = SigCheck {
             digest: [7; 32],
             ..check
@@ -238,13 +249,13 @@ mod tests {
         };
         assert!(!zero_sig.verify());
         let reward = Transaction::reward(wallet(1).address(), Height(1), &P, fresh_id());
-        assert_eq!(SigCheck::of(&reward), None);
+        assert_eq!(SigCheck::of(&reward, &net()), None);
     }
 
     #[test]
     fn checks_round_trip_through_bytes() {
         let checks: Vec<SigCheck> = (1..=5u8)
-            .filter_map(|i| SigCheck::of(&signed(i, i + 1, 1)))
+            .filter_map(|i| SigCheck::of(&signed(i, i + 1, 1), &net()))
             .collect();
         let mut bytes = Vec::new();
         for c in &checks {
@@ -260,7 +271,7 @@ mod tests {
     fn pending_lists_each_unverified_signed_transaction_once() {
         let (a, b) = (signed(1, 2, 3), signed(2, 3, 4));
         let reward = Transaction::reward(wallet(9).address(), Height(1), &P, fresh_id());
-        let mut cache = SigCache::default();
+        let mut cache = SigCache::new(net());
         cache
             .verify(&a)
             .unwrap_or_else(|e| panic!("a verifies: {e}"));
@@ -272,19 +283,19 @@ mod tests {
             "a is cached, b listed once, rewards need none"
         );
         assert_eq!(pending[0].0, b.hash());
-        assert_eq!(Some(pending[0].1), SigCheck::of(&b));
+        assert_eq!(Some(pending[0].1), SigCheck::of(&b, &net()));
     }
 
     #[test]
     fn a_vouched_hash_is_not_verified_again() {
         let tx = signed(1, 2, 3);
-        let mut cache = SigCache::default();
+        let mut cache = SigCache::new(net());
         cache.vouch(tx.hash());
         assert!(cache.pending_txs([&tx]).is_empty());
         cache.verify(&tx).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cache.stats(), (1, 0), "a hit, no signature check");
         // A disabled cache remembers nothing, vouched or not.
-        let mut off = SigCache::disabled();
+        let mut off = SigCache::disabled(net());
         off.vouch(tx.hash());
         assert_eq!(off.pending_txs([&tx]).len(), 1);
     }

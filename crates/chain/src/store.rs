@@ -189,7 +189,7 @@ impl Store {
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
             invalid: RecentSet::with_capacity(INVALID_CAPACITY),
-            sigs: SigCache::default(),
+            sigs: SigCache::new(hash),
             params,
         }
     }

@@ -26,14 +26,9 @@ impl Template {
         let height = tip.header.height.next();
         let reward_id = TxId::for_reward(&tip.hash, height, &miner);
         let mut txs = vec![Transaction::reward(miner, height, params, reward_id)];
-        // A pooled transfer that took the reward's (predictable) id would make
-        // the block invalid: leave it out.
-        txs.extend(
-            pool.for_block(params.max_block_txs)
-                .into_iter()
-                .filter(|tx| tx.id != reward_id)
-                .take(params.max_block_txs.saturating_sub(1)),
-        );
+        // No pooled transfer can carry the reward's id: transfer ids are
+        // bound to their senders (`TxId::for_sender`).
+        txs.extend(pool.for_block(params.max_block_txs.saturating_sub(1)));
         // The earliest timestamp is just after the tip's (time never steps
         // back along a chain); the tip's context gives the required target.
         let earliest = tip.header.timestamp.plus_ms(1);

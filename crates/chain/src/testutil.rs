@@ -9,7 +9,7 @@ use crate::params::Params;
 use crate::pow::search;
 use crate::store::Store;
 use crate::timestamp::Timestamp;
-use crate::tx::{Transaction, TxId};
+use crate::tx::{Salt, Transaction, TxId};
 use crate::wallet::Wallet;
 
 /// The network the tests run on.
@@ -23,13 +23,24 @@ pub fn wallet(seed: u8) -> Wallet {
     Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("seed {seed} is a valid secret"))
 }
 
-/// A transaction id never used before in this test run.
-pub fn fresh_id() -> TxId {
+/// A salt never used before in this test run (so a fresh transaction id).
+pub fn fresh_salt() -> Salt {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let mut bytes = [0u8; 16];
     bytes[8..].copy_from_slice(&n.to_be_bytes());
-    TxId::from_random(bytes)
+    Salt(bytes)
+}
+
+/// A transaction id never used before in this test run (for rewards and
+/// hand-made transactions).
+pub fn fresh_id() -> TxId {
+    TxId::from_random(fresh_salt().0)
+}
+
+/// The test network's id, which signatures commit to.
+pub fn net() -> BlockHash {
+    P.network_id()
 }
 
 /// Finds a nonce for `header` and returns the block.

@@ -4,17 +4,25 @@
 //! distinct input that names the block height and carries no signature; no
 //! wallet can make one that passes as a signed input, or the other way round.
 //!
+//! A signed transaction's id is bound to its sender: it is derived from the
+//! sender's address and a random salt the sender draws
+//! ([`TxId::for_sender`]), so no one else can confirm a transaction under
+//! it. Its signature covers the network id (the genesis hash), so it is
+//! valid on one network only.
+//!
 //! (Longer than most files here on purpose: the signed bytes, the rules
 //! and the merge of a later send are one format and are read together.)
 //!
 //! # Canonical bytes
 //!
-//! What is signed (all integers big-endian):
-//! `"tabcoin/tx/v1" · id (16) · timestamp (8) · sender (33) · amount (8) ·
-//! output count (4) · (address (33) · amount (8))*` with outputs in address
-//! order. A transaction's hash (committed by the block's transaction root)
-//! covers the kind byte, those bytes and the signature (or, for a reward,
-//! `"tabcoin/reward/v1" · id · height · outputs`). JSON is only the wire view.
+//! The content (all integers big-endian): `id (16) · salt (16) · timestamp
+//! (8) · sender (33) · amount (8) · output count (4) · (address (33) ·
+//! amount (8))*` with outputs in address order. The signature is over
+//! `SHA-256("tabcoin/tx/v2" · network (32) · content)`. A transaction's hash
+//! (committed by the block's transaction root) is `SHA-256(0x01 ·
+//! "tabcoin/tx/v2" · content · signature)` (or, for a reward, `SHA-256(0x00 ·
+//! "tabcoin/reward/v1" · id · height · outputs)`). JSON is only the wire
+//! view.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,7 +33,7 @@ use uuid::Uuid;
 
 use crate::address::Address;
 use crate::amount::Amount;
-use crate::hash::{sha256, to_hex};
+use crate::hash::{BlockHash, sha256, to_hex};
 use crate::height::Height;
 use crate::params::Params;
 use crate::sigcache::SigCheck;
@@ -41,6 +49,20 @@ impl TxId {
     /// A v4 id from 16 random bytes the caller draws.
     pub fn from_random(bytes: [u8; 16]) -> TxId {
         TxId(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+
+    /// The id of a signed transaction: derived from its sender and the salt
+    /// the sender drew, so only the sender can make a valid transaction
+    /// with it.
+    pub fn for_sender(sender: &Address, salt: &Salt) -> TxId {
+        let mut bytes = Vec::with_capacity(TXID_DOMAIN.len() + 33 + 16);
+        bytes.extend_from_slice(TXID_DOMAIN);
+        bytes.extend_from_slice(sender.as_bytes());
+        bytes.extend_from_slice(&salt.0);
+        let digest = sha256(&bytes);
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        TxId::from_random(id)
     }
 
     /// The id of a reward: derived from the block's parent, height and miner,
@@ -77,6 +99,45 @@ impl FromStr for TxId {
     }
 }
 
+/// 16 random bytes a sender draws for a new transaction; its id is derived
+/// from them and the sender ([`TxId::for_sender`]). Hex on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Salt(pub [u8; 16]);
+
+impl fmt::Debug for Salt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Salt({})", to_hex(&self.0[..4]))
+    }
+}
+
+impl Serialize for Salt {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&to_hex(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Salt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let bytes = from_hex::<16>(&s)
+            .ok_or_else(|| serde::de::Error::custom("a salt is 32 hex digits"))?;
+        Ok(Salt(bytes))
+    }
+}
+
+/// `N` bytes from exactly `2 N` hex digits.
+fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
+        let hex = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(hex, 16).ok()?;
+    }
+    Some(out)
+}
+
 /// A 64-byte compact ECDSA signature (r ‖ s), hex on the wire.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Sig(pub [u8; 64]);
@@ -96,16 +157,9 @@ impl Serialize for Sig {
 impl<'de> Deserialize<'de> for Sig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        let bad = || serde::de::Error::custom("a signature is 128 hex digits");
-        if s.len() != 128 {
-            return Err(bad());
-        }
-        let mut out = [0u8; 64];
-        for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
-            let hex = std::str::from_utf8(pair).map_err(|_| bad())?;
-            out[i] = u8::from_str_radix(hex, 16).map_err(|_| bad())?;
-        }
-        Ok(Sig(out))
+        let bytes = from_hex::<64>(&s)
+            .ok_or_else(|| serde::de::Error::custom("a signature is 128 hex digits"))?;
+        Ok(Sig(bytes))
     }
 }
 
@@ -121,6 +175,8 @@ pub enum Input {
         address: Address,
         /// The sender's balance, all of which the outputs distribute.
         amount: Amount,
+        /// The random bytes the transaction's id is derived from.
+        salt: Salt,
         /// The sender's signature over the canonical bytes.
         signature: Sig,
     },
@@ -189,6 +245,14 @@ pub enum TxError {
         /// The input amount.
         actual: Amount,
     },
+    /// A signed transaction's id is derived from its sender and salt.
+    #[error("transaction {id} does not carry the id its sender and salt give ({expected})")]
+    IdNotBound {
+        /// The transaction's id.
+        id: TxId,
+        /// The id its sender and salt give.
+        expected: TxId,
+    },
     /// A transaction id may appear only once in a chain.
     #[error("transaction {id} is already in the chain")]
     Replayed {
@@ -223,7 +287,8 @@ pub enum TxError {
     },
 }
 
-const TX_DOMAIN: &[u8] = b"tabcoin/tx/v1";
+const TX_DOMAIN: &[u8] = b"tabcoin/tx/v2";
+const TXID_DOMAIN: &[u8] = b"tabcoin/txid/v2";
 const REWARD_DOMAIN: &[u8] = b"tabcoin/reward/v1";
 
 fn push_outputs(out: &mut Vec<u8>, outputs: &BTreeMap<Address, Amount>) {
@@ -238,16 +303,18 @@ fn push_outputs(out: &mut Vec<u8>, outputs: &BTreeMap<Address, Amount>) {
     }
 }
 
-fn signing_bytes(
+/// A signed transaction's content (see the module's documentation).
+fn content(
     id: &TxId,
+    salt: &Salt,
     timestamp: Timestamp,
     sender: &Address,
     amount: Amount,
     outputs: &BTreeMap<Address, Amount>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(TX_DOMAIN.len() + 16 + 8 + 33 + 8 + 4 + outputs.len() * 41);
-    out.extend_from_slice(TX_DOMAIN);
+    let mut out = Vec::with_capacity(16 + 16 + 8 + 33 + 8 + 4 + outputs.len() * 41);
     out.extend_from_slice(id.0.as_bytes());
+    out.extend_from_slice(&salt.0);
     out.extend_from_slice(&timestamp.0.to_be_bytes());
     out.extend_from_slice(sender.as_bytes());
     out.extend_from_slice(&amount.0.to_be_bytes());
@@ -255,16 +322,29 @@ fn signing_bytes(
     out
 }
 
+/// The digest a signature covers: the content, for one network.
+fn signed_digest(network: &BlockHash, content: &[u8]) -> [u8; 32] {
+    let mut bytes = Vec::with_capacity(TX_DOMAIN.len() + 32 + content.len());
+    bytes.extend_from_slice(TX_DOMAIN);
+    bytes.extend_from_slice(network.as_bytes());
+    bytes.extend_from_slice(content);
+    sha256(&bytes)
+}
+
 impl Transaction {
-    /// A new transaction: `wallet` (holding `balance`) sends `amount` to
-    /// `recipient` and keeps the change.
+    /// A new transaction on `network` (its genesis hash): `wallet` (holding
+    /// `balance`) sends `amount` to `recipient` and keeps the change. Its id
+    /// is derived from the sender and `salt` (16 random bytes the caller
+    /// draws: this crate is pure).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         wallet: &Wallet,
         balance: Amount,
         recipient: Address,
         amount: Amount,
-        id: TxId,
+        salt: Salt,
         now: Timestamp,
+        network: &BlockHash,
     ) -> Result<Transaction, TxError> {
         let sender = wallet.address();
         if recipient == sender {
@@ -284,30 +364,32 @@ impl Transaction {
             outputs.insert(sender, change);
         }
         let mut tx = Transaction {
-            id,
+            id: TxId::for_sender(&sender, &salt),
             input: Input::Reward {
                 height: Height::GENESIS,
             },
             outputs,
         };
-        tx.sign(wallet, balance, now);
+        tx.sign(wallet, balance, salt, now, network);
         Ok(tx)
     }
 
     /// Adds a send to this pending transaction (the classic design's update):
-    /// more to `recipient`, less change, signed again.
+    /// more to `recipient`, less change, signed again (same id and salt).
     pub fn update(
         &mut self,
         wallet: &Wallet,
         recipient: Address,
         amount: Amount,
         now: Timestamp,
+        network: &BlockHash,
     ) -> Result<(), TxError> {
         let sender = wallet.address();
         let Input::Signed {
             address,
             amount: balance,
             timestamp,
+            salt,
             ..
         } = self.input
         else {
@@ -337,18 +419,32 @@ impl Transaction {
             self.outputs.insert(sender, left);
         }
         // An update is always newer than what it replaces, even within one ms.
-        self.sign(wallet, balance, now.max(timestamp.plus_ms(1)));
+        self.sign(
+            wallet,
+            balance,
+            salt,
+            now.max(timestamp.plus_ms(1)),
+            network,
+        );
         Ok(())
     }
 
-    fn sign(&mut self, wallet: &Wallet, balance: Amount, now: Timestamp) {
+    fn sign(
+        &mut self,
+        wallet: &Wallet,
+        balance: Amount,
+        salt: Salt,
+        now: Timestamp,
+        network: &BlockHash,
+    ) {
         let address = wallet.address();
-        let bytes = signing_bytes(&self.id, now, &address, balance, &self.outputs);
-        let signature = Sig(wallet.sign_digest(&sha256(&bytes)));
+        let bytes = content(&self.id, &salt, now, &address, balance, &self.outputs);
+        let signature = Sig(wallet.sign_digest(&signed_digest(network, &bytes)));
         self.input = Input::Signed {
             timestamp: now,
             address,
             amount: balance,
+            salt,
             signature,
         };
     }
@@ -375,73 +471,93 @@ impl Transaction {
         matches!(self.input, Input::Reward { .. })
     }
 
-    /// The digest a signed transaction's signature covers (None for rewards).
-    pub fn signing_digest(&self) -> Option<[u8; 32]> {
+    /// A signed transaction's content (None for rewards).
+    fn content(&self) -> Option<Vec<u8>> {
         match &self.input {
             Input::Signed {
                 timestamp,
                 address,
                 amount,
+                salt,
                 ..
-            } => Some(sha256(&signing_bytes(
+            } => Some(content(
                 &self.id,
+                salt,
                 *timestamp,
                 address,
                 *amount,
                 &self.outputs,
-            ))),
+            )),
             Input::Reward { .. } => None,
         }
+    }
+
+    /// The digest a signed transaction's signature covers on `network`
+    /// (None for rewards).
+    pub fn signing_digest(&self, network: &BlockHash) -> Option<[u8; 32]> {
+        self.content().map(|c| signed_digest(network, &c))
     }
 
     /// The transaction's hash, committed by the block's transaction root;
     /// it covers every field, the signature included.
     pub fn hash(&self) -> [u8; 32] {
         let mut bytes = Vec::new();
-        match &self.input {
-            Input::Signed {
-                timestamp,
-                address,
-                amount,
-                signature,
-            } => {
+        match (&self.input, self.content()) {
+            (Input::Signed { signature, .. }, Some(content)) => {
                 bytes.push(1);
-                bytes.extend_from_slice(&signing_bytes(
-                    &self.id,
-                    *timestamp,
-                    address,
-                    *amount,
-                    &self.outputs,
-                ));
+                bytes.extend_from_slice(TX_DOMAIN);
+                bytes.extend_from_slice(&content);
                 bytes.extend_from_slice(&signature.0);
             }
-            Input::Reward { height } => {
+            (Input::Reward { height }, _) => {
                 bytes.push(0);
                 bytes.extend_from_slice(REWARD_DOMAIN);
                 bytes.extend_from_slice(self.id.0.as_bytes());
                 bytes.extend_from_slice(&height.0.to_be_bytes());
                 push_outputs(&mut bytes, &self.outputs);
             }
+            (Input::Signed { .. }, None) => {}
         }
         sha256(&bytes)
     }
 
-    /// Rule: the signature verifies against the sender's address.
-    /// The check is [`SigCheck::verify`], the same the verifier workers run.
-    pub fn signature_is_valid(&self) -> Result<(), TxError> {
+    /// Rule: the signature verifies against the sender's address, for
+    /// `network`. The check is [`SigCheck::verify`], the same the verifier
+    /// workers run.
+    pub fn signature_is_valid(&self, network: &BlockHash) -> Result<(), TxError> {
         if self.is_reward() {
             return Err(TxError::MisplacedReward { id: self.id });
         }
-        match SigCheck::of(self) {
+        match SigCheck::of(self, network) {
             Some(check) if check.verify() => Ok(()),
             _ => Err(TxError::BadSignature { id: self.id }),
         }
     }
 
-    /// Rules needing no chain state: output count, no zero outputs, outputs
-    /// summing to the input. (Signatures are checked separately, so a cache
-    /// can skip them.)
-    pub fn outputs_are_valid(&self, params: &Params) -> Result<(), TxError> {
+    /// Rule: a signed transaction's id is the one its sender and salt give.
+    pub fn id_is_valid(&self) -> Result<(), TxError> {
+        match &self.input {
+            Input::Signed { address, salt, .. } => {
+                let expected = TxId::for_sender(address, salt);
+                if self.id == expected {
+                    Ok(())
+                } else {
+                    Err(TxError::IdNotBound {
+                        id: self.id,
+                        expected,
+                    })
+                }
+            }
+            Input::Reward { .. } => Ok(()),
+        }
+    }
+
+    /// Rules needing no chain state and no signature check: the id is bound
+    /// to the sender, the output count is bounded, no output is zero, the
+    /// outputs sum to the input. (Signatures are checked separately, so a
+    /// cache can skip them.)
+    pub fn structure_is_valid(&self, params: &Params) -> Result<(), TxError> {
+        self.id_is_valid()?;
         let id = self.id;
         if self.outputs.is_empty() || self.outputs.len() > params.max_outputs {
             return Err(TxError::OutputCount {

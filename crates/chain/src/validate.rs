@@ -410,7 +410,7 @@ pub fn transactions_are_valid(
         if !ids.insert(tx.id) {
             return Err(BlockError::DuplicateTxId { id: tx.id });
         }
-        tx.outputs_are_valid(params)
+        tx.structure_is_valid(params)
             .map_err(|error| BlockError::Tx { index, error })?;
         if let Some(sender) = tx.sender() {
             if !senders.insert(sender) {

@@ -5,7 +5,7 @@
 use tabcoin_chain::hash::to_hex;
 use tabcoin_chain::pow::{Midstate, search};
 use tabcoin_chain::{
-    Amount, Height, Input, Params, Pool, Store, Template, Timestamp, Transaction, TxId, Wallet,
+    Amount, Height, Input, Params, Pool, Salt, Store, Template, Timestamp, Transaction, Wallet,
     genesis,
 };
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -32,15 +32,16 @@ fn signed_transaction_matches_the_native_vector() {
         Amount(1000),
         wallet(2).address(),
         Amount(25),
-        TxId::from_random([7; 16]),
+        Salt([7; 16]),
         Timestamp(1_795_219_200_000),
+        &Params::TEST.network_id(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let Input::Signed { signature, .. } = tx.input else {
         panic!("signed")
     };
     assert_eq!(to_hex(&signature.0), GOLDEN_SIG);
-    assert_eq!(tx.signature_is_valid(), Ok(()));
+    assert_eq!(tx.signature_is_valid(&Params::TEST.network_id()), Ok(()));
 }
 
 #[wasm_bindgen_test]
@@ -68,8 +69,9 @@ fn mine_and_validate_a_short_chain_with_a_transfer() {
                 store.ledger().balance(&a.address()),
                 b.address(),
                 Amount(40),
-                TxId::from_random([i; 16]),
+                Salt([i; 16]),
                 now,
+                &Params::TEST.network_id(),
             )
             .unwrap_or_else(|e| panic!("{e}"));
             store

@@ -14,7 +14,7 @@ mod native {
     use futures_util::{SinkExt, StreamExt};
     use tabcoin_chain::pow::search;
     use tabcoin_chain::{
-        Amount, Params, Pool, Store, Template, Timestamp, Transaction, TxId, Wallet,
+        Amount, Params, Pool, Salt, Store, Template, Timestamp, Transaction, Wallet,
     };
     use tabcoin_node::{Effect, Event, Message, Node};
     use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
@@ -46,6 +46,7 @@ mod native {
         let miner = wallet(SENDERS).address();
         let start = now().0 - (blocks + 1) * P.mine_rate_ms;
         let mut id = 0u128;
+        let network = store.genesis().hash;
         for b in 1..=blocks {
             let t = Timestamp(start + b * P.mine_rate_ms);
             let mut pool = Pool::new();
@@ -59,8 +60,9 @@ mod native {
                     balance,
                     to,
                     Amount(1),
-                    TxId::from_random(id.to_le_bytes()),
+                    Salt(id.to_le_bytes()),
                     t,
+                    &network,
                 )
                 .unwrap_or_else(|e| panic!("{e}"));
                 store

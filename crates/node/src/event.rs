@@ -4,7 +4,7 @@
 //! changes the node in no other way.
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Address, Amount, Template, TxId, Wallet};
+use tabcoin_chain::{Address, Amount, Salt, Template, Wallet};
 use tabcoin_protocol::{DecodeError, PeerId};
 
 use crate::message::Message;
@@ -84,15 +84,15 @@ pub enum Event {
         /// What it says.
         report: MinerReport,
     },
-    /// The person sends `amount` to `to`; `id` names the transaction if a
-    /// new one is made (the shell draws it at random).
+    /// The person sends `amount` to `to`; a new transaction's id is
+    /// derived from `salt` (the shell draws it at random).
     Send {
         /// The recipient.
         to: Address,
         /// How much.
         amount: Amount,
-        /// A fresh random id.
-        id: TxId,
+        /// 16 fresh random bytes.
+        salt: Salt,
     },
     /// This tab now uses `wallet` (the person switched, created or imported
     /// an account).

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Accepted, Address, Amount, Template, Timestamp, Transaction, TxId};
+use tabcoin_chain::{Accepted, Address, Amount, Salt, Template, Timestamp, Transaction};
 
 use crate::event::{Effect, Job, MinerReport};
 use crate::message::Message;
@@ -167,22 +167,26 @@ impl Node {
     }
 
     /// Sends `amount` to `to`: merged into this tab's pending transaction if
-    /// there is one (as in the classic design), else a new transaction with
-    /// id `id`. The transaction is pooled and broadcast.
+    /// there is one (as in the classic design), else a new transaction whose
+    /// id is derived from `salt`. The transaction is pooled and broadcast.
     pub(crate) fn send(
         &mut self,
         to: Address,
         amount: Amount,
-        id: TxId,
+        salt: Salt,
         now: Timestamp,
     ) -> Result<Vec<Effect>, SendError> {
+        let network = self.store.genesis().hash;
         let tx = match self.pool.get(&self.wallet.address()) {
             Some(pending) => {
                 let mut tx = pending.clone();
-                tx.update(&self.wallet, to, amount, now)?;
+                tx.update(&self.wallet, to, amount, now, &network)?;
                 tx
             }
-            None => Transaction::new(&self.wallet, self.balance(), to, amount, id, now)?,
+            None => {
+                let balance = self.balance();
+                Transaction::new(&self.wallet, balance, to, amount, salt, now, &network)?
+            }
         };
         self.store.add_to_pool(&mut self.pool, tx.clone())?;
         let mut effects = vec![

@@ -75,7 +75,7 @@ impl Node {
             Event::MiningToggled => self.toggle_mining(now),
             Event::WorkersSet(n) => self.set_workers(n, now),
             Event::Miner { worker, report } => self.on_miner(worker, report, now),
-            Event::Send { to, amount, id } => match self.send(to, amount, id, now) {
+            Event::Send { to, amount, salt } => match self.send(to, amount, salt, now) {
                 Ok(effects) => effects,
                 Err(e) => vec![Effect::SendRefused(e)],
             },
@@ -218,24 +218,20 @@ impl Node {
         match chain {
             Ok(Some(stored)) => {
                 let legacy = matches!(stored, StoredChain::Whole(_));
-                let (store, problem) = parse_chain(*self.store.params(), stored, now);
-                if let Some(problem) = problem {
+                let parsed = parse_chain(*self.store.params(), stored, now);
+                if let Some(problem) = parsed.problem {
                     effects.push(Effect::Notify(Notice::StoredChainDamaged(problem)));
                 }
-                // Block records hold (at least) the chain read; a whole chain
-                // of an earlier version is rewritten block by block.
-                let blocks: Option<Vec<_>> = match (&store, legacy) {
-                    (Some(s), false) => Some(s.main_chain().cloned().collect()),
-                    _ => None,
-                };
-                self.writer.loaded(true, blocks.as_deref(), legacy);
-                if let Some(store) = store {
+                // What differs from the records read is written again; a
+                // whole chain of an earlier version is rewritten by blocks.
+                self.writer.loaded(true, parsed.stored, legacy);
+                if let Some(store) = parsed.store {
                     effects.extend(self.adopt_store(store, now));
                 }
             }
-            Ok(None) => self.writer.loaded(true, None, false),
+            Ok(None) => self.writer.loaded(true, Vec::new(), false),
             Err(reason) => {
-                self.writer.loaded(false, None, false);
+                self.writer.loaded(false, Vec::new(), false);
                 effects.push(Effect::Notify(Notice::StoredChainUnreadable { reason }));
             }
         }

@@ -42,6 +42,9 @@ pub enum StoredChainProblem {
         /// The decoder's complaint.
         reason: String,
     },
+    /// The chain starts with another genesis: it was stored under earlier
+    /// rules (another network now). Nothing of it is kept.
+    OtherRules,
     /// The blocks are valid up to `kept`; the next one is not.
     InvalidAfter {
         /// The last valid height.

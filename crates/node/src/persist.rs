@@ -20,16 +20,26 @@ pub enum StoredChain {
     Whole(String),
 }
 
+/// A stored chain, read.
+#[derive(Debug)]
+pub struct Parsed {
+    /// Its valid prefix as a store (None: nothing could be read).
+    pub store: Option<Store>,
+    /// What was wrong with it, if anything.
+    pub problem: Option<StoredChainProblem>,
+    /// The hashes storage holds by height, as far as the records link up
+    /// (whatever their validity): what is written already.
+    pub stored: Vec<BlockHash>,
+}
+
 /// Reads and revalidates a stored chain: the blocks that link up from
-/// genesis, then validated one by one. Keeps the longest valid prefix of a
-/// damaged copy, and says what was wrong.
-pub fn parse_chain(
-    params: Params,
-    stored: StoredChain,
-    now: Timestamp,
-) -> (Option<Store>, Option<StoredChainProblem>) {
+/// height 0, then validated one by one. Keeps the longest valid prefix of a
+/// damaged copy, and says what was wrong. A chain whose first block is not
+/// this network's genesis is of other rules (an earlier version): nothing of
+/// it is kept.
+pub fn parse_chain(params: Params, stored: StoredChain, now: Timestamp) -> Parsed {
     let mut problem = None;
-    let blocks: Vec<Block> = match stored {
+    let (blocks, from_records): (Vec<Block>, bool) = match stored {
         StoredChain::Records(records) => {
             let mut blocks = Vec::with_capacity(records.len());
             for (index, json) in records.iter().enumerate() {
@@ -44,23 +54,51 @@ pub fn parse_chain(
                     }
                 }
             }
-            blocks
+            (blocks, true)
         }
         StoredChain::Whole(json) => match serde_json::from_str(&json) {
-            Ok(blocks) => blocks,
+            Ok(blocks) => (blocks, false),
             Err(e) => {
                 let reason = e.to_string();
-                return (None, Some(StoredChainProblem::UnreadableChain { reason }));
+                return Parsed {
+                    store: None,
+                    problem: Some(StoredChainProblem::UnreadableChain { reason }),
+                    stored: Vec::new(),
+                };
             }
         },
     };
-    match Store::from_blocks_prefix(params, linked_prefix(blocks), now) {
-        (store, None) => (Some(store), problem),
+    let blocks = linked_prefix(blocks);
+    // Records are what storage holds; a whole chain is rewritten as records.
+    let stored = if from_records {
+        blocks.iter().map(|b| b.hash).collect()
+    } else {
+        Vec::new()
+    };
+    if blocks
+        .first()
+        .is_some_and(|b| b.hash != params.network_id())
+    {
+        return Parsed {
+            store: None,
+            problem: Some(StoredChainProblem::OtherRules),
+            stored,
+        };
+    }
+    let (store, problem) = match Store::from_blocks_prefix(params, blocks, now) {
+        (store, None) => (store, problem),
         (store, Some(error)) => {
             let kept = store.height();
-            let problem = StoredChainProblem::InvalidAfter { kept, error };
-            (Some(store), Some(problem))
+            (
+                store,
+                Some(StoredChainProblem::InvalidAfter { kept, error }),
+            )
         }
+    };
+    Parsed {
+        store: Some(store),
+        problem,
+        stored,
     }
 }
 
@@ -112,6 +150,11 @@ impl Saved {
     /// Records that `blocks` (the linked prefix just loaded) are stored.
     pub fn loaded(blocks: &[Block]) -> Saved {
         Saved(blocks.iter().map(|b| b.hash).collect())
+    }
+
+    /// Records that storage holds these hashes, by height from 0.
+    pub fn of_hashes(hashes: Vec<BlockHash>) -> Saved {
+        Saved(hashes)
     }
 }
 

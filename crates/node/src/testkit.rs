@@ -2,7 +2,7 @@
 
 use tabcoin_chain::pow::search;
 use tabcoin_chain::{
-    Amount, Params, Pool, SigCheck, Store, Template, Timestamp, Transaction, TxId, Wallet,
+    Amount, Params, Pool, Salt, SigCheck, Store, Template, Timestamp, Transaction, Wallet,
 };
 
 /// The easy test network.
@@ -39,11 +39,12 @@ pub fn signed_checks(n: u8) -> Vec<([u8; 32], SigCheck)> {
                 Amount(10),
                 to,
                 Amount(1),
-                TxId::from_random([i; 16]),
+                Salt([i; 16]),
                 NOW,
+                &P.network_id(),
             )
             .unwrap_or_else(|e| panic!("{e}"));
-            let check = SigCheck::of(&tx).unwrap_or_else(|| panic!("signed"));
+            let check = SigCheck::of(&tx, &P.network_id()).unwrap_or_else(|| panic!("signed"));
             (tx.hash(), check)
         })
         .collect()

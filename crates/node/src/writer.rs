@@ -51,15 +51,13 @@ impl Writer {
     }
 
     /// The stored chain was read (`ok`), or reading it failed: only a
-    /// successful read lets writes replace what is stored. `loaded` is the
-    /// linked chain the records held (None for a whole legacy chain, which
-    /// is rewritten block by block and then removed).
-    pub fn loaded(&mut self, ok: bool, loaded: Option<&[Block]>, legacy: bool) {
+    /// successful read lets writes replace what is stored. `stored` are the
+    /// hashes the block records hold by height (none for a whole legacy
+    /// chain, which is rewritten block by block and then removed).
+    pub fn loaded(&mut self, ok: bool, stored: Vec<BlockHash>, legacy: bool) {
         self.read = ok;
         self.legacy = legacy;
-        if let Some(blocks) = loaded {
-            self.saved = Saved::loaded(blocks);
-        }
+        self.saved = Saved::of_hashes(stored);
     }
 
     /// The blocks of `store`'s best chain to write now, if any: none before
@@ -149,12 +147,12 @@ mod tests {
         let mut w = Writer::new();
         assert!(w.next(&store, T).is_empty());
         assert!(!w.pool_due(1), "the stored pool would be overwritten");
-        w.loaded(false, None, false);
+        w.loaded(false, Vec::new(), false);
         assert!(
             w.next(&store, T).is_empty(),
             "a failed read allows no writes"
         );
-        w.loaded(true, None, false);
+        w.loaded(true, Vec::new(), false);
         assert_eq!(heights(&w.next(&store, T)), vec![0, 1, 2]);
         assert!(w.pool_due(1));
         assert!(!w.pool_due(1), "an unchanged pool is not written again");
@@ -165,7 +163,7 @@ mod tests {
         let mut store = Store::new(P);
         extend(&mut store, 2, 1);
         let mut w = Writer::new();
-        w.loaded(true, None, false);
+        w.loaded(true, Vec::new(), false);
         assert_eq!(w.next(&store, T).len(), 3);
         extend(&mut store, 1, 1);
         assert!(w.next(&store, T).is_empty(), "a write is under way");
@@ -181,7 +179,7 @@ mod tests {
         let mut store = Store::new(P);
         extend(&mut store, 1, 1);
         let mut w = Writer::new();
-        w.loaded(true, None, false);
+        w.loaded(true, Vec::new(), false);
         w.next(&store, T);
         let first = w.finished(Err("disk full".into()), T);
         assert_eq!(first.failure.as_deref(), Some("disk full"));
@@ -209,7 +207,7 @@ mod tests {
         let mut store = Store::new(P);
         extend(&mut store, 1, 1);
         let mut w = Writer::new();
-        w.loaded(true, None, true);
+        w.loaded(true, Vec::new(), true);
         w.next(&store, T);
         assert!(!w.finished(Err("x".into()), T).remove_legacy);
         w.next(&store, T.plus_ms(RETRY_MS));
@@ -223,9 +221,9 @@ mod tests {
     fn blocks_read_from_storage_are_not_written_again() {
         let mut store = Store::new(P);
         extend(&mut store, 3, 1);
-        let blocks: Vec<Block> = store.main_chain().cloned().collect();
+        let hashes = store.main_chain().map(|b| b.hash).collect();
         let mut w = Writer::new();
-        w.loaded(true, Some(&blocks), false);
+        w.loaded(true, hashes, false);
         assert!(w.next(&store, T).is_empty());
         assert!(
             w.finished(Ok(()), T) == Outcome::default(),

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
-use tabcoin_chain::{Block, Store, TxId};
+use tabcoin_chain::{Block, Salt, Store};
 use tabcoin_node::{Effect, Event, Node};
 use yew::prelude::*;
 
@@ -148,8 +148,8 @@ impl Component for App {
                 match validate_send(&to, &amount, &me, self.node.pending_balance()) {
                     Ok((to, amount)) => {
                         self.errors.send = None;
-                        let id = TxId::from_random(random_bytes());
-                        self.dispatch(Event::Send { to, amount, id });
+                        let salt = Salt(random_bytes());
+                        self.dispatch(Event::Send { to, amount, salt });
                     }
                     Err(e) => self.errors.send = Some(e),
                 }

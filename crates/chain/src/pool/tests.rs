@@ -5,7 +5,7 @@ use super::*;
 use crate::amount::Amount;
 use crate::height::Height;
 use crate::store::Store;
-use crate::testutil::{NOW, P, block_on, fresh_id, mine, wallet};
+use crate::testutil::{NOW, P, block_on, fresh_id, fresh_salt, mine, net, wallet};
 use crate::tx::Sig;
 
 fn send(store: &Store, from: u8, to: u8, amount: u64) -> Transaction {
@@ -15,8 +15,9 @@ fn send(store: &Store, from: u8, to: u8, amount: u64) -> Transaction {
         store.ledger().balance(&w.address()),
         wallet(to).address(),
         Amount(amount),
-        fresh_id(),
+        fresh_salt(),
         NOW,
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -55,8 +56,9 @@ fn every_arrival_is_verified() {
         Amount(2000),
         wallet(2).address(),
         Amount(10),
-        fresh_id(),
+        fresh_salt(),
         NOW,
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -81,7 +83,7 @@ fn a_senders_update_replaces_the_pending_transaction() {
     add(&mut pool, &mut s, tx.clone()).ok();
     let mut updated = tx.clone();
     updated
-        .update(&a, wallet(3).address(), Amount(5), NOW.plus_ms(1))
+        .update(&a, wallet(3).address(), Amount(5), NOW.plus_ms(1), &net())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(add(&mut pool, &mut s, updated.clone()), Ok(Added::Updated));
     assert_eq!(pool.len(), 1);
@@ -168,46 +170,39 @@ fn verified_signatures_are_not_verified_again_in_a_block() {
 }
 
 #[test]
-fn an_id_pending_from_another_sender_is_refused() {
+fn a_transfer_claiming_another_senders_id_is_refused() {
     let mut s = Store::new(P);
     let mut pool = Pool::new();
     let first = send(&s, 1, 2, 10);
     add(&mut pool, &mut s, first.clone()).ok();
-    let w = wallet(3);
-    let copycat = Transaction::new(
-        &w,
-        s.ledger().balance(&w.address()),
-        wallet(2).address(),
-        Amount(1),
-        first.id,
-        NOW,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    // Wallet 3 signs a transfer, then puts wallet 1's pending id on it.
+    let mut copycat = send(&s, 3, 2, 1);
+    let expected = copycat.id;
+    copycat.id = first.id;
     assert_eq!(
         add(&mut pool, &mut s, copycat),
-        Err(PoolError::IdInUse { id: first.id })
+        Err(PoolError::Invalid(TxError::IdNotBound {
+            id: first.id,
+            expected
+        }))
     );
     assert_eq!(pool.len(), 1);
+    assert_eq!(pool.get(&wallet(1).address()), Some(&first));
 }
 
 #[test]
-fn a_template_leaves_out_a_transfer_that_took_the_rewards_id() {
+fn a_transfer_claiming_the_next_rewards_id_is_refused() {
     let mut s = Store::new(P);
     let mut pool = Pool::new();
     let miner = wallet(9).address();
     let tip = s.tip().hash;
     let reward_id = TxId::for_reward(&tip, s.height().next(), &miner);
-    let w = wallet(1);
-    let squatter = Transaction::new(
-        &w,
-        s.ledger().balance(&w.address()),
-        wallet(2).address(),
-        Amount(1),
-        reward_id,
-        NOW,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    add(&mut pool, &mut s, squatter).ok();
+    let mut squatter = send(&s, 1, 2, 1);
+    squatter.id = reward_id;
+    assert!(matches!(
+        add(&mut pool, &mut s, squatter),
+        Err(PoolError::Invalid(TxError::IdNotBound { .. }))
+    ));
     let honest = send(&s, 3, 2, 1);
     add(&mut pool, &mut s, honest.clone()).ok();
     let template = crate::template::Template::new(&s, &pool, miner, NOW);

@@ -5,7 +5,7 @@
 use super::*;
 use crate::amount::Amount;
 use crate::block::GENESIS_TIMESTAMP;
-use crate::testutil::{NOW, P, block_on, fresh_id, mine, seal, wallet};
+use crate::testutil::{NOW, P, block_on, fresh_salt, mine, net, seal, wallet};
 use crate::tx::Transaction;
 
 /// Mines and accepts `n` blocks on `from`, `spacing_ms` apart.
@@ -93,8 +93,9 @@ fn reorganisation_rolls_the_ledger_back_to_the_common_ancestor() {
         s.ledger().balance(&a.address()),
         b.address(),
         Amount(100),
-        fresh_id(),
+        fresh_salt(),
         NOW,
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let ours = mine(&mut s, &a, vec![pay.clone()]);
@@ -129,8 +130,16 @@ fn a_branch_that_fails_against_the_ledger_is_dropped_and_the_chain_restored() {
     // Side branch: B spends more than B's balance as of its parent.
     let x = block_on(&s, &base.hash, &b, vec![], P.mine_rate_ms);
     s.accept(x.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
-    let inflated = Transaction::new(&b, Amount(5000), a.address(), Amount(1), fresh_id(), NOW)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let inflated = Transaction::new(
+        &b,
+        Amount(5000),
+        a.address(),
+        Amount(1),
+        fresh_salt(),
+        NOW,
+        &net(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let y = block_on(&s, &x.hash, &b, vec![inflated], P.mine_rate_ms);
     let err = s.accept(y.clone(), NOW);
     assert!(matches!(
@@ -167,8 +176,16 @@ fn a_failed_reorganisation_forgets_every_descendant_of_the_bad_block() {
     let tip = s.tip().hash;
     let g = s.genesis().hash;
     // X1 spends more than B has; C2 is a second child of X1.
-    let inflated = Transaction::new(&b, Amount(5000), a.address(), Amount(1), fresh_id(), NOW)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let inflated = Transaction::new(
+        &b,
+        Amount(5000),
+        a.address(),
+        Amount(1),
+        fresh_salt(),
+        NOW,
+        &net(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let x1 = block_on(&s, &g, &b, vec![inflated], P.mine_rate_ms);
     s.accept(x1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
     let c1 = block_on(&s, &x1.hash, &b, vec![], P.mine_rate_ms);
@@ -442,8 +459,8 @@ fn mined_block_golden_vector() {
     );
 }
 
-const GOLDEN_NONCE: u64 = 645;
-const GOLDEN_BLOCK_HASH: &str = "009e9259842cdd0f81a0025916b8b3579069a7e8b01258075223e7e291c779dd";
+const GOLDEN_NONCE: u64 = 55;
+const GOLDEN_BLOCK_HASH: &str = "00142e9f369f8fedd128e32f13bbd7fac0f51899dcc316b154ca4f72780e49f9";
 
 /// The demo network's retarget and timestamp rules, with a cheap first
 /// target so the blocks can be mined in a test.

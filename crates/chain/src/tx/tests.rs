@@ -13,14 +13,23 @@ fn id(n: u8) -> TxId {
     TxId::from_random([n; 16])
 }
 
+fn salt(n: u8) -> Salt {
+    Salt([n; 16])
+}
+
+fn net() -> BlockHash {
+    P.network_id()
+}
+
 fn send(from: &Wallet, balance: u64, to: &Wallet, amount: u64) -> Transaction {
     Transaction::new(
         from,
         Amount(balance),
         to.address(),
         Amount(amount),
-        id(1),
+        salt(1),
         Timestamp(1_000),
+        &net(),
     )
     .unwrap_or_else(|e| panic!("valid send: {e}"))
 }
@@ -32,8 +41,8 @@ fn a_new_transaction_pays_the_recipient_and_returns_change() {
     assert_eq!(tx.outputs.get(&b.address()), Some(&Amount(30)));
     assert_eq!(tx.outputs.get(&a.address()), Some(&Amount(70)));
     assert_eq!(tx.sender(), Some(a.address()));
-    assert_eq!(tx.signature_is_valid(), Ok(()));
-    assert_eq!(tx.outputs_are_valid(&P), Ok(()));
+    assert_eq!(tx.signature_is_valid(&net()), Ok(()));
+    assert_eq!(tx.structure_is_valid(&P), Ok(()));
 }
 
 #[test]
@@ -41,14 +50,23 @@ fn sending_everything_leaves_no_zero_change_output() {
     let (a, b) = (wallet(1), wallet(2));
     let tx = send(&a, 100, &b, 100);
     assert_eq!(tx.outputs.len(), 1);
-    assert_eq!(tx.outputs_are_valid(&P), Ok(()));
+    assert_eq!(tx.structure_is_valid(&P), Ok(()));
 }
 
 #[test]
 fn creation_refuses_bad_requests() {
     let (a, b) = (wallet(1), wallet(2));
     let new = |to: Address, amount| {
-        Transaction::new(&a, Amount(100), to, Amount(amount), id(1), Timestamp(0)).err()
+        Transaction::new(
+            &a,
+            Amount(100),
+            to,
+            Amount(amount),
+            salt(1),
+            Timestamp(0),
+            &net(),
+        )
+        .err()
     };
     assert_eq!(
         new(b.address(), 101),
@@ -65,15 +83,15 @@ fn creation_refuses_bad_requests() {
 fn update_merges_a_second_send_and_re_signs() {
     let (a, b, c) = (wallet(1), wallet(2), wallet(3));
     let mut tx = send(&a, 100, &b, 30);
-    tx.update(&a, c.address(), Amount(20), Timestamp(2_000))
+    tx.update(&a, c.address(), Amount(20), Timestamp(2_000), &net())
         .unwrap_or_else(|e| panic!("{e}"));
-    tx.update(&a, b.address(), Amount(5), Timestamp(3_000))
+    tx.update(&a, b.address(), Amount(5), Timestamp(3_000), &net())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tx.outputs.get(&b.address()), Some(&Amount(35)));
     assert_eq!(tx.outputs.get(&c.address()), Some(&Amount(20)));
     assert_eq!(tx.outputs.get(&a.address()), Some(&Amount(45)));
-    assert_eq!(tx.signature_is_valid(), Ok(()));
-    assert_eq!(tx.outputs_are_valid(&P), Ok(()));
+    assert_eq!(tx.signature_is_valid(&net()), Ok(()));
+    assert_eq!(tx.structure_is_valid(&P), Ok(()));
     assert!(matches!(
         tx.input,
         Input::Signed {
@@ -90,18 +108,18 @@ fn update_refuses_more_than_the_change_and_other_wallets() {
     let mut tx = send(&a, 100, &b, 30);
     let before = tx.clone();
     assert_eq!(
-        tx.update(&a, b.address(), Amount(71), Timestamp(2_000)),
+        tx.update(&a, b.address(), Amount(71), Timestamp(2_000), &net()),
         Err(TxError::InsufficientFunds {
             balance: Amount(70),
             requested: Amount(71)
         })
     );
     assert_eq!(
-        tx.update(&b, a.address(), Amount(1), Timestamp(2_000)),
+        tx.update(&b, a.address(), Amount(1), Timestamp(2_000), &net()),
         Err(TxError::NotSender)
     );
     assert_eq!(tx, before, "a refused update changes nothing");
-    tx.update(&a, b.address(), Amount(70), Timestamp(2_000))
+    tx.update(&a, b.address(), Amount(70), Timestamp(2_000), &net())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(tx.outputs.get(&a.address()), None, "change spent in full");
 }
@@ -112,7 +130,7 @@ fn a_changed_output_breaks_the_signature() {
     let mut tx = send(&a, 100, &b, 30);
     tx.outputs.insert(b.address(), Amount(31));
     assert_eq!(
-        tx.signature_is_valid(),
+        tx.signature_is_valid(&net()),
         Err(TxError::BadSignature { id: tx.id })
     );
 }
@@ -121,12 +139,12 @@ fn a_changed_output_breaks_the_signature() {
 fn a_signature_from_another_key_is_rejected() {
     let (a, b, mallory) = (wallet(1), wallet(2), wallet(66));
     let mut forged = send(&a, 100, &b, 30);
-    let digest = forged.signing_digest().unwrap_or_default();
+    let digest = forged.signing_digest(&net()).unwrap_or_default();
     if let Input::Signed { signature, .. } = &mut forged.input {
         *signature = Sig(mallory.sign_digest(&digest));
     }
     assert_eq!(
-        forged.signature_is_valid(),
+        forged.signature_is_valid(&net()),
         Err(TxError::BadSignature { id: forged.id })
     );
 }
@@ -137,7 +155,7 @@ fn outputs_must_sum_to_the_input() {
     let mut tx = send(&a, 100, &b, 30);
     tx.outputs.insert(b.address(), Amount(40));
     assert_eq!(
-        tx.outputs_are_valid(&P),
+        tx.structure_is_valid(&P),
         Err(TxError::OutputsNotEqualInput {
             id: tx.id,
             input: Amount(100),
@@ -152,7 +170,7 @@ fn zero_outputs_are_rejected() {
     let mut tx = send(&a, 100, &b, 30);
     tx.outputs.insert(c.address(), Amount(0));
     assert_eq!(
-        tx.outputs_are_valid(&P),
+        tx.structure_is_valid(&P),
         Err(TxError::ZeroOutput {
             id: tx.id,
             address: c.address()
@@ -166,7 +184,7 @@ fn output_count_is_bounded() {
     let mut tx = send(&a, 100, &b, 30);
     tx.outputs.clear();
     assert_eq!(
-        tx.outputs_are_valid(&P),
+        tx.structure_is_valid(&P),
         Err(TxError::OutputCount {
             id: tx.id,
             actual: 0,
@@ -175,11 +193,11 @@ fn output_count_is_bounded() {
     );
     let mut many = send(&a, 1000, &b, 1);
     for seed in 10..10 + (P.max_outputs - 1) as u8 {
-        many.update(&a, wallet(seed).address(), Amount(1), Timestamp(5))
+        many.update(&a, wallet(seed).address(), Amount(1), Timestamp(5), &net())
             .ok();
     }
     assert_eq!(
-        many.outputs_are_valid(&P),
+        many.structure_is_valid(&P),
         Err(TxError::OutputCount {
             id: many.id,
             actual: P.max_outputs + 1,
@@ -193,9 +211,9 @@ fn a_reward_has_no_signature_to_verify() {
     let r = Transaction::reward(wallet(1).address(), Height(5), &P, id(9));
     assert!(r.is_reward());
     assert_eq!(r.sender(), None);
-    assert_eq!(r.outputs_are_valid(&P), Ok(()));
+    assert_eq!(r.structure_is_valid(&P), Ok(()));
     assert_eq!(
-        r.signature_is_valid(),
+        r.signature_is_valid(&net()),
         Err(TxError::MisplacedReward { id: r.id })
     );
 }
@@ -230,10 +248,11 @@ fn json_round_trips() {
     }
 }
 
-/// Golden vector: a transaction signed by a fixed key. RFC 6979 makes the
-/// signature deterministic, so any change to the canonical bytes or the
-/// signing shows up here. (The signature was checked independently with
-/// Python's `ecdsa` package over the documented bytes.)
+/// Golden vector: a transaction signed by a fixed key on the test network.
+/// RFC 6979 makes the signature deterministic, so any change to the id
+/// derivation, the canonical bytes, the network commitment or the signing
+/// shows up here. (Id, signature and hash were computed independently with
+/// Python's `hashlib` and `ecdsa` packages over the documented bytes.)
 #[test]
 fn signed_transaction_golden_vector() {
     let (a, b) = (wallet(1), wallet(2));
@@ -242,16 +261,63 @@ fn signed_transaction_golden_vector() {
         Amount(1000),
         b.address(),
         Amount(25),
-        id(7),
+        salt(7),
         Timestamp(1_795_219_200_000),
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let Input::Signed { signature, .. } = tx.input else {
         panic!("signed")
     };
+    assert_eq!(tx.id.to_string(), GOLDEN_ID);
     assert_eq!(to_hex(&signature.0), GOLDEN_SIG);
     assert_eq!(to_hex(&tx.hash()), GOLDEN_TX_HASH);
 }
 
-const GOLDEN_SIG: &str = "865dd94e1c562773fc9f92a06106d28933c581b294e877730afe3c4bca2a86e2130e5fa273a98643084018877acd503fbbbd1e97ab11af679205c377fab5bbfa";
-const GOLDEN_TX_HASH: &str = "8a67c358ea07f3b3539f064c93ee90e9056e5a40ee0bdf73663e9764d607431e";
+const GOLDEN_ID: &str = "b0ed6298-5bff-4c40-b4bc-9ca2d3d7bee4";
+const GOLDEN_SIG: &str = "3e4d960ff11dc36af37b0250663c58ab1add453cf2f2646c13a27681e04265a70e3fb16c317f56f9c8e8d8ae041a6191c13595c05b8716b082aa6e692a952159";
+const GOLDEN_TX_HASH: &str = "b459a73ebaa1cf07add398b97b287b35e041221871765d69a5a86fa9cfc62549";
+
+/// A payment signed on one network is not valid on another: the signature
+/// covers the network id (no cross-network replay).
+#[test]
+fn a_signature_is_valid_on_its_own_network_only() {
+    let (a, b) = (wallet(1), wallet(2));
+    let demo = Params::DEMO.network_id();
+    let tx = Transaction::new(
+        &a,
+        Amount(1000),
+        b.address(),
+        Amount(10),
+        salt(3),
+        Timestamp(1_000),
+        &demo,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tx.signature_is_valid(&demo), Ok(()));
+    assert_eq!(
+        tx.signature_is_valid(&net()),
+        Err(TxError::BadSignature { id: tx.id })
+    );
+}
+
+/// A signed transaction's id is its sender's: derived from the sender and
+/// the salt, so putting it on another sender's transaction breaks a rule.
+#[test]
+fn an_id_is_bound_to_its_sender_and_salt() {
+    let (a, b) = (wallet(1), wallet(2));
+    let tx = send(&a, 100, &b, 10);
+    assert_eq!(tx.id, TxId::for_sender(&a.address(), &salt(1)));
+    assert_eq!(tx.id_is_valid(), Ok(()));
+    let theirs = send(&b, 100, &a, 10);
+    assert_ne!(theirs.id, tx.id, "same salt, other sender, other id");
+    let mut stolen = theirs.clone();
+    stolen.id = tx.id;
+    assert_eq!(
+        stolen.structure_is_valid(&P),
+        Err(TxError::IdNotBound {
+            id: tx.id,
+            expected: theirs.id
+        })
+    );
+}

@@ -7,7 +7,7 @@
 use super::*;
 use crate::amount::Amount;
 use crate::store::Store;
-use crate::testutil::{NOW, P, block_on, fresh_id, mine, seal, wallet};
+use crate::testutil::{NOW, P, block_on, fresh_id, fresh_salt, mine, net, seal, wallet};
 use crate::tx::{Sig, Transaction, TxId};
 
 struct Fixture {
@@ -24,8 +24,16 @@ fn fixture() -> Fixture {
         mine(&mut store, &a, vec![]);
     }
     let balance = store.ledger().balance(&a.address());
-    let tx = Transaction::new(&a, balance, b.address(), Amount(10), fresh_id(), NOW)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let tx = Transaction::new(
+        &a,
+        balance,
+        b.address(),
+        Amount(10),
+        fresh_salt(),
+        NOW,
+        &net(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let tip = store.tip().hash;
     let good = block_on(&store, &tip, &a, vec![tx], P.mine_rate_ms);
     let ctx = store
@@ -35,12 +43,12 @@ fn fixture() -> Fixture {
 }
 
 fn check(f: &Fixture, block: &Block) -> Result<(), BlockError> {
-    check_block(block, &f.ctx, NOW, &P, &mut SigCache::disabled())?;
+    check_block(block, &f.ctx, NOW, &P, &mut SigCache::disabled(net()))?;
     Ok(())
 }
 
 fn check_with(f: &Fixture, block: &Block, params: &Params) -> Result<(), BlockError> {
-    check_block(block, &f.ctx, NOW, params, &mut SigCache::disabled()).map(|_| ())
+    check_block(block, &f.ctx, NOW, params, &mut SigCache::disabled(net())).map(|_| ())
 }
 
 /// Applies `edit` to the header, then mines again (root recomputed), so only
@@ -61,7 +69,7 @@ fn with_txs(block: &Block, edit: impl FnOnce(&mut Vec<Transaction>)) -> Block {
 #[test]
 fn a_good_block_passes_both_stages() {
     let f = fixture();
-    let checked = check_block(&f.good, &f.ctx, NOW, &P, &mut SigCache::disabled());
+    let checked = check_block(&f.good, &f.ctx, NOW, &P, &mut SigCache::disabled(net()));
     let checked = checked.unwrap_or_else(|e| panic!("{e}"));
     assert!(check_ledger(&checked, f.store.ledger()).is_ok());
 }
@@ -159,10 +167,10 @@ fn timestamp_too_far_ahead_is_rejected_and_the_bound_is_accepted() {
     let f = fixture();
     let now = f.good.header.timestamp;
     let at_bound = remine(&f.good, |h| h.timestamp = now.plus_ms(P.max_future_ms));
-    assert!(check_block(&at_bound, &f.ctx, now, &P, &mut SigCache::disabled()).is_ok());
+    assert!(check_block(&at_bound, &f.ctx, now, &P, &mut SigCache::disabled(net())).is_ok());
     let bad = remine(&f.good, |h| h.timestamp = now.plus_ms(P.max_future_ms + 1));
     assert_eq!(
-        check_block(&bad, &f.ctx, now, &P, &mut SigCache::disabled()).map(|_| ()),
+        check_block(&bad, &f.ctx, now, &P, &mut SigCache::disabled(net())).map(|_| ()),
         Err(BlockError::TimestampTooFarAhead {
             now,
             actual: now.plus_ms(P.max_future_ms + 1),
@@ -371,8 +379,16 @@ fn two_transactions_from_one_sender_are_rejected() {
     let f = fixture();
     let a = wallet(1);
     let balance = f.store.ledger().balance(&a.address());
-    let second = Transaction::new(&a, balance, wallet(3).address(), Amount(5), fresh_id(), NOW)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let second = Transaction::new(
+        &a,
+        balance,
+        wallet(3).address(),
+        Amount(5),
+        fresh_salt(),
+        NOW,
+        &net(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let bad = with_txs(&f.good, |txs| txs.push(second));
     assert_eq!(
         check(&f, &bad),
@@ -385,19 +401,29 @@ fn two_transactions_from_one_sender_are_rejected() {
 #[test]
 fn a_repeated_id_within_a_block_is_rejected() {
     let f = fixture();
-    let c = wallet(3);
-    let id = f.good.data[1].id;
-    let copy = Transaction::new(
-        &c,
-        P.starting_balance,
-        wallet(4).address(),
-        Amount(5),
-        id,
-        NOW,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    // Ids are bound to their senders, so only the sender's own transaction
+    // can repeat one: here, the same transaction twice.
+    let copy = f.good.data[1].clone();
+    let id = copy.id;
     let bad = with_txs(&f.good, |txs| txs.push(copy));
     assert_eq!(check(&f, &bad), Err(BlockError::DuplicateTxId { id }));
+}
+
+#[test]
+fn a_transfer_whose_id_is_not_its_senders_is_rejected() {
+    let f = fixture();
+    let mut stolen = f.good.data[1].clone();
+    let expected = stolen.id;
+    stolen.id = TxId::from_random([5; 16]);
+    let id = stolen.id;
+    let bad = with_txs(&f.good, |txs| txs[1] = stolen);
+    assert_eq!(
+        check(&f, &bad),
+        Err(BlockError::Tx {
+            index: 1,
+            error: TxError::IdNotBound { id, expected }
+        })
+    );
 }
 
 #[test]
@@ -461,12 +487,13 @@ fn the_input_must_equal_the_balance_as_of_the_parent() {
         parent_balance,
         wallet(3).address(),
         Amount(1),
-        fresh_id(),
+        fresh_salt(),
         NOW,
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let good = with_txs(&f.good, |txs| txs.push(ok));
-    let checked = check_block(&good, &f.ctx, NOW, &P, &mut SigCache::disabled())
+    let checked = check_block(&good, &f.ctx, NOW, &P, &mut SigCache::disabled(net()))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(check_ledger(&checked, f.store.ledger()).is_ok());
 
@@ -476,13 +503,14 @@ fn the_input_must_equal_the_balance_as_of_the_parent() {
         inflated,
         wallet(3).address(),
         Amount(1),
-        fresh_id(),
+        fresh_salt(),
         NOW,
+        &net(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let bad_id = bad_tx.id;
     let bad = with_txs(&f.good, |txs| txs.push(bad_tx));
-    let checked = check_block(&bad, &f.ctx, NOW, &P, &mut SigCache::disabled())
+    let checked = check_block(&bad, &f.ctx, NOW, &P, &mut SigCache::disabled(net()))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         check_ledger(&checked, f.store.ledger()).map(|_| ()),
@@ -513,7 +541,7 @@ fn a_transaction_already_in_the_chain_is_rejected_even_as_a_decoded_copy() {
     let tip = f.store.tip().hash;
     let replay = block_on(&f.store, &tip, &a, vec![copy], P.mine_rate_ms);
     let ctx = f.store.context(&tip).unwrap_or_else(|| panic!("context"));
-    let checked = check_block(&replay, &ctx, NOW, &P, &mut SigCache::disabled())
+    let checked = check_block(&replay, &ctx, NOW, &P, &mut SigCache::disabled(net()))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         check_ledger(&checked, f.store.ledger()).map(|_| ()),

@@ -70,7 +70,7 @@ fn a_send_reaches_every_pool_and_the_next_block_confirms_it() {
             .get(&wallet(1).address())
             .cloned()
             .unwrap_or_else(|| panic!("pending"));
-        assert_eq!(pending.id, super::id(1), "node {id}: same transaction");
+        assert_eq!(pending.id, super::id(1, 1), "node {id}: same transaction");
         assert_eq!(pending.outputs.len(), 3);
     }
     let block = net.mine(3);

@@ -9,7 +9,7 @@ mod verify;
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Amount, Block, GENESIS_TIMESTAMP, Store, Timestamp, TxId, Wallet, pow};
+use tabcoin_chain::{Amount, Block, GENESIS_TIMESTAMP, Salt, Store, Timestamp, TxId, Wallet, pow};
 use tabcoin_protocol::PeerId;
 
 use crate::testkit::P;
@@ -19,8 +19,13 @@ fn wallet(seed: u8) -> Wallet {
     crate::testkit::wallet(seed)
 }
 
-fn id(n: u8) -> TxId {
-    TxId::from_random([n; 16])
+fn salt(n: u8) -> Salt {
+    Salt([n; 16])
+}
+
+/// The id of node `sender`'s transaction made with `salt(n)`.
+fn id(sender: u8, n: u8) -> TxId {
+    TxId::for_sender(&wallet(sender).address(), &salt(n))
 }
 
 /// The effects without the notices (what the node asks the shell to do).
@@ -154,7 +159,7 @@ impl Net {
         let event = Event::Send {
             to: wallet(to as u8).address(),
             amount: Amount(amount),
-            id: id(tx_id),
+            salt: salt(tx_id),
         };
         let refused = self
             .handle(sender, event)

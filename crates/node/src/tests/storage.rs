@@ -191,3 +191,33 @@ fn the_stored_pool_is_checked_again_and_written_when_it_changes() {
     let unchanged = fresh.handle(Event::Tick, net.now);
     assert!(!unchanged.iter().any(|e| matches!(e, Effect::WritePool(_))));
 }
+
+#[test]
+fn a_chain_stored_under_earlier_rules_is_dropped_and_rewritten_from_genesis() {
+    let (net, records) = chain_of(2);
+    // The same blocks as another network would have them: another genesis.
+    let mut old: Vec<tabcoin_chain::Block> = records
+        .iter()
+        .filter_map(|r| serde_json::from_str(r).ok())
+        .collect();
+    old[0].header.tx_root = tabcoin_chain::TxRoot([1; 32]);
+    old[0].hash = old[0].header.hash();
+    old[1].header.prev_hash = old[0].hash;
+    old[1].hash = old[1].header.hash();
+    let old_records = old[..2].iter().map(record).collect();
+    let mut fresh = Node::new(Store::new(P), wallet(5));
+    let effects = fresh.handle(
+        loaded(Ok(Some(StoredChain::Records(old_records))), None),
+        net.now,
+    );
+    assert_eq!(
+        notices(&effects),
+        vec![Notice::StoredChainDamaged(StoredChainProblem::OtherRules)]
+    );
+    assert_eq!(fresh.store().height(), Height(0));
+    assert_eq!(
+        writes(&effects),
+        vec![vec![0]],
+        "this network's genesis replaces theirs"
+    );
+}

@@ -16,7 +16,8 @@ fn batch_of(n: u8) -> (Event, Block) {
     let t = GENESIS_TIMESTAMP.plus_ms(1_000);
     for i in 1..=n {
         let to = wallet(i.wrapping_add(100)).address();
-        let tx = Transaction::new(&wallet(i), P.starting_balance, to, Amount(1), id(i), t)
+        let (from, net) = (wallet(i), P.network_id());
+        let tx = Transaction::new(&from, P.starting_balance, to, Amount(1), salt(i), t, &net)
             .unwrap_or_else(|e| panic!("{e}"));
         store
             .add_to_pool(&mut pool, tx)

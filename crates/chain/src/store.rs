@@ -33,15 +33,17 @@ use crate::validate::{
 };
 use crate::work::Work;
 
-/// What a call to [`Store::accept`] changed.
+/// What a call to [`Store::accept`] changed: the net change of the best
+/// chain over the whole call (a block that joined and left again within it
+/// is in neither list).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Accepted {
     /// Blocks newly stored (the offered one and orphans it connected).
     pub stored: Vec<BlockHash>,
-    /// Blocks that left the best chain (their transactions may return to
-    /// the pool).
+    /// Blocks that were on the best chain before and are not now (their
+    /// transactions may return to the pool).
     pub removed: Vec<Block>,
-    /// Blocks that joined the best chain, parent first.
+    /// Blocks on the best chain now that were not before, parent first.
     pub added: Vec<Block>,
     /// The block waits for this unknown ancestor; ask a peer for it.
     pub missing_parent: Option<BlockHash>,
@@ -51,6 +53,36 @@ impl Accepted {
     /// Whether the best tip moved.
     pub fn tip_changed(&self) -> bool {
         !self.added.is_empty()
+    }
+
+    /// Adds a later change (`removed`, then `added`): a block that joined
+    /// and leaves again, or left and joins again, cancels out.
+    pub fn follow(&mut self, removed: Vec<Block>, added: Vec<Block>) {
+        for block in removed {
+            match self.added.iter().position(|b| b.hash == block.hash) {
+                Some(i) => {
+                    self.added.remove(i);
+                }
+                None => self.removed.push(block),
+            }
+        }
+        for block in added {
+            match self.removed.iter().position(|b| b.hash == block.hash) {
+                Some(i) => {
+                    self.removed.remove(i);
+                }
+                None => self.added.push(block),
+            }
+        }
+    }
+
+    /// Adds what a later call to [`Store::accept`] changed.
+    pub fn merge(&mut self, later: Accepted) {
+        self.stored.extend(later.stored);
+        self.follow(later.removed, later.added);
+        if later.missing_parent.is_some() {
+            self.missing_parent = later.missing_parent;
+        }
     }
 }
 
@@ -553,12 +585,9 @@ impl Store {
                 });
             }
         }
-        result
-            .removed
-            .extend(removed.iter().filter_map(|h| self.block_of(h)).cloned());
-        result
-            .added
-            .extend(branch.iter().filter_map(|h| self.block_of(h)).cloned());
+        let removed = removed.iter().filter_map(|h| self.block_of(h)).cloned();
+        let added = branch.iter().filter_map(|h| self.block_of(h)).cloned();
+        result.follow(removed.collect(), added.collect());
         Ok(())
     }
 

@@ -349,8 +349,7 @@ impl Node {
                         }
                         break;
                     }
-                    merged.removed.extend(a.removed);
-                    merged.added.extend(a.added);
+                    merged.merge(a);
                 }
                 Err(error) => {
                     let proven_bad = match &error {

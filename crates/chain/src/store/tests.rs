@@ -543,3 +543,68 @@ fn a_lone_miner_at_a_frozen_clock_cannot_ease_the_difficulty() {
         })
     ));
 }
+
+/// One `accept` that connects orphans reports the net change of the best
+/// chain: a block that joined the chain and left it again within the call
+/// is reported neither as added nor as removed. (Orphans connect in an
+/// order this test does not control, so it runs the scenario many times.)
+#[test]
+fn one_accept_reports_the_net_change_of_the_best_chain() {
+    for round in 0..24u8 {
+        let mut s = Store::new(P);
+        mine(&mut s, &wallet(1), vec![]);
+        let tip = s.tip().hash;
+        // Built elsewhere: x1 on the tip; a2 on x1; b2, b3 on x1.
+        let mut other = Store::from_blocks(P, s.main_chain().cloned().collect(), NOW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let x1 = block_on(&other, &tip, &wallet(2), vec![], P.mine_rate_ms);
+        other
+            .accept(x1.clone(), NOW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let a2 = block_on(&other, &x1.hash, &wallet(3), vec![], P.mine_rate_ms);
+        let b2 = block_on(&other, &x1.hash, &wallet(4), vec![], P.mine_rate_ms + 1);
+        other
+            .accept(b2.clone(), NOW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let b3 = block_on(&other, &b2.hash, &wallet(4), vec![], P.mine_rate_ms);
+        // The orphans arrive first, then the block they all wait for.
+        let orphans = if round % 2 == 0 {
+            [a2.clone(), b2.clone(), b3.clone()]
+        } else {
+            [b3.clone(), b2.clone(), a2.clone()]
+        };
+        for orphan in orphans {
+            s.accept(orphan, NOW).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let accepted = s.accept(x1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.tip().hash, b3.hash);
+        let added: Vec<BlockHash> = accepted.added.iter().map(|b| b.hash).collect();
+        assert_eq!(added, vec![x1.hash, b2.hash, b3.hash], "round {round}");
+        assert!(
+            accepted.removed.is_empty(),
+            "round {round}: {:?}",
+            accepted.removed
+        );
+    }
+}
+
+#[test]
+fn merged_changes_cancel_out_blocks_that_came_and_went() {
+    let mut s = Store::new(P);
+    let (a, b) = (
+        mine(&mut s, &wallet(1), vec![]),
+        mine(&mut s, &wallet(1), vec![]),
+    );
+    let mut total = Accepted::default();
+    total.follow(vec![], vec![a.clone(), b.clone()]);
+    total.follow(vec![b.clone()], vec![]);
+    assert_eq!(total.added, vec![a.clone()]);
+    assert!(total.removed.is_empty());
+    let mut back = Accepted::default();
+    back.follow(vec![a.clone()], vec![]);
+    back.merge(Accepted {
+        added: vec![a],
+        ..Accepted::default()
+    });
+    assert_eq!(back, Accepted::default(), "left and came back: no change");
+}

@@ -7,8 +7,13 @@
 //! After a block, included transactions leave and the rest are checked again
 //! against the new ledger; after a reorganisation, the abandoned branch's
 //! transactions come back if they are still valid.
+//!
+//! Transactions are listed, and taken for a block template, in the order
+//! they first arrived (a sender's update keeps its place): when more are
+//! pending than a block holds, the earliest go first, and no sender has a
+//! standing advantage (by address, say).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::address::Address;
 use crate::block::Block;
@@ -60,6 +65,9 @@ pub enum Added {
 #[derive(Debug, Clone, Default)]
 pub struct Pool {
     by_sender: BTreeMap<Address, Transaction>,
+    /// When each sender's pending transaction first arrived (a counter).
+    arrived: HashMap<Address, u64>,
+    next_arrival: u64,
     revision: u64,
 }
 
@@ -97,9 +105,15 @@ impl Pool {
         self.by_sender.get(sender)
     }
 
-    /// Every pending transaction, by sender.
+    /// Every pending transaction, earliest arrival first.
     pub fn transactions(&self) -> impl Iterator<Item = &Transaction> {
-        self.by_sender.values()
+        let mut txs: Vec<(u64, &Transaction)> = self
+            .by_sender
+            .iter()
+            .map(|(sender, tx)| (self.arrived.get(sender).copied().unwrap_or(u64::MAX), tx))
+            .collect();
+        txs.sort_by_key(|(arrival, _)| *arrival);
+        txs.into_iter().map(|(_, tx)| tx)
     }
 
     /// Verifies `tx` against the ledger at the best tip and adds it.
@@ -136,13 +150,17 @@ impl Pool {
         ledger.tx_is_valid(&tx)?;
         sigs.verify(&tx)?;
         let replaced = self.by_sender.insert(sender, tx).is_some();
+        self.arrived.entry(sender).or_insert_with(|| {
+            self.next_arrival += 1;
+            self.next_arrival
+        });
         self.revision += 1;
         Ok(if replaced { Added::Updated } else { Added::New })
     }
 
     /// Up to `max` transactions for a block template, one per sender.
     pub fn for_block(&self, max: usize) -> Vec<Transaction> {
-        self.by_sender.values().take(max).cloned().collect()
+        self.transactions().take(max).cloned().collect()
     }
 
     /// After the best chain changed: abandoned blocks' transactions return
@@ -156,7 +174,9 @@ impl Pool {
         params: &Params,
         sigs: &mut SigCache,
     ) {
-        let pending: Vec<Transaction> = std::mem::take(&mut self.by_sender).into_values().collect();
+        // Pending transactions keep their places; returning ones queue after.
+        let pending: Vec<Transaction> = self.transactions().cloned().collect();
+        self.by_sender.clear();
         self.revision += 1;
         let returning = removed
             .iter()
@@ -167,6 +187,9 @@ impl Pool {
             // Refusals are expected here: included, replayed or outdated.
             let _ = self.add(tx, ledger, params, sigs);
         }
+        let by_sender = &self.by_sender;
+        self.arrived
+            .retain(|sender, _| by_sender.contains_key(sender));
     }
 }
 

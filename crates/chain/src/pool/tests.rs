@@ -214,3 +214,47 @@ fn a_transfer_claiming_the_next_rewards_id_is_refused() {
             .is_ok_and(|a| a.tip_changed())
     );
 }
+
+/// With more pending than a block holds, the earliest arrivals go first,
+/// whatever the senders' addresses; an update keeps its sender's place.
+#[test]
+fn a_template_takes_the_earliest_arrivals_first() {
+    let p = Params {
+        max_block_txs: 3,
+        ..P
+    };
+    let mut s = Store::new(p);
+    let mut pool = Pool::new();
+    // Senders in an order unlike their addresses' order.
+    let mut senders: Vec<u8> = (1..=6).collect();
+    senders.sort_by_key(|i| std::cmp::Reverse(wallet(*i).address()));
+    for &i in &senders {
+        let tx = send(&s, i, 50, 1);
+        s.add_to_pool(&mut pool, tx)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // The first sender sends again: merged, still first.
+    let first = wallet(senders[0]);
+    let mut merged = pool
+        .get(&first.address())
+        .cloned()
+        .unwrap_or_else(|| panic!("pending"));
+    merged
+        .update(
+            &first,
+            wallet(60).address(),
+            Amount(1),
+            NOW.plus_ms(5),
+            &net(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.add_to_pool(&mut pool, merged)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let order: Vec<Option<Address>> = pool.transactions().map(Transaction::sender).collect();
+    let expected: Vec<Option<Address>> =
+        senders.iter().map(|i| Some(wallet(*i).address())).collect();
+    assert_eq!(order, expected);
+    let template = crate::template::Template::new(&s, &pool, wallet(99).address(), NOW);
+    let picked: Vec<Option<Address>> = template.txs[1..].iter().map(Transaction::sender).collect();
+    assert_eq!(picked, expected[..2].to_vec());
+}

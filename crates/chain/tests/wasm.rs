@@ -13,8 +13,8 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The same golden vectors as the native tests in `block.rs` and `tx/tests.rs`.
-const DEMO_GENESIS_HASH: &str = "0ec03e4065a86f247cf15c4e83c3018b3dfed9fa1a75d82f1cc7406f206b3101";
-const GOLDEN_SIG: &str = "865dd94e1c562773fc9f92a06106d28933c581b294e877730afe3c4bca2a86e2130e5fa273a98643084018877acd503fbbbd1e97ab11af679205c377fab5bbfa";
+const DEMO_GENESIS_HASH: &str = "5d18af17ac7ebb7f75e201c811bdd414864556724ebaf193b49967e64f433a14";
+const GOLDEN_SIG: &str = "3e4d960ff11dc36af37b0250663c58ab1add453cf2f2646c13a27681e04265a70e3fb16c317f56f9c8e8d8ae041a6191c13595c05b8716b082aa6e692a952159";
 
 fn wallet(seed: u8) -> Wallet {
     Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("valid seed"))

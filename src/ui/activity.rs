@@ -197,7 +197,27 @@ pub fn sentence(notice: &Notice) -> String {
         Notice::StoredChainUnreadable { reason } => format!("{reason}; syncing from peers"),
         Notice::ChainWriteFailed { reason } => format!("{reason}; trying again"),
         Notice::AccountSwitched { address } => format!("using account {}", address.short()),
+        Notice::Reissued { old, new, payments } => {
+            let paid: Vec<String> = payments
+                .iter()
+                .map(|(to, amount)| format!("{amount} to {}", to.short()))
+                .collect();
+            format!(
+                "sent again what transaction {} did not pay, as {}: {}",
+                short_id(old),
+                short_id(new),
+                paid.join(", ")
+            )
+        }
+        Notice::SendFailed { to, amount, error } => {
+            format!("could not send {amount} to {} again: {error}", to.short())
+        }
     }
+}
+
+/// The first eight hex digits of a transaction id, as the explorer shows.
+fn short_id(id: &tabcoin_chain::TxId) -> String {
+    id.to_string().chars().take(8).collect()
 }
 
 /// A shell's note in words.

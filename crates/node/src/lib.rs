@@ -18,6 +18,7 @@
 //!   shell's verifier workers, and what arrives meanwhile.
 //! - [`writer`] and [`persist`]: which blocks to write when, and how a
 //!   stored chain is read back and revalidated.
+//! - [`sends`]: every send ends visibly: confirmed, sent again, or failed.
 //! - [`notice`]: what the node tells the person, as data.
 //!
 //! Peers are numbers ([`PeerId`]) given by whatever reaches them; the node
@@ -30,6 +31,7 @@ pub mod mining;
 pub mod node;
 pub mod notice;
 pub mod persist;
+pub mod sends;
 pub mod sigbatch;
 pub mod sync;
 pub mod writer;

@@ -200,8 +200,9 @@ impl Node {
     /// After the best chain moved: the pool follows, arrivals are told, the
     /// chain is saved, mining restarts on the new tip.
     pub(crate) fn after_tip_change(&mut self, accepted: &Accepted, now: Timestamp) -> Vec<Effect> {
-        self.store.update_pool(&mut self.pool, &accepted.removed);
         let me = self.wallet.address();
+        let mine = self.pool.get(&me).cloned();
+        self.store.update_pool(&mut self.pool, &accepted.removed);
         let mut effects = Vec::new();
         for block in &accepted.added {
             let height = block.header.height;
@@ -223,6 +224,7 @@ impl Node {
                 }));
             }
         }
+        effects.extend(self.follow_my_send(mine, now));
         effects.extend(self.save_chain(now));
         effects.extend(self.new_job(now));
         effects

@@ -239,9 +239,14 @@ impl Node {
         let txs: Vec<Transaction> = pool
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default();
+        let me = self.wallet.address();
         for tx in txs {
-            // Outdated or now invalid: dropped, as from a peer.
-            let _ = self.store.add_to_pool(&mut self.pool, tx);
+            let mine = tx.sender() == Some(me);
+            // Outdated or now invalid: dropped, as from a peer; if it was
+            // this tab's, what it did not pay is sent again.
+            if self.store.add_to_pool(&mut self.pool, tx.clone()).is_err() && mine {
+                effects.extend(self.follow_my_send(Some(tx), now));
+            }
         }
         effects
     }

@@ -1,7 +1,7 @@
 //! What the node tells the person, as data: [`Notice`]s carry the values,
 //! the UI chooses the words.
 
-use tabcoin_chain::{AcceptError, Address, Amount, BlockHash, Height, PoolError, TxError};
+use tabcoin_chain::{AcceptError, Address, Amount, BlockHash, Height, PoolError, TxError, TxId};
 use tabcoin_protocol::{DecodeError, PeerId};
 
 /// Why a send was refused.
@@ -164,6 +164,28 @@ pub enum Notice {
         /// Why.
         reason: String,
     },
+    /// This tab's pending transaction `old` left the pool without all of
+    /// it being paid (an earlier version was confirmed, or coins arrived
+    /// and it no longer matched the balance): `payments` are sent again in
+    /// `new`.
+    Reissued {
+        /// The transaction that left.
+        old: TxId,
+        /// The transaction that carries the payments now.
+        new: TxId,
+        /// What it pays: recipient, amount.
+        payments: Vec<(Address, Amount)>,
+    },
+    /// A payment of a send could not be made again: the balance no longer
+    /// allows it (or the pool refused it). Nothing was sent.
+    SendFailed {
+        /// The recipient.
+        to: Address,
+        /// The amount.
+        amount: Amount,
+        /// Why.
+        error: SendError,
+    },
     /// This tab now uses another account.
     AccountSwitched {
         /// Its address.
@@ -184,6 +206,7 @@ impl Notice {
                 | Notice::StoredChainDamaged(_)
                 | Notice::StoredChainUnreadable { .. }
                 | Notice::ChainWriteFailed { .. }
+                | Notice::SendFailed { .. }
         )
     }
 }

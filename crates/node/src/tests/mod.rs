@@ -3,6 +3,7 @@
 
 mod gossip;
 mod mining;
+mod sends;
 mod storage;
 mod sync;
 mod verify;

@@ -1,0 +1,160 @@
+//! Every send this tab makes ends visibly. A later send merges into the
+//! pending transaction (same id, as in the classic design); if a miner
+//! confirms an earlier version, or the transaction stops matching the
+//! balance (coins arrived meanwhile), the pool drops it. Then what it would
+//! still have paid is sent again as a new transaction against the new
+//! balance, and the person is told; if the balance no longer allows it, the
+//! person is told that instead.
+
+use tabcoin_chain::hash::sha256;
+use tabcoin_chain::{Address, Amount, Salt, Timestamp, Transaction, TxId};
+
+use crate::event::Effect;
+use crate::message::Message;
+use crate::node::Node;
+use crate::notice::Notice;
+
+/// What `mine` would still pay that `confirmed` (an earlier version of it
+/// on the chain, if any) did not: recipient and amount, change left out.
+pub fn unpaid(
+    mine: &Transaction,
+    confirmed: Option<&Transaction>,
+    me: &Address,
+) -> Vec<(Address, Amount)> {
+    mine.outputs
+        .iter()
+        .filter(|(to, _)| *to != me)
+        .filter_map(|(to, amount)| {
+            let paid = confirmed
+                .and_then(|c| c.outputs.get(to))
+                .copied()
+                .unwrap_or(Amount::ZERO);
+            amount
+                .checked_sub(paid)
+                .filter(|left| *left > Amount::ZERO)
+                .map(|left| (*to, left))
+        })
+        .collect()
+}
+
+impl Node {
+    /// The version of transaction `id` on the best chain, if any.
+    fn confirmed(&self, id: &TxId) -> Option<&Transaction> {
+        let height = self.store.ledger().tx_height(id)?;
+        let block = self.store.block_at(height)?;
+        block.data.iter().find(|tx| tx.id == *id)
+    }
+
+    /// This tab's pending transaction was `before`; if the pool no longer
+    /// holds it (or a newer version of it), what it did not pay is sent
+    /// again.
+    pub(crate) fn follow_my_send(
+        &mut self,
+        before: Option<Transaction>,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let Some(before) = before else {
+            return Vec::new();
+        };
+        let me = self.wallet.address();
+        if self.pool.get(&me).is_some_and(|tx| tx.id == before.id) {
+            return Vec::new();
+        }
+        let left = unpaid(&before, self.confirmed(&before.id), &me);
+        if left.is_empty() {
+            return Vec::new();
+        }
+        self.reissue(before.id, left, now)
+    }
+
+    /// Sends `payments` again, as one new transaction (merged into this
+    /// tab's pending one if there is one).
+    fn reissue(
+        &mut self,
+        old: TxId,
+        payments: Vec<(Address, Amount)>,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let network = self.store.genesis().hash;
+        let me = self.wallet.address();
+        // The node draws no randomness: the new id's salt comes from the old
+        // id and the tip, which no earlier transaction of this sender used.
+        let mut seed = Vec::with_capacity(16 + 32);
+        seed.extend_from_slice(old.0.as_bytes());
+        seed.extend_from_slice(self.store.tip().hash.as_bytes());
+        let mut salt = [0u8; 16];
+        salt.copy_from_slice(&sha256(&seed)[..16]);
+        let mut tx = self.pool.get(&me).cloned();
+        let mut effects = Vec::new();
+        let mut sent = Vec::new();
+        for (to, amount) in payments {
+            let result = match &mut tx {
+                Some(tx) => tx.update(&self.wallet, to, amount, now, &network),
+                None => {
+                    let balance = self.balance();
+                    Transaction::new(&self.wallet, balance, to, amount, Salt(salt), now, &network)
+                        .map(|new| tx = Some(new))
+                }
+            };
+            match result {
+                Ok(()) => sent.push((to, amount)),
+                Err(e) => effects.push(Effect::Notify(Notice::SendFailed {
+                    to,
+                    amount,
+                    error: e.into(),
+                })),
+            }
+        }
+        let Some(tx) = tx.filter(|_| !sent.is_empty()) else {
+            return effects;
+        };
+        match self.store.add_to_pool(&mut self.pool, tx.clone()) {
+            Ok(_) => {
+                effects.push(Effect::Notify(Notice::Reissued {
+                    old,
+                    new: tx.id,
+                    payments: sent,
+                }));
+                effects.push(Effect::Broadcast(Message::Transaction { tx }));
+                effects.extend(self.new_job(now));
+            }
+            Err(error) => effects.extend(sent.into_iter().map(|(to, amount)| {
+                Effect::Notify(Notice::SendFailed {
+                    to,
+                    amount,
+                    error: error.clone().into(),
+                })
+            })),
+        }
+        effects
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{NOW, P, wallet};
+
+    #[test]
+    fn unpaid_is_what_the_confirmed_version_left_out() {
+        let (me, b, c) = (wallet(1), wallet(2).address(), wallet(3).address());
+        let net = P.network_id();
+        let earlier = Transaction::new(&me, Amount(100), b, Amount(10), Salt([1; 16]), NOW, &net)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut later = earlier.clone();
+        later
+            .update(&me, c, Amount(5), NOW.plus_ms(1), &net)
+            .unwrap_or_else(|e| panic!("{e}"));
+        later
+            .update(&me, b, Amount(2), NOW.plus_ms(2), &net)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mine = me.address();
+        assert_eq!(unpaid(&later, Some(&earlier), &mine), {
+            let mut expected = vec![(b, Amount(2)), (c, Amount(5))];
+            expected.sort();
+            expected
+        });
+        assert!(unpaid(&later, Some(&later), &mine).is_empty());
+        assert_eq!(unpaid(&earlier, None, &mine), vec![(b, Amount(10))]);
+    }
+}

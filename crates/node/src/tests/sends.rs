@@ -1,0 +1,166 @@
+//! Every send ends visibly: a merged send whose earlier version was
+//! confirmed, or a pending send that stopped matching the balance, is sent
+//! again (or said to have failed).
+
+use tabcoin_chain::{Height, Pool, Template, Transaction};
+
+use super::*;
+use crate::Message;
+
+/// A block on node `at`'s tip, mined by `miner`, carrying exactly `txs`.
+fn block_with(net: &mut Net, at: PeerId, miner: u8, txs: Vec<Transaction>) -> Block {
+    net.now = net.now.plus_ms(P.mine_rate_ms);
+    let now = net.now;
+    let node = net.node(at);
+    let mut store = Store::from_blocks(P, node.store().main_chain().cloned().collect(), now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut pool = Pool::new();
+    for tx in txs {
+        store
+            .add_to_pool(&mut pool, tx)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let template = Template::new(&store, &pool, wallet(miner).address(), now);
+    let nonce = pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
+    template.into_block(nonce)
+}
+
+/// `block` reaches every node, from a miner outside the net.
+fn deliver(net: &mut Net, block: Block) {
+    for id in 1..=net.nodes.len() as PeerId {
+        let msg = Message::Block {
+            block: block.clone(),
+        };
+        net.queue.push_back((id, from(99, msg)));
+    }
+    net.pump();
+}
+
+/// Node `id`'s pending transaction.
+fn pending_of(net: &mut Net, id: PeerId) -> Option<Transaction> {
+    let me = wallet(id as u8).address();
+    net.node(id).pool().get(&me).cloned()
+}
+
+#[test]
+fn a_merged_send_whose_earlier_version_was_confirmed_is_sent_again() {
+    let mut net = Net::new(3);
+    net.send(1, 2, 30, 1).unwrap_or_else(|e| panic!("{e}"));
+    let first = pending_of(&mut net, 1).unwrap_or_else(|| panic!("pending"));
+    net.send(1, 3, 20, 2).unwrap_or_else(|e| panic!("{e}"));
+    // A miner that only saw the first version confirms it.
+    let block = block_with(&mut net, 3, 9, vec![first.clone()]);
+    deliver(&mut net, block);
+    let again = net.told(1).iter().find_map(|n| match n {
+        Notice::Reissued { old, new, payments } => Some((*old, *new, payments.clone())),
+        _ => None,
+    });
+    let (old, new, payments) = again.unwrap_or_else(|| panic!("told: {:?}", net.told(1)));
+    assert_eq!(old, first.id);
+    assert_eq!(payments, vec![(wallet(3).address(), Amount(20))]);
+    for id in 1..=3 {
+        let pending = pending_of(&mut net, 1);
+        assert_eq!(
+            pending.map(|tx| tx.id),
+            Some(new),
+            "node {id} holds the new send"
+        );
+    }
+    net.mine(2);
+    let ledger = net.nodes[0].store().ledger().clone();
+    assert_eq!(ledger.balance(&wallet(2).address()), Amount(1030 + 50));
+    assert_eq!(ledger.balance(&wallet(3).address()), Amount(1020));
+    assert_eq!(ledger.balance(&wallet(1).address()), Amount(950));
+}
+
+#[test]
+fn a_pending_send_overtaken_by_arriving_coins_is_sent_again_from_the_new_balance() {
+    let mut net = Net::new(3);
+    net.send(1, 3, 40, 1).unwrap_or_else(|e| panic!("{e}"));
+    let stale = pending_of(&mut net, 1).unwrap_or_else(|| panic!("pending"));
+    net.send(2, 1, 5, 2).unwrap_or_else(|e| panic!("{e}"));
+    let gift = pending_of(&mut net, 2).unwrap_or_else(|| panic!("pending"));
+    // A block with only the coins for node 1: its send no longer matches.
+    let block = block_with(&mut net, 2, 9, vec![gift]);
+    deliver(&mut net, block);
+    assert!(
+        net.told(1).iter().any(|n| matches!(
+            n,
+            Notice::Reissued { old, payments, .. }
+                if *old == stale.id && payments == &vec![(wallet(3).address(), Amount(40))]
+        )),
+        "{:?}",
+        net.told(1)
+    );
+    let again = pending_of(&mut net, 1).unwrap_or_else(|| panic!("sent again"));
+    assert_eq!(again.outputs.get(&wallet(1).address()), Some(&Amount(965)));
+    net.mine(3);
+    assert_eq!(net.nodes[0].store().height(), Height(2));
+    let ledger = net.nodes[0].store().ledger().clone();
+    assert_eq!(ledger.balance(&wallet(3).address()), Amount(1040 + 50));
+}
+
+/// What a send still owes can exceed the balance only in odd cases (a
+/// reorganisation took coins back); then the person is told, and nothing
+/// is sent.
+#[test]
+fn a_payment_the_balance_cannot_cover_is_said_to_have_failed() {
+    let mut net = Net::new(2);
+    let me = wallet(1);
+    // A send made when the tab believed it had 10,000 coins.
+    let owed = Transaction::new(
+        &me,
+        Amount(10_000),
+        wallet(2).address(),
+        Amount(5_000),
+        salt(9),
+        net.now,
+        &P.network_id(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let now = net.now;
+    let effects = net.node(1).follow_my_send(Some(owed), now);
+    assert!(matches!(
+        &effects[..],
+        [Effect::Notify(Notice::SendFailed {
+            amount: Amount(5_000),
+            error: SendError::Tx(tabcoin_chain::TxError::InsufficientFunds { .. }),
+            ..
+        })]
+    ));
+    assert!(net.node(1).pool().is_empty());
+}
+
+/// A tab that was closed: its stored pending send no longer fits the chain
+/// it reads back, and is sent again when the tab runs.
+#[test]
+fn a_stored_send_that_no_longer_fits_is_sent_again_when_the_tab_runs() {
+    let mut net = Net::new(3);
+    net.send(1, 3, 40, 1).unwrap_or_else(|e| panic!("{e}"));
+    let stale = pending_of(&mut net, 1).unwrap_or_else(|| panic!("pending"));
+    net.send(2, 1, 5, 2).unwrap_or_else(|e| panic!("{e}"));
+    let gift = pending_of(&mut net, 2).unwrap_or_else(|| panic!("pending"));
+    let block = block_with(&mut net, 2, 9, vec![gift]);
+    let mut chain: Vec<Block> = net.nodes[1].store().main_chain().cloned().collect();
+    chain.push(block);
+    let records = chain.iter().map(crate::persist::record).collect();
+    let pool = serde_json::to_string(&vec![stale.clone()]).unwrap_or_default();
+    let mut reopened = Node::new(Store::new(P), wallet(1));
+    let event = Event::StorageLoaded {
+        chain: Ok(Some(crate::StoredChain::Records(records))),
+        pool: Some(pool),
+    };
+    let effects = reopened.handle(event, net.now);
+    assert!(
+        notices(&effects).iter().any(|n| matches!(
+            n,
+            Notice::Reissued { old, .. } if *old == stale.id
+        )),
+        "{effects:?}"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Broadcast(Message::Transaction { .. })))
+    );
+}

@@ -3,6 +3,7 @@
 
 use tabcoin_chain::{Address, Block, Height, Ledger, Pool, Store, Target};
 use tabcoin_node::SyncState;
+use tabcoin_node::sends::{SendState, Sends};
 
 use super::accounts::AccountBook;
 
@@ -34,6 +35,46 @@ pub fn pool_lines(pool: &Pool) -> Vec<String> {
                 .map(|(a, v)| format!("{v} to {}", a.short()))
                 .collect();
             format!("{from} sends {}", paid.join(", "))
+        })
+        .collect()
+}
+
+/// Sends shown in the wallet.
+const SEND_ROWS: usize = 10;
+
+/// One send as the wallet lists it: what, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRow {
+    /// "30 to tab1…".
+    pub what: String,
+    /// "pending", "confirmed in block 5", "sent again as 1a2b3c4d", "failed: …".
+    pub state: String,
+    /// A word for styling: pending, confirmed, again or failed.
+    pub class: &'static str,
+}
+
+/// The latest sends of account `me`, newest first.
+pub fn send_rows(sends: &Sends, me: &Address) -> Vec<SendRow> {
+    sends
+        .iter()
+        .rev()
+        .filter(|r| r.from == *me)
+        .take(SEND_ROWS)
+        .map(|r| {
+            let (state, class) = match &r.state {
+                SendState::Pending => ("pending".to_owned(), "pending"),
+                SendState::Confirmed(h) => (format!("confirmed in block {h}"), "confirmed"),
+                SendState::SentAgain(tx) => {
+                    let short: String = tx.to_string().chars().take(8).collect();
+                    (format!("sent again as {short}"), "again")
+                }
+                SendState::Failed(why) => (format!("failed: {why}"), "failed"),
+            };
+            SendRow {
+                what: format!("{} to {}", r.amount, r.to.short()),
+                state,
+                class,
+            }
         })
         .collect()
 }
@@ -185,6 +226,33 @@ mod tests {
                 ("seen on the chain".into(), wallet(2).address().to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn the_wallet_lists_this_accounts_sends_newest_first_with_their_state() {
+        use tabcoin_node::Event;
+        // Two sends through a node, one confirmed, and another account's.
+        let mut node = tabcoin_node::Node::new(chain(1), wallet(1));
+        let t = Timestamp(node.store().tip().header.timestamp.0 + 10);
+        for (to, n) in [(2u8, 5u64), (3, 7)] {
+            let send = Event::Send {
+                to: wallet(to).address(),
+                amount: Amount(n),
+                salt: Salt([n as u8; 16]),
+            };
+            node.handle(send, t);
+        }
+        let rows = send_rows(node.sends(), &wallet(1).address());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].what,
+            format!("7 to {}", wallet(3).address().short())
+        );
+        assert_eq!(
+            (rows[0].state.as_str(), rows[0].class),
+            ("pending", "pending")
+        );
+        assert!(send_rows(node.sends(), &wallet(2).address()).is_empty());
     }
 
     #[test]

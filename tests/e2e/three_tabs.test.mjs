@@ -53,6 +53,7 @@ test('three tabs: mine, pay, confirm, refuse, reload', async () => {
   await a.fill('[data-testid=send-amount]', '25');
   await a.click('[data-testid=send-button]');
   for (const p of [a, b, c]) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
+  assert.match(await text(a, 'send-row'), /^25 to .*pending$/);
   await screenshot(a, 'view-wallet', false);
 
   // C mines; every tab agrees B gained 25 and A lost 25.
@@ -64,6 +65,7 @@ test('three tabs: mine, pay, confirm, refuse, reload', async () => {
     assert.equal(await balanceSeenBy(p, addrA), before.a - 25);
   }
   assert.equal(Number(await text(b, 'balance')), before.b + 25);
+  await waitFor(a, () => /confirmed in block \d+/.test(document.querySelector('[data-testid=send-row]').textContent));
 
   // 3. More than the balance: one sentence, nothing changes.
   const aBalance = await text(a, 'balance');

@@ -189,6 +189,8 @@ impl Node {
             }
         };
         self.store.add_to_pool(&mut self.pool, tx.clone())?;
+        let me = self.wallet.address();
+        self.sends.sent(me, to, amount, tx.id, now);
         let mut effects = vec![
             Effect::Notify(Notice::Sent { amount, to }),
             Effect::Broadcast(Message::Transaction { tx }),
@@ -225,6 +227,8 @@ impl Node {
             }
         }
         effects.extend(self.follow_my_send(mine, now));
+        let ledger = self.store.ledger();
+        self.sends.follow_chain(|id| ledger.tx_height(id));
         effects.extend(self.save_chain(now));
         effects.extend(self.new_job(now));
         effects

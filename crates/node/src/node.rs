@@ -14,6 +14,7 @@ use crate::message::Message;
 use crate::mining::Mining;
 use crate::notice::Notice;
 use crate::persist::{StoredChain, parse_chain, record};
+use crate::sends::Sends;
 use crate::sync::SyncState;
 use crate::writer::Writer;
 
@@ -42,6 +43,8 @@ pub struct Node {
     pub(crate) hold: Hold,
     /// Writing the chain and the pool to storage.
     pub(crate) writer: Writer,
+    /// The sends this tab made, and where they stand.
+    pub(crate) sends: Sends,
 }
 
 impl Node {
@@ -60,6 +63,7 @@ impl Node {
             mining: Mining::new(),
             hold: Hold::new(),
             writer: Writer::new(),
+            sends: Sends::default(),
         }
     }
 

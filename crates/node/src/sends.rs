@@ -4,15 +4,108 @@
 //! balance (coins arrived meanwhile), the pool drops it. Then what it would
 //! still have paid is sent again as a new transaction against the new
 //! balance, and the person is told; if the balance no longer allows it, the
-//! person is told that instead.
+//! person is told that instead. [`SendRecord`]s keep each send's state for
+//! the wallet's list.
+
+use std::collections::VecDeque;
 
 use tabcoin_chain::hash::sha256;
-use tabcoin_chain::{Address, Amount, Salt, Timestamp, Transaction, TxId};
+use tabcoin_chain::{Address, Amount, Height, Salt, Timestamp, Transaction, TxId};
 
 use crate::event::Effect;
 use crate::message::Message;
 use crate::node::Node;
-use crate::notice::Notice;
+use crate::notice::{Notice, SendError};
+
+/// How many sends the node remembers.
+const RECORDS: usize = 50;
+
+/// Where a send stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendState {
+    /// In the pool, waiting for a block.
+    Pending,
+    /// On the best chain, in the block at this height.
+    Confirmed(Height),
+    /// Its transaction left the pool unpaid; the payment went out again in
+    /// this transaction (a newer record follows it).
+    SentAgain(TxId),
+    /// It could not be sent again; nothing was paid.
+    Failed(String),
+}
+
+/// One payment this tab asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRecord {
+    /// The account that sent it.
+    pub from: Address,
+    /// The recipient.
+    pub to: Address,
+    /// How much.
+    pub amount: Amount,
+    /// The transaction carrying it.
+    pub tx: TxId,
+    /// When it was asked for (or sent again).
+    pub at: Timestamp,
+    /// Where it stands.
+    pub state: SendState,
+}
+
+/// The sends this tab made, newest last.
+#[derive(Debug, Clone, Default)]
+pub struct Sends(VecDeque<SendRecord>);
+
+impl Sends {
+    /// A payment went out in `tx`.
+    pub(crate) fn sent(
+        &mut self,
+        from: Address,
+        to: Address,
+        amount: Amount,
+        tx: TxId,
+        at: Timestamp,
+    ) {
+        if self.0.len() == RECORDS {
+            self.0.pop_front();
+        }
+        let state = SendState::Pending;
+        self.0.push_back(SendRecord {
+            from,
+            to,
+            amount,
+            tx,
+            at,
+            state,
+        });
+    }
+
+    /// Pending payments of `tx` to `to` now stand as `state`.
+    fn settle(&mut self, tx: TxId, to: Address, state: &SendState) {
+        for r in self.0.iter_mut().filter(|r| r.tx == tx && r.to == to) {
+            if r.state == SendState::Pending {
+                r.state = state.clone();
+            }
+        }
+    }
+
+    /// The best chain changed: pending sends whose transaction is on it now
+    /// are confirmed; confirmed ones whose transaction left it are pending
+    /// again.
+    pub(crate) fn follow_chain(&mut self, height_of: impl Fn(&TxId) -> Option<Height>) {
+        for r in &mut self.0 {
+            match (&r.state, height_of(&r.tx)) {
+                (SendState::Pending, Some(h)) => r.state = SendState::Confirmed(h),
+                (SendState::Confirmed(_), None) => r.state = SendState::Pending,
+                _ => {}
+            }
+        }
+    }
+
+    /// Every remembered send, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &SendRecord> {
+        self.0.iter()
+    }
+}
 
 /// What `mine` would still pay that `confirmed` (an earlier version of it
 /// on the chain, if any) did not: recipient and amount, change left out.
@@ -87,6 +180,7 @@ impl Node {
         let mut tx = self.pool.get(&me).cloned();
         let mut effects = Vec::new();
         let mut sent = Vec::new();
+        let mut failed = Vec::new();
         for (to, amount) in payments {
             let result = match &mut tx {
                 Some(tx) => tx.update(&self.wallet, to, amount, now, &network),
@@ -98,35 +192,41 @@ impl Node {
             };
             match result {
                 Ok(()) => sent.push((to, amount)),
-                Err(e) => effects.push(Effect::Notify(Notice::SendFailed {
-                    to,
-                    amount,
-                    error: e.into(),
-                })),
+                Err(e) => failed.push((to, amount, SendError::from(e))),
             }
         }
-        let Some(tx) = tx.filter(|_| !sent.is_empty()) else {
-            return effects;
-        };
-        match self.store.add_to_pool(&mut self.pool, tx.clone()) {
-            Ok(_) => {
-                effects.push(Effect::Notify(Notice::Reissued {
-                    old,
-                    new: tx.id,
-                    payments: sent,
-                }));
-                effects.push(Effect::Broadcast(Message::Transaction { tx }));
-                effects.extend(self.new_job(now));
+        if let Some(tx) = tx.filter(|_| !sent.is_empty()) {
+            match self.store.add_to_pool(&mut self.pool, tx.clone()) {
+                Ok(_) => {
+                    for (to, amount) in &sent {
+                        self.sends.settle(old, *to, &SendState::SentAgain(tx.id));
+                        self.sends.sent(me, *to, *amount, tx.id, now);
+                    }
+                    effects.push(Effect::Notify(Notice::Reissued {
+                        old,
+                        new: tx.id,
+                        payments: sent,
+                    }));
+                    effects.push(Effect::Broadcast(Message::Transaction { tx }));
+                    effects.extend(self.new_job(now));
+                }
+                Err(error) => failed.extend(
+                    sent.into_iter()
+                        .map(|(to, amount)| (to, amount, error.clone().into())),
+                ),
             }
-            Err(error) => effects.extend(sent.into_iter().map(|(to, amount)| {
-                Effect::Notify(Notice::SendFailed {
-                    to,
-                    amount,
-                    error: error.clone().into(),
-                })
-            })),
+        }
+        for (to, amount, error) in failed {
+            self.sends
+                .settle(old, to, &SendState::Failed(error.to_string()));
+            effects.push(Effect::Notify(Notice::SendFailed { to, amount, error }));
         }
         effects
+    }
+
+    /// The sends this tab made, newest last.
+    pub fn sends(&self) -> &Sends {
+        &self.sends
     }
 }
 

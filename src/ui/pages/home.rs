@@ -18,7 +18,7 @@ use crate::ui::components::send_form::SendForm;
 use crate::ui::format::clock;
 use crate::ui::route::Route;
 use crate::ui::view_model::{
-    LATEST, block_times, difficulty, known_addresses, pool_lines, sync_label,
+    LATEST, block_times, difficulty, known_addresses, pool_lines, send_rows, sync_label,
 };
 
 /// What the shell knows that the page shows.
@@ -108,6 +108,10 @@ pub fn view(h: Home<'_>) -> Html {
         .map(|l| html! { <li class={classes!(l.warn.then_some("warn"))}>{ format!("{} {}", clock(l.at), l.text) }</li> })
         .collect();
     let known = known_addresses(h.book, store.ledger(), &me);
+    let sends: Html = send_rows(node.sends(), &me)
+        .into_iter()
+        .map(|r| html! { <li data-testid="send-row" class={r.class}>{ r.what }<span class="muted">{ format!(" · {}", r.state) }</span></li> })
+        .collect();
     let block_times = block_times(store);
     let rates: Vec<f64> = node
         .rate_history()
@@ -162,6 +166,12 @@ pub fn view(h: Home<'_>) -> Html {
                 <h2>{ "Send coins" }</h2>
                 <SendForm on_send={on.send} error={h.send_error} {known} />
             </section>
+            if !node.sends().iter().all(|r| r.from != me) {
+                <section>
+                    <h2>{ "Your sends" }</h2>
+                    <ul class="sends" data-testid="sends">{ sends }</ul>
+                </section>
+            }
             <section>
                 <h2>{ format!("Pending transactions ({})", node.pool().len()) }</h2>
                 <ul class="pool" data-testid="pool">{ pool }</ul>

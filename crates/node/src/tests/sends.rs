@@ -6,6 +6,7 @@ use tabcoin_chain::{Height, Pool, Template, Transaction};
 
 use super::*;
 use crate::Message;
+use crate::sends::SendState;
 
 /// A block on node `at`'s tip, mined by `miner`, carrying exactly `txs`.
 fn block_with(net: &mut Net, at: PeerId, miner: u8, txs: Vec<Transaction>) -> Block {
@@ -66,7 +67,23 @@ fn a_merged_send_whose_earlier_version_was_confirmed_is_sent_again() {
             "node {id} holds the new send"
         );
     }
+    let states = |net: &mut Net| -> Vec<(u64, SendState)> {
+        let sends = net.node(1).sends();
+        sends
+            .iter()
+            .map(|r| (r.amount.0, r.state.clone()))
+            .collect()
+    };
+    assert_eq!(
+        states(&mut net),
+        vec![
+            (30, SendState::Confirmed(Height(1))),
+            (20, SendState::SentAgain(new)),
+            (20, SendState::Pending),
+        ]
+    );
     net.mine(2);
+    assert_eq!(states(&mut net)[2], (20, SendState::Confirmed(Height(2))));
     let ledger = net.nodes[0].store().ledger().clone();
     assert_eq!(ledger.balance(&wallet(2).address()), Amount(1030 + 50));
     assert_eq!(ledger.balance(&wallet(3).address()), Amount(1020));

@@ -2,7 +2,8 @@
 //! network (like the classic design's `PEERS=ws://…`).
 //!
 //! A relay started with `--peer ws://host:port/ws` dials that relay's `/ws`
-//! with `?link=1&secret=…` and re-dials with backoff whenever the link
+//! with `?link=1` (the shared secret in the `x-tabcoin-link-secret` header,
+//! never in the URL) and re-dials with backoff whenever the link
 //! drops. Relays accept links only with the shared `--link-secret`. Both
 //! ends then exchange [`LinkFrame`]s through the [`Hub`], which delivers them
 //! to local tabs, forwards them to its other links, and drops frames it has
@@ -133,6 +134,28 @@ fn tungstenite_text(text: Utf8Bytes) -> TsMessage {
     TsMessage::Text(text.as_str().into())
 }
 
+/// The request that dials a link: the shared secret travels in the
+/// [`LINK_SECRET_HEADER`] header, never in the URL (which proxies and logs
+/// keep).
+fn link_request(
+    url: &str,
+    secret: &str,
+) -> Result<
+    tokio_tungstenite::tungstenite::handshake::client::Request,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    let mut request = url.into_client_request()?;
+    let value = HeaderValue::from_str(secret)
+        .map_err(|e| tokio_tungstenite::tungstenite::Error::HttpFormat(e.into()))?;
+    request.headers_mut().insert(LINK_SECRET_HEADER, value);
+    Ok(request)
+}
+
+/// The header a dialling relay puts its link secret in.
+pub const LINK_SECRET_HEADER: &str = "x-tabcoin-link-secret";
+
 /// Dials `url` and keeps re-dialling with backoff (0.5 s doubling to 30 s)
 /// until the relay shuts down.
 pub(crate) fn spawn_dialer(
@@ -142,12 +165,17 @@ pub(crate) fn spawn_dialer(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let sep = if url.contains('?') { '&' } else { '?' };
+    let link_url = format!("{url}{sep}link=1");
     let secret = config.link_secret.clone().unwrap_or_default();
-    let link_url = format!("{url}{sep}link=1&secret={secret}");
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(500);
         loop {
-            match tokio_tungstenite::connect_async(link_url.as_str()).await {
+            let request = link_request(&link_url, &secret);
+            let dialled = match request {
+                Ok(request) => tokio_tungstenite::connect_async(request).await,
+                Err(e) => Err(e),
+            };
+            match dialled {
                 Ok((socket, _)) => {
                     tracing::info!(%url, "federation link up");
                     backoff = Duration::from_millis(500);

@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -154,12 +154,12 @@ pub async fn serve(
 struct WsQuery {
     room: Option<String>,
     link: Option<u8>,
-    secret: Option<String>,
 }
 
 async fn ws_handler(
     ws: WebSocketUpgrade,
     Query(q): Query<WsQuery>,
+    headers: HeaderMap,
     State(state): State<Arc<AppState>>,
 ) -> impl IntoResponse {
     // Frames up to twice the limit are read so the sender can be told why
@@ -173,11 +173,14 @@ async fn ws_handler(
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024);
     if q.link == Some(1) {
+        let offered = headers
+            .get(federation::LINK_SECRET_HEADER)
+            .and_then(|v| v.to_str().ok());
         let allowed = state
             .config
             .link_secret
             .as_deref()
-            .is_some_and(|s| q.secret.as_deref() == Some(s));
+            .is_some_and(|s| offered == Some(s));
         if !allowed {
             return (
                 StatusCode::FORBIDDEN,

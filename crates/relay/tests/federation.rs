@@ -124,6 +124,12 @@ async fn a_link_without_the_shared_secret_is_refused() {
             .await
             .is_err()
     );
+    // The secret in the URL, where logs would keep it, is not accepted.
+    assert!(
+        tokio_tungstenite::connect_async(format!("{}?link=1&secret={SECRET}", a.ws_url()))
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]

@@ -82,6 +82,11 @@ fn relay_round(tabcoin: bool, peers: usize) -> Result<Sample> {
                 "127.0.0.1:0",
                 "--dist",
                 "/nonexistent",
+                // Every load client connects from loopback, into one room.
+                "--max-peers-per-address",
+                "5000",
+                "--max-peers-per-room",
+                "5000",
             ]),
         )?
     } else {

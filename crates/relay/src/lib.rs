@@ -20,6 +20,7 @@ mod federation;
 pub mod hub;
 pub mod link;
 pub mod rate;
+pub mod slots;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -54,6 +55,10 @@ pub struct Config {
     pub burst: u32,
     /// Most tabs connected at once.
     pub max_peers: usize,
+    /// Most tabs connected at once from one client address.
+    pub max_peers_per_address: usize,
+    /// Most tabs in one room.
+    pub max_peers_per_room: usize,
     /// Longest room name.
     pub max_room_len: usize,
     /// Interval between keepalive pings.
@@ -75,6 +80,8 @@ impl Default for Config {
             rate: 200,
             burst: 400,
             max_peers: 1000,
+            max_peers_per_address: 64,
+            max_peers_per_room: 500,
             max_room_len: 128,
             ping_interval: Duration::from_secs(20),
             dist: None,
@@ -87,6 +94,7 @@ impl Default for Config {
 struct AppState {
     config: Config,
     hub: Arc<Hub>,
+    slots: Arc<slots::Slots>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -138,6 +146,7 @@ pub async fn serve(
     let state = Arc::new(AppState {
         config,
         hub,
+        slots: Arc::default(),
         shutdown: stop_rx,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -160,6 +169,7 @@ async fn ws_handler(
     ws: WebSocketUpgrade,
     Query(q): Query<WsQuery>,
     headers: HeaderMap,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     State(state): State<Arc<AppState>>,
 ) -> impl IntoResponse {
     // Frames up to twice the limit are read so the sender can be told why
@@ -204,11 +214,28 @@ async fn ws_handler(
     if state.hub.local_peers() >= state.config.max_peers {
         return (StatusCode::SERVICE_UNAVAILABLE, "this relay is full").into_response();
     }
+    if state.hub.room_size(&room) >= state.config.max_peers_per_room {
+        return (StatusCode::SERVICE_UNAVAILABLE, "this room is full").into_response();
+    }
+    let Some(slot) = state
+        .slots
+        .take(client.ip(), state.config.max_peers_per_address)
+    else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many tabs from this address",
+        )
+            .into_response();
+    };
     let (hub, config, shutdown) = (
         state.hub.clone(),
         state.config.clone(),
         state.shutdown.clone(),
     );
-    ws.on_upgrade(move |socket| conn::connection(socket, hub, config, room, shutdown))
-        .into_response()
+    ws.on_upgrade(move |socket| async move {
+        conn::connection(socket, hub, config, room, shutdown).await;
+        // The address's slot is free again when its tab leaves.
+        drop(slot);
+    })
+    .into_response()
 }

@@ -32,6 +32,12 @@ struct Args {
     /// Most tabs connected at once.
     #[arg(long, default_value_t = 1000)]
     max_peers: usize,
+    /// Most tabs connected at once from one client address.
+    #[arg(long, default_value_t = 64)]
+    max_peers_per_address: usize,
+    /// Most tabs in one room (one network).
+    #[arg(long, default_value_t = 500)]
+    max_peers_per_room: usize,
     /// Another relay to link with, as ws://host:port/ws (repeatable; or
     /// TABCOIN_PEERS, comma-separated).
     #[arg(long = "peer", env = "TABCOIN_PEERS", value_delimiter = ',')]
@@ -69,6 +75,8 @@ async fn main() -> std::io::Result<()> {
         rate: args.rate,
         burst: args.burst,
         max_peers: args.max_peers,
+        max_peers_per_address: args.max_peers_per_address,
+        max_peers_per_room: args.max_peers_per_room,
         peers: args.peers,
         link_secret: args.link_secret,
         ping_interval: Duration::from_secs(args.ping_secs.max(1)),

@@ -243,6 +243,27 @@ async fn a_full_relay_refuses_new_tabs() {
 }
 
 #[tokio::test]
+async fn one_address_cannot_take_every_slot_and_a_full_room_refuses_more() {
+    let relay = start(Config {
+        max_peers_per_address: 3,
+        max_peers_per_room: 2,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let _a = connect(&url, "one").await;
+    let _b = connect(&url, "one").await;
+    let refused = |room: &str| tokio_tungstenite::connect_async(format!("{url}?room={room}"));
+    assert!(refused("one").await.is_err(), "the room is full");
+    let c = connect(&url, "two").await;
+    assert!(refused("three").await.is_err(), "the address has all it may");
+    // A tab that leaves gives its address's slot back.
+    drop(c);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let _d = connect(&url, "three").await;
+}
+
+#[tokio::test]
 async fn stats_count_peers_rooms_and_messages() {
     let relay = start(Config::default()).await;
     let url = relay.ws_url();

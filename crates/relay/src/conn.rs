@@ -37,7 +37,7 @@ pub(crate) async fn connection(
                         break "write failed";
                     }
                 }
-                None => break "too slow: outbound queue full",
+                None => break "dropped by the hub: too slow, or flooding others",
             },
             input = stream.next() => match input {
                 Some(Ok(WsMessage::Text(text))) => {

@@ -5,14 +5,18 @@
 //! (Longer than most files here on purpose: all routing happens under one
 //! lock, so every path that takes it is in this file.)
 //!
-//! Every tab has a bounded outbound queue; a tab whose queue is full is
-//! dropped (its sender is removed, which ends its connection) instead of
-//! growing memory. All routing is done under one short lock, without
-//! awaiting.
+//! Every tab has a bounded outbound queue, so memory never grows. A frame
+//! for a tab whose queue is full is dropped for that tab (it catches up
+//! later by asking its peers); a tab whose queue stays full longer than
+//! [`Limits::slow_reader`] is dropped. A sender pays for its own fan-out:
+//! a tab whose broadcasts keep overflowing most other tabs' queues is
+//! dropped, not the tabs it floods. All routing is done under one short
+//! lock, without awaiting.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
@@ -39,6 +43,9 @@ pub struct Stats {
     pub messages_out: u64,
     /// Tabs dropped: refused frames, floods and slow readers.
     pub drops: u64,
+    /// Frames not queued for a tab whose queue was full.
+    #[serde(default)]
+    pub frames_dropped: u64,
     /// Federation frames dropped as already seen.
     pub duplicates: u64,
 }
@@ -49,9 +56,61 @@ struct Link {
     peers: HashSet<(String, PeerId)>,
 }
 
+/// How the hub treats tabs that cannot keep up, or make others fall behind.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A tab whose queue stays full this long is dropped.
+    pub slow_reader: Duration,
+    /// A tab whose broadcasts overflow most other tabs' queues this many
+    /// times within [`BLAME_WINDOW`] is dropped.
+    pub overflow_budget: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            slow_reader: Duration::from_secs(10),
+            overflow_budget: 32,
+        }
+    }
+}
+
+/// The window over which a sender's overflows are counted.
+pub const BLAME_WINDOW: Duration = Duration::from_secs(10);
+
+/// A local tab: its outbound queue, and how it keeps up.
+struct Member {
+    tx: Sender<Utf8Bytes>,
+    /// Since when its queue has been full.
+    full_since: Option<Instant>,
+    /// Its broadcasts that overflowed most others' queues, since `blamed_at`.
+    blame: u32,
+    blamed_at: Instant,
+}
+
+impl Member {
+    fn new(tx: Sender<Utf8Bytes>) -> Member {
+        Member {
+            tx,
+            full_since: None,
+            blame: 0,
+            blamed_at: Instant::now(),
+        }
+    }
+}
+
+/// What became of a frame offered to a tab.
+enum Offer {
+    Queued,
+    /// Its queue is full: the frame is dropped for it.
+    Skipped,
+    /// It is gone, or full for too long: it leaves.
+    Gone,
+}
+
 #[derive(Default)]
 struct Inner {
-    rooms: HashMap<String, BTreeMap<PeerId, Sender<Utf8Bytes>>>,
+    rooms: HashMap<String, BTreeMap<PeerId, Member>>,
     remote: HashMap<String, BTreeSet<PeerId>>,
     links: BTreeMap<LinkId, Link>,
     seen: HashSet<u64>,
@@ -83,12 +142,14 @@ pub struct Hub {
     messages_in: AtomicU64,
     messages_out: AtomicU64,
     drops: AtomicU64,
+    frames_dropped: AtomicU64,
     duplicates: AtomicU64,
+    limits: Limits,
 }
 
 impl Hub {
     /// A hub whose ids start with `prefix` in their high 32 bits.
-    pub fn new(prefix: u32) -> Hub {
+    pub fn new(prefix: u32, limits: Limits) -> Hub {
         Hub {
             inner: Mutex::new(Inner::default()),
             prefix: u64::from(prefix) << 32,
@@ -96,7 +157,9 @@ impl Hub {
             messages_in: AtomicU64::new(0),
             messages_out: AtomicU64::new(0),
             drops: AtomicU64::new(0),
+            frames_dropped: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
+            limits,
         }
     }
 
@@ -141,6 +204,7 @@ impl Hub {
             messages_in: self.messages_in.load(Ordering::Relaxed),
             messages_out: self.messages_out.load(Ordering::Relaxed),
             drops: self.drops.load(Ordering::Relaxed),
+            frames_dropped: self.frames_dropped.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
         }
     }
@@ -165,7 +229,7 @@ impl Hub {
             .rooms
             .entry(room.to_owned())
             .or_default()
-            .insert(id, tx);
+            .insert(id, Member::new(tx));
         remember(&mut inner, frame_id);
         self.forward(
             &mut inner,
@@ -221,7 +285,8 @@ impl Hub {
         .into();
         let delivered_locally = match to {
             None => {
-                self.deliver_room(&mut inner, room, Some(from), &text);
+                let skipped = self.deliver_room(&mut inner, room, Some(from), &text);
+                self.blame_flooder(&mut inner, room, from, skipped);
                 false
             }
             Some(to) => self.deliver_one(&mut inner, room, to, text),
@@ -338,7 +403,9 @@ impl Hub {
                 })
                 .into();
                 match to {
-                    None => self.deliver_room(&mut inner, room, None, &text),
+                    None => {
+                        self.deliver_room(&mut inner, room, None, &text);
+                    }
                     Some(to) => {
                         if self.deliver_one(&mut inner, room, *to, text) {
                             return;
@@ -363,23 +430,65 @@ impl Hub {
         self.forward(&mut inner, Some(link), &frame);
     }
 
-    /// Queues `text` for every local tab of `room` but `except`; tabs whose
-    /// queue is full are dropped.
+    /// Queues `text` for every local tab of `room` but `except`; returns
+    /// how many of them had a full queue (the frame is dropped for those;
+    /// tabs full for too long, or gone, leave).
     fn deliver_room(
         &self,
         inner: &mut Inner,
         room: &str,
         except: Option<PeerId>,
         text: &Utf8Bytes,
-    ) {
+    ) -> usize {
+        let Some(members) = inner.rooms.get_mut(room) else {
+            return 0;
+        };
+        let now = Instant::now();
+        let mut skipped = 0;
+        let mut gone = Vec::new();
+        for (id, member) in members.iter_mut().filter(|(id, _)| Some(**id) != except) {
+            match self.offer(member, text.clone(), now) {
+                Offer::Queued => {}
+                Offer::Skipped => skipped += 1,
+                Offer::Gone => gone.push(*id),
+            }
+        }
+        for id in &gone {
+            members.remove(id);
+        }
+        if !gone.is_empty() {
+            self.drops.fetch_add(gone.len() as u64, Ordering::Relaxed);
+        }
+        skipped
+    }
+
+    /// A broadcast from `from` found `skipped` full queues: if that is most
+    /// of the room, the sender is flooding, and past its budget it leaves
+    /// (not the tabs it floods).
+    fn blame_flooder(&self, inner: &mut Inner, room: &str, from: PeerId, skipped: usize) {
         let Some(members) = inner.rooms.get_mut(room) else {
             return;
         };
-        let before = members.len();
-        members.retain(|id, tx| Some(*id) == except || self.offer(tx, text.clone()));
-        let dropped = before - members.len();
-        if dropped > 0 {
-            self.drops.fetch_add(dropped as u64, Ordering::Relaxed);
+        let others = members.len().saturating_sub(1);
+        if skipped < 2 || skipped * 2 < others {
+            return;
+        }
+        let Some(sender) = members.get_mut(&from) else {
+            return;
+        };
+        let now = Instant::now();
+        if now.duration_since(sender.blamed_at) > BLAME_WINDOW {
+            sender.blame = 0;
+            sender.blamed_at = now;
+        }
+        sender.blame += 1;
+        if sender.blame > self.limits.overflow_budget {
+            tracing::warn!(
+                peer = from,
+                "dropping a tab whose broadcasts overflow the others"
+            );
+            members.remove(&from);
+            self.count_drop();
         }
     }
 
@@ -388,10 +497,10 @@ impl Hub {
         let Some(members) = inner.rooms.get_mut(room) else {
             return false;
         };
-        let Some(tx) = members.get(&to) else {
+        let Some(member) = members.get_mut(&to) else {
             return false;
         };
-        if !self.offer(tx, text) {
+        if let Offer::Gone = self.offer(member, text, Instant::now()) {
             members.remove(&to);
             self.count_drop();
         }
@@ -410,13 +519,23 @@ impl Hub {
             .retain(|id, link| Some(*id) == except || link.tx.try_send(text.clone()).is_ok());
     }
 
-    fn offer(&self, tx: &Sender<Utf8Bytes>, text: Utf8Bytes) -> bool {
-        match tx.try_send(text) {
+    fn offer(&self, member: &mut Member, text: Utf8Bytes, now: Instant) -> Offer {
+        match member.tx.try_send(text) {
             Ok(()) => {
+                member.full_since = None;
                 self.messages_out.fetch_add(1, Ordering::Relaxed);
-                true
+                Offer::Queued
             }
-            Err(TrySendError::Full(_) | TrySendError::Closed(_)) => false,
+            Err(TrySendError::Full(_)) => {
+                let since = *member.full_since.get_or_insert(now);
+                if now.duration_since(since) > self.limits.slow_reader {
+                    Offer::Gone
+                } else {
+                    self.frames_dropped.fetch_add(1, Ordering::Relaxed);
+                    Offer::Skipped
+                }
+            }
+            Err(TrySendError::Closed(_)) => Offer::Gone,
         }
     }
 }

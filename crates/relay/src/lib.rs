@@ -38,15 +38,21 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::{ServeDir, ServeFile};
 
-pub use hub::{Hub, LinkFrame, Stats};
+pub use hub::{Hub, Limits, LinkFrame, Stats};
 
 /// Limits, paths and federation peers of a relay.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Largest frame a tab may send, in bytes.
     pub max_frame_bytes: usize,
-    /// Frames queued for one tab before it counts as too slow and is dropped.
+    /// Frames queued for one tab; more for it are dropped while it is full
+    /// (at least `burst`).
     pub queue_len: usize,
+    /// A tab whose queue stays full this long is dropped.
+    pub slow_reader: Duration,
+    /// A tab whose broadcasts overflow most other tabs' queues more often
+    /// than this within 10 s is dropped.
+    pub overflow_budget: u32,
     /// Frames queued for one federation link before it is cut.
     pub link_queue_len: usize,
     /// Frames per second a tab may send on average…
@@ -75,7 +81,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_frame_bytes: tabcoin_protocol::MAX_FRAME_BYTES,
-            queue_len: 256,
+            queue_len: 1024,
+            slow_reader: Duration::from_secs(10),
+            overflow_budget: 32,
             link_queue_len: 4096,
             rate: 200,
             burst: 400,
@@ -139,7 +147,17 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let hub = Arc::new(Hub::new(id_prefix(&listener)));
+    // A queue shorter than a sender's burst would let one tab's burst fill
+    // it; the hub's limits come from the config.
+    let config = Config {
+        queue_len: config.queue_len.max(config.burst as usize),
+        ..config
+    };
+    let limits = Limits {
+        slow_reader: config.slow_reader,
+        overflow_budget: config.overflow_budget,
+    };
+    let hub = Arc::new(Hub::new(id_prefix(&listener), limits));
     for url in &config.peers {
         federation::spawn_dialer(url.clone(), hub.clone(), config.clone(), stop_rx.clone());
     }

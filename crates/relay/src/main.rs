@@ -20,9 +20,17 @@ struct Args {
     /// Largest frame a tab may send, in bytes.
     #[arg(long, default_value_t = tabcoin_protocol::MAX_FRAME_BYTES)]
     max_frame_bytes: usize,
-    /// Frames queued per tab before a slow tab is disconnected.
-    #[arg(long, default_value_t = 256)]
+    /// Frames queued per tab (at least --burst); more are dropped for a tab
+    /// while its queue is full.
+    #[arg(long, default_value_t = 1024)]
     queue_len: usize,
+    /// Seconds a tab's queue may stay full before the tab is disconnected.
+    #[arg(long, default_value_t = 10)]
+    slow_reader_secs: u64,
+    /// Broadcasts that overflow most other tabs' queues a tab may send in
+    /// 10 s before it is disconnected.
+    #[arg(long, default_value_t = 32)]
+    overflow_budget: u32,
     /// Frames per second a tab may send on average (more: it is dropped).
     #[arg(long, default_value_t = 200)]
     rate: u32,
@@ -72,6 +80,8 @@ async fn main() -> std::io::Result<()> {
     let config = Config {
         max_frame_bytes: args.max_frame_bytes,
         queue_len: args.queue_len,
+        slow_reader: Duration::from_secs(args.slow_reader_secs.max(1)),
+        overflow_budget: args.overflow_budget,
         rate: args.rate,
         burst: args.burst,
         max_peers: args.max_peers,

@@ -183,7 +183,8 @@ async fn a_slow_reader_is_dropped_without_holding_up_the_others() {
     let relay = start(Config {
         queue_len: 256,
         rate: 100_000,
-        burst: 100_000,
+        burst: 256,
+        slow_reader: std::time::Duration::from_millis(300),
         ..Config::default()
     })
     .await;
@@ -222,7 +223,91 @@ async fn a_slow_reader_is_dropped_without_holding_up_the_others() {
         slow_got < count,
         "the slow reader was cut off ({slow_got} of {count})"
     );
-    assert!(relay.stats().await.drops >= 1);
+    let stats = relay.stats().await;
+    assert!(stats.drops >= 1, "the slow reader was dropped");
+    assert!(
+        stats.frames_dropped >= 1,
+        "frames were dropped for it first"
+    );
+}
+
+/// Five tabs flooding broadcasts at a busy room: the tabs that read at a
+/// normal pace see their queues overflow, but it is the flooders who are
+/// dropped; the others stay connected and keep talking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flooders_are_dropped_not_the_tabs_they_flood() {
+    let relay = start(Config {
+        queue_len: 64,
+        rate: 100_000,
+        burst: 64,
+        overflow_budget: 8,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut honest = Vec::new();
+    for _ in 0..3 {
+        honest.push(connect(&url, "r").await);
+    }
+    let mut flooders = Vec::new();
+    for _ in 0..5 {
+        flooders.push(connect(&url, "r").await);
+    }
+    // The honest tabs read, but a frame takes them a millisecond.
+    let readers: Vec<_> = honest
+        .drain(1..)
+        .map(|mut c| {
+            tokio::spawn(async move {
+                let mut last = None;
+                while let Some(d) = next_delivery(&mut c.ws).await {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    last = Some(d);
+                }
+                last
+            })
+        })
+        .collect();
+    let flood: Vec<_> = flooders
+        .into_iter()
+        .map(|c| {
+            tokio::spawn(async move {
+                // A flooder reads what it is sent (so only its own sending
+                // slows it) and broadcasts as fast as it can.
+                let (mut sink, mut stream) = futures_util::StreamExt::split(c.ws);
+                let drain = tokio::spawn(async move {
+                    while let Some(Ok(_)) = futures_util::StreamExt::next(&mut stream).await {}
+                });
+                for _ in 0..1500 {
+                    let frame =
+                        tabcoin_protocol::encode(&ClientFrame::Broadcast { msg: sized_msg(8) });
+                    if sink.send(WsMessage::Text(frame.into())).await.is_err() {
+                        break;
+                    }
+                }
+                // Dropped by the relay, its reading side ends too.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), drain).await;
+            })
+        })
+        .collect();
+    for f in flood {
+        let _ = f.await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // The first honest tab speaks last: the others still hear it.
+    broadcast(&mut honest[0], ping_msg()).await;
+    for r in readers {
+        let last = r.await.unwrap_or_default();
+        assert_eq!(
+            last,
+            Some((honest[0].id, ping_msg())),
+            "an honest tab was cut off"
+        );
+    }
+    let stats = relay.stats().await;
+    assert!(
+        stats.drops >= 5,
+        "the five flooders were dropped: {stats:?}"
+    );
 }
 
 #[tokio::test]
@@ -256,7 +341,10 @@ async fn one_address_cannot_take_every_slot_and_a_full_room_refuses_more() {
     let refused = |room: &str| tokio_tungstenite::connect_async(format!("{url}?room={room}"));
     assert!(refused("one").await.is_err(), "the room is full");
     let c = connect(&url, "two").await;
-    assert!(refused("three").await.is_err(), "the address has all it may");
+    assert!(
+        refused("three").await.is_err(),
+        "the address has all it may"
+    );
     // A tab that leaves gives its address's slot back.
     drop(c);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -17,6 +17,7 @@
 
 mod conn;
 mod federation;
+pub mod headers;
 pub mod hub;
 pub mod link;
 pub mod rate;
@@ -29,14 +30,16 @@ use std::time::Duration;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceBuilder;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use hub::{Hub, Limits, LinkFrame, Stats};
 
@@ -120,12 +123,31 @@ fn router(state: Arc<AppState>) -> Router {
         let index = ServeFile::new(dist.join("index.html"))
             .precompressed_br()
             .precompressed_gzip();
-        app = app.fallback_service(
-            ServeDir::new(dist)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(index),
-        );
+        let files = ServeDir::new(dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(index);
+        // The page's security headers (see `headers`); an unusable policy
+        // (it never is) would leave the default of no header.
+        let policy = HeaderValue::from_str(&headers::policy_for(dist))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+        let set = SetResponseHeaderLayer::overriding;
+        let files = ServiceBuilder::new()
+            .layer(set(header::CONTENT_SECURITY_POLICY, policy))
+            .layer(set(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(set(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
+            .layer(set(
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ))
+            .service(files);
+        app = app.fallback_service(files);
     }
     app.with_state(state)
 }

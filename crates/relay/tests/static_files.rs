@@ -60,7 +60,10 @@ fn dist(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dist");
     for (name, bytes) in [
-        ("index.html", &b"<!doctype html><title>tabcoin</title>"[..]),
+        (
+            "index.html",
+            &b"<!doctype html><title>tabcoin</title><script type=\"module\">start()</script>"[..],
+        ),
         ("app_bg.wasm", b"\0asm raw"),
         ("app_bg.wasm.br", b"brotli copy"),
         ("app_bg.wasm.gz", b"gzip copy"),
@@ -121,6 +124,31 @@ async fn a_file_without_copies_and_unknown_paths_are_served_as_they_are() {
     assert!(page.status.contains("200"), "{}", page.status);
     assert!(page.body.starts_with(b"<!doctype html>"));
 
+    relay.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_app_comes_with_its_security_headers_and_the_api_without() {
+    let (relay, dir) = serving("headers").await;
+    let page = get(relay.addr, "/", None).await;
+    let csp = page
+        .header("content-security-policy")
+        .unwrap_or_default()
+        .to_owned();
+    // The page's one inline script is allowed by its hash, nothing else is.
+    let hash =
+        tabcoin_relay::headers::content_security_policy("<script type=\"module\">start()</script>");
+    assert_eq!(csp, hash, "the policy is the one for this index.html");
+    assert!(csp.contains("'sha256-"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    let wasm = get(relay.addr, "/app_bg.wasm", None).await;
+    assert!(wasm.header("content-security-policy").is_some());
+    let health = get(relay.addr, "/healthz", None).await;
+    assert_eq!(health.header("content-security-policy"), None);
     relay.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

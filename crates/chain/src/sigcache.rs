@@ -95,6 +95,9 @@ impl SigCheck {
 pub struct SigCache {
     network: BlockHash,
     verified: HashSet<[u8; 32]>,
+    /// Hashes whose signature failed: a bad transaction sent again is
+    /// refused without verifying it again (bounded like `verified`).
+    failed: HashSet<[u8; 32]>,
     capacity: usize,
     hits: u64,
     misses: u64,
@@ -111,6 +114,7 @@ impl SigCache {
         SigCache {
             network,
             verified: HashSet::new(),
+            failed: HashSet::new(),
             capacity: capacity.max(1),
             hits: 0,
             misses: 0,
@@ -138,8 +142,20 @@ impl SigCache {
             self.hits += 1;
             return Ok(());
         }
+        if self.failed.contains(&hash) {
+            self.hits += 1;
+            return Err(TxError::BadSignature { id: tx.id });
+        }
         self.misses += 1;
-        tx.signature_is_valid(&self.network)?;
+        if let Err(e) = tx.signature_is_valid(&self.network) {
+            if self.capacity > 0 {
+                if self.failed.len() >= self.capacity {
+                    self.failed.clear();
+                }
+                self.failed.insert(hash);
+            }
+            return Err(e);
+        }
         self.vouch(hash);
         Ok(())
     }
@@ -149,8 +165,9 @@ impl SigCache {
         (self.hits, self.misses)
     }
 
-    /// The signed transactions of `blocks` this cache does not vouch for
-    /// yet: each one's hash and the check it needs.
+    /// The signed transactions of `blocks` this cache has not decided yet
+    /// (neither vouched for nor seen to fail): each one's hash and the check
+    /// it needs.
     pub fn pending(&self, blocks: &[Block]) -> Vec<([u8; 32], SigCheck)> {
         self.pending_txs(blocks.iter().flat_map(|b| &b.data))
     }
@@ -165,7 +182,8 @@ impl SigCache {
             .filter_map(|tx| {
                 let check = SigCheck::of(tx, &self.network)?;
                 let hash = tx.hash();
-                (!self.verified.contains(&hash) && seen.insert(hash)).then_some((hash, check))
+                let known = self.verified.contains(&hash) || self.failed.contains(&hash);
+                (!known && seen.insert(hash)).then_some((hash, check))
             })
             .collect()
     }
@@ -298,5 +316,23 @@ mod tests {
         let mut off = SigCache::disabled(net());
         off.vouch(tx.hash());
         assert_eq!(off.pending_txs([&tx]).len(), 1);
+    }
+
+    #[test]
+    fn a_bad_signature_is_checked_once_and_refused_again_for_free() {
+        let bad = with_signature(signed(1, 2, 3), |s| s[0] ^= 1);
+        let mut cache = SigCache::new(net());
+        let refused = Err(TxError::BadSignature { id: bad.id });
+        assert_eq!(cache.verify(&bad), refused);
+        assert_eq!(cache.verify(&bad), refused);
+        assert_eq!(
+            cache.stats(),
+            (1, 1),
+            "one check, then a remembered refusal"
+        );
+        assert!(
+            cache.pending_txs([&bad]).is_empty(),
+            "no verifier is asked again either"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! browser's events turned into reports.
 
 use gloo::timers::callback::Timeout;
-use tabcoin_chain::Wallet;
+use std::collections::HashMap;
+
+use tabcoin_chain::{Timestamp, Wallet};
 use tabcoin_node::{Effect, Event, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
@@ -30,6 +32,8 @@ pub struct Shell {
     local: Option<LocalChannel>,
     miners: MinerPool,
     verifiers: VerifierPool,
+    /// Peers the node banned, until when: what they send is dropped unread.
+    banned: HashMap<PeerId, Timestamp>,
 }
 
 impl Shell {
@@ -69,6 +73,7 @@ impl Shell {
             local,
             miners,
             verifiers,
+            banned: HashMap::new(),
         };
         shell.connect();
         shell.read_storage();
@@ -129,12 +134,18 @@ impl Shell {
         reports
     }
 
-    /// A peer's payload, from the relay or the same-browser channel.
-    fn delivered(from: PeerId, msg: &Payload) -> Report {
-        Report::Node(match Message::decode(msg) {
+    /// A peer's payload, from the relay or the same-browser channel: a
+    /// banned peer's is dropped unread, any other decoded for the node.
+    fn delivered(&mut self, from: PeerId, msg: &Payload) -> Vec<Report> {
+        let now = now();
+        self.banned.retain(|_, until| now < *until);
+        if self.banned.contains_key(&from) {
+            return Vec::new();
+        }
+        vec![Report::Node(match Message::decode(msg) {
             Ok(msg) => Event::Message { from, msg },
             Err(error) => Event::Undecodable { from, error },
-        })
+        })]
     }
 
     fn verifiers_changed(&self) -> Report {
@@ -164,7 +175,7 @@ impl Shell {
                 if let Some(local) = &mut self.local {
                     local.learn(frame.from);
                 }
-                vec![Self::delivered(frame.from, &frame.msg)]
+                self.delivered(frame.from, &frame.msg)
             }
             ShellEvent::Miner(index, posted) => match posted.read::<FromMiner>() {
                 Some(FromMiner::Ready { kernel }) => {
@@ -223,7 +234,7 @@ impl Shell {
             }
             RelayFrame::PeerJoined { peer } => vec![Report::Node(Event::PeerJoined(peer))],
             RelayFrame::PeerLeft { peer } => vec![Report::Node(Event::PeerLeft(peer))],
-            RelayFrame::Deliver { from, msg } => vec![Self::delivered(from, &msg)],
+            RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
             RelayFrame::Error { reason } => vec![Report::Note(Note::RelayRefused(reason))],
         }
     }
@@ -260,6 +271,9 @@ impl Shell {
                         sink(ShellEvent::Failed(e));
                     }
                 });
+            }
+            Effect::Ban { peer, until } => {
+                self.banned.insert(peer, until);
             }
             Effect::Notify(_) | Effect::SendRefused(_) => {}
         }

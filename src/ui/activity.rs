@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use tabcoin_chain::{Height, Timestamp};
+use tabcoin_node::peers::Fault;
 use tabcoin_node::{Misbehaviour, Notice, StoredChainProblem};
 
 use crate::shell::note::Note;
@@ -162,13 +163,16 @@ pub fn sentence(notice: &Notice) -> String {
         Notice::BlockNotTaken { peer, error } => {
             format!("did not take a block from peer {peer}: {error}")
         }
-        Notice::PeerIgnored { peer, why } => {
+        Notice::PeerBanned { peer, minutes, why } => {
             let why = match why {
                 Misbehaviour::InvalidTransaction(e) => format!("sent an invalid transaction: {e}"),
                 Misbehaviour::RewardAsTransaction => "sent a reward as a transaction".into(),
                 Misbehaviour::InvalidBlock(e) => format!("sent an invalid block: {e}"),
+                Misbehaviour::Repeated(fault) => {
+                    format!("misbehaved too often, last: {}", fault_words(*fault))
+                }
             };
-            format!("ignoring peer {peer}: it {why}")
+            format!("banned peer {peer} for {minutes} min: it {why}")
         }
         Notice::MessageIgnored { peer, error } => {
             format!("ignored a message from peer {peer}: {error}")
@@ -212,6 +216,18 @@ pub fn sentence(notice: &Notice) -> String {
         Notice::SendFailed { to, amount, error } => {
             format!("could not send {amount} to {} again: {error}", to.short())
         }
+    }
+}
+
+/// A peer's fault in words.
+fn fault_words(fault: Fault) -> &'static str {
+    match fault {
+        Fault::Invalid => "invalid data",
+        Fault::NoProgress => "a download that added no work in time",
+        Fault::EmptyBatch => "an empty batch that claimed more would follow",
+        Fault::Orphans => "orphan blocks, too often",
+        Fault::Undecodable => "a payload that is not a message",
+        Fault::Unsolicited => "what was not asked for, or too much of it",
     }
 }
 
@@ -330,11 +346,12 @@ mod tests {
                 "switched to peer 3's branch: -1 +2 blocks",
             ),
             (
-                Notice::PeerIgnored {
+                Notice::PeerBanned {
                     peer: 4,
+                    minutes: 10,
                     why: Misbehaviour::RewardAsTransaction,
                 },
-                "ignoring peer 4: it sent a reward as a transaction",
+                "banned peer 4 for 10 min: it sent a reward as a transaction",
             ),
             (
                 Notice::ChainWriteFailed {

@@ -164,6 +164,14 @@ pub enum Effect {
     WritePool(String),
     /// Tell the person.
     Notify(Notice),
+    /// Drop whatever `peer` sends, unread, until `until` (the node ignores
+    /// it anyway; dropping it unread makes it cost nothing).
+    Ban {
+        /// The peer.
+        peer: PeerId,
+        /// When the ban ends.
+        until: tabcoin_chain::Timestamp,
+    },
     /// The send asked for was refused; nothing changed.
     SendRefused(SendError),
 }

@@ -13,7 +13,8 @@
 //! - [`message`]: what nodes say to each other, carried by any transport.
 //! - [`event`]: the node's vocabulary, [`Event`] and [`Effect`].
 //! - [`node`]: the state and the reducer; `sync` (peers, catching up,
-//!   gossip) and `mining` (jobs and found blocks) extend it.
+//!   gossip) and `mining` (jobs and found blocks) extend it; [`peers`]
+//!   judges peers (scores, bans, rates).
 //! - [`hold`] and [`sigbatch`]: batches whose signatures are checked by the
 //!   shell's verifier workers, and what arrives meanwhile.
 //! - [`writer`] and [`persist`]: which blocks to write when, and how a
@@ -30,6 +31,7 @@ pub mod message;
 pub mod mining;
 pub mod node;
 pub mod notice;
+pub mod peers;
 pub mod persist;
 pub mod sends;
 pub mod sigbatch;

@@ -9,7 +9,6 @@ use crate::event::{Effect, Job, MinerReport};
 use crate::message::Message;
 use crate::node::Node;
 use crate::notice::{Notice, SendError};
-use crate::sync::SyncState;
 
 /// Hash-rate samples kept for the chart (one per second while mining).
 const RATE_SAMPLES: usize = 120;
@@ -67,11 +66,11 @@ impl Default for Mining {
 }
 
 impl Node {
-    /// A fresh job on the current tip, if the person wants to mine and the
-    /// node is in step with its peers.
+    /// A fresh job on the current tip, if the person wants to mine (also
+    /// while a download runs: a peer's claim never stops the miners).
     pub(crate) fn new_job(&mut self, now: Timestamp) -> Option<Effect> {
         let m = &mut self.mining;
-        if !m.wanted || self.sync != SyncState::Ready {
+        if !m.wanted {
             return None;
         }
         m.next_job += 1;

@@ -3,9 +3,7 @@
 //! to change the node. What the node does with peers is in `sync.rs`, with
 //! miners in `mining.rs`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
-use tabcoin_chain::{Amount, Height, Pool, Store, Timestamp, Transaction, Wallet, Work};
+use tabcoin_chain::{Amount, Pool, Store, Timestamp, Transaction, Wallet};
 use tabcoin_protocol::PeerId;
 
 use crate::event::{Effect, Event};
@@ -13,6 +11,7 @@ use crate::hold::Hold;
 use crate::message::Message;
 use crate::mining::Mining;
 use crate::notice::Notice;
+use crate::peers::Peers;
 use crate::persist::{StoredChain, parse_chain, record};
 use crate::sends::Sends;
 use crate::sync::SyncState;
@@ -27,16 +26,14 @@ pub struct Node {
     pub(crate) pool: Pool,
     /// This tab's wallet: it receives mining rewards and sends coins.
     pub(crate) wallet: Wallet,
-    /// Peers that can be reached.
-    pub(crate) peers: BTreeSet<PeerId>,
+    /// Peers that can be reached, what they announced, how they behave.
+    pub(crate) peers: Peers,
     /// Catching up with peers.
     pub(crate) sync: SyncState,
-    /// When the sync peer was last asked or last answered.
-    pub(crate) sync_asked: Timestamp,
-    /// Height and work each peer last announced in its `hello`.
-    pub(crate) announced: HashMap<PeerId, (Height, Work)>,
-    /// Peers that sent provably invalid data; their messages are ignored.
-    pub(crate) banned: HashSet<PeerId>,
+    /// When the download started or last added work.
+    pub(crate) sync_progress: Timestamp,
+    /// The time of the latest event.
+    pub(crate) now: Timestamp,
     /// The miners and their job.
     pub(crate) mining: Mining,
     /// Batches waiting for the signature verifiers.
@@ -55,11 +52,10 @@ impl Node {
             store,
             pool: Pool::new(),
             wallet,
-            peers: BTreeSet::new(),
+            peers: Peers::new(),
             sync: SyncState::Ready,
-            sync_asked: Timestamp(0),
-            announced: HashMap::new(),
-            banned: HashSet::new(),
+            sync_progress: Timestamp(0),
+            now: Timestamp(0),
             mining: Mining::new(),
             hold: Hold::new(),
             writer: Writer::new(),
@@ -69,6 +65,7 @@ impl Node {
 
     /// Handles one event at time `now` (ms since the epoch).
     pub fn handle(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
+        self.now = now;
         match event {
             Event::Connected { .. }
             | Event::Disconnected
@@ -118,7 +115,7 @@ impl Node {
         }
         // A banned peer's messages go straight on, to be ignored.
         if let Event::Message { from, msg } = &event
-            && !self.banned.contains(from)
+            && !self.peers.is_banned(*from, now)
         {
             let sigs = &self.store.sigs;
             let pending = match msg {
@@ -300,14 +297,14 @@ impl Node {
         &self.wallet
     }
 
-    /// Peers that can be reached.
-    pub fn peers(&self) -> &BTreeSet<PeerId> {
+    /// Peers that can be reached, and the banned ones.
+    pub fn peers(&self) -> &Peers {
         &self.peers
     }
 
-    /// Whether the node ignores `peer`.
+    /// Whether the node ignores `peer` now (as of the latest event).
     pub fn is_banned(&self, peer: PeerId) -> bool {
-        self.banned.contains(&peer)
+        self.peers.is_banned(peer, self.now)
     }
 
     /// This tab's confirmed balance.

@@ -4,6 +4,8 @@
 use tabcoin_chain::{AcceptError, Address, Amount, BlockHash, Height, PoolError, TxError, TxId};
 use tabcoin_protocol::{DecodeError, PeerId};
 
+use crate::peers::Fault;
+
 /// Why a send was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
@@ -15,9 +17,11 @@ pub enum SendError {
     Pool(#[from] PoolError),
 }
 
-/// What a peer did to be ignored from now on.
+/// What a peer did to be banned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Misbehaviour {
+    /// Its faults added up (the last one is named).
+    Repeated(Fault),
     /// It sent a transaction no honest node could have made.
     InvalidTransaction(TxError),
     /// It sent a reward as a pending transaction.
@@ -123,10 +127,12 @@ pub enum Notice {
         /// Why.
         error: AcceptError,
     },
-    /// A peer sent provably invalid data; what it sends is ignored now.
-    PeerIgnored {
+    /// A peer is banned for `minutes`: what it sends is dropped unread.
+    PeerBanned {
         /// The peer.
         peer: PeerId,
+        /// For how long.
+        minutes: u64,
         /// What it did.
         why: Misbehaviour,
     },
@@ -200,7 +206,7 @@ impl Notice {
             self,
             Notice::MinedNotAccepted { .. }
                 | Notice::BlockNotTaken { .. }
-                | Notice::PeerIgnored { .. }
+                | Notice::PeerBanned { .. }
                 | Notice::MessageIgnored { .. }
                 | Notice::SyncPeerSwitched { .. }
                 | Notice::StoredChainDamaged(_)

@@ -1,7 +1,13 @@
 //! Peers: who is there, what they announced, catching up with the one
 //! with the most work (one download at a time, by block locator), gossip
-//! of new blocks and transactions, and ignoring peers that send provably
-//! invalid data.
+//! of new blocks and transactions, and judging peers (see [`crate::peers`]).
+//!
+//! A claim is a reason to ask, never to stop: mining goes on while a
+//! download runs, and the peer must deliver blocks that add work within
+//! [`SYNC_STALL_MS`] (an empty batch is no progress) or the node turns to
+//! another and holds it against the peer. Orphans and hellos make the node
+//! start downloads from a peer only a few times a minute; pool snapshots
+//! are read only when asked for.
 
 use tabcoin_chain::{
     AcceptError, Accepted, Added, Block, BlockHash, Height, PoolError, Timestamp, Transaction,
@@ -15,8 +21,10 @@ use crate::message::{
 };
 use crate::node::Node;
 use crate::notice::{Misbehaviour, Notice};
+use crate::peers::Fault;
 
-/// A sync peer that has not answered for this long is replaced by another.
+/// A sync peer whose blocks have added no work for this long is replaced
+/// by another.
 pub const SYNC_STALL_MS: u64 = 5_000;
 
 /// What the node is doing about catching up with its peers.
@@ -56,6 +64,15 @@ impl Node {
         matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer)
     }
 
+    /// Asks `to` for its pending transactions.
+    fn get_pool(&mut self, to: PeerId) -> Effect {
+        self.peers.ask_pool(to);
+        Effect::Send {
+            to,
+            msg: Message::GetPool,
+        }
+    }
+
     fn get_blocks(&self, to: PeerId) -> Effect {
         let mut locator = self.store.locator();
         if locator.len() > MAX_LOCATOR_HASHES {
@@ -69,17 +86,12 @@ impl Node {
         }
     }
 
-    /// Starts (or moves) the block download to `peer`. Mining pauses until
-    /// the node is in step again (a template on a stale tip is wasted work).
+    /// Starts (or moves) the block download to `peer`. Mining goes on, on
+    /// the best tip the node has.
     fn sync_from(&mut self, peer: PeerId, target: Height, now: Timestamp) -> Vec<Effect> {
         self.sync = SyncState::Syncing { peer, target };
-        self.sync_asked = now;
-        let mut effects = Vec::new();
-        if self.mining.job.take().is_some() {
-            effects.push(Effect::StopMining);
-        }
-        effects.push(self.get_blocks(peer));
-        effects
+        self.sync_progress = now;
+        vec![self.get_blocks(peer)]
     }
 
     /// The download is over: if another peer announced more work meanwhile,
@@ -89,18 +101,13 @@ impl Node {
             return self.sync_from(peer, target, now);
         }
         self.sync = SyncState::Ready;
-        self.new_job(now).into_iter().collect()
+        Vec::new()
     }
 
     /// The peer (other than `except`) that announced the most work, if that
     /// is more than ours, with the height it announced.
     fn best_announced(&self, except: Option<PeerId>) -> Option<(PeerId, Height)> {
-        let ours = self.store.total_work();
-        self.announced
-            .iter()
-            .filter(|(p, (_, work))| Some(**p) != except && *work > ours)
-            .max_by_key(|(_, (_, work))| *work)
-            .map(|(p, (h, _))| (*p, *h))
+        self.peers.best_announced(except, self.store.total_work())
     }
 
     /// The download peer stalled or left: ask another peer that announced
@@ -116,27 +123,61 @@ impl Node {
         }
     }
 
-    /// A stalled download moves to another peer.
+    /// A download that added no work in time moves to another peer, and
+    /// is held against the peer.
     pub(crate) fn sync_tick(&mut self, now: Timestamp) -> Vec<Effect> {
+        self.peers.expire_bans(now);
         match self.sync {
-            SyncState::Syncing { peer, .. } if now.ms_since(self.sync_asked) > SYNC_STALL_MS => {
-                self.announced.remove(&peer);
-                self.switch_sync_peer(peer, now)
+            SyncState::Syncing { peer, .. } if now.ms_since(self.sync_progress) > SYNC_STALL_MS => {
+                self.peers.forget_announcement(peer);
+                let mut effects = self.penalise(peer, Fault::NoProgress, now);
+                if self.syncing_from(peer) {
+                    effects.extend(self.switch_sync_peer(peer, now));
+                }
+                effects
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Holds `fault` against `peer`; if that bans it, the node stops
+    /// listening (and asks the shell to drop what it sends) and turns from
+    /// it if it was downloading from it.
+    pub(crate) fn penalise(&mut self, peer: PeerId, fault: Fault, now: Timestamp) -> Vec<Effect> {
+        match self.peers.penalise(peer, fault, now) {
+            Some(until) => self.banned(peer, until, Misbehaviour::Repeated(fault), now),
+            None => Vec::new(),
+        }
+    }
+
+    /// `peer` is banned until `until`.
+    fn banned(
+        &mut self,
+        peer: PeerId,
+        until: Timestamp,
+        why: Misbehaviour,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let minutes = until.ms_since(now).div_ceil(60_000);
+        let mut effects = vec![
+            Effect::Notify(Notice::PeerBanned { peer, minutes, why }),
+            Effect::Ban { peer, until },
+        ];
+        if self.syncing_from(peer) {
+            effects.extend(self.switch_sync_peer(peer, now));
+        }
+        effects
     }
 
     /// A peer event, in its turn (see `Node::ingress`).
     pub(crate) fn on_peer_event(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
         match event {
             Event::Connected { peers } => {
-                self.peers = peers.into_iter().collect();
+                self.peers.reset(peers);
                 vec![Effect::Broadcast(self.hello())]
             }
             Event::Disconnected => {
-                self.peers.clear();
-                self.announced.clear();
+                self.peers.reset([]);
                 // Whoever can still hear (tabs of this browser) learns where
                 // this node stands.
                 let mut effects = vec![Effect::Broadcast(self.hello())];
@@ -146,12 +187,11 @@ impl Node {
                 effects
             }
             Event::PeerJoined(peer) => {
-                self.peers.insert(peer);
+                self.peers.join(peer);
                 Vec::new()
             }
             Event::PeerLeft(peer) => {
-                self.peers.remove(&peer);
-                self.announced.remove(&peer);
+                self.peers.leave(peer);
                 if self.syncing_from(peer) {
                     self.switch_sync_peer(peer, now)
                 } else {
@@ -159,26 +199,26 @@ impl Node {
                 }
             }
             Event::Message { from, msg } => self.on_message(from, msg, now),
-            Event::Undecodable { from, error } if !self.banned.contains(&from) => {
-                vec![Effect::Notify(Notice::MessageIgnored { peer: from, error })]
+            Event::Undecodable { from, error } if !self.peers.is_banned(from, now) => {
+                let mut effects =
+                    vec![Effect::Notify(Notice::MessageIgnored { peer: from, error })];
+                effects.extend(self.penalise(from, Fault::Undecodable, now));
+                effects
             }
             _ => Vec::new(),
         }
     }
 
-    /// Stops listening to a peer that sent provably invalid data.
+    /// Bans a peer that sent provably invalid data.
     fn ban(&mut self, peer: PeerId, why: Misbehaviour, now: Timestamp) -> Vec<Effect> {
-        self.banned.insert(peer);
-        self.announced.remove(&peer);
-        let mut effects = vec![Effect::Notify(Notice::PeerIgnored { peer, why })];
-        if self.syncing_from(peer) {
-            effects.extend(self.switch_sync_peer(peer, now));
+        match self.peers.penalise(peer, Fault::Invalid, now) {
+            Some(until) => self.banned(peer, until, why, now),
+            None => Vec::new(),
         }
-        effects
     }
 
     fn on_message(&mut self, from: PeerId, msg: Message, now: Timestamp) -> Vec<Effect> {
-        if self.banned.contains(&from) {
+        if self.peers.is_banned(from, now) {
             return Vec::new();
         }
         match msg {
@@ -192,12 +232,12 @@ impl Node {
                 if version != PROTOCOL_VERSION || network != self.store.genesis().hash {
                     return Vec::new();
                 }
-                self.announced.insert(from, (height, work));
+                self.peers.announce(from, height, work);
                 let ours = self.store.total_work();
                 if work > ours {
                     // One download at a time: a second, better peer is
                     // remembered and used if the current one stalls.
-                    if self.sync == SyncState::Ready {
+                    if self.sync == SyncState::Ready && self.peers.may_sync(from, now) {
                         self.sync_from(from, height, now)
                     } else {
                         Vec::new()
@@ -208,10 +248,7 @@ impl Node {
                         msg: self.hello(),
                     }]
                 } else {
-                    vec![Effect::Send {
-                        to: from,
-                        msg: Message::GetPool,
-                    }]
+                    vec![self.get_pool(from)]
                 }
             }
             Message::GetBlocks { locator } => {
@@ -226,7 +263,13 @@ impl Node {
             }
             Message::Block { block } => self.offer_blocks(from, vec![block], now).0,
             Message::Blocks { blocks, more } => self.on_batch(from, blocks, more, now),
-            Message::Transaction { tx } => self.offer_tx(from, tx, now),
+            Message::Transaction { tx } => {
+                if self.peers.may_send_tx(from, now) {
+                    self.offer_tx(from, tx, now)
+                } else {
+                    self.penalise(from, Fault::Unsolicited, now)
+                }
+            }
             Message::GetPool => {
                 let txs = take_within(
                     self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned(),
@@ -238,13 +281,20 @@ impl Node {
                 }]
             }
             Message::Pool { txs } => {
+                if !self.peers.answers_pool(from) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
                 // One fresh template for the whole snapshot, not one per
-                // transaction.
+                // transaction; the rest is not read once its sender is
+                // found bad.
                 let wanted = std::mem::replace(&mut self.mining.wanted, false);
-                let mut effects: Vec<Effect> = txs
-                    .into_iter()
-                    .flat_map(|tx| self.offer_tx(from, tx, now))
-                    .collect();
+                let mut effects = Vec::new();
+                for tx in txs {
+                    effects.extend(self.offer_tx(from, tx, now));
+                    if self.peers.is_banned(from, now) {
+                        break;
+                    }
+                }
                 self.mining.wanted = wanted;
                 effects.extend(self.new_job(now));
                 effects
@@ -261,6 +311,7 @@ impl Node {
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
+        let (empty, before) = (blocks.is_empty(), self.store.total_work());
         let (mut effects, refused) = self.offer_blocks(from, blocks, now);
         if !self.syncing_from(from) {
             return effects;
@@ -268,11 +319,23 @@ impl Node {
         if refused {
             // Asking again would bring the same batch: try another peer (or
             // stop syncing) instead.
-            self.announced.remove(&from);
+            self.peers.forget_announcement(from);
             effects.extend(self.switch_sync_peer(from, now));
             return effects;
         }
-        self.sync_asked = now;
+        if more && empty {
+            // "More follows" with nothing in hand: no progress, and a lie.
+            self.peers.forget_announcement(from);
+            effects.extend(self.penalise(from, Fault::EmptyBatch, now));
+            if self.syncing_from(from) {
+                effects.extend(self.switch_sync_peer(from, now));
+            }
+            return effects;
+        }
+        // Only blocks that add work count as progress.
+        if self.store.total_work() > before {
+            self.sync_progress = now;
+        }
         if more {
             let asked = effects.iter().any(|e| {
                 matches!(
@@ -287,12 +350,9 @@ impl Node {
                 effects.push(self.get_blocks(from));
             }
         } else {
-            effects.push(Effect::Send {
-                to: from,
-                msg: Message::GetPool,
-            });
+            effects.push(self.get_pool(from));
             // That peer's announcement is served; others may remain.
-            self.announced.remove(&from);
+            self.peers.forget_announcement(from);
             effects.extend(self.sync_done(now));
         }
         effects
@@ -338,14 +398,18 @@ impl Node {
                 Ok(a) => {
                     if a.missing_parent.is_some() {
                         // Ask the sender for the gap, unless another peer is
-                        // already feeding us: an orphan must not take over.
-                        let free = match self.sync {
-                            SyncState::Ready => true,
-                            SyncState::Syncing { peer, .. } => peer == from,
-                        };
-                        if free {
-                            let target = self.store.height().next();
-                            effects.extend(self.sync_from(from, target, now));
+                        // already feeding us (an orphan must not take over),
+                        // and only a few times a minute.
+                        match self.sync {
+                            // The download under way will bring the gap.
+                            SyncState::Syncing { .. } => {}
+                            SyncState::Ready if self.peers.may_sync(from, now) => {
+                                let target = self.store.height().next();
+                                effects.extend(self.sync_from(from, target, now));
+                            }
+                            SyncState::Ready => {
+                                effects.extend(self.penalise(from, Fault::Orphans, now));
+                            }
                         }
                         break;
                     }

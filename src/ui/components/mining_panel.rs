@@ -11,8 +11,6 @@ use crate::ui::format::format_rate;
 pub struct MiningPanelProps {
     /// Whether the user wants this tab to mine.
     pub mining: bool,
-    /// Whether mining waits for the sync to finish.
-    pub paused: bool,
     /// Workers running.
     pub workers: usize,
     /// Most workers offered (the machine's logical cores, twice).
@@ -51,8 +49,6 @@ pub fn mining_panel(p: &MiningPanelProps) -> Html {
     };
     let status = if !p.mining {
         "idle".to_owned()
-    } else if p.paused {
-        "paused while syncing".to_owned()
     } else {
         format_rate(total)
     };
@@ -65,7 +61,7 @@ pub fn mining_panel(p: &MiningPanelProps) -> Html {
             <input id="workers" data-testid="workers" type="number" min="1" max={p.max_workers.to_string()}
                 value={p.workers.to_string()} {onchange} />
             <span data-testid="hash-rate">{ status }</span>
-            if p.mining && !p.paused {
+            if p.mining {
                 <span class="muted" data-testid="mining-progress">
                     { format!("{:.0}% of the {} expected for {} zero bits", 100.0 * p.progress, expected_label(p.difficulty_bits), p.difficulty_bits) }
                 </span>

@@ -24,6 +24,8 @@ pub struct NetworkPanelProps {
     pub sig_page: u64,
     /// Verifier workers ready.
     pub verifiers: usize,
+    /// Peers banned now (what they send is dropped unread).
+    pub banned: usize,
     /// Network name and genesis hash.
     pub network: String,
     /// Why the last relay address was refused.
@@ -60,6 +62,7 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                     { format!(" by {} verifier worker{}, ", props.verifiers, if props.verifiers == 1 { "" } else { "s" }) }
                     <b data-testid="sig-page">{ props.sig_page }</b>{ " on this page" }
                 </dd>
+                <dt>{ "banned peers" }</dt><dd data-testid="banned-peers">{ props.banned }</dd>
                 <dt>{ "network id" }</dt><dd><code data-testid="network-id">{ &props.network }</code></dd>
             </dl>
             <form class="send" {onsubmit}>

@@ -3,7 +3,7 @@
 //! blocks, the network and the activity log.
 
 use tabcoin_chain::{Params, pow::expected_hashes};
-use tabcoin_node::{Node, SyncState};
+use tabcoin_node::Node;
 use yew::prelude::*;
 
 use crate::ui::accounts::AccountBook;
@@ -151,7 +151,6 @@ pub fn view(h: Home<'_>) -> Html {
             </section>
             <MiningPanel
                 mining={node.is_mining()}
-                paused={node.is_mining() && node.sync() != SyncState::Ready}
                 workers={shell.miners.0}
                 max_workers={shell.miners.1}
                 rates={node.worker_rates().to_vec()}
@@ -198,6 +197,7 @@ pub fn view(h: Home<'_>) -> Html {
                 {sig_workers}
                 {sig_page}
                 verifiers={shell.verifiers}
+                banned={node.peers().banned()}
                 network={format!("{} · {}", shell.params.name, store.genesis().hash)}
                 error={h.relay_error}
                 on_connect={on.set_relay}

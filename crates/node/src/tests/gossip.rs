@@ -112,11 +112,15 @@ fn a_forged_block_is_rejected_and_its_sender_ignored() {
     let forged = Block::new(header, txs);
     let mut victim = Node::new(Store::new(P), wallet(2));
     let effects = victim.handle(from(1, Message::Block { block: forged }), net.now);
-    assert!(acts(effects.clone()).is_empty());
+    assert!(matches!(
+        &acts(effects.clone())[..],
+        [Effect::Ban { peer: 1, .. }]
+    ));
     assert!(matches!(
         &notices(&effects)[..],
-        [Notice::PeerIgnored {
+        [Notice::PeerBanned {
             peer: 1,
+            minutes: 10,
             why: Misbehaviour::InvalidBlock(_)
         }]
     ));

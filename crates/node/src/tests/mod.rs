@@ -2,6 +2,7 @@
 //! relay, with the clock as a number.
 
 mod gossip;
+mod hostile;
 mod mining;
 mod sends;
 mod storage;

@@ -123,7 +123,7 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
 }
 
 #[test]
-fn mining_pauses_while_syncing_and_resumes_when_in_step() {
+fn mining_goes_on_while_syncing_and_moves_to_the_new_tip() {
     let mut net = Net::new(1);
     for _ in 0..3 {
         net.mine(1);
@@ -134,14 +134,20 @@ fn mining_pauses_while_syncing_and_resumes_when_in_step() {
         acts(n.handle(Event::MiningToggled, now))[..],
         [Effect::Mine(_)]
     ));
-    // A peer with more work: the download starts and mining stops.
+    // A peer with more work: the download starts, mining goes on.
     let effects = n.handle(from(1, net.nodes[0].hello()), now);
-    assert_eq!(effects.first(), Some(&Effect::StopMining));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send {
+            msg: Message::GetBlocks { .. },
+            ..
+        }]
+    ));
     assert!(
-        n.job().is_none() && n.is_mining(),
-        "paused, not switched off"
+        n.job().is_some() && n.is_mining(),
+        "a claim never stops the miners"
     );
-    // The blocks arrive: in step again, mining resumes on the new tip.
+    // The blocks arrive: mining moves to the new tip.
     let blocks = net.nodes[0].store().blocks_after(&n.store().locator(), 100);
     let msg = Message::Blocks {
         blocks,

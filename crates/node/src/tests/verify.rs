@@ -68,7 +68,7 @@ fn a_batch_waits_for_its_signatures_and_what_follows_waits_behind_it() {
         n.handle(Event::PeerJoined(2), now()).is_empty(),
         "held behind"
     );
-    assert!(!n.peers().contains(&2));
+    assert!(!n.peers().contains(2));
     let (tag, bytes) = &out[0];
     let flags = verify_all(bytes);
     let first = n.handle(Event::SignaturesChecked { tag: *tag, flags }, now());
@@ -78,7 +78,7 @@ fn a_batch_waits_for_its_signatures_and_what_follows_waits_behind_it() {
     let flags = verify_all(bytes);
     n.handle(Event::SignaturesChecked { tag: *tag, flags }, now());
     assert_eq!(n.store().tip().hash, block.hash);
-    assert!(n.peers().contains(&2), "then what waited, in order");
+    assert!(n.peers().contains(2), "then what waited, in order");
     assert_eq!(n.signatures_checked(), (20, 0), "all vouched, none redone");
 }
 

@@ -1,0 +1,301 @@
+//! What the node knows of each peer, and how it judges them.
+//!
+//! Every peer has a misbehaviour score. A [`Fault`] adds to it; the score
+//! decays by [`DECAY_PER_MINUTE`] a minute, so an honest peer's occasional
+//! slowness is forgotten. At [`BAN_SCORE`] the peer is banned for
+//! [`BAN_MS`]: the node ignores it and asks the shell to drop what it sends
+//! before decoding it. Provably invalid data bans at once. A peer may also
+//! make the node start a download from it at most [`SYNCS_PER_MINUTE`]
+//! times a minute, and send at most [`TXS_PER_MINUTE`] transactions a
+//! minute (more are not even verified).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use tabcoin_chain::{Height, Timestamp, Work};
+use tabcoin_protocol::PeerId;
+
+/// A peer is banned for this long.
+pub const BAN_MS: u64 = 10 * 60_000;
+/// The score that bans.
+pub const BAN_SCORE: u32 = 100;
+/// Points a score loses a minute.
+pub const DECAY_PER_MINUTE: u32 = 10;
+/// Downloads a peer may make the node start in a minute (its hellos and
+/// orphans beyond this are not followed).
+pub const SYNCS_PER_MINUTE: usize = 4;
+/// Transactions a peer may send in a minute before the rest are ignored
+/// unverified.
+pub const TXS_PER_MINUTE: usize = 600;
+
+const MINUTE_MS: u64 = 60_000;
+
+/// Something a peer did wrong, with what it costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Provably invalid data: a forged block, a bad signature.
+    Invalid,
+    /// The download from it added no work before the deadline.
+    NoProgress,
+    /// It answered a download with no blocks but said more would follow.
+    EmptyBatch,
+    /// It sent blocks whose parents it never delivers, faster than allowed.
+    Orphans,
+    /// It sent a payload that is not a message.
+    Undecodable,
+    /// It sent what the node did not ask for (a pool snapshot) or more
+    /// transactions than allowed.
+    Unsolicited,
+}
+
+impl Fault {
+    /// Points added to the score.
+    pub fn points(self) -> u32 {
+        match self {
+            Fault::Invalid => BAN_SCORE,
+            Fault::NoProgress => 40,
+            Fault::EmptyBatch | Fault::Undecodable => 25,
+            Fault::Orphans | Fault::Unsolicited => 10,
+        }
+    }
+}
+
+/// One peer.
+#[derive(Debug, Clone, Default)]
+struct Peer {
+    /// Height and work of its last `hello`.
+    announced: Option<(Height, Work)>,
+    score: u32,
+    scored_at: Timestamp,
+    /// When downloads from it started, within the last minute.
+    syncs: VecDeque<Timestamp>,
+    /// When its transactions arrived, within the last minute.
+    txs: VecDeque<Timestamp>,
+    /// The node asked it for its pool and has not had the answer yet.
+    pool_asked: bool,
+}
+
+/// Keeps `times` to the last minute; true if there is room for one more of
+/// at most `max` (which is then counted).
+fn within_rate(times: &mut VecDeque<Timestamp>, max: usize, now: Timestamp) -> bool {
+    while times.front().is_some_and(|t| now.ms_since(*t) >= MINUTE_MS) {
+        times.pop_front();
+    }
+    if times.len() >= max {
+        return false;
+    }
+    times.push_back(now);
+    true
+}
+
+/// The peers that can be reached, and the banned ones.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    reachable: BTreeMap<PeerId, Peer>,
+    banned: HashMap<PeerId, Timestamp>,
+}
+
+impl Peers {
+    /// No peers.
+    pub fn new() -> Peers {
+        Peers::default()
+    }
+
+    /// Exactly these peers can be reached now (what each announced is
+    /// forgotten; scores of peers seen again are kept only while banned).
+    pub fn reset(&mut self, peers: impl IntoIterator<Item = PeerId>) {
+        self.reachable = peers.into_iter().map(|p| (p, Peer::default())).collect();
+    }
+
+    /// A peer can now be reached.
+    pub fn join(&mut self, peer: PeerId) {
+        self.reachable.entry(peer).or_default();
+    }
+
+    /// A peer can no longer be reached.
+    pub fn leave(&mut self, peer: PeerId) {
+        self.reachable.remove(&peer);
+    }
+
+    /// Peers that can be reached.
+    pub fn len(&self) -> usize {
+        self.reachable.len()
+    }
+
+    /// Whether no peer can be reached.
+    pub fn is_empty(&self) -> bool {
+        self.reachable.is_empty()
+    }
+
+    /// Whether `peer` can be reached.
+    pub fn contains(&self, peer: PeerId) -> bool {
+        self.reachable.contains_key(&peer)
+    }
+
+    /// Records a peer's `hello`.
+    pub fn announce(&mut self, peer: PeerId, height: Height, work: Work) {
+        self.reachable.entry(peer).or_default().announced = Some((height, work));
+    }
+
+    /// Forgets what a peer announced (it was served, or failed to serve).
+    pub fn forget_announcement(&mut self, peer: PeerId) {
+        if let Some(p) = self.reachable.get_mut(&peer) {
+            p.announced = None;
+        }
+    }
+
+    /// The peer (other than `except`) that announced the most work, if that
+    /// is more than `ours`, with the height it announced.
+    pub fn best_announced(&self, except: Option<PeerId>, ours: Work) -> Option<(PeerId, Height)> {
+        self.reachable
+            .iter()
+            .filter_map(|(p, peer)| peer.announced.map(|(h, w)| (*p, h, w)))
+            .filter(|(p, _, w)| Some(*p) != except && *w > ours)
+            .max_by_key(|(_, _, w)| *w)
+            .map(|(p, h, _)| (p, h))
+    }
+
+    /// Whether a download from `peer` may start now (and counts it).
+    pub fn may_sync(&mut self, peer: PeerId, now: Timestamp) -> bool {
+        let p = self.reachable.entry(peer).or_default();
+        within_rate(&mut p.syncs, SYNCS_PER_MINUTE, now)
+    }
+
+    /// Whether a transaction from `peer` is within its allowance (and
+    /// counts it).
+    pub fn may_send_tx(&mut self, peer: PeerId, now: Timestamp) -> bool {
+        let p = self.reachable.entry(peer).or_default();
+        within_rate(&mut p.txs, TXS_PER_MINUTE, now)
+    }
+
+    /// The node asks `peer` for its pool.
+    pub fn ask_pool(&mut self, peer: PeerId) {
+        self.reachable.entry(peer).or_default().pool_asked = true;
+    }
+
+    /// A pool snapshot came from `peer`: whether the node asked for it (the
+    /// question is then answered).
+    pub fn answers_pool(&mut self, peer: PeerId) -> bool {
+        self.reachable
+            .get_mut(&peer)
+            .is_some_and(|p| std::mem::take(&mut p.pool_asked))
+    }
+
+    /// Adds `fault` to `peer`'s score; returns the end of its ban if this
+    /// bans it.
+    pub fn penalise(&mut self, peer: PeerId, fault: Fault, now: Timestamp) -> Option<Timestamp> {
+        if self.is_banned(peer, now) {
+            return None;
+        }
+        let p = self.reachable.entry(peer).or_default();
+        let decay = (now.ms_since(p.scored_at) / MINUTE_MS).min(u64::from(u32::MAX)) as u32;
+        p.score = p
+            .score
+            .saturating_sub(decay.saturating_mul(DECAY_PER_MINUTE))
+            .saturating_add(fault.points());
+        p.scored_at = now;
+        if p.score < BAN_SCORE {
+            return None;
+        }
+        let until = now.plus_ms(BAN_MS);
+        self.banned.insert(peer, until);
+        p.announced = None;
+        p.score = 0;
+        Some(until)
+    }
+
+    /// Whether `peer` is banned at `now`.
+    pub fn is_banned(&self, peer: PeerId, now: Timestamp) -> bool {
+        self.banned.get(&peer).is_some_and(|until| now < *until)
+    }
+
+    /// Forgets bans that ended; returns how many are in force.
+    pub fn expire_bans(&mut self, now: Timestamp) -> usize {
+        self.banned.retain(|_, until| now < *until);
+        self.banned.len()
+    }
+
+    /// Peers banned now.
+    pub fn banned(&self) -> usize {
+        self.banned.len()
+    }
+
+    /// Every peer that can be reached, in id order.
+    pub fn ids(&self) -> impl Iterator<Item = PeerId> + '_ {
+        self.reachable.keys().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Timestamp = Timestamp(1_795_219_200_000);
+
+    #[test]
+    fn faults_add_up_to_a_ban_that_ends() {
+        let mut peers = Peers::new();
+        peers.join(1);
+        assert_eq!(peers.penalise(1, Fault::NoProgress, T), None);
+        assert_eq!(peers.penalise(1, Fault::NoProgress, T), None);
+        let until = peers.penalise(1, Fault::Undecodable, T);
+        assert_eq!(until, Some(T.plus_ms(BAN_MS)));
+        assert!(peers.is_banned(1, T.plus_ms(BAN_MS - 1)));
+        assert!(!peers.is_banned(1, T.plus_ms(BAN_MS)));
+        assert_eq!(peers.expire_bans(T.plus_ms(BAN_MS)), 0);
+        assert_eq!(
+            peers.penalise(2, Fault::Invalid, T),
+            Some(T.plus_ms(BAN_MS))
+        );
+    }
+
+    #[test]
+    fn scores_decay_so_rare_faults_are_forgiven() {
+        let mut peers = Peers::new();
+        let mut now = T;
+        for _ in 0..20 {
+            assert_eq!(peers.penalise(1, Fault::NoProgress, now), None);
+            now = now.plus_ms(5 * MINUTE_MS);
+        }
+        assert!(!peers.is_banned(1, now));
+    }
+
+    #[test]
+    fn downloads_and_transactions_are_bounded_per_minute() {
+        let mut peers = Peers::new();
+        for _ in 0..SYNCS_PER_MINUTE {
+            assert!(peers.may_sync(1, T));
+        }
+        assert!(!peers.may_sync(1, T.plus_ms(59_999)));
+        assert!(peers.may_sync(1, T.plus_ms(MINUTE_MS)));
+        assert!(peers.may_sync(2, T), "per peer");
+        for _ in 0..TXS_PER_MINUTE {
+            assert!(peers.may_send_tx(1, T));
+        }
+        assert!(!peers.may_send_tx(1, T));
+    }
+
+    #[test]
+    fn a_pool_snapshot_counts_only_as_the_answer_to_a_question() {
+        let mut peers = Peers::new();
+        peers.join(1);
+        assert!(!peers.answers_pool(1), "not asked");
+        peers.ask_pool(1);
+        assert!(peers.answers_pool(1));
+        assert!(!peers.answers_pool(1), "answered once");
+    }
+
+    #[test]
+    fn the_best_announcement_wins_unless_excluded() {
+        let mut peers = Peers::new();
+        peers.announce(1, Height(5), Work(50));
+        peers.announce(2, Height(9), Work(90));
+        assert_eq!(peers.best_announced(None, Work(10)), Some((2, Height(9))));
+        assert_eq!(
+            peers.best_announced(Some(2), Work(10)),
+            Some((1, Height(5)))
+        );
+        assert_eq!(peers.best_announced(None, Work(90)), None);
+        peers.forget_announcement(2);
+        assert_eq!(peers.best_announced(None, Work(10)), Some((1, Height(5))));
+    }
+}

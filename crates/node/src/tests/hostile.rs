@@ -1,0 +1,182 @@
+//! Peers that lie, stall, flood or send what was not asked for: the node
+//! keeps mining, turns from them, and bans them.
+
+use tabcoin_chain::{BlockHash, Height, Params, Work};
+
+use super::*;
+use crate::Message;
+use crate::message::PROTOCOL_VERSION;
+use crate::peers::{BAN_MS, SYNCS_PER_MINUTE, TXS_PER_MINUTE};
+use crate::{SYNC_STALL_MS, SyncState};
+
+/// A `hello` claiming far more work than there is.
+fn lie() -> Message {
+    Message::Hello {
+        version: PROTOCOL_VERSION,
+        network: Params::TEST.network_id(),
+        tip: BlockHash([9; 32]),
+        height: Height(1_000_000),
+        work: Work(u128::MAX / 2),
+    }
+}
+
+fn banned(effects: &[Effect], peer: PeerId) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, Effect::Ban { peer: p, .. } if *p == peer))
+}
+
+/// A mining node, and the time.
+fn miner() -> (Node, Timestamp) {
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let now = GENESIS_TIMESTAMP.plus_ms(1_000_000);
+    n.handle(Event::Connected { peers: vec![7] }, now);
+    n.handle(Event::MiningToggled, now);
+    (n, now)
+}
+
+#[test]
+fn a_peer_claiming_more_work_never_stops_mining_and_is_banned_for_lying() {
+    let (mut n, mut now) = miner();
+    let mut all = Vec::new();
+    // It says hello once a second, and never delivers.
+    for _ in 0..120 {
+        all.extend(n.handle(from(7, lie()), now));
+        assert!(n.job().is_some(), "the miners never stop");
+        now = now.plus_ms(1_000);
+        all.extend(n.handle(Event::Tick, now));
+    }
+    assert!(!all.contains(&Effect::StopMining));
+    assert!(banned(&all, 7), "three downloads without progress ban it");
+    assert!(n.is_banned(7));
+    assert!(
+        n.handle(from(7, lie()), now).is_empty(),
+        "ignored while banned"
+    );
+    // The ban ends.
+    let later = now.plus_ms(BAN_MS);
+    n.handle(Event::Tick, later);
+    assert!(!n.is_banned(7));
+}
+
+#[test]
+fn an_empty_batch_that_claims_more_ends_the_download_at_once() {
+    let (mut n, now) = miner();
+    n.handle(from(7, lie()), now);
+    assert!(matches!(n.sync(), SyncState::Syncing { peer: 7, .. }));
+    let empty = Message::Blocks {
+        blocks: vec![],
+        more: true,
+    };
+    let effects = n.handle(from(7, empty), now.plus_ms(3_000));
+    assert_eq!(n.sync(), SyncState::Ready, "no waiting for more nothing");
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Send {
+                msg: Message::GetBlocks { .. },
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_silent_download_is_given_up_after_the_deadline_even_if_answered_emptily() {
+    let (mut n, now) = miner();
+    n.handle(from(7, lie()), now);
+    // Known blocks (no progress) keep coming, marked as the last batch is
+    // not: progress is only work added.
+    let genesis = n.store().genesis().clone();
+    let stale = Message::Blocks {
+        blocks: vec![genesis],
+        more: true,
+    };
+    n.handle(from(7, stale.clone()), now.plus_ms(2_000));
+    n.handle(from(7, stale), now.plus_ms(4_000));
+    let effects = n.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
+    assert_eq!(n.sync(), SyncState::Ready);
+    assert!(!banned(&effects, 7), "one stall is not a ban");
+}
+
+#[test]
+fn orphans_from_one_peer_start_downloads_only_a_few_times_a_minute() {
+    let mut net = Net::new(1);
+    for _ in 0..40 {
+        net.mine(1);
+    }
+    // Distinct blocks whose parents this node lacks: orphans.
+    let orphans: Vec<Block> = net.nodes[0].store().main_chain().skip(2).cloned().collect();
+    let mut n = Node::new(Store::new(P), wallet(2));
+    let mut now = net.now;
+    let mut downloads = 0;
+    let mut all = Vec::new();
+    for block in orphans {
+        let effects = n.handle(from(7, Message::Block { block }), now);
+        downloads += effects
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Send {
+                        msg: Message::GetBlocks { .. },
+                        ..
+                    }
+                )
+            })
+            .count();
+        all.extend(effects);
+        // The peer never sends the gap; the download stalls.
+        now = now.plus_ms(1_000);
+        all.extend(n.handle(Event::Tick, now));
+        if n.is_banned(7) {
+            break;
+        }
+    }
+    assert!(downloads <= SYNCS_PER_MINUTE + 1, "{downloads} downloads");
+    assert!(banned(&all, 7), "a peer that only sends orphans is banned");
+}
+
+#[test]
+fn a_pool_snapshot_nobody_asked_for_is_not_read() {
+    let mut net = Net::new(2);
+    net.send(2, 1, 10, 1).unwrap_or_else(|e| panic!("{e}"));
+    let txs: Vec<_> = net.nodes[1].pool().transactions().cloned().collect();
+    let mut n = Node::new(Store::new(P), wallet(3));
+    let now = net.now;
+    let effects = n.handle(from(2, Message::Pool { txs: txs.clone() }), now);
+    assert!(n.pool().is_empty(), "unsolicited: ignored");
+    assert!(!banned(&effects, 2));
+    // Asked (peers in step swap pools), it is read.
+    n.handle(from(2, net.nodes[1].hello()), now);
+    n.handle(from(2, Message::Pool { txs }), now);
+    assert_eq!(n.pool().len(), 1);
+}
+
+#[test]
+fn a_peer_sending_too_many_transactions_is_cut_short() {
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let now = GENESIS_TIMESTAMP.plus_ms(1_000_000);
+    let mut all = Vec::new();
+    let net = P.network_id();
+    for i in 0..(TXS_PER_MINUTE as u32 + 200) {
+        // Distinct senders, each transaction valid.
+        let mut secret = [7u8; 32];
+        secret[..4].copy_from_slice(&(i + 1).to_be_bytes());
+        let w = Wallet::from_secret(secret).unwrap_or_else(|e| panic!("{e}"));
+        let tx = tabcoin_chain::Transaction::new(
+            &w,
+            P.starting_balance,
+            wallet(2).address(),
+            Amount(1),
+            salt(1),
+            now,
+            &net,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        all.extend(n.handle(from(7, Message::Transaction { tx }), now));
+    }
+    assert_eq!(n.pool().len(), TXS_PER_MINUTE, "the rest were not verified");
+    assert!(banned(&all, 7));
+}

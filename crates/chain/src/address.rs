@@ -100,7 +100,26 @@ impl fmt::Debug for Address {
 impl FromStr for Address {
     type Err = AddressError;
 
+    /// A typed address: checksum, prefix, and a point on the curve.
     fn from_str(s: &str) -> Result<Address, AddressError> {
+        Address::from_bytes(decode(s)?)
+    }
+}
+
+impl Address {
+    /// Whether the address is a point on the curve (a key some wallet can
+    /// sign with). Addresses read from the wire are checked only when they
+    /// matter (an output of a transaction being validated, a signature
+    /// being verified), after the cheap checks; valid keys are remembered.
+    pub fn is_key(&self) -> bool {
+        Address::from_bytes(self.0).is_ok()
+    }
+}
+
+/// The 33 bytes of an address as written: checksum, prefix and length
+/// checked, not the curve.
+fn decode(s: &str) -> Result<[u8; PUBKEY_LEN], AddressError> {
+    {
         let s = s.trim();
         if s.is_empty() {
             return Err(AddressError::Empty);
@@ -123,7 +142,12 @@ impl FromStr for Address {
         }
         let bytes: Vec<u8> = checked.byte_iter().collect();
         let bytes: [u8; PUBKEY_LEN] = bytes.try_into().map_err(|_| AddressError::NotAKey)?;
-        Address::from_bytes(bytes)
+        // A compressed key starts with 2 or 3; anything else is refused
+        // without touching the curve.
+        if !matches!(bytes[0], 2 | 3) {
+            return Err(AddressError::NotAKey);
+        }
+        Ok(bytes)
     }
 }
 
@@ -135,8 +159,10 @@ impl Serialize for Address {
 
 impl<'de> Deserialize<'de> for Address {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // From the wire: parsed as bytes; the curve is checked when the
+        // address matters (`Address::is_key`), after cheaper checks.
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        decode(&s).map(Address).map_err(serde::de::Error::custom)
     }
 }
 

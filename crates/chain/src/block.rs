@@ -107,6 +107,7 @@ pub struct Block {
     /// The hash of `header`, as claimed by the sender.
     pub hash: BlockHash,
     /// The transactions: the miner's reward first, then transfers.
+    #[serde(deserialize_with = "crate::bounded::transactions")]
     pub data: Vec<Transaction>,
 }
 

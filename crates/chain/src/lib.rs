@@ -28,6 +28,7 @@
 pub mod address;
 pub mod amount;
 pub mod block;
+pub mod bounded;
 pub mod hash;
 pub mod height;
 pub mod ledger;

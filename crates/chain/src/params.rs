@@ -117,6 +117,22 @@ mod tests {
     }
 
     #[test]
+    fn every_network_fits_the_wire_bounds() {
+        for p in Params::ALL {
+            assert!(
+                p.max_outputs <= crate::bounded::MAX_WIRE_OUTPUTS,
+                "{}",
+                p.name
+            );
+            assert!(
+                p.max_block_txs <= crate::bounded::MAX_WIRE_TXS,
+                "{}",
+                p.name
+            );
+        }
+    }
+
+    #[test]
     fn initial_targets_are_within_the_limit() {
         for p in Params::ALL {
             assert!(p.initial_target() <= p.pow_limit(), "{}", p.name);

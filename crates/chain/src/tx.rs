@@ -195,6 +195,7 @@ pub struct Transaction {
     /// Where the coins come from.
     pub input: Input,
     /// Where they go (recipients and the sender's change).
+    #[serde(deserialize_with = "crate::bounded::outputs")]
     pub outputs: BTreeMap<Address, Amount>,
 }
 
@@ -244,6 +245,15 @@ pub enum TxError {
         expected: Amount,
         /// The input amount.
         actual: Amount,
+    },
+    /// Every output pays a key some wallet can sign with (a point on the
+    /// curve), so no coins are sent where no one can ever spend them.
+    #[error("transaction {id} pays {address}, which is not a wallet's key")]
+    OutputNotAKey {
+        /// The transaction.
+        id: TxId,
+        /// The output's address.
+        address: Address,
     },
     /// A signed transaction's id is derived from its sender and salt.
     #[error("transaction {id} does not carry the id its sender and salt give ({expected})")]
@@ -552,10 +562,12 @@ impl Transaction {
         }
     }
 
-    /// Rules needing no chain state and no signature check: the id is bound
-    /// to the sender, the output count is bounded, no output is zero, the
-    /// outputs sum to the input. (Signatures are checked separately, so a
-    /// cache can skip them.)
+    /// Rules needing no chain state and no signature check, cheapest first:
+    /// the id is bound to the sender, the output count is bounded, no output
+    /// is zero, the outputs sum to the input, every output pays a key (a
+    /// curve check, remembered for keys seen before). Signatures are checked
+    /// separately, so a cache can skip them; a sender that is not a key
+    /// fails there.
     pub fn structure_is_valid(&self, params: &Params) -> Result<(), TxError> {
         self.id_is_valid()?;
         let id = self.id;
@@ -582,7 +594,13 @@ impl Transaction {
                 });
             }
         }
-        Ok(())
+        match self.outputs.keys().find(|a| !a.is_key()) {
+            Some(address) => Err(TxError::OutputNotAKey {
+                id,
+                address: *address,
+            }),
+            None => Ok(()),
+        }
     }
 }
 

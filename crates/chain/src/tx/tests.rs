@@ -321,3 +321,56 @@ fn an_id_is_bound_to_its_sender_and_salt() {
         })
     );
 }
+
+/// An address read from the wire is only parsed; whether it is a key is a
+/// rule checked with the others, after the cheap ones.
+#[test]
+fn an_output_that_is_not_a_key_is_refused_and_a_key_is_accepted() {
+    let (a, b) = (wallet(1), wallet(2));
+    let tx = send(&a, 100, &b, 10);
+    assert_eq!(tx.structure_is_valid(&P), Ok(()));
+    // 0x02 followed by 32 bytes that are no x-coordinate on the curve.
+    let not_a_key = (0u8..=255)
+        .map(|i| {
+            let mut bytes = [i; 33];
+            bytes[0] = 2;
+            bytes
+        })
+        .find(|bytes| Address::from_bytes(*bytes).is_err())
+        .unwrap_or_else(|| panic!("some x is off the curve"));
+    let text = {
+        let hrp = bech32::Hrp::parse_unchecked("tab");
+        bech32::encode::<bech32::Bech32m>(hrp, &not_a_key).unwrap_or_default()
+    };
+    assert_eq!(
+        text.parse::<Address>(),
+        Err(crate::address::AddressError::NotAKey),
+        "typed, it is refused at once"
+    );
+    let json = serde_json::to_string(&tx).unwrap_or_default();
+    let to = b.address().to_string();
+    let forged: Transaction = serde_json::from_str(&json.replace(&to, &text))
+        .unwrap_or_else(|e| panic!("from the wire it parses: {e}"));
+    let address: Address =
+        serde_json::from_str(&format!("\"{text}\"")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        forged.structure_is_valid(&P),
+        Err(TxError::OutputNotAKey { id: tx.id, address })
+    );
+}
+
+#[test]
+fn a_transaction_with_too_many_outputs_is_refused_while_it_is_read() {
+    let (a, b) = (wallet(1), wallet(2));
+    let tx = send(&a, 100, &b, 10);
+    let mut json: serde_json::Value = serde_json::to_value(&tx).unwrap_or_default();
+    let outputs: serde_json::Map<String, serde_json::Value> = (1..=65u8)
+        .map(|i| (wallet(i).address().to_string(), serde_json::json!(1)))
+        .collect();
+    json["outputs"] = serde_json::Value::Object(outputs);
+    let err = serde_json::from_value::<Transaction>(json)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("more than 64 outputs"), "{err}");
+}

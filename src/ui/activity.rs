@@ -228,6 +228,7 @@ fn fault_words(fault: Fault) -> &'static str {
         Fault::Orphans => "orphan blocks, too often",
         Fault::Undecodable => "a payload that is not a message",
         Fault::Unsolicited => "what was not asked for, or too much of it",
+        Fault::Wasteful => "side-branch blocks beyond what is kept",
     }
 }
 

@@ -40,6 +40,12 @@ pub struct Params {
     /// A node stores no branch forking more than this many blocks below its
     /// best tip (node policy, bounding what peers can make it keep).
     pub max_fork_depth: u64,
+    /// Most side-branch blocks a node keeps at one height (node policy).
+    pub max_siblings: usize,
+    /// Most side-branch blocks a node keeps in all; past it the side leaf
+    /// with the least work gives way, or the new block is not kept (node
+    /// policy: with `max_block_txs`, it bounds their bytes too).
+    pub max_side_blocks: usize,
 }
 
 impl Params {
@@ -60,6 +66,8 @@ impl Params {
         max_pool_txs: 2_000,
         max_orphans: 100,
         max_fork_depth: 100,
+        max_siblings: 4,
+        max_side_blocks: 64,
     };
 
     /// An easy network for tests: blocks take a few hundred hashes and every

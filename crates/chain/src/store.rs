@@ -15,7 +15,7 @@
 //!   caller asks a peer for the missing parent (with a locator).
 //! - Block locators and [`Store::blocks_after`] give incremental sync.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use crate::block::{Block, genesis};
 use crate::hash::BlockHash;
@@ -117,6 +117,17 @@ pub enum AcceptError {
         /// The best tip's height.
         tip: Height,
     },
+    /// The block would be a side-branch block beyond what this node keeps
+    /// (`Params::max_siblings` at its height, or `Params::max_side_blocks`
+    /// with no side block of less work to give way): a policy bounding what
+    /// a peer can make it keep, not a consensus rule.
+    #[error("block {hash} at height {height} is one side-branch block too many")]
+    SideBranchFull {
+        /// The block.
+        hash: BlockHash,
+        /// Its height.
+        height: Height,
+    },
     /// A stored block's ancestor is missing (it was found invalid and
     /// forgotten).
     #[error("an ancestor of block {hash} is no longer stored")]
@@ -180,6 +191,9 @@ struct Entry {
 pub struct Store {
     params: Params,
     entries: HashMap<BlockHash, Entry>,
+    /// Stored blocks by height, within the fork window below the tip
+    /// (older heights hold only best-chain blocks, kept in `main`).
+    recent: BTreeMap<Height, Vec<BlockHash>>,
     main: Vec<BlockHash>,
     undo: Vec<Undo>,
     ledger: Ledger,
@@ -215,6 +229,7 @@ impl Store {
                     work: Work::ZERO,
                 },
             )]),
+            recent: BTreeMap::from([(Height::GENESIS, vec![hash])]),
             main: vec![hash],
             undo: Vec::new(),
             ledger: Ledger::new(params.starting_balance),
@@ -505,6 +520,12 @@ impl Store {
             .entries
             .get(&block.header.prev_hash)
             .map_or(Work::ZERO, |e| e.work);
+        let work = parent_work.saturating_add(ctx.required_target.work());
+        // A side-branch block is kept only within bounds, checked before
+        // any signature is.
+        if work <= self.total_work() {
+            self.make_room_for_side_block(hash, height, work)?;
+        }
         // Every block reaching here passed stage 0 when it was offered (an
         // orphan too), so its claimed hash is the header's.
         let checked = check_in_context(&block, &hash, &ctx, now, &self.params, &mut self.sigs)
@@ -520,7 +541,6 @@ impl Store {
                     error,
                 }
             })?;
-        let work = parent_work.saturating_add(ctx.required_target.work());
         self.entries.insert(
             hash,
             Entry {
@@ -528,11 +548,90 @@ impl Store {
                 work,
             },
         );
+        self.recent.entry(height).or_default().push(hash);
         result.stored.push(hash);
-        if work > self.total_work() {
+        let outcome = if work > self.total_work() {
             self.reorg_to(hash, result)
         } else {
             Ok(())
+        };
+        self.forget_deep_side_blocks();
+        outcome
+    }
+
+    /// Side-branch blocks stored at `height`.
+    fn side_at(&self, height: Height) -> impl Iterator<Item = &BlockHash> {
+        let main = self.main.get(height.as_usize());
+        self.recent
+            .get(&height)
+            .into_iter()
+            .flatten()
+            .filter(move |h| Some(*h) != main)
+    }
+
+    /// Makes room for side-branch block `hash` (of cumulative `work`) at
+    /// `height`: refused past `max_siblings` at that height; past
+    /// `max_side_blocks` the side leaf of least work gives way if it has less
+    /// than the new block, else the new block is refused.
+    fn make_room_for_side_block(
+        &mut self,
+        hash: BlockHash,
+        height: Height,
+        work: Work,
+    ) -> Result<(), AcceptError> {
+        let full = AcceptError::SideBranchFull { hash, height };
+        if self.side_at(height).count() >= self.params.max_siblings {
+            return Err(full);
+        }
+        let side: Vec<BlockHash> = self
+            .recent
+            .keys()
+            .flat_map(|h| self.side_at(*h))
+            .copied()
+            .collect();
+        if side.len() < self.params.max_side_blocks {
+            return Ok(());
+        }
+        let parents: HashSet<BlockHash> = side
+            .iter()
+            .filter_map(|h| self.block_of(h).map(|b| b.header.prev_hash))
+            .collect();
+        let weakest = side
+            .iter()
+            .filter(|h| !parents.contains(*h))
+            .filter_map(|h| self.entries.get(h).map(|e| (e.work, *h)))
+            .min();
+        match weakest {
+            Some((least, leaf)) if least < work => {
+                self.forget(&leaf);
+                Ok(())
+            }
+            _ => Err(full),
+        }
+    }
+
+    /// Forgets a stored block (not invalid: it may be offered again).
+    fn forget(&mut self, hash: &BlockHash) {
+        if let Some(entry) = self.entries.remove(hash) {
+            let height = entry.block.block().header.height;
+            if let Some(at) = self.recent.get_mut(&height) {
+                at.retain(|h| h != hash);
+            }
+        }
+    }
+
+    /// Side-branch blocks deeper than the fork window can never be built
+    /// on again (see `TooDeep`): they are forgotten, and so is the window's
+    /// index below it.
+    fn forget_deep_side_blocks(&mut self) {
+        let floor = Height(self.height().0.saturating_sub(self.params.max_fork_depth));
+        let deep: Vec<Height> = self.recent.range(..floor).map(|(h, _)| *h).collect();
+        for height in deep {
+            let side: Vec<BlockHash> = self.side_at(height).copied().collect();
+            for hash in side {
+                self.entries.remove(&hash);
+            }
+            self.recent.remove(&height);
         }
     }
 
@@ -610,7 +709,7 @@ impl Store {
             gone.extend(children);
         }
         for hash in &gone {
-            self.entries.remove(hash);
+            self.forget(hash);
             self.invalid.insert(*hash);
         }
         gone

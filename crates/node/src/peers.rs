@@ -45,6 +45,8 @@ pub enum Fault {
     /// It sent what the node did not ask for (a pool snapshot) or more
     /// transactions than allowed.
     Unsolicited,
+    /// It sent side-branch blocks beyond what the node keeps.
+    Wasteful,
 }
 
 impl Fault {
@@ -54,7 +56,7 @@ impl Fault {
             Fault::Invalid => BAN_SCORE,
             Fault::NoProgress => 40,
             Fault::EmptyBatch | Fault::Undecodable => 25,
-            Fault::Orphans | Fault::Unsolicited => 10,
+            Fault::Orphans | Fault::Unsolicited | Fault::Wasteful => 10,
         }
     }
 }

@@ -424,6 +424,9 @@ impl Node {
                     refused = true;
                     if proven_bad {
                         effects.extend(self.ban(from, Misbehaviour::InvalidBlock(error), now));
+                    } else if matches!(error, AcceptError::SideBranchFull { .. }) {
+                        // Side blocks beyond what could matter: wasteful.
+                        effects.extend(self.penalise(from, Fault::Wasteful, now));
                     } else {
                         effects.push(Effect::Notify(Notice::BlockNotTaken { peer: from, error }));
                     }

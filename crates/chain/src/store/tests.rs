@@ -608,3 +608,76 @@ fn merged_changes_cancel_out_blocks_that_came_and_went() {
     });
     assert_eq!(back, Accepted::default(), "left and came back: no change");
 }
+
+/// Side branches are bounded in width as well as depth: a few siblings per
+/// height, and a total beyond which the weakest side leaf gives way to a
+/// stronger block, or a weaker block is not kept.
+#[test]
+fn side_branches_are_bounded_per_height_and_in_all() {
+    let p = Params {
+        max_siblings: 2,
+        max_side_blocks: 3,
+        ..P
+    };
+    let mut s = Store::new(p);
+    for _ in 0..6 {
+        mine(&mut s, &wallet(1), vec![]);
+    }
+    let at = |s: &Store, h: u64| s.block_at(Height(h)).map(|b| b.hash).unwrap_or_default();
+    // A sibling of the block at `height`, by miner `seed`.
+    let sibling = |s: &Store, height: u64, seed: u8| {
+        block_on(
+            s,
+            &at(s, height - 1),
+            &wallet(seed),
+            vec![],
+            P.mine_rate_ms + u64::from(seed),
+        )
+    };
+    let full =
+        |r: Result<Accepted, AcceptError>| matches!(r, Err(AcceptError::SideBranchFull { .. }));
+    // Two siblings at height 5 are kept, a third is not.
+    for seed in [2, 3] {
+        let b = sibling(&s, 5, seed);
+        s.accept(b, NOW).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(
+        full(s.accept(sibling(&s, 5, 4), NOW)),
+        "two siblings at most"
+    );
+    // A third side block, at height 3: the side set is now full.
+    let low = sibling(&s, 3, 5);
+    s.accept(low.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    // A side block with more work than the weakest side leaf takes its place…
+    let stronger = sibling(&s, 6, 6);
+    s.accept(stronger.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.get(&stronger.hash).is_some());
+    assert!(s.get(&low.hash).is_none(), "the weakest side leaf gave way");
+    // …and one with less work than every side leaf is not kept.
+    assert!(full(s.accept(sibling(&s, 2, 7), NOW)));
+    assert_eq!(s.height(), Height(6), "the best chain never moved");
+}
+
+/// Side blocks that fall below the fork window are forgotten.
+#[test]
+fn side_blocks_below_the_fork_window_are_forgotten() {
+    let p = Params {
+        max_fork_depth: 3,
+        ..P
+    };
+    let mut s = Store::new(p);
+    for _ in 0..3 {
+        mine(&mut s, &wallet(1), vec![]);
+    }
+    let parent = s.block_at(Height(2)).map(|b| b.hash).unwrap_or_default();
+    let side = block_on(&s, &parent, &wallet(2), vec![], P.mine_rate_ms + 7);
+    s.accept(side.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.get(&side.hash).is_some());
+    for _ in 0..4 {
+        mine(&mut s, &wallet(1), vec![]);
+    }
+    assert!(s.get(&side.hash).is_none(), "too deep to matter");
+    assert_eq!(s.height(), Height(7));
+}

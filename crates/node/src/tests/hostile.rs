@@ -180,3 +180,55 @@ fn a_peer_sending_too_many_transactions_is_cut_short() {
     assert_eq!(n.pool().len(), TXS_PER_MINUTE, "the rest were not verified");
     assert!(banned(&all, 7));
 }
+
+/// Valid-work siblings of the tip, sent by the hundred: only a few are
+/// kept, and their sender is banned.
+#[test]
+fn a_peer_sending_sibling_after_sibling_is_banned_and_few_are_kept() {
+    let mut net = Net::new(1);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    let mut n = Node::new(Store::new(P), wallet(2));
+    let now = net.now;
+    for block in net.nodes[0]
+        .store()
+        .main_chain()
+        .skip(1)
+        .cloned()
+        .collect::<Vec<_>>()
+    {
+        n.handle(from(1, Message::Block { block }), now);
+    }
+    let before = n.store().known_blocks();
+    let parent = n
+        .store()
+        .block_at(Height(2))
+        .map(|b| b.hash)
+        .unwrap_or_default();
+    let mut all = Vec::new();
+    for seed in 10..110u8 {
+        let other = Store::from_blocks(P, n.store().main_chain().take(3).cloned().collect(), now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let t = now.plus_ms(u64::from(seed));
+        let template = tabcoin_chain::Template::new(
+            &other,
+            &tabcoin_chain::Pool::new(),
+            wallet(seed).address(),
+            t,
+        );
+        let nonce = pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
+        let sibling = template.into_block(nonce);
+        assert_eq!(sibling.header.prev_hash, parent);
+        all.extend(n.handle(from(7, Message::Block { block: sibling }), now));
+        if n.is_banned(7) {
+            break;
+        }
+    }
+    let kept = n.store().known_blocks() - before;
+    assert!(kept <= P.max_siblings, "{kept} siblings kept");
+    assert!(
+        banned(&all, 7),
+        "a peer sending side blocks by the hundred is banned"
+    );
+}

@@ -95,7 +95,7 @@ impl Node {
     }
 
     /// The download is over: if another peer announced more work meanwhile,
-    /// sync from it; else back to ready, and mining resumes if wanted.
+    /// sync from it; else back to ready.
     fn sync_done(&mut self, now: Timestamp) -> Vec<Effect> {
         if let Some((peer, target)) = self.best_announced(None) {
             return self.sync_from(peer, target, now);

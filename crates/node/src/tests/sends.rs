@@ -43,6 +43,18 @@ fn pending_of(net: &mut Net, id: PeerId) -> Option<Transaction> {
     net.node(id).pool().get(&me).cloned()
 }
 
+/// Node 1 sends 40 to node 3 (the send returned); node 2 sends 5 to node 1,
+/// and a block (returned, not delivered) confirms only that: node 1's send
+/// no longer matches its balance.
+fn coins_overtake_a_send(net: &mut Net) -> (Transaction, Block) {
+    net.send(1, 3, 40, 1).unwrap_or_else(|e| panic!("{e}"));
+    let stale = pending_of(net, 1).unwrap_or_else(|| panic!("pending"));
+    net.send(2, 1, 5, 2).unwrap_or_else(|e| panic!("{e}"));
+    let gift = pending_of(net, 2).unwrap_or_else(|| panic!("pending"));
+    let block = block_with(net, 2, 9, vec![gift]);
+    (stale, block)
+}
+
 #[test]
 fn a_merged_send_whose_earlier_version_was_confirmed_is_sent_again() {
     let mut net = Net::new(3);
@@ -93,12 +105,7 @@ fn a_merged_send_whose_earlier_version_was_confirmed_is_sent_again() {
 #[test]
 fn a_pending_send_overtaken_by_arriving_coins_is_sent_again_from_the_new_balance() {
     let mut net = Net::new(3);
-    net.send(1, 3, 40, 1).unwrap_or_else(|e| panic!("{e}"));
-    let stale = pending_of(&mut net, 1).unwrap_or_else(|| panic!("pending"));
-    net.send(2, 1, 5, 2).unwrap_or_else(|e| panic!("{e}"));
-    let gift = pending_of(&mut net, 2).unwrap_or_else(|| panic!("pending"));
-    // A block with only the coins for node 1: its send no longer matches.
-    let block = block_with(&mut net, 2, 9, vec![gift]);
+    let (stale, block) = coins_overtake_a_send(&mut net);
     deliver(&mut net, block);
     assert!(
         net.told(1).iter().any(|n| matches!(
@@ -153,11 +160,7 @@ fn a_payment_the_balance_cannot_cover_is_said_to_have_failed() {
 #[test]
 fn a_stored_send_that_no_longer_fits_is_sent_again_when_the_tab_runs() {
     let mut net = Net::new(3);
-    net.send(1, 3, 40, 1).unwrap_or_else(|e| panic!("{e}"));
-    let stale = pending_of(&mut net, 1).unwrap_or_else(|| panic!("pending"));
-    net.send(2, 1, 5, 2).unwrap_or_else(|e| panic!("{e}"));
-    let gift = pending_of(&mut net, 2).unwrap_or_else(|| panic!("pending"));
-    let block = block_with(&mut net, 2, 9, vec![gift]);
+    let (stale, block) = coins_overtake_a_send(&mut net);
     let mut chain: Vec<Block> = net.nodes[1].store().main_chain().cloned().collect();
     chain.push(block);
     let records = chain.iter().map(crate::persist::record).collect();

@@ -56,9 +56,14 @@ impl Hold {
         self.checking.is_some()
     }
 
-    /// Whether a batch can go to verifiers (some are ready or loading).
+    /// Whether there are verifiers to send work to (ready or loading).
+    pub fn has_verifiers(&self) -> bool {
+        self.available > 0 || self.loading > 0
+    }
+
+    /// Whether a batch of `checks` goes to the verifiers.
     pub fn can_check(&self, checks: usize) -> bool {
-        checks >= MIN_PARALLEL_CHECKS && (self.available > 0 || self.loading > 0)
+        checks >= MIN_PARALLEL_CHECKS && self.has_verifiers()
     }
 
     /// Queues `event` behind the held one.

@@ -32,8 +32,6 @@ pub struct Node {
     pub(crate) sync: SyncState,
     /// When the download started or last added work.
     pub(crate) sync_progress: Timestamp,
-    /// The time of the latest event.
-    pub(crate) now: Timestamp,
     /// The miners and their job.
     pub(crate) mining: Mining,
     /// Batches waiting for the signature verifiers.
@@ -55,7 +53,6 @@ impl Node {
             peers: Peers::new(),
             sync: SyncState::Ready,
             sync_progress: Timestamp(0),
-            now: Timestamp(0),
             mining: Mining::new(),
             hold: Hold::new(),
             writer: Writer::new(),
@@ -65,7 +62,6 @@ impl Node {
 
     /// Handles one event at time `now` (ms since the epoch).
     pub fn handle(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
-        self.now = now;
         match event {
             Event::Connected { .. }
             | Event::Disconnected
@@ -113,8 +109,10 @@ impl Node {
             self.hold.push(event);
             return Vec::new();
         }
-        // A banned peer's messages go straight on, to be ignored.
+        // A banned peer's messages go straight on, to be ignored; without
+        // verifiers, no batch's checks are even listed.
         if let Event::Message { from, msg } = &event
+            && self.hold.has_verifiers()
             && !self.peers.is_banned(*from, now)
         {
             let sigs = &self.store.sigs;
@@ -242,11 +240,11 @@ impl Node {
             .unwrap_or_default();
         let me = self.wallet.address();
         for tx in txs {
-            let mine = tx.sender() == Some(me);
+            let mine = (tx.sender() == Some(me)).then(|| tx.clone());
             // Outdated or now invalid: dropped, as from a peer; if it was
             // this tab's, what it did not pay is sent again.
-            if self.store.add_to_pool(&mut self.pool, tx.clone()).is_err() && mine {
-                effects.extend(self.follow_my_send(Some(tx), now));
+            if self.store.add_to_pool(&mut self.pool, tx).is_err() && mine.is_some() {
+                effects.extend(self.follow_my_send(mine, now));
             }
         }
         effects
@@ -302,9 +300,9 @@ impl Node {
         &self.peers
     }
 
-    /// Whether the node ignores `peer` now (as of the latest event).
-    pub fn is_banned(&self, peer: PeerId) -> bool {
-        self.peers.is_banned(peer, self.now)
+    /// Whether the node ignores `peer` at `now`.
+    pub fn is_banned(&self, peer: PeerId, now: Timestamp) -> bool {
+        self.peers.is_banned(peer, now)
     }
 
     /// This tab's confirmed balance.

@@ -125,7 +125,7 @@ fn a_forged_block_is_rejected_and_its_sender_ignored() {
         }]
     ));
     assert_eq!(victim.store().height(), Height(0));
-    assert!(victim.is_banned(1));
+    assert!(victim.is_banned(1, net.now));
     // Even the real block is now ignored when that peer sends it…
     let again = from(
         1,
@@ -150,7 +150,10 @@ fn a_tampered_copy_gets_its_sender_ignored_but_does_not_lose_the_real_block() {
         .insert(wallet(66).address(), Amount(1));
     let mut victim = Node::new(Store::new(P), wallet(2));
     victim.handle(from(3, Message::Block { block: tampered }), net.now);
-    assert!(victim.is_banned(3), "honest tabs never alter blocks");
+    assert!(
+        victim.is_banned(3, net.now),
+        "honest tabs never alter blocks"
+    );
     victim.handle(from(1, Message::Block { block: real }), net.now);
     assert_eq!(victim.store().height(), Height(1));
 }

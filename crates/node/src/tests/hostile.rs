@@ -48,7 +48,7 @@ fn a_peer_claiming_more_work_never_stops_mining_and_is_banned_for_lying() {
     }
     assert!(!all.contains(&Effect::StopMining));
     assert!(banned(&all, 7), "three downloads without progress ban it");
-    assert!(n.is_banned(7));
+    assert!(n.is_banned(7, now));
     assert!(
         n.handle(from(7, lie()), now).is_empty(),
         "ignored while banned"
@@ -56,7 +56,7 @@ fn a_peer_claiming_more_work_never_stops_mining_and_is_banned_for_lying() {
     // The ban ends.
     let later = now.plus_ms(BAN_MS);
     n.handle(Event::Tick, later);
-    assert!(!n.is_banned(7));
+    assert!(!n.is_banned(7, later));
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn orphans_from_one_peer_start_downloads_only_a_few_times_a_minute() {
         // The peer never sends the gap; the download stalls.
         now = now.plus_ms(1_000);
         all.extend(n.handle(Event::Tick, now));
-        if n.is_banned(7) {
+        if n.is_banned(7, now) {
             break;
         }
     }
@@ -221,7 +221,7 @@ fn a_peer_sending_sibling_after_sibling_is_banned_and_few_are_kept() {
         let sibling = template.into_block(nonce);
         assert_eq!(sibling.header.prev_hash, parent);
         all.extend(n.handle(from(7, Message::Block { block: sibling }), now));
-        if n.is_banned(7) {
+        if n.is_banned(7, now) {
             break;
         }
     }

@@ -193,5 +193,5 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
         [Notice::BlockNotTaken { peer: 1, .. }]
     ));
     assert_eq!(n.sync(), SyncState::Ready);
-    assert!(!n.is_banned(1));
+    assert!(!n.is_banned(1, slow_clock));
 }

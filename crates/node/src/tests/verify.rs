@@ -149,7 +149,7 @@ fn small_batches_banned_peers_and_nodes_without_verifiers_skip_them() {
         tx: block.data[0].clone(),
     };
     wary.handle(from(1, bad), now());
-    assert!(wary.is_banned(1), "a reward sent as a transaction");
+    assert!(wary.is_banned(1, now()), "a reward sent as a transaction");
     assert!(wary.handle(batch, now()).is_empty(), "ignored, unchecked");
     assert_eq!(wary.signatures_checked(), (0, 0));
 }

@@ -220,11 +220,6 @@ impl Peers {
     pub fn banned(&self) -> usize {
         self.banned.len()
     }
-
-    /// Every peer that can be reached, in id order.
-    pub fn ids(&self) -> impl Iterator<Item = PeerId> + '_ {
-        self.reachable.keys().copied()
-    }
 }
 
 #[cfg(test)]

@@ -337,18 +337,9 @@ impl Node {
             self.sync_progress = now;
         }
         if more {
-            let asked = effects.iter().any(|e| {
-                matches!(
-                    e,
-                    Effect::Send {
-                        msg: Message::GetBlocks { .. },
-                        ..
-                    }
-                )
-            });
-            if !asked {
-                effects.push(self.get_blocks(from));
-            }
+            // Nothing in this batch asked the peer already: an orphan during
+            // a download asks no one, and a ban or a switch returned above.
+            effects.push(self.get_blocks(from));
         } else {
             effects.push(self.get_pool(from));
             // That peer's announcement is served; others may remain.

@@ -130,11 +130,6 @@ impl SigCache {
         }
     }
 
-    /// The network whose signatures this cache checks.
-    pub fn network(&self) -> &BlockHash {
-        &self.network
-    }
-
     /// Verifies `tx`'s signature unless the cache already vouches for it.
     pub fn verify(&mut self, tx: &Transaction) -> Result<(), TxError> {
         let hash = tx.hash();
@@ -148,12 +143,7 @@ impl SigCache {
         }
         self.misses += 1;
         if let Err(e) = tx.signature_is_valid(&self.network) {
-            if self.capacity > 0 {
-                if self.failed.len() >= self.capacity {
-                    self.failed.clear();
-                }
-                self.failed.insert(hash);
-            }
+            remember(&mut self.failed, self.capacity, hash);
             return Err(e);
         }
         self.vouch(hash);
@@ -191,14 +181,20 @@ impl SigCache {
     /// Records that the transaction with this hash verified: its
     /// [`SigCheck`], made from that very transaction, passed elsewhere.
     pub fn vouch(&mut self, hash: [u8; 32]) {
-        if self.capacity == 0 {
-            return;
-        }
-        if self.verified.len() >= self.capacity {
-            self.verified.clear();
-        }
-        self.verified.insert(hash);
+        remember(&mut self.verified, self.capacity, hash);
     }
+}
+
+/// Adds `hash` to a set of at most `capacity` (which starts over when
+/// full; a capacity of 0 remembers nothing).
+fn remember(set: &mut HashSet<[u8; 32]>, capacity: usize, hash: [u8; 32]) {
+    if capacity == 0 {
+        return;
+    }
+    if set.len() >= capacity {
+        set.clear();
+    }
+    set.insert(hash);
 }
 
 #[cfg(test)]

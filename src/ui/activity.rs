@@ -208,8 +208,8 @@ pub fn sentence(notice: &Notice) -> String {
                 .collect();
             format!(
                 "sent again what transaction {} did not pay, as {}: {}",
-                short_id(old),
-                short_id(new),
+                old.short(),
+                new.short(),
                 paid.join(", ")
             )
         }
@@ -230,11 +230,6 @@ fn fault_words(fault: Fault) -> &'static str {
         Fault::Unsolicited => "what was not asked for, or too much of it",
         Fault::Wasteful => "side-branch blocks beyond what is kept",
     }
-}
-
-/// The first eight hex digits of a transaction id, as the explorer shows.
-fn short_id(id: &tabcoin_chain::TxId) -> String {
-    id.to_string().chars().take(8).collect()
 }
 
 /// A shell's note in words.

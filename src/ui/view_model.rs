@@ -64,10 +64,7 @@ pub fn send_rows(sends: &Sends, me: &Address) -> Vec<SendRow> {
             let (state, class) = match &r.state {
                 SendState::Pending => ("pending".to_owned(), "pending"),
                 SendState::Confirmed(h) => (format!("confirmed in block {h}"), "confirmed"),
-                SendState::SentAgain(tx) => {
-                    let short: String = tx.to_string().chars().take(8).collect();
-                    (format!("sent again as {short}"), "again")
-                }
+                SendState::SentAgain(tx) => (format!("sent again as {}", tx.short()), "again"),
                 SendState::Failed(why) => (format!("failed: {why}"), "failed"),
             };
             SendRow {

@@ -59,10 +59,19 @@ impl TxId {
         bytes.extend_from_slice(TXID_DOMAIN);
         bytes.extend_from_slice(sender.as_bytes());
         bytes.extend_from_slice(&salt.0);
-        let digest = sha256(&bytes);
+        TxId::digest_of(&bytes)
+    }
+
+    /// An id made from the first 16 bytes of `bytes`' SHA-256.
+    fn digest_of(bytes: &[u8]) -> TxId {
         let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
+        id.copy_from_slice(&sha256(bytes)[..16]);
         TxId::from_random(id)
+    }
+
+    /// The first eight hex digits, as lists and logs show an id.
+    pub fn short(&self) -> String {
+        self.0.to_string()[..8].to_owned()
     }
 
     /// The id of a reward: derived from the block's parent, height and miner,
@@ -73,10 +82,7 @@ impl TxId {
         bytes.extend_from_slice(prev_hash.as_bytes());
         bytes.extend_from_slice(&height.0.to_be_bytes());
         bytes.extend_from_slice(miner.as_bytes());
-        let digest = sha256(&bytes);
-        let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
-        TxId::from_random(id)
+        TxId::digest_of(&bytes)
     }
 }
 
@@ -88,7 +94,7 @@ impl fmt::Display for TxId {
 
 impl fmt::Debug for TxId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TxId({})", &self.0.to_string()[..8])
+        write!(f, "TxId({})", self.short())
     }
 }
 

@@ -31,7 +31,7 @@ pub fn history_list(p: &HistoryListProps) -> Html {
                         <td>{ link(Route::Height(e.height), e.height.to_string()) }</td>
                         <td class="in">{ if e.received.0 > 0 { format!("+{}", e.received) } else { String::new() } }</td>
                         <td class="out">{ if e.sent.0 > 0 { format!("−{}", e.sent) } else { String::new() } }</td>
-                        <td><code>{ link(Route::Tx(e.tx), e.tx.to_string()[..8].to_owned()) }</code></td>
+                        <td><code>{ link(Route::Tx(e.tx), e.tx.short()) }</code></td>
                     </tr>
                 }) }
             </tbody>

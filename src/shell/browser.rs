@@ -24,6 +24,8 @@ use crate::workers::messages::{FromMiner, FromVerifier};
 /// The browser around the node.
 pub struct Shell {
     config: PageConfig,
+    /// The relay room: the network id.
+    room: String,
     sink: Sink,
     relay: Option<RelaySocket>,
     conn: Conn,
@@ -65,6 +67,7 @@ impl Shell {
         .ok();
         let mut shell = Shell {
             config,
+            room: room.to_owned(),
             sink,
             relay: None,
             conn: Conn::Connecting,
@@ -102,10 +105,9 @@ impl Shell {
     }
 
     fn connect(&mut self) {
-        let room = tabcoin_chain::genesis(&self.config.params).hash.to_string();
         self.conn = Conn::Connecting;
         let sink = self.sink.clone();
-        match RelaySocket::connect(&self.config.relay, &room, move |e| {
+        match RelaySocket::connect(&self.config.relay, &self.room, move |e| {
             sink(ShellEvent::Relay(e))
         }) {
             Ok(relay) => self.relay = Some(relay),

@@ -8,6 +8,21 @@ use crate::block::GENESIS_TIMESTAMP;
 use crate::testutil::{NOW, P, block_on, fresh_salt, mine, net, seal, wallet};
 use crate::tx::Transaction;
 
+/// `from` pays `to` 1 coin out of a balance of 5000 it does not have: a
+/// transfer the ledger refuses.
+fn overspend(from: &crate::wallet::Wallet, to: &crate::wallet::Wallet) -> Transaction {
+    Transaction::new(
+        from,
+        Amount(5000),
+        to.address(),
+        Amount(1),
+        fresh_salt(),
+        NOW,
+        &net(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Mines and accepts `n` blocks on `from`, `spacing_ms` apart.
 fn branch(store: &mut Store, from: BlockHash, n: usize, spacing_ms: u64) -> Vec<Block> {
     let miner = wallet(1);
@@ -130,16 +145,7 @@ fn a_branch_that_fails_against_the_ledger_is_dropped_and_the_chain_restored() {
     // Side branch: B spends more than B's balance as of its parent.
     let x = block_on(&s, &base.hash, &b, vec![], P.mine_rate_ms);
     s.accept(x.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
-    let inflated = Transaction::new(
-        &b,
-        Amount(5000),
-        a.address(),
-        Amount(1),
-        fresh_salt(),
-        NOW,
-        &net(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let inflated = overspend(&b, &a);
     let y = block_on(&s, &x.hash, &b, vec![inflated], P.mine_rate_ms);
     let err = s.accept(y.clone(), NOW);
     assert!(matches!(
@@ -176,16 +182,7 @@ fn a_failed_reorganisation_forgets_every_descendant_of_the_bad_block() {
     let tip = s.tip().hash;
     let g = s.genesis().hash;
     // X1 spends more than B has; C2 is a second child of X1.
-    let inflated = Transaction::new(
-        &b,
-        Amount(5000),
-        a.address(),
-        Amount(1),
-        fresh_salt(),
-        NOW,
-        &net(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let inflated = overspend(&b, &a);
     let x1 = block_on(&s, &g, &b, vec![inflated], P.mine_rate_ms);
     s.accept(x1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
     let c1 = block_on(&s, &x1.hash, &b, vec![], P.mine_rate_ms);

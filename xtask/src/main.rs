@@ -8,11 +8,14 @@
 //!   the relay in release mode.
 //! - `cargo xtask bench`: runs the benchmarks side by side and writes
 //!   `docs/BENCHMARKS.md`.
+//! - `cargo xtask fuzz [--seconds N] [TARGET…]`: fuzzes every input parser
+//!   and validator (10 minutes per target unless told otherwise).
 //!
 //! Every install step checks first and skips what is already there.
 
 mod bench;
 mod compress;
+mod fuzz;
 mod steps;
 mod tools;
 
@@ -26,7 +29,10 @@ fn usage() -> ExitCode {
          test                     install what is missing and run every test layer\n  \
          build                    build the app (dist/) and the relay in release mode\n  \
          bench [section …]        run the benchmarks side by side; writes docs/BENCHMARKS.md
-                                  (sections: miner verify sync ui size relay)"
+                                  (sections: miner verify sync ui size relay)
+  fuzz [--seconds N] [target …]
+                           fuzz the parsers and validators (default 600 s per target;
+                                  targets: wire address stored_chain validate node)"
     );
     ExitCode::from(2)
 }
@@ -38,6 +44,7 @@ fn main() -> ExitCode {
         Some("test") => steps::test(),
         Some("build") => steps::build(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => return usage(),
     };
     match result {

@@ -144,6 +144,39 @@ fn count_line(line: &str, layer: &mut Layer) {
     }
 }
 
+/// Seconds each fuzz target runs in `cargo xtask test` (a smoke run: the
+/// targets build, their seeds pass, and a first round of mutations finds
+/// nothing; `cargo xtask fuzz` runs them for real).
+const FUZZ_SMOKE_SECONDS: u64 = 15;
+
+/// Every fuzz target, briefly: one passed test per target without a crash.
+fn fuzz_smoke() -> Layer {
+    eprintln!("\nxtask: ── fuzz smoke ──");
+    let start = Instant::now();
+    let mut layer = Layer {
+        name: "fuzz smoke (libFuzzer)",
+        passed: 0,
+        failed: 0,
+        ok: false,
+        secs: 0.0,
+    };
+    match crate::fuzz::prepare() {
+        Ok(()) => {
+            let outcomes: Vec<_> = crate::fuzz::TARGETS
+                .iter()
+                .map(|t| crate::fuzz::run_target(t, FUZZ_SMOKE_SECONDS))
+                .collect();
+            crate::fuzz::report(&outcomes);
+            layer.passed = outcomes.iter().filter(|o| o.ok).count() as u64;
+            layer.failed = outcomes.len() as u64 - layer.passed;
+            layer.ok = layer.failed == 0;
+        }
+        Err(e) => eprintln!("xtask: {e}"),
+    }
+    layer.secs = start.elapsed().as_secs_f64();
+    layer
+}
+
 /// `tests/e2e/*.test.mjs`, sorted.
 fn e2e_files() -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(root().join("tests/e2e"))
@@ -278,6 +311,7 @@ pub fn test() -> Result<ExitCode> {
     } else {
         eprintln!("xtask: skipping end-to-end tests: the build failed");
     }
+    layers.push(fuzz_smoke());
 
     eprintln!("\nxtask: layer                         result   passed  failed   seconds");
     for l in &layers {

@@ -224,3 +224,23 @@ pub fn for_build() -> Result<()> {
     wasm_bindgen()?;
     trunk()
 }
+
+/// cargo-fuzz release `cargo xtask fuzz` drives.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// cargo-fuzz at [`CARGO_FUZZ_VERSION`].
+pub fn cargo_fuzz() -> Result<()> {
+    if output("cargo-fuzz", &["--version"]).is_some_and(|v| v.contains(CARGO_FUZZ_VERSION)) {
+        return Ok(());
+    }
+    step(&format!(
+        "installing cargo-fuzz {CARGO_FUZZ_VERSION} (about a minute)"
+    ));
+    run(Command::new("cargo").args([
+        "install",
+        "--locked",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_VERSION,
+    ]))
+}

@@ -22,6 +22,7 @@
 
 pub mod shell;
 pub mod ui;
+pub mod vault;
 pub mod workers;
 
 /// Mounts the app on the page's `<body>`.

@@ -4,7 +4,7 @@
 use gloo::timers::callback::Timeout;
 use std::collections::HashMap;
 
-use tabcoin_chain::{Timestamp, Wallet};
+use tabcoin_chain::{Address, Timestamp, Wallet};
 use tabcoin_node::{Effect, Event, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
@@ -333,15 +333,15 @@ impl Shell {
 
     /// This tab now uses `new` instead of `old`: kept across reloads, and
     /// leased so other tabs leave it alone.
-    pub fn use_wallet(&self, old: &Wallet, new: &Wallet) {
-        web_storage::release_lease(&old.address().to_string());
+    pub fn use_wallet(&self, old: &Address, new: &Wallet) {
+        web_storage::release_lease(&old.to_string());
         web_storage::set_session_wallet(new);
         web_storage::renew_lease(&new.address().to_string(), now());
     }
 
     /// Keeps this tab's lease on its account (every second).
-    pub fn renew_lease(&self, wallet: &Wallet) {
-        web_storage::renew_lease(&wallet.address().to_string(), now());
+    pub fn renew_lease(&self, address: &Address) {
+        web_storage::renew_lease(&address.to_string(), now());
     }
 
     /// The page's configuration.

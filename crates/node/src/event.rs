@@ -4,9 +4,10 @@
 //! changes the node in no other way.
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Address, Amount, Salt, Template, Wallet};
+use tabcoin_chain::{Address, Amount, Salt, Template};
 use tabcoin_protocol::{DecodeError, PeerId};
 
+use crate::keys::Keys;
 use crate::message::Message;
 use crate::notice::{Notice, SendError};
 use crate::persist::StoredChain;
@@ -94,9 +95,9 @@ pub enum Event {
         /// 16 fresh random bytes.
         salt: Salt,
     },
-    /// This tab now uses `wallet` (the person switched, created or imported
-    /// an account).
-    WalletSwitched(Wallet),
+    /// This tab now uses this account (the person switched, created or
+    /// imported one), or the same account was unlocked or locked.
+    KeysChanged(Keys),
     /// The shell read storage (after [`Node::new`](crate::Node::new)): the
     /// chain, and the pending transactions as JSON. An `Err` is the reason
     /// the chain could not be read.

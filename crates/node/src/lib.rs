@@ -27,6 +27,7 @@
 
 pub mod event;
 pub mod hold;
+pub mod keys;
 pub mod message;
 pub mod mining;
 pub mod node;
@@ -44,6 +45,7 @@ mod testkit;
 mod tests;
 
 pub use event::{Effect, Event, Job, MinerReport};
+pub use keys::Keys;
 pub use message::Message;
 pub use node::Node;
 pub use notice::{Misbehaviour, Notice, SendError, StoredChainProblem};

@@ -74,7 +74,7 @@ impl Node {
             return None;
         }
         m.next_job += 1;
-        let template = Template::new(&self.store, &self.pool, self.wallet.address(), now);
+        let template = Template::new(&self.store, &self.pool, self.keys.address(), now);
         let job = Job {
             id: m.next_job,
             template,
@@ -176,19 +176,20 @@ impl Node {
         now: Timestamp,
     ) -> Result<Vec<Effect>, SendError> {
         let network = self.store.genesis().hash;
-        let tx = match self.pool.get(&self.wallet.address()) {
+        let wallet = self.keys.wallet().ok_or(SendError::Locked)?;
+        let tx = match self.pool.get(&self.keys.address()) {
             Some(pending) => {
                 let mut tx = pending.clone();
-                tx.update(&self.wallet, to, amount, now, &network)?;
+                tx.update(wallet, to, amount, now, &network)?;
                 tx
             }
             None => {
                 let balance = self.balance();
-                Transaction::new(&self.wallet, balance, to, amount, salt, now, &network)?
+                Transaction::new(wallet, balance, to, amount, salt, now, &network)?
             }
         };
         self.store.add_to_pool(&mut self.pool, tx.clone())?;
-        let me = self.wallet.address();
+        let me = self.keys.address();
         self.sends.sent(me, to, amount, tx.id, now);
         let mut effects = vec![
             Effect::Notify(Notice::Sent { amount, to }),
@@ -201,7 +202,7 @@ impl Node {
     /// After the best chain moved: the pool follows, arrivals are told, the
     /// chain is saved, mining restarts on the new tip.
     pub(crate) fn after_tip_change(&mut self, accepted: &Accepted, now: Timestamp) -> Vec<Effect> {
-        let me = self.wallet.address();
+        let me = self.keys.address();
         let mine = self.pool.get(&me).cloned();
         self.store.update_pool(&mut self.pool, &accepted.removed);
         let mut effects = Vec::new();

@@ -3,11 +3,12 @@
 //! to change the node. What the node does with peers is in `sync.rs`, with
 //! miners in `mining.rs`.
 
-use tabcoin_chain::{Amount, Pool, Store, Timestamp, Transaction, Wallet};
+use tabcoin_chain::{Amount, Pool, Store, Timestamp, Transaction};
 use tabcoin_protocol::PeerId;
 
 use crate::event::{Effect, Event};
 use crate::hold::Hold;
+use crate::keys::Keys;
 use crate::message::Message;
 use crate::mining::Mining;
 use crate::notice::Notice;
@@ -24,8 +25,8 @@ pub struct Node {
     pub(crate) store: Store,
     /// Pending transactions.
     pub(crate) pool: Pool,
-    /// This tab's wallet: it receives mining rewards and sends coins.
-    pub(crate) wallet: Wallet,
+    /// This tab's account: it receives mining rewards and sends coins.
+    pub(crate) keys: Keys,
     /// Peers that can be reached, what they announced, how they behave.
     pub(crate) peers: Peers,
     /// Catching up with peers.
@@ -45,11 +46,11 @@ pub struct Node {
 impl Node {
     /// A node on `store` with `wallet`, before storage is read (see
     /// [`Event::StorageLoaded`]): nothing is written until then.
-    pub fn new(store: Store, wallet: Wallet) -> Node {
+    pub fn new(store: Store, keys: impl Into<Keys>) -> Node {
         Node {
             store,
             pool: Pool::new(),
-            wallet,
+            keys: keys.into(),
             peers: Peers::new(),
             sync: SyncState::Ready,
             sync_progress: Timestamp(0),
@@ -76,7 +77,7 @@ impl Node {
                 Ok(effects) => effects,
                 Err(e) => vec![Effect::SendRefused(e)],
             },
-            Event::WalletSwitched(wallet) => self.switch_wallet(wallet, now),
+            Event::KeysChanged(keys) => self.switch_keys(keys, now),
             Event::StorageLoaded { chain, pool } => self.storage_loaded(chain, pool, now),
             Event::BlocksWritten(result) => self.blocks_written(result, now),
             Event::VerifiersChanged { available, loading } => {
@@ -238,7 +239,7 @@ impl Node {
         let txs: Vec<Transaction> = pool
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default();
-        let me = self.wallet.address();
+        let me = self.keys.address();
         for tx in txs {
             let mine = (tx.sender() == Some(me)).then(|| tx.clone());
             // Outdated or now invalid: dropped, as from a peer; if it was
@@ -264,14 +265,16 @@ impl Node {
         effects
     }
 
-    /// Switches this tab to another wallet: balances and sends are now its,
-    /// and a running miner pays it from the next template on.
-    fn switch_wallet(&mut self, wallet: Wallet, now: Timestamp) -> Vec<Effect> {
-        if wallet.address() == self.wallet.address() {
+    /// Switches this tab to another account: balances and sends are now its,
+    /// and a running miner pays it from the next template on. The same
+    /// account, unlocked or locked, only changes whether the node can sign.
+    fn switch_keys(&mut self, keys: Keys, now: Timestamp) -> Vec<Effect> {
+        let address = keys.address();
+        let same = address == self.keys.address();
+        self.keys = keys;
+        if same {
             return Vec::new();
         }
-        let address = wallet.address();
-        self.wallet = wallet;
         self.mining.mined_here = 0;
         let mut effects = vec![Effect::Notify(Notice::AccountSwitched { address })];
         if self.mining.job.is_some() {
@@ -290,9 +293,9 @@ impl Node {
         &self.pool
     }
 
-    /// This tab's wallet.
-    pub fn wallet(&self) -> &Wallet {
-        &self.wallet
+    /// This tab's account.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// Peers that can be reached, and the banned ones.
@@ -307,13 +310,13 @@ impl Node {
 
     /// This tab's confirmed balance.
     pub fn balance(&self) -> Amount {
-        self.store.ledger().balance(&self.wallet.address())
+        self.store.ledger().balance(&self.keys.address())
     }
 
     /// This tab's balance once its pending transaction is confirmed (the
     /// change it keeps), or the confirmed balance if nothing is pending.
     pub fn pending_balance(&self) -> Amount {
-        let me = self.wallet.address();
+        let me = self.keys.address();
         match self.pool.get(&me) {
             Some(tx) => tx.outputs.get(&me).copied().unwrap_or(Amount::ZERO),
             None => self.balance(),

@@ -15,6 +15,9 @@ pub enum SendError {
     /// The pool refused it.
     #[error("{0}")]
     Pool(#[from] PoolError),
+    /// The account's key is sealed with a passphrase not given yet.
+    #[error("this account is locked: unlock it with its passphrase to send")]
+    Locked,
 }
 
 /// What a peer did to be banned.

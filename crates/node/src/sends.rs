@@ -149,7 +149,7 @@ impl Node {
         let Some(before) = before else {
             return Vec::new();
         };
-        let me = self.wallet.address();
+        let me = self.keys.address();
         if self.pool.get(&me).is_some_and(|tx| tx.id == before.id) {
             return Vec::new();
         }
@@ -169,7 +169,7 @@ impl Node {
         now: Timestamp,
     ) -> Vec<Effect> {
         let network = self.store.genesis().hash;
-        let me = self.wallet.address();
+        let me = self.keys.address();
         // The node draws no randomness: the new id's salt comes from the old
         // id and the tip, which no earlier transaction of this sender used.
         let mut seed = Vec::with_capacity(16 + 32);
@@ -181,12 +181,19 @@ impl Node {
         let mut effects = Vec::new();
         let mut sent = Vec::new();
         let mut failed = Vec::new();
+        // A locked account cannot sign: what it owes is reported as failed
+        // (the sends list shows it; the person sends again once unlocked).
+        let wallet = self.keys.wallet().cloned();
         for (to, amount) in payments {
+            let Some(wallet) = &wallet else {
+                failed.push((to, amount, SendError::Locked));
+                continue;
+            };
             let result = match &mut tx {
-                Some(tx) => tx.update(&self.wallet, to, amount, now, &network),
+                Some(tx) => tx.update(wallet, to, amount, now, &network),
                 None => {
                     let balance = self.balance();
-                    Transaction::new(&self.wallet, balance, to, amount, Salt(salt), now, &network)
+                    Transaction::new(wallet, balance, to, amount, Salt(salt), now, &network)
                         .map(|new| tx = Some(new))
                 }
             };

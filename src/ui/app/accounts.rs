@@ -36,7 +36,7 @@ impl App {
                 self.use_wallet(wallet);
             }
             AccountAction::Rename(name) => {
-                match self.book.rename(&self.node.wallet().address(), &name) {
+                match self.book.rename(&self.node.keys().address(), &name) {
                     Ok(account) => {
                         self.errors.account = None;
                         self.shell.save_account(account);
@@ -68,9 +68,9 @@ impl App {
 
     /// Makes `wallet` this tab's account.
     fn use_wallet(&mut self, wallet: Wallet) {
-        self.shell.use_wallet(self.node.wallet(), &wallet);
+        self.shell.use_wallet(&self.node.keys().address(), &wallet);
         self.fresh_wallet = false;
-        self.dispatch(Event::WalletSwitched(wallet));
+        self.dispatch(Event::KeysChanged(wallet.into()));
     }
 
     /// The stored accounts arrived: older backups come in, then which
@@ -85,9 +85,12 @@ impl App {
             .iter()
             .filter_map(|s| Wallet::import(s).ok())
             .collect();
-        let me = self.node.wallet().address().to_string();
+        let me = self.node.keys().address().to_string();
         let in_use = web_storage::accounts_in_use(now(), &me);
-        let current = self.node.wallet().clone();
+        // A tab whose key is locked keeps its account as it is.
+        let Some(current) = self.node.keys().wallet().cloned() else {
+            return;
+        };
         let settled = self
             .book
             .settle(&backups, &current, self.fresh_wallet, &in_use, now().0);

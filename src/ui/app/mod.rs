@@ -127,7 +127,7 @@ impl Component for App {
             }
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
-                self.shell.renew_lease(self.node.wallet());
+                self.shell.renew_lease(&self.node.keys().address());
                 let before = self.node.sync();
                 self.dispatch(Event::Tick);
                 self.activity.tick(now());
@@ -144,7 +144,7 @@ impl Component for App {
                 self.dispatch(Event::WorkersSet(n));
             }
             Msg::Send(to, amount) => {
-                let me = self.node.wallet().address();
+                let me = self.node.keys().address();
                 match validate_send(&to, &amount, &me, self.node.pending_balance()) {
                     Ok((to, amount)) => {
                         self.errors.send = None;
@@ -179,7 +179,7 @@ impl Component for App {
             Msg::TamperEdit(block) => self.tamper = Some(block),
             Msg::CopyAddress => {
                 if let Some(w) = web_sys::window() {
-                    let address = self.node.wallet().address().to_string();
+                    let address = self.node.keys().address().to_string();
                     let _ = w.navigator().clipboard().write_text(&address);
                     self.copied = true;
                 }

@@ -88,7 +88,7 @@ pub fn view(h: Home<'_>) -> Html {
     let (node, shell, on) = (h.node, h.shell, h.on);
     let store = node.store();
     let (tip, next_target) = (store.tip(), store.next_target());
-    let me = node.wallet().address();
+    let me = node.keys().address();
     let progress = node.tried() as f64 / expected_hashes(&next_target);
     let latest: Html = store
         .main_chain()

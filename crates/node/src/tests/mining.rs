@@ -3,6 +3,7 @@
 use tabcoin_chain::{Height, Store, Timestamp};
 
 use super::*;
+use crate::Keys;
 
 #[test]
 fn a_stale_miner_answer_is_ignored_and_a_new_tip_restarts_mining() {
@@ -116,7 +117,7 @@ fn switching_accounts_moves_balances_and_rewards_to_the_new_wallet() {
     let mut net = Net::new(1);
     let first = net.handle(1, Event::MiningToggled);
     assert!(matches!(first[..], [Effect::Mine(_)]));
-    let effects = net.handle(1, Event::WalletSwitched(wallet(42)));
+    let effects = net.handle(1, Event::KeysChanged(wallet(42).into()));
     assert!(net.told(1).contains(&Notice::AccountSwitched {
         address: wallet(42).address()
     }));
@@ -128,9 +129,38 @@ fn switching_accounts_moves_balances_and_rewards_to_the_new_wallet() {
         Some(&wallet(42).address())
     );
     assert_eq!(net.nodes[0].balance(), P.starting_balance);
-    assert_eq!(net.nodes[0].wallet().address(), wallet(42).address());
+    assert_eq!(net.nodes[0].keys().address(), wallet(42).address());
     assert!(
-        net.handle(1, Event::WalletSwitched(wallet(42))).is_empty(),
+        net.handle(1, Event::KeysChanged(wallet(42).into()))
+            .is_empty(),
         "same wallet: nothing to do"
     );
+}
+
+#[test]
+fn a_locked_account_mines_and_receives_but_sends_only_once_unlocked() {
+    let mut net = Net::new(2);
+    let me = wallet(1);
+    let locked = net.handle(1, Event::KeysChanged(Keys::Locked(me.address())));
+    assert!(
+        locked.is_empty(),
+        "the same account, locked: nothing else changes"
+    );
+    assert!(net.nodes[0].keys().is_locked());
+    net.mine(1);
+    assert_eq!(net.nodes[0].balance().0, P.starting_balance.0 + 50);
+    let send = Event::Send {
+        to: wallet(2).address(),
+        amount: Amount(5),
+        salt: salt(1),
+    };
+    assert!(matches!(
+        net.handle(1, send.clone())[..],
+        [Effect::SendRefused(SendError::Locked)]
+    ));
+    assert!(net.nodes[0].pool().is_empty(), "nothing was signed");
+    assert!(net.handle(1, Event::KeysChanged(me.into())).is_empty());
+    assert!(!net.nodes[0].keys().is_locked());
+    net.handle(1, send);
+    assert!(net.nodes[0].pool().get(&wallet(1).address()).is_some());
 }

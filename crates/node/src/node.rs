@@ -44,8 +44,9 @@ pub struct Node {
 }
 
 impl Node {
-    /// A node on `store` with `wallet`, before storage is read (see
-    /// [`Event::StorageLoaded`]): nothing is written until then.
+    /// A node on `store` for an account (a wallet, or [`Keys`]), before
+    /// storage is read (see [`Event::StorageLoaded`]): nothing is written
+    /// until then.
     pub fn new(store: Store, keys: impl Into<Keys>) -> Node {
         Node {
             store,

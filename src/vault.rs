@@ -20,7 +20,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::hash::{parse_hex32, to_hex};
+use tabcoin_chain::hash::to_hex;
 
 /// The key-stretching function's name in records.
 pub const KDF: &str = "argon2id";
@@ -177,7 +177,8 @@ pub fn open(sealed: &Sealed, address: &str, passphrase: &str) -> Result<[u8; 32]
             },
         )
         .map_err(|_| VaultError::WrongPassphrase)?;
-    parse_hex32(&to_hex(&plain)).map_err(|_| VaultError::Malformed("its key is not 32 bytes"))
+    <[u8; 32]>::try_from(plain.as_slice())
+        .map_err(|_| VaultError::Malformed("its key is not 32 bytes"))
 }
 
 #[cfg(test)]

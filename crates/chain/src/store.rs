@@ -11,6 +11,9 @@
 //! - Switching to a better branch rolls the ledger back to the common
 //!   ancestor and applies the branch block by block; a branch block that
 //!   fails against the ledger is forgotten and the old chain restored.
+//! - Side branches are bounded per height, in all and in depth, and a side
+//!   block is kept only if its transfers hold against its own branch's
+//!   ledger.
 //! - A block whose parent is unknown waits in a bounded orphan set; the
 //!   caller asks a peer for the missing parent (with a locator).
 //! - Block locators and [`Store::blocks_after`] give incremental sync.
@@ -541,6 +544,18 @@ impl Store {
                     error,
                 }
             })?;
+        // A side block's transfers must hold on its own branch before it
+        // is kept: a branch that could never become best costs no memory.
+        if work <= self.total_work() {
+            self.check_on_branch(&checked).map_err(|error| {
+                self.invalid.insert(hash);
+                AcceptError::Invalid {
+                    hash,
+                    height,
+                    error,
+                }
+            })?;
+        }
         self.entries.insert(
             hash,
             Entry {
@@ -713,6 +728,60 @@ impl Store {
             self.invalid.insert(*hash);
         }
         gone
+    }
+
+    /// Checks a side-branch block's transfers against the ledger of its
+    /// own branch: the best chain's ledger is rolled back to the fork, the
+    /// branch's stored blocks are applied, the block is checked, and the
+    /// best chain's ledger is put back as it was. The fork window bounds
+    /// the work (no signature is checked here).
+    fn check_on_branch(&mut self, block: &CheckedBlock) -> Result<(), BlockError> {
+        let mut branch = Vec::new();
+        let mut cursor = block.block().header.prev_hash;
+        while !self.is_main(&cursor) {
+            branch.push(cursor);
+            match self.block_of(&cursor) {
+                Some(b) => cursor = b.header.prev_hash,
+                // Every stored block's parent is stored.
+                None => break,
+            }
+        }
+        branch.reverse();
+        let fork = self
+            .block_of(&cursor)
+            .map_or(0, |b| b.header.height.as_usize());
+        let mut popped = Vec::new();
+        while self.main.len() > fork + 1 {
+            if let (Some(hash), Some(undo)) = (self.main.pop(), self.undo.pop()) {
+                self.ledger.undo(undo);
+                popped.push(hash);
+            }
+        }
+        let mut applied = Vec::new();
+        let mut verdict = Ok(());
+        for hash in &branch {
+            let Some(entry) = self.entries.get(hash) else {
+                break;
+            };
+            match check_ledger(&entry.block, &self.ledger) {
+                Ok(valid) => applied.push(self.ledger.apply(&valid)),
+                Err(error) => {
+                    verdict = Err(error);
+                    break;
+                }
+            }
+        }
+        if verdict.is_ok() {
+            verdict = check_ledger(block, &self.ledger).map(|_| ());
+        }
+        for undo in applied.into_iter().rev() {
+            self.ledger.undo(undo);
+        }
+        for hash in popped.iter().rev() {
+            // These were valid on this very ledger a moment ago.
+            let _ = self.apply(hash);
+        }
+        verdict
     }
 
     /// Applies a stored block on top of the best chain's ledger.

@@ -172,18 +172,22 @@ fn a_branch_that_fails_against_the_ledger_is_dropped_and_the_chain_restored() {
     );
 }
 
+/// Side blocks are checked on their own branch, so a reorganisation can
+/// only fail at the block that would tip the balance: that block is
+/// forgotten, and the valid side branch under it stays.
 #[test]
-fn a_failed_reorganisation_forgets_every_descendant_of_the_bad_block() {
+fn a_failed_reorganisation_forgets_the_bad_block_and_keeps_its_valid_branch() {
     let mut s = Store::new(P);
     let (a, b) = (wallet(1), wallet(2));
     for _ in 0..3 {
         mine(&mut s, &a, vec![]);
     }
     let tip = s.tip().hash;
+    let before = s.ledger().clone();
     let g = s.genesis().hash;
-    // X1 spends more than B has; C2 is a second child of X1.
-    let inflated = overspend(&b, &a);
-    let x1 = block_on(&s, &g, &b, vec![inflated], P.mine_rate_ms);
+    // A valid side branch of as much work as the best chain, C2 a second
+    // child of X1.
+    let x1 = block_on(&s, &g, &b, vec![], P.mine_rate_ms);
     s.accept(x1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
     let c1 = block_on(&s, &x1.hash, &b, vec![], P.mine_rate_ms);
     s.accept(c1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
@@ -191,28 +195,30 @@ fn a_failed_reorganisation_forgets_every_descendant_of_the_bad_block() {
     s.accept(c2.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
     let d1 = block_on(&s, &c1.hash, &b, vec![], P.mine_rate_ms);
     s.accept(d1.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
-    // Four blocks on X1's branch outweigh the main chain: the reorg fails.
-    let e1 = block_on(&s, &d1.hash, &b, vec![], P.mine_rate_ms);
+    // E1 would outweigh the best chain, but spends more than B has.
+    let e1 = block_on(&s, &d1.hash, &b, vec![overspend(&b, &a)], P.mine_rate_ms);
     assert!(matches!(
         s.accept(e1.clone(), NOW),
         Err(AcceptError::Invalid { .. })
     ));
     assert_eq!(s.tip().hash, tip);
-    for gone in [&x1, &c1, &c2, &d1, &e1] {
+    assert_eq!(*s.ledger(), before);
+    assert!(s.get(&e1.hash).is_none(), "the bad block is forgotten");
+    for kept in [&x1, &c1, &c2, &d1] {
         assert!(
-            s.get(&gone.hash).is_none(),
-            "block at {} still stored",
-            gone.header.height
+            s.get(&kept.hash).is_some(),
+            "valid side block at {} forgotten",
+            kept.header.height
         );
     }
-    // A block built on the forgotten second child is refused at once.
+    // A block built on the forgotten one is refused at once.
     let f = crate::testutil::seal(
         crate::block::Header {
-            prev_hash: c2.hash,
-            height: c2.header.height.next(),
-            ..c2.header
+            prev_hash: e1.hash,
+            height: e1.header.height.next(),
+            ..e1.header
         },
-        c2.data.clone(),
+        e1.data.clone(),
     );
     assert_eq!(
         s.accept(f.clone(), NOW),
@@ -677,4 +683,65 @@ fn side_blocks_below_the_fork_window_are_forgotten() {
     }
     assert!(s.get(&side.hash).is_none(), "too deep to matter");
     assert_eq!(s.height(), Height(7));
+}
+
+/// A side-branch block is checked against the ledger of its own branch
+/// before it is kept: a transfer its branch cannot pay for is refused while
+/// the block is still a side block (and remembered as invalid), and one only
+/// its branch can pay for is kept; the best chain's ledger is unchanged.
+#[test]
+fn a_side_block_is_checked_against_its_own_branchs_ledger() {
+    let mut s = Store::new(P);
+    let (a, b) = (wallet(1), wallet(2));
+    let base = mine(&mut s, &a, vec![]);
+    for _ in 0..3 {
+        mine(&mut s, &a, vec![]);
+    }
+    let tip = s.tip().hash;
+    let before = s.ledger().clone();
+    // B mines a side block on `base`: on that branch B holds the reward too.
+    let x = block_on(&s, &base.hash, &b, vec![], P.mine_rate_ms + 3);
+    s.accept(x.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    // Refused: B spends more than it holds on its branch.
+    let bad = block_on(&s, &x.hash, &b, vec![overspend(&b, &a)], P.mine_rate_ms);
+    let refused = s.accept(bad.clone(), NOW);
+    assert!(
+        matches!(
+            refused,
+            Err(AcceptError::Invalid {
+                error: BlockError::Tx {
+                    error: crate::tx::TxError::InputNotBalance { .. },
+                    ..
+                },
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(s.get(&bad.hash).is_none(), "not kept");
+    assert_eq!(
+        s.accept(bad.clone(), NOW),
+        Err(AcceptError::KnownInvalid { hash: bad.hash })
+    );
+    // Kept: B spends its starting balance and the side reward, which only
+    // its branch gives it.
+    let branch_balance = P.starting_balance.checked_add(P.mining_reward);
+    let branch_balance = branch_balance.unwrap_or_else(|| panic!("no overflow"));
+    assert_eq!(s.ledger().balance(&b.address()), P.starting_balance);
+    let spend = Transaction::new(
+        &b,
+        branch_balance,
+        a.address(),
+        Amount(1),
+        fresh_salt(),
+        NOW,
+        &net(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let good = block_on(&s, &x.hash, &b, vec![spend], P.mine_rate_ms + 1);
+    s.accept(good.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.get(&good.hash).is_some(), "kept as a side block");
+    assert_eq!(s.tip().hash, tip, "the best chain did not move");
+    assert_eq!(*s.ledger(), before, "and its ledger is as it was");
 }

@@ -140,14 +140,16 @@ fn the_node_reducer_runs_in_the_browser() {
     assert_eq!(node.balance(), Amount(1050));
 }
 
-/// The chain kept in IndexedDB, one record per block: written, read back
-/// in height order and revalidated into the same chain; a record from
-/// another branch at the top cuts the chain there instead of breaking it.
+/// The chain kept in IndexedDB, one record per block keyed by height and
+/// hash: written, read back in height order and revalidated into the same
+/// chain; two tabs on different branches both keep their blocks, and the
+/// branch with more work is read back as the best chain.
 #[wasm_bindgen_test]
 async fn the_chain_survives_in_indexeddb_block_by_block() {
-    use tabcoin::shell::idb::{load_blocks, put_blocks};
+    use tabcoin::shell::idb::{delete_blocks, load_blocks, put_blocks};
     use tabcoin_chain::pow::search;
     use tabcoin_chain::{Pool, Template, Timestamp};
+    use tabcoin_node::BlockRecord;
     use tabcoin_node::persist::{StoredChain, parse_chain};
 
     let p = Params::TEST;
@@ -165,13 +167,8 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
         }
         store
     };
-    let (a, b) = (mine(1, 5), mine(2, 5));
-    let records = |s: &Store| -> Vec<(u64, String)> {
-        s.main_chain()
-            .enumerate()
-            .map(|(h, blk)| (h as u64, serde_json::to_string(blk).expect("json")))
-            .collect()
-    };
+    let (a, b) = (mine(1, 5), mine(2, 6));
+    let records = |s: &Store| -> Vec<BlockRecord> { s.main_chain().map(BlockRecord::of).collect() };
     put_blocks("wasm-test", &records(&a)).await.expect("saved");
     let stored = load_blocks("wasm-test").await.expect("read");
     assert_eq!(stored.len(), 6);
@@ -179,14 +176,26 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
     assert_eq!(parsed.problem, None);
     assert_eq!(parsed.store.expect("a chain").tip().hash, a.tip().hash);
 
-    // Another branch's block at height 4 ends the chain at height 3.
-    put_blocks("wasm-test", &records(&b)[4..5])
-        .await
-        .expect("saved");
+    // Another tab writes another branch: nothing of the first is replaced.
+    put_blocks("wasm-test", &records(&b)).await.expect("saved");
     let stored = load_blocks("wasm-test").await.expect("read");
+    assert_eq!(stored.len(), 1 + 5 + 6, "one genesis, both branches");
     let parsed = parse_chain(p, StoredChain::Records(stored), now);
     assert_eq!(parsed.problem, None);
-    assert_eq!(parsed.store.expect("a chain").height().0, 3);
+    let store = parsed.store.expect("a chain");
+    assert_eq!(store.tip().hash, b.tip().hash, "the most work");
+    assert!(
+        store.get(&a.tip().hash).is_some(),
+        "the other branch is intact"
+    );
+
+    // Records can be removed one by one.
+    let gone: Vec<_> = records(&a)[1..]
+        .iter()
+        .map(|r| (r.height, r.hash))
+        .collect();
+    delete_blocks("wasm-test", &gone).await.expect("removed");
+    assert_eq!(load_blocks("wasm-test").await.expect("read").len(), 7);
     // Another network's records are not read.
     assert!(
         load_blocks("wasm-test-other")

@@ -259,6 +259,14 @@ impl Shell {
                     ));
                 });
             }
+            Effect::ForgetBlocks(keys) => {
+                let (sink, net) = (self.sink.clone(), self.config.params.name);
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(e) = idb::delete_blocks(net, &keys).await {
+                        sink(ShellEvent::Failed(e));
+                    }
+                });
+            }
             Effect::RemoveLegacyChain => {
                 let net = self.config.params.name;
                 wasm_bindgen_futures::spawn_local(async move {

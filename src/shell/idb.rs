@@ -1,26 +1,35 @@
 //! The browser's durable storage, IndexedDB (through the `idb` crate):
 //! database `tabcoin` with object stores `accounts` (one JSON record per
-//! account, keyed by address), `blocks` (the best chain, one JSON record
-//! per block keyed by `[network, height]`, so a new block is one small
-//! write), and `pools` (pending transactions as JSON, keyed by network
-//! name). `chains` holds whole chains written by earlier versions; such a
-//! chain is read once, and removed once its blocks are stored as records. IndexedDB survives reloads and browser restarts,
-//! holds far more than `localStorage`, and is shared by the tabs of one
-//! browser profile.
+//! account, keyed by address), `block_records` (the best chain, one JSON
+//! record per block keyed by `[network, height, hash]`, so a new block is
+//! one small write and tabs of one browser on different branches never
+//! overwrite each other's blocks), and `pools` (pending transactions as
+//! JSON, keyed by network name). `chains` holds whole chains written by
+//! earlier versions; such a chain is read once, and removed once its blocks
+//! are stored as records. (Records keyed by `[network, height]` of earlier
+//! versions, in `blocks`, are dropped on upgrade: one tab could overwrite
+//! another's; peers send them again.) IndexedDB survives reloads and
+//! browser restarts, holds far more than `localStorage`, and is shared by
+//! the tabs of one browser profile.
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use wasm_bindgen::JsValue;
+
+use tabcoin_chain::BlockHash;
+use tabcoin_node::BlockRecord;
 
 use super::error::ShellError;
 use crate::ui::accounts::Account;
 
 const DB_NAME: &str = "tabcoin";
-const DB_VERSION: u32 = 3;
+const DB_VERSION: u32 = 4;
 const ACCOUNTS: &str = "accounts";
 /// Whole chains by network name (earlier versions).
 pub const CHAINS: &str = "chains";
-/// The best chain's blocks by `[network, height]`.
-const BLOCKS: &str = "blocks";
+/// Blocks by `[network, height, hash]`.
+const BLOCKS: &str = "block_records";
+/// Blocks by `[network, height]` (earlier versions), dropped on upgrade.
+const BLOCKS_BY_HEIGHT: &str = "blocks";
 /// Pending transactions by network name.
 pub const POOLS: &str = "pools";
 
@@ -78,6 +87,9 @@ async fn open() -> Result<Connection, ShellError> {
     request.on_upgrade_needed(|event| {
         if let Ok(db) = event.database() {
             let existing = db.store_names();
+            if existing.iter().any(|n| n == BLOCKS_BY_HEIGHT) {
+                let _ = db.delete_object_store(BLOCKS_BY_HEIGHT);
+            }
             for name in [ACCOUNTS, CHAINS, POOLS, BLOCKS] {
                 if !existing.iter().any(|n| n == name) {
                     // Out-of-line keys: records are JSON strings.
@@ -163,22 +175,28 @@ pub async fn get(store: &str, key: &str) -> Result<Option<String>, ShellError> {
     Ok(value.and_then(|v| v.as_string()))
 }
 
-fn block_key(net: &str, height: f64) -> JsValue {
-    js_sys::Array::of2(&JsValue::from_str(net), &JsValue::from_f64(height)).into()
+fn block_key(net: &str, height: u64, hash: &BlockHash) -> JsValue {
+    js_sys::Array::of3(
+        &JsValue::from_str(net),
+        &JsValue::from_f64(height as f64),
+        &JsValue::from_str(&hash.to_string()),
+    )
+    .into()
 }
 
-/// Writes blocks' JSON by height for network `net`, in one transaction.
-pub async fn put_blocks(net: &str, records: &[(u64, String)]) -> Result<(), ShellError> {
+/// Writes blocks' JSON under their height and hash for network `net`, in
+/// one transaction.
+pub async fn put_blocks(net: &str, records: &[BlockRecord]) -> Result<(), ShellError> {
     let fail = failing("save the chain".into());
     let s = scope(BLOCKS, TransactionMode::ReadWrite, &fail).await?;
-    for (height, json) in records {
+    for r in records {
         // Requests of one transaction run in order; the commit below
         // reports any failure.
         let _ = s
             .store
             .put(
-                &JsValue::from_str(json),
-                Some(&block_key(net, *height as f64)),
+                &JsValue::from_str(&r.json),
+                Some(&block_key(net, r.height, &r.hash)),
             )
             .map_err(&fail)?;
     }
@@ -186,17 +204,31 @@ pub async fn put_blocks(net: &str, records: &[(u64, String)]) -> Result<(), Shel
     Ok(())
 }
 
-/// Every block record of network `net`, lowest height first.
+/// Removes block records of network `net` by height and hash, in one
+/// transaction.
+pub async fn delete_blocks(net: &str, keys: &[(u64, BlockHash)]) -> Result<(), ShellError> {
+    let fail = failing("tidy the stored chain".into());
+    let s = scope(BLOCKS, TransactionMode::ReadWrite, &fail).await?;
+    for (height, hash) in keys {
+        let _ = s
+            .store
+            .delete(Query::Key(block_key(net, *height, hash)))
+            .map_err(&fail)?;
+    }
+    commit(s.tx, &fail).await?;
+    Ok(())
+}
+
+/// Every block record of network `net` (of every branch), lowest height
+/// first.
 pub async fn load_blocks(net: &str) -> Result<Vec<String>, ShellError> {
     let fail = failing("read the stored chain".into());
     let s = scope(BLOCKS, TransactionMode::ReadOnly, &fail).await?;
-    let range = KeyRange::bound(
-        &block_key(net, 0.0),
-        &block_key(net, f64::INFINITY),
-        None,
-        None,
-    )
-    .map_err(&fail)?;
+    // Every `[net, height, hash]` lies between `[net]` and `[net, +inf]`.
+    let from: JsValue = js_sys::Array::of1(&JsValue::from_str(net)).into();
+    let to: JsValue =
+        js_sys::Array::of2(&JsValue::from_str(net), &JsValue::from_f64(f64::INFINITY)).into();
+    let range = KeyRange::bound(&from, &to, None, None).map_err(&fail)?;
     let values = s
         .store
         .get_all(Some(Query::from(range)), None)

@@ -4,13 +4,13 @@
 //! changes the node in no other way.
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Address, Amount, Salt, Template};
+use tabcoin_chain::{Address, Amount, BlockHash, Salt, Template};
 use tabcoin_protocol::{DecodeError, PeerId};
 
 use crate::keys::Keys;
 use crate::message::Message;
 use crate::notice::{Notice, SendError};
-use crate::persist::StoredChain;
+use crate::persist::{BlockRecord, StoredChain};
 
 /// The block being mined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,9 +155,13 @@ pub enum Effect {
     /// list: the verifiers never finished loading): do not use them again.
     /// The node checks those signatures itself.
     VerifiersStalled(Vec<u64>),
-    /// Write these blocks of the best chain (height, JSON), replacing what
-    /// is stored at those heights; report with [`Event::BlocksWritten`].
-    WriteBlocks(Vec<(u64, String)>),
+    /// Write these blocks of the best chain, each under its height and
+    /// hash (a record of another branch at the same height stays); report
+    /// with [`Event::BlocksWritten`].
+    WriteBlocks(Vec<BlockRecord>),
+    /// Remove these block records (height, hash): read from storage, they
+    /// were not kept (lost branches, invalid blocks).
+    ForgetBlocks(Vec<(u64, BlockHash)>),
     /// Remove the whole chain an earlier version stored (its blocks are
     /// now stored one by one).
     RemoveLegacyChain,

@@ -49,6 +49,6 @@ pub use keys::Keys;
 pub use message::Message;
 pub use node::Node;
 pub use notice::{Misbehaviour, Notice, SendError, StoredChainProblem};
-pub use persist::StoredChain;
+pub use persist::{BlockRecord, StoredChain};
 pub use sync::{SYNC_STALL_MS, SyncState};
 pub use tabcoin_protocol::PeerId;

@@ -13,7 +13,7 @@ use crate::message::Message;
 use crate::mining::Mining;
 use crate::notice::Notice;
 use crate::peers::Peers;
-use crate::persist::{StoredChain, parse_chain, record};
+use crate::persist::{BlockRecord, StoredChain, parse_chain};
 use crate::sends::Sends;
 use crate::sync::SyncState;
 use crate::writer::Writer;
@@ -178,11 +178,11 @@ impl Node {
 
     /// The blocks of the best chain not yet written, if a write may start.
     pub(crate) fn save_chain(&mut self, now: Timestamp) -> Vec<Effect> {
-        let records: Vec<(u64, String)> = self
+        let records: Vec<BlockRecord> = self
             .writer
             .next(&self.store, now)
             .into_iter()
-            .map(|(height, block)| (height.0, record(block)))
+            .map(|(_, block)| BlockRecord::of(block))
             .collect();
         if records.is_empty() {
             Vec::new()
@@ -226,6 +226,9 @@ impl Node {
                 // What differs from the records read is written again; a
                 // whole chain of an earlier version is rewritten by blocks.
                 self.writer.loaded(true, parsed.stored, legacy);
+                if !parsed.stale.is_empty() {
+                    effects.push(Effect::ForgetBlocks(parsed.stale));
+                }
                 if let Some(store) = parsed.store {
                     effects.extend(self.adopt_store(store, now));
                 }

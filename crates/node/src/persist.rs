@@ -1,20 +1,47 @@
-//! What to write when the chain changed, and how to read it back: the best
-//! chain is stored as one record per height (in the browser, IndexedDB), so
-//! a new block costs one small write rather than rewriting the whole chain,
-//! and a reorganisation rewrites only the blocks above the common ancestor.
+//! What to write when the chain changed, and how to read it back: every
+//! block of the best chain is stored as one record keyed by its height and
+//! hash (in the browser, IndexedDB, `[network, height, hash]`), so a new
+//! block costs one small write, a reorganisation writes only the blocks
+//! above the common ancestor, and tabs of one browser on different branches
+//! never overwrite each other's blocks: each writes its own, and reading
+//! them back takes the branch with the most work.
 //!
 //! The stored chain is network data, not trusted because it was ours: it is
-//! revalidated block by block when read ([`parse_chain`]); a damaged copy
-//! keeps its valid prefix and the rest comes again from peers.
+//! revalidated block by block when read ([`parse_chain`]); damaged records
+//! are skipped and what they held comes again from peers.
 
 use tabcoin_chain::{Block, BlockHash, Height, Params, Store, Timestamp};
 
 use crate::notice::StoredChainProblem;
 
+/// One block as storage keeps it: its key (height and hash) and its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockRecord {
+    /// Its height (the first part of the key, so records read back in
+    /// height order).
+    pub height: u64,
+    /// Its hash (the second part: blocks of different branches at one
+    /// height are different records).
+    pub hash: BlockHash,
+    /// The block as JSON, as on the wire.
+    pub json: String,
+}
+
+impl BlockRecord {
+    /// The record of `block`.
+    pub fn of(block: &Block) -> BlockRecord {
+        BlockRecord {
+            height: block.header.height.0,
+            hash: block.hash,
+            json: record(block),
+        }
+    }
+}
+
 /// The chain as storage holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoredChain {
-    /// One JSON record per block, lowest height first.
+    /// One JSON record per block (of any branch), lowest height first.
     Records(Vec<String>),
     /// A whole chain as one JSON array, from an earlier version.
     Whole(String),
@@ -27,54 +54,111 @@ pub struct Parsed {
     pub store: Option<Store>,
     /// What was wrong with it, if anything.
     pub problem: Option<StoredChainProblem>,
-    /// The hashes storage holds by height, as far as the records link up
-    /// (whatever their validity): what is written already.
+    /// The hashes of the loaded best chain by height from 0, all read from
+    /// records: what is written already.
     pub stored: Vec<BlockHash>,
+    /// Records read that the loaded store did not keep (branches fallen
+    /// below the fork window or beyond the side-branch bounds, invalid or
+    /// unconnected blocks), by height and hash: storage can drop them.
+    pub stale: Vec<(u64, BlockHash)>,
 }
 
-/// Reads and revalidates a stored chain: the blocks that link up from
-/// height 0, then validated one by one. Keeps the longest valid prefix of a
-/// damaged copy, and says what was wrong. A chain whose first block is not
-/// this network's genesis is of other rules (an earlier version): nothing of
-/// it is kept.
+/// Reads and revalidates a stored chain. Records may hold several branches
+/// (tabs of one browser on different forks each write their own): every
+/// block is offered to a new store in height order, which keeps the branch
+/// with the most work as the best chain and others within its side-branch
+/// bounds. A damaged or invalid record is skipped and the first such
+/// problem is told. A chain whose genesis is not this network's is of other
+/// rules (an earlier version): nothing of it is kept.
 pub fn parse_chain(params: Params, stored: StoredChain, now: Timestamp) -> Parsed {
+    match stored {
+        StoredChain::Records(records) => parse_records(params, &records, now),
+        StoredChain::Whole(json) => parse_whole(params, &json, now),
+    }
+}
+
+fn parse_records(params: Params, records: &[String], now: Timestamp) -> Parsed {
     let mut problem = None;
-    let (blocks, from_records): (Vec<Block>, bool) = match stored {
-        StoredChain::Records(records) => {
-            let mut blocks = Vec::with_capacity(records.len());
-            for (index, json) in records.iter().enumerate() {
-                match serde_json::from_str(json) {
-                    Ok(block) => blocks.push(block),
-                    Err(e) => {
-                        problem = Some(StoredChainProblem::UnreadableRecord {
-                            index: index + 1,
-                            reason: e.to_string(),
-                        });
-                        break;
-                    }
-                }
-            }
-            (blocks, true)
-        }
-        StoredChain::Whole(json) => match serde_json::from_str(&json) {
-            Ok(blocks) => (blocks, false),
+    let mut blocks = Vec::with_capacity(records.len());
+    for (index, json) in records.iter().enumerate() {
+        match serde_json::from_str::<Block>(json) {
+            Ok(block) => blocks.push(block),
             Err(e) => {
-                let reason = e.to_string();
-                return Parsed {
-                    store: None,
-                    problem: Some(StoredChainProblem::UnreadableChain { reason }),
-                    stored: Vec::new(),
-                };
+                problem.get_or_insert(StoredChainProblem::UnreadableRecord {
+                    index: index + 1,
+                    reason: e.to_string(),
+                });
             }
-        },
+        }
+    }
+    if blocks.is_empty() {
+        return Parsed {
+            store: None,
+            problem,
+            stored: Vec::new(),
+            stale: Vec::new(),
+        };
+    }
+    let mut store = Store::new(params);
+    if blocks
+        .iter()
+        .any(|b| b.header.height == Height::GENESIS && b.hash != store.genesis().hash)
+    {
+        return Parsed {
+            store: None,
+            problem: Some(StoredChainProblem::OtherRules),
+            stored: Vec::new(),
+            stale: Vec::new(),
+        };
+    }
+    let read: Vec<(u64, BlockHash)> = blocks.iter().map(|b| (b.header.height.0, b.hash)).collect();
+    // Parents before children, whatever order storage gave.
+    blocks.sort_by_key(|b| b.header.height);
+    for block in blocks {
+        let height = block.header.height;
+        if height == Height::GENESIS {
+            continue;
+        }
+        if let Err(error) = store.accept(block, now) {
+            let kept = Height(height.0.saturating_sub(1));
+            problem.get_or_insert(StoredChainProblem::InvalidAfter { kept, error });
+        }
+    }
+    // What storage holds from height 0 up (genesis too may be missing).
+    let held: std::collections::HashSet<BlockHash> = read.iter().map(|(_, h)| *h).collect();
+    let stored = store
+        .main_chain()
+        .map(|b| b.hash)
+        .take_while(|h| held.contains(h))
+        .collect();
+    let stale = read
+        .into_iter()
+        .filter(|(_, hash)| store.get(hash).is_none())
+        .collect();
+    Parsed {
+        store: Some(store),
+        problem,
+        stored,
+        stale,
+    }
+}
+
+/// A whole chain as one JSON array, as an earlier version stored it: its
+/// linked, valid prefix.
+fn parse_whole(params: Params, json: &str, now: Timestamp) -> Parsed {
+    let blocks: Vec<Block> = match serde_json::from_str(json) {
+        Ok(blocks) => blocks,
+        Err(e) => {
+            let reason = e.to_string();
+            return Parsed {
+                store: None,
+                problem: Some(StoredChainProblem::UnreadableChain { reason }),
+                stored: Vec::new(),
+                stale: Vec::new(),
+            };
+        }
     };
     let blocks = linked_prefix(blocks);
-    // Records are what storage holds; a whole chain is rewritten as records.
-    let stored = if from_records {
-        blocks.iter().map(|b| b.hash).collect()
-    } else {
-        Vec::new()
-    };
     if blocks
         .first()
         .is_some_and(|b| b.hash != params.network_id())
@@ -82,11 +166,12 @@ pub fn parse_chain(params: Params, stored: StoredChain, now: Timestamp) -> Parse
         return Parsed {
             store: None,
             problem: Some(StoredChainProblem::OtherRules),
-            stored,
+            stored: Vec::new(),
+            stale: Vec::new(),
         };
     }
     let (store, problem) = match Store::from_blocks_prefix(params, blocks, now) {
-        (store, None) => (store, problem),
+        (store, None) => (store, None),
         (store, Some(error)) => {
             let kept = store.height();
             (
@@ -95,10 +180,12 @@ pub fn parse_chain(params: Params, stored: StoredChain, now: Timestamp) -> Parse
             )
         }
     };
+    // Rewritten as records, block by block.
     Parsed {
         store: Some(store),
         problem,
-        stored,
+        stored: Vec::new(),
+        stale: Vec::new(),
     }
 }
 
@@ -158,10 +245,8 @@ impl Saved {
     }
 }
 
-/// The stored records, by height, cut at the first block that does not
-/// link to the one before it. Records above a tab's tip can be left over
-/// from a reorganisation to a shorter chain or from another tab of the
-/// same browser; they are not part of the chain.
+/// A whole stored chain cut at the first block that does not link to the
+/// one before it.
 pub fn linked_prefix(blocks: Vec<Block>) -> Vec<Block> {
     let mut chain: Vec<Block> = Vec::with_capacity(blocks.len());
     for block in blocks {
@@ -240,22 +325,47 @@ mod tests {
     }
 
     #[test]
-    fn loading_stops_at_the_first_block_that_does_not_link() {
+    fn records_of_two_branches_load_the_one_with_more_work() {
+        let mut base = Store::new(P);
+        extend(&mut base, 2, 1);
+        let mut a = Store::from_blocks(P, chain(&base), NOW).unwrap_or_else(|e| panic!("{e}"));
+        extend(&mut a, 2, 1);
+        let mut b = Store::from_blocks(P, chain(&base), NOW).unwrap_or_else(|e| panic!("{e}"));
+        extend(&mut b, 3, 2);
+        // Records in key order: by height, then hash.
+        let mut blocks = chain(&a);
+        blocks.extend(chain(&b).into_iter().skip(3));
+        blocks.sort_by_key(|b| (b.header.height, b.hash));
+        let records = blocks.iter().map(record).collect();
+        let parsed = parse_chain(P, StoredChain::Records(records), NOW);
+        assert_eq!(parsed.problem, None);
+        let store = parsed.store.unwrap_or_else(|| panic!("loaded"));
+        assert_eq!(store.tip().hash, b.tip().hash);
+        assert!(store.get(&a.tip().hash).is_some(), "the other branch stays");
+        assert_eq!(
+            parsed.stored,
+            chain(&b).iter().map(|b| b.hash).collect::<Vec<_>>()
+        );
+        assert!(parsed.stale.is_empty());
+        // Without the genesis record, nothing counts as written.
+        let no_genesis = blocks.iter().skip(1).map(record).collect();
+        let parsed = parse_chain(P, StoredChain::Records(no_genesis), NOW);
+        assert_eq!(parsed.store.map(|s| s.tip().hash), Some(b.tip().hash));
+        assert!(parsed.stored.is_empty(), "genesis is written first");
+    }
+
+    #[test]
+    fn a_whole_chain_stops_at_the_first_block_that_does_not_link() {
         let mut a = Store::new(P);
         extend(&mut a, 4, 1);
         let mut b = Store::new(P);
         extend(&mut b, 4, 2);
-        let mut records = chain(&a);
-        // Height 3 written by another tab on another branch.
-        records[3] = chain(&b)[3].clone();
-        let loaded = linked_prefix(records);
-        assert_eq!(loaded.len(), 3);
-        assert_eq!(loaded, chain(&a)[..3].to_vec());
-        assert_eq!(
-            linked_prefix(chain(&a)).len(),
-            5,
-            "a whole chain loads whole"
-        );
+        let mut blocks = chain(&a);
+        blocks[3] = chain(&b)[3].clone();
+        assert_eq!(linked_prefix(blocks.clone()), chain(&a)[..3].to_vec());
+        let json = serde_json::to_string(&blocks).unwrap_or_default();
+        let parsed = parse_chain(P, StoredChain::Whole(json), NOW);
+        assert_eq!(parsed.store.map(|s| s.height()), Some(Height(2)));
         assert!(linked_prefix(Vec::new()).is_empty());
     }
 }

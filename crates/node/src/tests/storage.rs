@@ -25,7 +25,7 @@ fn writes(effects: &[Effect]) -> Vec<Vec<u64>> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::WriteBlocks(records) => Some(records.iter().map(|(h, _)| *h).collect()),
+            Effect::WriteBlocks(records) => Some(records.iter().map(|r| r.height).collect()),
             _ => None,
         })
         .collect()
@@ -219,5 +219,135 @@ fn a_chain_stored_under_earlier_rules_is_dropped_and_rewritten_from_genesis() {
         writes(&effects),
         vec![vec![0]],
         "this network's genesis replaces theirs"
+    );
+}
+
+/// Storage shared by the tabs of one browser: block records by height and
+/// hash, as IndexedDB keeps them.
+#[derive(Default)]
+struct SharedStorage(std::collections::BTreeMap<(u64, tabcoin_chain::BlockHash), String>);
+
+impl SharedStorage {
+    /// Carries out a node's storage effects, reporting writes as done.
+    fn carry_out(&mut self, node: &mut Node, effects: Vec<Effect>, now: tabcoin_chain::Timestamp) {
+        let mut queue = effects;
+        while !queue.is_empty() {
+            let mut next = Vec::new();
+            for effect in queue {
+                match effect {
+                    Effect::WriteBlocks(records) => {
+                        for r in records {
+                            self.0.insert((r.height, r.hash), r.json);
+                        }
+                        next.extend(node.handle(Event::BlocksWritten(Ok(())), now));
+                    }
+                    Effect::ForgetBlocks(keys) => {
+                        for key in keys {
+                            self.0.remove(&key);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            queue = next;
+        }
+    }
+
+    fn records(&self) -> Option<StoredChain> {
+        Some(StoredChain::Records(self.0.values().cloned().collect()))
+    }
+}
+
+/// Two tabs of one browser on different branches write to the same
+/// storage; neither overwrites the other's blocks. Each reloads intact: the
+/// branch with more work is the best chain and the other is kept beside it.
+#[test]
+fn tabs_on_different_forks_never_overwrite_each_others_stored_blocks() {
+    let mut disk = SharedStorage::default();
+    // Two tabs that share a prefix, then mine apart.
+    let now = crate::testkit::NOW;
+    let mut base = Store::new(P);
+    crate::testkit::extend(&mut base, 2, 1);
+    let prefix: Vec<_> = base.main_chain().cloned().collect();
+    let copy = |blocks: Vec<tabcoin_chain::Block>| {
+        Store::from_blocks(P, blocks, now).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let mut a = Node::new(copy(prefix.clone()), wallet(7));
+    let mut b = Node::new(copy(prefix), wallet(8));
+    for node in [&mut a, &mut b] {
+        let effects = node.handle(loaded(Ok(disk.records()), None), now);
+        disk.carry_out(node, effects, now);
+    }
+    // `n` blocks mined by `miner` on `node`'s tip, as a peer would send them.
+    let mut mine_on = |node: &mut Node, miner: u8, n: u64| {
+        let mut store = copy(node.store().main_chain().cloned().collect());
+        crate::testkit::extend(&mut store, n, miner);
+        let new: Vec<_> = store
+            .main_chain()
+            .skip(node.store().height().as_usize() + 1)
+            .cloned()
+            .collect();
+        for block in new {
+            let effects = node.handle(from(9, crate::Message::Block { block }), now);
+            disk.carry_out(node, effects, now);
+        }
+    };
+    mine_on(&mut a, 7, 2);
+    mine_on(&mut b, 8, 3);
+    let (a_tip, b_tip) = (a.store().tip().hash, b.store().tip().hash);
+    assert_ne!(a_tip, b_tip, "two branches");
+    assert_eq!(a.store().height(), Height(4));
+    assert_eq!(b.store().height(), Height(5));
+    // Both reload from the shared storage.
+    for _ in 0..2 {
+        let mut again = Node::new(Store::new(P), wallet(7));
+        let effects = again.handle(loaded(Ok(disk.records()), None), now);
+        assert!(
+            !notices(&effects)
+                .iter()
+                .any(|n| matches!(n, Notice::StoredChainDamaged(_))),
+            "nothing damaged: {effects:?}"
+        );
+        assert_eq!(again.store().tip().hash, b_tip, "the most work wins");
+        assert!(
+            again.store().get(&a_tip).is_some(),
+            "the other branch is intact"
+        );
+        assert!(writes(&effects).is_empty(), "nothing to write again");
+        disk.carry_out(&mut again, effects, now);
+    }
+    assert_eq!(
+        disk.0.len(),
+        1 + 2 + 2 + 3,
+        "genesis, the prefix, both branches"
+    );
+}
+
+/// Records the loaded store does not keep (here an unconnected block, its
+/// parent's record gone) are removed from storage.
+#[test]
+fn stored_records_that_are_not_kept_are_removed() {
+    let (net, records) = chain_of(4);
+    let chain: Vec<_> = net.nodes[0].store().main_chain().cloned().collect();
+    let kept: Vec<String> = records
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 2)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mut fresh = Node::new(Store::new(P), wallet(5));
+    let effects = fresh.handle(loaded(Ok(Some(StoredChain::Records(kept))), None), net.now);
+    assert_eq!(fresh.store().height(), Height(1));
+    let forgotten: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ForgetBlocks(keys) => Some(keys.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        forgotten,
+        vec![vec![(3, chain[3].hash), (4, chain[4].hash)]],
+        "the blocks above the gap"
     );
 }

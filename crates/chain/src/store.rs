@@ -386,6 +386,22 @@ impl Store {
         })
     }
 
+    /// Whether `block`, if valid, would be stored beside the best chain
+    /// rather than extend or replace it (false when its parent is unknown
+    /// or it is known already): a cheap look before any check.
+    pub fn would_be_side(&self, block: &Block) -> bool {
+        if self.entries.contains_key(&block.hash) {
+            return false;
+        }
+        let (Some(parent), Some(ctx)) = (
+            self.entries.get(&block.header.prev_hash),
+            self.context(&block.header.prev_hash),
+        ) else {
+            return false;
+        };
+        parent.work.saturating_add(ctx.required_target.work()) <= self.total_work()
+    }
+
     /// The target the next block on the best tip must meet.
     pub fn next_target(&self) -> Target {
         self.context(&self.tip().hash)

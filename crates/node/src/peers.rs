@@ -6,8 +6,10 @@
 //! [`BAN_MS`]: the node ignores it and asks the shell to drop what it sends
 //! before decoding it. Provably invalid data bans at once. A peer may also
 //! make the node start a download from it at most [`SYNCS_PER_MINUTE`]
-//! times a minute, and send at most [`TXS_PER_MINUTE`] transactions a
-//! minute (more are not even verified).
+//! times a minute, send at most [`TXS_PER_MINUTE`] transactions a minute
+//! (more are not even verified), and make it check at most
+//! [`SIDE_TXS_PER_MINUTE`] transactions of side-branch blocks a minute
+//! outside a download it was asked for (more are dropped unchecked).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -26,6 +28,12 @@ pub const SYNCS_PER_MINUTE: usize = 4;
 /// Transactions a peer may send in a minute before the rest are ignored
 /// unverified.
 pub const TXS_PER_MINUTE: usize = 600;
+
+/// Transactions in side-branch blocks a peer may make the node check in a
+/// minute outside a download the node asked it for; past it, its side
+/// blocks are dropped before any check (a racing miner's block fits many
+/// times over).
+pub const SIDE_TXS_PER_MINUTE: u32 = 2_000;
 
 const MINUTE_MS: u64 = 60_000;
 
@@ -72,6 +80,9 @@ struct Peer {
     syncs: VecDeque<Timestamp>,
     /// When its transactions arrived, within the last minute.
     txs: VecDeque<Timestamp>,
+    /// When its side-branch blocks were checked, with their transactions,
+    /// within the last minute.
+    side: VecDeque<(Timestamp, u32)>,
     /// The node asked it for its pool and has not had the answer yet.
     pool_asked: bool,
 }
@@ -167,6 +178,26 @@ impl Peers {
     pub fn may_send_tx(&mut self, peer: PeerId, now: Timestamp) -> bool {
         let p = self.reachable.entry(peer).or_default();
         within_rate(&mut p.txs, TXS_PER_MINUTE, now)
+    }
+
+    /// Whether a side-branch block of `txs` transactions from `peer` is
+    /// within its allowance (and counts it).
+    pub fn may_send_side_block(&mut self, peer: PeerId, txs: usize, now: Timestamp) -> bool {
+        let p = self.reachable.entry(peer).or_default();
+        while p
+            .side
+            .front()
+            .is_some_and(|(t, _)| now.ms_since(*t) >= MINUTE_MS)
+        {
+            p.side.pop_front();
+        }
+        let spent: u32 = p.side.iter().map(|(_, n)| n).sum();
+        let cost = u32::try_from(txs).unwrap_or(u32::MAX);
+        if spent.saturating_add(cost) > SIDE_TXS_PER_MINUTE {
+            return false;
+        }
+        p.side.push_back((now, cost));
+        true
     }
 
     /// The node asks `peer` for its pool.

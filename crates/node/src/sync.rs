@@ -261,7 +261,7 @@ impl Node {
                     msg: Message::Blocks { blocks, more },
                 }]
             }
-            Message::Block { block } => self.offer_blocks(from, vec![block], now).0,
+            Message::Block { block } => self.offer_blocks(from, vec![block], false, now).0,
             Message::Blocks { blocks, more } => self.on_batch(from, blocks, more, now),
             Message::Transaction { tx } => {
                 if self.peers.may_send_tx(from, now) {
@@ -312,7 +312,8 @@ impl Node {
         now: Timestamp,
     ) -> Vec<Effect> {
         let (empty, before) = (blocks.is_empty(), self.store.total_work());
-        let (mut effects, refused) = self.offer_blocks(from, blocks, now);
+        let asked = self.syncing_from(from);
+        let (mut effects, refused) = self.offer_blocks(from, blocks, asked, now);
         if !self.syncing_from(from) {
             return effects;
         }
@@ -374,17 +375,28 @@ impl Node {
     }
 
     /// Offers blocks to the store; also says whether a block was refused
-    /// (then the rest of the batch is not offered).
+    /// (then the rest of the batch is not offered). Side-branch blocks the
+    /// node did not ask for (`asked`: they come in the download from this
+    /// peer) are checked only within the peer's allowance.
     fn offer_blocks(
         &mut self,
         from: PeerId,
         blocks: Vec<Block>,
+        asked: bool,
         now: Timestamp,
     ) -> (Vec<Effect>, bool) {
         let mut merged = Accepted::default();
         let mut effects = Vec::new();
         let mut refused = false;
         for block in blocks {
+            if !asked
+                && self.store.would_be_side(&block)
+                && !self.peers.may_send_side_block(from, block.data.len(), now)
+            {
+                refused = true;
+                effects.extend(self.penalise(from, Fault::Wasteful, now));
+                break;
+            }
             match self.store.accept(block, now) {
                 Ok(a) => {
                     if a.missing_parent.is_some() {

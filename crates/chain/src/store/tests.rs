@@ -745,3 +745,25 @@ fn a_side_block_is_checked_against_its_own_branchs_ledger() {
     assert_eq!(s.tip().hash, tip, "the best chain did not move");
     assert_eq!(*s.ledger(), before, "and its ledger is as it was");
 }
+
+/// `would_be_side` tells, before any check, whether a block would be kept
+/// beside the best chain.
+#[test]
+fn a_block_can_be_told_to_be_a_side_block_before_any_check() {
+    let mut s = Store::new(P);
+    let base = mine(&mut s, &wallet(1), vec![]);
+    mine(&mut s, &wallet(1), vec![]);
+    let on_tip = block_on(&s, &s.tip().hash, &wallet(2), vec![], P.mine_rate_ms);
+    assert!(!s.would_be_side(&on_tip), "extends the best chain");
+    let sibling = block_on(&s, &base.hash, &wallet(2), vec![], P.mine_rate_ms + 1);
+    assert!(s.would_be_side(&sibling), "as much work as the tip");
+    s.accept(sibling.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!s.would_be_side(&sibling), "known already");
+    let on_sibling = block_on(&s, &sibling.hash, &wallet(2), vec![], P.mine_rate_ms);
+    assert!(!s.would_be_side(&on_sibling), "outweighs the best chain");
+    let mut header = on_sibling.header;
+    header.prev_hash = BlockHash([7; 32]);
+    let orphan = seal(header, on_sibling.data.clone());
+    assert!(!s.would_be_side(&orphan), "parent unknown");
+}

@@ -6,7 +6,7 @@ use tabcoin_chain::{BlockHash, Height, Params, Work};
 use super::*;
 use crate::Message;
 use crate::message::PROTOCOL_VERSION;
-use crate::peers::{BAN_MS, SYNCS_PER_MINUTE, TXS_PER_MINUTE};
+use crate::peers::{BAN_MS, SIDE_TXS_PER_MINUTE, SYNCS_PER_MINUTE, TXS_PER_MINUTE};
 use crate::{SYNC_STALL_MS, SyncState};
 
 /// A `hello` claiming far more work than there is.
@@ -231,4 +231,128 @@ fn a_peer_sending_sibling_after_sibling_is_banned_and_few_are_kept() {
         banned(&all, 7),
         "a peer sending side blocks by the hundred is banned"
     );
+}
+
+/// Side-branch blocks full of valid transfers, sent unasked: their
+/// transactions are checked only up to the sender's allowance a minute; the
+/// next one is dropped unchecked and the sender penalised, while another
+/// peer's side block is still taken, and the allowance returns a minute on.
+#[test]
+fn side_blocks_sent_unasked_are_checked_only_within_an_allowance() {
+    let mut net = Net::new(1);
+    for _ in 0..4 {
+        net.mine(1);
+    }
+    let now = net.now;
+    let main: Vec<_> = net.nodes[0].store().main_chain().cloned().collect();
+    let mut n = Node::new(Store::new(P), wallet(2));
+    for block in main.iter().skip(1).cloned() {
+        n.handle(from(1, Message::Block { block }), now);
+    }
+    assert_eq!(n.store().height(), Height(4));
+    // 199 valid transfers from distinct senders.
+    let transfers: Vec<_> = (0..199u32)
+        .map(|i| {
+            let mut secret = [9u8; 32];
+            secret[..4].copy_from_slice(&(i + 1).to_be_bytes());
+            let w = Wallet::from_secret(secret).unwrap_or_else(|e| panic!("{e}"));
+            tabcoin_chain::Transaction::new(
+                &w,
+                P.starting_balance,
+                wallet(3).address(),
+                Amount(1),
+                salt(2),
+                now,
+                &P.network_id(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    // A full sibling of the block at `height`, paying `seed`.
+    let sibling = |height: usize, seed: u8| {
+        let other =
+            Store::from_blocks(P, main[..height].to_vec(), now).unwrap_or_else(|e| panic!("{e}"));
+        let mut pool = tabcoin_chain::Pool::new();
+        let mut other = other;
+        for tx in &transfers {
+            other
+                .add_to_pool(&mut pool, tx.clone())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let t = main[height - 1]
+            .header
+            .timestamp
+            .plus_ms(1_000 + u64::from(seed));
+        let template = tabcoin_chain::Template::new(&other, &pool, wallet(seed).address(), t);
+        let nonce = pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
+        template.into_block(nonce)
+    };
+    let per_block = 1 + transfers.len() as u32;
+    let allowed = (SIDE_TXS_PER_MINUTE / per_block) as usize;
+    let mut kept = Vec::new();
+    for i in 0..allowed {
+        let block = sibling(1 + i % 4, 10 + i as u8);
+        assert_eq!(block.data.len() as u32, per_block);
+        assert!(n.store().would_be_side(&block));
+        n.handle(
+            from(
+                7,
+                Message::Block {
+                    block: block.clone(),
+                },
+            ),
+            now,
+        );
+        kept.push(block.hash);
+    }
+    assert!(
+        kept.iter().all(|h| n.store().get(h).is_some()),
+        "within the allowance"
+    );
+    let over = sibling(4, 60);
+    let effects = n.handle(
+        from(
+            7,
+            Message::Block {
+                block: over.clone(),
+            },
+        ),
+        now,
+    );
+    assert!(n.store().get(&over.hash).is_none(), "dropped unchecked");
+    assert!(
+        !notices(&effects)
+            .iter()
+            .any(|x| matches!(x, Notice::BlockNotTaken { .. })),
+        "not even looked at"
+    );
+    let other_peer = sibling(4, 61);
+    n.handle(
+        from(
+            8,
+            Message::Block {
+                block: other_peer.clone(),
+            },
+        ),
+        now,
+    );
+    assert!(
+        n.store().get(&other_peer.hash).is_some(),
+        "another peer's is taken"
+    );
+    let later = now.plus_ms(60_000);
+    n.handle(
+        from(
+            7,
+            Message::Block {
+                block: over.clone(),
+            },
+        ),
+        later,
+    );
+    assert!(
+        n.store().get(&over.hash).is_some(),
+        "a minute on, the allowance is back"
+    );
+    assert_eq!(n.store().height(), Height(4), "the best chain never moved");
 }

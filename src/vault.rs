@@ -154,19 +154,44 @@ fn unhex(text: &str, len: usize, what: &'static str) -> Result<Vec<u8>, VaultErr
         .map_err(|_| VaultError::Malformed(what))
 }
 
-/// Opens a sealed key of `address` with `passphrase`: the 32-byte secret.
-/// Everything cheap (names, lengths, cost bounds) is checked before the
-/// passphrase is stretched.
-pub fn open(sealed: &Sealed, address: &str, passphrase: &str) -> Result<[u8; 32], VaultError> {
+/// A record's parts, checked cheaply: (salt, nonce, ciphertext).
+type Parts = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn parts(sealed: &Sealed) -> Result<Parts, VaultError> {
     if sealed.kdf != KDF {
         return Err(VaultError::Unsupported(sealed.kdf.clone()));
     }
     if sealed.cipher != CIPHER {
         return Err(VaultError::Unsupported(sealed.cipher.clone()));
     }
+    if sealed.cost.memory_kib > MAX_MEMORY_KIB || sealed.cost.passes > MAX_PASSES {
+        return Err(VaultError::TooCostly);
+    }
     let salt = unhex(&sealed.salt, 16, "its salt is not 16 bytes")?;
     let nonce = unhex(&sealed.nonce, 12, "its nonce is not 12 bytes")?;
     let ciphertext = unhex(&sealed.ciphertext, 48, "its ciphertext is not 48 bytes")?;
+    Ok((salt, nonce, ciphertext))
+}
+
+/// Checks a record without the passphrase: what this version can open at
+/// an allowed cost, well formed (an imported backup is checked so before
+/// it is kept).
+pub fn check(sealed: &Sealed) -> Result<(), VaultError> {
+    parts(sealed).map(|_| ())
+}
+
+/// A secret key given as 64 hex digits, as bytes.
+pub fn secret_from_hex(hex: &str) -> Result<[u8; 32], VaultError> {
+    let bytes = unhex(hex, 32, "a secret key is 64 hex digits")?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| VaultError::Malformed("a secret key is 32 bytes"))
+}
+
+/// Opens a sealed key of `address` with `passphrase`: the 32-byte secret.
+/// Everything cheap (names, lengths, cost bounds) is checked before the
+/// passphrase is stretched.
+pub fn open(sealed: &Sealed, address: &str, passphrase: &str) -> Result<[u8; 32], VaultError> {
+    let (salt, nonce, ciphertext) = parts(sealed)?;
     let key = stretch(passphrase, &salt, sealed.cost)?;
     let plain = cipher(&key)
         .decrypt(
@@ -283,6 +308,20 @@ mod tests {
             open(&not_hex, ADDRESS, "correct horse"),
             Err(VaultError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_record_is_checked_without_its_passphrase() {
+        let s = sealed(CHEAP);
+        assert_eq!(check(&s), Ok(()));
+        let mut costly = s.clone();
+        costly.cost.memory_kib = MAX_MEMORY_KIB + 1;
+        assert_eq!(check(&costly), Err(VaultError::TooCostly));
+        let mut short = s;
+        short.salt.truncate(4);
+        assert!(matches!(check(&short), Err(VaultError::Malformed(_))));
+        assert_eq!(secret_from_hex(&to_hex(&[5; 32])), Ok([5; 32]));
+        assert!(secret_from_hex("abc").is_err());
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use gloo::timers::callback::Timeout;
 use std::collections::HashMap;
 
-use tabcoin_chain::{Address, Timestamp, Wallet};
-use tabcoin_node::{Effect, Event, Message, StoredChain};
+use tabcoin_chain::{Address, Timestamp};
+use tabcoin_node::{Effect, Event, Keys, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
 use super::backoff::Backoff;
@@ -18,8 +18,12 @@ use super::note::Note;
 use super::relay::{RelayEvent, RelaySocket};
 use super::verifier_pool::VerifierPool;
 use super::web_storage;
+use super::worker::WorkerHandle;
 use crate::ui::accounts::Account;
-use crate::workers::messages::{FromMiner, FromVerifier};
+use crate::workers::messages::{FromMiner, FromVault, FromVerifier, Posted, ToVault};
+
+/// Loader of the vault worker, relative to the page.
+const VAULT: &str = "./vault_loader.js";
 
 /// The browser around the node.
 pub struct Shell {
@@ -34,6 +38,9 @@ pub struct Shell {
     local: Option<LocalChannel>,
     miners: MinerPool,
     verifiers: VerifierPool,
+    /// The vault worker, started the first time a key is locked or
+    /// unlocked.
+    vault: Option<WorkerHandle>,
     /// Peers the node banned, until when: what they send is dropped unread.
     banned: HashMap<PeerId, Timestamp>,
 }
@@ -76,6 +83,7 @@ impl Shell {
             local,
             miners,
             verifiers,
+            vault: None,
             banned: HashMap::new(),
         };
         shell.connect();
@@ -190,6 +198,24 @@ impl Shell {
                 })],
                 None => Vec::new(),
             },
+            ShellEvent::Vault(Some(posted)) => match posted.read::<FromVault>() {
+                Some(FromVault::Ready { .. }) => {
+                    if let Some(vault) = &mut self.vault {
+                        vault.set_ready();
+                    }
+                    Vec::new()
+                }
+                Some(answer) => vec![Report::Vault(answer)],
+                None => Vec::new(),
+            },
+            ShellEvent::Vault(None) => {
+                // Started afresh next time.
+                self.vault = None;
+                vec![Report::Vault(FromVault::Failed {
+                    address: String::new(),
+                    reason: "The vault worker stopped; try again.".into(),
+                })]
+            }
             ShellEvent::Verifier(index, Some(posted)) => match posted.read::<FromVerifier>() {
                 Some(FromVerifier::Ready { .. }) => {
                     self.verifiers.ready(index);
@@ -339,12 +365,34 @@ impl Shell {
         });
     }
 
-    /// This tab now uses `new` instead of `old`: kept across reloads, and
-    /// leased so other tabs leave it alone.
-    pub fn use_wallet(&self, old: &Address, new: &Wallet) {
+    /// This tab now uses `new` instead of `old`: kept across reloads (the
+    /// secret only if the account is not `protected`), and leased so other
+    /// tabs leave it alone.
+    pub fn use_keys(&self, old: &Address, new: &Keys, protected: bool) {
         web_storage::release_lease(&old.to_string());
-        web_storage::set_session_wallet(new);
+        match new {
+            Keys::Unlocked(wallet) if !protected => web_storage::set_session_wallet(wallet),
+            _ => web_storage::set_session_locked(&new.address()),
+        }
         web_storage::renew_lease(&new.address().to_string(), now());
+    }
+
+    /// Asks the vault worker to seal or open a key (it starts on first
+    /// use); the answer comes as [`Report::Vault`].
+    pub fn vault(&mut self, request: &ToVault) -> Result<(), super::error::ShellError> {
+        if self.vault.is_none() {
+            let (on_message, on_error) = (self.sink.clone(), self.sink.clone());
+            self.vault = Some(WorkerHandle::spawn(
+                VAULT,
+                "vault worker",
+                move |posted| on_message(ShellEvent::Vault(Some(posted))),
+                move |_| on_error(ShellEvent::Vault(None)),
+            )?);
+        }
+        if let Some(vault) = &mut self.vault {
+            vault.post(Posted::new(request, Vec::new()));
+        }
+        Ok(())
     }
 
     /// Keeps this tab's lease on its account (every second).

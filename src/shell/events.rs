@@ -12,7 +12,7 @@ use super::local::LocalFrame;
 use super::note::Note;
 use super::relay::RelayEvent;
 use crate::ui::accounts::Account;
-use crate::workers::messages::Posted;
+use crate::workers::messages::{FromVault, Posted};
 
 /// The browser's clock, in ms since the epoch.
 pub fn now() -> Timestamp {
@@ -57,6 +57,8 @@ pub enum ShellEvent {
     Miner(usize, Posted),
     /// Verifier `index` said something, or failed (`None`).
     Verifier(usize, Option<Posted>),
+    /// The vault worker said something, or failed (`None`).
+    Vault(Option<Posted>),
     /// The stored chain and pool were read.
     Stored(Result<Option<StoredChain>, ShellError>, Option<String>),
     /// A write of blocks ended.
@@ -79,4 +81,6 @@ pub enum Report {
     Accounts(Result<Vec<Account>, ShellError>),
     /// For the accounts panel.
     AccountNotSaved(ShellError),
+    /// The vault worker's answer, for the accounts panel.
+    Vault(FromVault),
 }

@@ -1,13 +1,18 @@
 //! Web storage: this tab's account in `sessionStorage` (kept across reloads
-//! of that tab), a backup of every wallet secret in `localStorage`, short
+//! of that tab: the secret of an unprotected account, only the address of
+//! a protected one), a backup of every unprotected wallet secret in
+//! `localStorage` (a protected account's is removed from it), short
 //! account leases between tabs, the number of miners chosen, and a chain an
 //! older version kept in `localStorage`. The rest lives in IndexedDB
 //! ([`super::idb`]).
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
-use tabcoin_chain::{Params, Timestamp, Wallet};
+use tabcoin_chain::{Address, Params, Timestamp, Wallet};
+use tabcoin_node::Keys;
 
 const WALLET_KEY: &str = "tabcoin/wallet";
+/// The address of this tab's protected account.
+const LOCKED_KEY: &str = "tabcoin/locked-account";
 const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
 
 fn legacy_chain_key(params: &Params) -> String {
@@ -32,11 +37,19 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     out
 }
 
-/// The wallet this tab used before a reload, if any.
-pub fn session_wallet() -> Option<Wallet> {
-    SessionStorage::get::<String>(WALLET_KEY)
+/// The account this tab used before a reload, if any: its wallet, or
+/// only its address if it is protected (the tab comes back locked).
+pub fn session_keys() -> Option<Keys> {
+    if let Some(wallet) = SessionStorage::get::<String>(WALLET_KEY)
         .ok()
         .and_then(|s| Wallet::import(&s).ok())
+    {
+        return Some(Keys::Unlocked(wallet));
+    }
+    SessionStorage::get::<String>(LOCKED_KEY)
+        .ok()
+        .and_then(|a| a.parse::<Address>().ok())
+        .map(Keys::Locked)
 }
 
 /// A new random wallet.
@@ -50,10 +63,28 @@ pub fn new_wallet() -> Wallet {
     }
 }
 
+/// Makes the protected account `address` this tab's (kept across reloads
+/// of the tab, which then come back locked); no secret is kept.
+pub fn set_session_locked(address: &Address) {
+    SessionStorage::delete(WALLET_KEY);
+    let _ = SessionStorage::set(LOCKED_KEY, address.to_string());
+}
+
+/// Removes `secret` from the backup list (its account is now protected).
+pub fn forget_backup(secret: &str) {
+    let mut all = backup_secrets();
+    let before = all.len();
+    all.retain(|s| s != secret);
+    if all.len() != before {
+        let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
+    }
+}
+
 /// Makes `wallet` this tab's (kept across reloads of the tab), and keeps a
 /// backup of its secret in `localStorage` beside IndexedDB.
 pub fn set_session_wallet(wallet: &Wallet) {
     let secret = wallet.export();
+    SessionStorage::delete(LOCKED_KEY);
     let _ = SessionStorage::set(WALLET_KEY, &secret);
     let mut all = backup_secrets();
     if !all.contains(&secret) {

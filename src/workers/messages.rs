@@ -1,5 +1,5 @@
-//! Messages between the page and its web workers, miners and verifiers
-//! alike, and their one encoding.
+//! Messages between the page and its web workers (miners, verifiers and
+//! the vault), and their one encoding.
 //!
 //! Every `postMessage` carries a two-element array: the message as JSON
 //! text, then a `Uint8Array` of bytes (empty where the message has none).
@@ -11,6 +11,8 @@
 use serde::{Deserialize, Serialize};
 use tabcoin_chain::Header;
 use tabcoin_node::MinerReport;
+
+use crate::vault::Sealed;
 
 /// Page → miner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +72,63 @@ pub enum FromVerifier {
     Checked {
         /// The part.
         tag: u64,
+    },
+}
+
+/// Page → vault. A passphrase and a secret key travel only between the
+/// page and its own worker, in memory; neither is ever stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToVault {
+    /// Seal the key `secret` (64 hex digits) of `address` with `passphrase`.
+    Seal {
+        /// The account.
+        address: String,
+        /// Its secret key.
+        secret: String,
+        /// The new passphrase.
+        passphrase: String,
+    },
+    /// Open the sealed key of `address` with `passphrase`.
+    Open {
+        /// The account.
+        address: String,
+        /// Its sealed key.
+        sealed: Sealed,
+        /// The passphrase given.
+        passphrase: String,
+    },
+}
+
+/// Vault → page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromVault {
+    /// The worker has loaded; `kernel` names its key stretching.
+    Ready {
+        /// The kernel.
+        kernel: String,
+    },
+    /// The key of `address`, sealed.
+    Sealed {
+        /// The account.
+        address: String,
+        /// Its sealed key.
+        sealed: Sealed,
+    },
+    /// The key of `address`, opened (64 hex digits).
+    Opened {
+        /// The account.
+        address: String,
+        /// Its secret key.
+        secret: String,
+    },
+    /// Sealing or opening the key of `address` failed, in one sentence.
+    Failed {
+        /// The account.
+        address: String,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -156,6 +215,35 @@ mod tests {
         let check = Posted::new(&ToVerifier::Check { tag: 7 }, vec![1, 2, 3]);
         assert_eq!(check.read(), Some(ToVerifier::Check { tag: 7 }));
         assert_eq!(check.bytes, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn vault_messages_read_back_as_themselves() {
+        let sealed = crate::vault::seal(
+            &[3; 32],
+            "tab1x",
+            "a passphrase",
+            [1; 16],
+            [2; 12],
+            crate::vault::Cost {
+                memory_kib: 64,
+                passes: 1,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let open = ToVault::Open {
+            address: "tab1x".into(),
+            sealed: sealed.clone(),
+            passphrase: "a passphrase".into(),
+        };
+        let posted = Posted::new(&open, vec![]);
+        assert_eq!(posted.read(), Some(open));
+        assert_eq!(posted.read::<ToVerifier>(), None);
+        let answer = FromVault::Sealed {
+            address: "tab1x".into(),
+            sealed,
+        };
+        assert_eq!(Posted::new(&answer, vec![]).read(), Some(answer));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The page's web workers, each its own wasm binary (`src/bin/`): the
-//! miners (one loop, the kernel chosen by the binary) and the signature
-//! verifiers, and the messages both exchange with the page. The page's side
+//! miners (one loop, the kernel chosen by the binary), the signature
+//! verifiers and the vault (passphrase locks), and the messages they
+//! exchange with the page. The page's side
 //! of them is in `shell`.
 
 pub mod messages;
 #[cfg(target_arch = "wasm32")]
 pub mod miner;
+pub mod vault;
 #[cfg(target_arch = "wasm32")]
 pub mod verifier;

@@ -392,6 +392,7 @@ fn size_rows() -> Result<String> {
         ("miner_simd_bg.wasm", "miner worker (SIMD)"),
         ("miner_bg.wasm", "miner worker (scalar)"),
         ("verifier_bg.wasm", "verifier worker"),
+        ("vault_bg.wasm", "vault worker"),
     ] {
         let len = |name: String| -> Result<u64> {
             let path = root().join("dist").join(name);

@@ -1,13 +1,16 @@
-//! What the accounts panel asks for, and settling a tab's account once
-//! the stored ones are read.
+//! What the accounts panel asks for (switching, creating, renaming,
+//! importing, locking with a passphrase), the vault worker's answers, and
+//! settling a tab's account once the stored ones are read.
 
 use tabcoin_chain::Wallet;
-use tabcoin_node::Event;
+use tabcoin_node::{Event, Keys};
 
 use super::App;
 use crate::shell::error::ShellError;
 use crate::shell::{now, web_storage};
-use crate::ui::accounts::{Account, AccountBook, parse_secret};
+use crate::ui::accounts::{Account, AccountBook, Imported, parse_import};
+use crate::vault::check_new_passphrase;
+use crate::workers::messages::{FromVault, ToVault};
 
 /// An action of the accounts panel.
 pub enum AccountAction {
@@ -17,45 +20,128 @@ pub enum AccountAction {
     Create,
     /// Rename the current account.
     Rename(String),
-    /// Import (secret, name) and switch to it.
+    /// Import (secret key or encrypted backup, name) and switch to it.
     Import(String, String),
+    /// Protect the current account with (passphrase, confirmation).
+    Protect(String, String),
+    /// Unlock the current account with this passphrase.
+    Unlock(String),
+    /// Forget the current account's key until it is unlocked again.
+    Lock,
 }
 
 impl App {
     pub(super) fn account(&mut self, action: AccountAction) {
+        self.errors.account = None;
         match action {
             AccountAction::Switch(address) => {
-                let wallet = self.book.accounts.iter().find(|a| a.address == address);
-                if let Some(wallet) = wallet.and_then(Account::wallet) {
-                    self.use_wallet(wallet);
+                let account = self.book.accounts.iter().find(|a| a.address == address);
+                if let Some(keys) = account.and_then(Account::keys) {
+                    self.use_keys(keys);
                 }
             }
             AccountAction::Create => {
                 let wallet = web_storage::new_wallet();
                 self.remember(Account::new(&wallet, self.book.next_name(), now().0));
-                self.use_wallet(wallet);
+                self.use_keys(wallet.into());
             }
             AccountAction::Rename(name) => {
                 match self.book.rename(&self.node.keys().address(), &name) {
-                    Ok(account) => {
-                        self.errors.account = None;
-                        self.shell.save_account(account);
-                    }
+                    Ok(account) => self.shell.save_account(account),
                     Err(e) => self.errors.account = Some(e),
                 }
             }
-            AccountAction::Import(secret, name) => match parse_secret(&secret) {
-                Ok(wallet) => {
+            AccountAction::Import(text, name) => match parse_import(&text, &name, now().0) {
+                Ok(Imported::Key(wallet)) => {
                     let name = match name.trim() {
                         "" => "Imported".to_owned(),
                         name => name.to_owned(),
                     };
-                    self.errors.account = None;
                     self.remember(Account::new(&wallet, name, now().0));
-                    self.use_wallet(wallet);
+                    self.use_keys(wallet.into());
+                }
+                Ok(Imported::Protected(account)) => {
+                    let keys = account.keys();
+                    self.remember(account);
+                    if let Some(keys) = keys {
+                        self.use_keys(keys);
+                    }
                 }
                 Err(e) => self.errors.account = Some(e),
             },
+            AccountAction::Protect(passphrase, confirm) => {
+                let Some(wallet) = self.node.keys().wallet().cloned() else {
+                    return;
+                };
+                if let Err(e) = check_new_passphrase(&passphrase, &confirm) {
+                    self.errors.account = Some(e);
+                    return;
+                }
+                self.ask_vault(&ToVault::Seal {
+                    address: wallet.address().to_string(),
+                    secret: wallet.export(),
+                    passphrase,
+                });
+            }
+            AccountAction::Unlock(passphrase) => {
+                let address = self.node.keys().address();
+                let sealed = self.book.get(&address).and_then(|a| a.sealed.clone());
+                if let Some(sealed) = sealed {
+                    self.ask_vault(&ToVault::Open {
+                        address: address.to_string(),
+                        sealed,
+                        passphrase,
+                    });
+                }
+            }
+            AccountAction::Lock => {
+                let address = self.node.keys().address();
+                if self.book.get(&address).is_some_and(Account::is_protected) {
+                    self.dispatch(Event::KeysChanged(Keys::Locked(address)));
+                }
+            }
+        }
+    }
+
+    fn ask_vault(&mut self, request: &ToVault) {
+        match self.shell.vault(request) {
+            Ok(()) => self.vault_busy = true,
+            Err(e) => self.errors.account = Some(format!("{e}.")),
+        }
+    }
+
+    /// The vault worker sealed or opened a key, or could not.
+    pub(super) fn vault_answered(&mut self, answer: FromVault) {
+        self.vault_busy = false;
+        let current = self.node.keys().address();
+        match answer {
+            FromVault::Ready { .. } => {}
+            FromVault::Sealed { address, sealed } => {
+                let Some(account) = self.book.accounts.iter_mut().find(|a| a.address == address)
+                else {
+                    return;
+                };
+                let secret = account.protect(sealed);
+                let account = account.clone();
+                // From now on no copy of the key is kept in the clear.
+                web_storage::forget_backup(&secret);
+                self.shell.save_account(account);
+                if current.to_string() == address {
+                    self.use_keys(Keys::Locked(current));
+                }
+            }
+            FromVault::Opened { address, secret } => {
+                if current.to_string() != address || !self.node.keys().is_locked() {
+                    return;
+                }
+                match Wallet::import(&secret) {
+                    Ok(wallet) if wallet.address() == current => {
+                        self.dispatch(Event::KeysChanged(wallet.into()));
+                    }
+                    _ => self.errors.account = Some("The unlocked key does not match.".into()),
+                }
+            }
+            FromVault::Failed { reason, .. } => self.errors.account = Some(reason),
         }
     }
 
@@ -66,11 +152,16 @@ impl App {
         }
     }
 
-    /// Makes `wallet` this tab's account.
-    fn use_wallet(&mut self, wallet: Wallet) {
-        self.shell.use_wallet(&self.node.keys().address(), &wallet);
+    /// Makes `keys` this tab's account.
+    fn use_keys(&mut self, keys: Keys) {
+        let protected = self
+            .book
+            .get(&keys.address())
+            .is_some_and(Account::is_protected);
+        self.shell
+            .use_keys(&self.node.keys().address(), &keys, protected);
         self.fresh_wallet = false;
-        self.dispatch(Event::KeysChanged(wallet.into()));
+        self.dispatch(Event::KeysChanged(keys));
     }
 
     /// The stored accounts arrived: older backups come in, then which
@@ -81,24 +172,41 @@ impl App {
             Vec::new()
         });
         self.book = AccountBook { accounts: stored };
+        // Backups of accounts protected since are not brought back.
         let backups: Vec<Wallet> = web_storage::backup_secrets()
             .iter()
             .filter_map(|s| Wallet::import(s).ok())
+            .filter(|w| {
+                let protected = self
+                    .book
+                    .get(&w.address())
+                    .is_some_and(Account::is_protected);
+                if protected {
+                    web_storage::forget_backup(&w.export());
+                }
+                !protected
+            })
             .collect();
         let me = self.node.keys().address().to_string();
         let in_use = web_storage::accounts_in_use(now(), &me);
-        // A tab whose key is locked keeps its account as it is.
-        let Some(current) = self.node.keys().wallet().cloned() else {
-            return;
-        };
+        let current = self.node.keys().clone();
         let settled = self
             .book
             .settle(&backups, &current, self.fresh_wallet, &in_use, now().0);
         for account in settled.to_save {
             self.shell.save_account(account);
         }
-        if let Some(wallet) = settled.switch_to {
-            self.use_wallet(wallet);
+        if let Some(keys) = settled.switch_to {
+            self.use_keys(keys);
+        } else if !current.is_locked()
+            && self
+                .book
+                .get(&current.address())
+                .is_some_and(Account::is_protected)
+        {
+            // Protected in another tab since this one was opened: its key
+            // stays in this tab's memory, but no longer in session storage.
+            self.shell.use_keys(&current.address(), &current, true);
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct App {
     shell: Shell,
     activity: Activity,
     book: AccountBook,
+    /// The vault worker is sealing or opening a key.
+    vault_busy: bool,
     /// This tab started with a fresh wallet (not a reloaded one): it takes
     /// an unused account once the stored ones are read.
     fresh_wallet: bool,
@@ -85,10 +87,10 @@ impl Component for App {
         // A reload keeps the tab's account at once; a new tab starts with a
         // fresh wallet until the stored accounts are read. The stored chain
         // arrives later too; until then the tab starts from genesis.
-        let session = web_storage::session_wallet();
+        let session = web_storage::session_keys();
         let fresh_wallet = session.is_none();
-        let wallet = session.unwrap_or_else(web_storage::new_wallet);
-        let mut node = Node::new(Store::new(config.params), wallet);
+        let keys = session.unwrap_or_else(|| web_storage::new_wallet().into());
+        let mut node = Node::new(Store::new(config.params), keys);
         let link = ctx.link().clone();
         let sink = Rc::new(move |e| link.send_message(Msg::Shell(e)));
         let room = node.store().genesis().hash.to_string();
@@ -104,6 +106,7 @@ impl Component for App {
             shell,
             activity: Activity::new(),
             book: AccountBook::default(),
+            vault_busy: false,
             fresh_wallet,
             route: current_route(),
             tamper: None,
@@ -209,6 +212,7 @@ impl Component for App {
                         kernel: miners.kernel().map(str::to_owned),
                     },
                     copied: self.copied,
+                    vault_busy: self.vault_busy,
                     account_error: self.errors.account.clone(),
                     send_error: self.errors.send.clone(),
                     relay_error: self.errors.relay.clone(),
@@ -218,6 +222,9 @@ impl Component for App {
                         create: link.callback(|()| Msg::Account(AccountAction::Create)),
                         rename: link.callback(|n| Msg::Account(AccountAction::Rename(n))),
                         import: link.callback(|(s, n)| Msg::Account(AccountAction::Import(s, n))),
+                        protect: link.callback(|(p, c)| Msg::Account(AccountAction::Protect(p, c))),
+                        unlock: link.callback(|p| Msg::Account(AccountAction::Unlock(p))),
+                        lock: link.callback(|()| Msg::Account(AccountAction::Lock)),
                         toggle_mining: link.callback(|()| Msg::ToggleMining),
                         miners: link.callback(Msg::SetMiners),
                         send: link.callback(|(to, amount)| Msg::Send(to, amount)),
@@ -278,6 +285,7 @@ impl App {
                 Report::AccountNotSaved(e) => {
                     self.errors.account = Some(format!("The account was not saved: {e}."));
                 }
+                Report::Vault(answer) => self.vault_answered(answer),
             }
         }
     }

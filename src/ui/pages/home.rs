@@ -49,8 +49,14 @@ pub struct Actions {
     pub create: Callback<()>,
     /// Rename the current account.
     pub rename: Callback<String>,
-    /// Import (secret, name).
+    /// Import (secret key or encrypted backup, name).
     pub import: Callback<(String, String)>,
+    /// Protect the current account with (passphrase, confirmation).
+    pub protect: Callback<(String, String)>,
+    /// Unlock the current account with a passphrase.
+    pub unlock: Callback<String>,
+    /// Lock the current account again.
+    pub lock: Callback<()>,
     /// Start or stop mining.
     pub toggle_mining: Callback<()>,
     /// Run this many miners.
@@ -73,6 +79,8 @@ pub struct Home<'a> {
     pub shell: ShellView,
     /// The address was just copied.
     pub copied: bool,
+    /// A key is being sealed or opened.
+    pub vault_busy: bool,
     /// The accounts panel's last problem.
     pub account_error: Option<String>,
     /// The send form's last problem.
@@ -137,11 +145,16 @@ pub fn view(h: Home<'_>) -> Html {
             <AccountsPanel
                 accounts={h.book.accounts.clone()}
                 current={me.to_string()}
+                locked={node.keys().is_locked()}
+                busy={h.vault_busy}
                 error={h.account_error}
                 on_switch={on.switch}
                 on_create={on.create}
                 on_rename={on.rename}
                 on_import={on.import}
+                on_protect={on.protect}
+                on_unlock={on.unlock}
+                on_lock={on.lock}
             />
             <section class="stats">
                 <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height().to_string() }</b></div>

@@ -9,7 +9,9 @@
 //! times a minute, send at most [`TXS_PER_MINUTE`] transactions a minute
 //! (more are not even verified), and make it check at most
 //! [`SIDE_TXS_PER_MINUTE`] transactions of side-branch blocks a minute
-//! outside a download it was asked for (more are dropped unchecked).
+//! outside a download it was asked for (more are dropped unchecked). Its
+//! requests are answered at most [`SERVES_PER_SECOND`] a second after a
+//! burst of [`SERVE_BURST`], so it cannot make this node flood others.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -35,6 +37,14 @@ pub const TXS_PER_MINUTE: usize = 600;
 /// times over).
 pub const SIDE_TXS_PER_MINUTE: u32 = 2_000;
 
+/// Requests a peer may have answered at once (blocks, pool, a `hello` in
+/// return)...
+pub const SERVE_BURST: u64 = 20;
+/// ...and a second after that: a syncing peer asks once per batch it has
+/// validated, far more slowly, while a flood of requests would make this
+/// node send more than the relay lets one tab send and cut it off.
+pub const SERVES_PER_SECOND: u64 = 10;
+
 const MINUTE_MS: u64 = 60_000;
 
 /// Something a peer did wrong, with what it costs.
@@ -50,8 +60,8 @@ pub enum Fault {
     Orphans,
     /// It sent a payload that is not a message.
     Undecodable,
-    /// It sent what the node did not ask for (a pool snapshot) or more
-    /// transactions than allowed.
+    /// It sent what the node did not ask for (a pool snapshot), more
+    /// transactions than allowed, or more requests than are answered.
     Unsolicited,
     /// It sent side-branch blocks beyond what the node keeps.
     Wasteful,
@@ -85,6 +95,10 @@ struct Peer {
     side: VecDeque<(Timestamp, u32)>,
     /// The node asked it for its pool and has not had the answer yet.
     pool_asked: bool,
+    /// Requests answered beyond what the rate has paid back, in
+    /// thousandths of a request, as of `served_at`.
+    serve_debt: u64,
+    served_at: Timestamp,
 }
 
 /// Keeps `times` to the last minute; true if there is room for one more of
@@ -178,6 +192,20 @@ impl Peers {
     pub fn may_send_tx(&mut self, peer: PeerId, now: Timestamp) -> bool {
         let p = self.reachable.entry(peer).or_default();
         within_rate(&mut p.txs, TXS_PER_MINUTE, now)
+    }
+
+    /// Whether a request from `peer` may be answered now (and counts it):
+    /// [`SERVE_BURST`] at once, [`SERVES_PER_SECOND`] after that.
+    pub fn may_serve(&mut self, peer: PeerId, now: Timestamp) -> bool {
+        let p = self.reachable.entry(peer).or_default();
+        let paid = now.ms_since(p.served_at).saturating_mul(SERVES_PER_SECOND);
+        p.served_at = now;
+        p.serve_debt = p.serve_debt.saturating_sub(paid);
+        if p.serve_debt + 1_000 > SERVE_BURST * 1_000 {
+            return false;
+        }
+        p.serve_debt += 1_000;
+        true
     }
 
     /// Whether a side-branch block of `txs` transactions from `peer` is
@@ -285,6 +313,23 @@ mod tests {
             now = now.plus_ms(5 * MINUTE_MS);
         }
         assert!(!peers.is_banned(1, now));
+    }
+
+    #[test]
+    fn requests_are_answered_in_a_burst_then_at_a_steady_rate() {
+        let mut peers = Peers::new();
+        for _ in 0..SERVE_BURST {
+            assert!(peers.may_serve(1, T));
+        }
+        assert!(!peers.may_serve(1, T), "past the burst");
+        assert!(peers.may_serve(2, T), "per peer");
+        let tenth = T.plus_ms(1_000 / SERVES_PER_SECOND);
+        assert!(peers.may_serve(1, tenth), "one more a tenth of a second on");
+        assert!(!peers.may_serve(1, tenth));
+        let later = tenth.plus_ms(60_000);
+        for _ in 0..SERVE_BURST {
+            assert!(peers.may_serve(1, later), "the burst is back");
+        }
     }
 
     #[test]

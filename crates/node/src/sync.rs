@@ -243,6 +243,9 @@ impl Node {
                         Vec::new()
                     }
                 } else if work < ours {
+                    if !self.peers.may_serve(from, now) {
+                        return self.penalise(from, Fault::Unsolicited, now);
+                    }
                     vec![Effect::Send {
                         to: from,
                         msg: self.hello(),
@@ -252,6 +255,9 @@ impl Node {
                 }
             }
             Message::GetBlocks { locator } => {
+                if !self.peers.may_serve(from, now) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
                 let blocks = self.batch_after(&locator);
                 let more = blocks
                     .last()
@@ -271,6 +277,9 @@ impl Node {
                 }
             }
             Message::GetPool => {
+                if !self.peers.may_serve(from, now) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
                 let txs = take_within(
                     self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned(),
                     BATCH_BYTES,

@@ -6,7 +6,7 @@ use tabcoin_chain::{BlockHash, Height, Params, Work};
 use super::*;
 use crate::Message;
 use crate::message::PROTOCOL_VERSION;
-use crate::peers::{BAN_MS, SIDE_TXS_PER_MINUTE, SYNCS_PER_MINUTE, TXS_PER_MINUTE};
+use crate::peers::{BAN_MS, SERVE_BURST, SIDE_TXS_PER_MINUTE, SYNCS_PER_MINUTE, TXS_PER_MINUTE};
 use crate::{SYNC_STALL_MS, SyncState};
 
 /// A `hello` claiming far more work than there is.
@@ -355,4 +355,39 @@ fn side_blocks_sent_unasked_are_checked_only_within_an_allowance() {
         "a minute on, the allowance is back"
     );
     assert_eq!(n.store().height(), Height(4), "the best chain never moved");
+}
+
+/// A flood of requests: the node answers a burst, then stops answering and
+/// bans the sender, so one peer cannot make it send more than the relay
+/// lets a tab send (and get it cut off).
+#[test]
+fn a_peer_flooding_requests_gets_a_burst_of_answers_then_a_ban() {
+    let (mut n, now) = miner();
+    let mut answers = 0;
+    let mut all = Vec::new();
+    for i in 0..200u64 {
+        let msg = if i % 2 == 0 {
+            Message::GetBlocks {
+                locator: vec![P.network_id()],
+            }
+        } else {
+            Message::GetPool
+        };
+        let effects = n.handle(from(7, msg), now);
+        answers += effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Send { to: 7, .. }))
+            .count();
+        all.extend(effects);
+    }
+    assert_eq!(answers as u64, SERVE_BURST, "a burst is answered");
+    assert!(banned(&all, 7), "then the flooder is banned");
+    assert!(n.is_mining(), "mining never stopped");
+    // Another peer is answered as before.
+    let effects = n.handle(from(8, Message::GetPool), now);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Send { to: 8, .. }))
+    );
 }

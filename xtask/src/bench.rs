@@ -419,7 +419,7 @@ fn size_rows() -> Result<String> {
 }
 
 /// The sections, in the order they run and are printed.
-const SECTIONS: [&str; 6] = ["miner", "verify", "sync", "ui", "size", "relay"];
+const SECTIONS: [&str; 7] = ["miner", "verify", "sync", "ui", "size", "relay", "attack"];
 
 /// `cargo xtask bench [section …]`: every section by default (and then
 /// docs/BENCHMARKS.md is rewritten); named sections only print their rows.
@@ -464,7 +464,14 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         "--example",
         "verifyrate",
     ])?;
-    release(&["-p", "tabcoin-node", "--example", "sync_peer"])?;
+    release(&[
+        "-p",
+        "tabcoin-node",
+        "--example",
+        "sync_peer",
+        "--example",
+        "attack",
+    ])?;
     let bench_dir = root().join("xtask/bench");
     if !tools::npm_deps_present(&bench_dir) {
         tools::npm_ci(&bench_dir)?;
@@ -488,6 +495,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "sync" => sync_rows(&url),
             "ui" => ui_rows(&url),
             "size" => size_rows(),
+            "attack" => attack_rows(),
             _ => relay_rows(),
         };
         match rows {
@@ -540,8 +548,126 @@ signature is checked on the page's thread.
 - **Relay**: N WebSocket clients in one room, 10 of them broadcasting 20 messages each as fast as they can; every other \
 client timestamps each arrival (`crates/relay/examples/load.rs`). The comparison is the classic design's relay: a Node \
 `ws` server forwarding every message to every other client (`xtask/bench/ws-relay.mjs`).
+- **Attacks**: three honest nodes (the node the tabs run, natively, each hashing 65,536 nonces a second on a thread of \
+its own, as a tab's worker) mine a network whose difficulty stays at its easiest target, through a fresh relay; one \
+attacker plays each attack in turn for 15 s after a 3 s warm-up, each scenario on a network of its own with fresh \
+nodes (`crates/node/examples/attack.rs`). The honest block rate is the best chain's growth; the relay's CPU is its \
+user and system time beyond the unattacked run's, per frame the attacker sent. The attacker's own frames are encoded \
+once beforehand, as its CPU is not what is measured.
 - **Sizes**: the release build in `dist/` (Trunk, wasm-opt), raw, `gzip -9` and Brotli 11: the copies the relay sends to browsers that accept them.
 ";
+
+/// The attacks of the attack benchmark, as `crates/node/examples/attack.rs`
+/// names them, with what each does.
+const ATTACKS: [(&str, &str); 8] = [
+    ("hello", "a `hello` a second claiming huge work"),
+    (
+        "empty_batches",
+        "empty `blocks` batches marked `more` for its downloads",
+    ),
+    (
+        "orphans",
+        "an orphan a second (cheap proof, unknown parent)",
+    ),
+    (
+        "siblings",
+        "valid-work side blocks of 200 transactions, as fast as it mines them",
+    ),
+    (
+        "wide_transfers",
+        "a transfer to 12,000 addresses, 20 frames a second",
+    ),
+    (
+        "bad_pool",
+        "unasked pool snapshots of 1,000 bad signatures, a fresh connection each 100 ms",
+    ),
+    (
+        "flood",
+        "five connections flooding `get_blocks`, replaced when dropped",
+    ),
+    ("sockets", "1,000 idle sockets from one address"),
+];
+
+/// Seconds each attack scenario is measured (after a 3 s warm-up).
+const ATTACK_SECONDS: u64 = 15;
+
+/// One scenario's figures.
+#[derive(Clone, Copy, Default)]
+struct AttackRun {
+    blocks: f64,
+    seconds: f64,
+    frames: f64,
+    relay_cpu_ms: f64,
+}
+
+/// Attack rows: three honest native nodes mining through a fresh relay,
+/// unattacked and under each attack in turn (`crates/node/examples/attack.rs`),
+/// `ROUNDS` rounds; the honest block rate as a ratio of the unattacked one,
+/// and the relay's CPU per attacker frame beyond the unattacked load.
+fn attack_rows() -> Result<String> {
+    let mut runs: std::collections::HashMap<String, Vec<AttackRun>> = Default::default();
+    for round in 1..=ROUNDS {
+        eprintln!("xtask: bench round {round}/{ROUNDS}: attacks");
+        let (mut relay, url) =
+            start(Command::new(crate::steps::relay_bin()).args(["--addr", "127.0.0.1:0"]))?;
+        let out = Command::new(root().join("target/release/examples/attack"))
+            .arg(format!("{url}/ws"))
+            .arg(relay.id().to_string())
+            .arg(ATTACK_SECONDS.to_string())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run the attack benchmark: {e}"));
+        let _ = relay.kill();
+        let _ = relay.wait();
+        let out = out?;
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let num = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            if f.first() == Some(&"scenario") {
+                runs.entry(f[1].to_owned()).or_default().push(AttackRun {
+                    blocks: num(3),
+                    seconds: num(5),
+                    frames: num(7),
+                    relay_cpu_ms: num(9),
+                });
+            }
+        }
+    }
+    let rate = |r: &AttackRun| r.blocks / r.seconds.max(0.001);
+    let pick = |name: &str, f: &dyn Fn(&AttackRun) -> f64| {
+        median(
+            runs.get(name)
+                .map(|v| v.iter().map(f).collect())
+                .unwrap_or_default(),
+        )
+    };
+    let base = pick("none", &rate);
+    let base_cpu = pick("none", &|r| r.relay_cpu_ms / r.seconds.max(0.001));
+    if base <= 0.0 {
+        return Err("the attack benchmark's honest nodes found no blocks".into());
+    }
+    let mut table = String::new();
+    for (name, what) in ATTACKS {
+        let under = pick(name, &rate);
+        let ratio = under / base;
+        let met = if ratio >= 0.8 { "met" } else { "not met" };
+        table += &format!(
+            "| honest block rate under attack: {what} (goal ≥ 0.8 of unattacked) | {under:.2} blocks/s | {base:.2} blocks/s unattacked | {ratio:.2} ({met}) |\n"
+        );
+    }
+    for (name, what) in ATTACKS {
+        let frames = pick(name, &|r| r.frames);
+        if frames < 1.0 {
+            continue;
+        }
+        let extra_ms = pick(name, &|r| (r.relay_cpu_ms - base_cpu * r.seconds).max(0.0));
+        table += &format!(
+            "| relay CPU per attacker frame: {what} | {:.1} µs ({frames:.0} frames) | — | — |\n",
+            extra_ms * 1000.0 / frames
+        );
+    }
+    Ok(table)
+}
 
 /// Relay rows: tabcoin's relay vs the Node `ws` relay at 100 and 1,000
 /// peers, interleaved.

@@ -85,6 +85,8 @@ fn relay_round(tabcoin: bool, peers: usize) -> Result<Sample> {
                 // Every load client connects from loopback, into one room.
                 "--max-peers-per-address",
                 "5000",
+                "--connect-burst",
+                "5000",
                 "--max-peers-per-room",
                 "5000",
             ]),

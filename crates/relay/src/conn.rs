@@ -15,13 +15,16 @@ use crate::Config;
 use crate::hub::Hub;
 use crate::rate::Bucket;
 
+/// Serves one tab until it leaves; returns whether it was dropped for
+/// flooding (a bad frame may be an outdated tab's, and is not held
+/// against its address).
 pub(crate) async fn connection(
     socket: WebSocket,
     hub: Arc<Hub>,
     config: Config,
     room: String,
     mut shutdown: watch::Receiver<bool>,
-) {
+) -> bool {
     let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.queue_len.max(1));
     let id = hub.join(&room, tx);
     tracing::info!(peer = id, room = %room, "joined");
@@ -75,6 +78,7 @@ pub(crate) async fn connection(
     // A slow tab was already counted when the hub dropped its queue.
     hub.leave(&room, id);
     tracing::info!(peer = id, room = %room, reason, "left");
+    reason == "flooding"
 }
 
 /// Tells the tab why its frame was refused, then closes.

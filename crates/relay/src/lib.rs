@@ -26,7 +26,7 @@ pub mod slots;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, Query, State};
@@ -66,6 +66,13 @@ pub struct Config {
     pub max_peers: usize,
     /// Most tabs connected at once from one client address.
     pub max_peers_per_address: usize,
+    /// New connections one client address may open a minute, on average…
+    pub connects_per_minute: u32,
+    /// …and in a burst.
+    pub connect_burst: u32,
+    /// How long an address whose tab was dropped for flooding gets no new
+    /// connection.
+    pub misbehaviour_cooldown: Duration,
     /// Most tabs in one room.
     pub max_peers_per_room: usize,
     /// Longest room name.
@@ -92,6 +99,9 @@ impl Default for Config {
             burst: 400,
             max_peers: 1000,
             max_peers_per_address: 64,
+            connects_per_minute: 120,
+            connect_burst: 64,
+            misbehaviour_cooldown: Duration::from_secs(10),
             max_peers_per_room: 500,
             max_room_len: 128,
             ping_interval: Duration::from_secs(20),
@@ -257,23 +267,28 @@ async fn ws_handler(
     if state.hub.room_size(&room) >= state.config.max_peers_per_room {
         return (StatusCode::SERVICE_UNAVAILABLE, "this room is full").into_response();
     }
-    let Some(slot) = state
-        .slots
-        .take(client.ip(), state.config.max_peers_per_address)
-    else {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many tabs from this address",
-        )
-            .into_response();
+    let limits = slots::Limits {
+        max: state.config.max_peers_per_address,
+        connects_per_minute: state.config.connects_per_minute,
+        connect_burst: state.config.connect_burst,
     };
-    let (hub, config, shutdown) = (
+    let slot = match state.slots.take(client.ip(), limits, Instant::now()) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            return (StatusCode::TOO_MANY_REQUESTS, refused.reason()).into_response();
+        }
+    };
+    let (hub, config, shutdown, slots) = (
         state.hub.clone(),
         state.config.clone(),
         state.shutdown.clone(),
+        state.slots.clone(),
     );
+    let cooldown = config.misbehaviour_cooldown;
     ws.on_upgrade(move |socket| async move {
-        conn::connection(socket, hub, config, room, shutdown).await;
+        if conn::connection(socket, hub, config, room, shutdown).await {
+            slots.cool_down(slot.ip(), Instant::now() + cooldown);
+        }
         // The address's slot is free again when its tab leaves.
         drop(slot);
     })

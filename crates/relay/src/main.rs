@@ -43,6 +43,16 @@ struct Args {
     /// Most tabs connected at once from one client address.
     #[arg(long, default_value_t = 64)]
     max_peers_per_address: usize,
+    /// New connections one client address may open a minute, on average…
+    #[arg(long, default_value_t = 120)]
+    connects_per_minute: u32,
+    /// …and in a burst.
+    #[arg(long, default_value_t = 64)]
+    connect_burst: u32,
+    /// Seconds an address whose tab was dropped for flooding gets no new
+    /// connection (its other tabs stay).
+    #[arg(long, default_value_t = 10)]
+    misbehaviour_cooldown_secs: u64,
     /// Most tabs in one room (one network).
     #[arg(long, default_value_t = 500)]
     max_peers_per_room: usize,
@@ -86,6 +96,9 @@ async fn main() -> std::io::Result<()> {
         burst: args.burst,
         max_peers: args.max_peers,
         max_peers_per_address: args.max_peers_per_address,
+        connects_per_minute: args.connects_per_minute,
+        connect_burst: args.connect_burst,
+        misbehaviour_cooldown: Duration::from_secs(args.misbehaviour_cooldown_secs),
         max_peers_per_room: args.max_peers_per_room,
         peers: args.peers,
         link_secret: args.link_secret,

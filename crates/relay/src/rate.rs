@@ -24,6 +24,19 @@ impl Bucket {
         }
     }
 
+    /// A full bucket of `per_minute` tokens a minute on average.
+    pub fn per_minute(per_minute: u32, burst: u32, now: Instant) -> Bucket {
+        Bucket {
+            rate: f64::from(per_minute.max(1)) / 60.0,
+            ..Bucket::new(1, burst, now)
+        }
+    }
+
+    /// How long since a token was last taken (or asked for).
+    pub fn idle(&self, now: Instant) -> std::time::Duration {
+        now.saturating_duration_since(self.last)
+    }
+
     /// Takes one token; false if the budget is spent.
     pub fn take(&mut self, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();

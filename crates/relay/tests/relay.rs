@@ -310,6 +310,62 @@ async fn flooders_are_dropped_not_the_tabs_they_flood() {
     );
 }
 
+/// A flooder's address cannot come straight back with a fresh connection
+/// (its tab already connected stays), nor open connections faster than
+/// allowed.
+#[tokio::test]
+async fn a_flooders_address_cools_down_and_connections_are_rate_limited() {
+    let relay = start(Config {
+        rate: 20,
+        burst: 20,
+        connect_burst: 4,
+        connects_per_minute: 60,
+        misbehaviour_cooldown: std::time::Duration::from_millis(1_500),
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut stays = connect(&url, "r").await;
+    let mut flooder = connect(&url, "r").await;
+    let frame = tabcoin_protocol::encode(&ClientFrame::Broadcast { msg: ping_msg() });
+    for _ in 0..100 {
+        if flooder
+            .ws
+            .send(WsMessage::Text(frame.clone().into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    while next_frame(&mut flooder.ws).await.is_some() {}
+    let refused = tokio_tungstenite::connect_async(format!("{url}?room=r")).await;
+    assert!(refused.is_err(), "no new connection while cooling down");
+    let _ = drain(&mut stays.ws).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_600)).await;
+    let mut other = connect(&url, "r").await;
+    broadcast(&mut other, ping_msg()).await;
+    assert_eq!(
+        next_delivery(&mut stays.ws).await,
+        Some((other.id, ping_msg())),
+        "the tab already connected stayed"
+    );
+    // The burst of four (two more refilled meanwhile at one a second) is
+    // soon spent: connecting at once again is too fast.
+    let mut opened = Vec::new();
+    for _ in 0..10 {
+        match tokio_tungstenite::connect_async(format!("{url}?room=r")).await {
+            Ok(conn) => opened.push(conn),
+            Err(_) => break,
+        }
+    }
+    assert!(
+        opened.len() < 4,
+        "{} more connections at once",
+        opened.len()
+    );
+}
+
 #[tokio::test]
 async fn a_full_relay_refuses_new_tabs() {
     let relay = start(Config {

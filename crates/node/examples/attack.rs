@@ -16,6 +16,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::collections::HashMap;
+    use std::net::IpAddr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -31,10 +32,10 @@ mod native {
     use tabcoin_node::{Effect, Event, Message, MinerReport, Node};
     use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_relay_frame, encode};
     use tokio::net::TcpStream;
+    use tokio_tungstenite::WebSocketStream;
     use tokio_tungstenite::tungstenite::Message as WsMessage;
-    use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-    type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+    type Ws = WebSocketStream<TcpStream>;
     /// Frames to send: a writer task of its own sends them, so reading
     /// never waits for writing (as a browser's WebSocket buffers what is
     /// sent).
@@ -91,8 +92,20 @@ mod native {
         }
     }
 
-    async fn join(url: &str, room: &BlockHash) -> Option<(Tx, Rx, PeerId, Vec<PeerId>)> {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("{url}?room={room}"))
+    /// Joins `room` from the loopback address `from`: each client its own
+    /// address, as on a real network, so the relay's per-address limits
+    /// fall on the attacker and not on the honest nodes beside it.
+    async fn join(
+        url: &str,
+        room: &BlockHash,
+        from: IpAddr,
+    ) -> Option<(Tx, Rx, PeerId, Vec<PeerId>)> {
+        let host = url.strip_prefix("ws://")?.split('/').next()?;
+        let relay: std::net::SocketAddr = host.parse().ok()?;
+        let socket = tokio::net::TcpSocket::new_v4().ok()?;
+        socket.bind((from, 0).into()).ok()?;
+        let stream = socket.connect(relay).await.ok()?;
+        let (ws, _) = tokio_tungstenite::client_async(format!("{url}?room={room}"), stream)
             .await
             .ok()?;
         let (mut sink, mut rx) = ws.split();
@@ -135,6 +148,7 @@ mod native {
     /// `stop` is set.
     fn honest(
         url: String,
+        from: IpAddr,
         params: Params,
         seed: u64,
         stop: Arc<AtomicBool>,
@@ -149,7 +163,9 @@ mod native {
                 .enable_all()
                 .build()
                 .unwrap_or_else(|e| panic!("runtime: {e}"));
-            rt.block_on(run_honest(url, params, seed, &stop, &height, &jobs, found));
+            rt.block_on(run_honest(
+                url, from, params, seed, &stop, &height, &jobs, found,
+            ));
             stop.store(true, Ordering::Relaxed);
             let _ = miner.join();
         })
@@ -181,8 +197,10 @@ mod native {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run_honest(
         url: String,
+        from: IpAddr,
         params: Params,
         seed: u64,
         stop: &AtomicBool,
@@ -192,7 +210,7 @@ mod native {
     ) {
         let mut node = Node::new(Store::new(params), wallet(seed));
         let room = node.store().genesis().hash;
-        let Some((mut tx, mut rx, _, peers)) = join(&url, &room).await else {
+        let Some((mut tx, mut rx, _, peers)) = join(&url, &room, from).await else {
             eprintln!("attack: honest node {seed} cannot reach the relay");
             return;
         };
@@ -279,10 +297,10 @@ mod native {
     }
 
     impl Follower {
-        async fn join(url: &str, params: Params) -> Option<Follower> {
+        async fn join(url: &str, params: Params, from: IpAddr) -> Option<Follower> {
             let mut node = Node::new(Store::new(params), wallet(99));
             let room = node.store().genesis().hash;
-            let (mut tx, rx, _, peers) = join(url, &room).await?;
+            let (mut tx, rx, _, peers) = join(url, &room, from).await?;
             for effect in node.handle(Event::Connected { peers }, now()) {
                 if let Effect::Broadcast(msg) = effect {
                     send(&mut tx, &broadcast(&msg)).await;
@@ -373,6 +391,7 @@ mod native {
     async fn attack(
         scenario: &str,
         url: String,
+        me: IpAddr,
         params: Params,
         stop: Arc<AtomicBool>,
         frames: Arc<AtomicU64>,
@@ -389,7 +408,7 @@ mod native {
         let running = || !stop.load(Ordering::Relaxed);
         match scenario {
             "hello" => {
-                let Some((mut tx, _rx, ..)) = join(&url, &network).await else {
+                let Some((mut tx, _rx, ..)) = join(&url, &network, me).await else {
                     return;
                 };
                 while running() {
@@ -399,7 +418,7 @@ mod native {
                 }
             }
             "empty_batches" => {
-                let Some((mut tx, mut rx, ..)) = join(&url, &network).await else {
+                let Some((mut tx, mut rx, ..)) = join(&url, &network, me).await else {
                     return;
                 };
                 let mut last_hello = Instant::now() - Duration::from_secs(10);
@@ -431,7 +450,7 @@ mod native {
                 }
             }
             "orphans" => {
-                let Some((mut tx, _rx, ..)) = join(&url, &network).await else {
+                let Some((mut tx, _rx, ..)) = join(&url, &network, me).await else {
                     return;
                 };
                 let miner = wallet(66).address();
@@ -458,7 +477,7 @@ mod native {
                 }
             }
             "siblings" => {
-                let Some(mut follower) = Follower::join(&url, params).await else {
+                let Some(mut follower) = Follower::join(&url, params, me).await else {
                     return;
                 };
                 let mut first = 0;
@@ -496,12 +515,12 @@ mod native {
                     "{{\"type\":\"broadcast\",\"msg\":{}}}",
                     serde_json::json!(msg)
                 );
-                let Some((mut tx, _rx, ..)) = join(&url, &network).await else {
+                let Some((mut tx, _rx, ..)) = join(&url, &network, me).await else {
                     return;
                 };
                 while running() {
                     if !send_text(&mut tx, &frame).await {
-                        let Some(again) = join(&url, &network).await else {
+                        let Some(again) = join(&url, &network, me).await else {
                             return;
                         };
                         tx = again.0;
@@ -536,7 +555,7 @@ mod native {
                 }
                 let frame = encode(&broadcast(&Message::Pool { txs }));
                 while running() {
-                    if let Some((mut tx, ..)) = join(&url, &network).await {
+                    if let Some((mut tx, ..)) = join(&url, &network, me).await {
                         send_text(&mut tx, &frame).await;
                         count();
                     }
@@ -552,7 +571,7 @@ mod native {
                 let mut senders: Vec<Tx> = Vec::new();
                 while running() {
                     while senders.len() < 5 {
-                        match join(&url, &network).await {
+                        match join(&url, &network, me).await {
                             Some((tx, ..)) => senders.push(tx),
                             None => {
                                 tokio::time::sleep(Duration::from_millis(10)).await;
@@ -581,7 +600,7 @@ mod native {
                     if !running() {
                         break;
                     }
-                    match join(&url, &private).await {
+                    match join(&url, &private, me).await {
                         Some(conn) => idle.push(conn),
                         None => tokio::time::sleep(Duration::from_millis(5)).await,
                     }
@@ -638,6 +657,7 @@ mod native {
                 .map(|i| {
                     honest(
                         url.clone(),
+                        IpAddr::from([127, 1, index as u8, 10 + i as u8]),
                         params,
                         i as u64,
                         stop.clone(),
@@ -650,6 +670,7 @@ mod native {
             let attacker = tokio::spawn(attack(
                 scenario,
                 url.clone(),
+                IpAddr::from([127, 2, index as u8, 1]),
                 params,
                 stop.clone(),
                 frames.clone(),

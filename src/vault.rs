@@ -206,6 +206,18 @@ pub fn open(sealed: &Sealed, address: &str, passphrase: &str) -> Result<[u8; 32]
         .map_err(|_| VaultError::Malformed("its key is not 32 bytes"))
 }
 
+/// `secret` of `address` sealed with "a passphrase" at a cost cheap enough
+/// for many tests (the default cost has its own test).
+#[cfg(test)]
+pub(crate) fn sealed_for_tests(secret: [u8; 32], address: &str) -> Sealed {
+    let cheap = Cost {
+        memory_kib: 64,
+        passes: 1,
+    };
+    seal(&secret, address, "a passphrase", [1; 16], [2; 12], cheap)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -353,19 +353,7 @@ mod tests {
     }
 
     fn sealed(seed: u8) -> Sealed {
-        let w = wallet(seed);
-        crate::vault::seal(
-            &[seed; 32],
-            &w.address().to_string(),
-            "a passphrase",
-            [1; 16],
-            [2; 12],
-            crate::vault::Cost {
-                memory_kib: 64,
-                passes: 1,
-            },
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
+        crate::vault::sealed_for_tests([seed; 32], &wallet(seed).address().to_string())
     }
 
     #[test]

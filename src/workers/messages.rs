@@ -219,18 +219,7 @@ mod tests {
 
     #[test]
     fn vault_messages_read_back_as_themselves() {
-        let sealed = crate::vault::seal(
-            &[3; 32],
-            "tab1x",
-            "a passphrase",
-            [1; 16],
-            [2; 12],
-            crate::vault::Cost {
-                memory_kib: 64,
-                passes: 1,
-            },
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let sealed = crate::vault::sealed_for_tests([3; 32], "tab1x");
         let open = ToVault::Open {
             address: "tab1x".into(),
             sealed: sealed.clone(),

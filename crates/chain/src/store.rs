@@ -670,26 +670,10 @@ impl Store {
     /// branch. On a ledger failure the bad block and its branch descendants
     /// are forgotten and the old best chain is restored.
     fn reorg_to(&mut self, new_tip: BlockHash, result: &mut Accepted) -> Result<(), AcceptError> {
-        let mut branch = Vec::new();
-        let mut cursor = new_tip;
-        while !self.is_main(&cursor) {
-            branch.push(cursor);
-            cursor = self
-                .block_of(&cursor)
-                .map(|b| b.header.prev_hash)
-                .ok_or(AcceptError::MissingAncestor { hash: new_tip })?;
-        }
-        branch.reverse();
-        let fork = self
-            .block_of(&cursor)
-            .map_or(0, |b| b.header.height.as_usize());
-        let mut removed = Vec::new();
-        while self.main.len() > fork + 1 {
-            if let (Some(hash), Some(undo)) = (self.main.pop(), self.undo.pop()) {
-                self.ledger.undo(undo);
-                removed.push(hash);
-            }
-        }
+        let (branch, fork) = self
+            .branch_of(new_tip)
+            .ok_or(AcceptError::MissingAncestor { hash: new_tip })?;
+        let mut removed = self.unwind_to(fork);
         removed.reverse();
         for (i, hash) in branch.iter().enumerate() {
             if let Err(error) = self.apply(hash) {
@@ -746,33 +730,47 @@ impl Store {
         gone
     }
 
+    /// The stored blocks from `tip` down to the best chain, lowest first,
+    /// and the height of the best-chain block they build on (None if an
+    /// ancestor is missing).
+    fn branch_of(&self, tip: BlockHash) -> Option<(Vec<BlockHash>, usize)> {
+        let mut branch = Vec::new();
+        let mut cursor = tip;
+        while !self.is_main(&cursor) {
+            branch.push(cursor);
+            cursor = self.block_of(&cursor)?.header.prev_hash;
+        }
+        branch.reverse();
+        let fork = self
+            .block_of(&cursor)
+            .map_or(0, |b| b.header.height.as_usize());
+        Some((branch, fork))
+    }
+
+    /// Takes the best chain back to height `fork`, undoing its ledger; the
+    /// blocks taken off, highest first.
+    fn unwind_to(&mut self, fork: usize) -> Vec<BlockHash> {
+        let mut removed = Vec::new();
+        while self.main.len() > fork + 1 {
+            if let (Some(hash), Some(undo)) = (self.main.pop(), self.undo.pop()) {
+                self.ledger.undo(undo);
+                removed.push(hash);
+            }
+        }
+        removed
+    }
+
     /// Checks a side-branch block's transfers against the ledger of its
     /// own branch: the best chain's ledger is rolled back to the fork, the
     /// branch's stored blocks are applied, the block is checked, and the
     /// best chain's ledger is put back as it was. The fork window bounds
     /// the work (no signature is checked here).
     fn check_on_branch(&mut self, block: &CheckedBlock) -> Result<(), BlockError> {
-        let mut branch = Vec::new();
-        let mut cursor = block.block().header.prev_hash;
-        while !self.is_main(&cursor) {
-            branch.push(cursor);
-            match self.block_of(&cursor) {
-                Some(b) => cursor = b.header.prev_hash,
-                // Every stored block's parent is stored.
-                None => break,
-            }
-        }
-        branch.reverse();
-        let fork = self
-            .block_of(&cursor)
-            .map_or(0, |b| b.header.height.as_usize());
-        let mut popped = Vec::new();
-        while self.main.len() > fork + 1 {
-            if let (Some(hash), Some(undo)) = (self.main.pop(), self.undo.pop()) {
-                self.ledger.undo(undo);
-                popped.push(hash);
-            }
-        }
+        // Every stored block's ancestors are stored.
+        let Some((branch, fork)) = self.branch_of(block.block().header.prev_hash) else {
+            return Ok(());
+        };
+        let popped = self.unwind_to(fork);
         let mut applied = Vec::new();
         let mut verdict = Ok(());
         for hash in &branch {

@@ -61,9 +61,12 @@ impl App {
                     self.use_keys(wallet.into());
                 }
                 Ok(Imported::Protected(account)) => {
-                    let keys = account.keys();
+                    let address = account.address.clone();
                     self.remember(account);
-                    if let Some(keys) = keys {
+                    // An account this browser already has stays as it is
+                    // (with its key at hand, if it is not protected here).
+                    let book = self.book.accounts.iter().find(|a| a.address == address);
+                    if let Some(keys) = book.and_then(Account::keys) {
                         self.use_keys(keys);
                     }
                 }

@@ -1,0 +1,156 @@
+//! One rule at a time.
+
+use super::*;
+
+const C: Config = Config::DEFAULT;
+
+fn dials(actions: &[Action]) -> Vec<PeerId> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Dial(p) => Some(*p),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A mesh with `n` open neighbours (ids 100, 101, …).
+fn with_neighbours(n: u64) -> Mesh {
+    let mut m = Mesh::new(1, C, 7);
+    for p in 100..100 + n {
+        assert_eq!(m.handle(Input::Offer(p), 0), vec![Action::Accept(p)]);
+        m.handle(Input::Opened(p), 0);
+    }
+    m
+}
+
+#[test]
+fn only_present_tabs_are_dialled_two_at_a_time_up_to_the_target() {
+    let mut m = Mesh::new(1, C, 7);
+    assert!(
+        m.handle(Input::Tick, 0).contains(&Action::AskSample),
+        "alone: asks"
+    );
+    let first = dials(&m.handle(Input::Present((2..20).collect()), 0));
+    assert_eq!(first.len(), C.max_dialing);
+    assert!(first.iter().all(|p| (2..20).contains(p)));
+    assert!(dials(&m.handle(Input::Tick, 1)).is_empty(), "two under way");
+    let mut open = 0;
+    let mut pending = first;
+    while let Some(p) = pending.pop() {
+        pending.extend(dials(&m.handle(Input::Opened(p), 2)));
+        open += 1;
+    }
+    assert_eq!(open, C.target);
+    assert_eq!(m.degree(), C.target);
+    assert!(
+        dials(&m.handle(Input::Joined(30), 3)).is_empty(),
+        "at the target"
+    );
+    assert!(
+        !m.handle(Input::Present(vec![1]), 3)
+            .contains(&Action::Dial(1)),
+        "never itself"
+    );
+}
+
+#[test]
+fn offers_are_taken_up_to_the_upper_bound_only() {
+    let mut m = with_neighbours(C.d_hi as u64);
+    assert_eq!(m.degree(), C.d_hi);
+    assert_eq!(m.handle(Input::Offer(5), 0), vec![Action::Refuse(5)]);
+    assert_eq!(
+        m.handle(Input::Offer(100), 0),
+        vec![Action::Refuse(100)],
+        "linked already"
+    );
+}
+
+#[test]
+fn of_two_tabs_dialling_each_other_the_lower_ids_dial_goes_on() {
+    let mut low = Mesh::new(1, C, 7);
+    let mut high = Mesh::new(2, C, 7);
+    assert_eq!(dials(&low.handle(Input::Present(vec![2]), 0)), vec![2]);
+    assert_eq!(dials(&high.handle(Input::Present(vec![1]), 0)), vec![1]);
+    assert_eq!(low.handle(Input::Offer(2), 1), vec![Action::Refuse(2)]);
+    assert_eq!(high.handle(Input::Offer(1), 1), vec![Action::Accept(1)]);
+    assert_eq!(high.links().get(&1), Some(&Link::Answering(1)));
+}
+
+#[test]
+fn an_unanswered_dial_is_given_up_and_not_retried_at_once() {
+    let mut m = Mesh::new(1, C, 7);
+    assert_eq!(dials(&m.handle(Input::Present(vec![2]), 0)), vec![2]);
+    let t = C.dial_timeout_ms;
+    let actions = m.handle(Input::Tick, t);
+    assert!(actions.contains(&Action::Close(2)));
+    assert!(!actions.contains(&Action::Dial(2)), "not redialled at once");
+    assert_eq!(
+        dials(&m.handle(Input::Tick, t + C.retry_ms)),
+        vec![2],
+        "later"
+    );
+    // A link opened after it was given up is closed.
+    let mut n = Mesh::new(1, C, 7);
+    assert_eq!(n.handle(Input::Opened(9), 0), vec![Action::Close(9)]);
+}
+
+#[test]
+fn a_banned_tab_is_dropped_and_never_dialled_or_accepted_while_banned() {
+    let mut m = with_neighbours(3);
+    let until = 100_000;
+    let actions = m.handle(Input::Banned { peer: 100, until }, 10);
+    assert!(actions.contains(&Action::Close(100)));
+    assert!(!dials(&actions).contains(&100));
+    assert_eq!(m.handle(Input::Offer(100), 20), vec![Action::Refuse(100)]);
+    for t in (20..until).step_by(1_000) {
+        let mut actions = m.handle(Input::Present(vec![100]), t);
+        actions.extend(m.handle(Input::Tick, t));
+        assert!(!dials(&actions).contains(&100), "dialled at {t}");
+    }
+    assert!(!m.is_banned(100, until));
+}
+
+#[test]
+fn the_least_useful_neighbour_gives_way_now_and_then() {
+    let mut m = with_neighbours(C.target as u64);
+    for p in 100..100 + C.target as u64 {
+        if p != 103 {
+            m.handle(Input::Useful(p), 5);
+        }
+    }
+    m.handle(Input::Present(vec![50]), 5);
+    let actions = m.handle(Input::Tick, C.rotate_ms);
+    assert!(actions.contains(&Action::Close(103)), "{actions:?}");
+    assert!(
+        actions.contains(&Action::Dial(50)),
+        "a random one replaces it"
+    );
+    // Nothing to replace it with: nobody is closed.
+    let mut alone = with_neighbours(C.target as u64);
+    let actions = alone.handle(Input::Tick, C.rotate_ms);
+    assert!(!actions.iter().any(|a| matches!(a, Action::Close(_))));
+}
+
+#[test]
+fn a_tab_short_of_neighbours_asks_for_a_sample_now_and_then() {
+    let mut m = Mesh::new(1, C, 7);
+    assert!(m.handle(Input::Tick, 0).contains(&Action::AskSample));
+    assert!(!m.handle(Input::Tick, 1_000).contains(&Action::AskSample));
+    assert!(
+        m.handle(Input::Tick, C.sample_ms)
+            .contains(&Action::AskSample)
+    );
+    let mut full = with_neighbours(C.d_lo as u64);
+    assert!(!full.handle(Input::Tick, 0).contains(&Action::AskSample));
+}
+
+#[test]
+fn a_neighbour_that_leaves_is_replaced() {
+    let mut m = with_neighbours(C.target as u64);
+    m.handle(Input::Present(vec![60, 61]), 0);
+    let actions = m.handle(Input::Left(100), 1);
+    assert!(actions.contains(&Action::Close(100)));
+    assert_eq!(dials(&actions).len(), 1);
+    assert_eq!(m.links().len(), C.target);
+}

@@ -25,10 +25,15 @@
 //!   does not freeze into clusters.
 //! - **Repair**: below `d_lo` with no tab left to dial, it asks the relay
 //!   for a fresh sample (at most every [`Config::sample_ms`]).
+//!
+//! [`Gossip`] spreads blocks and transactions over the links this keeps.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use tabcoin_protocol::PeerId;
+
+pub mod gossip;
+pub use gossip::Gossip;
 
 /// The policy's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -188,11 +188,10 @@ impl<Id: Copy + Eq + Hash> Gossip<Id> {
             }
             let room = self.fetching.len() < MAX_FETCHES;
             match self.fetching.get_mut(id) {
-                Some(f) => {
-                    if f.asked != from && !f.others.contains(&from) {
-                        f.others.push_back(from);
-                    }
+                Some(f) if f.asked != from && !f.others.contains(&from) => {
+                    f.others.push_back(from);
                 }
+                Some(_) => {}
                 None if room => {
                     self.fetching.insert(
                         *id,

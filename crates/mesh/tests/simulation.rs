@@ -291,14 +291,16 @@ impl Ord for Msg {
     }
 }
 
+/// A message due: (time, sequence, from, to, message).
+type Due = Reverse<(u64, u64, PeerId, PeerId, Msg)>;
+
 /// Tabs gossiping block ids over fixed links.
 struct GossipNet {
     rng: Rng,
     now: u64,
     seq: u64,
     tabs: BTreeMap<PeerId, Gossip<u32>>,
-    /// (time, sequence, from, to, message).
-    queue: BinaryHeap<Reverse<(u64, u64, PeerId, PeerId, Msg)>>,
+    queue: BinaryHeap<Due>,
     /// Bodies received, by (tab, block).
     bodies: BTreeMap<(PeerId, u32), u32>,
 }

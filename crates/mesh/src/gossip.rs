@@ -14,8 +14,10 @@
 //!   tab has (bounded) are kept, so nothing is sent twice to one
 //!   neighbour; memory stays bounded whatever peers announce.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::hash::Hash;
+
+use tabcoin_protocol::RecentSet;
 
 use crate::PeerId;
 
@@ -53,39 +55,6 @@ pub enum Send<Id> {
     },
 }
 
-/// A bounded set that forgets its oldest entries.
-#[derive(Debug, Clone)]
-struct Recent<Id> {
-    set: HashSet<Id>,
-    order: VecDeque<Id>,
-    cap: usize,
-}
-
-impl<Id: Copy + Eq + Hash> Recent<Id> {
-    fn new(cap: usize) -> Recent<Id> {
-        Recent {
-            set: HashSet::new(),
-            order: VecDeque::new(),
-            cap,
-        }
-    }
-
-    fn contains(&self, id: &Id) -> bool {
-        self.set.contains(id)
-    }
-
-    fn insert(&mut self, id: Id) {
-        if self.set.insert(id) {
-            self.order.push_back(id);
-            if self.order.len() > self.cap
-                && let Some(old) = self.order.pop_front()
-            {
-                self.set.remove(&old);
-            }
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 struct Fetch {
     asked: PeerId,
@@ -97,8 +66,8 @@ struct Fetch {
 /// What a tab knows of who has what.
 #[derive(Debug, Clone)]
 pub struct Gossip<Id> {
-    have: Recent<Id>,
-    seen: BTreeMap<PeerId, Recent<Id>>,
+    have: RecentSet<Id>,
+    seen: BTreeMap<PeerId, RecentSet<Id>>,
     fetching: HashMap<Id, Fetch>,
 }
 
@@ -112,7 +81,7 @@ impl<Id: Copy + Eq + Hash> Gossip<Id> {
     /// Nothing known.
     pub fn new() -> Gossip<Id> {
         Gossip {
-            have: Recent::new(SEEN_PER_PEER),
+            have: RecentSet::new(SEEN_PER_PEER),
             seen: BTreeMap::new(),
             fetching: HashMap::new(),
         }
@@ -122,7 +91,7 @@ impl<Id: Copy + Eq + Hash> Gossip<Id> {
     pub fn neighbour(&mut self, peer: PeerId) {
         self.seen
             .entry(peer)
-            .or_insert_with(|| Recent::new(SEEN_PER_PEER));
+            .or_insert_with(|| RecentSet::new(SEEN_PER_PEER));
     }
 
     /// A neighbour's link closed: what it was asked for goes to the next
@@ -331,7 +300,7 @@ mod tests {
         for id in 0..(2 * SEEN_PER_PEER as u32) {
             g.got(id, None);
         }
-        assert!(g.have.set.len() <= SEEN_PER_PEER);
-        assert!(g.seen.values().all(|s| s.set.len() <= SEEN_PER_PEER));
+        assert!(g.have.len() <= SEEN_PER_PEER);
+        assert!(g.seen.values().all(|s| s.len() <= SEEN_PER_PEER));
     }
 }

@@ -137,7 +137,10 @@ pub enum RelayFrame {
     },
 }
 
+pub mod recent;
 pub mod wire;
+
+pub use recent::RecentSet;
 
 /// Why a frame or a message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -13,14 +13,14 @@
 //! dropped, not the tabs it floods. All routing is done under one short
 //! lock, without awaiting.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
-use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, encode};
+use tabcoin_protocol::{ClientFrame, PeerId, RecentSet, RelayFrame, encode};
 use tokio::sync::mpsc::{Sender, error::TrySendError};
 
 pub use crate::link::LinkFrame;
@@ -108,16 +108,24 @@ enum Offer {
     Gone,
 }
 
-#[derive(Default)]
 struct Inner {
     rooms: HashMap<String, BTreeMap<PeerId, Member>>,
     remote: HashMap<String, BTreeSet<PeerId>>,
     links: BTreeMap<LinkId, Link>,
-    seen: HashSet<u64>,
-    seen_order: VecDeque<u64>,
+    /// Federation frame ids seen.
+    seen: RecentSet<u64>,
 }
 
 impl Inner {
+    fn new() -> Inner {
+        Inner {
+            rooms: HashMap::new(),
+            remote: HashMap::new(),
+            links: BTreeMap::new(),
+            seen: RecentSet::new(SEEN_CAPACITY),
+        }
+    }
+
     /// A tab behind a link has left `room` (a room with none left goes).
     fn forget_remote(&mut self, room: &str, peer: PeerId) {
         if let Some(set) = self.remote.get_mut(room) {
@@ -151,7 +159,7 @@ impl Hub {
     /// A hub whose ids start with `prefix` in their high 32 bits.
     pub fn new(prefix: u32, limits: Limits) -> Hub {
         Hub {
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner::new()),
             prefix: u64::from(prefix) << 32,
             next: AtomicU64::new(0),
             messages_in: AtomicU64::new(0),
@@ -542,14 +550,5 @@ impl Hub {
 
 /// Records a federation frame id; false if it was already seen.
 fn remember(inner: &mut Inner, id: u64) -> bool {
-    if !inner.seen.insert(id) {
-        return false;
-    }
-    inner.seen_order.push_back(id);
-    if inner.seen_order.len() > SEEN_CAPACITY
-        && let Some(old) = inner.seen_order.pop_front()
-    {
-        inner.seen.remove(&old);
-    }
-    true
+    inner.seen.insert(id)
 }

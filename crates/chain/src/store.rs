@@ -548,29 +548,12 @@ impl Store {
         // Every block reaching here passed stage 0 when it was offered (an
         // orphan too), so its claimed hash is the header's.
         let checked = check_in_context(&block, &hash, &ctx, now, &self.params, &mut self.sigs)
-            .map_err(|error| {
-                // Stage 0 passed, so the failure belongs to this hash for
-                // ever, unless it depends on our clock.
-                if !error.depends_on_clock() {
-                    self.invalid.insert(hash);
-                }
-                AcceptError::Invalid {
-                    hash,
-                    height,
-                    error,
-                }
-            })?;
+            .map_err(|error| self.refused(hash, height, error))?;
         // A side block's transfers must hold on its own branch before it
         // is kept: a branch that could never become best costs no memory.
         if work <= self.total_work() {
-            self.check_on_branch(&checked).map_err(|error| {
-                self.invalid.insert(hash);
-                AcceptError::Invalid {
-                    hash,
-                    height,
-                    error,
-                }
-            })?;
+            self.check_on_branch(&checked)
+                .map_err(|error| self.refused(hash, height, error))?;
         }
         self.entries.insert(
             hash,
@@ -598,6 +581,20 @@ impl Store {
             .into_iter()
             .flatten()
             .filter(move |h| Some(*h) != main)
+    }
+
+    /// A connected block failed `error`: stage 0 passed, so the failure
+    /// belongs to this hash for ever (remembered), unless it depends on
+    /// our clock.
+    fn refused(&mut self, hash: BlockHash, height: Height, error: BlockError) -> AcceptError {
+        if !error.depends_on_clock() {
+            self.invalid.insert(hash);
+        }
+        AcceptError::Invalid {
+            hash,
+            height,
+            error,
+        }
     }
 
     /// Makes room for side-branch block `hash` (of cumulative `work`) at

@@ -33,23 +33,27 @@ struct Net {
     now: u64,
     tabs: BTreeMap<PeerId, Mesh>,
     /// (time, sequence) → (to, input).
-    queue: BinaryHeap<Reverse<(u64, u64, PeerId, InputBox)>>,
+    queue: Queue<(PeerId, Input)>,
     seq: u64,
     /// Every dial made: (from, to, at).
     dials: Vec<(PeerId, PeerId, u64)>,
 }
 
-/// `Input` ordered by nothing (the heap orders by time and sequence).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct InputBox(Input);
+/// Events due: (time, sequence number, event), earliest first.
+type Queue<T> = BinaryHeap<Reverse<(u64, u64, Unordered<T>)>>;
 
-impl PartialOrd for InputBox {
+/// A value the event queues order by nothing (they order by time and
+/// sequence number first, which are unique).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unordered<T>(T);
+
+impl<T: Eq> PartialOrd for Unordered<T> {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for InputBox {
+impl<T: Eq> Ord for Unordered<T> {
     fn cmp(&self, _: &Self) -> std::cmp::Ordering {
         std::cmp::Ordering::Equal
     }
@@ -69,8 +73,11 @@ impl Net {
 
     fn at(&mut self, delay: u64, to: PeerId, input: Input) {
         self.seq += 1;
-        self.queue
-            .push(Reverse((self.now + delay, self.seq, to, InputBox(input))));
+        self.queue.push(Reverse((
+            self.now + delay,
+            self.seq,
+            Unordered((to, input)),
+        )));
     }
 
     fn latency(&mut self) -> u64 {
@@ -141,7 +148,7 @@ impl Net {
                 if *t > next_tick {
                     break;
                 }
-                let Some(Reverse((t, _, to, InputBox(input)))) = self.queue.pop() else {
+                let Some(Reverse((t, _, Unordered((to, input))))) = self.queue.pop() else {
                     break;
                 };
                 self.now = t;
@@ -279,28 +286,14 @@ enum Msg {
     Body(u32),
 }
 
-impl PartialOrd for Msg {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Msg {
-    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
-    }
-}
-
-/// A message due: (time, sequence, from, to, message).
-type Due = Reverse<(u64, u64, PeerId, PeerId, Msg)>;
-
 /// Tabs gossiping block ids over fixed links.
 struct GossipNet {
     rng: Rng,
     now: u64,
     seq: u64,
     tabs: BTreeMap<PeerId, Gossip<u32>>,
-    queue: BinaryHeap<Due>,
+    /// (from, to, message).
+    queue: Queue<(PeerId, PeerId, Msg)>,
     /// Bodies received, by (tab, block).
     bodies: BTreeMap<(PeerId, u32), u32>,
 }
@@ -309,7 +302,8 @@ impl GossipNet {
     fn send(&mut self, from: PeerId, to: PeerId, msg: Msg) {
         self.seq += 1;
         let at = self.now + 20 + self.rng.below(180);
-        self.queue.push(Reverse((at, self.seq, from, to, msg)));
+        self.queue
+            .push(Reverse((at, self.seq, Unordered((from, to, msg)))));
     }
 
     fn out(&mut self, from: PeerId, sends: Vec<Send<u32>>) {
@@ -331,7 +325,7 @@ impl GossipNet {
             if *t > until {
                 break;
             }
-            let Some(Reverse((t, _, from, to, msg))) = self.queue.pop() else {
+            let Some(Reverse((t, _, Unordered((from, to, msg))))) = self.queue.pop() else {
                 break;
             };
             self.now = t;

@@ -16,7 +16,9 @@
 //!   the one with the lower id; the other answers it.
 //! - **Failures and bans**: a dial not answered within
 //!   [`Config::dial_timeout_ms`] is given up; a tab whose link failed or
-//!   closed is not dialled again for [`Config::retry_ms`]; a banned tab's
+//!   closed is neither dialled nor accepted again for [`Config::retry_ms`]
+//!   (so a tab cannot make another open connection after connection); a
+//!   banned tab's
 //!   link is closed at once and it is never dialled or accepted while
 //!   banned.
 //! - **Mixing**: every [`Config::rotate_ms`], a tab at its target closes its
@@ -33,6 +35,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use tabcoin_protocol::PeerId;
 
 pub mod gossip;
+pub mod wire;
 pub use gossip::Gossip;
 
 /// The policy's numbers.
@@ -168,6 +171,28 @@ impl Mesh {
         }
     }
 
+    /// This tab has a new id (its relay connection was made again); its
+    /// links stay.
+    pub fn set_me(&mut self, me: PeerId) {
+        self.me = me;
+        self.candidates.remove(&me);
+    }
+
+    /// A neighbour has a new id (its relay connection was made again):
+    /// its link is kept under the new one, and any link being opened to
+    /// the new id is dropped (returned as to close).
+    pub fn rename(&mut self, old: PeerId, new: PeerId) -> Option<PeerId> {
+        if old == new || !self.links.contains_key(&old) {
+            return None;
+        }
+        self.candidates.remove(&new);
+        let duplicate = self.links.remove(&new).map(|_| new);
+        if let Some(link) = self.links.remove(&old) {
+            self.links.insert(new, link);
+        }
+        duplicate
+    }
+
     /// This tab's id.
     pub fn me(&self) -> PeerId {
         self.me
@@ -260,7 +285,11 @@ impl Mesh {
     }
 
     fn offer(&mut self, peer: PeerId, now: u64) -> Action {
-        if peer == self.me || self.is_banned(peer, now) {
+        // A tab whose link just closed waits like one this tab would not
+        // redial: each accepted offer costs a connection, and a browser
+        // limits how many a tab may ever create.
+        let resting = self.retry_after.get(&peer).is_some_and(|at| now < *at);
+        if peer == self.me || self.is_banned(peer, now) || resting {
             return Action::Refuse(peer);
         }
         match self.links.get(&peer) {

@@ -1,0 +1,488 @@
+//! What travels on a direct link and what opens one, pure so it is tested
+//! natively.
+//!
+//! **Signalling** ([`Signal`]): two tabs open a WebRTC link by exchanging a
+//! session description each through the relay's direct messages (or a
+//! neighbour's). Descriptions are sent once ICE gathering is complete, so
+//! they carry the candidates and no trickle messages are needed.
+//!
+//! **Framing** ([`split`], [`Reassembler`]): a data channel message is one
+//! piece of at most [`PIECE_BYTES`]: one kind byte, then up to
+//! [`PIECE_BYTES`]` - 1` bytes. A message of the node (a JSON payload of up
+//! to [`MAX_FRAME_BYTES`]) is split into `MORE` pieces ended by a `LAST`
+//! piece; the channel is ordered and reliable, so the receiver just appends.
+//! `HELLO` opens the link (network id and protocol version, checked before
+//! anything else is read), `PING` and `PONG` keep it alive, `RENAMED` tells
+//! the tab's new relay id after the relay restarted.
+//!
+//! **Liveness** ([`Liveness`]): a link says something every
+//! [`PING_EVERY_MS`]; one that hears nothing for [`SILENT_LIMIT_MS`] is
+//! dead and closed.
+
+use serde::{Deserialize, Serialize};
+use tabcoin_protocol::{DecodeError, MAX_FRAME_BYTES, Payload, PeerId};
+
+/// Largest data channel message sent, header included.
+pub const PIECE_BYTES: usize = 16 * 1024;
+/// Longest session description accepted in a [`Signal`].
+pub const MAX_SDP_BYTES: usize = 16 * 1024;
+/// A link that has heard nothing for this long is sent a ping.
+pub const PING_EVERY_MS: u64 = 5_000;
+/// A link that has heard nothing for this long is closed.
+pub const SILENT_LIMIT_MS: u64 = 20_000;
+/// Version of the link protocol (framing and handshake).
+pub const LINK_VERSION: u32 = 1;
+
+/// Kind byte: a piece of a message, more follow.
+pub const MORE: u8 = 0;
+/// Kind byte: the last (or only) piece of a message.
+pub const LAST: u8 = 1;
+/// Kind byte: "are you there?"
+pub const PING: u8 = 2;
+/// Kind byte: "yes".
+pub const PONG: u8 = 3;
+/// Kind byte: the handshake, a JSON [`LinkHello`].
+pub const HELLO: u8 = 4;
+/// Kind byte: "the relay knows me by this id now" (8 bytes, big-endian):
+/// after a relay restart, neighbours re-key the link instead of dialling
+/// the same tab again under its new id.
+pub const RENAMED: u8 = 5;
+
+/// The piece that tells a neighbour this tab's new relay id.
+pub fn renamed(id: PeerId) -> Vec<u8> {
+    let mut piece = vec![RENAMED];
+    piece.extend_from_slice(&id.to_be_bytes());
+    piece
+}
+
+/// What two tabs say through the relay to open a direct link; carried as
+/// a payload in the relay's `direct` frames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Signal {
+    /// "Link with me": the dialler's session description (SDP offer with
+    /// its ICE candidates).
+    LinkOffer {
+        /// The description.
+        sdp: String,
+    },
+    /// "Agreed": the answerer's description.
+    LinkAnswer {
+        /// The description.
+        sdp: String,
+    },
+    /// "Not now": the tab is full, the caller is banned, or both dialled
+    /// and the other dial goes on.
+    LinkRefuse,
+}
+
+impl Signal {
+    /// Reads a payload as a signal: `None` if it is not one (it is then a
+    /// node message), an error if it is one and malformed.
+    pub fn read(payload: &Payload) -> Option<Result<Signal, DecodeError>> {
+        #[derive(Deserialize)]
+        struct Tag<'a> {
+            #[serde(rename = "type", borrow)]
+            kind: std::borrow::Cow<'a, str>,
+        }
+        let tag: Tag = serde_json::from_str(payload.as_str()).ok()?;
+        if !matches!(&*tag.kind, "link_offer" | "link_answer" | "link_refuse") {
+            return None;
+        }
+        Some(payload.decode::<Signal>().and_then(|s| match &s {
+            Signal::LinkOffer { sdp } | Signal::LinkAnswer { sdp } if sdp.len() > MAX_SDP_BYTES => {
+                Err(DecodeError::TooLarge {
+                    size: sdp.len(),
+                    max: MAX_SDP_BYTES,
+                })
+            }
+            _ => Ok(s),
+        }))
+    }
+
+    /// The payload that carries it.
+    pub fn encode(&self) -> Payload {
+        Payload::encode(self)
+    }
+}
+
+/// The first thing each side says on a new link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkHello {
+    /// [`LINK_VERSION`] of the sender.
+    pub version: u32,
+    /// The sender's network id (its genesis hash, as text).
+    pub network: String,
+}
+
+impl LinkHello {
+    /// The handshake piece.
+    pub fn piece(&self) -> Vec<u8> {
+        let mut piece = vec![HELLO];
+        piece.extend_from_slice(serde_json::to_string(self).unwrap_or_default().as_bytes());
+        piece
+    }
+}
+
+/// Splits a message into pieces of at most [`PIECE_BYTES`].
+pub fn split(text: &str) -> Vec<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let body = PIECE_BYTES - 1;
+    let count = bytes.len().div_ceil(body).max(1);
+    (0..count)
+        .map(|i| {
+            let part = &bytes[(i * body).min(bytes.len())..((i + 1) * body).min(bytes.len())];
+            let mut piece = Vec::with_capacity(part.len() + 1);
+            piece.push(if i + 1 == count { LAST } else { MORE });
+            piece.extend_from_slice(part);
+            piece
+        })
+        .collect()
+}
+
+/// What a piece completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    /// Part of a message; more to come.
+    Partial,
+    /// A whole message.
+    Message(Payload),
+    /// The other side's handshake.
+    Hello(LinkHello),
+    /// A ping, to be answered.
+    Ping,
+    /// A pong.
+    Pong,
+    /// The neighbour's new relay id.
+    Renamed(PeerId),
+}
+
+/// Why a link's input was refused (the link is then closed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// A data channel message larger than [`PIECE_BYTES`].
+    #[error("a piece of {0} bytes exceeds {PIECE_BYTES}")]
+    PieceTooLarge(usize),
+    /// An empty message or an unknown kind byte.
+    #[error("a piece of unknown kind")]
+    UnknownKind,
+    /// A message growing past [`MAX_FRAME_BYTES`].
+    #[error("a message longer than {MAX_FRAME_BYTES} bytes")]
+    MessageTooLarge,
+    /// A message that is not a JSON object, or a bad handshake.
+    #[error("{0}")]
+    Malformed(String),
+    /// Something other than the handshake came first.
+    #[error("the link was used before its handshake")]
+    NoHandshake,
+    /// The other side is on another network or protocol version.
+    #[error("the other tab is on network {network} version {version}")]
+    Mismatch {
+        /// Its network.
+        network: String,
+        /// Its version.
+        version: u32,
+    },
+}
+
+/// One link's receiving side: checks the handshake, joins pieces into
+/// messages, never holds more than [`MAX_FRAME_BYTES`].
+#[derive(Debug, Clone)]
+pub struct Reassembler {
+    expect: LinkHello,
+    greeted: bool,
+    buf: Vec<u8>,
+}
+
+impl Reassembler {
+    /// A link that must open with `expect`'s network and version.
+    pub fn new(expect: LinkHello) -> Reassembler {
+        Reassembler {
+            expect,
+            greeted: false,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Whether the other side's handshake was heard and matched.
+    pub fn greeted(&self) -> bool {
+        self.greeted
+    }
+
+    /// Takes in one data channel message.
+    pub fn push(&mut self, piece: &[u8]) -> Result<Heard, LinkError> {
+        if piece.len() > PIECE_BYTES {
+            return Err(LinkError::PieceTooLarge(piece.len()));
+        }
+        let (&kind, body) = piece.split_first().ok_or(LinkError::UnknownKind)?;
+        if !self.greeted && kind != HELLO {
+            return Err(LinkError::NoHandshake);
+        }
+        match kind {
+            HELLO => {
+                let hello: LinkHello = serde_json::from_slice(body)
+                    .map_err(|e| LinkError::Malformed(format!("bad handshake: {e}")))?;
+                if hello != self.expect {
+                    return Err(LinkError::Mismatch {
+                        network: hello.network,
+                        version: hello.version,
+                    });
+                }
+                self.greeted = true;
+                Ok(Heard::Hello(hello))
+            }
+            PING => Ok(Heard::Ping),
+            RENAMED => {
+                let id: [u8; 8] = body.try_into().map_err(|_| LinkError::UnknownKind)?;
+                Ok(Heard::Renamed(PeerId::from_be_bytes(id)))
+            }
+            PONG => Ok(Heard::Pong),
+            MORE | LAST => {
+                if self.buf.len() + body.len() > MAX_FRAME_BYTES {
+                    self.buf = Vec::new();
+                    return Err(LinkError::MessageTooLarge);
+                }
+                self.buf.extend_from_slice(body);
+                if kind == MORE {
+                    return Ok(Heard::Partial);
+                }
+                let bytes = std::mem::take(&mut self.buf);
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| LinkError::Malformed("a message that is not UTF-8".into()))?;
+                let payload: Payload = serde_json::from_str(&text).map_err(|e| {
+                    LinkError::Malformed(format!("a message that is not JSON: {e}"))
+                })?;
+                payload
+                    .check_shape()
+                    .map_err(|e| LinkError::Malformed(e.to_string()))?;
+                Ok(Heard::Message(payload))
+            }
+            _ => Err(LinkError::UnknownKind),
+        }
+    }
+}
+
+/// When a link last heard and said something; tells when to ping and when
+/// the link is dead. Times in ms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Liveness {
+    heard: u64,
+    said: u64,
+}
+
+/// What a link should do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keepalive {
+    /// Nothing.
+    Idle,
+    /// Send a ping.
+    Ping,
+    /// Close it: nothing heard for [`SILENT_LIMIT_MS`].
+    Dead,
+}
+
+impl Liveness {
+    /// A link opened at `now`.
+    pub fn new(now: u64) -> Liveness {
+        Liveness {
+            heard: now,
+            said: now,
+        }
+    }
+
+    /// Something arrived.
+    pub fn heard(&mut self, now: u64) {
+        self.heard = self.heard.max(now);
+    }
+
+    /// Something was sent.
+    pub fn said(&mut self, now: u64) {
+        self.said = self.said.max(now);
+    }
+
+    /// What to do at `now` (called about once a second).
+    pub fn check(&self, now: u64) -> Keepalive {
+        let silent = now.saturating_sub(self.heard);
+        if silent >= SILENT_LIMIT_MS {
+            Keepalive::Dead
+        } else if silent >= PING_EVERY_MS && now.saturating_sub(self.said) >= PING_EVERY_MS / 2 {
+            Keepalive::Ping
+        } else {
+            Keepalive::Idle
+        }
+    }
+
+    /// Milliseconds since something was heard.
+    pub fn silent_for(&self, now: u64) -> u64 {
+        now.saturating_sub(self.heard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hello() -> LinkHello {
+        LinkHello {
+            version: LINK_VERSION,
+            network: "abc".into(),
+        }
+    }
+
+    fn greeted() -> Reassembler {
+        let mut r = Reassembler::new(hello());
+        assert_eq!(r.push(&hello().piece()), Ok(Heard::Hello(hello())));
+        r
+    }
+
+    fn join(r: &mut Reassembler, pieces: &[Vec<u8>]) -> Result<Heard, LinkError> {
+        let mut last = Ok(Heard::Partial);
+        for p in pieces {
+            assert!(p.len() <= PIECE_BYTES);
+            last = r.push(p);
+        }
+        last
+    }
+
+    #[test]
+    fn a_large_message_is_split_and_joined_again() {
+        let big = format!(r#"{{"type":"x","data":"{}"}}"#, "y".repeat(100_000));
+        let pieces = split(&big);
+        assert_eq!(pieces.len(), big.len().div_ceil(PIECE_BYTES - 1));
+        assert!(pieces[..pieces.len() - 1].iter().all(|p| p[0] == MORE));
+        let mut r = greeted();
+        match join(&mut r, &pieces) {
+            Ok(Heard::Message(p)) => assert_eq!(p.as_str(), big),
+            other => panic!("{other:?}"),
+        }
+        // The buffer is empty again: a small message follows.
+        assert!(matches!(r.push(&split("{}")[0]), Ok(Heard::Message(_))));
+    }
+
+    #[test]
+    fn a_message_exactly_one_piece_long_is_one_piece() {
+        let text = format!(r#"{{"a":"{}"}}"#, "z".repeat(PIECE_BYTES - 1 - 8));
+        assert_eq!(text.len(), PIECE_BYTES - 1);
+        assert_eq!(split(&text).len(), 1);
+    }
+
+    #[test]
+    fn nothing_is_read_before_the_handshake() {
+        let mut r = Reassembler::new(hello());
+        assert_eq!(r.push(&split("{}")[0]), Err(LinkError::NoHandshake));
+        assert_eq!(r.push(&[PING]), Err(LinkError::NoHandshake));
+    }
+
+    #[test]
+    fn a_handshake_of_another_network_or_version_is_refused() {
+        let other = LinkHello {
+            version: LINK_VERSION,
+            network: "def".into(),
+        };
+        assert_eq!(
+            Reassembler::new(hello()).push(&other.piece()),
+            Err(LinkError::Mismatch {
+                network: "def".into(),
+                version: LINK_VERSION
+            })
+        );
+        let newer = LinkHello {
+            version: LINK_VERSION + 1,
+            network: "abc".into(),
+        };
+        assert!(matches!(
+            Reassembler::new(hello()).push(&newer.piece()),
+            Err(LinkError::Mismatch { .. })
+        ));
+        assert!(matches!(
+            Reassembler::new(hello()).push(&[HELLO, b'{']),
+            Err(LinkError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn oversize_pieces_messages_and_unknown_kinds_are_refused() {
+        let mut r = greeted();
+        assert_eq!(
+            r.push(&vec![LAST; PIECE_BYTES + 1]),
+            Err(LinkError::PieceTooLarge(PIECE_BYTES + 1))
+        );
+        assert_eq!(r.push(&[]), Err(LinkError::UnknownKind));
+        assert_eq!(r.push(&[9, b'{']), Err(LinkError::UnknownKind));
+        let mut piece = vec![MORE];
+        piece.extend(std::iter::repeat_n(b' ', PIECE_BYTES - 1));
+        let mut result = Ok(Heard::Partial);
+        for _ in 0..=MAX_FRAME_BYTES / (PIECE_BYTES - 1) {
+            result = r.push(&piece);
+            if result.is_err() {
+                break;
+            }
+        }
+        assert_eq!(result, Err(LinkError::MessageTooLarge));
+    }
+
+    #[test]
+    fn messages_must_be_json_objects() {
+        let mut r = greeted();
+        assert!(matches!(
+            r.push(&split("[1]")[0]),
+            Err(LinkError::Malformed(_))
+        ));
+        assert!(matches!(
+            r.push(&split("{")[0]),
+            Err(LinkError::Malformed(_))
+        ));
+        assert!(matches!(
+            r.push(&[LAST, 0xff]),
+            Err(LinkError::Malformed(_))
+        ));
+        assert_eq!(r.push(&[PING]), Ok(Heard::Ping));
+        assert_eq!(r.push(&[PONG]), Ok(Heard::Pong));
+        assert_eq!(r.push(&renamed(42)), Ok(Heard::Renamed(42)));
+        assert_eq!(r.push(&[RENAMED, 1, 2]), Err(LinkError::UnknownKind));
+    }
+
+    #[test]
+    fn signals_are_told_from_node_messages() {
+        let offer = Signal::LinkOffer { sdp: "v=0".into() };
+        assert!(offer.encode().is_signalling(), "the relay counts it apart");
+        assert!(Signal::LinkRefuse.encode().is_signalling());
+        assert_eq!(Signal::read(&offer.encode()), Some(Ok(offer)));
+        assert_eq!(
+            Signal::read(&Signal::LinkRefuse.encode()),
+            Some(Ok(Signal::LinkRefuse))
+        );
+        let hello: Payload = serde_json::from_str(r#"{"type":"hello","version":1}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(Signal::read(&hello), None);
+        assert!(!hello.is_signalling());
+        let long = Signal::LinkAnswer {
+            sdp: "a".repeat(MAX_SDP_BYTES + 1),
+        };
+        assert!(matches!(
+            Signal::read(&long.encode()),
+            Some(Err(DecodeError::TooLarge { .. }))
+        ));
+        let bad: Payload =
+            serde_json::from_str(r#"{"type":"link_offer"}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            Signal::read(&bad),
+            Some(Err(DecodeError::Malformed(_)))
+        ));
+    }
+
+    #[test]
+    fn a_silent_link_is_pinged_then_closed() {
+        let mut l = Liveness::new(1_000);
+        assert_eq!(l.check(1_000 + PING_EVERY_MS - 1), Keepalive::Idle);
+        assert_eq!(l.check(1_000 + PING_EVERY_MS), Keepalive::Ping);
+        l.said(1_000 + PING_EVERY_MS);
+        assert_eq!(l.check(1_000 + PING_EVERY_MS + 1), Keepalive::Idle);
+        l.heard(1_000 + PING_EVERY_MS + 10);
+        assert_eq!(l.check(1_000 + PING_EVERY_MS + 20), Keepalive::Idle);
+        assert_eq!(
+            l.check(1_000 + PING_EVERY_MS + 10 + SILENT_LIMIT_MS),
+            Keepalive::Dead
+        );
+    }
+}

@@ -143,6 +143,16 @@ pub enum Effect {
     },
     /// Send a message to every peer.
     Broadcast(Message),
+    /// Pass on to direct neighbours other than `from` what `from` sent and
+    /// this node took as new (a block that moved the tip, a new or updated
+    /// pending transaction). What is not new is never passed on, so a
+    /// message crosses each link at most once in each direction.
+    Relay {
+        /// Who sent it.
+        from: PeerId,
+        /// The message.
+        msg: Message,
+    },
     /// Start (or replace) the miners' job.
     Mine(Job),
     /// Stop the miners.

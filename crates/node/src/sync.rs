@@ -267,11 +267,29 @@ impl Node {
                     msg: Message::Blocks { blocks, more },
                 }]
             }
-            Message::Block { block } => self.offer_blocks(from, vec![block], false, now).0,
+            Message::Block { block } => {
+                let (hash, before) = (block.hash, self.store.tip().hash);
+                let mut effects = self.offer_blocks(from, vec![block.clone()], false, now).0;
+                if before != hash && self.store.tip().hash == hash {
+                    effects.push(Effect::Relay {
+                        from,
+                        msg: Message::Block { block },
+                    });
+                }
+                effects
+            }
             Message::Blocks { blocks, more } => self.on_batch(from, blocks, more, now),
             Message::Transaction { tx } => {
                 if self.peers.may_send_tx(from, now) {
-                    self.offer_tx(from, tx, now)
+                    let revision = self.pool.revision();
+                    let mut effects = self.offer_tx(from, tx.clone(), now);
+                    if self.pool.revision() != revision {
+                        effects.push(Effect::Relay {
+                            from,
+                            msg: Message::Transaction { tx },
+                        });
+                    }
+                    effects
                 } else {
                     self.penalise(from, Fault::Unsolicited, now)
                 }

@@ -50,6 +50,61 @@ fn a_mined_block_reaches_every_other_tab_and_pays_its_miner() {
 }
 
 #[test]
+fn over_a_line_of_links_blocks_and_transactions_are_passed_on_once_each_way() {
+    let mut net = Net::line(5);
+    let b = net.mine(1);
+    for id in 1..=5 {
+        assert_eq!(net.node(id).store().tip().hash, b.hash, "node {id}");
+    }
+    // Four links, the block crosses each once: nothing echoes back.
+    assert_eq!(net.delivered.get("block"), Some(&4));
+    net.send(5, 1, 10, 1).unwrap_or_else(|e| panic!("{e}"));
+    for id in 1..=5 {
+        assert_eq!(net.node(id).pool().len(), 1, "node {id}");
+    }
+    assert_eq!(net.delivered.get("transaction"), Some(&4));
+    let confirm = net.mine(3);
+    assert_eq!(confirm.data.len(), 2);
+    for id in 1..=5 {
+        assert_eq!(net.node(id).store().tip().hash, confirm.hash, "node {id}");
+        assert!(net.node(id).pool().is_empty(), "node {id}");
+    }
+}
+
+#[test]
+fn a_block_or_transaction_already_known_is_not_passed_on() {
+    let mut n = Node::new(Store::new(P), wallet(1));
+    n.handle(Event::Connected { peers: vec![2, 3] }, Timestamp(0));
+    let mut other = Store::new(P);
+    crate::testkit::extend(&mut other, 1, 2);
+    let block = other.tip().clone();
+    let now = GENESIS_TIMESTAMP.plus_ms(P.mine_rate_ms);
+    let relayed = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Relay { .. }))
+            .count()
+    };
+    let first = n.handle(
+        from(
+            2,
+            Message::Block {
+                block: block.clone(),
+            },
+        ),
+        now,
+    );
+    assert!(first.contains(&Effect::Relay {
+        from: 2,
+        msg: Message::Block {
+            block: block.clone()
+        }
+    }));
+    let again = n.handle(from(3, Message::Block { block }), now);
+    assert_eq!(relayed(&again), 0);
+}
+
+#[test]
 fn a_send_reaches_every_pool_and_the_next_block_confirms_it() {
     let mut net = Net::new(3);
     net.send(1, 2, 30, 1).unwrap_or_else(|e| panic!("{e}"));

@@ -61,6 +61,11 @@ struct Net {
     told: Vec<Vec<Notice>>,
     queue: VecDeque<(PeerId, Event)>,
     now: Timestamp,
+    /// Direct links, if not everyone reaches everyone: broadcasts and
+    /// relays then travel only along them.
+    links: Option<Vec<(PeerId, PeerId)>>,
+    /// Messages delivered, by kind (`"block"`, `"transaction"`, ...).
+    delivered: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl Net {
@@ -70,6 +75,8 @@ impl Net {
             told: Vec::new(),
             queue: VecDeque::new(),
             now: GENESIS_TIMESTAMP.plus_ms(1_000_000),
+            links: None,
+            delivered: Default::default(),
         };
         for _ in 0..n {
             net.join();
@@ -92,6 +99,35 @@ impl Net {
         id
     }
 
+    /// Nodes 1..=n linked in a line, 1 – 2 – … – n: only neighbours hear
+    /// each other's broadcasts.
+    fn line(n: usize) -> Net {
+        let mut net = Net::new(0);
+        net.links = Some((1..n as PeerId).map(|i| (i, i + 1)).collect());
+        for _ in 0..n {
+            net.join();
+        }
+        net
+    }
+
+    /// Who `id` reaches with a broadcast.
+    fn neighbours(&self, id: PeerId) -> Vec<PeerId> {
+        match &self.links {
+            None => (1..=self.nodes.len() as PeerId)
+                .filter(|p| *p != id)
+                .collect(),
+            Some(links) => links
+                .iter()
+                .filter_map(|&(a, b)| match id {
+                    _ if a == id => Some(b),
+                    _ if b == id => Some(a),
+                    _ => None,
+                })
+                .filter(|p| *p as usize <= self.nodes.len())
+                .collect(),
+        }
+    }
+
     fn node(&mut self, id: PeerId) -> &mut Node {
         &mut self.nodes[id as usize - 1]
     }
@@ -111,8 +147,13 @@ impl Net {
         for e in effects {
             match e {
                 Effect::Broadcast(msg) => {
-                    for to in 1..=self.nodes.len() as PeerId {
-                        if to != id {
+                    for to in self.neighbours(id) {
+                        self.queue.push_back((to, from(id, msg.clone())));
+                    }
+                }
+                Effect::Relay { from: sender, msg } if self.links.is_some() => {
+                    for to in self.neighbours(id) {
+                        if to != sender {
                             self.queue.push_back((to, from(id, msg.clone())));
                         }
                     }
@@ -127,6 +168,14 @@ impl Net {
 
     fn pump(&mut self) {
         while let Some((to, event)) = self.queue.pop_front() {
+            if let Event::Message { msg, .. } = &event {
+                let kind = match msg {
+                    crate::Message::Block { .. } => "block",
+                    crate::Message::Transaction { .. } => "transaction",
+                    _ => "other",
+                };
+                *self.delivered.entry(kind).or_default() += 1;
+            }
             self.handle(to, event);
         }
     }

@@ -24,6 +24,9 @@ pub const MAX_FRAME_BYTES: usize = 1 << 20;
 /// [`MAX_FRAME_BYTES`].
 pub const BATCH_BYTES: usize = 512 * 1024;
 
+/// How every signalling payload starts (see [`Payload::is_signalling`]).
+pub const SIGNAL_PREFIX: &str = r#"{"type":"link_"#;
+
 /// An identifier of a connected tab, given by the transport that reaches it
 /// (the relay: unique per relay run; the same-browser channel: random).
 pub type PeerId = u64;
@@ -62,6 +65,14 @@ impl Payload {
     /// Whether the JSON text is empty (never, for a decoded payload).
     pub fn is_empty(&self) -> bool {
         self.0.get().is_empty()
+    }
+
+    /// Whether this is a signalling message (opening a direct link
+    /// between two tabs, `tabcoin-mesh`'s `Signal`), told by its leading
+    /// `{"type":"link_` as its sender writes it; the relay counts those
+    /// bytes apart from the chain's.
+    pub fn is_signalling(&self) -> bool {
+        self.0.get().starts_with(SIGNAL_PREFIX)
     }
 
     /// The shape every payload must have: a JSON object.

@@ -48,6 +48,14 @@ pub struct Stats {
     pub frames_dropped: u64,
     /// Federation frames dropped as already seen.
     pub duplicates: u64,
+    /// Bytes of signalling messages received from tabs (opening direct
+    /// links between them).
+    #[serde(default)]
+    pub signal_bytes: u64,
+    /// Bytes of every other message received from tabs (the chain: blocks,
+    /// transactions, sync).
+    #[serde(default)]
+    pub chain_bytes: u64,
 }
 
 struct Link {
@@ -149,6 +157,8 @@ pub struct Hub {
     next: AtomicU64,
     messages_in: AtomicU64,
     messages_out: AtomicU64,
+    signal_bytes: AtomicU64,
+    chain_bytes: AtomicU64,
     drops: AtomicU64,
     frames_dropped: AtomicU64,
     duplicates: AtomicU64,
@@ -164,6 +174,8 @@ impl Hub {
             next: AtomicU64::new(0),
             messages_in: AtomicU64::new(0),
             messages_out: AtomicU64::new(0),
+            signal_bytes: AtomicU64::new(0),
+            chain_bytes: AtomicU64::new(0),
             drops: AtomicU64::new(0),
             frames_dropped: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
@@ -214,6 +226,8 @@ impl Hub {
             drops: self.drops.load(Ordering::Relaxed),
             frames_dropped: self.frames_dropped.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
+            signal_bytes: self.signal_bytes.load(Ordering::Relaxed),
+            chain_bytes: self.chain_bytes.load(Ordering::Relaxed),
         }
     }
 
@@ -286,6 +300,12 @@ impl Hub {
             ClientFrame::Broadcast { msg } => (None, msg),
             ClientFrame::Direct { to, msg } => (Some(to), msg),
         };
+        let counter = if msg.is_signalling() {
+            &self.signal_bytes
+        } else {
+            &self.chain_bytes
+        };
+        counter.fetch_add(msg.len() as u64, Ordering::Relaxed);
         let text: Utf8Bytes = encode(&RelayFrame::Deliver {
             from,
             msg: msg.clone(),

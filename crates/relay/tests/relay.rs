@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use futures_util::SinkExt;
-use tabcoin_protocol::{ClientFrame, RelayFrame};
+use tabcoin_protocol::{ClientFrame, Payload, RelayFrame};
 use tabcoin_relay::Config;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -420,4 +420,21 @@ async fn stats_count_peers_rooms_and_messages() {
     assert_eq!((stats.peers, stats.rooms, stats.links), (3, 2, 0));
     assert_eq!(stats.messages_in, 1);
     assert!(stats.messages_out >= 1);
+    assert_eq!(stats.chain_bytes, ping_msg().len() as u64);
+    assert_eq!(stats.signal_bytes, 0);
+    // A tab's link offer to another counts as signalling.
+    let offer: Payload = serde_json::from_str(r#"{"type":"link_offer","sdp":"v=0"}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    send(
+        &mut b,
+        &ClientFrame::Direct {
+            to: a.id,
+            msg: offer.clone(),
+        },
+    )
+    .await;
+    assert_eq!(next_delivery(&mut a.ws).await, Some((b.id, offer.clone())));
+    let stats = relay.stats().await;
+    assert_eq!(stats.signal_bytes, offer.len() as u64);
+    assert_eq!(stats.chain_bytes, ping_msg().len() as u64);
 }

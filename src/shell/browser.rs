@@ -2,9 +2,11 @@
 //! browser's events turned into reports.
 
 use gloo::timers::callback::Timeout;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tabcoin_chain::{Address, Timestamp};
+use tabcoin_mesh::wire::{LINK_VERSION, LinkHello, Signal};
+use tabcoin_mesh::{Action, Input, Mesh};
 use tabcoin_node::{Effect, Event, Keys, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
@@ -16,6 +18,7 @@ use super::local::LocalChannel;
 use super::miner_pool::{MinerPool, miner_script};
 use super::note::Note;
 use super::relay::{RelayEvent, RelaySocket};
+use super::rtc::{Arrived, DirectLink, LinkEvent, Role};
 use super::verifier_pool::VerifierPool;
 use super::web_storage;
 use super::worker::WorkerHandle;
@@ -43,6 +46,27 @@ pub struct Shell {
     vault: Option<WorkerHandle>,
     /// Peers the node banned, until when: what they send is dropped unread.
     banned: HashMap<PeerId, Timestamp>,
+    /// Which tabs to link with directly (from the first welcome on).
+    mesh: Option<Mesh>,
+    /// Direct links, by the other tab's relay id.
+    links: BTreeMap<PeerId, DirectLink>,
+    /// The other tabs in the relay room.
+    room_peers: BTreeSet<PeerId>,
+    /// The next direct link's serial number.
+    next_link: u64,
+}
+
+/// One neighbour, for the network panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbour {
+    /// Its id.
+    pub id: PeerId,
+    /// How this tab reaches it: `direct`, `relay` or `same-browser`.
+    pub kind: &'static str,
+    /// Round trip of the last ping, in ms (direct links).
+    pub rtt_ms: Option<u64>,
+    /// Bytes received and sent (direct links).
+    pub bytes: (u64, u64),
 }
 
 impl Shell {
@@ -85,6 +109,10 @@ impl Shell {
             verifiers,
             vault: None,
             banned: HashMap::new(),
+            mesh: None,
+            links: BTreeMap::new(),
+            room_peers: BTreeSet::new(),
+            next_link: 0,
         };
         shell.connect();
         shell.read_storage();
@@ -140,7 +168,10 @@ impl Shell {
             reports.push(Report::Note(Note::RelayLost));
         }
         self.conn = Conn::Offline;
+        self.room_peers.clear();
         reports.push(Report::Node(Event::Disconnected));
+        // Direct neighbours are still there.
+        reports.extend(self.up_links().map(|p| Report::Node(Event::PeerJoined(p))));
         reports
     }
 
@@ -151,6 +182,11 @@ impl Shell {
         self.banned.retain(|_, until| now < *until);
         if self.banned.contains_key(&from) {
             return Vec::new();
+        }
+        match Signal::read(msg) {
+            Some(Ok(signal)) => return self.on_signal(from, signal),
+            Some(Err(error)) => return vec![Report::Node(Event::Undecodable { from, error })],
+            None => {}
         }
         vec![Report::Node(match Message::decode(msg) {
             Ok(msg) => Event::Message { from, msg },
@@ -181,6 +217,7 @@ impl Shell {
                 self.connect();
                 Vec::new()
             }
+            ShellEvent::Link(serial, event) => self.on_link(serial, event),
             ShellEvent::Local(frame) => {
                 if let Some(local) = &mut self.local {
                     local.learn(frame.from);
@@ -255,13 +292,43 @@ impl Shell {
                 self.conn = Conn::Online;
                 self.backoff.reset();
                 let others = peers.len();
+                self.room_peers = peers.iter().copied().collect();
+                // Links opened before stay open: they are keyed by the ids
+                // their tabs had then (a relay's ids never repeat).
+                let seed = u64::from_be_bytes(web_storage::random_bytes());
+                let mesh = self
+                    .mesh
+                    .get_or_insert_with(|| Mesh::new(you, Default::default(), seed));
+                if mesh.me() != you {
+                    mesh.set_me(you);
+                    let now = now().0;
+                    let up: Vec<PeerId> = self.up_links().collect();
+                    for peer in up {
+                        let told = self
+                            .links
+                            .get_mut(&peer)
+                            .is_some_and(|l| l.tell_renamed(you, now));
+                        if !told {
+                            drop(self.link_failed(peer, "the neighbour does not read".into()));
+                        }
+                    }
+                }
+                self.steer(Input::Present(peers.clone()));
                 vec![
                     Report::Note(Note::Joined { you, others }),
                     Report::Node(Event::Connected { peers }),
                 ]
             }
-            RelayFrame::PeerJoined { peer } => vec![Report::Node(Event::PeerJoined(peer))],
-            RelayFrame::PeerLeft { peer } => vec![Report::Node(Event::PeerLeft(peer))],
+            RelayFrame::PeerJoined { peer } => {
+                self.room_peers.insert(peer);
+                self.steer(Input::Joined(peer));
+                vec![Report::Node(Event::PeerJoined(peer))]
+            }
+            RelayFrame::PeerLeft { peer } => {
+                self.room_peers.remove(&peer);
+                self.steer(Input::Left(peer));
+                vec![Report::Node(Event::PeerLeft(peer))]
+            }
             RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
             RelayFrame::Error { reason } => vec![Report::Note(Note::RelayRefused(reason))],
         }
@@ -273,6 +340,7 @@ impl Shell {
         match effect {
             Effect::Send { to, msg } => self.send(Some(to), &msg),
             Effect::Broadcast(msg) => self.send(None, &msg),
+            Effect::Relay { from, msg } => self.pass_on(from, &msg),
             Effect::Mine(job) => self.miners.mine(&job),
             Effect::StopMining => self.miners.stop(),
             Effect::CheckSignatures(parts) => self.verifiers.send(parts),
@@ -310,15 +378,33 @@ impl Shell {
             }
             Effect::Ban { peer, until } => {
                 self.banned.insert(peer, until);
+                self.steer(Input::Banned {
+                    peer,
+                    until: until.0,
+                });
             }
             Effect::Notify(_) | Effect::SendRefused(_) => {}
         }
     }
 
-    /// Relay when connected; the same-browser channel for tabs heard there
-    /// and for broadcasts while the relay is down.
-    fn send(&self, to: Option<PeerId>, msg: &Message) {
+    /// To one tab: its direct link when one is up, else the same-browser
+    /// channel for a tab heard there, else the relay. To all: every direct
+    /// neighbour, and the relay when connected (the same-browser channel
+    /// while it is not).
+    fn send(&mut self, to: Option<PeerId>, msg: &Message) {
         let msg = msg.encode();
+        if let Some(to) = to
+            && self.links.get(&to).is_some_and(DirectLink::is_up)
+        {
+            self.send_direct(to, &msg);
+            return;
+        }
+        if to.is_none() {
+            let up: Vec<PeerId> = self.up_links().collect();
+            for peer in up {
+                self.send_direct(peer, &msg);
+            }
+        }
         match (&self.local, to) {
             (Some(local), Some(to)) if local.knows(to) => local.post(Some(to), msg),
             (Some(local), None) if self.conn != Conn::Online => local.post(None, msg),
@@ -331,6 +417,299 @@ impl Shell {
                 }
             }
         }
+    }
+
+    /// A serial number for a new link.
+    fn serial(&mut self) -> u64 {
+        self.next_link += 1;
+        self.next_link
+    }
+
+    /// This tab's side of a link's handshake.
+    fn link_hello(&self) -> LinkHello {
+        LinkHello {
+            version: LINK_VERSION,
+            network: self.room.clone(),
+        }
+    }
+
+    /// Tells the mesh what happened and carries out what it wants.
+    fn steer(&mut self, input: Input) {
+        let Some(mesh) = &mut self.mesh else {
+            return;
+        };
+        let actions = mesh.handle(input, now().0);
+        for action in actions {
+            self.act(action, None);
+        }
+    }
+
+    /// Carries out one of the mesh's actions (`offer`: the description of
+    /// the offer being answered).
+    fn act(&mut self, action: Action, offer: Option<&str>) {
+        let now = now().0;
+        match action {
+            Action::Dial(peer) => {
+                match DirectLink::dial(self.serial(), self.link_hello(), &self.sink, now) {
+                    Ok(link) => {
+                        self.links.insert(peer, link);
+                    }
+                    // Never up: nothing to tell.
+                    Err(why) => drop(self.link_failed(peer, why)),
+                }
+            }
+            Action::Accept(peer) => {
+                // A dial of ours to the same tab gives way to its offer.
+                self.links.remove(&peer);
+                let made = match offer {
+                    Some(sdp) => {
+                        DirectLink::answer(self.serial(), sdp, self.link_hello(), &self.sink, now)
+                    }
+                    None => Err("no offer to answer".into()),
+                };
+                match made {
+                    Ok(link) => {
+                        self.links.insert(peer, link);
+                    }
+                    Err(why) => drop(self.link_failed(peer, why)),
+                }
+            }
+            Action::Refuse(peer) => self.signal(peer, &Signal::LinkRefuse),
+            Action::Close(peer) => {
+                self.links.remove(&peer);
+            }
+            // The relay's welcome and join frames list the whole room, so
+            // the mesh already knows every tab it could dial.
+            Action::AskSample => {}
+        }
+    }
+
+    /// A link could not be made or broke: forgotten, and the mesh told.
+    fn link_failed(&mut self, peer: PeerId, why: String) -> Vec<Report> {
+        let was_up = self.links.remove(&peer).is_some_and(|l| l.is_up());
+        self.steer(Input::Closed(peer));
+        if was_up {
+            vec![Report::Note(Note::LinkClosed { peer, why })]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Sends a signal to a tab through the relay.
+    fn signal(&self, to: PeerId, signal: &Signal) {
+        if let Some(relay) = &self.relay {
+            relay.send(&ClientFrame::Direct {
+                to,
+                msg: signal.encode(),
+            });
+        }
+    }
+
+    /// What a tab said to open (or not) a link.
+    fn on_signal(&mut self, from: PeerId, signal: Signal) -> Vec<Report> {
+        match signal {
+            Signal::LinkOffer { sdp } => {
+                let Some(mesh) = &mut self.mesh else {
+                    return Vec::new();
+                };
+                // Both dialled and this tab's dial goes on: the other tab
+                // answers it when it arrives, so no refusal is sent (one
+                // arriving first would end that tab's dial).
+                let ours_goes_on = mesh.me() < from
+                    && self
+                        .links
+                        .get(&from)
+                        .is_some_and(|l| l.role == Role::Dialer);
+                let actions = mesh.handle(Input::Offer(from), now().0);
+                for action in actions {
+                    match action {
+                        Action::Refuse(peer) if peer == from && ours_goes_on => {}
+                        action => self.act(action, Some(&sdp)),
+                    }
+                }
+                Vec::new()
+            }
+            Signal::LinkAnswer { sdp } => {
+                if let Some(link) = self.links.get(&from)
+                    && link.role == Role::Dialer
+                {
+                    link.answered(&sdp, &self.sink);
+                }
+                Vec::new()
+            }
+            Signal::LinkRefuse => {
+                let dialing = self
+                    .links
+                    .get(&from)
+                    .is_some_and(|l| l.role == Role::Dialer && !l.is_up());
+                if dialing {
+                    self.link_failed(from, "refused".into())
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    /// What a direct link reported.
+    fn on_link(&mut self, serial: u64, event: LinkEvent) -> Vec<Report> {
+        let now_ms = now().0;
+        // A link dropped since is not heard.
+        let Some((&peer, link)) = self.links.iter_mut().find(|(_, l)| l.serial == serial) else {
+            return Vec::new();
+        };
+        match event {
+            LinkEvent::Described(sdp) => {
+                if let Some(sdp) = link.take_description(sdp) {
+                    let signal = match link.role {
+                        Role::Dialer => Signal::LinkOffer { sdp },
+                        Role::Answerer => Signal::LinkAnswer { sdp },
+                    };
+                    self.signal(peer, &signal);
+                }
+                Vec::new()
+            }
+            LinkEvent::Channel(channel) => {
+                link.attach(channel, &self.sink);
+                Vec::new()
+            }
+            LinkEvent::Open => {
+                link.opened(now_ms);
+                Vec::new()
+            }
+            LinkEvent::Drained => {
+                link.drain();
+                Vec::new()
+            }
+            LinkEvent::Piece(piece) => match link.piece(&piece, now_ms) {
+                Ok(Arrived::Nothing) => Vec::new(),
+                Ok(Arrived::Greeted) => {
+                    self.steer(Input::Opened(peer));
+                    let mut reports = vec![Report::Note(Note::LinkOpened(peer))];
+                    if !self.room_peers.contains(&peer) {
+                        // Reached only through this link (the relay is down,
+                        // or the tab is from before its restart).
+                        reports.push(Report::Node(Event::PeerJoined(peer)));
+                    }
+                    reports
+                }
+                Ok(Arrived::Message(msg)) => self.delivered(peer, &msg),
+                Ok(Arrived::Renamed(new)) => self.rename(peer, new),
+                Err(e) => self.link_failed(peer, e.to_string()),
+            },
+            LinkEvent::Closed(why) => self.link_failed(peer, why),
+        }
+    }
+
+    /// Passes on what `from` sent and the node took as new: to every
+    /// direct neighbour but `from` (and, with the relay down, to the tabs
+    /// of this browser). With the relay up, every tab in the room already
+    /// had it from the relay.
+    fn pass_on(&mut self, from: PeerId, msg: &Message) {
+        let msg = msg.encode();
+        let up: Vec<PeerId> = self.up_links().filter(|p| *p != from).collect();
+        for peer in up {
+            self.send_direct(peer, &msg);
+        }
+        if self.conn != Conn::Online
+            && let Some(local) = &self.local
+            && !local.knows(from)
+        {
+            local.post(None, msg);
+        }
+    }
+
+    /// The neighbour known as `old` has the relay id `new` now: its link
+    /// is kept under `new` (a link being opened to `new` is dropped), and
+    /// the node hears of it under `new`.
+    fn rename(&mut self, old: PeerId, new: PeerId) -> Vec<Report> {
+        if old == new || self.links.contains_key(&new) && !self.links.contains_key(&old) {
+            return Vec::new();
+        }
+        if let Some(mesh) = &mut self.mesh {
+            mesh.rename(old, new);
+        }
+        self.links.remove(&new);
+        if let Some(link) = self.links.remove(&old) {
+            self.links.insert(new, link);
+        }
+        let mut reports = vec![Report::Node(Event::PeerLeft(old))];
+        if !self.room_peers.contains(&new) {
+            reports.push(Report::Node(Event::PeerJoined(new)));
+        }
+        reports
+    }
+
+    /// Sends on a direct link; a neighbour that does not read loses it.
+    fn send_direct(&mut self, to: PeerId, msg: &Payload) {
+        let sent = self
+            .links
+            .get_mut(&to)
+            .is_some_and(|link| link.send(msg, now().0));
+        if !sent {
+            let _ = self.link_failed(to, "the neighbour does not read".into());
+        }
+    }
+
+    /// Tabs with a direct link up.
+    fn up_links(&self) -> impl Iterator<Item = PeerId> + '_ {
+        self.links
+            .iter()
+            .filter(|(_, l)| l.is_up())
+            .map(|(p, _)| *p)
+    }
+
+    /// About once a second: the mesh repairs and mixes, links keep alive.
+    pub fn tick(&mut self) -> Vec<Report> {
+        self.steer(Input::Tick);
+        let now = now().0;
+        let dead: Vec<PeerId> = self
+            .links
+            .iter_mut()
+            .filter_map(|(p, l)| (!l.keepalive(now)).then_some(*p))
+            .collect();
+        dead.into_iter()
+            .flat_map(|peer| self.link_failed(peer, "silent".into()))
+            .collect()
+    }
+
+    /// Every tab this one hears from, and how.
+    pub fn neighbours(&self) -> Vec<Neighbour> {
+        let direct = self.links.iter().filter(|(_, l)| l.is_up());
+        let mut list: Vec<Neighbour> = direct
+            .map(|(id, l)| Neighbour {
+                id: *id,
+                kind: "direct",
+                rtt_ms: l.rtt_ms,
+                bytes: (l.bytes_in, l.bytes_out),
+            })
+            .collect();
+        if self.conn == Conn::Online {
+            let relayed = self
+                .room_peers
+                .iter()
+                .filter(|p| !self.links.get(p).is_some_and(DirectLink::is_up));
+            list.extend(relayed.map(|id| Neighbour {
+                id: *id,
+                kind: "relay",
+                rtt_ms: None,
+                bytes: (0, 0),
+            }));
+        }
+        if let Some(local) = &self.local {
+            list.extend(local.known().map(|id| Neighbour {
+                id,
+                kind: "same-browser",
+                rtt_ms: None,
+                bytes: (0, 0),
+            }));
+        }
+        list
+    }
+
+    /// This tab's id at the relay, once welcomed.
+    pub fn me(&self) -> Option<PeerId> {
+        self.mesh.as_ref().map(Mesh::me)
     }
 
     /// Connects to another relay (`url` already checked), remembered for

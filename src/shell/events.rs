@@ -11,6 +11,7 @@ use super::error::ShellError;
 use super::local::LocalFrame;
 use super::note::Note;
 use super::relay::RelayEvent;
+use super::rtc::LinkEvent;
 use crate::ui::accounts::Account;
 use crate::workers::messages::{FromVault, Posted};
 
@@ -53,6 +54,8 @@ pub enum ShellEvent {
     Reconnect,
     /// From another tab of this browser.
     Local(LocalFrame),
+    /// From a direct link (by its serial number).
+    Link(u64, LinkEvent),
     /// Miner `index` said something.
     Miner(usize, Posted),
     /// Verifier `index` said something, or failed (`None`).

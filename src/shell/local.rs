@@ -76,6 +76,11 @@ impl LocalChannel {
         self.known.len()
     }
 
+    /// The tabs of this browser heard on the channel.
+    pub fn known(&self) -> impl Iterator<Item = PeerId> + '_ {
+        self.known.iter().copied()
+    }
+
     /// Whether `peer` is a tab of this browser heard on the channel.
     pub fn knows(&self, peer: PeerId) -> bool {
         self.known.contains(&peer)

@@ -7,9 +7,10 @@
 //! [`Report`]s: node events for the node, notes for the activity log,
 //! account lists for the UI. It decides nothing about the chain.
 //!
-//! - [`relay`] and [`local`]: the two transports (WebSocket to the relay,
-//!   `BroadcastChannel` between tabs of this browser); [`backoff`] times the
-//!   relay's reconnects.
+//! - [`relay`], [`rtc`] and [`local`]: the transports (WebSocket to the
+//!   relay, WebRTC data channels to a few neighbours, `BroadcastChannel`
+//!   between tabs of this browser); [`backoff`] times the relay's
+//!   reconnects.
 //! - [`miner_pool`], [`verifier_pool`] and [`worker`]: the web workers.
 //! - [`idb`] and [`web_storage`]: IndexedDB, `localStorage`,
 //!   `sessionStorage`; [`config`]: the page's URL parameters.
@@ -35,6 +36,8 @@ pub mod miner_pool;
 #[cfg(target_arch = "wasm32")]
 pub mod relay;
 #[cfg(target_arch = "wasm32")]
+pub mod rtc;
+#[cfg(target_arch = "wasm32")]
 pub mod verifier_pool;
 #[cfg(target_arch = "wasm32")]
 pub mod web_storage;
@@ -42,6 +45,6 @@ pub mod web_storage;
 pub mod worker;
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::Shell;
+pub use browser::{Neighbour, Shell};
 #[cfg(target_arch = "wasm32")]
 pub use events::{Conn, Report, ShellEvent, Sink, now};

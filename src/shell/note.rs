@@ -21,6 +21,15 @@ pub enum Note {
     RelayRefused(String),
     /// The relay sent something that is not a frame.
     BadFrame(String),
+    /// A direct link with a tab opened.
+    LinkOpened(PeerId),
+    /// A direct link with a tab closed, with why.
+    LinkClosed {
+        /// The neighbour.
+        peer: PeerId,
+        /// Why, in a few words.
+        why: String,
+    },
     /// Something failed.
     Failed(ShellError),
 }

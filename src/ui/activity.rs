@@ -241,6 +241,8 @@ pub fn note_sentence(note: &Note) -> String {
         Note::RelayLost => "lost the relay; reconnecting".into(),
         Note::RelayRefused(reason) => format!("the relay refused a frame: {reason}"),
         Note::BadFrame(reason) => format!("ignored a bad frame from the relay: {reason}"),
+        Note::LinkOpened(peer) => format!("linked directly with peer {peer}"),
+        Note::LinkClosed { peer, why } => format!("direct link with peer {peer} closed: {why}"),
         Note::Failed(e) => e.to_string(),
     }
 }

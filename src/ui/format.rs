@@ -13,6 +13,17 @@ pub fn format_rate(rate: f64) -> String {
     }
 }
 
+/// A byte count in B, KiB or MiB.
+pub fn bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / f64::from(1 << 20))
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
 /// `ms` (since midnight or any day's start) as HH:MM:SS.
 pub fn hms(ms: i64) -> String {
     let secs = ms.div_euclid(1000).rem_euclid(86_400);
@@ -44,6 +55,13 @@ mod tests {
         assert_eq!(format_rate(950.0), "950 H/s");
         assert_eq!(format_rate(18_600.0), "18.6 kH/s");
         assert_eq!(format_rate(3_700_000.0), "3.70 MH/s");
+    }
+
+    #[test]
+    fn byte_counts_are_shown_in_sensible_units() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(3 << 20), "3.0 MiB");
     }
 
     #[test]

@@ -52,6 +52,11 @@ export function launchBrowser() {
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-dev-shm-usage',
+      // Direct links between tabs: plain loopback host candidates, and
+      // background tabs not slowed (their timers drive keepalives).
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
     ],
   });
 }

@@ -242,6 +242,8 @@ pub fn test() -> Result<ExitCode> {
                 "tabcoin-protocol",
                 "-p",
                 "tabcoin-node",
+                "-p",
+                "tabcoin-mesh",
                 "--lib",
                 "--bins",
                 "--tests",

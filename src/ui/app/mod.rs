@@ -131,6 +131,8 @@ impl Component for App {
             Msg::Tick => {
                 let was_copied = std::mem::replace(&mut self.copied, false);
                 self.shell.renew_lease(&self.node.keys().address());
+                let reports = self.shell.tick();
+                self.reports(reports);
                 let before = self.node.sync();
                 self.dispatch(Event::Tick);
                 self.activity.tick(now());
@@ -207,6 +209,8 @@ impl Component for App {
                         relay: self.shell.config().relay.clone(),
                         conn,
                         same_browser: self.shell.same_browser(),
+                        neighbours: self.shell.neighbours(),
+                        me: self.shell.me(),
                         verifiers: self.shell.verifiers(),
                         miners: (miners.wanted(), miners.max()),
                         kernel: miners.kernel().map(str::to_owned),

@@ -1,9 +1,63 @@
-//! The network panel: which relay, connection state, peers, sync progress,
-//! where signatures were checked, network id, and a field to point this
-//! tab at another relay.
+//! The network panel: which relay, connection state, peers, each neighbour
+//! with its link kind, latency and traffic (and a drawing of the
+//! neighbourhood), sync progress, where signatures were checked, network
+//! id, and a field to point this tab at another relay.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use crate::shell::Neighbour;
+use crate::ui::format::bytes;
+
+/// Side of the neighbourhood drawing, in SVG units.
+const DRAWING: f64 = 160.0;
+
+/// This tab in the middle, its neighbours around it: a solid line for a
+/// direct link, a dashed one through the relay, a dotted one within the
+/// browser.
+fn drawing(neighbours: &[Neighbour]) -> Html {
+    let (c, r) = (DRAWING / 2.0, DRAWING / 2.0 - 14.0);
+    let n = neighbours.len().max(1) as f64;
+    let spokes = neighbours.iter().enumerate().map(|(i, nb)| {
+        let angle = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
+        let (x, y) = (c + r * angle.cos(), c + r * angle.sin());
+        html! {
+            <g class={format!("spoke {}", nb.kind)}>
+                <line x1={c.to_string()} y1={c.to_string()} x2={format!("{x:.1}")} y2={format!("{y:.1}")} />
+                <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6"><title>{ format!("peer {} ({})", nb.id, nb.kind) }</title></circle>
+            </g>
+        }
+    });
+    html! {
+        <svg class="neighbourhood" viewBox={format!("0 0 {DRAWING} {DRAWING}")} role="img" aria-label="this tab and its neighbours">
+            { for spokes }
+            <circle class="me" cx={c.to_string()} cy={c.to_string()} r="9"><title>{ "this tab" }</title></circle>
+        </svg>
+    }
+}
+
+/// One row per neighbour: kind, latency, bytes in and out.
+fn rows(neighbours: &[Neighbour]) -> Html {
+    let rows = neighbours.iter().map(|nb| {
+        let rtt = nb.rtt_ms.map_or_else(|| "–".to_owned(), |ms| format!("{ms} ms"));
+        let traffic = if nb.kind == "direct" {
+            format!("{} in · {} out", bytes(nb.bytes.0), bytes(nb.bytes.1))
+        } else {
+            "–".to_owned()
+        };
+        html! {
+            <tr data-testid="neighbour" data-kind={nb.kind} data-peer={nb.id.to_string()}>
+                <td><code>{ nb.id }</code></td><td>{ nb.kind }</td><td>{ rtt }</td><td>{ traffic }</td>
+            </tr>
+        }
+    });
+    html! {
+        <table class="neighbours">
+            <thead><tr><th>{ "peer" }</th><th>{ "link" }</th><th>{ "latency" }</th><th>{ "traffic" }</th></tr></thead>
+            <tbody>{ for rows }</tbody>
+        </table>
+    }
+}
 
 /// Props of [`NetworkPanel`].
 #[derive(Properties, PartialEq)]
@@ -12,10 +66,14 @@ pub struct NetworkPanelProps {
     pub relay: String,
     /// Connection state, in a word.
     pub conn: &'static str,
-    /// Other tabs in the room, through the relay.
+    /// Other tabs the node hears from (through the relay or directly).
     pub peers: usize,
     /// Tabs of this browser heard on the same-browser channel.
     pub same_browser: usize,
+    /// Every tab this one hears from, and how.
+    pub neighbours: Vec<Neighbour>,
+    /// This tab's id at the relay, once welcomed.
+    pub me: Option<tabcoin_protocol::PeerId>,
     /// Sync state, in words.
     pub sync: String,
     /// Signatures checked by the verifier workers.
@@ -53,7 +111,11 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
             <dl>
                 <dt>{ "relay" }</dt><dd><code data-testid="relay-url">{ &props.relay }</code></dd>
                 <dt>{ "connection" }</dt><dd>{ props.conn }</dd>
-                <dt>{ "tabs via relay" }</dt><dd>{ props.peers }</dd>
+                <dt>{ "this tab" }</dt>
+                <dd><code data-testid="peer-id">{ props.me.map_or_else(|| "–".to_owned(), |id| id.to_string()) }</code></dd>
+                <dt>{ "peers" }</dt><dd>{ props.peers }</dd>
+                <dt>{ "direct links" }</dt>
+                <dd data-testid="neighbours">{ props.neighbours.iter().filter(|n| n.kind == "direct").count() }</dd>
                 <dt>{ "tabs in this browser" }</dt><dd data-testid="local-peers">{ props.same_browser }</dd>
                 <dt>{ "sync" }</dt><dd>{ &props.sync }</dd>
                 <dt>{ "signatures checked" }</dt>
@@ -65,6 +127,10 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 <dt>{ "banned peers" }</dt><dd data-testid="banned-peers">{ props.banned }</dd>
                 <dt>{ "network id" }</dt><dd><code data-testid="network-id">{ &props.network }</code></dd>
             </dl>
+            <div class="neighbourhood-view">
+                { drawing(&props.neighbours) }
+                { rows(&props.neighbours) }
+            </div>
             <form class="send" {onsubmit}>
                 <label for="relay-input">{ "Relay address" }</label>
                 <input id="relay-input" data-testid="relay-input" ref={input} value={props.relay.clone()} spellcheck="false" />

@@ -31,6 +31,10 @@ pub struct ShellView {
     pub conn: &'static str,
     /// Tabs of this browser heard on the same-browser channel.
     pub same_browser: usize,
+    /// Every tab this one hears from, and how.
+    pub neighbours: Vec<crate::shell::Neighbour>,
+    /// This tab's id at the relay, once welcomed.
+    pub me: Option<tabcoin_protocol::PeerId>,
     /// Verifier workers able to take work.
     pub verifiers: usize,
     /// Miners running, and the most that may.
@@ -206,6 +210,8 @@ pub fn view(h: Home<'_>) -> Html {
                 conn={shell.conn}
                 peers={node.peers().len()}
                 same_browser={shell.same_browser}
+                neighbours={shell.neighbours}
+                me={shell.me}
                 sync={sync_label(node.sync(), store.height())}
                 {sig_workers}
                 {sig_page}

@@ -1,0 +1,411 @@
+//! Direct links between tabs: one WebRTC data channel per neighbour.
+//!
+//! The dialler creates the connection and its channel, and sends its
+//! session description once ICE gathering is complete (the description then
+//! carries the candidates: no trickle messages); the answerer sets it,
+//! answers the same way, and receives the channel. Both sides open with the
+//! link handshake (`tabcoin_mesh::wire`), then exchange node messages split
+//! into pieces of at most 16 KiB. Sending respects the channel's buffer:
+//! past [`HIGH_WATER`] bytes in flight, pieces wait in a bounded queue
+//! drained on `bufferedamountlow`; a neighbour that does not read fills the
+//! queue and its link is closed. No STUN or TURN server is used: links
+//! form where host candidates reach (the same machine, the same network).
+
+use std::collections::VecDeque;
+
+use gloo::events::EventListener;
+use tabcoin_mesh::wire::{self, Heard, Keepalive, LinkError, LinkHello, Liveness, Reassembler};
+use tabcoin_protocol::{Payload, PeerId};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    MessageEvent, RtcConfiguration, RtcDataChannel, RtcDataChannelEvent, RtcDataChannelState,
+    RtcDataChannelType, RtcIceGatheringState, RtcPeerConnection, RtcPeerConnectionState,
+    RtcSdpType, RtcSessionDescriptionInit,
+};
+
+use super::events::{ShellEvent, Sink};
+
+/// Bytes in the channel's buffer past which pieces wait in the queue.
+pub const HIGH_WATER: u32 = 1 << 20;
+/// The buffer level at which the browser says "send more".
+const LOW_WATER: u32 = 256 * 1024;
+/// Bytes a link may hold queued before the neighbour is judged not to
+/// read and the link is closed.
+pub const MAX_QUEUED: usize = 8 << 20;
+
+/// What a link reports, for [`super::Shell::on`].
+#[derive(Debug)]
+pub enum LinkEvent {
+    /// This side's description is complete: send it to the other tab.
+    Described(String),
+    /// The answerer received the dialler's channel.
+    Channel(RtcDataChannel),
+    /// The channel opened.
+    Open,
+    /// A data channel message.
+    Piece(Vec<u8>),
+    /// The channel's buffer fell below the low-water mark.
+    Drained,
+    /// The link failed or closed, with why.
+    Closed(String),
+}
+
+/// Who opened the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// This tab dialled.
+    Dialer,
+    /// This tab answered.
+    Answerer,
+}
+
+/// What came of a link's input.
+pub enum Arrived {
+    /// Nothing for the node.
+    Nothing,
+    /// The handshake matched: the link is usable.
+    Greeted,
+    /// A node message.
+    Message(Payload),
+    /// The neighbour's new relay id.
+    Renamed(PeerId),
+}
+
+/// One direct link.
+pub struct DirectLink {
+    /// This link's number: its events carry it (a tab's id may change
+    /// while the link lives, and events of a link already dropped must not
+    /// reach its successor).
+    pub serial: u64,
+    /// Who opened it.
+    pub role: Role,
+    pc: RtcPeerConnection,
+    channel: Option<RtcDataChannel>,
+    described: bool,
+    rx: Reassembler,
+    hello: LinkHello,
+    queue: VecDeque<Vec<u8>>,
+    queued: usize,
+    live: Liveness,
+    ping_sent: Option<u64>,
+    last_ping: u64,
+    /// Round trip of the last ping, in ms.
+    pub rtt_ms: Option<u64>,
+    /// Bytes received.
+    pub bytes_in: u64,
+    /// Bytes sent.
+    pub bytes_out: u64,
+    listeners: Vec<EventListener>,
+    channel_listeners: Vec<EventListener>,
+}
+
+fn js_error(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+fn description(kind: RtcSdpType, sdp: &str) -> RtcSessionDescriptionInit {
+    let init = RtcSessionDescriptionInit::new(kind);
+    init.set_sdp(sdp);
+    init
+}
+
+impl DirectLink {
+    fn new(
+        serial: u64,
+        role: Role,
+        hello: LinkHello,
+        sink: &Sink,
+        now: u64,
+    ) -> Result<DirectLink, String> {
+        let config = RtcConfiguration::new();
+        config.set_ice_servers(&js_sys::Array::new());
+        let pc = RtcPeerConnection::new_with_configuration(&config).map_err(js_error)?;
+        let mut listeners = Vec::new();
+        let (s, p) = (sink.clone(), pc.clone());
+        listeners.push(EventListener::new(
+            &pc,
+            "icegatheringstatechange",
+            move |_| {
+                if p.ice_gathering_state() == RtcIceGatheringState::Complete
+                    && let Some(d) = p.local_description()
+                {
+                    s(ShellEvent::Link(serial, LinkEvent::Described(d.sdp())));
+                }
+            },
+        ));
+        let (s, p) = (sink.clone(), pc.clone());
+        listeners.push(EventListener::new(
+            &pc,
+            "connectionstatechange",
+            move |_| {
+                let state = p.connection_state();
+                if matches!(
+                    state,
+                    RtcPeerConnectionState::Failed | RtcPeerConnectionState::Closed
+                ) {
+                    s(ShellEvent::Link(
+                        serial,
+                        LinkEvent::Closed(format!("connection {state:?}").to_lowercase()),
+                    ));
+                }
+            },
+        ));
+        Ok(DirectLink {
+            serial,
+            role,
+            pc,
+            channel: None,
+            described: false,
+            rx: Reassembler::new(hello.clone()),
+            hello,
+            queue: VecDeque::new(),
+            queued: 0,
+            live: Liveness::new(now),
+            ping_sent: None,
+            last_ping: 0,
+            rtt_ms: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            listeners,
+            channel_listeners: Vec::new(),
+        })
+    }
+
+    /// Dials a tab: creates the connection and its channel, and starts
+    /// describing this side ([`LinkEvent::Described`] follows).
+    pub fn dial(
+        serial: u64,
+        hello: LinkHello,
+        sink: &Sink,
+        now: u64,
+    ) -> Result<DirectLink, String> {
+        let mut link = DirectLink::new(serial, Role::Dialer, hello, sink, now)?;
+        let channel = link.pc.create_data_channel("tabcoin");
+        link.attach(channel, sink);
+        let (s, pc) = (sink.clone(), link.pc.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = async {
+                let offer = JsFuture::from(pc.create_offer()).await?;
+                let sdp = js_sys::Reflect::get(&offer, &"sdp".into())?
+                    .as_string()
+                    .unwrap_or_default();
+                JsFuture::from(pc.set_local_description(&description(RtcSdpType::Offer, &sdp)))
+                    .await?;
+                Ok::<_, JsValue>(())
+            }
+            .await;
+            described_or_failed(&s, serial, &pc, result);
+        });
+        Ok(link)
+    }
+
+    /// Answers a tab's offer: sets it, and starts describing this side.
+    pub fn answer(
+        serial: u64,
+        offer: &str,
+        hello: LinkHello,
+        sink: &Sink,
+        now: u64,
+    ) -> Result<DirectLink, String> {
+        let mut link = DirectLink::new(serial, Role::Answerer, hello, sink, now)?;
+        let s = sink.clone();
+        link.listeners
+            .push(EventListener::new(&link.pc, "datachannel", move |e| {
+                if let Some(e) = e.dyn_ref::<RtcDataChannelEvent>() {
+                    s(ShellEvent::Link(serial, LinkEvent::Channel(e.channel())));
+                }
+            }));
+        let (s, pc, offer) = (sink.clone(), link.pc.clone(), offer.to_owned());
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = async {
+                JsFuture::from(pc.set_remote_description(&description(RtcSdpType::Offer, &offer)))
+                    .await?;
+                let answer = JsFuture::from(pc.create_answer()).await?;
+                let sdp = js_sys::Reflect::get(&answer, &"sdp".into())?
+                    .as_string()
+                    .unwrap_or_default();
+                JsFuture::from(pc.set_local_description(&description(RtcSdpType::Answer, &sdp)))
+                    .await?;
+                Ok::<_, JsValue>(())
+            }
+            .await;
+            described_or_failed(&s, serial, &pc, result);
+        });
+        Ok(link)
+    }
+
+    /// The dialler sets the answer it received.
+    pub fn answered(&self, sdp: &str, sink: &Sink) {
+        let (s, pc, sdp, serial) = (sink.clone(), self.pc.clone(), sdp.to_owned(), self.serial);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) =
+                JsFuture::from(pc.set_remote_description(&description(RtcSdpType::Answer, &sdp)))
+                    .await
+            {
+                s(ShellEvent::Link(serial, LinkEvent::Closed(js_error(e))));
+            }
+        });
+    }
+
+    /// Takes this side's description the first time it is complete.
+    pub fn take_description(&mut self, sdp: String) -> Option<String> {
+        (!std::mem::replace(&mut self.described, true)).then_some(sdp)
+    }
+
+    /// Listens to the channel (the dialler's own, or the one the answerer
+    /// received).
+    pub fn attach(&mut self, channel: RtcDataChannel, sink: &Sink) {
+        let serial = self.serial;
+        channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+        channel.set_buffered_amount_low_threshold(LOW_WATER);
+        let on = |kind: &'static str, make: fn(&web_sys::Event) -> Option<LinkEvent>| {
+            let s = sink.clone();
+            EventListener::new(&channel, kind, move |e| {
+                if let Some(event) = make(e) {
+                    s(ShellEvent::Link(serial, event));
+                }
+            })
+        };
+        self.channel_listeners = vec![
+            on("open", |_| Some(LinkEvent::Open)),
+            on("message", |e| {
+                let data = e.dyn_ref::<MessageEvent>()?.data();
+                let buffer = data.dyn_ref::<js_sys::ArrayBuffer>()?;
+                Some(LinkEvent::Piece(js_sys::Uint8Array::new(buffer).to_vec()))
+            }),
+            on("bufferedamountlow", |_| Some(LinkEvent::Drained)),
+            on("close", |_| {
+                Some(LinkEvent::Closed("channel closed".into()))
+            }),
+        ];
+        self.channel = Some(channel);
+    }
+
+    /// The channel opened: say the handshake.
+    pub fn opened(&mut self, now: u64) {
+        let piece = self.hello.piece();
+        self.push(piece, now);
+    }
+
+    /// Tells the neighbour this tab's new relay id.
+    pub fn tell_renamed(&mut self, id: PeerId, now: u64) -> bool {
+        self.push(wire::renamed(id), now)
+    }
+
+    /// Whether the other side's handshake was heard.
+    pub fn is_up(&self) -> bool {
+        self.rx.greeted()
+    }
+
+    /// Takes in a data channel message.
+    pub fn piece(&mut self, piece: &[u8], now: u64) -> Result<Arrived, LinkError> {
+        self.bytes_in += piece.len() as u64;
+        self.live.heard(now);
+        Ok(match self.rx.push(piece)? {
+            Heard::Partial => Arrived::Nothing,
+            Heard::Pong => {
+                if let Some(at) = self.ping_sent.take() {
+                    self.rtt_ms = Some(now.saturating_sub(at));
+                }
+                Arrived::Nothing
+            }
+            Heard::Ping => {
+                self.push(vec![wire::PONG], now);
+                Arrived::Nothing
+            }
+            Heard::Hello(_) => Arrived::Greeted,
+            Heard::Renamed(id) => Arrived::Renamed(id),
+            Heard::Message(payload) => Arrived::Message(payload),
+        })
+    }
+
+    /// Sends a node message; `false` if the link is closing for a full
+    /// queue (the neighbour does not read).
+    pub fn send(&mut self, msg: &Payload, now: u64) -> bool {
+        wire::split(msg.as_str())
+            .into_iter()
+            .all(|piece| self.push(piece, now))
+    }
+
+    fn push(&mut self, piece: Vec<u8>, now: u64) -> bool {
+        self.queued += piece.len();
+        self.queue.push_back(piece);
+        self.live.said(now);
+        self.drain();
+        self.queued <= MAX_QUEUED
+    }
+
+    /// Moves queued pieces into the channel while its buffer has room.
+    pub fn drain(&mut self) {
+        let Some(channel) = &self.channel else {
+            return;
+        };
+        if channel.ready_state() != RtcDataChannelState::Open {
+            return;
+        }
+        while channel.buffered_amount() < HIGH_WATER {
+            let Some(piece) = self.queue.pop_front() else {
+                break;
+            };
+            self.queued -= piece.len();
+            if channel.send_with_u8_array(&piece).is_err() {
+                break;
+            }
+            self.bytes_out += piece.len() as u64;
+        }
+    }
+
+    /// Keeps the link alive and its latency known (called about once a
+    /// second): a ping every [`wire::PING_EVERY_MS`] once the handshake is
+    /// done; `false` if the link is dead (silent for
+    /// [`wire::SILENT_LIMIT_MS`], or a neighbour that does not read).
+    pub fn keepalive(&mut self, now: u64) -> bool {
+        if self.live.check(now) == Keepalive::Dead {
+            return false;
+        }
+        let due =
+            self.ping_sent.is_none() && now.saturating_sub(self.last_ping) >= wire::PING_EVERY_MS;
+        if self.is_up() && due {
+            self.ping_sent = Some(now);
+            self.last_ping = now;
+            return self.push(vec![wire::PING], now);
+        }
+        true
+    }
+}
+
+fn described_or_failed(
+    sink: &Sink,
+    serial: u64,
+    pc: &RtcPeerConnection,
+    result: Result<(), JsValue>,
+) {
+    match result {
+        Err(e) => sink(ShellEvent::Link(serial, LinkEvent::Closed(js_error(e)))),
+        // Gathering may have ended before the listener could see it.
+        Ok(()) if pc.ice_gathering_state() == RtcIceGatheringState::Complete => {
+            if let Some(d) = pc.local_description() {
+                sink(ShellEvent::Link(serial, LinkEvent::Described(d.sdp())));
+            }
+        }
+        Ok(()) => {}
+    }
+}
+
+impl Drop for DirectLink {
+    fn drop(&mut self) {
+        // The listeners go first, so the closing is not heard.
+        self.listeners.clear();
+        self.channel_listeners.clear();
+        if let Some(channel) = &self.channel {
+            channel.close();
+        }
+        self.pc.close();
+    }
+}

@@ -1,0 +1,121 @@
+// No central node: ten tabs, each in its own browser context (as if in ten
+// browsers), link to a few neighbours over WebRTC on loopback; the relay
+// only introduces them. With the relay stopped, a block mined in one tab and
+// a payment sent from another reach every tab over the mesh; the relay's
+// return breaks nothing; closing three tabs leaves the others refilling
+// their neighbourhoods.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  height,
+  mineUntilAbove,
+  openTab,
+  sameTip,
+  screenshot,
+  setup,
+  startRelay,
+  text,
+  waitFor,
+  waitForText,
+} from './helpers.mjs';
+
+const env = setup();
+const TABS = 10;
+const D_HI = 8;
+
+/** Direct links of every tab: Map(id → [neighbour ids]). */
+async function graph(pages) {
+  const adj = new Map();
+  for (const p of pages) {
+    const me = await text(p, 'peer-id');
+    const peers = await p.$$eval('[data-testid=neighbour][data-kind=direct]', (els) => els.map((e) => e.dataset.peer));
+    adj.set(me, peers);
+  }
+  return adj;
+}
+
+/** Whether the undirected graph of `adj` (restricted to its own keys) is connected. */
+function connected(adj) {
+  const ids = [...adj.keys()];
+  const seen = new Set([ids[0]]);
+  const todo = [ids[0]];
+  while (todo.length) {
+    const id = todo.pop();
+    const next = [...(adj.get(id) ?? []), ...ids.filter((o) => adj.get(o).includes(id))];
+    for (const n of next) {
+      if (adj.has(n) && !seen.has(n)) {
+        seen.add(n);
+        todo.push(n);
+      }
+    }
+  }
+  return seen.size === ids.length;
+}
+
+const directLinks = (p) => p.evaluate(() => Number(document.querySelector('[data-testid=neighbours]').textContent));
+
+/** Waits until every page has at least `n` direct links. */
+async function atLeast(pages, n, timeout = 60_000) {
+  for (const p of pages) {
+    await waitFor(p, (n) => Number(document.querySelector('[data-testid=neighbours]').textContent) >= n, n, timeout);
+  }
+}
+
+test('ten tabs in separate browsers form a bounded, connected mesh that carries the chain without the relay', async () => {
+  const pages = [];
+  for (let i = 0; i < TABS; i++) {
+    pages.push(await openTab(await env.browser.newContext({ viewport: { width: 1280, height: 1000 } }), env.relay.url));
+  }
+  for (const p of pages) await waitForText(p, 'conn-state', 'online');
+
+  // Each tab reaches its lower bound; none holds more than D_HI links, so
+  // none is linked to all nine others; the graph is connected.
+  await atLeast(pages, 4);
+  const adj = await graph(pages);
+  for (const [id, peers] of adj) {
+    assert.ok(peers.length <= D_HI, `tab ${id} has ${peers.length} direct links`);
+    assert.ok(peers.length < TABS - 1, `tab ${id} is linked to every other tab`);
+  }
+  assert.ok(connected(adj), `the mesh is not connected: ${JSON.stringify([...adj])}`);
+  const kinds = await pages[0].$$eval('[data-testid=neighbour]', (els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.includes('direct'));
+  await sameTip(...pages);
+
+  // Relay stopped: a block mined in one tab reaches all ten over the mesh.
+  const addr = env.relay.addr;
+  await env.relay.stop();
+  for (const p of pages) await waitForText(p, 'conn-state', 'offline');
+  await mineUntilAbove(pages[0], await height(pages[0]));
+  await sameTip(...pages);
+
+  // A payment sent from another tab reaches every pool.
+  const payee = await text(pages[1], 'address');
+  await pages[7].fill('[data-testid=send-to]', payee);
+  await pages[7].fill('[data-testid=send-amount]', '5');
+  await pages[7].click('[data-testid=send-button]');
+  for (const p of pages) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
+  await pages[0].locator('[data-testid=network]').scrollIntoViewIfNeeded();
+  await pages[0].locator('[data-testid=network]').screenshot({
+    path: `${process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts'}/view-mesh.png`,
+  });
+
+  // The relay returns: nothing breaks; a block mined now confirms the
+  // payment everywhere.
+  env.relay = await startRelay(addr);
+  for (const p of pages) await waitForText(p, 'conn-state', 'online', 30_000);
+  await waitForText(pages[3], 'sync-state', 'ready', 30_000);
+  await mineUntilAbove(pages[3], await height(pages[3]));
+  await sameTip(...pages);
+  for (const p of pages) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 0);
+
+  // Three tabs close: the others refill their neighbourhoods from the rest.
+  for (const p of pages.splice(0, 3)) await p.context().close();
+  await atLeast(pages, 4);
+  const after = await graph(pages);
+  assert.ok(connected(after), `the mesh is not connected: ${JSON.stringify([...after])}`);
+  assert.ok((await directLinks(pages[0])) <= D_HI);
+  await mineUntilAbove(pages[0], await height(pages[0]));
+  await sameTip(...pages);
+  await screenshot(pages[0], 'mesh-after-three-left');
+});

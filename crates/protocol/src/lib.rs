@@ -111,6 +111,13 @@ pub enum ClientFrame {
         /// The content.
         msg: Payload,
     },
+    /// "My direct neighbours carry the chain for me" (or no longer): while
+    /// `linked`, this tab's broadcasts go only to tabs of the room that are
+    /// not, and it receives only theirs. Direct messages are unaffected.
+    Linked {
+        /// Whether the tab is linked.
+        linked: bool,
+    },
 }
 
 /// What the relay sends to a tab.
@@ -198,6 +205,7 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
     match &frame {
         ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } => msg.check_shape()?,
+        ClientFrame::Linked { .. } => {}
     }
     Ok(frame)
 }
@@ -258,7 +266,13 @@ mod tests {
                 to: 7,
                 msg: payload(r#"{"type":"get_pool"}"#),
             },
+            ClientFrame::Linked { linked: true },
         ];
+        assert_eq!(
+            encode(&ClientFrame::Linked { linked: false }),
+            r#"{"type":"linked","linked":false}"#
+        );
+        assert!(decode_client_frame(r#"{"type":"linked"}"#, MAX_FRAME_BYTES).is_err());
         for f in frames {
             assert_eq!(decode_client_frame(&encode(&f), MAX_FRAME_BYTES), Ok(f));
         }

@@ -21,6 +21,7 @@ pub fn missing<T>(field: Option<T>, kind: &str, name: &str) -> Result<T, String>
 enum ClientKind {
     Broadcast,
     Direct,
+    Linked,
 }
 
 /// Every field a [`ClientFrame`] may have.
@@ -30,6 +31,7 @@ pub struct ClientWire {
     kind: ClientKind,
     to: Option<PeerId>,
     msg: Option<Payload>,
+    linked: Option<bool>,
 }
 
 impl TryFrom<ClientWire> for ClientFrame {
@@ -42,6 +44,9 @@ impl TryFrom<ClientWire> for ClientFrame {
             ClientKind::Direct => ClientFrame::Direct {
                 to: missing(w.to, "direct", "to")?,
                 msg: missing(w.msg, "direct", "msg")?,
+            },
+            ClientKind::Linked => ClientFrame::Linked {
+                linked: missing(w.linked, "linked", "linked")?,
             },
         })
     }

@@ -94,6 +94,9 @@ struct Member {
     /// Its broadcasts that overflowed most others' queues, since `blamed_at`.
     blame: u32,
     blamed_at: Instant,
+    /// Its direct neighbours carry the chain (`ClientFrame::Linked`):
+    /// broadcasts between linked tabs are not forwarded here.
+    linked: bool,
 }
 
 impl Member {
@@ -102,6 +105,7 @@ impl Member {
             tx,
             full_since: None,
             blame: 0,
+            linked: false,
             blamed_at: Instant::now(),
         }
     }
@@ -246,7 +250,7 @@ impl Hub {
         // A fresh queue always has room for its first frame.
         let _ = tx.try_send(encode(&RelayFrame::Welcome { you: id, peers }).into());
         let joined: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: id }).into();
-        self.deliver_room(&mut inner, room, None, &joined);
+        self.deliver_room(&mut inner, room, None, false, &joined);
         inner
             .rooms
             .entry(room.to_owned())
@@ -278,7 +282,7 @@ impl Hub {
             }
         }
         let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer: id }).into();
-        self.deliver_room(&mut inner, room, None, &left);
+        self.deliver_room(&mut inner, room, None, false, &left);
         remember(&mut inner, frame_id);
         self.forward(
             &mut inner,
@@ -299,6 +303,12 @@ impl Hub {
         let (to, msg) = match frame {
             ClientFrame::Broadcast { msg } => (None, msg),
             ClientFrame::Direct { to, msg } => (Some(to), msg),
+            ClientFrame::Linked { linked } => {
+                if let Some(member) = inner.rooms.get_mut(room).and_then(|r| r.get_mut(&from)) {
+                    member.linked = linked;
+                }
+                return;
+            }
         };
         let counter = if msg.is_signalling() {
             &self.signal_bytes
@@ -313,7 +323,13 @@ impl Hub {
         .into();
         let delivered_locally = match to {
             None => {
-                let skipped = self.deliver_room(&mut inner, room, Some(from), &text);
+                // Linked tabs hear each other over their own links.
+                let linked = inner
+                    .rooms
+                    .get(room)
+                    .and_then(|r| r.get(&from))
+                    .is_some_and(|m| m.linked);
+                let skipped = self.deliver_room(&mut inner, room, Some(from), linked, &text);
                 self.blame_flooder(&mut inner, room, from, skipped);
                 false
             }
@@ -384,7 +400,7 @@ impl Hub {
             }
             inner.forget_remote(&room, peer);
             let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer }).into();
-            self.deliver_room(&mut inner, &room, None, &left);
+            self.deliver_room(&mut inner, &room, None, false, &left);
             let frame = LinkFrame::Left {
                 id: self.fresh_id(),
                 room,
@@ -432,7 +448,7 @@ impl Hub {
                 .into();
                 match to {
                     None => {
-                        self.deliver_room(&mut inner, room, None, &text);
+                        self.deliver_room(&mut inner, room, None, false, &text);
                     }
                     Some(to) => {
                         if self.deliver_one(&mut inner, room, *to, text) {
@@ -444,7 +460,7 @@ impl Hub {
             LinkFrame::Joined { room, peer, .. } => {
                 inner.remote.entry(room.clone()).or_default().insert(*peer);
                 let joined: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: *peer }).into();
-                self.deliver_room(&mut inner, room, None, &joined);
+                self.deliver_room(&mut inner, room, None, false, &joined);
             }
             LinkFrame::Left { room, peer, .. } => {
                 inner.forget_remote(room, *peer);
@@ -452,7 +468,7 @@ impl Hub {
                     l.peers.remove(&(room.clone(), *peer));
                 }
                 let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer: *peer }).into();
-                self.deliver_room(&mut inner, room, None, &left);
+                self.deliver_room(&mut inner, room, None, false, &left);
             }
         }
         self.forward(&mut inner, Some(link), &frame);
@@ -466,6 +482,7 @@ impl Hub {
         inner: &mut Inner,
         room: &str,
         except: Option<PeerId>,
+        skip_linked: bool,
         text: &Utf8Bytes,
     ) -> usize {
         let Some(members) = inner.rooms.get_mut(room) else {
@@ -474,7 +491,10 @@ impl Hub {
         let now = Instant::now();
         let mut skipped = 0;
         let mut gone = Vec::new();
-        for (id, member) in members.iter_mut().filter(|(id, _)| Some(**id) != except) {
+        let members_for = members
+            .iter_mut()
+            .filter(|(id, m)| Some(**id) != except && !(skip_linked && m.linked));
+        for (id, member) in members_for {
             match self.offer(member, text.clone(), now) {
                 Offer::Queued => {}
                 Offer::Skipped => skipped += 1,

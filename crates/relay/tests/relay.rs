@@ -438,3 +438,36 @@ async fn stats_count_peers_rooms_and_messages() {
     assert_eq!(stats.signal_bytes, offer.len() as u64);
     assert_eq!(stats.chain_bytes, ping_msg().len() as u64);
 }
+
+#[tokio::test]
+async fn broadcasts_between_linked_tabs_are_left_to_their_links() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let mut a = connect(&url, "r").await;
+    let mut b = connect(&url, "r").await;
+    let mut plain = connect(&url, "r").await;
+    for tab in [&mut a, &mut b] {
+        send(tab, &ClientFrame::Linked { linked: true }).await;
+    }
+    // A linked tab's broadcast reaches only the tab without links.
+    broadcast(&mut a, ping_msg()).await;
+    assert_eq!(next_delivery(&mut plain.ws).await, Some((a.id, ping_msg())));
+    assert_eq!(next_delivery(&mut b.ws).await, None);
+    // The unlinked tab's broadcast reaches everyone; direct messages too.
+    broadcast(&mut plain, ping_msg()).await;
+    assert_eq!(next_delivery(&mut a.ws).await, Some((plain.id, ping_msg())));
+    assert_eq!(next_delivery(&mut b.ws).await, Some((plain.id, ping_msg())));
+    send(
+        &mut a,
+        &ClientFrame::Direct {
+            to: b.id,
+            msg: ping_msg(),
+        },
+    )
+    .await;
+    assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, ping_msg())));
+    // Unlinked again: its broadcasts reach everyone.
+    send(&mut b, &ClientFrame::Linked { linked: false }).await;
+    broadcast(&mut a, ping_msg()).await;
+    assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, ping_msg())));
+}

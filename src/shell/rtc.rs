@@ -11,7 +11,9 @@
 //! queue and its link is closed. No STUN or TURN server is used: links
 //! form where host candidates reach (the same machine, the same network).
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use gloo::events::EventListener;
 use tabcoin_mesh::wire::{self, Heard, Keepalive, LinkError, LinkHello, Liveness, Reassembler};
@@ -39,8 +41,6 @@ pub const MAX_QUEUED: usize = 8 << 20;
 pub enum LinkEvent {
     /// This side's description is complete: send it to the other tab.
     Described(String),
-    /// The answerer received the dialler's channel.
-    Channel(RtcDataChannel),
     /// The channel opened.
     Open,
     /// A data channel message.
@@ -81,7 +81,11 @@ pub struct DirectLink {
     /// Who opened it.
     pub role: Role,
     pc: RtcPeerConnection,
-    channel: Option<RtcDataChannel>,
+    /// The channel and its listeners: filled in by the `datachannel`
+    /// handler itself on the answering side, so nothing the channel hears
+    /// before the shell's next turn is lost.
+    slot: Rc<RefCell<Slot>>,
+    said_hello: bool,
     described: bool,
     rx: Reassembler,
     hello: LinkHello,
@@ -97,7 +101,46 @@ pub struct DirectLink {
     /// Bytes sent.
     pub bytes_out: u64,
     listeners: Vec<EventListener>,
-    channel_listeners: Vec<EventListener>,
+}
+
+/// A link's data channel, once there is one, with its listeners.
+#[derive(Default)]
+struct Slot {
+    channel: Option<RtcDataChannel>,
+    listeners: Vec<EventListener>,
+}
+
+/// Listens to a channel (the dialler's own, or the one the answerer
+/// received) and keeps it in `slot`; a channel already open says so.
+fn attach(slot: &Rc<RefCell<Slot>>, channel: RtcDataChannel, serial: u64, sink: &Sink) {
+    channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+    channel.set_buffered_amount_low_threshold(LOW_WATER);
+    let on = |kind: &'static str, make: fn(&web_sys::Event) -> Option<LinkEvent>| {
+        let s = sink.clone();
+        EventListener::new(&channel, kind, move |e| {
+            if let Some(event) = make(e) {
+                s(ShellEvent::Link(serial, event));
+            }
+        })
+    };
+    let listeners = vec![
+        on("open", |_| Some(LinkEvent::Open)),
+        on("message", |e| {
+            let data = e.dyn_ref::<MessageEvent>()?.data();
+            let buffer = data.dyn_ref::<js_sys::ArrayBuffer>()?;
+            Some(LinkEvent::Piece(js_sys::Uint8Array::new(buffer).to_vec()))
+        }),
+        on("bufferedamountlow", |_| Some(LinkEvent::Drained)),
+        on("close", |_| {
+            Some(LinkEvent::Closed("channel closed".into()))
+        }),
+    ];
+    if channel.ready_state() == RtcDataChannelState::Open {
+        sink(ShellEvent::Link(serial, LinkEvent::Open));
+    }
+    let mut slot = slot.borrow_mut();
+    slot.channel = Some(channel);
+    slot.listeners = listeners;
 }
 
 fn js_error(e: JsValue) -> String {
@@ -160,7 +203,8 @@ impl DirectLink {
             serial,
             role,
             pc,
-            channel: None,
+            slot: Rc::default(),
+            said_hello: false,
             described: false,
             rx: Reassembler::new(hello.clone()),
             hello,
@@ -173,7 +217,6 @@ impl DirectLink {
             bytes_in: 0,
             bytes_out: 0,
             listeners,
-            channel_listeners: Vec::new(),
         })
     }
 
@@ -185,9 +228,9 @@ impl DirectLink {
         sink: &Sink,
         now: u64,
     ) -> Result<DirectLink, String> {
-        let mut link = DirectLink::new(serial, Role::Dialer, hello, sink, now)?;
+        let link = DirectLink::new(serial, Role::Dialer, hello, sink, now)?;
         let channel = link.pc.create_data_channel("tabcoin");
-        link.attach(channel, sink);
+        attach(&link.slot, channel, serial, sink);
         let (s, pc) = (sink.clone(), link.pc.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let result = async {
@@ -214,11 +257,11 @@ impl DirectLink {
         now: u64,
     ) -> Result<DirectLink, String> {
         let mut link = DirectLink::new(serial, Role::Answerer, hello, sink, now)?;
-        let s = sink.clone();
+        let (s, slot) = (sink.clone(), link.slot.clone());
         link.listeners
             .push(EventListener::new(&link.pc, "datachannel", move |e| {
                 if let Some(e) = e.dyn_ref::<RtcDataChannelEvent>() {
-                    s(ShellEvent::Link(serial, LinkEvent::Channel(e.channel())));
+                    attach(&slot, e.channel(), serial, &s);
                 }
             }));
         let (s, pc, offer) = (sink.clone(), link.pc.clone(), offer.to_owned());
@@ -258,39 +301,12 @@ impl DirectLink {
         (!std::mem::replace(&mut self.described, true)).then_some(sdp)
     }
 
-    /// Listens to the channel (the dialler's own, or the one the answerer
-    /// received).
-    pub fn attach(&mut self, channel: RtcDataChannel, sink: &Sink) {
-        let serial = self.serial;
-        channel.set_binary_type(RtcDataChannelType::Arraybuffer);
-        channel.set_buffered_amount_low_threshold(LOW_WATER);
-        let on = |kind: &'static str, make: fn(&web_sys::Event) -> Option<LinkEvent>| {
-            let s = sink.clone();
-            EventListener::new(&channel, kind, move |e| {
-                if let Some(event) = make(e) {
-                    s(ShellEvent::Link(serial, event));
-                }
-            })
-        };
-        self.channel_listeners = vec![
-            on("open", |_| Some(LinkEvent::Open)),
-            on("message", |e| {
-                let data = e.dyn_ref::<MessageEvent>()?.data();
-                let buffer = data.dyn_ref::<js_sys::ArrayBuffer>()?;
-                Some(LinkEvent::Piece(js_sys::Uint8Array::new(buffer).to_vec()))
-            }),
-            on("bufferedamountlow", |_| Some(LinkEvent::Drained)),
-            on("close", |_| {
-                Some(LinkEvent::Closed("channel closed".into()))
-            }),
-        ];
-        self.channel = Some(channel);
-    }
-
-    /// The channel opened: say the handshake.
+    /// The channel opened: say the handshake (once).
     pub fn opened(&mut self, now: u64) {
-        let piece = self.hello.piece();
-        self.push(piece, now);
+        if !std::mem::replace(&mut self.said_hello, true) {
+            let piece = self.hello.piece();
+            self.push(piece, now);
+        }
     }
 
     /// Tells the neighbour this tab's new relay id.
@@ -343,7 +359,8 @@ impl DirectLink {
 
     /// Moves queued pieces into the channel while its buffer has room.
     pub fn drain(&mut self) {
-        let Some(channel) = &self.channel else {
+        let slot = self.slot.borrow();
+        let Some(channel) = &slot.channel else {
             return;
         };
         if channel.ready_state() != RtcDataChannelState::Open {
@@ -402,8 +419,9 @@ impl Drop for DirectLink {
     fn drop(&mut self) {
         // The listeners go first, so the closing is not heard.
         self.listeners.clear();
-        self.channel_listeners.clear();
-        if let Some(channel) = &self.channel {
+        let mut slot = self.slot.borrow_mut();
+        slot.listeners.clear();
+        if let Some(channel) = slot.channel.take() {
             channel.close();
         }
         self.pc.close();

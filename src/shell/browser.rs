@@ -54,6 +54,9 @@ pub struct Shell {
     room_peers: BTreeSet<PeerId>,
     /// The next direct link's serial number.
     next_link: u64,
+    /// Whether the relay was told this tab is linked (its neighbours carry
+    /// the chain, so the relay forwards it only to tabs that are not).
+    linked: bool,
 }
 
 /// One neighbour, for the network panel.
@@ -113,6 +116,7 @@ impl Shell {
             links: BTreeMap::new(),
             room_peers: BTreeSet::new(),
             next_link: 0,
+            linked: false,
         };
         shell.connect();
         shell.read_storage();
@@ -314,6 +318,9 @@ impl Shell {
                     }
                 }
                 self.steer(Input::Present(peers.clone()));
+                // A new connection starts unlinked.
+                self.linked = false;
+                self.tell_linked();
                 vec![
                     Report::Note(Note::Joined { you, others }),
                     Report::Node(Event::Connected { peers }),
@@ -569,10 +576,6 @@ impl Shell {
                 }
                 Vec::new()
             }
-            LinkEvent::Channel(channel) => {
-                link.attach(channel, &self.sink);
-                Vec::new()
-            }
             LinkEvent::Open => {
                 link.opened(now_ms);
                 Vec::new()
@@ -659,9 +662,25 @@ impl Shell {
             .map(|(p, _)| *p)
     }
 
-    /// About once a second: the mesh repairs and mixes, links keep alive.
+    /// Tells the relay when this tab becomes linked (at least
+    /// [`Config::d_lo`](tabcoin_mesh::Config) direct neighbours: from then
+    /// on they carry the chain between it and other linked tabs) or stops
+    /// being so.
+    fn tell_linked(&mut self) {
+        let linked = self.up_links().count() >= tabcoin_mesh::Config::DEFAULT.d_lo;
+        if linked != self.linked
+            && let Some(relay) = &self.relay
+            && relay.send(&ClientFrame::Linked { linked })
+        {
+            self.linked = linked;
+        }
+    }
+
+    /// About once a second: the mesh repairs and mixes, links keep alive,
+    /// the relay learns whether this tab is linked.
     pub fn tick(&mut self) -> Vec<Report> {
         self.steer(Input::Tick);
+        self.tell_linked();
         let now = now().0;
         let dead: Vec<PeerId> = self
             .links

@@ -35,6 +35,21 @@ async function graph(pages) {
   return adj;
 }
 
+/** Like `sameTip`, but says which tab lags and what it saw. */
+async function converge(pages) {
+  try {
+    return await sameTip(...pages);
+  } catch (e) {
+    const tips = await Promise.all(pages.map((p) => text(p, 'tip-hash')));
+    const odd = pages[tips.findIndex((t) => tips.filter((u) => u === t).length === 1)] ?? pages[0];
+    const said = await odd.evaluate(() => [
+      document.querySelector('[data-testid=network]')?.innerText,
+      document.querySelector('[data-testid=activity]')?.innerText,
+    ].join('\n'));
+    throw new Error(`${e.message}\n${said}`);
+  }
+}
+
 /** Whether the undirected graph of `adj` (restricted to its own keys) is connected. */
 function connected(adj) {
   const ids = [...adj.keys()];
@@ -80,14 +95,14 @@ test('ten tabs in separate browsers form a bounded, connected mesh that carries 
   assert.ok(connected(adj), `the mesh is not connected: ${JSON.stringify([...adj])}`);
   const kinds = await pages[0].$$eval('[data-testid=neighbour]', (els) => els.map((e) => e.dataset.kind));
   assert.ok(kinds.includes('direct'));
-  await sameTip(...pages);
+  await converge(pages);
 
   // Relay stopped: a block mined in one tab reaches all ten over the mesh.
   const addr = env.relay.addr;
   await env.relay.stop();
   for (const p of pages) await waitForText(p, 'conn-state', 'offline');
   await mineUntilAbove(pages[0], await height(pages[0]));
-  await sameTip(...pages);
+  await converge(pages);
 
   // A payment sent from another tab reaches every pool.
   const payee = await text(pages[1], 'address');
@@ -106,7 +121,7 @@ test('ten tabs in separate browsers form a bounded, connected mesh that carries 
   for (const p of pages) await waitForText(p, 'conn-state', 'online', 30_000);
   await waitForText(pages[3], 'sync-state', 'ready', 30_000);
   await mineUntilAbove(pages[3], await height(pages[3]));
-  await sameTip(...pages);
+  await converge(pages);
   for (const p of pages) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 0);
 
   // Three tabs close: the others refill their neighbourhoods from the rest.
@@ -116,6 +131,6 @@ test('ten tabs in separate browsers form a bounded, connected mesh that carries 
   assert.ok(connected(after), `the mesh is not connected: ${JSON.stringify([...after])}`);
   assert.ok((await directLinks(pages[0])) <= D_HI);
   await mineUntilAbove(pages[0], await height(pages[0]));
-  await sameTip(...pages);
+  await converge(pages);
   await screenshot(pages[0], 'mesh-after-three-left');
 });

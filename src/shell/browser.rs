@@ -46,6 +46,8 @@ pub struct Shell {
     vault: Option<WorkerHandle>,
     /// Peers the node banned, until when: what they send is dropped unread.
     banned: HashMap<PeerId, Timestamp>,
+    /// This tab's id at the relay, once welcomed.
+    me: Option<PeerId>,
     /// Which tabs to link with directly (from the first welcome on).
     mesh: Option<Mesh>,
     /// Direct links, by the other tab's relay id.
@@ -112,6 +114,7 @@ impl Shell {
             verifiers,
             vault: None,
             banned: HashMap::new(),
+            me: None,
             mesh: None,
             links: BTreeMap::new(),
             room_peers: BTreeSet::new(),
@@ -299,11 +302,19 @@ impl Shell {
                 self.room_peers = peers.iter().copied().collect();
                 // Links opened before stay open: they are keyed by the ids
                 // their tabs had then (a relay's ids never repeat).
+                self.me = Some(you);
                 let seed = u64::from_be_bytes(web_storage::random_bytes());
-                let mesh = self
-                    .mesh
-                    .get_or_insert_with(|| Mesh::new(you, Default::default(), seed));
-                if mesh.me() != you {
+                // With `?links=0` there is no mesh: no dials, offers unanswered.
+                let mesh = match &mut self.mesh {
+                    Some(mesh) => Some(mesh),
+                    None if self.config.direct_links => {
+                        Some(self.mesh.insert(Mesh::new(you, Default::default(), seed)))
+                    }
+                    None => None,
+                };
+                if let Some(mesh) = mesh
+                    && mesh.me() != you
+                {
                     mesh.set_me(you);
                     let now = now().0;
                     let up: Vec<PeerId> = self.up_links().collect();
@@ -728,7 +739,7 @@ impl Shell {
 
     /// This tab's id at the relay, once welcomed.
     pub fn me(&self) -> Option<PeerId> {
-        self.mesh.as_ref().map(Mesh::me)
+        self.me
     }
 
     /// Connects to another relay (`url` already checked), remembered for

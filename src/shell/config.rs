@@ -4,6 +4,8 @@
 //! - `?kernel=scalar` runs the scalar miner even where WebAssembly SIMD works.
 //! - `?verify=main` checks signatures on the page's thread instead of in
 //!   verifier workers.
+//! - `?links=0` opens no direct links: every message goes through the
+//!   relay (to compare).
 //! - `?relay=ws://host:port/ws` points the tab at another relay; without it,
 //!   the relay chosen in the network panel (kept in `localStorage`), else the
 //!   relay that served the page, at `/ws`.
@@ -33,6 +35,9 @@ pub struct PageConfig {
     /// Signatures of incoming batches are checked in verifier workers
     /// (`?verify=main` turns this off, to compare).
     pub verify_in_workers: bool,
+    /// Direct links to other tabs are opened (`?links=0` turns this off,
+    /// to compare).
+    pub direct_links: bool,
 }
 
 impl PageConfig {
@@ -72,6 +77,7 @@ impl PageConfig {
             relay,
             force_scalar,
             verify_in_workers: get("verify").is_none_or(|v| v != "main"),
+            direct_links: get("links").is_none_or(|v| v != "0"),
         }
     }
 }

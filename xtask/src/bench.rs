@@ -362,6 +362,47 @@ fn sync_rows(url: &str) -> Result<String> {
     result
 }
 
+/// Ten tabs in separate browser contexts take turns mining
+/// (xtask/bench/mesh.mjs): how long a block takes to reach every tab, and
+/// what the relay carries per block, with direct links and without.
+fn mesh_rows(url: &str) -> Result<String> {
+    let mut s = Samples::default();
+    for round in 1..=ROUNDS {
+        let modes = if round % 2 == 1 {
+            ["mesh", "relay"]
+        } else {
+            ["relay", "mesh"]
+        };
+        for mode in modes {
+            eprintln!("xtask: bench round {round}/{ROUNDS}: ten tabs, {mode}");
+            let v = node_script("mesh.mjs", &[url, mode, "10", "20"])?;
+            s.add(
+                v.into_iter()
+                    .map(|(k, v)| (format!("{mode}_{k}"), v))
+                    .collect(),
+            );
+        }
+    }
+    let m = |k: &str| s.median(&format!("mesh_{k}"));
+    let r = |k: &str| s.median(&format!("relay_{k}"));
+    Ok(format!(
+        "| a block reaching all 10 tabs (Chromium, a browser context each, WebRTC on loopback), median / worst of 20 blocks: direct links vs relay only | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× (median) |\n\
+         | relay: chain bytes received per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
+         | relay: bytes sent to tabs per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n",
+        m("reach_p50_ms")?,
+        m("reach_max_ms")?,
+        r("reach_p50_ms")?,
+        r("reach_max_ms")?,
+        r("reach_p50_ms")? / m("reach_p50_ms")?.max(1.0),
+        m("relay_chain_bytes_in_per_block")?,
+        r("relay_chain_bytes_in_per_block")?,
+        m("relay_chain_bytes_in_per_block")? / r("relay_chain_bytes_in_per_block")?.max(1.0),
+        m("relay_bytes_out_per_block")?,
+        r("relay_bytes_out_per_block")?,
+        m("relay_bytes_out_per_block")? / r("relay_bytes_out_per_block")?.max(1.0),
+    ))
+}
+
 /// Main-thread long tasks while every worker mines on the demo network
 /// (xtask/bench/longtasks.mjs), 30 s.
 fn ui_rows(url: &str) -> Result<String> {
@@ -421,7 +462,9 @@ fn size_rows() -> Result<String> {
 }
 
 /// The sections, in the order they run and are printed.
-const SECTIONS: [&str; 7] = ["miner", "verify", "sync", "ui", "size", "relay", "attack"];
+const SECTIONS: [&str; 8] = [
+    "miner", "verify", "sync", "ui", "size", "relay", "attack", "mesh",
+];
 
 /// `cargo xtask bench [section …]`: every section by default (and then
 /// docs/BENCHMARKS.md is rewritten); named sections only print their rows.
@@ -498,6 +541,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "ui" => ui_rows(&url),
             "size" => size_rows(),
             "attack" => attack_rows(),
+            "mesh" => mesh_rows(&url),
             _ => relay_rows(),
         };
         match rows {

@@ -56,6 +56,9 @@ pub struct Stats {
     /// transactions, sync).
     #[serde(default)]
     pub chain_bytes: u64,
+    /// Bytes of the frames queued to tabs.
+    #[serde(default)]
+    pub bytes_out: u64,
 }
 
 struct Link {
@@ -163,6 +166,7 @@ pub struct Hub {
     messages_out: AtomicU64,
     signal_bytes: AtomicU64,
     chain_bytes: AtomicU64,
+    bytes_out: AtomicU64,
     drops: AtomicU64,
     frames_dropped: AtomicU64,
     duplicates: AtomicU64,
@@ -180,6 +184,7 @@ impl Hub {
             messages_out: AtomicU64::new(0),
             signal_bytes: AtomicU64::new(0),
             chain_bytes: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
             drops: AtomicU64::new(0),
             frames_dropped: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
@@ -232,6 +237,7 @@ impl Hub {
             duplicates: self.duplicates.load(Ordering::Relaxed),
             signal_bytes: self.signal_bytes.load(Ordering::Relaxed),
             chain_bytes: self.chain_bytes.load(Ordering::Relaxed),
+            bytes_out: self.bytes_out.load(Ordering::Relaxed),
         }
     }
 
@@ -568,10 +574,12 @@ impl Hub {
     }
 
     fn offer(&self, member: &mut Member, text: Utf8Bytes, now: Instant) -> Offer {
+        let len = text.len() as u64;
         match member.tx.try_send(text) {
             Ok(()) => {
                 member.full_since = None;
                 self.messages_out.fetch_add(1, Ordering::Relaxed);
+                self.bytes_out.fetch_add(len, Ordering::Relaxed);
                 Offer::Queued
             }
             Err(TrySendError::Full(_)) => {

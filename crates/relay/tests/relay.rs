@@ -420,6 +420,10 @@ async fn stats_count_peers_rooms_and_messages() {
     assert_eq!((stats.peers, stats.rooms, stats.links), (3, 2, 0));
     assert_eq!(stats.messages_in, 1);
     assert!(stats.messages_out >= 1);
+    assert!(
+        stats.bytes_out > ping_msg().len() as u64,
+        "the delivery and the welcomes"
+    );
     assert_eq!(stats.chain_bytes, ping_msg().len() as u64);
     assert_eq!(stats.signal_bytes, 0);
     // A tab's link offer to another counts as signalling.

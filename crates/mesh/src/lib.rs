@@ -87,7 +87,8 @@ pub enum Input {
     Present(Vec<PeerId>),
     /// A tab joined the room.
     Joined(PeerId),
-    /// A tab left the room.
+    /// A tab left the relay's room (an open link with it stays until its
+    /// channel closes).
     Left(PeerId),
     /// A tab offers to link with this one.
     Offer(PeerId),
@@ -231,9 +232,13 @@ impl Mesh {
                 }
             }
             Input::Joined(peer) => self.learn(peer, now),
+            // An open link stays: the tab may only have lost the relay (or
+            // the relay itself is going away); its own channel says when it
+            // is gone. A link still opening needs the relay and is dropped.
             Input::Left(peer) => {
                 self.candidates.remove(&peer);
-                if self.links.remove(&peer).is_some() {
+                if let Some(Link::Dialing(_) | Link::Answering(_)) = self.links.get(&peer) {
+                    self.links.remove(&peer);
                     actions.push(Action::Close(peer));
                 }
             }

@@ -149,10 +149,22 @@ fn a_tab_short_of_neighbours_asks_for_a_sample_now_and_then() {
 fn a_neighbour_that_leaves_is_replaced() {
     let mut m = with_neighbours(C.target as u64);
     m.handle(Input::Present(vec![60, 61]), 0);
+    // Gone from the relay's room: the open link stays until it closes.
     let actions = m.handle(Input::Left(100), 1);
-    assert!(actions.contains(&Action::Close(100)));
+    assert!(actions.is_empty(), "{actions:?}");
+    assert_eq!(m.degree(), C.target);
+    let actions = m.handle(Input::Closed(100), 2);
     assert_eq!(dials(&actions).len(), 1);
     assert_eq!(m.links().len(), C.target);
+}
+
+#[test]
+fn a_dial_to_a_tab_that_left_is_dropped() {
+    let mut m = Mesh::new(1, C, 7);
+    let actions = m.handle(Input::Present(vec![50]), 0);
+    assert_eq!(dials(&actions), vec![50]);
+    assert_eq!(m.handle(Input::Left(50), 1), vec![Action::Close(50)]);
+    assert!(m.links().is_empty());
 }
 
 #[test]

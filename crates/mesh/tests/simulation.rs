@@ -109,6 +109,10 @@ impl Net {
         for other in others {
             let d = self.latency();
             self.at(d, other, Input::Left(id));
+            // Its links' channels close too.
+            if self.tabs[&other].links().contains_key(&id) {
+                self.at(d, other, Input::Closed(id));
+            }
         }
     }
 

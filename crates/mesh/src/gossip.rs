@@ -142,6 +142,17 @@ impl<Id: Copy + Eq + Hash> Gossip<Id> {
         sends
     }
 
+    /// The body of `id` arrived from `from` (asked for or pushed): no
+    /// longer fetched, and `from` has it. Not announced: that waits until
+    /// the node takes it as new ([`Gossip::got`]).
+    pub fn arrived(&mut self, id: Id, from: PeerId) {
+        self.fetching.remove(&id);
+        self.have.insert(id);
+        if let Some(seen) = self.seen.get_mut(&from) {
+            seen.insert(id);
+        }
+    }
+
     /// `from` announced `ids`: each one this tab neither has nor is
     /// fetching is asked of it.
     pub fn announced(&mut self, from: PeerId, ids: &[Id], now: u64) -> Vec<Send<Id>> {
@@ -302,5 +313,26 @@ mod tests {
         }
         assert!(g.have.len() <= SEEN_PER_PEER);
         assert!(g.seen.values().all(|s| s.len() <= SEEN_PER_PEER));
+    }
+
+    #[test]
+    fn a_body_that_arrived_is_neither_fetched_again_nor_announced_until_taken() {
+        let mut g: Gossip<u32> = Gossip::new();
+        for p in [1, 2, 3] {
+            g.neighbour(p);
+        }
+        assert_eq!(g.announced(1, &[7], 0), vec![Send::Fetch { to: 1, id: 7 }]);
+        assert!(g.announced(2, &[7], 0).is_empty());
+        g.arrived(7, 1);
+        assert_eq!(g.fetching(), 0);
+        assert!(g.tick(FETCH_TIMEOUT_MS).is_empty(), "no second fetch");
+        // Taken as new: announced to the one neighbour not known to have it.
+        assert_eq!(
+            g.got(7, Some(1)),
+            vec![Send::Announce {
+                to: 3,
+                ids: vec![7]
+            }]
+        );
     }
 }

@@ -13,7 +13,8 @@
 //! piece; the channel is ordered and reliable, so the receiver just appends.
 //! `HELLO` opens the link (network id and protocol version, checked before
 //! anything else is read), `PING` and `PONG` keep it alive, `RENAMED` tells
-//! the tab's new relay id after the relay restarted.
+//! the tab's new relay id after the relay restarted, `ANNOUNCE` and `FETCH`
+//! carry gossip ([`crate::Gossip`]) by [`BodyId`].
 //!
 //! **Liveness** ([`Liveness`]): a link says something every
 //! [`PING_EVERY_MS`]; one that hears nothing for [`SILENT_LIMIT_MS`] is
@@ -47,6 +48,38 @@ pub const HELLO: u8 = 4;
 /// after a relay restart, neighbours re-key the link instead of dialling
 /// the same tab again under its new id.
 pub const RENAMED: u8 = 5;
+
+/// Kind byte: "I have these" (1 to [`MAX_ANNOUNCED`] 32-byte ids).
+pub const ANNOUNCE: u8 = 6;
+/// Kind byte: "send me this one" (one 32-byte id).
+pub const FETCH: u8 = 7;
+/// Most ids in one announcement.
+pub const MAX_ANNOUNCED: usize = 64;
+
+/// What a message is known by in gossip: the SHA-256 of its JSON text.
+pub type BodyId = [u8; 32];
+
+/// The id of a message.
+pub fn body_id(msg: &Payload) -> BodyId {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(msg.as_str().as_bytes()).into()
+}
+
+/// The piece announcing `ids` (at most [`MAX_ANNOUNCED`] are taken).
+pub fn announce(ids: &[BodyId]) -> Vec<u8> {
+    let mut piece = vec![ANNOUNCE];
+    for id in ids.iter().take(MAX_ANNOUNCED) {
+        piece.extend_from_slice(id);
+    }
+    piece
+}
+
+/// The piece asking for the body of `id`.
+pub fn fetch(id: &BodyId) -> Vec<u8> {
+    let mut piece = vec![FETCH];
+    piece.extend_from_slice(id);
+    piece
+}
 
 /// The piece that tells a neighbour this tab's new relay id.
 pub fn renamed(id: PeerId) -> Vec<u8> {
@@ -155,6 +188,10 @@ pub enum Heard {
     Pong,
     /// The neighbour's new relay id.
     Renamed(PeerId),
+    /// The neighbour has these.
+    Announce(Vec<BodyId>),
+    /// The neighbour asks for this body.
+    Fetch(BodyId),
 }
 
 /// Why a link's input was refused (the link is then closed).
@@ -232,6 +269,19 @@ impl Reassembler {
                 Ok(Heard::Hello(hello))
             }
             PING => Ok(Heard::Ping),
+            ANNOUNCE => {
+                if body.is_empty() || body.len() % 32 != 0 || body.len() / 32 > MAX_ANNOUNCED {
+                    return Err(LinkError::UnknownKind);
+                }
+                Ok(Heard::Announce(
+                    body.chunks_exact(32)
+                        .map(|c| c.try_into().unwrap_or([0; 32]))
+                        .collect(),
+                ))
+            }
+            FETCH => Ok(Heard::Fetch(
+                body.try_into().map_err(|_| LinkError::UnknownKind)?,
+            )),
             RENAMED => {
                 let id: [u8; 8] = body.try_into().map_err(|_| LinkError::UnknownKind)?;
                 Ok(Heard::Renamed(PeerId::from_be_bytes(id)))
@@ -327,6 +377,10 @@ mod tests {
             version: LINK_VERSION,
             network: "abc".into(),
         }
+    }
+
+    fn split_payload(text: &str) -> Payload {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn greeted() -> Reassembler {
@@ -440,6 +494,17 @@ mod tests {
         assert_eq!(r.push(&[PONG]), Ok(Heard::Pong));
         assert_eq!(r.push(&renamed(42)), Ok(Heard::Renamed(42)));
         assert_eq!(r.push(&[RENAMED, 1, 2]), Err(LinkError::UnknownKind));
+        let ids = [[1u8; 32], [2u8; 32]];
+        assert_eq!(r.push(&announce(&ids)), Ok(Heard::Announce(ids.to_vec())));
+        assert_eq!(r.push(&fetch(&ids[1])), Ok(Heard::Fetch(ids[1])));
+        assert_eq!(r.push(&[ANNOUNCE]), Err(LinkError::UnknownKind));
+        assert_eq!(r.push(&[FETCH, 1]), Err(LinkError::UnknownKind));
+        let many = vec![[3u8; 32]; MAX_ANNOUNCED + 1];
+        let mut too_many = vec![ANNOUNCE];
+        too_many.extend(many.iter().flatten());
+        assert_eq!(r.push(&too_many), Err(LinkError::UnknownKind));
+        assert_eq!(announce(&many).len(), 1 + 32 * MAX_ANNOUNCED);
+        assert_eq!(body_id(&split_payload("{}")), body_id(&split_payload("{}")));
     }
 
     #[test]

@@ -5,8 +5,9 @@ use gloo::timers::callback::Timeout;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tabcoin_chain::{Address, Timestamp};
-use tabcoin_mesh::wire::{LINK_VERSION, LinkHello, Signal};
-use tabcoin_mesh::{Action, Input, Mesh};
+use tabcoin_mesh::gossip::Send as Gossiped;
+use tabcoin_mesh::wire::{self, BodyId, LINK_VERSION, LinkHello, Signal};
+use tabcoin_mesh::{Action, Gossip, Input, Mesh};
 use tabcoin_node::{Effect, Event, Keys, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
@@ -54,11 +55,46 @@ pub struct Shell {
     links: BTreeMap<PeerId, DirectLink>,
     /// The other tabs in the relay room.
     room_peers: BTreeSet<PeerId>,
+    /// Who of the direct neighbours has which message.
+    gossip: Gossip<BodyId>,
+    /// Messages passed on lately, for neighbours that ask for them.
+    bodies: Bodies,
     /// The next direct link's serial number.
     next_link: u64,
     /// Whether the relay was told this tab is linked (its neighbours carry
     /// the chain, so the relay forwards it only to tabs that are not).
     linked: bool,
+}
+
+/// Most bytes of messages kept for neighbours' fetches.
+const BODIES_BYTES: usize = 16 << 20;
+
+/// Messages this tab passed on lately, by id, oldest first, within
+/// [`BODIES_BYTES`].
+#[derive(Default)]
+struct Bodies {
+    kept: std::collections::VecDeque<(BodyId, Payload)>,
+    bytes: usize,
+}
+
+impl Bodies {
+    fn keep(&mut self, id: BodyId, body: Payload) {
+        self.bytes += body.len();
+        self.kept.push_back((id, body));
+        while self.bytes > BODIES_BYTES
+            && let Some((_, old)) = self.kept.pop_front()
+        {
+            self.bytes -= old.len();
+        }
+    }
+
+    fn get(&self, id: &BodyId) -> Option<&Payload> {
+        self.kept
+            .iter()
+            .rev()
+            .find(|(k, _)| k == id)
+            .map(|(_, b)| b)
+    }
 }
 
 /// One neighbour, for the network panel.
@@ -72,6 +108,8 @@ pub struct Neighbour {
     pub rtt_ms: Option<u64>,
     /// Bytes received and sent (direct links).
     pub bytes: (u64, u64),
+    /// Node messages received (direct links).
+    pub messages: u64,
 }
 
 impl Shell {
@@ -118,6 +156,8 @@ impl Shell {
             mesh: None,
             links: BTreeMap::new(),
             room_peers: BTreeSet::new(),
+            gossip: Gossip::new(),
+            bodies: Bodies::default(),
             next_link: 0,
             linked: false,
         };
@@ -345,7 +385,13 @@ impl Shell {
             RelayFrame::PeerLeft { peer } => {
                 self.room_peers.remove(&peer);
                 self.steer(Input::Left(peer));
-                vec![Report::Node(Event::PeerLeft(peer))]
+                // Gone from the relay, maybe not from its direct link (the
+                // relay may be the one going away).
+                if self.links.get(&peer).is_some_and(DirectLink::is_up) {
+                    Vec::new()
+                } else {
+                    vec![Report::Node(Event::PeerLeft(peer))]
+                }
             }
             RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
             RelayFrame::Error { reason } => vec![Report::Note(Note::RelayRefused(reason))],
@@ -418,9 +464,15 @@ impl Shell {
             return;
         }
         if to.is_none() {
+            // This tab's own news is pushed whole to every neighbour.
             let up: Vec<PeerId> = self.up_links().collect();
+            for peer in &up {
+                self.send_direct(*peer, &msg);
+            }
+            let id = wire::body_id(&msg);
+            self.bodies.keep(id, msg.clone());
             for peer in up {
-                self.send_direct(peer, &msg);
+                self.gossip.arrived(id, peer);
             }
         }
         match (&self.local, to) {
@@ -495,6 +547,8 @@ impl Shell {
             Action::Refuse(peer) => self.signal(peer, &Signal::LinkRefuse),
             Action::Close(peer) => {
                 self.links.remove(&peer);
+                let sends = self.gossip.gone(peer, now);
+                self.gossip_out(sends);
             }
             // The relay's welcome and join frames list the whole room, so
             // the mesh already knows every tab it could dial.
@@ -506,11 +560,17 @@ impl Shell {
     fn link_failed(&mut self, peer: PeerId, why: String) -> Vec<Report> {
         let was_up = self.links.remove(&peer).is_some_and(|l| l.is_up());
         self.steer(Input::Closed(peer));
+        let sends = self.gossip.gone(peer, now().0);
+        self.gossip_out(sends);
+        let mut reports = Vec::new();
         if was_up {
-            vec![Report::Note(Note::LinkClosed { peer, why })]
-        } else {
-            Vec::new()
+            reports.push(Report::Note(Note::LinkClosed { peer, why }));
+            if !self.room_peers.contains(&peer) {
+                // It was reachable only through this link.
+                reports.push(Report::Node(Event::PeerLeft(peer)));
+            }
         }
+        reports
     }
 
     /// Sends a signal to a tab through the relay.
@@ -598,6 +658,7 @@ impl Shell {
             LinkEvent::Piece(piece) => match link.piece(&piece, now_ms) {
                 Ok(Arrived::Nothing) => Vec::new(),
                 Ok(Arrived::Greeted) => {
+                    self.gossip.neighbour(peer);
                     self.steer(Input::Opened(peer));
                     let mut reports = vec![Report::Note(Note::LinkOpened(peer))];
                     if !self.room_peers.contains(&peer) {
@@ -607,7 +668,21 @@ impl Shell {
                     }
                     reports
                 }
-                Ok(Arrived::Message(msg)) => self.delivered(peer, &msg),
+                Ok(Arrived::Message(msg)) => {
+                    self.gossip.arrived(wire::body_id(&msg), peer);
+                    self.delivered(peer, &msg)
+                }
+                Ok(Arrived::Announce(ids)) => {
+                    let sends = self.gossip.announced(peer, &ids, now_ms);
+                    self.gossip_out(sends);
+                    Vec::new()
+                }
+                Ok(Arrived::Fetch(id)) => {
+                    if let Some(body) = self.bodies.get(&id).cloned() {
+                        self.send_direct(peer, &body);
+                    }
+                    Vec::new()
+                }
                 Ok(Arrived::Renamed(new)) => self.rename(peer, new),
                 Err(e) => self.link_failed(peer, e.to_string()),
             },
@@ -615,16 +690,18 @@ impl Shell {
         }
     }
 
-    /// Passes on what `from` sent and the node took as new: to every
-    /// direct neighbour but `from` (and, with the relay down, to the tabs
-    /// of this browser). With the relay up, every tab in the room already
-    /// had it from the relay.
+    /// Passes on what `from` sent and the node took as new: announced by
+    /// id to every direct neighbour not known to have it (they fetch it),
+    /// and with the relay down posted to the tabs of this browser.
     fn pass_on(&mut self, from: PeerId, msg: &Message) {
         let msg = msg.encode();
-        let up: Vec<PeerId> = self.up_links().filter(|p| *p != from).collect();
-        for peer in up {
-            self.send_direct(peer, &msg);
+        let id = wire::body_id(&msg);
+        self.bodies.keep(id, msg.clone());
+        if self.links.contains_key(&from) {
+            self.steer(Input::Useful(from));
         }
+        let sends = self.gossip.got(id, Some(from));
+        self.gossip_out(sends);
         if self.conn != Conn::Online
             && let Some(local) = &self.local
             && !local.knows(from)
@@ -643,6 +720,9 @@ impl Shell {
         if let Some(mesh) = &mut self.mesh {
             mesh.rename(old, new);
         }
+        let sends = self.gossip.gone(old, now().0);
+        self.gossip_out(sends);
+        self.gossip.neighbour(new);
         self.links.remove(&new);
         if let Some(link) = self.links.remove(&old) {
             self.links.insert(new, link);
@@ -652,6 +732,27 @@ impl Shell {
             reports.push(Report::Node(Event::PeerJoined(new)));
         }
         reports
+    }
+
+    /// Sends what gossip wants sent: announcements and fetches.
+    fn gossip_out(&mut self, sends: Vec<Gossiped<BodyId>>) {
+        let now = now().0;
+        for send in sends {
+            let (to, piece) = match send {
+                Gossiped::Announce { to, ids } => (to, wire::announce(&ids)),
+                Gossiped::Fetch { to, id } => (to, wire::fetch(&id)),
+                // The next announcer is asked; the slow one is only
+                // less useful.
+                Gossiped::Failed { .. } => continue,
+            };
+            let sent = self
+                .links
+                .get_mut(&to)
+                .is_some_and(|l| l.send_piece(piece, now));
+            if !sent {
+                drop(self.link_failed(to, "the neighbour does not read".into()));
+            }
+        }
     }
 
     /// Sends on a direct link; a neighbour that does not read loses it.
@@ -692,6 +793,8 @@ impl Shell {
     pub fn tick(&mut self) -> Vec<Report> {
         self.steer(Input::Tick);
         self.tell_linked();
+        let sends = self.gossip.tick(now().0);
+        self.gossip_out(sends);
         let now = now().0;
         let dead: Vec<PeerId> = self
             .links
@@ -712,6 +815,7 @@ impl Shell {
                 kind: "direct",
                 rtt_ms: l.rtt_ms,
                 bytes: (l.bytes_in, l.bytes_out),
+                messages: l.messages_in,
             })
             .collect();
         if self.conn == Conn::Online {
@@ -724,6 +828,7 @@ impl Shell {
                 kind: "relay",
                 rtt_ms: None,
                 bytes: (0, 0),
+                messages: 0,
             }));
         }
         if let Some(local) = &self.local {
@@ -732,6 +837,7 @@ impl Shell {
                 kind: "same-browser",
                 rtt_ms: None,
                 bytes: (0, 0),
+                messages: 0,
             }));
         }
         list

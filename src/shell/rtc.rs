@@ -70,6 +70,10 @@ pub enum Arrived {
     Message(Payload),
     /// The neighbour's new relay id.
     Renamed(PeerId),
+    /// The neighbour has these.
+    Announce(Vec<wire::BodyId>),
+    /// The neighbour asks for this body.
+    Fetch(wire::BodyId),
 }
 
 /// One direct link.
@@ -100,6 +104,8 @@ pub struct DirectLink {
     pub bytes_in: u64,
     /// Bytes sent.
     pub bytes_out: u64,
+    /// Node messages received.
+    pub messages_in: u64,
     listeners: Vec<EventListener>,
 }
 
@@ -216,6 +222,7 @@ impl DirectLink {
             rtt_ms: None,
             bytes_in: 0,
             bytes_out: 0,
+            messages_in: 0,
             listeners,
         })
     }
@@ -309,6 +316,11 @@ impl DirectLink {
         }
     }
 
+    /// Sends a control piece (gossip); `false` as for [`DirectLink::send`].
+    pub fn send_piece(&mut self, piece: Vec<u8>, now: u64) -> bool {
+        self.push(piece, now)
+    }
+
     /// Tells the neighbour this tab's new relay id.
     pub fn tell_renamed(&mut self, id: PeerId, now: u64) -> bool {
         self.push(wire::renamed(id), now)
@@ -337,7 +349,12 @@ impl DirectLink {
             }
             Heard::Hello(_) => Arrived::Greeted,
             Heard::Renamed(id) => Arrived::Renamed(id),
-            Heard::Message(payload) => Arrived::Message(payload),
+            Heard::Announce(ids) => Arrived::Announce(ids),
+            Heard::Fetch(id) => Arrived::Fetch(id),
+            Heard::Message(payload) => {
+                self.messages_in += 1;
+                Arrived::Message(payload)
+            }
         })
     }
 

@@ -388,7 +388,8 @@ fn mesh_rows(url: &str) -> Result<String> {
     Ok(format!(
         "| a block reaching all 10 tabs (Chromium, a browser context each, WebRTC on loopback), median / worst of 20 blocks: direct links vs relay only | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× (median) |\n\
          | relay: chain bytes received per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
-         | relay: bytes sent to tabs per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n",
+         | relay: bytes sent to tabs per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
+         | block bodies each tab received over its direct links, per block (announced by id, fetched once) | {:.2} | – | – |\n",
         m("reach_p50_ms")?,
         m("reach_max_ms")?,
         r("reach_p50_ms")?,
@@ -400,6 +401,7 @@ fn mesh_rows(url: &str) -> Result<String> {
         m("relay_bytes_out_per_block")?,
         r("relay_bytes_out_per_block")?,
         m("relay_bytes_out_per_block")? / r("relay_bytes_out_per_block")?.max(1.0),
+        m("link_bodies_per_tab_per_block")?,
     ))
 }
 

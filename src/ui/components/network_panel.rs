@@ -46,7 +46,7 @@ fn rows(neighbours: &[Neighbour]) -> Html {
             "–".to_owned()
         };
         html! {
-            <tr data-testid="neighbour" data-kind={nb.kind} data-peer={nb.id.to_string()}>
+            <tr data-testid="neighbour" data-kind={nb.kind} data-peer={nb.id.to_string()} data-messages={nb.messages.to_string()}>
                 <td><code>{ nb.id }</code></td><td>{ nb.kind }</td><td>{ rtt }</td><td>{ traffic }</td>
             </tr>
         }

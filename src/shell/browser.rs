@@ -356,16 +356,9 @@ impl Shell {
                     && mesh.me() != you
                 {
                     mesh.set_me(you);
-                    let now = now().0;
                     let up: Vec<PeerId> = self.up_links().collect();
                     for peer in up {
-                        let told = self
-                            .links
-                            .get_mut(&peer)
-                            .is_some_and(|l| l.tell_renamed(you, now));
-                        if !told {
-                            drop(self.link_failed(peer, "the neighbour does not read".into()));
-                        }
+                        self.send_piece(peer, wire::renamed(you));
                     }
                 }
                 self.steer(Input::Present(peers.clone()));
@@ -736,22 +729,26 @@ impl Shell {
 
     /// Sends what gossip wants sent: announcements and fetches.
     fn gossip_out(&mut self, sends: Vec<Gossiped<BodyId>>) {
-        let now = now().0;
         for send in sends {
-            let (to, piece) = match send {
-                Gossiped::Announce { to, ids } => (to, wire::announce(&ids)),
-                Gossiped::Fetch { to, id } => (to, wire::fetch(&id)),
+            match send {
+                Gossiped::Announce { to, ids } => self.send_piece(to, wire::announce(&ids)),
+                Gossiped::Fetch { to, id } => self.send_piece(to, wire::fetch(&id)),
                 // The next announcer is asked; the slow one is only
                 // less useful.
-                Gossiped::Failed { .. } => continue,
-            };
-            let sent = self
-                .links
-                .get_mut(&to)
-                .is_some_and(|l| l.send_piece(piece, now));
-            if !sent {
-                drop(self.link_failed(to, "the neighbour does not read".into()));
+                Gossiped::Failed { .. } => {}
             }
+        }
+    }
+
+    /// Sends a control piece on a direct link; a neighbour that does not
+    /// read loses it.
+    fn send_piece(&mut self, to: PeerId, piece: Vec<u8>) {
+        let sent = self
+            .links
+            .get_mut(&to)
+            .is_some_and(|l| l.send_piece(piece, now().0));
+        if !sent {
+            drop(self.link_failed(to, "the neighbour does not read".into()));
         }
     }
 

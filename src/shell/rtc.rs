@@ -240,16 +240,7 @@ impl DirectLink {
         attach(&link.slot, channel, serial, sink);
         let (s, pc) = (sink.clone(), link.pc.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let result = async {
-                let offer = JsFuture::from(pc.create_offer()).await?;
-                let sdp = js_sys::Reflect::get(&offer, &"sdp".into())?
-                    .as_string()
-                    .unwrap_or_default();
-                JsFuture::from(pc.set_local_description(&description(RtcSdpType::Offer, &sdp)))
-                    .await?;
-                Ok::<_, JsValue>(())
-            }
-            .await;
+            let result = describe(&pc, RtcSdpType::Offer, pc.create_offer()).await;
             described_or_failed(&s, serial, &pc, result);
         });
         Ok(link)
@@ -276,13 +267,7 @@ impl DirectLink {
             let result = async {
                 JsFuture::from(pc.set_remote_description(&description(RtcSdpType::Offer, &offer)))
                     .await?;
-                let answer = JsFuture::from(pc.create_answer()).await?;
-                let sdp = js_sys::Reflect::get(&answer, &"sdp".into())?
-                    .as_string()
-                    .unwrap_or_default();
-                JsFuture::from(pc.set_local_description(&description(RtcSdpType::Answer, &sdp)))
-                    .await?;
-                Ok::<_, JsValue>(())
+                describe(&pc, RtcSdpType::Answer, pc.create_answer()).await
             }
             .await;
             described_or_failed(&s, serial, &pc, result);
@@ -316,14 +301,10 @@ impl DirectLink {
         }
     }
 
-    /// Sends a control piece (gossip); `false` as for [`DirectLink::send`].
+    /// Sends a control piece (gossip, rename); `false` as for
+    /// [`DirectLink::send`].
     pub fn send_piece(&mut self, piece: Vec<u8>, now: u64) -> bool {
         self.push(piece, now)
-    }
-
-    /// Tells the neighbour this tab's new relay id.
-    pub fn tell_renamed(&mut self, id: PeerId, now: u64) -> bool {
-        self.push(wire::renamed(id), now)
     }
 
     /// Whether the other side's handshake was heard.
@@ -412,6 +393,21 @@ impl DirectLink {
         }
         true
     }
+}
+
+/// Sets the offer or answer `created` resolves to as this side's
+/// description.
+async fn describe(
+    pc: &RtcPeerConnection,
+    kind: RtcSdpType,
+    created: js_sys::Promise,
+) -> Result<(), JsValue> {
+    let created = JsFuture::from(created).await?;
+    let sdp = js_sys::Reflect::get(&created, &"sdp".into())?
+        .as_string()
+        .unwrap_or_default();
+    JsFuture::from(pc.set_local_description(&description(kind, &sdp))).await?;
+    Ok(())
 }
 
 fn described_or_failed(

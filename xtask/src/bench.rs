@@ -602,6 +602,7 @@ attacker plays each attack in turn for 15 s after a 3 s warm-up, each scenario o
 nodes (`crates/node/examples/attack.rs`). The honest block rate is the best chain's growth; the relay's CPU is its \
 user and system time beyond the unattacked run's, per frame the attacker sent. The attacker's own frames are encoded \
 once beforehand, as its CPU is not what is measured.
+- **Mesh**: ten tabs of the app on the `test` network, each in its own browser context of one headless Chromium (WebRTC on loopback), take turns mining 20 blocks; for each block, the time from the miner showing it to the last tab showing it, with direct links and with `?links=0` (everything through the relay); the relay's `/stats` give the bytes per block, and each tab's direct links the messages received (`xtask/bench/mesh.mjs`).\n\
 - **Sizes**: the release build in `dist/` (Trunk, wasm-opt), raw, `gzip -9` and Brotli 11: the copies the relay sends to browsers that accept them.
 ";
 

@@ -1,9 +1,11 @@
-//! Every frame a tab or the relay reads, and every message inside one:
-//! decoding never panics, and whatever decodes encodes back to itself.
+//! Every frame a tab or the relay reads, every message inside one, and
+//! every piece a direct link reads: decoding never panics, and whatever
+//! decodes encodes back to itself.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tabcoin_mesh::wire::{LINK_VERSION, LinkHello, Reassembler, Signal};
 use tabcoin_node::Message;
 use tabcoin_protocol::{
     ClientFrame, MAX_FRAME_BYTES, Payload, RelayFrame, decode_client_frame, decode_relay_frame,
@@ -18,8 +20,9 @@ fuzz_target!(|data: &[u8]| {
         let again: ClientFrame =
             serde_json::from_str(&encode(&frame)).expect("a decoded frame re-encodes");
         assert_eq!(again, frame);
-        let (ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. }) = &frame;
-        message(msg);
+        if let ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } = &frame {
+            message(msg);
+        }
     }
     if let Ok(frame) = decode_relay_frame(text) {
         let again: RelayFrame =
@@ -31,8 +34,29 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(payload) = serde_json::from_str::<Payload>(text) {
         message(&payload);
+        if let Some(Ok(signal)) = Signal::read(&payload) {
+            assert_eq!(Signal::read(&signal.encode()), Some(Ok(signal)));
+        }
     }
+    link(data);
 });
+
+/// The bytes as pieces on a direct link that has shaken hands: cut into
+/// pieces at every byte 0xff (so one input makes several), each read
+/// without a panic.
+fn link(data: &[u8]) {
+    let hello = LinkHello {
+        version: LINK_VERSION,
+        network: "fuzz".into(),
+    };
+    let mut rx = Reassembler::new(hello.clone());
+    rx.push(&hello.piece()).expect("its own handshake");
+    for piece in data.split(|b| *b == 0xff) {
+        if rx.push(piece).is_err() {
+            return;
+        }
+    }
+}
 
 /// A payload as the node decodes it; a message that decodes survives a
 /// round trip unchanged.

@@ -671,7 +671,9 @@ impl Shell {
                     Vec::new()
                 }
                 Ok(Arrived::Fetch(id)) => {
-                    if let Some(body) = self.bodies.get(&id).cloned() {
+                    if link.may_serve(id)
+                        && let Some(body) = self.bodies.get(&id).cloned()
+                    {
                         self.send_direct(peer, &body);
                     }
                     Vec::new()

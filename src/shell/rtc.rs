@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use tabcoin_mesh::wire::{self, Heard, Keepalive, LinkError, LinkHello, Liveness, Reassembler};
-use tabcoin_protocol::{Payload, PeerId};
+use tabcoin_protocol::{Payload, PeerId, RecentSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -35,6 +35,9 @@ const LOW_WATER: u32 = 256 * 1024;
 /// Bytes a link may hold queued before the neighbour is judged not to
 /// read and the link is closed.
 pub const MAX_QUEUED: usize = 8 << 20;
+
+/// Fetches remembered per link (see [`DirectLink::may_serve`]).
+const SERVED: usize = 4096;
 
 /// What a link reports, for [`super::Shell::on`].
 #[derive(Debug)]
@@ -106,6 +109,9 @@ pub struct DirectLink {
     pub bytes_out: u64,
     /// Node messages received.
     pub messages_in: u64,
+    /// Bodies sent to this neighbour on its asking: each is sent once, so
+    /// 32 bytes of asking cannot pull a megabyte again and again.
+    served: RecentSet<wire::BodyId>,
     listeners: Vec<EventListener>,
 }
 
@@ -223,6 +229,7 @@ impl DirectLink {
             bytes_in: 0,
             bytes_out: 0,
             messages_in: 0,
+            served: RecentSet::new(SERVED),
             listeners,
         })
     }
@@ -299,6 +306,12 @@ impl DirectLink {
             let piece = self.hello.piece();
             self.push(piece, now);
         }
+    }
+
+    /// Whether the neighbour's fetch of `id` may be answered: the first
+    /// time only.
+    pub fn may_serve(&mut self, id: wire::BodyId) -> bool {
+        self.served.insert(id)
     }
 
     /// Sends a control piece (gossip, rename); `false` as for

@@ -269,11 +269,14 @@ impl Node {
             }
             Message::Block { block } => {
                 let (hash, before) = (block.hash, self.store.tip().hash);
-                let mut effects = self.offer_blocks(from, vec![block.clone()], false, now).0;
+                let mut effects = self.offer_blocks(from, vec![block], false, now).0;
+                // Copied only when passed on: it is the new tip.
                 if before != hash && self.store.tip().hash == hash {
                     effects.push(Effect::Relay {
                         from,
-                        msg: Message::Block { block },
+                        msg: Message::Block {
+                            block: self.store.tip().clone(),
+                        },
                     });
                 }
                 effects
@@ -281,12 +284,17 @@ impl Node {
             Message::Blocks { blocks, more } => self.on_batch(from, blocks, more, now),
             Message::Transaction { tx } => {
                 if self.peers.may_send_tx(from, now) {
-                    let revision = self.pool.revision();
-                    let mut effects = self.offer_tx(from, tx.clone(), now);
-                    if self.pool.revision() != revision {
+                    let (revision, sender) = (self.pool.revision(), tx.sender());
+                    let mut effects = self.offer_tx(from, tx, now);
+                    // Copied only when passed on: it is now its sender's
+                    // pending transaction.
+                    let taken = sender.and_then(|s| self.pool.get(&s));
+                    if self.pool.revision() != revision
+                        && let Some(tx) = taken
+                    {
                         effects.push(Effect::Relay {
                             from,
-                            msg: Message::Transaction { tx },
+                            msg: Message::Transaction { tx: tx.clone() },
                         });
                     }
                     effects

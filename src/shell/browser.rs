@@ -343,11 +343,11 @@ impl Shell {
                 // Links opened before stay open: they are keyed by the ids
                 // their tabs had then (a relay's ids never repeat).
                 self.me = Some(you);
-                let seed = u64::from_be_bytes(web_storage::random_bytes());
                 // With `?links=0` there is no mesh: no dials, offers unanswered.
                 let mesh = match &mut self.mesh {
                     Some(mesh) => Some(mesh),
                     None if self.config.direct_links => {
+                        let seed = u64::from_be_bytes(web_storage::random_bytes());
                         Some(self.mesh.insert(Mesh::new(you, Default::default(), seed)))
                     }
                     None => None,
@@ -745,10 +745,16 @@ impl Shell {
     /// Sends a control piece on a direct link; a neighbour that does not
     /// read loses it.
     fn send_piece(&mut self, to: PeerId, piece: Vec<u8>) {
+        self.send_on_link(to, |link, now| link.send_piece(piece, now));
+    }
+
+    /// Sends something on the direct link with `to`; a neighbour that does
+    /// not read (or a link that is gone) loses it.
+    fn send_on_link(&mut self, to: PeerId, send: impl FnOnce(&mut DirectLink, u64) -> bool) {
         let sent = self
             .links
             .get_mut(&to)
-            .is_some_and(|l| l.send_piece(piece, now().0));
+            .is_some_and(|link| send(link, now().0));
         if !sent {
             drop(self.link_failed(to, "the neighbour does not read".into()));
         }
@@ -756,13 +762,7 @@ impl Shell {
 
     /// Sends on a direct link; a neighbour that does not read loses it.
     fn send_direct(&mut self, to: PeerId, msg: &Payload) {
-        let sent = self
-            .links
-            .get_mut(&to)
-            .is_some_and(|link| link.send(msg, now().0));
-        if !sent {
-            let _ = self.link_failed(to, "the neighbour does not read".into());
-        }
+        self.send_on_link(to, |link, now| link.send(msg, now));
     }
 
     /// Tabs with a direct link up.

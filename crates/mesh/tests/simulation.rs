@@ -91,6 +91,23 @@ impl Net {
             .collect()
     }
 
+    /// Tabs 1..=200 join, one every 300 ms (a minute in all), then a minute
+    /// passes; with `check`, the degree bounds are checked after each join
+    /// and at the end.
+    fn two_hundred_settle(&mut self, check: bool) {
+        for id in 1..=200u64 {
+            self.join(id);
+            self.run(self.now + 300);
+            if check {
+                self.check_degrees();
+            }
+        }
+        self.run(self.now + 60_000);
+        if check {
+            self.check_degrees();
+        }
+    }
+
     fn join(&mut self, id: PeerId) {
         let sample = self.sample(10, id);
         self.tabs.insert(id, Mesh::new(id, C, id.wrapping_mul(31)));
@@ -215,14 +232,7 @@ impl Net {
 #[test]
 fn two_hundred_tabs_keep_a_bounded_connected_mesh_through_churn_and_a_ban() {
     let mut net = Net::new(42);
-    // 200 tabs join over a minute.
-    for id in 1..=200u64 {
-        net.join(id);
-        net.run(net.now + 300);
-        net.check_degrees();
-    }
-    net.run(net.now + 60_000);
-    net.check_degrees();
+    net.two_hundred_settle(true);
     assert!(net.connected(), "connected after the joins");
     let low = net.tabs.values().filter(|m| m.degree() < C.d_lo).count();
     assert!(low <= 2, "{low} tabs below {} neighbours", C.d_lo);
@@ -371,11 +381,7 @@ impl GossipNet {
 #[test]
 fn gossip_brings_every_block_to_every_tab_about_once() {
     let mut net = Net::new(7);
-    for id in 1..=200u64 {
-        net.join(id);
-        net.run(net.now + 300);
-    }
-    net.run(net.now + 60_000);
+    net.two_hundred_settle(false);
     let mut g = GossipNet {
         rng: Rng(99),
         now: 0,

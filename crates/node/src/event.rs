@@ -58,6 +58,10 @@ pub enum Event {
     Disconnected,
     /// A peer can now be reached.
     PeerJoined(PeerId),
+    /// A direct link with a peer opened: it can be reached, and the two
+    /// tell each other where they stand (its chain may have grown apart
+    /// from this one's, as after a partition).
+    Linked(PeerId),
     /// A peer can no longer be reached.
     PeerLeft(PeerId),
     /// A peer said something.

@@ -68,6 +68,7 @@ impl Node {
             Event::Connected { .. }
             | Event::Disconnected
             | Event::PeerJoined(_)
+            | Event::Linked(_)
             | Event::PeerLeft(_)
             | Event::Message { .. }
             | Event::Undecodable { .. } => self.ingress(event, now),

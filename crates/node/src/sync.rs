@@ -190,6 +190,13 @@ impl Node {
                 self.peers.join(peer);
                 Vec::new()
             }
+            Event::Linked(peer) => {
+                self.peers.join(peer);
+                vec![Effect::Send {
+                    to: peer,
+                    msg: self.hello(),
+                }]
+            }
             Event::PeerLeft(peer) => {
                 self.peers.leave(peer);
                 if self.syncing_from(peer) {
@@ -377,6 +384,17 @@ impl Node {
             // a download asks no one, and a ban or a switch returned above.
             effects.push(self.get_blocks(from));
         } else {
+            if self.store.total_work() > before {
+                // The download moved the tip: neighbours that did not hear
+                // of this chain (a partition healing) learn of it the way
+                // they learn of a mined block, and download it in turn.
+                effects.push(Effect::Relay {
+                    from,
+                    msg: Message::Block {
+                        block: self.store.tip().clone(),
+                    },
+                });
+            }
             effects.push(self.get_pool(from));
             // That peer's announcement is served; others may remain.
             self.peers.forget_announcement(from);

@@ -72,6 +72,65 @@ fn over_a_line_of_links_blocks_and_transactions_are_passed_on_once_each_way() {
 }
 
 #[test]
+fn after_a_partition_heals_every_node_converges_on_the_most_work_tip() {
+    let mut net = Net::line(6);
+    net.mine(1);
+    // 1 – 2 – 3 | 4 – 5 – 6: each half mines on its own.
+    net.cut(3, 4);
+    net.send(1, 2, 40, 1).unwrap_or_else(|e| panic!("{e}"));
+    let left = net.mine(2);
+    for id in [4, 5, 6] {
+        net.mine(id);
+    }
+    let right = net.node(6).store().tip().clone();
+    for id in 1..=3 {
+        assert_eq!(net.node(id).store().tip().hash, left.hash, "node {id}");
+    }
+    for id in 4..=6 {
+        assert_eq!(net.node(id).store().tip().hash, right.hash, "node {id}");
+    }
+    let work = |net: &mut Net, id| net.node(id).store().total_work();
+    assert!(
+        work(&mut net, 6) > work(&mut net, 1),
+        "the right half did more work"
+    );
+
+    // A new link across the cut: the two ends tell each other their tips,
+    // the left half downloads the right half's chain and passes it on.
+    net.link(2, 5);
+    for id in 1..=6 {
+        assert_eq!(net.node(id).store().tip().hash, right.hash, "node {id}");
+    }
+    // The payment confirmed only on the abandoned branch is pending again
+    // where it was known, and the next block confirms it everywhere.
+    assert_eq!(net.node(2).pool().len(), 1);
+    let next = net.mine(2);
+    assert_eq!(next.data.len(), 2, "reward + the payment");
+    for id in 1..=6 {
+        assert_eq!(net.node(id).store().tip().hash, next.hash, "node {id}");
+        assert_eq!(
+            net.node(id).store().ledger().balance(&wallet(2).address()),
+            Amount(1090),
+            "node {id}"
+        );
+    }
+}
+
+#[test]
+fn a_new_link_tells_the_peer_where_this_node_stands() {
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let effects = n.handle(Event::Linked(4), Timestamp(0));
+    assert!(n.peers().contains(4));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send {
+            to: 4,
+            msg: Message::Hello { .. }
+        }]
+    ));
+}
+
+#[test]
 fn a_block_or_transaction_already_known_is_not_passed_on() {
     let mut n = Node::new(Store::new(P), wallet(1));
     n.handle(Event::Connected { peers: vec![2, 3] }, Timestamp(0));

@@ -110,6 +110,26 @@ impl Net {
         net
     }
 
+    /// The link `a` – `b` is cut: each stops hearing the other.
+    fn cut(&mut self, a: PeerId, b: PeerId) {
+        if let Some(links) = &mut self.links {
+            links.retain(|l| *l != (a, b) && *l != (b, a));
+        }
+        self.queue.push_back((a, Event::PeerLeft(b)));
+        self.queue.push_back((b, Event::PeerLeft(a)));
+        self.pump();
+    }
+
+    /// A direct link `a` – `b` opens.
+    fn link(&mut self, a: PeerId, b: PeerId) {
+        if let Some(links) = &mut self.links {
+            links.push((a, b));
+        }
+        self.queue.push_back((a, Event::Linked(b)));
+        self.queue.push_back((b, Event::Linked(a)));
+        self.pump();
+    }
+
     /// Who `id` reaches with a broadcast.
     fn neighbours(&self, id: PeerId) -> Vec<PeerId> {
         match &self.links {

@@ -653,13 +653,12 @@ impl Shell {
                 Ok(Arrived::Greeted) => {
                     self.gossip.neighbour(peer);
                     self.steer(Input::Opened(peer));
-                    let mut reports = vec![Report::Note(Note::LinkOpened(peer))];
-                    if !self.room_peers.contains(&peer) {
-                        // Reached only through this link (the relay is down,
-                        // or the tab is from before its restart).
-                        reports.push(Report::Node(Event::PeerJoined(peer)));
-                    }
-                    reports
+                    // The two nodes tell each other where they stand: their
+                    // chains may have grown apart (a partition healing).
+                    vec![
+                        Report::Note(Note::LinkOpened(peer)),
+                        Report::Node(Event::Linked(peer)),
+                    ]
                 }
                 Ok(Arrived::Message(msg)) => {
                     self.gossip.arrived(wire::body_id(&msg), peer);

@@ -91,6 +91,14 @@ fn main() -> std::io::Result<()> {
     );
     wire.push(encode(&RelayFrame::PeerJoined { peer: 4 }).into_bytes());
     wire.push(encode(&RelayFrame::PeerLeft { peer: 4 }).into_bytes());
+    wire.push(encode(&ClientFrame::Linked { linked: true }).into_bytes());
+    wire.push(encode(&ClientFrame::Sample { max: 16 }).into_bytes());
+    wire.push(
+        encode(&RelayFrame::Sample {
+            peers: vec![4, 9, 2],
+        })
+        .into_bytes(),
+    );
     wire.push(
         encode(&RelayFrame::Error {
             reason: "too fast".into(),

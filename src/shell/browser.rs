@@ -69,6 +69,9 @@ pub struct Shell {
 /// Most bytes of messages kept for neighbours' fetches.
 const BODIES_BYTES: usize = 16 << 20;
 
+/// Tabs asked of the relay when the mesh is short of neighbours.
+const SAMPLE_SIZE: u32 = 16;
+
 /// Messages this tab passed on lately, by id, oldest first, within
 /// [`BODIES_BYTES`].
 #[derive(Default)]
@@ -386,6 +389,10 @@ impl Shell {
                     vec![Report::Node(Event::PeerLeft(peer))]
                 }
             }
+            RelayFrame::Sample { peers } => {
+                self.steer(Input::Present(peers));
+                Vec::new()
+            }
             RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
             RelayFrame::Error { reason } => vec![Report::Note(Note::RelayRefused(reason))],
         }
@@ -543,9 +550,13 @@ impl Shell {
                 let sends = self.gossip.gone(peer, now);
                 self.gossip_out(sends);
             }
-            // The relay's welcome and join frames list the whole room, so
-            // the mesh already knows every tab it could dial.
-            Action::AskSample => {}
+            // Short of neighbours with nobody left to dial: the relay
+            // names a few tabs of the room at random.
+            Action::AskSample => {
+                if let Some(relay) = &self.relay {
+                    relay.send(&ClientFrame::Sample { max: SAMPLE_SIZE });
+                }
+            }
         }
     }
 

@@ -119,6 +119,7 @@ mod native {
                             eprintln!("sync_peer: the relay refused a frame: {reason}");
                             continue;
                         }
+                        Ok(RelayFrame::Sample { .. }) => continue,
                         Err(e) => {
                             eprintln!("sync_peer: bad frame from the relay: {e}");
                             continue;

@@ -57,6 +57,7 @@ fn event_of(frame: RelayFrame) -> Event {
             Err(error) => Event::Undecodable { from, error },
         },
         RelayFrame::Error { reason } => panic!("the relay refused a frame: {reason}"),
+        RelayFrame::Sample { .. } => panic!("no sample was asked for"),
     }
 }
 

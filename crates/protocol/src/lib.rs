@@ -118,7 +118,16 @@ pub enum ClientFrame {
         /// Whether the tab is linked.
         linked: bool,
     },
+    /// "Name up to `max` tabs of this room, chosen at random" (at most
+    /// [`MAX_SAMPLE`]): tabs to dial when this one needs neighbours.
+    Sample {
+        /// How many, at most.
+        max: u32,
+    },
 }
+
+/// The most tabs a relay names in one [`RelayFrame::Sample`].
+pub const MAX_SAMPLE: usize = 32;
 
 /// What the relay sends to a tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +149,12 @@ pub enum RelayFrame {
     PeerLeft {
         /// Its id.
         peer: PeerId,
+    },
+    /// The answer to [`ClientFrame::Sample`]: tabs of the room other than
+    /// the asker, chosen at random, at most [`MAX_SAMPLE`].
+    Sample {
+        /// Their ids.
+        peers: Vec<PeerId>,
     },
     /// Content from another tab.
     Deliver {
@@ -205,7 +220,7 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
     match &frame {
         ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } => msg.check_shape()?,
-        ClientFrame::Linked { .. } => {}
+        ClientFrame::Linked { .. } | ClientFrame::Sample { .. } => {}
     }
     Ok(frame)
 }
@@ -220,8 +235,16 @@ pub fn decode_relay_frame(text: &str) -> Result<RelayFrame, DecodeError> {
     check_size(text, MAX_FRAME_BYTES + RELAY_OVERHEAD_BYTES)?;
     let frame: RelayFrame =
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
-    if let RelayFrame::Deliver { msg, .. } = &frame {
-        msg.check_shape()?;
+    match &frame {
+        RelayFrame::Deliver { msg, .. } => msg.check_shape()?,
+        RelayFrame::Sample { peers } if peers.len() > MAX_SAMPLE => {
+            return Err(DecodeError::TooManyEntries {
+                what: "sample",
+                actual: peers.len(),
+                max: MAX_SAMPLE,
+            });
+        }
+        _ => {}
     }
     Ok(frame)
 }
@@ -267,7 +290,12 @@ mod tests {
                 msg: payload(r#"{"type":"get_pool"}"#),
             },
             ClientFrame::Linked { linked: true },
+            ClientFrame::Sample { max: 8 },
         ];
+        assert_eq!(
+            encode(&ClientFrame::Sample { max: 8 }),
+            r#"{"type":"sample","max":8}"#
+        );
         assert_eq!(
             encode(&ClientFrame::Linked { linked: false }),
             r#"{"type":"linked","linked":false}"#
@@ -286,6 +314,25 @@ mod tests {
             "{text}"
         );
         assert_eq!(decode_relay_frame(&text), Ok(r));
+        let sample = RelayFrame::Sample {
+            peers: vec![4, 9, 2],
+        };
+        assert_eq!(encode(&sample), r#"{"type":"sample","peers":[4,9,2]}"#);
+        assert_eq!(decode_relay_frame(&encode(&sample)), Ok(sample));
+    }
+
+    #[test]
+    fn a_sample_longer_than_the_limit_is_refused() {
+        let peers: Vec<PeerId> = (0..=MAX_SAMPLE as PeerId).collect();
+        let text = encode(&RelayFrame::Sample { peers });
+        assert_eq!(
+            decode_relay_frame(&text),
+            Err(DecodeError::TooManyEntries {
+                what: "sample",
+                actual: MAX_SAMPLE + 1,
+                max: MAX_SAMPLE
+            })
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ enum ClientKind {
     Broadcast,
     Direct,
     Linked,
+    Sample,
 }
 
 /// Every field a [`ClientFrame`] may have.
@@ -32,6 +33,7 @@ pub struct ClientWire {
     to: Option<PeerId>,
     msg: Option<Payload>,
     linked: Option<bool>,
+    max: Option<u32>,
 }
 
 impl TryFrom<ClientWire> for ClientFrame {
@@ -48,6 +50,9 @@ impl TryFrom<ClientWire> for ClientFrame {
             ClientKind::Linked => ClientFrame::Linked {
                 linked: missing(w.linked, "linked", "linked")?,
             },
+            ClientKind::Sample => ClientFrame::Sample {
+                max: missing(w.max, "sample", "max")?,
+            },
         })
     }
 }
@@ -58,6 +63,7 @@ enum RelayKind {
     Welcome,
     PeerJoined,
     PeerLeft,
+    Sample,
     Deliver,
     Error,
 }
@@ -88,6 +94,9 @@ impl TryFrom<RelayWire> for RelayFrame {
             },
             RelayKind::PeerLeft => RelayFrame::PeerLeft {
                 peer: missing(w.peer, "peer_left", "peer")?,
+            },
+            RelayKind::Sample => RelayFrame::Sample {
+                peers: missing(w.peers, "sample", "peers")?,
             },
             RelayKind::Deliver => RelayFrame::Deliver {
                 from: missing(w.from, "deliver", "from")?,

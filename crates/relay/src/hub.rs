@@ -14,13 +14,14 @@
 //! lock, without awaiting.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
-use tabcoin_protocol::{ClientFrame, PeerId, RecentSet, RelayFrame, encode};
+use tabcoin_protocol::{ClientFrame, MAX_SAMPLE, PeerId, RecentSet, RelayFrame, encode};
 use tokio::sync::mpsc::{Sender, error::TrySendError};
 
 pub use crate::link::LinkFrame;
@@ -315,6 +316,12 @@ impl Hub {
                 }
                 return;
             }
+            ClientFrame::Sample { max } => {
+                let peers = self.sample(&inner, room, from, max as usize);
+                let text: Utf8Bytes = encode(&RelayFrame::Sample { peers }).into();
+                self.deliver_one(&mut inner, room, from, text);
+                return;
+            }
         };
         let counter = if msg.is_signalling() {
             &self.signal_bytes
@@ -547,6 +554,29 @@ impl Hub {
     }
 
     /// Queues `text` for local tab `to` of `room`; false if it is not here.
+    /// Up to `max` (at most [`MAX_SAMPLE`]) tabs of `room` other than
+    /// `asker`, local or federated, chosen at random.
+    fn sample(&self, inner: &Inner, room: &str, asker: PeerId, max: usize) -> Vec<PeerId> {
+        let mut all: Vec<PeerId> = inner
+            .rooms
+            .get(room)
+            .into_iter()
+            .flat_map(BTreeMap::keys)
+            .chain(inner.remote.get(room).into_iter().flatten())
+            .copied()
+            .filter(|p| *p != asker)
+            .collect();
+        let n = max.min(MAX_SAMPLE).min(all.len());
+        // A partial Fisher–Yates shuffle: the first `n` are the sample.
+        let random = RandomState::new();
+        for i in 0..n {
+            let j = i + (random.hash_one((asker, i)) % (all.len() - i) as u64) as usize;
+            all.swap(i, j);
+        }
+        all.truncate(n);
+        all
+    }
+
     fn deliver_one(&self, inner: &mut Inner, room: &str, to: PeerId, text: Utf8Bytes) -> bool {
         let Some(members) = inner.rooms.get_mut(room) else {
             return false;

@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use futures_util::SinkExt;
-use tabcoin_protocol::{ClientFrame, Payload, RelayFrame};
+use std::collections::BTreeSet;
+
+use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 use tabcoin_relay::Config;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -474,4 +476,48 @@ async fn broadcasts_between_linked_tabs_are_left_to_their_links() {
     send(&mut b, &ClientFrame::Linked { linked: false }).await;
     broadcast(&mut a, ping_msg()).await;
     assert_eq!(next_delivery(&mut b.ws).await, Some((a.id, ping_msg())));
+}
+
+/// The next `sample` frame, skipping join and leave notices.
+async fn next_sample(ws: &mut Ws) -> Vec<PeerId> {
+    loop {
+        match next_frame(ws).await {
+            Some(RelayFrame::Sample { peers }) => return peers,
+            Some(RelayFrame::PeerJoined { .. } | RelayFrame::PeerLeft { .. }) => continue,
+            other => panic!("expected a sample, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_sample_names_random_tabs_of_the_room_other_than_the_asker() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let mut a = connect(&url, "r").await;
+    let mut room = BTreeSet::new();
+    let mut tabs = Vec::new();
+    for _ in 0..11 {
+        let tab = connect(&url, "r").await;
+        room.insert(tab.id);
+        tabs.push(tab);
+    }
+    let elsewhere = connect(&url, "other").await;
+    let mut seen = BTreeSet::new();
+    for _ in 0..10 {
+        send(&mut a, &ClientFrame::Sample { max: 5 }).await;
+        let peers = next_sample(&mut a.ws).await;
+        let distinct: BTreeSet<PeerId> = peers.iter().copied().collect();
+        assert_eq!(distinct.len(), 5, "five different tabs: {peers:?}");
+        assert!(
+            distinct.is_subset(&room),
+            "only tabs of the room, not the asker: {peers:?}"
+        );
+        seen.extend(distinct);
+    }
+    assert!(seen.len() > 5, "samples differ: {seen:?}");
+    assert!(!seen.contains(&elsewhere.id));
+    // Asking for more than the room holds names the whole room.
+    send(&mut a, &ClientFrame::Sample { max: 1000 }).await;
+    let all: BTreeSet<PeerId> = next_sample(&mut a.ws).await.into_iter().collect();
+    assert_eq!(all, room);
 }

@@ -35,8 +35,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use tabcoin_protocol::PeerId;
 
 pub mod gossip;
+pub mod paths;
 pub mod wire;
 pub use gossip::Gossip;
+pub use paths::Paths;
 
 /// The policy's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,9 @@
 //! `HELLO` opens the link (network id and protocol version, checked before
 //! anything else is read), `PING` and `PONG` keep it alive, `RENAMED` tells
 //! the tab's new relay id after the relay restarted, `ANNOUNCE` and `FETCH`
-//! carry gossip ([`crate::Gossip`]) by [`BodyId`].
+//! carry gossip ([`crate::Gossip`]) by [`BodyId`], `NEIGHBOURS` lists a
+//! tab's direct neighbours and `ROUTED` carries a [`Signal`] for one of
+//! them ([`crate::paths`]).
 //!
 //! **Liveness** ([`Liveness`]): a link says something every
 //! [`PING_EVERY_MS`]; one that hears nothing for [`SILENT_LIMIT_MS`] is
@@ -55,6 +57,17 @@ pub const ANNOUNCE: u8 = 6;
 pub const FETCH: u8 = 7;
 /// Most ids in one announcement.
 pub const MAX_ANNOUNCED: usize = 64;
+/// Kind byte: "my direct neighbours are these" (0 to [`MAX_LISTED`] ids,
+/// 8 bytes each, big-endian): tabs a neighbour can reach with a
+/// [`Routed`] signal when the relay cannot.
+pub const NEIGHBOURS: u8 = 8;
+/// Most ids in a neighbour list.
+pub const MAX_LISTED: usize = 16;
+/// Kind byte: a signal for another tab, passed along direct links (a JSON
+/// [`Routed`]).
+pub const ROUTED: u8 = 9;
+/// Most hops a routed signal may still take.
+pub const MAX_TTL: u8 = 2;
 
 /// What a message is known by in gossip: the SHA-256 of its JSON text.
 pub type BodyId = [u8; 32];
@@ -86,6 +99,42 @@ pub fn renamed(id: PeerId) -> Vec<u8> {
     let mut piece = vec![RENAMED];
     piece.extend_from_slice(&id.to_be_bytes());
     piece
+}
+
+/// The piece listing this tab's direct neighbours (at most
+/// [`MAX_LISTED`] are taken).
+pub fn neighbours(ids: &[PeerId]) -> Vec<u8> {
+    let mut piece = vec![NEIGHBOURS];
+    for id in ids.iter().take(MAX_LISTED) {
+        piece.extend_from_slice(&id.to_be_bytes());
+    }
+    piece
+}
+
+/// A signal from `from` to `to` passed along direct links: how tabs open
+/// new links among themselves while the relay is down (or cannot reach
+/// one of them). Each tab on the way takes one from `ttl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Routed {
+    /// The tab it is for.
+    pub to: PeerId,
+    /// The tab that sent it (as it says: ids are not authenticated, as
+    /// with the relay).
+    pub from: PeerId,
+    /// Hops it may still take after this one (at most [`MAX_TTL`]).
+    pub ttl: u8,
+    /// The signal.
+    pub signal: Signal,
+}
+
+impl Routed {
+    /// Its piece, or `None` if it does not fit in one (a description too
+    /// long to route: the dial waits for the relay).
+    pub fn piece(&self) -> Option<Vec<u8>> {
+        let mut piece = vec![ROUTED];
+        piece.extend_from_slice(serde_json::to_string(self).ok()?.as_bytes());
+        (piece.len() <= PIECE_BYTES).then_some(piece)
+    }
 }
 
 /// What two tabs say through the relay to open a direct link; carried as
@@ -198,6 +247,10 @@ pub enum Heard {
     Announce(Vec<BodyId>),
     /// The neighbour asks for this body.
     Fetch(BodyId),
+    /// The neighbour's direct neighbours.
+    Neighbours(Vec<PeerId>),
+    /// A signal passed along.
+    Routed(Routed),
 }
 
 /// Why a link's input was refused (the link is then closed).
@@ -293,6 +346,31 @@ impl Reassembler {
                 Ok(Heard::Renamed(PeerId::from_be_bytes(id)))
             }
             PONG => Ok(Heard::Pong),
+            NEIGHBOURS => {
+                if body.len() % 8 != 0 || body.len() / 8 > MAX_LISTED {
+                    return Err(LinkError::UnknownKind);
+                }
+                Ok(Heard::Neighbours(
+                    body.chunks_exact(8)
+                        .map(|c| PeerId::from_be_bytes(c.try_into().unwrap_or([0; 8])))
+                        .collect(),
+                ))
+            }
+            ROUTED => {
+                let routed: Routed = serde_json::from_slice(body)
+                    .map_err(|e| LinkError::Malformed(format!("bad routed signal: {e}")))?;
+                let sdp = match &routed.signal {
+                    Signal::LinkOffer { sdp } | Signal::LinkAnswer { sdp } => sdp.len(),
+                    Signal::LinkRefuse => 0,
+                };
+                if routed.ttl > MAX_TTL || sdp > MAX_SDP_BYTES {
+                    return Err(LinkError::Malformed(format!(
+                        "a routed signal with ttl {} and a description of {sdp} bytes",
+                        routed.ttl
+                    )));
+                }
+                Ok(Heard::Routed(routed))
+            }
             MORE | LAST => {
                 if self.buf.len() + body.len() > MAX_FRAME_BYTES {
                     self.buf = Vec::new();
@@ -468,7 +546,7 @@ mod tests {
             Err(LinkError::PieceTooLarge(PIECE_BYTES + 1))
         );
         assert_eq!(r.push(&[]), Err(LinkError::UnknownKind));
-        assert_eq!(r.push(&[9, b'{']), Err(LinkError::UnknownKind));
+        assert_eq!(r.push(&[200, b'{']), Err(LinkError::UnknownKind));
         let mut piece = vec![MORE];
         piece.extend(std::iter::repeat_n(b' ', PIECE_BYTES - 1));
         let mut result = Ok(Heard::Partial);
@@ -511,6 +589,49 @@ mod tests {
         assert_eq!(r.push(&too_many), Err(LinkError::UnknownKind));
         assert_eq!(announce(&many).len(), 1 + 32 * MAX_ANNOUNCED);
         assert_eq!(body_id(&split_payload("{}")), body_id(&split_payload("{}")));
+    }
+
+    #[test]
+    fn neighbour_lists_and_routed_signals_are_read_back() {
+        let mut r = greeted();
+        assert_eq!(
+            r.push(&neighbours(&[3, 1 << 40])),
+            Ok(Heard::Neighbours(vec![3, 1 << 40]))
+        );
+        assert_eq!(r.push(&neighbours(&[])), Ok(Heard::Neighbours(vec![])));
+        let many: Vec<PeerId> = (0..=MAX_LISTED as PeerId).collect();
+        assert_eq!(neighbours(&many).len(), 1 + 8 * MAX_LISTED);
+        let mut too_many = vec![NEIGHBOURS];
+        too_many.extend(many.iter().flat_map(|p| p.to_be_bytes()));
+        assert_eq!(r.push(&too_many), Err(LinkError::UnknownKind));
+        assert_eq!(r.push(&[NEIGHBOURS, 1, 2]), Err(LinkError::UnknownKind));
+
+        let routed = Routed {
+            to: 7,
+            from: 9,
+            ttl: MAX_TTL,
+            signal: Signal::LinkOffer { sdp: "v=0".into() },
+        };
+        let piece = routed.piece().unwrap_or_default();
+        assert_eq!(r.push(&piece), Ok(Heard::Routed(routed.clone())));
+        let far = Routed {
+            ttl: MAX_TTL + 1,
+            ..routed.clone()
+        };
+        let mut bad = vec![ROUTED];
+        bad.extend(serde_json::to_vec(&far).unwrap_or_default());
+        assert!(matches!(r.push(&bad), Err(LinkError::Malformed(_))));
+        assert!(matches!(
+            r.push(&[ROUTED, b'{']),
+            Err(LinkError::Malformed(_))
+        ));
+        let long = Routed {
+            signal: Signal::LinkOffer {
+                sdp: "a".repeat(PIECE_BYTES),
+            },
+            ..routed
+        };
+        assert_eq!(long.piece(), None, "too long to route");
     }
 
     #[test]

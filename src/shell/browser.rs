@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tabcoin_chain::{Address, Timestamp};
 use tabcoin_mesh::gossip::Send as Gossiped;
+use tabcoin_mesh::paths::Step;
 use tabcoin_mesh::wire::{self, BodyId, LINK_VERSION, LinkHello, Signal};
-use tabcoin_mesh::{Action, Gossip, Input, Mesh};
+use tabcoin_mesh::{Action, Gossip, Input, Mesh, Paths};
 use tabcoin_node::{Effect, Event, Keys, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
@@ -57,6 +58,11 @@ pub struct Shell {
     room_peers: BTreeSet<PeerId>,
     /// Who of the direct neighbours has which message.
     gossip: Gossip<BodyId>,
+    /// Neighbours' neighbours: signals for them go along direct links
+    /// when the relay cannot carry them.
+    paths: Paths,
+    /// The direct neighbours changed since they were last listed to them.
+    relist: bool,
     /// Messages passed on lately, for neighbours that ask for them.
     bodies: Bodies,
     /// The next direct link's serial number.
@@ -160,6 +166,8 @@ impl Shell {
             links: BTreeMap::new(),
             room_peers: BTreeSet::new(),
             gossip: Gossip::new(),
+            paths: Paths::new(),
+            relist: false,
             bodies: Bodies::default(),
             next_link: 0,
             linked: false,
@@ -218,7 +226,10 @@ impl Shell {
             reports.push(Report::Note(Note::RelayLost));
         }
         self.conn = Conn::Offline;
-        self.room_peers.clear();
+        // Only tabs a neighbour lists can still be reached to dial.
+        for peer in std::mem::take(&mut self.room_peers) {
+            self.unless_reachable(peer);
+        }
         reports.push(Report::Node(Event::Disconnected));
         // Direct neighbours are still there.
         reports.extend(self.up_links().map(|p| Report::Node(Event::PeerJoined(p))));
@@ -547,6 +558,7 @@ impl Shell {
             Action::Refuse(peer) => self.signal(peer, &Signal::LinkRefuse),
             Action::Close(peer) => {
                 self.links.remove(&peer);
+                self.forget_link(peer);
                 let sends = self.gossip.gone(peer, now);
                 self.gossip_out(sends);
             }
@@ -563,7 +575,9 @@ impl Shell {
     /// A link could not be made or broke: forgotten, and the mesh told.
     fn link_failed(&mut self, peer: PeerId, why: String) -> Vec<Report> {
         let was_up = self.links.remove(&peer).is_some_and(|l| l.is_up());
+        self.forget_link(peer);
         self.steer(Input::Closed(peer));
+        self.unless_reachable(peer);
         let sends = self.gossip.gone(peer, now().0);
         self.gossip_out(sends);
         let mut reports = Vec::new();
@@ -577,14 +591,45 @@ impl Shell {
         reports
     }
 
-    /// Sends a signal to a tab through the relay.
-    fn signal(&self, to: PeerId, signal: &Signal) {
-        if let Some(relay) = &self.relay {
+    /// Sends a signal to a tab: through the relay if the tab is in its
+    /// room, else along a direct link to a neighbour of it (the relay is
+    /// down, or the tab left it), else through the relay all the same (it
+    /// may be federated).
+    fn signal(&mut self, to: PeerId, signal: &Signal) {
+        let online = self.conn == Conn::Online && self.room_peers.contains(&to);
+        let me = self.mesh.as_ref().map(Mesh::me);
+        if !online
+            && let Some(me) = me
+            && let Some(via) = self.paths.via(to, now().0)
+            && let Some(piece) = Paths::wrap(me, to, signal.clone()).piece()
+        {
+            self.send_piece(via, piece);
+        } else if let Some(relay) = &self.relay {
             relay.send(&ClientFrame::Direct {
                 to,
                 msg: signal.encode(),
             });
         }
+    }
+
+    /// A link is gone (closed, failed or given up): no signal goes
+    /// through it, and the neighbours hear the new list.
+    fn forget_link(&mut self, peer: PeerId) {
+        self.paths.gone(peer);
+        self.relist = true;
+    }
+
+    /// Tells the mesh `peer` is gone unless the relay or a neighbour can
+    /// still reach it: no connection is made for a tab that is not there.
+    fn unless_reachable(&mut self, peer: PeerId) {
+        if !self.room_peers.contains(&peer) && self.paths.via(peer, now().0).is_none() {
+            self.steer(Input::Left(peer));
+        }
+    }
+
+    /// Whether the node banned `peer`.
+    fn is_banned(&self, peer: PeerId) -> bool {
+        self.banned.get(&peer).is_some_and(|until| now() < *until)
     }
 
     /// What a tab said to open (or not) a link.
@@ -663,6 +708,8 @@ impl Shell {
                 Ok(Arrived::Nothing) => Vec::new(),
                 Ok(Arrived::Greeted) => {
                     self.gossip.neighbour(peer);
+                    self.paths.opened(peer);
+                    self.relist = true;
                     self.steer(Input::Opened(peer));
                     // The two nodes tell each other where they stand: their
                     // chains may have grown apart (a partition healing).
@@ -689,6 +736,28 @@ impl Shell {
                     Vec::new()
                 }
                 Ok(Arrived::Renamed(new)) => self.rename(peer, new),
+                Ok(Arrived::Neighbours(ids)) => {
+                    let new = self.paths.listed(peer, &ids);
+                    if !new.is_empty() {
+                        self.steer(Input::Present(new));
+                    }
+                    Vec::new()
+                }
+                Ok(Arrived::Routed(routed)) => {
+                    let me = self.mesh.as_ref().map(Mesh::me);
+                    match me.map(|me| self.paths.arrived(me, peer, routed, now_ms)) {
+                        Some(Step::Deliver { from, signal }) if !self.is_banned(from) => {
+                            self.on_signal(from, signal)
+                        }
+                        Some(Step::Forward { via, routed }) => {
+                            if let Some(piece) = routed.piece() {
+                                self.send_piece(via, piece);
+                            }
+                            Vec::new()
+                        }
+                        _ => Vec::new(),
+                    }
+                }
                 Err(e) => self.link_failed(peer, e.to_string()),
             },
             LinkEvent::Closed(why) => self.link_failed(peer, why),
@@ -725,6 +794,8 @@ impl Shell {
         if let Some(mesh) = &mut self.mesh {
             mesh.rename(old, new);
         }
+        self.paths.rename(old, new);
+        self.relist = true;
         let sends = self.gossip.gone(old, now().0);
         self.gossip_out(sends);
         self.gossip.neighbour(new);
@@ -775,6 +846,18 @@ impl Shell {
         self.send_on_link(to, |link, now| link.send(msg, now));
     }
 
+    /// Tells every direct neighbour this tab's neighbours, if they
+    /// changed: they can signal them through it.
+    fn list_neighbours(&mut self) {
+        if !std::mem::take(&mut self.relist) {
+            return;
+        }
+        let up: Vec<PeerId> = self.up_links().collect();
+        for peer in &up {
+            self.send_piece(*peer, wire::neighbours(&up));
+        }
+    }
+
     /// Tabs with a direct link up.
     fn up_links(&self) -> impl Iterator<Item = PeerId> + '_ {
         self.links
@@ -802,6 +885,7 @@ impl Shell {
     pub fn tick(&mut self) -> Vec<Report> {
         self.steer(Input::Tick);
         self.tell_linked();
+        self.list_neighbours();
         let sends = self.gossip.tick(now().0);
         self.gossip_out(sends);
         let now = now().0;

@@ -77,6 +77,10 @@ pub enum Arrived {
     Announce(Vec<wire::BodyId>),
     /// The neighbour asks for this body.
     Fetch(wire::BodyId),
+    /// The neighbour's direct neighbours.
+    Neighbours(Vec<PeerId>),
+    /// A signal passed along direct links.
+    Routed(wire::Routed),
 }
 
 /// One direct link.
@@ -345,6 +349,8 @@ impl DirectLink {
             Heard::Renamed(id) => Arrived::Renamed(id),
             Heard::Announce(ids) => Arrived::Announce(ids),
             Heard::Fetch(id) => Arrived::Fetch(id),
+            Heard::Neighbours(ids) => Arrived::Neighbours(ids),
+            Heard::Routed(routed) => Arrived::Routed(routed),
             Heard::Message(payload) => {
                 self.messages_in += 1;
                 Arrived::Message(payload)

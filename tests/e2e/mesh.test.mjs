@@ -1,9 +1,9 @@
 // No central node: ten tabs, each in its own browser context (as if in ten
 // browsers), link to a few neighbours over WebRTC on loopback; the relay
 // only introduces them. With the relay stopped, a block mined in one tab and
-// a payment sent from another reach every tab over the mesh; the relay's
-// return breaks nothing; closing three tabs leaves the others refilling
-// their neighbourhoods.
+// a payment sent from another reach every tab over the mesh; three tabs
+// close and the others refill their neighbourhoods through their
+// neighbours, still without the relay; the relay's return breaks nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -115,22 +115,42 @@ test('ten tabs in separate browsers form a bounded, connected mesh that carries 
     path: `${process.env.TABCOIN_ARTIFACTS || 'target/e2e-artifacts'}/view-mesh.png`,
   });
 
+  // Still without the relay, three neighbours of one tab close: it and the
+  // others refill their neighbourhoods from their neighbours' neighbours,
+  // with signals passed along the direct links.
+  const before = await graph(pages);
+  const ids = await Promise.all(pages.map((p) => text(p, 'peer-id')));
+  const keep = new Set([0, 1, 3, 7].map((i) => ids[i]));
+  const [hub] = [...before]
+    .filter(([id, peers]) => !keep.has(id) && peers.filter((n) => !keep.has(n)).length >= 3)
+    .sort((a, b) => a[1].length - b[1].length)[0] ?? [];
+  assert.ok(hub, `a tab with three neighbours that may close: ${JSON.stringify([...before])}`);
+  const closing = before.get(hub).filter((n) => !keep.has(n) && n !== hub).slice(0, 3);
+  for (const id of closing) await pages[ids.indexOf(id)].context().close();
+  const rest = pages.filter((_, i) => !closing.includes(ids[i]));
+  for (const p of rest) {
+    await waitFor(
+      p,
+      (gone) => ![...document.querySelectorAll('[data-testid=neighbour][data-kind=direct]')].some((e) => gone.includes(e.dataset.peer)),
+      closing,
+      60_000,
+    );
+  }
+  await atLeast(rest, 4, 90_000);
+  const after = await graph(rest);
+  assert.ok(connected(after), `the mesh is not connected: ${JSON.stringify([...after])}`);
+  const fresh = after.get(hub).filter((n) => !before.get(hub).includes(n));
+  assert.ok(fresh.length > 0, `tab ${hub} linked no new neighbour: ${JSON.stringify([...after])}`);
+  for (const p of rest) assert.ok((await directLinks(p)) <= D_HI);
+  await screenshot(rest[0], 'mesh-refilled-without-relay');
+
   // The relay returns: nothing breaks; a block mined now confirms the
   // payment everywhere.
   env.relay = await startRelay(addr);
-  for (const p of pages) await waitForText(p, 'conn-state', 'online', 30_000);
-  await waitForText(pages[3], 'sync-state', 'ready', 30_000);
-  await mineUntilAbove(pages[3], await height(pages[3]));
-  await converge(pages);
-  for (const p of pages) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 0);
-
-  // Three tabs close: the others refill their neighbourhoods from the rest.
-  for (const p of pages.splice(0, 3)) await p.context().close();
-  await atLeast(pages, 4);
-  const after = await graph(pages);
-  assert.ok(connected(after), `the mesh is not connected: ${JSON.stringify([...after])}`);
-  assert.ok((await directLinks(pages[0])) <= D_HI);
-  await mineUntilAbove(pages[0], await height(pages[0]));
-  await converge(pages);
-  await screenshot(pages[0], 'mesh-after-three-left');
+  for (const p of rest) await waitForText(p, 'conn-state', 'online', 30_000);
+  const miner = pages[3];
+  await waitForText(miner, 'sync-state', 'ready', 30_000);
+  await mineUntilAbove(miner, await height(miner));
+  await converge(rest);
+  for (const p of rest) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 0);
 });

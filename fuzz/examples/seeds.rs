@@ -7,6 +7,7 @@ use std::path::Path;
 
 use tabcoin_chain::Work;
 use tabcoin_fuzz::{PARAMS, fixture, wallet};
+use tabcoin_mesh::wire::{self, MAX_TTL, Routed, Signal};
 use tabcoin_node::Message;
 use tabcoin_node::message::PROTOCOL_VERSION;
 use tabcoin_protocol::{ClientFrame, RelayFrame, encode};
@@ -105,6 +106,23 @@ fn main() -> std::io::Result<()> {
         })
         .into_bytes(),
     );
+    // Pieces on a direct link, joined by 0xff as the target cuts them.
+    let routed = Routed {
+        to: 7,
+        from: 9,
+        ttl: MAX_TTL,
+        signal: Signal::LinkOffer { sdp: "v=0".into() },
+    };
+    let pieces = [
+        vec![wire::PING],
+        wire::announce(&[[1; 32]]),
+        wire::fetch(&[2; 32]),
+        wire::renamed(3),
+        wire::neighbours(&[4, 5, 6]),
+        routed.piece().expect("a short signal fits"),
+        wire::split(msgs[0].encode().as_str()).concat(),
+    ];
+    wire.push(pieces.join(&0xff));
     write(out, "wire", &wire)?;
 
     let address = wallet(1).address();

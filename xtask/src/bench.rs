@@ -150,13 +150,7 @@ fn node_script(script: &str, args: &[&str]) -> Result<Vec<(String, f64)>> {
         .output()
         .map_err(|e| format!("cannot run {script}: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let values: Vec<(String, f64)> = text
-        .lines()
-        .filter_map(|l| {
-            let (key, value) = l.rsplit_once(' ')?;
-            Some((key.to_owned(), value.trim().parse().ok()?))
-        })
-        .collect();
+    let values = key_values(&text);
     if !out.status.success() || values.is_empty() {
         return Err(format!(
             "{script} failed: {text}{}",
@@ -164,6 +158,16 @@ fn node_script(script: &str, args: &[&str]) -> Result<Vec<(String, f64)>> {
         ));
     }
     Ok(values)
+}
+
+/// The `key value` lines of a benchmark's output.
+fn key_values(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter_map(|l| {
+            let (key, value) = l.rsplit_once(' ')?;
+            Some((key.to_owned(), value.trim().parse().ok()?))
+        })
+        .collect()
 }
 
 /// Values by key over the rounds.
@@ -385,11 +389,25 @@ fn mesh_rows(url: &str) -> Result<String> {
     }
     let m = |k: &str| s.median(&format!("mesh_{k}"));
     let r = |k: &str| s.median(&format!("relay_{k}"));
+    // The simulation is seeded: one run says it all.
+    eprintln!("xtask: bench: 1,000 simulated tabs");
+    let out = Command::new(root().join("target/release/examples/mesh_sim"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run the mesh simulation: {e}"))?;
+    let mut sim = Samples::default();
+    sim.add(key_values(&String::from_utf8_lossy(&out.stdout)));
+    let v = |k: &str| sim.median(k);
+    if v("connected")? != 1.0 || v("blocks_everywhere")? != 50.0 {
+        return Err("the simulated mesh did not carry every block to every tab".into());
+    }
     Ok(format!(
         "| a block reaching all 10 tabs (Chromium, a browser context each, WebRTC on loopback), median / worst of 20 blocks: direct links vs relay only | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× (median) |\n\
          | relay: chain bytes received per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
          | relay: bytes sent to tabs per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
-         | block bodies each tab received over its direct links, per block (announced by id, fetched once) | {:.2} | – | – |\n",
+         | block bodies each tab received over its direct links, per block (announced by id, fetched once) | {:.2} | – | – |\n\
+         | a block reaching all 1,000 tabs, simulated (20–200 ms per message, gossip by id, 4–8 neighbours: {:.0}–{:.0} held), median / 99th percentile of 50 blocks: direct links vs relay only (two hops; the relay's own sending time not modelled) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× (median) |\n\
+         | simulated 1,000 tabs: bodies each tab received per block | {:.2} | – | – |\n",
         m("reach_p50_ms")?,
         m("reach_max_ms")?,
         r("reach_p50_ms")?,
@@ -402,6 +420,14 @@ fn mesh_rows(url: &str) -> Result<String> {
         r("relay_bytes_out_per_block")?,
         m("relay_bytes_out_per_block")? / r("relay_bytes_out_per_block")?.max(1.0),
         m("link_bodies_per_tab_per_block")?,
+        v("degree_min")?,
+        v("degree_max")?,
+        v("mesh_reach_p50_ms")?,
+        v("mesh_reach_p99_ms")?,
+        v("relay_reach_p50_ms")?,
+        v("relay_reach_p99_ms")?,
+        v("relay_reach_p50_ms")? / v("mesh_reach_p50_ms")?.max(1.0),
+        v("bodies_per_tab_per_block")?,
     ))
 }
 
@@ -519,6 +545,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         "--example",
         "attack",
     ])?;
+    release(&["-p", "tabcoin-mesh", "--example", "mesh_sim"])?;
     let bench_dir = root().join("xtask/bench");
     if !tools::npm_deps_present(&bench_dir) {
         tools::npm_ci(&bench_dir)?;
@@ -602,7 +629,7 @@ attacker plays each attack in turn for 15 s after a 3 s warm-up, each scenario o
 nodes (`crates/node/examples/attack.rs`). The honest block rate is the best chain's growth; the relay's CPU is its \
 user and system time beyond the unattacked run's, per frame the attacker sent. The attacker's own frames are encoded \
 once beforehand, as its CPU is not what is measured.
-- **Mesh**: ten tabs of the app on the `test` network, each in its own browser context of one headless Chromium (WebRTC on loopback), take turns mining 20 blocks; for each block, the time from the miner showing it to the last tab showing it, with direct links and with `?links=0` (everything through the relay); the relay's `/stats` give the bytes per block, and each tab's direct links the messages received (`xtask/bench/mesh.mjs`).\n\
+- **Mesh**: ten tabs of the app on the `test` network, each in its own browser context of one headless Chromium (WebRTC on loopback), take turns mining 20 blocks; for each block, the time from the miner showing it to the last tab showing it, with direct links and with `?links=0` (everything through the relay); the relay's `/stats` give the bytes per block, and each tab's direct links the messages received (`xtask/bench/mesh.mjs`). Then 1,000 tabs on the seeded simulated network of `crates/mesh` (`sim`): they join one every 30 ms and settle for a minute under the same mesh policy, then random tabs mine 50 blocks, one every 2 s, spread by the same gossip code with 20–200 ms per message; relay only is modelled as two such hops (`crates/mesh/examples/mesh_sim.rs`).\n\
 - **Sizes**: the release build in `dist/` (Trunk, wasm-opt), raw, `gzip -9` and Brotli 11: the copies the relay sends to browsers that accept them.
 ";
 

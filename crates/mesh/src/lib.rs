@@ -36,6 +36,7 @@ pub use tabcoin_protocol::PeerId;
 
 pub mod gossip;
 pub mod paths;
+pub mod sim;
 pub mod wire;
 pub use gossip::Gossip;
 pub use paths::Paths;

@@ -1,0 +1,367 @@
+//! A seeded simulated network for [`Mesh`] and [`Gossip`]: messages take
+//! 20–200 ms, 5 % of offers and (unless set) of fetches are lost, time is
+//! a number. The
+//! mesh's tests (`tests/simulation.rs`) and `cargo xtask bench mesh`
+//! (`examples/mesh_sim.rs`, 1,000 tabs) run on it; every run with the same
+//! seed is the same.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+
+use crate::gossip::Send;
+use crate::{Action, Config, Gossip, Input, Mesh, PeerId};
+
+/// SplitMix64.
+#[derive(Debug, Clone)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 if `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// A one-way delay between two tabs: 20–200 ms.
+    pub fn latency(&mut self) -> u64 {
+        20 + self.below(180)
+    }
+}
+
+/// Events due: (time, sequence number, event), earliest first.
+type Queue<T> = BinaryHeap<Reverse<(u64, u64, Unordered<T>)>>;
+
+/// A value the event queues order by nothing (they order by time and
+/// sequence number first, which are unique).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unordered<T>(T);
+
+impl<T: Eq> PartialOrd for Unordered<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Eq> Ord for Unordered<T> {
+    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+/// Tabs running the mesh policy; the relay's part (samples, joins and
+/// leaves) and the links' setting up are simulated.
+pub struct Net {
+    /// The network's randomness.
+    pub rng: Rng,
+    /// Now (ms).
+    pub now: u64,
+    /// Every tab's mesh.
+    pub tabs: BTreeMap<PeerId, Mesh>,
+    /// Every dial made: (from, to, at).
+    pub dials: Vec<(PeerId, PeerId, u64)>,
+    config: Config,
+    queue: Queue<(PeerId, Input)>,
+    seq: u64,
+}
+
+impl Net {
+    /// No tabs yet; tabs use [`Config::DEFAULT`].
+    pub fn new(seed: u64) -> Net {
+        Net {
+            rng: Rng(seed),
+            now: 0,
+            tabs: BTreeMap::new(),
+            dials: Vec::new(),
+            config: Config::DEFAULT,
+            queue: BinaryHeap::new(),
+            seq: 0,
+        }
+    }
+
+    fn at(&mut self, delay: u64, to: PeerId, input: Input) {
+        self.seq += 1;
+        self.queue.push(Reverse((
+            self.now + delay,
+            self.seq,
+            Unordered((to, input)),
+        )));
+    }
+
+    fn sample(&mut self, n: usize, except: PeerId) -> Vec<PeerId> {
+        let all: Vec<PeerId> = self.tabs.keys().copied().filter(|p| *p != except).collect();
+        (0..n.min(all.len()))
+            .map(|_| all[self.rng.below(all.len() as u64) as usize])
+            .collect()
+    }
+
+    /// Tabs `1..=n` join, one every `every_ms`, then a minute passes;
+    /// `after_each` runs after each join (to check something).
+    pub fn settle(&mut self, n: u64, every_ms: u64, mut after_each: impl FnMut(&Net)) {
+        for id in 1..=n {
+            self.join(id);
+            self.run(self.now + every_ms);
+            after_each(self);
+        }
+        self.run(self.now + 60_000);
+    }
+
+    /// Tab `id` joins: the relay welcomes it with a sample of 10 tabs and
+    /// tells the others.
+    pub fn join(&mut self, id: PeerId) {
+        let sample = self.sample(10, id);
+        self.tabs
+            .insert(id, Mesh::new(id, self.config, id.wrapping_mul(31)));
+        let d = self.rng.latency();
+        self.at(d, id, Input::Present(sample));
+        let others: Vec<PeerId> = self.tabs.keys().copied().filter(|p| *p != id).collect();
+        for other in others {
+            let d = self.rng.latency();
+            self.at(d, other, Input::Joined(id));
+        }
+    }
+
+    /// Tab `id` leaves: the others hear it, its links close.
+    pub fn leave(&mut self, id: PeerId) {
+        self.tabs.remove(&id);
+        let others: Vec<PeerId> = self.tabs.keys().copied().collect();
+        for other in others {
+            let d = self.rng.latency();
+            self.at(d, other, Input::Left(id));
+            if self.tabs[&other].links().contains_key(&id) {
+                self.at(d, other, Input::Closed(id));
+            }
+        }
+    }
+
+    /// Tab `to` handles `input` now; what it wants done is simulated.
+    pub fn deliver(&mut self, to: PeerId, input: Input) {
+        let Some(mesh) = self.tabs.get_mut(&to) else {
+            return;
+        };
+        let actions = mesh.handle(input, self.now);
+        for action in actions {
+            let d = self.rng.latency();
+            match action {
+                Action::Dial(p) => {
+                    self.dials.push((to, p, self.now));
+                    // 5 % of offers are lost: the dial times out.
+                    if self.rng.below(100) >= 5 {
+                        self.at(d, p, Input::Offer(to));
+                    }
+                }
+                Action::Accept(p) => {
+                    self.at(d, p, Input::Opened(to));
+                    self.at(d, to, Input::Opened(p));
+                }
+                Action::Refuse(p) | Action::Close(p) => self.at(d, p, Input::Closed(to)),
+                Action::AskSample => {
+                    let sample = self.sample(10, to);
+                    self.at(d, to, Input::Present(sample));
+                }
+            }
+        }
+    }
+
+    /// Runs until `until`, every tab ticking once a second.
+    pub fn run(&mut self, until: u64) {
+        while self.now < until {
+            let next_tick = (self.now / 1_000 + 1) * 1_000;
+            while let Some(Reverse((t, ..))) = self.queue.peek() {
+                if *t > next_tick {
+                    break;
+                }
+                let Some(Reverse((t, _, Unordered((to, input))))) = self.queue.pop() else {
+                    break;
+                };
+                self.now = t;
+                self.deliver(to, input);
+            }
+            self.now = next_tick;
+            let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
+            for id in ids {
+                self.deliver(id, Input::Tick);
+            }
+        }
+    }
+
+    /// Open links both ends agree on.
+    pub fn edges(&self) -> BTreeMap<PeerId, BTreeSet<PeerId>> {
+        let mut edges: BTreeMap<PeerId, BTreeSet<PeerId>> = BTreeMap::new();
+        for (id, mesh) in &self.tabs {
+            for n in mesh.neighbours() {
+                let mutual = self
+                    .tabs
+                    .get(&n)
+                    .is_some_and(|m| m.neighbours().any(|x| x == *id));
+                if mutual {
+                    edges.entry(*id).or_default().insert(n);
+                }
+            }
+        }
+        edges
+    }
+
+    /// Whether every tab reaches every other over agreed links.
+    pub fn connected(&self) -> bool {
+        let edges = self.edges();
+        let Some(start) = self.tabs.keys().next().copied() else {
+            return true;
+        };
+        let mut seen = BTreeSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        while let Some(p) = queue.pop_front() {
+            for n in edges.get(&p).into_iter().flatten() {
+                if seen.insert(*n) {
+                    queue.push_back(*n);
+                }
+            }
+        }
+        seen.len() == self.tabs.len()
+    }
+}
+
+/// A message between gossiping tabs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Msg {
+    Announce(Vec<u32>),
+    Fetch(u32),
+    Body(u32),
+}
+
+/// Tabs gossiping block ids over the links a [`Net`] settled into.
+pub struct GossipNet {
+    /// The network's randomness.
+    pub rng: Rng,
+    /// Now (ms).
+    pub now: u64,
+    /// Every tab's gossip state.
+    pub tabs: BTreeMap<PeerId, Gossip<u32>>,
+    /// Bodies received, by (tab, block).
+    pub bodies: BTreeMap<(PeerId, u32), u32>,
+    /// When each block was mined, and when each tab first had it.
+    pub reached: BTreeMap<u32, (u64, Vec<u64>)>,
+    /// Fetches lost, in percent (5 unless set).
+    pub fetch_loss_percent: u64,
+    seq: u64,
+    /// (from, to, message).
+    queue: Queue<(PeerId, PeerId, Msg)>,
+}
+
+impl GossipNet {
+    /// Gossip over the links `net` agreed on.
+    pub fn over(net: &Net, seed: u64) -> GossipNet {
+        let mut g = GossipNet {
+            rng: Rng(seed),
+            now: 0,
+            tabs: BTreeMap::new(),
+            bodies: BTreeMap::new(),
+            reached: BTreeMap::new(),
+            fetch_loss_percent: 5,
+            seq: 0,
+            queue: BinaryHeap::new(),
+        };
+        for (id, neighbours) in net.edges() {
+            let tab = g.tabs.entry(id).or_default();
+            for n in neighbours {
+                tab.neighbour(n);
+            }
+        }
+        g
+    }
+
+    fn send(&mut self, from: PeerId, to: PeerId, msg: Msg) {
+        self.seq += 1;
+        let at = self.now + self.rng.latency();
+        self.queue
+            .push(Reverse((at, self.seq, Unordered((from, to, msg)))));
+    }
+
+    fn out(&mut self, from: PeerId, sends: Vec<Send<u32>>) {
+        for s in sends {
+            match s {
+                Send::Announce { to, ids } => self.send(from, to, Msg::Announce(ids)),
+                Send::Fetch { to, id } if self.rng.below(100) >= self.fetch_loss_percent => {
+                    self.send(from, to, Msg::Fetch(id));
+                }
+                Send::Fetch { .. } | Send::Failed { .. } => {}
+            }
+        }
+    }
+
+    /// Tab `miner` has a new block, now.
+    pub fn mine(&mut self, miner: PeerId, block: u32) {
+        self.reached.insert(block, (self.now, vec![self.now]));
+        let sends = self
+            .tabs
+            .get_mut(&miner)
+            .map(|t| t.got(block, None))
+            .unwrap_or_default();
+        self.out(miner, sends);
+    }
+
+    /// Delivers what is due by `until`, then every tab ticks.
+    pub fn run(&mut self, until: u64) {
+        while let Some(Reverse((t, ..))) = self.queue.peek() {
+            if *t > until {
+                break;
+            }
+            let Some(Reverse((t, _, Unordered((from, to, msg))))) = self.queue.pop() else {
+                break;
+            };
+            self.now = t;
+            let now = self.now;
+            let Some(g) = self.tabs.get_mut(&to) else {
+                continue;
+            };
+            let sends = match msg {
+                Msg::Announce(ids) => g.announced(from, &ids, now),
+                Msg::Fetch(id) => {
+                    if g.has(&id) {
+                        self.send(to, from, Msg::Body(id));
+                    }
+                    Vec::new()
+                }
+                Msg::Body(id) => {
+                    *self.bodies.entry((to, id)).or_default() += 1;
+                    if !g.has(&id)
+                        && let Some((_, times)) = self.reached.get_mut(&id)
+                    {
+                        times.push(now);
+                    }
+                    g.got(id, Some(from))
+                }
+            };
+            self.out(to, sends);
+        }
+        self.now = until;
+        let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
+        for id in ids {
+            let sends = self
+                .tabs
+                .get_mut(&id)
+                .map(|g| g.tick(until))
+                .unwrap_or_default();
+            self.out(id, sends);
+        }
+    }
+
+    /// How long each block took to reach every tab that has it (ms), and
+    /// how many tabs that is.
+    pub fn reach(&self) -> Vec<(u64, usize)> {
+        self.reached
+            .values()
+            .map(|(at, times)| {
+                let last = times.iter().max().copied().unwrap_or(*at);
+                (last - at, times.len())
+            })
+            .collect()
+    }
+}

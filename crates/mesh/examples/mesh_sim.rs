@@ -10,7 +10,7 @@
 //!
 //! `cargo run --release -p tabcoin-mesh --example mesh_sim [TABS] [BLOCKS]`
 
-use tabcoin_mesh::sim::{GossipNet, Net, Rng};
+use tabcoin_mesh::sim::{GossipNet, Net, Rng, latency};
 use tabcoin_mesh::{Mesh, PeerId};
 
 fn percentile(sorted: &[u64], p: usize) -> u64 {
@@ -56,8 +56,8 @@ fn main() {
     let mut rng = Rng(11);
     let mut relay: Vec<u64> = (0..blocks)
         .map(|_| {
-            let up = rng.latency();
-            up + (1..ids.len()).map(|_| rng.latency()).max().unwrap_or(0)
+            let up = latency(&mut rng);
+            up + (1..ids.len()).map(|_| latency(&mut rng)).max().unwrap_or(0)
         })
         .collect();
     relay.sort_unstable();

@@ -156,7 +156,7 @@ pub struct Mesh {
     banned: HashMap<PeerId, u64>,
     last_rotate: u64,
     last_sample: Option<u64>,
-    rng: u64,
+    rng: SplitMix64,
 }
 
 impl Mesh {
@@ -171,7 +171,7 @@ impl Mesh {
             banned: HashMap::new(),
             last_rotate: 0,
             last_sample: None,
-            rng: seed,
+            rng: SplitMix64(seed),
         }
     }
 
@@ -397,21 +397,32 @@ impl Mesh {
             if choices.is_empty() {
                 break;
             }
-            let peer = choices[(self.next_random() % choices.len() as u64) as usize];
+            let peer = choices[self.rng.below(choices.len() as u64) as usize];
             self.candidates.remove(&peer);
             self.links.insert(peer, Link::Dialing(now));
             actions.push(Action::Dial(peer));
         }
         actions
     }
+}
 
-    /// SplitMix64.
-    fn next_random(&mut self) -> u64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
+/// SplitMix64: the mesh's reproducible randomness.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 if `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
     }
 }
 

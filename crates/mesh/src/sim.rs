@@ -11,29 +11,11 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 use crate::gossip::Send;
 use crate::{Action, Config, Gossip, Input, Mesh, PeerId};
 
-/// SplitMix64.
-#[derive(Debug, Clone)]
-pub struct Rng(pub u64);
+pub use crate::SplitMix64 as Rng;
 
-impl Rng {
-    /// The next number.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n` (0 if `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    /// A one-way delay between two tabs: 20–200 ms.
-    pub fn latency(&mut self) -> u64 {
-        20 + self.below(180)
-    }
+/// A one-way delay between two tabs: 20–200 ms.
+pub fn latency(rng: &mut Rng) -> u64 {
+    20 + rng.below(180)
 }
 
 /// Events due: (time, sequence number, event), earliest first.
@@ -119,11 +101,11 @@ impl Net {
         let sample = self.sample(10, id);
         self.tabs
             .insert(id, Mesh::new(id, self.config, id.wrapping_mul(31)));
-        let d = self.rng.latency();
+        let d = latency(&mut self.rng);
         self.at(d, id, Input::Present(sample));
         let others: Vec<PeerId> = self.tabs.keys().copied().filter(|p| *p != id).collect();
         for other in others {
-            let d = self.rng.latency();
+            let d = latency(&mut self.rng);
             self.at(d, other, Input::Joined(id));
         }
     }
@@ -133,7 +115,7 @@ impl Net {
         self.tabs.remove(&id);
         let others: Vec<PeerId> = self.tabs.keys().copied().collect();
         for other in others {
-            let d = self.rng.latency();
+            let d = latency(&mut self.rng);
             self.at(d, other, Input::Left(id));
             if self.tabs[&other].links().contains_key(&id) {
                 self.at(d, other, Input::Closed(id));
@@ -148,7 +130,7 @@ impl Net {
         };
         let actions = mesh.handle(input, self.now);
         for action in actions {
-            let d = self.rng.latency();
+            let d = latency(&mut self.rng);
             match action {
                 Action::Dial(p) => {
                     self.dials.push((to, p, self.now));
@@ -279,7 +261,7 @@ impl GossipNet {
 
     fn send(&mut self, from: PeerId, to: PeerId, msg: Msg) {
         self.seq += 1;
-        let at = self.now + self.rng.latency();
+        let at = self.now + latency(&mut self.rng);
         self.queue
             .push(Reverse((at, self.seq, Unordered((from, to, msg)))));
     }

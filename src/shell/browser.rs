@@ -697,7 +697,7 @@ impl Shell {
                 Vec::new()
             }
             LinkEvent::Open => {
-                link.opened(now_ms);
+                link.opened();
                 Vec::new()
             }
             LinkEvent::Drained => {
@@ -826,16 +826,13 @@ impl Shell {
     /// Sends a control piece on a direct link; a neighbour that does not
     /// read loses it.
     fn send_piece(&mut self, to: PeerId, piece: Vec<u8>) {
-        self.send_on_link(to, |link, now| link.send_piece(piece, now));
+        self.send_on_link(to, |link| link.send_piece(piece));
     }
 
     /// Sends something on the direct link with `to`; a neighbour that does
     /// not read (or a link that is gone) loses it.
-    fn send_on_link(&mut self, to: PeerId, send: impl FnOnce(&mut DirectLink, u64) -> bool) {
-        let sent = self
-            .links
-            .get_mut(&to)
-            .is_some_and(|link| send(link, now().0));
+    fn send_on_link(&mut self, to: PeerId, send: impl FnOnce(&mut DirectLink) -> bool) {
+        let sent = self.links.get_mut(&to).is_some_and(send);
         if !sent {
             drop(self.link_failed(to, "the neighbour does not read".into()));
         }
@@ -843,7 +840,7 @@ impl Shell {
 
     /// Sends on a direct link; a neighbour that does not read loses it.
     fn send_direct(&mut self, to: PeerId, msg: &Payload) {
-        self.send_on_link(to, |link, now| link.send(msg, now));
+        self.send_on_link(to, |link| link.send(msg));
     }
 
     /// Tells every direct neighbour this tab's neighbours, if they
@@ -906,7 +903,7 @@ impl Shell {
             .map(|(id, l)| Neighbour {
                 id: *id,
                 kind: "direct",
-                rtt_ms: l.rtt_ms,
+                rtt_ms: l.rtt_ms(),
                 bytes: (l.bytes_in, l.bytes_out),
                 messages: l.messages_in,
             })

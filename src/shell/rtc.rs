@@ -103,10 +103,6 @@ pub struct DirectLink {
     queue: VecDeque<Vec<u8>>,
     queued: usize,
     live: Liveness,
-    ping_sent: Option<u64>,
-    last_ping: u64,
-    /// Round trip of the last ping, in ms.
-    pub rtt_ms: Option<u64>,
     /// Bytes received.
     pub bytes_in: u64,
     /// Bytes sent.
@@ -227,9 +223,6 @@ impl DirectLink {
             queue: VecDeque::new(),
             queued: 0,
             live: Liveness::new(now),
-            ping_sent: None,
-            last_ping: 0,
-            rtt_ms: None,
             bytes_in: 0,
             bytes_out: 0,
             messages_in: 0,
@@ -305,10 +298,10 @@ impl DirectLink {
     }
 
     /// The channel opened: say the handshake (once).
-    pub fn opened(&mut self, now: u64) {
+    pub fn opened(&mut self) {
         if !std::mem::replace(&mut self.said_hello, true) {
             let piece = self.hello.piece();
-            self.push(piece, now);
+            self.push(piece);
         }
     }
 
@@ -320,8 +313,8 @@ impl DirectLink {
 
     /// Sends a control piece (gossip, rename); `false` as for
     /// [`DirectLink::send`].
-    pub fn send_piece(&mut self, piece: Vec<u8>, now: u64) -> bool {
-        self.push(piece, now)
+    pub fn send_piece(&mut self, piece: Vec<u8>) -> bool {
+        self.push(piece)
     }
 
     /// Whether the other side's handshake was heard.
@@ -336,13 +329,11 @@ impl DirectLink {
         Ok(match self.rx.push(piece)? {
             Heard::Partial => Arrived::Nothing,
             Heard::Pong => {
-                if let Some(at) = self.ping_sent.take() {
-                    self.rtt_ms = Some(now.saturating_sub(at));
-                }
+                self.live.ponged(now);
                 Arrived::Nothing
             }
             Heard::Ping => {
-                self.push(vec![wire::PONG], now);
+                self.push(vec![wire::PONG]);
                 Arrived::Nothing
             }
             Heard::Hello(_) => Arrived::Greeted,
@@ -360,16 +351,15 @@ impl DirectLink {
 
     /// Sends a node message; `false` if the link is closing for a full
     /// queue (the neighbour does not read).
-    pub fn send(&mut self, msg: &Payload, now: u64) -> bool {
+    pub fn send(&mut self, msg: &Payload) -> bool {
         wire::split(msg.as_str())
             .into_iter()
-            .all(|piece| self.push(piece, now))
+            .all(|piece| self.push(piece))
     }
 
-    fn push(&mut self, piece: Vec<u8>, now: u64) -> bool {
+    fn push(&mut self, piece: Vec<u8>) -> bool {
         self.queued += piece.len();
         self.queue.push_back(piece);
-        self.live.said(now);
         self.drain();
         self.queued <= MAX_QUEUED
     }
@@ -400,17 +390,19 @@ impl DirectLink {
     /// done; `false` if the link is dead (silent for
     /// [`wire::SILENT_LIMIT_MS`], or a neighbour that does not read).
     pub fn keepalive(&mut self, now: u64) -> bool {
-        if self.live.check(now) == Keepalive::Dead {
-            return false;
+        match self.live.check(now) {
+            Keepalive::Dead => false,
+            Keepalive::Ping if self.is_up() => {
+                self.live.pinged(now);
+                self.push(vec![wire::PING])
+            }
+            Keepalive::Ping | Keepalive::Idle => true,
         }
-        let due =
-            self.ping_sent.is_none() && now.saturating_sub(self.last_ping) >= wire::PING_EVERY_MS;
-        if self.is_up() && due {
-            self.ping_sent = Some(now);
-            self.last_ping = now;
-            return self.push(vec![wire::PING], now);
-        }
-        true
+    }
+
+    /// Round trip of the last ping, in ms.
+    pub fn rtt_ms(&self) -> Option<u64> {
+        self.live.rtt_ms()
     }
 }
 

@@ -396,12 +396,15 @@ impl Reassembler {
     }
 }
 
-/// When a link last heard and said something; tells when to ping and when
-/// the link is dead. Times in ms.
+/// A link's keepalive: when it last heard something, its pings and their
+/// round trip. Times in ms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Liveness {
     heard: u64,
-    said: u64,
+    /// The ping awaiting its pong, sent at.
+    ping_sent: Option<u64>,
+    last_ping: u64,
+    rtt_ms: Option<u64>,
 }
 
 /// What a link should do now.
@@ -409,7 +412,7 @@ pub struct Liveness {
 pub enum Keepalive {
     /// Nothing.
     Idle,
-    /// Send a ping.
+    /// Send a ping (then call [`Liveness::pinged`]).
     Ping,
     /// Close it: nothing heard for [`SILENT_LIMIT_MS`].
     Dead,
@@ -420,7 +423,9 @@ impl Liveness {
     pub fn new(now: u64) -> Liveness {
         Liveness {
             heard: now,
-            said: now,
+            ping_sent: None,
+            last_ping: now,
+            rtt_ms: None,
         }
     }
 
@@ -429,17 +434,31 @@ impl Liveness {
         self.heard = self.heard.max(now);
     }
 
-    /// Something was sent.
-    pub fn said(&mut self, now: u64) {
-        self.said = self.said.max(now);
+    /// A ping was sent.
+    pub fn pinged(&mut self, now: u64) {
+        self.ping_sent = Some(now);
+        self.last_ping = now;
     }
 
-    /// What to do at `now` (called about once a second).
+    /// A pong arrived: the round trip is known.
+    pub fn ponged(&mut self, now: u64) {
+        if let Some(at) = self.ping_sent.take() {
+            self.rtt_ms = Some(now.saturating_sub(at));
+        }
+    }
+
+    /// Round trip of the last answered ping.
+    pub fn rtt_ms(&self) -> Option<u64> {
+        self.rtt_ms
+    }
+
+    /// What to do at `now` (called about once a second): a ping every
+    /// [`PING_EVERY_MS`] while none is unanswered (its round trip is the
+    /// link's latency), and the end after [`SILENT_LIMIT_MS`] of silence.
     pub fn check(&self, now: u64) -> Keepalive {
-        let silent = now.saturating_sub(self.heard);
-        if silent >= SILENT_LIMIT_MS {
+        if now.saturating_sub(self.heard) >= SILENT_LIMIT_MS {
             Keepalive::Dead
-        } else if silent >= PING_EVERY_MS && now.saturating_sub(self.said) >= PING_EVERY_MS / 2 {
+        } else if self.ping_sent.is_none() && now.saturating_sub(self.last_ping) >= PING_EVERY_MS {
             Keepalive::Ping
         } else {
             Keepalive::Idle
@@ -664,16 +683,26 @@ mod tests {
     }
 
     #[test]
-    fn a_silent_link_is_pinged_then_closed() {
+    fn a_link_is_pinged_every_few_seconds_and_closed_when_silent() {
         let mut l = Liveness::new(1_000);
         assert_eq!(l.check(1_000 + PING_EVERY_MS - 1), Keepalive::Idle);
         assert_eq!(l.check(1_000 + PING_EVERY_MS), Keepalive::Ping);
-        l.said(1_000 + PING_EVERY_MS);
-        assert_eq!(l.check(1_000 + PING_EVERY_MS + 1), Keepalive::Idle);
-        l.heard(1_000 + PING_EVERY_MS + 10);
-        assert_eq!(l.check(1_000 + PING_EVERY_MS + 20), Keepalive::Idle);
+        l.pinged(1_000 + PING_EVERY_MS);
+        // One ping at a time.
+        assert_eq!(l.check(1_000 + 3 * PING_EVERY_MS), Keepalive::Idle);
+        l.heard(1_000 + PING_EVERY_MS + 40);
+        l.ponged(1_000 + PING_EVERY_MS + 40);
+        assert_eq!(l.rtt_ms(), Some(40));
+        // A pong without a ping changes nothing.
+        l.ponged(1_000 + PING_EVERY_MS + 90);
+        assert_eq!(l.rtt_ms(), Some(40));
+        // Busy or not, the next ping is due a period after the last.
+        l.heard(1_000 + 2 * PING_EVERY_MS - 1);
+        assert_eq!(l.check(1_000 + 2 * PING_EVERY_MS - 1), Keepalive::Idle);
+        assert_eq!(l.check(1_000 + 2 * PING_EVERY_MS), Keepalive::Ping);
+        assert_eq!(l.silent_for(1_000 + 2 * PING_EVERY_MS), 1);
         assert_eq!(
-            l.check(1_000 + PING_EVERY_MS + 10 + SILENT_LIMIT_MS),
+            l.check(1_000 + 2 * PING_EVERY_MS - 1 + SILENT_LIMIT_MS),
             Keepalive::Dead
         );
     }

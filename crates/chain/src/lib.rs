@@ -38,6 +38,7 @@ pub mod pow;
 pub mod pow4;
 pub mod retarget;
 pub mod sigcache;
+pub mod spec;
 pub mod store;
 pub mod target;
 pub mod template;

@@ -1,0 +1,302 @@
+//! The HTTP API (JSON, on loopback): the classic endpoints of the designs
+//! tabcoin descends from, over the node. Errors are
+//! `{"error": "<rule>", "message": "<one sentence>"}` with a fitting status.
+
+use std::str::FromStr;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tabcoin_chain::{Address, Amount, Block, BlockHash, Height, Salt};
+use tabcoin_node::{Event, SyncState};
+
+use crate::daemon::Shared;
+use crate::miner;
+
+/// Largest request body read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Most blocks in one page of `GET /api/blocks`.
+pub const MAX_PAGE: u64 = 100;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    error: String,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, error: &str, message: impl ToString) -> ApiError {
+        ApiError {
+            status,
+            error: error.to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    fn bad(error: &str, message: impl ToString) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, error, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": self.error, "message": self.message});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> ApiError {
+        ApiError::new(e.status(), "bad_json", e.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> ApiError {
+        ApiError::bad("bad_query", e.body_text())
+    }
+}
+
+type Answer = Result<Json<Value>, ApiError>;
+
+/// The rule a refusal names: its innermost variant, in snake case
+/// (`Tx(InsufficientFunds { .. })` → `insufficient_funds`).
+pub fn rule(debug: &str) -> String {
+    let mut rest = debug;
+    for wrapper in ["Tx(", "Pool(", "Invalid("] {
+        rest = rest.strip_prefix(wrapper).unwrap_or(rest);
+    }
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The API's routes over `state`.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/api/chain", get(chain))
+        .route("/api/blocks", get(blocks))
+        .route("/api/blocks/{id}", get(block))
+        .route("/api/addresses/{address}", get(address))
+        .route("/api/pool", get(pool))
+        .route("/api/peers", get(peers))
+        .route("/api/wallet", get(wallet))
+        .route("/api/transact", post(transact))
+        .route("/api/mine", post(mine))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+fn block_json(block: &Block) -> Value {
+    serde_json::to_value(block).unwrap_or(Value::Null)
+}
+
+async fn chain(State(s): State<Shared>) -> Answer {
+    let d = s.lock();
+    let store = d.node.store();
+    let mode = match d.node.sync() {
+        SyncState::Ready => "ready",
+        SyncState::Syncing { .. } => "syncing",
+    };
+    Ok(Json(json!({
+        "network": store.genesis().hash.to_string(),
+        "height": store.height().0,
+        "tip": store.tip().hash.to_string(),
+        "work": store.total_work(),
+        "mode": mode,
+        "peers": d.peers.len(),
+    })))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    from: Option<u64>,
+    limit: Option<u64>,
+}
+
+async fn blocks(State(s): State<Shared>, page: Result<Query<Page>, QueryRejection>) -> Answer {
+    let Query(page) = page?;
+    let limit = page.limit.unwrap_or(20);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad(
+            "limit",
+            format!("limit must be between 1 and {MAX_PAGE}, not {limit}"),
+        ));
+    }
+    let from = page.from.unwrap_or(0);
+    let d = s.lock();
+    let store = d.node.store();
+    let blocks: Vec<Value> = (from..from.saturating_add(limit))
+        .map_while(|h| store.block_at(Height(h)))
+        .map(block_json)
+        .collect();
+    let next = from.saturating_add(limit);
+    let next = (next <= store.height().0).then_some(next);
+    Ok(Json(json!({ "blocks": blocks, "next": next })))
+}
+
+async fn block(State(s): State<Shared>, Path(id): Path<String>) -> Answer {
+    let d = s.lock();
+    let store = d.node.store();
+    let found = if let Ok(height) = id.parse::<u64>() {
+        store.block_at(Height(height))
+    } else {
+        let hash = BlockHash::from_str(&id).map_err(|_| {
+            ApiError::bad(
+                "block_id",
+                "a block is named by its height or its 64-digit hash",
+            )
+        })?;
+        store.get(&hash)
+    };
+    match found {
+        Some(b) => Ok(Json(json!({
+            "block": block_json(b),
+            "best_chain": store.is_main(&b.hash),
+        }))),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_block",
+            format!("no block {id}"),
+        )),
+    }
+}
+
+fn parse_address(text: &str) -> Result<Address, ApiError> {
+    Address::from_str(text).map_err(|e| ApiError::bad("address", e))
+}
+
+async fn address(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
+    let addr = parse_address(&text)?;
+    let d = s.lock();
+    let ledger = d.node.store().ledger();
+    let balance = ledger.balance(&addr);
+    let pool = d.node.pool();
+    // Its own pending transaction leaves it its change; others' pending
+    // transactions add what they pay it.
+    let own = pool.get(&addr).map_or(balance, |tx| {
+        tx.outputs.get(&addr).copied().unwrap_or(Amount::ZERO)
+    });
+    let incoming: u64 = pool
+        .transactions()
+        .filter(|tx| tx.sender() != Some(addr))
+        .filter_map(|tx| tx.outputs.get(&addr))
+        .map(|a| a.0)
+        .sum();
+    let history: Vec<Value> = ledger
+        .history(&addr)
+        .iter()
+        .map(|h| {
+            json!({
+                "height": h.height.0,
+                "tx": h.tx.to_string(),
+                "received": h.received,
+                "sent": h.sent,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "address": addr.to_string(),
+        "balance": balance,
+        "balance_after_pending": own.0.saturating_add(incoming),
+        "history": history,
+    })))
+}
+
+async fn pool(State(s): State<Shared>) -> Answer {
+    let d = s.lock();
+    let txs: Vec<Value> = d
+        .node
+        .pool()
+        .transactions()
+        .map(|tx| serde_json::to_value(tx).unwrap_or(Value::Null))
+        .collect();
+    Ok(Json(json!({ "transactions": txs })))
+}
+
+async fn peers(State(s): State<Shared>) -> Answer {
+    let d = s.lock();
+    let relays: Vec<Value> = d
+        .relays
+        .iter()
+        .map(|r| json!({"url": r.url, "connected": r.out.is_some(), "id": r.me}))
+        .collect();
+    let peers: Vec<Value> = d
+        .peers
+        .iter()
+        .map(|(id, relay)| json!({"id": id, "relay": d.relays[*relay].url}))
+        .collect();
+    Ok(Json(json!({ "relays": relays, "peers": peers })))
+}
+
+async fn wallet(State(s): State<Shared>) -> Answer {
+    let d = s.lock();
+    Ok(Json(json!({
+        "address": d.node.keys().address().to_string(),
+        "balance": d.node.balance(),
+        "balance_after_pending": d.node.pending_balance(),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Transact {
+    to: String,
+    amount: u64,
+}
+
+async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonRejection>) -> Answer {
+    let Json(body) = body?;
+    let to = parse_address(&body.to)?;
+    if body.amount == 0 {
+        return Err(ApiError::bad("amount", "the amount must be more than zero"));
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "random", e))?;
+    let mut d = s.lock();
+    let event = Event::Send {
+        to,
+        amount: Amount(body.amount),
+        salt: Salt(salt),
+    };
+    if let Some(e) = d.handle(event) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &rule(&format!("{e:?}")),
+            e,
+        ));
+    }
+    let me = d.node.keys().address();
+    let pending = d
+        .node
+        .pool()
+        .get(&me)
+        .map(|tx| serde_json::to_value(tx).unwrap_or(Value::Null));
+    Ok(Json(json!({ "pending": pending })))
+}
+
+async fn mine(State(s): State<Shared>) -> Answer {
+    let threads = s.lock().threads;
+    let block = tokio::task::spawn_blocking(move || miner::mine_one(&s, threads))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mining", e))?
+        .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))?;
+    Ok(Json(json!({ "block": block_json(&block) })))
+}

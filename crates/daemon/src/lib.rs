@@ -1,0 +1,103 @@
+//! `tabcoind`: the node the tabs run (`tabcoin_node::Node`), natively, with
+//! an HTTP API on loopback and its chain, pool and key in an embedded
+//! database. It joins networks through relays like a tab does.
+//!
+//! - [`daemon`]: the node and what it asks for (relays, storage, mining);
+//! - [`relay`]: relay connections, kept up;
+//! - [`miner`]: mining on threads;
+//! - [`db`]: the redb store;
+//! - [`api`]: the HTTP API.
+
+pub mod api;
+pub mod daemon;
+pub mod db;
+pub mod miner;
+pub mod relay;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use tabcoin_chain::Params;
+
+pub use daemon::{Daemon, Shared};
+
+/// How to run a node.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The network.
+    pub params: Params,
+    /// Relay WebSocket URLs (`ws://host:port/ws`).
+    pub relays: Vec<String>,
+    /// Where the API listens.
+    pub api: SocketAddr,
+    /// Where the store lives (None: in memory, gone at exit).
+    pub data: Option<PathBuf>,
+    /// Mine from the start.
+    pub mine: bool,
+    /// Threads a block search uses.
+    pub threads: usize,
+}
+
+/// A node running: its API's address and its shared state.
+pub struct Running {
+    /// Where the API listens (the port chosen if 0 was asked).
+    pub api: SocketAddr,
+    /// The node.
+    pub state: Shared,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the API, the ticker and the relay connections, and closes the
+    /// store (the miner thread of `--mine`, if any, runs on).
+    pub async fn stop(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts a node: storage read, relays dialled, the ticker and (with
+/// `mine`) the miner started, the API listening. Returns once the API
+/// listens; the node runs on the current Tokio runtime.
+pub async fn start(opts: Options) -> Result<Running, String> {
+    let db = opts
+        .data
+        .as_deref()
+        .map(db::Db::open)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let wallet = daemon::key(db.as_ref()).map_err(|e| e.to_string())?;
+    let state = Daemon::start(opts.params, wallet, db, &opts.relays, opts.threads);
+    let mut tasks = Vec::new();
+    for index in 0..opts.relays.len() {
+        tasks.push(tokio::spawn(relay::keep(state.clone(), index)));
+    }
+    let ticking = state.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            ticking.lock().handle(tabcoin_node::Event::Tick);
+        }
+    }));
+    if opts.mine {
+        let mining = state.clone();
+        let threads = opts.threads;
+        std::thread::spawn(move || miner::mine_forever(&mining, threads));
+    }
+    let listener = tokio::net::TcpListener::bind(opts.api)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", opts.api))?;
+    let api = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = api::router(state.clone());
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("the API stopped: {e}");
+        }
+    }));
+    Ok(Running { api, state, tasks })
+}

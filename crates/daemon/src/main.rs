@@ -1,0 +1,77 @@
+//! `tabcoind`: a headless tabcoin node. See `tabcoind --help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use tabcoin_chain::Params;
+use tabcoin_daemon::{Options, start};
+
+/// A headless tabcoin node: joins a network through relays like a browser
+/// tab, keeps its chain, pool and key in an embedded database, optionally
+/// mines, and serves an HTTP API (JSON) on loopback.
+#[derive(Parser)]
+#[command(name = "tabcoind", version)]
+struct Cli {
+    /// The network: demo or test.
+    #[arg(long, default_value = "demo")]
+    net: String,
+    /// A relay to join the network through (repeat for several).
+    #[arg(long = "relay", default_value = "ws://127.0.0.1:8080/ws")]
+    relays: Vec<String>,
+    /// Where the HTTP API listens (loopback only).
+    #[arg(long, default_value = "127.0.0.1:3001")]
+    api: SocketAddr,
+    /// Directory of the store (chain, pool, key); without it the node keeps
+    /// everything in memory and forgets it at exit.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Mine from the start.
+    #[arg(long)]
+    mine: bool,
+    /// Threads a block search uses.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "tabcoin_daemon=info,tabcoind=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let Some(params) = Params::by_name(&cli.net) else {
+        eprintln!("tabcoind: no network named {:?} (demo or test)", cli.net);
+        return std::process::ExitCode::FAILURE;
+    };
+    if !cli.api.ip().is_loopback() {
+        eprintln!(
+            "tabcoind: the API listens on loopback only, not {}",
+            cli.api
+        );
+        return std::process::ExitCode::FAILURE;
+    }
+    let opts = Options {
+        params,
+        relays: cli.relays,
+        api: cli.api,
+        data: cli.data,
+        mine: cli.mine,
+        threads: cli.threads.max(1),
+    };
+    match start(opts).await {
+        Ok(running) => {
+            println!("api http://{}", running.api);
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("stopping");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tabcoind: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

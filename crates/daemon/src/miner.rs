@@ -1,0 +1,107 @@
+//! Mining on native threads: the node's job (`Effect::Mine`) searched in
+//! chunks of nonces, each thread its own part of the nonce space, until a
+//! thread finds a nonce or the node gives a new job.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tabcoin_chain::{Block, pow};
+use tabcoin_node::{Event, Job, MinerReport};
+
+use crate::daemon::Shared;
+
+/// Nonces a thread tries before it looks for a newer job.
+const CHUNK: u64 = 1 << 18;
+
+/// The node's current job, starting the node's mining if it was off;
+/// says whether it was off.
+fn job(s: &Shared) -> Result<(Job, bool), String> {
+    let mut d = s.lock();
+    let was_off = d.job.is_none();
+    if was_off {
+        d.handle(Event::MiningToggled);
+    }
+    match d.job.clone() {
+        Some(job) => Ok((job, was_off)),
+        None => Err("the node has no block to mine yet".into()),
+    }
+}
+
+/// Searches `job` on `threads` threads until one finds a nonce (returned)
+/// or the node's job changes (None).
+fn search(s: &Shared, job: &Job, threads: usize) -> Option<(u64, u64)> {
+    let found = AtomicBool::new(false);
+    let threads = threads.max(1) as u64;
+    let part = u64::MAX / threads;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                let found = &found;
+                scope.spawn(move || {
+                    let mut start = k * part;
+                    let mut tried = 0u64;
+                    while !found.load(Ordering::Relaxed) {
+                        if s.lock().job.as_ref().map(|j| j.id) != Some(job.id) {
+                            return None;
+                        }
+                        let end = start.saturating_add(CHUNK);
+                        if let Some(nonce) = pow::search(&job.template.header, start..end) {
+                            found.store(true, Ordering::Relaxed);
+                            return Some((nonce, tried + (nonce - start) + 1));
+                        }
+                        tried += end - start;
+                        start = end;
+                    }
+                    None
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok().flatten())
+            .next()
+    })
+}
+
+/// Mines until the node's tip is a block this node mined on top of the tip
+/// it had when called, and returns it; mining is left as it was.
+pub fn mine_one(s: &Shared, threads: usize) -> Result<Block, String> {
+    let (mut job, was_off) = job(s)?;
+    loop {
+        if let Some((nonce, tried)) = search(s, &job, threads) {
+            let mut d = s.lock();
+            let report = MinerReport::Found {
+                job: job.id,
+                nonce,
+                tried,
+            };
+            d.handle(Event::Miner { worker: 0, report });
+            let tip = d.node.store().tip().clone();
+            if tip.header.prev_hash == job.template.header.prev_hash {
+                if was_off {
+                    d.handle(Event::MiningToggled);
+                }
+                return Ok(tip);
+            }
+        }
+        let next = s.lock().job.clone();
+        job = match next {
+            Some(next) => next,
+            None => self::job(s)?.0,
+        };
+    }
+}
+
+/// Mines for as long as the process runs (`--mine`).
+pub fn mine_forever(s: &Shared, threads: usize) {
+    loop {
+        match mine_one(s, threads) {
+            Ok(block) => {
+                tracing::info!(height = block.header.height.0, hash = %block.hash, "mined");
+            }
+            Err(why) => {
+                tracing::info!("{why}");
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        }
+    }
+}

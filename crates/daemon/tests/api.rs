@@ -1,0 +1,261 @@
+//! The API on a real socket (port 0), over a node of the `test` network
+//! with no relay: every endpoint, its errors, and a store that survives a
+//! restart.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tabcoin_chain::{Params, Wallet};
+use tabcoin_daemon::{Options, start};
+
+async fn node(data: Option<std::path::PathBuf>) -> String {
+    format!("http://{}", running(data).await.api)
+}
+
+async fn running(data: Option<std::path::PathBuf>) -> tabcoin_daemon::Running {
+    start(Options {
+        params: Params::TEST,
+        relays: Vec::new(),
+        api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        data,
+        mine: false,
+        threads: 1,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn get(url: &str) -> (StatusCode, Value) {
+    let r = reqwest::get(url).await.unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(url: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let client = reqwest::Client::new();
+    let mut req = client.post(url);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn other_address() -> String {
+    Wallet::from_secret([42; 32])
+        .unwrap_or_else(|_| panic!("seed"))
+        .address()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_grows_by_mining_and_pays_through_the_api() {
+    let api = node(None).await;
+    let (status, chain) = get(&format!("{api}/api/chain")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(chain["height"], 0);
+    assert_eq!(chain["mode"], "ready");
+    assert_eq!(chain["network"], Params::TEST.network_id().to_string());
+
+    let (status, wallet) = get(&format!("{api}/api/wallet")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        wallet["balance"], 1000,
+        "the test network's starting balance"
+    );
+    let me = wallet["address"].as_str().unwrap_or_default().to_owned();
+
+    let (status, mined) = post(&format!("{api}/api/mine"), None).await;
+    assert_eq!(status, StatusCode::OK, "{mined}");
+    assert_eq!(mined["block"]["height"], 1, "{mined}");
+    let (_, chain) = get(&format!("{api}/api/chain")).await;
+    assert_eq!(chain["height"], 1);
+
+    // A payment: pending, then confirmed by the next block.
+    let to = other_address();
+    let (status, sent) = post(
+        &format!("{api}/api/transact"),
+        Some(json!({"to": to, "amount": 30})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let (_, pool) = get(&format!("{api}/api/pool")).await;
+    assert_eq!(pool["transactions"].as_array().map(Vec::len), Some(1));
+    let (_, payee) = get(&format!("{api}/api/addresses/{to}")).await;
+    assert_eq!(payee["balance"], 1000);
+    assert_eq!(payee["balance_after_pending"], 1030);
+    post(&format!("{api}/api/mine"), None).await;
+    let (_, payee) = get(&format!("{api}/api/addresses/{to}")).await;
+    assert_eq!(payee["balance"], 1030);
+    assert_eq!(payee["history"].as_array().map(Vec::len), Some(1));
+    let (_, mine) = get(&format!("{api}/api/addresses/{me}")).await;
+    assert_eq!(mine["balance"], 1000 + 50 + 50 - 30);
+
+    // Blocks by page, height and hash.
+    let (status, page) = get(&format!("{api}/api/blocks?from=1&limit=5")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["blocks"].as_array().map(Vec::len), Some(2));
+    assert_eq!(page["next"], Value::Null);
+    let (_, first) = get(&format!("{api}/api/blocks?limit=1")).await;
+    assert_eq!(first["next"], 1);
+    let (status, by_height) = get(&format!("{api}/api/blocks/2")).await;
+    assert_eq!(status, StatusCode::OK);
+    let hash = by_height["block"]["hash"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (status, by_hash) = get(&format!("{api}/api/blocks/{hash}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_hash["block"], by_height["block"]);
+    assert_eq!(by_hash["best_chain"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_a_rule_and_a_sentence_and_change_nothing() {
+    let api = node(None).await;
+    let error = |v: &Value| v["error"].as_str().unwrap_or_default().to_owned();
+    let cases = [
+        (
+            format!("{api}/api/blocks?limit=101"),
+            StatusCode::BAD_REQUEST,
+            "limit",
+        ),
+        (
+            format!("{api}/api/blocks?limit=0"),
+            StatusCode::BAD_REQUEST,
+            "limit",
+        ),
+        (
+            format!("{api}/api/blocks?from=x"),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+        ),
+        (
+            format!("{api}/api/blocks/99"),
+            StatusCode::NOT_FOUND,
+            "no_block",
+        ),
+        (
+            format!("{api}/api/blocks/zz"),
+            StatusCode::BAD_REQUEST,
+            "block_id",
+        ),
+        (
+            format!("{api}/api/addresses/tab1nope"),
+            StatusCode::BAD_REQUEST,
+            "address",
+        ),
+        (
+            format!("{api}/api/nowhere"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (url, status, rule) in cases {
+        let (got, body) = get(&url).await;
+        assert_eq!(got, status, "{url}: {body}");
+        assert_eq!(error(&body), rule, "{url}: {body}");
+        assert!(!body["message"].as_str().unwrap_or_default().is_empty());
+    }
+    let to = other_address();
+    let transact = format!("{api}/api/transact");
+    let refused = [
+        (
+            json!({"to": to, "amount": 5000}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "insufficient_funds",
+        ),
+        (
+            json!({"to": to, "amount": 0}),
+            StatusCode::BAD_REQUEST,
+            "amount",
+        ),
+        (
+            json!({"to": "tab1x", "amount": 5}),
+            StatusCode::BAD_REQUEST,
+            "address",
+        ),
+        (
+            json!({"to": to}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_json",
+        ),
+        (
+            json!({"to": to, "amount": 5, "fee": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_json",
+        ),
+    ];
+    for (body, status, rule) in refused {
+        let (got, answer) = post(&transact, Some(body.clone())).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert_eq!(error(&answer), rule, "{body}: {answer}");
+    }
+    let client = reqwest::Client::new();
+    let malformed = client
+        .post(&transact)
+        .header("content-type", "application/json")
+        .body("{\"to\":")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let huge = client
+        .post(&transact)
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"to\":\"{}\",\"amount\":1}}",
+            "a".repeat(100_000)
+        ))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, pool) = get(&format!("{api}/api/pool")).await;
+    assert_eq!(pool["transactions"], json!([]), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_and_the_key_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("tabcoind-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = running(Some(dir.clone())).await;
+    let api = format!("http://{}", first.api);
+    let (_, wallet) = get(&format!("{api}/api/wallet")).await;
+    for _ in 0..3 {
+        let (status, _) = post(&format!("{api}/api/mine"), None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, before) = get(&format!("{api}/api/chain")).await;
+    assert_eq!(before["height"], 3);
+    first.stop().await;
+    // The store is closed once the node is gone: a new node opens it.
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok(r) = start(Options {
+            params: Params::TEST,
+            relays: Vec::new(),
+            api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+            data: Some(dir.clone()),
+            mine: false,
+            threads: 1,
+        })
+        .await
+        {
+            again = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let again = again.unwrap_or_else(|| panic!("the store stayed locked"));
+    let api = format!("http://{}", again.api);
+    let (_, after) = get(&format!("{api}/api/chain")).await;
+    assert_eq!(after["height"], 3);
+    assert_eq!(after["tip"], before["tip"]);
+    let (_, same) = get(&format!("{api}/api/wallet")).await;
+    assert_eq!(same["address"], wallet["address"], "the key is kept");
+    again.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

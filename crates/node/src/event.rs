@@ -4,7 +4,7 @@
 //! changes the node in no other way.
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Address, Amount, BlockHash, Salt, Template};
+use tabcoin_chain::{Address, Amount, BlockHash, Salt, Template, Transaction};
 use tabcoin_protocol::{DecodeError, PeerId};
 
 use crate::keys::Keys;
@@ -99,6 +99,10 @@ pub enum Event {
         /// 16 fresh random bytes.
         salt: Salt,
     },
+    /// A transaction made elsewhere (signed by an API client) to pool and
+    /// pass on: checked exactly like one from a peer; a refusal comes back
+    /// as [`Effect::SendRefused`].
+    Submit(Transaction),
     /// This tab now uses this account (the person switched, created or
     /// imported one), or the same account was unlocked or locked.
     KeysChanged(Keys),

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Accepted, Address, Amount, Salt, Template, Timestamp, Transaction};
+use tabcoin_chain::{Accepted, Added, Address, Amount, Salt, Template, Timestamp, Transaction};
 
 use crate::event::{Effect, Job, MinerReport};
 use crate::message::Message;
@@ -197,6 +197,24 @@ impl Node {
         ];
         effects.extend(self.new_job(now));
         Ok(effects)
+    }
+
+    /// Pools a transaction made elsewhere and passes it on if it is new or
+    /// replaces its sender's pending one; one already pooled changes
+    /// nothing.
+    pub(crate) fn submit(
+        &mut self,
+        tx: Transaction,
+        now: Timestamp,
+    ) -> Result<Vec<Effect>, SendError> {
+        match self.store.add_to_pool(&mut self.pool, tx.clone())? {
+            Added::Unchanged => Ok(Vec::new()),
+            Added::New | Added::Updated => {
+                let mut effects = vec![Effect::Broadcast(Message::Transaction { tx })];
+                effects.extend(self.new_job(now));
+                Ok(effects)
+            }
+        }
     }
 
     /// After the best chain moved: the pool follows, arrivals are told, the

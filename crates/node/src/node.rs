@@ -79,6 +79,10 @@ impl Node {
                 Ok(effects) => effects,
                 Err(e) => vec![Effect::SendRefused(e)],
             },
+            Event::Submit(tx) => match self.submit(tx, now) {
+                Ok(effects) => effects,
+                Err(e) => vec![Effect::SendRefused(e)],
+            },
             Event::KeysChanged(keys) => self.switch_keys(keys, now),
             Event::StorageLoaded { chain, pool } => self.storage_loaded(chain, pool, now),
             Event::BlocksWritten(result) => self.blocks_written(result, now),

@@ -184,3 +184,43 @@ fn a_stored_send_that_no_longer_fits_is_sent_again_when_the_tab_runs() {
             .any(|e| matches!(e, Effect::Broadcast(Message::Transaction { .. })))
     );
 }
+
+#[test]
+fn a_transaction_made_elsewhere_is_pooled_and_passed_on_or_refused_with_its_rule() {
+    let mut net = Net::new(2);
+    let network = net.node(1).store().genesis().hash;
+    let now = net.now;
+    let tx = tabcoin_chain::Transaction::new(
+        &wallet(7),
+        Amount(1000),
+        wallet(2).address(),
+        Amount(40),
+        salt(3),
+        now,
+        &network,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let effects = acts(net.node(1).handle(Event::Submit(tx.clone()), now));
+    assert!(
+        effects.contains(&Effect::Broadcast(crate::Message::Transaction {
+            tx: tx.clone()
+        }))
+    );
+    assert_eq!(net.node(1).pool().len(), 1);
+    // Again: already pooled, nothing to do.
+    assert!(acts(net.node(1).handle(Event::Submit(tx.clone()), now)).is_empty());
+    // Tampered: refused with the rule it breaks, the pool unchanged.
+    let mut forged = tx;
+    forged.outputs.insert(wallet(9).address(), Amount(1));
+    let refused = acts(net.node(2).handle(Event::Submit(forged), now));
+    assert!(
+        matches!(
+            &refused[..],
+            [Effect::SendRefused(SendError::Pool(
+                tabcoin_chain::PoolError::Invalid(_)
+            ))]
+        ),
+        "{refused:?}"
+    );
+    assert!(net.node(2).pool().is_empty());
+}

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tabcoin_chain::{Address, Amount, Block, BlockHash, Height, Salt};
+use tabcoin_chain::{Address, Amount, Block, BlockHash, Height, Salt, Transaction, TxId};
 use tabcoin_node::{Event, SyncState};
 
 use crate::daemon::Shared;
@@ -91,8 +91,10 @@ pub fn router(state: Shared) -> Router {
         .route("/api/blocks", get(blocks))
         .route("/api/blocks/{id}", get(block))
         .route("/api/addresses/{address}", get(address))
+        .route("/api/txs/{id}", get(tx))
         .route("/api/pool", get(pool))
-        .route("/api/peers", get(peers))
+        .route("/api/peers", get(peers).post(add_relay))
+        .route("/api/transactions", post(submit))
         .route("/api/wallet", get(wallet))
         .route("/api/transact", post(transact))
         .route("/api/mine", post(mine))
@@ -299,4 +301,91 @@ async fn mine(State(s): State<Shared>) -> Answer {
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mining", e))?
         .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))?;
     Ok(Json(json!({ "block": block_json(&block) })))
+}
+
+async fn tx(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
+    let id: TxId = serde_json::from_value(Value::String(text.clone())).map_err(|_| {
+        ApiError::bad(
+            "tx_id",
+            "a transaction id is a UUID like 2718d66d-974e-459d-9549-7299c9ac8590",
+        )
+    })?;
+    let d = s.lock();
+    if let Some(tx) = d.node.pool().transactions().find(|t| t.id == id) {
+        return Ok(Json(
+            json!({ "transaction": tx, "block": null, "pending": true }),
+        ));
+    }
+    let store = d.node.store();
+    let found = store.ledger().tx_height(&id).and_then(|h| store.block_at(h)).and_then(|b| {
+        b.data
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| json!({ "transaction": t, "block": b.hash.to_string(), "height": b.header.height.0, "pending": false }))
+    });
+    found.map(Json).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_transaction",
+            format!("no transaction {text}"),
+        )
+    })
+}
+
+async fn submit(State(s): State<Shared>, body: Result<Json<Value>, JsonRejection>) -> Answer {
+    let Json(body) = body?;
+    let tx: Transaction = serde_json::from_value(body)
+        .map_err(|e| ApiError::bad("bad_transaction", format!("not a transaction: {e}")))?;
+    let id = tx.id;
+    if let Some(e) = s.lock().handle(Event::Submit(tx)) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &rule(&format!("{e:?}")),
+            e,
+        ));
+    }
+    Ok(Json(json!({ "id": id.to_string(), "pending": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddRelay {
+    relay: String,
+}
+
+/// The classic `/nodes/register`: one more relay to join the network
+/// through (peers are tabs and nodes of that relay's room).
+async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRejection>) -> Answer {
+    let Json(AddRelay { relay: url }) = body?;
+    if !(url.starts_with("ws://") || url.starts_with("wss://")) || url.len() > 2048 {
+        return Err(ApiError::bad(
+            "relay",
+            "a relay is a WebSocket URL like ws://127.0.0.1:8080/ws",
+        ));
+    }
+    let index = {
+        let mut d = s.lock();
+        if d.relays.iter().any(|r| r.url == url) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "known_relay",
+                format!("{url} is joined already"),
+            ));
+        }
+        if d.relays.len() >= crate::MAX_RELAYS {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "too_many_relays",
+                format!("at most {} relays", crate::MAX_RELAYS),
+            ));
+        }
+        d.relays.push(crate::daemon::RelayLink {
+            url: url.clone(),
+            out: None,
+            me: None,
+        });
+        d.relays.len() - 1
+    };
+    tokio::spawn(crate::relay::keep(s.clone(), index));
+    Ok(Json(json!({ "relay": url, "joining": true })))
 }

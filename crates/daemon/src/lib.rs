@@ -21,6 +21,9 @@ use tabcoin_chain::Params;
 
 pub use daemon::{Daemon, Shared};
 
+/// Most relays a node joins.
+pub const MAX_RELAYS: usize = 16;
+
 /// How to run a node.
 #[derive(Debug, Clone)]
 pub struct Options {

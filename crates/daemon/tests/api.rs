@@ -259,3 +259,91 @@ async fn the_chain_and_the_key_survive_a_restart() {
     again.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_signed_elsewhere_is_pooled_found_and_confirmed() {
+    let api = node(None).await;
+    let (_, wallet) = get(&format!("{api}/api/wallet")).await;
+    let payee: tabcoin_chain::Address = wallet["address"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let payer = Wallet::from_secret([42; 32]).unwrap_or_else(|_| panic!("seed"));
+    let now = tabcoin_chain::Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    );
+    let tx = tabcoin_chain::Transaction::new(
+        &payer,
+        tabcoin_chain::Amount(1000),
+        payee,
+        tabcoin_chain::Amount(60),
+        tabcoin_chain::Salt([5; 16]),
+        now,
+        &Params::TEST.network_id(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let body = serde_json::to_value(&tx).unwrap_or(Value::Null);
+
+    // Tampered on the way: refused with the rule it breaks.
+    let mut forged = body.clone();
+    forged["outputs"][payee.to_string()] = json!(999);
+    let (status, answer) = post(&format!("{api}/api/transactions"), Some(forged)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"], "outputs_not_equal_input", "{answer}");
+    let (status, answer) = post(&format!("{api}/api/transactions"), Some(json!({"x": 1}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["error"], "bad_transaction");
+
+    let (status, answer) = post(&format!("{api}/api/transactions"), Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let id = tx.id.to_string();
+    let (status, found) = get(&format!("{api}/api/txs/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["pending"], true);
+    post(&format!("{api}/api/mine"), None).await;
+    let (_, found) = get(&format!("{api}/api/txs/{id}")).await;
+    assert_eq!(found["pending"], false, "{found}");
+    assert_eq!(found["height"], 1);
+    let (_, wallet) = get(&format!("{api}/api/wallet")).await;
+    assert_eq!(wallet["balance"], 1000 + 50 + 60);
+
+    let (status, answer) = get(&format!("{api}/api/txs/nope")).await;
+    assert_eq!(
+        (status, answer["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("tx_id"))
+    );
+    let unknown = "2718d66d-974e-459d-9549-7299c9ac8590";
+    let (status, answer) = get(&format!("{api}/api/txs/{unknown}")).await;
+    assert_eq!(
+        (status, answer["error"].clone()),
+        (StatusCode::NOT_FOUND, json!("no_transaction"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_is_registered_once_and_must_be_a_websocket_url() {
+    let api = node(None).await;
+    let peers = format!("{api}/api/peers");
+    let (status, answer) = post(&peers, Some(json!({"relay": "http://127.0.0.1:9/ws"}))).await;
+    assert_eq!(
+        (status, answer["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("relay"))
+    );
+    let relay = json!({"relay": "ws://127.0.0.1:9/ws"});
+    let (status, _) = post(&peers, Some(relay.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, answer) = post(&peers, Some(relay)).await;
+    assert_eq!(
+        (status, answer["error"].clone()),
+        (StatusCode::CONFLICT, json!("known_relay"))
+    );
+    let (_, listed) = get(&peers).await;
+    assert_eq!(listed["relays"][0]["url"], "ws://127.0.0.1:9/ws");
+    assert_eq!(
+        listed["relays"][0]["connected"], false,
+        "nothing listens there"
+    );
+}

@@ -85,7 +85,13 @@ pub fn key(db: Option<&Db>) -> Result<Wallet, DbError> {
     }
 }
 
-fn from_hex(hex: &str) -> Option<[u8; 32]> {
+/// Bytes as lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 32 bytes from 64 hex digits.
+pub fn from_hex(hex: &str) -> Option<[u8; 32]> {
     let bytes: Vec<u8> = (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())

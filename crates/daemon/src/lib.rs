@@ -6,13 +6,15 @@
 //! - [`relay`]: relay connections, kept up;
 //! - [`miner`]: mining on threads;
 //! - [`db`]: the redb store;
-//! - [`api`]: the HTTP API.
+//! - [`api`]: the HTTP API;
+//! - [`wallet`]: the command-line wallet (`tabcoind wallet …`).
 
 pub mod api;
 pub mod daemon;
 pub mod db;
 pub mod miner;
 pub mod relay;
+pub mod wallet;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

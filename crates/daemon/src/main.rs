@@ -13,6 +13,9 @@ use tabcoin_daemon::{Options, start};
 #[derive(Parser)]
 #[command(name = "tabcoind", version)]
 struct Cli {
+    /// Without a command, run the node.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// The network: demo or test.
     #[arg(long, default_value = "demo")]
     net: String,
@@ -34,6 +37,19 @@ struct Cli {
     threads: usize,
 }
 
+#[derive(clap::Subcommand)]
+enum Command {
+    /// A wallet against a running node's API.
+    Wallet {
+        /// The node's API.
+        #[arg(long, default_value = "http://127.0.0.1:3001")]
+        node: String,
+        /// What to do.
+        #[command(subcommand)]
+        action: tabcoin_daemon::wallet::Action,
+    },
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -43,6 +59,18 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    if let Some(Command::Wallet { node, action }) = cli.command {
+        return match tabcoin_daemon::wallet::run(node.trim_end_matches('/'), action).await {
+            Ok(out) => {
+                println!("{out}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tabcoind wallet: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let Some(params) = Params::by_name(&cli.net) else {
         eprintln!("tabcoind: no network named {:?} (demo or test)", cli.net);
         return std::process::ExitCode::FAILURE;

@@ -25,7 +25,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask <command>\n\n\
          commands:\n  \
-         run [--addr HOST:PORT]   build the app and serve it with the relay (default 127.0.0.1:8080)\n  \
+         run [--addr HOST:PORT] [--node]\n                           build the app and serve it with the relay (default 127.0.0.1:8080);\n                           --node also starts a tabcoind (API on 127.0.0.1:3001)\n  \
          test                     install what is missing and run every test layer\n  \
          build                    build the app (dist/) and the relay in release mode\n  \
          bench [section …]        run the benchmarks side by side; writes docs/BENCHMARKS.md

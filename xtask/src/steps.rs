@@ -51,21 +51,48 @@ pub fn build() -> Result<ExitCode> {
 /// `cargo xtask run [--addr A]`.
 pub fn run(args: &[String]) -> Result<ExitCode> {
     let mut addr = std::env::var("TABCOIN_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let mut node = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--addr" => addr = it.next().ok_or("--addr needs HOST:PORT")?.clone(),
+            "--node" => node = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
     build()?;
+    // With --node, one tabcoind (not mining) joins the relay's demo room
+    // and keeps its store in target/tabcoind.
+    let mut daemon = if node {
+        tools::run(
+            Command::new("cargo")
+                .args(["build", "--release", "-p", "tabcoin-daemon"])
+                .current_dir(root()),
+        )?;
+        let child = Command::new(root().join("target/release/tabcoind"))
+            .args(["--net", "demo", "--relay", &format!("ws://{addr}/ws")])
+            .args(["--api", "127.0.0.1:3001", "--data"])
+            .arg(root().join("target/tabcoind"))
+            .spawn()
+            .map_err(|e| format!("cannot start tabcoind: {e}"))?;
+        eprintln!("xtask: tabcoind answers on http://127.0.0.1:3001/api/chain");
+        Some(child)
+    } else {
+        None
+    };
     eprintln!("xtask: open the printed URL in several tabs; Ctrl-C stops the relay");
     let status = Command::new(relay_bin())
         .args(["--addr", &addr, "--dist"])
         .arg(root().join("dist"))
         .status()
-        .map_err(|e| format!("cannot start the relay: {e}"))?;
+        .map_err(|e| format!("cannot start the relay: {e}"));
+    if let Some(child) = &mut daemon {
+        // Ctrl-C reached it too; if the relay stopped on its own, stop it.
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     // Ctrl-C reaches the relay too; it shuts down cleanly and so do we.
+    let status = status?;
     Ok(if status.success() || status.code().is_none() {
         ExitCode::SUCCESS
     } else {
@@ -287,10 +314,15 @@ pub fn test() -> Result<ExitCode> {
             "sync_peer",
         ]),
     );
-    let can_e2e = built.ok && relay.ok && peer.ok;
+    let daemon = counted(
+        "build tabcoind (release)",
+        &mut cargo(&["build", "--release", "-p", "tabcoin-daemon"]),
+    );
+    let can_e2e = built.ok && relay.ok && peer.ok && daemon.ok;
     layers.push(built);
     layers.push(relay);
     layers.push(peer);
+    layers.push(daemon);
     if can_e2e {
         let artifacts = root().join("target/e2e-artifacts");
         let _ = std::fs::create_dir_all(&artifacts);
@@ -307,6 +339,7 @@ pub fn test() -> Result<ExitCode> {
                     "TABCOIN_SYNC_PEER",
                     root().join("target/release/examples/sync_peer"),
                 )
+                .env("TABCOIN_DAEMON", root().join("target/release/tabcoind"))
                 .env("TABCOIN_ARTIFACTS", &artifacts)
                 .env("CHROMIUM", tools::CHROMIUM),
         ));

@@ -195,6 +195,9 @@ impl Node {
             Effect::Notify(Notice::Sent { amount, to }),
             Effect::Broadcast(Message::Transaction { tx }),
         ];
+        // Stored before the send is acknowledged: a tab or node that stops
+        // right after does not lose it.
+        effects.extend(self.save_pool());
         effects.extend(self.new_job(now));
         Ok(effects)
     }
@@ -211,6 +214,7 @@ impl Node {
             Added::Unchanged => Ok(Vec::new()),
             Added::New | Added::Updated => {
                 let mut effects = vec![Effect::Broadcast(Message::Transaction { tx })];
+                effects.extend(self.save_pool());
                 effects.extend(self.new_job(now));
                 Ok(effects)
             }

@@ -170,15 +170,19 @@ impl Node {
         if self.writer.retry_due(now) {
             effects.extend(self.save_chain(now));
         }
-        if self.writer.pool_due(self.pool.revision()) {
-            let txs: Vec<&Transaction> = self.pool.transactions().collect();
-            effects.push(Effect::WritePool(
-                serde_json::to_string(&txs).unwrap_or_default(),
-            ));
-        }
+        effects.extend(self.save_pool());
         self.mining.sample_rate(now);
         effects.extend(self.sync_tick(now));
         effects
+    }
+
+    /// The pending transactions to store, if they changed since last
+    /// stored.
+    pub(crate) fn save_pool(&mut self) -> Option<Effect> {
+        self.writer.pool_due(self.pool.revision()).then(|| {
+            let txs: Vec<&Transaction> = self.pool.transactions().collect();
+            Effect::WritePool(serde_json::to_string(&txs).unwrap_or_default())
+        })
     }
 
     /// The blocks of the best chain not yet written, if a write may start.

@@ -224,3 +224,28 @@ fn a_transaction_made_elsewhere_is_pooled_and_passed_on_or_refused_with_its_rule
     );
     assert!(net.node(2).pool().is_empty());
 }
+
+#[test]
+fn a_send_is_stored_before_it_is_acknowledged() {
+    let mut n = Node::new(tabcoin_chain::Store::new(crate::testkit::P), wallet(1));
+    let loaded = Event::StorageLoaded {
+        chain: Ok(None),
+        pool: None,
+    };
+    n.handle(loaded, Timestamp(0));
+    let now = tabcoin_chain::GENESIS_TIMESTAMP.plus_ms(1_000);
+    let effects = n.handle(
+        Event::Send {
+            to: wallet(2).address(),
+            amount: Amount(5),
+            salt: salt(1),
+        },
+        now,
+    );
+    let stored = effects.iter().find_map(|e| match e {
+        Effect::WritePool(json) => Some(json.clone()),
+        _ => None,
+    });
+    let stored = stored.unwrap_or_else(|| panic!("no WritePool in {effects:?}"));
+    assert!(stored.contains(&id(1, 1).to_string()), "{stored}");
+}

@@ -7,23 +7,16 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tabcoin_chain::{Params, Wallet};
-use tabcoin_daemon::{Options, start};
+use tabcoin_daemon::start;
+
+mod common;
 
 async fn node(data: Option<std::path::PathBuf>) -> String {
     format!("http://{}", running(data).await.api)
 }
 
 async fn running(data: Option<std::path::PathBuf>) -> tabcoin_daemon::Running {
-    start(Options {
-        params: Params::TEST,
-        relays: Vec::new(),
-        api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        data,
-        mine: false,
-        threads: 1,
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    common::test_node(Vec::new(), data).await
 }
 
 async fn get(url: &str) -> (StatusCode, Value) {
@@ -234,16 +227,7 @@ async fn the_chain_and_the_key_survive_a_restart() {
     // The store is closed once the node is gone: a new node opens it.
     let mut again = None;
     for _ in 0..50 {
-        if let Ok(r) = start(Options {
-            params: Params::TEST,
-            relays: Vec::new(),
-            api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-            data: Some(dir.clone()),
-            mine: false,
-            threads: 1,
-        })
-        .await
-        {
+        if let Ok(r) = start(common::options(Vec::new(), Some(dir.clone()))).await {
             again = Some(r);
             break;
         }

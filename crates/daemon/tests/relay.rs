@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tabcoin_chain::Params;
-use tabcoin_daemon::{Options, start};
 use tabcoin_relay::{Config, serve};
+
+mod common;
 
 async fn relay() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -19,16 +19,7 @@ async fn relay() -> String {
 }
 
 async fn node(relay: &str) -> String {
-    let running = start(Options {
-        params: Params::TEST,
-        relays: vec![relay.to_owned()],
-        api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        data: None,
-        mine: false,
-        threads: 1,
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let running = common::test_node(vec![relay.to_owned()], None).await;
     format!("http://{}", running.api)
 }
 

@@ -5,8 +5,8 @@
 use std::process::Command;
 
 use serde_json::Value;
-use tabcoin_chain::Params;
-use tabcoin_daemon::{Options, start};
+
+mod common;
 
 fn wallet(node: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tabcoind"))
@@ -23,16 +23,7 @@ fn wallet(node: &str, args: &[&str]) -> (bool, String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wallet_commands_make_a_key_and_pay_through_the_node() {
-    let running = start(Options {
-        params: Params::TEST,
-        relays: Vec::new(),
-        api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        data: None,
-        mine: false,
-        threads: 1,
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let running = common::test_node(Vec::new(), None).await;
     let node = format!("http://{}", running.api);
     let dir = std::env::temp_dir().join(format!("tabcoind-wallet-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

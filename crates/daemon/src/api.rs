@@ -45,9 +45,21 @@ impl ApiError {
     }
 }
 
+/// What an error answer says.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The rule broken, in snake case (`insufficient_funds`, `limit`, …).
+    error: String,
+    /// One sentence.
+    message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": self.error, "message": self.message});
+        let body = ErrorBody {
+            error: self.error,
+            message: self.message,
+        };
         (self.status, Json(body)).into_response()
     }
 }
@@ -98,6 +110,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/wallet", get(wallet))
         .route("/api/transact", post(transact))
         .route("/api/mine", post(mine))
+        .route("/api/openapi.json", get(openapi))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -109,6 +122,7 @@ fn block_json(block: &Block) -> Value {
     serde_json::to_value(block).unwrap_or(Value::Null)
 }
 
+#[utoipa::path(get, path = "/api/chain", responses((status = 200, description = "network id, height, tip, work, mode, peers", body = Object)))]
 async fn chain(State(s): State<Shared>) -> Answer {
     let d = s.lock();
     let store = d.node.store();
@@ -132,6 +146,7 @@ struct Page {
     limit: Option<u64>,
 }
 
+#[utoipa::path(get, path = "/api/blocks", params(("from" = Option<u64>, Query, description = "first height (default 0)"), ("limit" = Option<u64>, Query, description = "1 to 100 (default 20)")), responses((status = 200, description = "best-chain blocks and the next page's `from`", body = Object), (status = 400, body = ErrorBody)))]
 async fn blocks(State(s): State<Shared>, page: Result<Query<Page>, QueryRejection>) -> Answer {
     let Query(page) = page?;
     let limit = page.limit.unwrap_or(20);
@@ -153,6 +168,7 @@ async fn blocks(State(s): State<Shared>, page: Result<Query<Page>, QueryRejectio
     Ok(Json(json!({ "blocks": blocks, "next": next })))
 }
 
+#[utoipa::path(get, path = "/api/blocks/{id}", params(("id" = String, Path, description = "a height or a 64-digit hash")), responses((status = 200, description = "the block, and whether it is on the best chain", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn block(State(s): State<Shared>, Path(id): Path<String>) -> Answer {
     let d = s.lock();
     let store = d.node.store();
@@ -184,6 +200,7 @@ fn parse_address(text: &str) -> Result<Address, ApiError> {
     Address::from_str(text).map_err(|e| ApiError::bad("address", e))
 }
 
+#[utoipa::path(get, path = "/api/addresses/{address}", params(("address" = String, Path)), responses((status = 200, description = "balance, balance after pending, history", body = Object), (status = 400, body = ErrorBody)))]
 async fn address(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
     let addr = parse_address(&text)?;
     let d = s.lock();
@@ -221,6 +238,7 @@ async fn address(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
     })))
 }
 
+#[utoipa::path(get, path = "/api/pool", responses((status = 200, description = "pending transactions", body = Object)))]
 async fn pool(State(s): State<Shared>) -> Answer {
     let d = s.lock();
     let txs: Vec<Value> = d
@@ -232,6 +250,7 @@ async fn pool(State(s): State<Shared>) -> Answer {
     Ok(Json(json!({ "transactions": txs })))
 }
 
+#[utoipa::path(get, path = "/api/peers", responses((status = 200, description = "relays and the peers heard through them", body = Object)))]
 async fn peers(State(s): State<Shared>) -> Answer {
     let d = s.lock();
     let relays: Vec<Value> = d
@@ -247,6 +266,7 @@ async fn peers(State(s): State<Shared>) -> Answer {
     Ok(Json(json!({ "relays": relays, "peers": peers })))
 }
 
+#[utoipa::path(get, path = "/api/wallet", responses((status = 200, description = "the node's address and balance", body = Object)))]
 async fn wallet(State(s): State<Shared>) -> Answer {
     let d = s.lock();
     Ok(Json(json!({
@@ -256,13 +276,15 @@ async fn wallet(State(s): State<Shared>) -> Answer {
     })))
 }
 
-#[derive(Deserialize)]
+/// A payment the node signs.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Transact {
     to: String,
     amount: u64,
 }
 
+#[utoipa::path(post, path = "/api/transact", request_body = Transact, responses((status = 200, description = "the node's pending transaction", body = Object), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonRejection>) -> Answer {
     let Json(body) = body?;
     let to = parse_address(&body.to)?;
@@ -294,6 +316,7 @@ async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonReje
     Ok(Json(json!({ "pending": pending })))
 }
 
+#[utoipa::path(post, path = "/api/mine", responses((status = 200, description = "the block mined", body = Object), (status = 503, body = ErrorBody)))]
 async fn mine(State(s): State<Shared>) -> Answer {
     let threads = s.lock().threads;
     let block = tokio::task::spawn_blocking(move || miner::mine_one(&s, threads))
@@ -303,6 +326,7 @@ async fn mine(State(s): State<Shared>) -> Answer {
     Ok(Json(json!({ "block": block_json(&block) })))
 }
 
+#[utoipa::path(get, path = "/api/txs/{id}", params(("id" = String, Path, description = "a transaction id (UUID)")), responses((status = 200, description = "the transaction and its block, or pending", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn tx(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
     let id: TxId = serde_json::from_value(Value::String(text.clone())).map_err(|_| {
         ApiError::bad(
@@ -332,6 +356,7 @@ async fn tx(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
     })
 }
 
+#[utoipa::path(post, path = "/api/transactions", request_body(content = Object, description = "a signed transaction, wire JSON"), responses((status = 200, description = "pooled and passed on", body = Object), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): State<Shared>, body: Result<Json<Value>, JsonRejection>) -> Answer {
     let Json(body) = body?;
     let tx: Transaction = serde_json::from_value(body)
@@ -347,7 +372,8 @@ async fn submit(State(s): State<Shared>, body: Result<Json<Value>, JsonRejection
     Ok(Json(json!({ "id": id.to_string(), "pending": true })))
 }
 
-#[derive(Deserialize)]
+/// A relay to join the network through.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddRelay {
     relay: String,
@@ -355,6 +381,7 @@ struct AddRelay {
 
 /// The classic `/nodes/register`: one more relay to join the network
 /// through (peers are tabs and nodes of that relay's room).
+#[utoipa::path(post, path = "/api/peers", request_body = AddRelay, responses((status = 200, description = "joining", body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRejection>) -> Answer {
     let Json(AddRelay { relay: url }) = body?;
     if !(url.starts_with("ws://") || url.starts_with("wss://")) || url.len() > 2048 {
@@ -388,4 +415,19 @@ async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRej
     };
     tokio::spawn(crate::relay::keep(s.clone(), index));
     Ok(Json(json!({ "relay": url, "joining": true })))
+}
+
+/// The API's description, generated from the handlers above.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "tabcoind", description = "A headless tabcoin node"),
+    paths(
+        chain, blocks, block, tx, address, pool, peers, add_relay, submit, wallet, transact, mine
+    ),
+    components(schemas(ErrorBody, Transact, AddRelay))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi())
 }

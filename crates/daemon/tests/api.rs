@@ -331,3 +331,32 @@ async fn a_relay_is_registered_once_and_must_be_a_websocket_url() {
         "nothing listens there"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_endpoint() {
+    let api = node(None).await;
+    let (status, doc) = get(&format!("{api}/api/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["info"]["title"], "tabcoind");
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for (path, method) in [
+        ("/api/chain", "get"),
+        ("/api/blocks", "get"),
+        ("/api/blocks/{id}", "get"),
+        ("/api/txs/{id}", "get"),
+        ("/api/addresses/{address}", "get"),
+        ("/api/pool", "get"),
+        ("/api/peers", "get"),
+        ("/api/peers", "post"),
+        ("/api/transactions", "post"),
+        ("/api/wallet", "get"),
+        ("/api/transact", "post"),
+        ("/api/mine", "post"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path}"
+        );
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}

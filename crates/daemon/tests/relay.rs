@@ -1,6 +1,6 @@
-//! Two `tabcoind` on one relay (on 127.0.0.1, port 0) stay in step: blocks
-//! mined by one reach the other, a payment sent through one is confirmed
-//! by a block the other mines.
+//! Two `tabcoind` stay in step, on one relay or on two linked relays (on
+//! 127.0.0.1, port 0): blocks mined by one reach the other, a payment sent
+//! through one is confirmed by a block the other mines.
 
 use std::time::{Duration, Instant};
 
@@ -9,13 +9,18 @@ use tabcoin_relay::{Config, serve};
 
 mod common;
 
-async fn relay() -> String {
+/// A relay with `config`; returns its WebSocket URL.
+async fn relay_with(config: Config) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(serve(listener, Config::default(), std::future::pending()));
+    tokio::spawn(serve(listener, config, std::future::pending()));
     format!("ws://{addr}/ws")
+}
+
+async fn relay() -> String {
+    relay_with(Config::default()).await
 }
 
 async fn node(relay: &str) -> String {
@@ -57,11 +62,8 @@ async fn until(url: &str, ok: impl Fn(&Value) -> bool) -> Value {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_nodes_on_one_relay_stay_in_step() {
-    let url = relay().await;
-    let a = node(&url).await;
-    let b = node(&url).await;
+/// `a` mines, `b` follows; a payment through `b` is confirmed by `a`.
+async fn in_step(a: &str, b: &str) {
     until(&format!("{a}/api/peers"), |v| {
         v["peers"].as_array().map(Vec::len) == Some(1)
     })
@@ -72,7 +74,6 @@ async fn two_nodes_on_one_relay_stay_in_step() {
     let tip = get(&format!("{a}/api/chain")).await["tip"].clone();
     until(&format!("{b}/api/chain"), |v| v["tip"] == tip).await;
 
-    // A payment sent through B reaches A's pool; A's next block confirms it.
     let payee = get(&format!("{a}/api/wallet")).await["address"].clone();
     let sent = post(
         &format!("{b}/api/transact"),
@@ -94,4 +95,31 @@ async fn two_nodes_on_one_relay_stay_in_step() {
     until(&format!("{b}/api/chain"), |v| v["tip"] == tip).await;
     let payer = get(&format!("{b}/api/wallet")).await;
     assert_eq!(payer["balance"], 1000 - 25);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_on_one_relay_stay_in_step() {
+    let url = relay().await;
+    let a = node(&url).await;
+    let b = node(&url).await;
+    in_step(&a, &b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_on_two_linked_relays_stay_in_step() {
+    let linkable = || Config {
+        link_secret: Some("s3cret".into()),
+        ..Config::default()
+    };
+    let first = relay_with(linkable()).await;
+    let second = relay_with(Config {
+        peers: vec![first.clone()],
+        ..linkable()
+    })
+    .await;
+    let stats = second.replace("ws://", "http://").replace("/ws", "/stats");
+    until(&stats, |v| v["links"] == 1).await;
+    let a = node(&first).await;
+    let b = node(&second).await;
+    in_step(&a, &b).await;
 }

@@ -182,18 +182,18 @@ impl Shell {
         wasm_bindgen_futures::spawn_local(async move {
             sink(ShellEvent::Accounts(idb::load_accounts().await));
         });
-        let (sink, params) = (self.sink.clone(), self.config.params);
+        let (sink, params) = (self.sink.clone(), self.config.params.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let chain = match idb::load_blocks(params.name).await {
+            let chain = match idb::load_blocks(&params.name).await {
                 Ok(records) if !records.is_empty() => Ok(Some(StoredChain::Records(records))),
-                Ok(_) => match idb::get(idb::CHAINS, params.name).await {
+                Ok(_) => match idb::get(idb::CHAINS, &params.name).await {
                     Ok(Some(json)) => Ok(Some(StoredChain::Whole(json))),
                     Ok(None) => Ok(web_storage::take_legacy_chain(&params).map(StoredChain::Whole)),
                     Err(e) => Err(e),
                 },
                 Err(e) => Err(e),
             };
-            let pool = idb::get(idb::POOLS, params.name).await.ok().flatten();
+            let pool = idb::get(idb::POOLS, &params.name).await.ok().flatten();
             sink(ShellEvent::Stored(chain, pool));
         });
     }
@@ -249,10 +249,7 @@ impl Shell {
             Some(Err(error)) => return vec![Report::Node(Event::Undecodable { from, error })],
             None => {}
         }
-        vec![Report::Node(match Message::decode(msg) {
-            Ok(msg) => Event::Message { from, msg },
-            Err(error) => Event::Undecodable { from, error },
-        })]
+        vec![Report::Node(Event::delivered(from, msg))]
     }
 
     fn verifiers_changed(&self) -> Report {
@@ -421,32 +418,32 @@ impl Shell {
             Effect::CheckSignatures(parts) => self.verifiers.send(parts),
             Effect::VerifiersStalled(tags) => self.verifiers.stalled(&tags),
             Effect::WriteBlocks(records) => {
-                let (sink, net) = (self.sink.clone(), self.config.params.name);
+                let (sink, net) = (self.sink.clone(), self.config.params.name.to_string());
                 wasm_bindgen_futures::spawn_local(async move {
                     sink(ShellEvent::BlocksWritten(
-                        idb::put_blocks(net, &records).await,
+                        idb::put_blocks(&net, &records).await,
                     ));
                 });
             }
             Effect::ForgetBlocks(keys) => {
-                let (sink, net) = (self.sink.clone(), self.config.params.name);
+                let (sink, net) = (self.sink.clone(), self.config.params.name.to_string());
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(e) = idb::delete_blocks(net, &keys).await {
+                    if let Err(e) = idb::delete_blocks(&net, &keys).await {
                         sink(ShellEvent::Failed(e));
                     }
                 });
             }
             Effect::RemoveLegacyChain => {
-                let net = self.config.params.name;
+                let net = self.config.params.name.to_string();
                 wasm_bindgen_futures::spawn_local(async move {
                     // Left behind, it is read only if no block records exist.
-                    let _ = idb::delete(idb::CHAINS, net).await;
+                    let _ = idb::delete(idb::CHAINS, &net).await;
                 });
             }
             Effect::WritePool(json) => {
-                let (sink, net) = (self.sink.clone(), self.config.params.name);
+                let (sink, net) = (self.sink.clone(), self.config.params.name.to_string());
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(e) = idb::put(idb::POOLS, net, &json).await {
+                    if let Err(e) = idb::put(idb::POOLS, &net, &json).await {
                         sink(ShellEvent::Failed(e));
                     }
                 });

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tabcoin_node::{Event, Message};
+use tabcoin_node::Event;
 use tabcoin_protocol::{PeerId, RelayFrame, decode_relay_frame};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -91,11 +91,7 @@ fn heard(s: &Shared, index: usize, frame: RelayFrame) {
         }
         RelayFrame::Deliver { from, msg } => {
             d.peers.entry(from).or_insert(index);
-            let event = match Message::decode(&msg) {
-                Ok(msg) => Event::Message { from, msg },
-                Err(error) => Event::Undecodable { from, error },
-            };
-            d.handle(event);
+            d.handle(Event::delivered(from, &msg));
         }
         // Links between tabs are for browsers; samples are for them too.
         RelayFrame::Sample { .. } => {}

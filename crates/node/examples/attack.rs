@@ -82,9 +82,8 @@ mod native {
 
     /// The network of scenario `index`: its own genesis, so its own room.
     fn params(index: usize) -> Params {
-        let name: &'static str = Box::leak(format!("attack-{index}").into_boxed_str());
         Params {
-            name,
+            name: format!("attack-{index}").into(),
             initial_zero_bits: ZERO_BITS,
             pow_limit_zero_bits: ZERO_BITS,
             mine_rate_ms: 100,
@@ -229,11 +228,10 @@ mod native {
         while !stop.load(Ordering::Relaxed) {
             for effect in effects.drain(..) {
                 let frame = match effect {
-                    Effect::Send { to, msg } => ClientFrame::Direct {
-                        to,
-                        msg: msg.encode(),
+                    Effect::Send { .. } | Effect::Broadcast(_) => match effect.relay_frame() {
+                        Some(frame) => frame,
+                        None => continue,
                     },
-                    Effect::Broadcast(msg) => broadcast(&msg),
                     Effect::Mine(j) => {
                         let _ = jobs.send(Some((j.id, j.template.header)));
                         continue;
@@ -268,10 +266,7 @@ mod native {
                             if banned.contains_key(&from) {
                                 continue;
                             }
-                            match Message::decode(&msg) {
-                                Ok(msg) => Event::Message { from, msg },
-                                Err(error) => Event::Undecodable { from, error },
-                            }
+                            Event::delivered(from, &msg)
                         }
                         _ => continue,
                     }
@@ -325,14 +320,11 @@ mod native {
                     _ => continue,
                 };
                 for effect in self.node.handle(event, now()) {
-                    let frame = match effect {
-                        Effect::Send { to, msg } => ClientFrame::Direct {
-                            to,
-                            msg: msg.encode(),
-                        },
-                        _ => continue,
-                    };
-                    send(&mut self.tx, &frame).await;
+                    if let Effect::Send { .. } = effect
+                        && let Some(frame) = effect.relay_frame()
+                    {
+                        send(&mut self.tx, &frame).await;
+                    }
                 }
             }
         }
@@ -477,7 +469,7 @@ mod native {
                 }
             }
             "siblings" => {
-                let Some(mut follower) = Follower::join(&url, params, me).await else {
+                let Some(mut follower) = Follower::join(&url, params.clone(), me).await else {
                     return;
                 };
                 let mut first = 0;
@@ -658,7 +650,7 @@ mod native {
                     honest(
                         url.clone(),
                         IpAddr::from([127, 1, index as u8, 10 + i as u8]),
-                        params,
+                        params.clone(),
                         i as u64,
                         stop.clone(),
                         heights[i].clone(),
@@ -671,7 +663,7 @@ mod native {
                 scenario,
                 url.clone(),
                 IpAddr::from([127, 2, index as u8, 1]),
-                params,
+                params.clone(),
                 stop.clone(),
                 frames.clone(),
             ));

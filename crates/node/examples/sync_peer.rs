@@ -1,8 +1,9 @@
 //! A native peer holding a long chain, for the sync benchmark (`cargo xtask
 //! bench`): builds a `test`-network chain of `BLOCKS` blocks with `TXS`
 //! signed transactions in each, joins the relay's room with the node the
-//! tabs run (`Node`), prints `ready <height> <tip hash>` and serves blocks
-//! to whoever asks until its standard input closes.
+//! tabs run (`Node`), prints `ready <height> <tip hash> <address>` (an
+//! address with a long history) and serves blocks to whoever asks until
+//! its standard input closes.
 //!
 //! `cargo run --release --example sync_peer -- ws://127.0.0.1:8080/ws 2000 10`
 
@@ -16,8 +17,8 @@ mod native {
     use tabcoin_chain::{
         Amount, Params, Pool, Salt, Store, Template, Timestamp, Transaction, Wallet,
     };
-    use tabcoin_node::{Effect, Event, Message, Node};
-    use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
+    use tabcoin_node::{Event, Node};
+    use tabcoin_protocol::{RelayFrame, decode_relay_frame, encode};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
     const P: Params = Params::TEST;
@@ -93,7 +94,7 @@ mod native {
             .await
             .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
         let mut node = Node::new(store, wallet(SENDERS));
-        println!("ready {height} {tip}");
+        println!("ready {height} {tip} {}", wallet(0).address());
         // Serve until standard input closes (the benchmark ends).
         let (stop_tx, mut stop) = tokio::sync::oneshot::channel::<()>();
         std::thread::spawn(move || {
@@ -106,20 +107,14 @@ mod native {
                 _ = &mut stop => return,
                 frame = stream.next() => match frame {
                     Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
-                        Ok(RelayFrame::Welcome { peers, .. }) => {
-                            node.handle(Event::Connected { peers }, now())
-                        }
-                        Ok(RelayFrame::PeerJoined { peer }) => node.handle(Event::PeerJoined(peer), now()),
-                        Ok(RelayFrame::PeerLeft { peer }) => node.handle(Event::PeerLeft(peer), now()),
-                        Ok(RelayFrame::Deliver { from, msg }) => match Message::decode(&msg) {
-                            Ok(msg) => node.handle(Event::Message { from, msg }, now()),
-                            Err(_) => continue,
-                        },
                         Ok(RelayFrame::Error { reason }) => {
                             eprintln!("sync_peer: the relay refused a frame: {reason}");
                             continue;
                         }
-                        Ok(RelayFrame::Sample { .. }) => continue,
+                        Ok(frame) => match Event::from_relay(frame) {
+                            Some(event) => node.handle(event, now()),
+                            None => continue,
+                        },
                         Err(e) => {
                             eprintln!("sync_peer: bad frame from the relay: {e}");
                             continue;
@@ -130,13 +125,8 @@ mod native {
                 },
             };
             for effect in effects {
-                let frame = match effect {
-                    Effect::Send { to, msg } => ClientFrame::Direct {
-                        to,
-                        msg: msg.encode(),
-                    },
-                    Effect::Broadcast(msg) => ClientFrame::Broadcast { msg: msg.encode() },
-                    _ => continue,
+                let Some(frame) = effect.relay_frame() else {
+                    continue;
                 };
                 if sink
                     .send(WsMessage::Text(encode(&frame).into()))

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tabcoin_chain::{Address, Amount, BlockHash, Salt, Template, Transaction};
-use tabcoin_protocol::{DecodeError, PeerId};
+use tabcoin_protocol::{ClientFrame, DecodeError, Payload, PeerId, RelayFrame};
 
 use crate::keys::Keys;
 use crate::message::Message;
@@ -197,4 +197,42 @@ pub enum Effect {
     },
     /// The send asked for was refused; nothing changed.
     SendRefused(SendError),
+}
+
+impl Event {
+    /// The event for `payload` delivered from peer `from`: its message, or
+    /// why it is not one.
+    pub fn delivered(from: PeerId, payload: &Payload) -> Event {
+        match Message::decode(payload) {
+            Ok(msg) => Event::Message { from, msg },
+            Err(error) => Event::Undecodable { from, error },
+        }
+    }
+
+    /// What a relay's frame is for a node behind that one relay: peers
+    /// present, arriving, leaving, or a delivery. `None` for the frames a
+    /// shell handles itself (a refusal, a sample of the room).
+    pub fn from_relay(frame: RelayFrame) -> Option<Event> {
+        match frame {
+            RelayFrame::Welcome { peers, .. } => Some(Event::Connected { peers }),
+            RelayFrame::PeerJoined { peer } => Some(Event::PeerJoined(peer)),
+            RelayFrame::PeerLeft { peer } => Some(Event::PeerLeft(peer)),
+            RelayFrame::Deliver { from, msg } => Some(Event::delivered(from, &msg)),
+            RelayFrame::Error { .. } | RelayFrame::Sample { .. } => None,
+        }
+    }
+}
+
+impl Effect {
+    /// The relay frame that carries out this effect, if it sends anything.
+    pub fn relay_frame(&self) -> Option<ClientFrame> {
+        match self {
+            Effect::Send { to, msg } => Some(ClientFrame::Direct {
+                to: *to,
+                msg: msg.encode(),
+            }),
+            Effect::Broadcast(msg) => Some(ClientFrame::Broadcast { msg: msg.encode() }),
+            _ => None,
+        }
+    }
 }

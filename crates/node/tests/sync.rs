@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use tabcoin_chain::pow::search;
 use tabcoin_chain::{Block, BlockHash, Height, Params, Pool, Store, Template, Timestamp, Wallet};
 use tabcoin_node::{Effect, Event, Message, MinerReport, Node};
-use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
+use tabcoin_protocol::{RelayFrame, decode_relay_frame, encode};
 use tabcoin_relay::{Config, serve};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -49,27 +49,9 @@ fn extend(store: &mut Store, n: u64, miner: u8) {
 /// The node event a relay frame stands for.
 fn event_of(frame: RelayFrame) -> Event {
     match frame {
-        RelayFrame::Welcome { peers, .. } => Event::Connected { peers },
-        RelayFrame::PeerJoined { peer } => Event::PeerJoined(peer),
-        RelayFrame::PeerLeft { peer } => Event::PeerLeft(peer),
-        RelayFrame::Deliver { from, msg } => match Message::decode(&msg) {
-            Ok(msg) => Event::Message { from, msg },
-            Err(error) => Event::Undecodable { from, error },
-        },
         RelayFrame::Error { reason } => panic!("the relay refused a frame: {reason}"),
         RelayFrame::Sample { .. } => panic!("no sample was asked for"),
-    }
-}
-
-/// The relay frame that carries out a node's effect, if it sends anything.
-fn frame_of(effect: Effect) -> Option<ClientFrame> {
-    match effect {
-        Effect::Send { to, msg } => Some(ClientFrame::Direct {
-            to,
-            msg: msg.encode(),
-        }),
-        Effect::Broadcast(msg) => Some(ClientFrame::Broadcast { msg: msg.encode() }),
-        _ => None,
+        frame => Event::from_relay(frame).expect("a node event"),
     }
 }
 
@@ -125,7 +107,7 @@ impl Tab {
                     },
                 };
                 for effect in effects {
-                    if let Some(frame) = frame_of(effect) {
+                    if let Some(frame) = effect.relay_frame() {
                         let text = encode(&frame);
                         counter.fetch_add(text.len() as u64, Ordering::Relaxed);
                         if sink.send(WsMessage::Text(text.into())).await.is_err() {

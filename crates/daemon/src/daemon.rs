@@ -4,6 +4,7 @@
 //! the API.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -45,6 +46,9 @@ pub struct Daemon {
     pub peers: BTreeMap<PeerId, usize>,
     /// The job the node last gave its miners, if it mines.
     pub job: Option<Job>,
+    /// That job's id + 1 (0: none), read by the mining threads without the
+    /// lock.
+    pub job_id: Arc<AtomicU64>,
     /// Threads a search for a block uses.
     pub threads: usize,
 }
@@ -60,43 +64,30 @@ impl Shared {
     }
 }
 
-/// Reads the node's key from storage, or makes one and keeps it.
-pub fn key(db: Option<&Db>) -> Result<Wallet, DbError> {
-    if let Some(hex) = db.map(|d| d.get("key")).transpose()?.flatten()
-        && let Some(wallet) = from_hex(&hex).and_then(|s| Wallet::from_secret(s).ok())
-    {
-        return Ok(wallet);
-    }
+/// A wallet with a fresh random key.
+pub fn random_wallet() -> Result<Wallet, String> {
     loop {
         let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|e| crate::db::DbError::new(e.to_string()))?;
+        getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
+        // Almost every 32 bytes are a key; the rest are drawn again.
         if let Ok(wallet) = Wallet::from_secret(secret) {
-            if let Some(db) = db {
-                db.put(
-                    "key",
-                    &secret
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect::<String>(),
-                )?;
-            }
             return Ok(wallet);
         }
     }
 }
 
-/// Bytes as lowercase hex.
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// 32 bytes from 64 hex digits.
-pub fn from_hex(hex: &str) -> Option<[u8; 32]> {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect::<Option<_>>()?;
-    bytes.try_into().ok()
+/// Reads the node's key from storage, or makes one and keeps it.
+pub fn key(db: Option<&Db>) -> Result<Wallet, DbError> {
+    if let Some(hex) = db.map(|d| d.get("key")).transpose()?.flatten()
+        && let Ok(wallet) = Wallet::import(&hex)
+    {
+        return Ok(wallet);
+    }
+    let wallet = random_wallet().map_err(DbError::new)?;
+    if let Some(db) = db {
+        db.put("key", &wallet.export())?;
+    }
+    Ok(wallet)
 }
 
 impl Daemon {
@@ -122,6 +113,7 @@ impl Daemon {
                 .collect(),
             peers: BTreeMap::new(),
             job: None,
+            job_id: Arc::new(AtomicU64::new(0)),
             threads,
         };
         let loaded = match &d.db {
@@ -146,28 +138,31 @@ impl Daemon {
         while let Some(event) = events.pop_front() {
             for effect in self.node.handle(event, now()) {
                 match effect {
-                    Effect::Send { to, msg } => {
-                        if let Some(&relay) = self.peers.get(&to) {
-                            self.send(
-                                relay,
-                                &ClientFrame::Direct {
-                                    to,
-                                    msg: msg.encode(),
-                                },
-                            );
+                    Effect::Send { to, .. } => {
+                        if let (Some(&relay), Some(frame)) =
+                            (self.peers.get(&to), effect.relay_frame())
+                        {
+                            self.send(relay, &frame);
                         }
                     }
-                    Effect::Broadcast(msg) => {
-                        let frame = ClientFrame::Broadcast { msg: msg.encode() };
-                        for relay in 0..self.relays.len() {
-                            self.send(relay, &frame);
+                    Effect::Broadcast(_) => {
+                        if let Some(frame) = effect.relay_frame() {
+                            for relay in 0..self.relays.len() {
+                                self.send(relay, &frame);
+                            }
                         }
                     }
                     // Every peer of a relay's room heard it from the relay
                     // already; a native node has no direct links.
                     Effect::Relay { .. } => {}
-                    Effect::Mine(job) => self.job = Some(job),
-                    Effect::StopMining => self.job = None,
+                    Effect::Mine(job) => {
+                        self.job_id.store(job.id + 1, Ordering::Relaxed);
+                        self.job = Some(job);
+                    }
+                    Effect::StopMining => {
+                        self.job_id.store(0, Ordering::Relaxed);
+                        self.job = None;
+                    }
                     Effect::WriteBlocks(records) => {
                         let result = match &self.db {
                             Some(db) => db.write_blocks(&records).map_err(|e| e.to_string()),

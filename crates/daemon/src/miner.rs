@@ -2,7 +2,7 @@
 //! chunks of nonces, each thread its own part of the nonce space, until a
 //! thread finds a nonce or the node gives a new job.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tabcoin_chain::{Block, pow};
 use tabcoin_node::{Event, Job, MinerReport};
@@ -27,8 +27,8 @@ fn job(s: &Shared) -> Result<(Job, bool), String> {
 }
 
 /// Searches `job` on `threads` threads until one finds a nonce (returned)
-/// or the node's job changes (None).
-fn search(s: &Shared, job: &Job, threads: usize) -> Option<(u64, u64)> {
+/// or the node's job changes (`current`, its id + 1, is another; None).
+fn search(current: &AtomicU64, job: &Job, threads: usize) -> Option<(u64, u64)> {
     let found = AtomicBool::new(false);
     let threads = threads.max(1) as u64;
     let part = u64::MAX / threads;
@@ -40,7 +40,7 @@ fn search(s: &Shared, job: &Job, threads: usize) -> Option<(u64, u64)> {
                     let mut start = k * part;
                     let mut tried = 0u64;
                     while !found.load(Ordering::Relaxed) {
-                        if s.lock().job.as_ref().map(|j| j.id) != Some(job.id) {
+                        if current.load(Ordering::Relaxed) != job.id + 1 {
                             return None;
                         }
                         let end = start.saturating_add(CHUNK);
@@ -66,8 +66,9 @@ fn search(s: &Shared, job: &Job, threads: usize) -> Option<(u64, u64)> {
 /// it had when called, and returns it; mining is left as it was.
 pub fn mine_one(s: &Shared, threads: usize) -> Result<Block, String> {
     let (mut job, was_off) = job(s)?;
+    let current = s.lock().job_id.clone();
     loop {
-        if let Some((nonce, tried)) = search(s, &job, threads) {
+        if let Some((nonce, tried)) = search(&current, &job, threads) {
             let mut d = s.lock();
             let report = MinerReport::Found {
                 job: job.id,

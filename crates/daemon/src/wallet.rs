@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use tabcoin_chain::{Address, Amount, BlockHash, Salt, Timestamp, Transaction, Wallet};
 
-use crate::daemon::{from_hex, now, to_hex};
+use crate::daemon::{now, random_wallet};
 
 /// What the wallet command does.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -50,29 +50,21 @@ pub type Failure = String;
 fn read_key(path: &Path) -> Result<Wallet, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the key in {}: {e}", path.display()))?;
-    from_hex(text.trim())
-        .and_then(|s| Wallet::from_secret(s).ok())
-        .ok_or_else(|| format!("{} does not hold a key", path.display()))
+    Wallet::import(&text).map_err(|_| format!("{} does not hold a key", path.display()))
 }
 
 fn new_key(path: &Path) -> Result<Wallet, Failure> {
-    loop {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
-        let Ok(wallet) = Wallet::from_secret(secret) else {
-            continue;
-        };
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(path)
-            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        std::io::Write::write_all(&mut file, format!("{}\n", to_hex(&secret)).as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        return Ok(wallet);
-    }
+    let wallet = random_wallet()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, format!("{}\n", wallet.export()).as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(wallet)
 }
 
 /// An API answer: the JSON of a success, the error's sentence otherwise.

@@ -85,6 +85,20 @@ async fn the_chain_grows_by_mining_and_pays_through_the_api() {
     assert_eq!(payee["history"].as_array().map(Vec::len), Some(1));
     let (_, mine) = get(&format!("{api}/api/addresses/{me}")).await;
     assert_eq!(mine["balance"], 1000 + 50 + 50 - 30);
+    // The history is the latest entries, as many as asked, with the total.
+    let total = mine["history_total"].as_u64().unwrap_or_default();
+    assert!(total >= 2, "{mine}");
+    assert_eq!(
+        mine["history"].as_array().map(Vec::len),
+        Some(total as usize)
+    );
+    let (_, latest) = get(&format!("{api}/api/addresses/{me}?history=1")).await;
+    assert_eq!(latest["history"].as_array().map(Vec::len), Some(1));
+    assert_eq!(latest["history"][0], mine["history"][total as usize - 1]);
+    assert_eq!(latest["history_total"], total);
+    let (status, too_many) = get(&format!("{api}/api/addresses/{me}?history=1001")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(too_many["error"], "history");
 
     // Blocks by page, height and hash.
     let (status, page) = get(&format!("{api}/api/blocks?from=1&limit=5")).await;

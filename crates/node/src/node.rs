@@ -3,7 +3,7 @@
 //! to change the node. What the node does with peers is in `sync.rs`, with
 //! miners in `mining.rs`.
 
-use tabcoin_chain::{Amount, Pool, Store, Timestamp, Transaction};
+use tabcoin_chain::{Address, Amount, Pool, Store, Timestamp, Transaction};
 use tabcoin_protocol::PeerId;
 
 use crate::event::{Effect, Event};
@@ -228,7 +228,7 @@ impl Node {
         match chain {
             Ok(Some(stored)) => {
                 let legacy = matches!(stored, StoredChain::Whole(_));
-                let parsed = parse_chain(*self.store.params(), stored, now);
+                let parsed = parse_chain(self.store.params().clone(), stored, now);
                 if let Some(problem) = parsed.problem {
                     effects.push(Effect::Notify(Notice::StoredChainDamaged(problem)));
                 }
@@ -334,6 +334,23 @@ impl Node {
             Some(tx) => tx.outputs.get(&me).copied().unwrap_or(Amount::ZERO),
             None => self.balance(),
         }
+    }
+
+    /// `address`'s balance once every pending transaction is confirmed:
+    /// its own pending transaction leaves it its change, others' add what
+    /// they pay it.
+    pub fn balance_after_pending(&self, address: &Address) -> Amount {
+        let own = match self.pool.get(address) {
+            Some(tx) => tx.outputs.get(address).copied().unwrap_or(Amount::ZERO),
+            None => self.store.ledger().balance(address),
+        };
+        let incoming = self
+            .pool
+            .transactions()
+            .filter(|tx| tx.sender() != Some(*address))
+            .filter_map(|tx| tx.outputs.get(address))
+            .fold(0u64, |sum, a| sum.saturating_add(a.0));
+        Amount(own.0.saturating_add(incoming))
     }
 
     /// Signatures checked so far: by the verifiers, and by the node itself.

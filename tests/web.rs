@@ -155,7 +155,7 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
     let p = Params::TEST;
     let now = Timestamp(js_sys::Date::now() as u64);
     let mine = |seed: u8, n: u64| {
-        let mut store = Store::new(p);
+        let mut store = Store::new(p.clone());
         let miner = Wallet::from_secret([seed; 32]).expect("valid").address();
         for i in 1..=n {
             let t = Timestamp(now.0 - (n + 1 - i) * p.mine_rate_ms);
@@ -172,7 +172,7 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
     put_blocks("wasm-test", &records(&a)).await.expect("saved");
     let stored = load_blocks("wasm-test").await.expect("read");
     assert_eq!(stored.len(), 6);
-    let parsed = parse_chain(p, StoredChain::Records(stored), now);
+    let parsed = parse_chain(p.clone(), StoredChain::Records(stored), now);
     assert_eq!(parsed.problem, None);
     assert_eq!(parsed.store.expect("a chain").tip().hash, a.tip().hash);
 
@@ -180,7 +180,7 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
     put_blocks("wasm-test", &records(&b)).await.expect("saved");
     let stored = load_blocks("wasm-test").await.expect("read");
     assert_eq!(stored.len(), 1 + 5 + 6, "one genesis, both branches");
-    let parsed = parse_chain(p, StoredChain::Records(stored), now);
+    let parsed = parse_chain(p.clone(), StoredChain::Records(stored), now);
     assert_eq!(parsed.problem, None);
     let store = parsed.store.expect("a chain");
     assert_eq!(store.tip().hash, b.tip().hash, "the most work");

@@ -41,6 +41,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let store = node.store();
     let blocks: Vec<_> = store.main_chain().cloned().collect();
-    tabcoin_chain::Store::from_blocks(*store.params(), blocks, now)
+    tabcoin_chain::Store::from_blocks(store.params().clone(), blocks, now)
         .expect("the node's best chain is valid");
 });

@@ -54,7 +54,7 @@ mod tests {
 
     fn chain(n: u64) -> Store {
         let p = Params::TEST;
-        let mut s = Store::new(p);
+        let mut s = Store::new(p.clone());
         let miner = Wallet::from_secret([1; 32])
             .map(|w| w.address())
             .unwrap_or_else(|_| panic!("valid"));

@@ -94,7 +94,7 @@ test('coins sent in one tab arrive in another once mined', async () => {
 
 test('mining runs in a web worker and the page stays responsive', async () => {
   const context = await env.browser.newContext();
-  // Demo network: 20-bit targets, the worker hashes for a while.
+  // Demo network: 28-bit targets, the worker hashes for a while.
   const page = await openTab(context, env.relay.url, 'demo');
   await page.click('[data-testid=mine-button]');
   await waitFor(page, () => /H\/s$/.test(document.querySelector('[data-testid=hash-rate]')?.textContent ?? ''));

@@ -90,7 +90,7 @@ fn signatures(c: &mut Criterion) {
 /// A chain of `blocks` blocks, each with `per_block` transfers.
 fn build_chain(blocks: u64, per_block: u8) -> Vec<Block> {
     let p = Params::TEST;
-    let mut store = Store::new(p);
+    let mut store = Store::new(p.clone());
     let mut pool = Pool::new();
     let mut now = tabcoin_chain::GENESIS_TIMESTAMP;
     let senders: Vec<Wallet> = (1..=per_block).map(wallet).collect();

@@ -141,10 +141,12 @@ pub const GENESIS_TIMESTAMP: Timestamp = Timestamp(1_795_219_200_000);
 /// has no transactions; its `tx_root` commits to the network's name instead,
 /// so each network has its own genesis.
 pub fn genesis(params: &Params) -> Block {
-    // The rules' version is committed too: chains of other rules are other
-    // networks (rules 2: timestamps after the parent's, signatures bound to
-    // the network, transaction ids bound to their sender).
-    let message = format!("tabcoin genesis: {} network, rules 2", params.name);
+    // The network's spec and the rules' version are committed: chains of
+    // other rules are other networks (rules 3: the spec's canonical text,
+    // timestamps after the parent's, signatures bound to the network,
+    // transaction ids bound to their sender, the retarget's short first
+    // window).
+    let message = format!("tabcoin genesis, rules 3: {}", params.spec().canonical());
     let header = Header {
         height: Height::GENESIS,
         timestamp: GENESIS_TIMESTAMP,
@@ -164,7 +166,7 @@ mod tests {
     /// accident. (Cross-checked with Python's hashlib over the documented
     /// layout.)
     pub const DEMO_GENESIS_HASH: &str =
-        "5d18af17ac7ebb7f75e201c811bdd414864556724ebaf193b49967e64f433a14";
+        "d4d482e554b171ca7cb2c6fa91c0d56818f231d88f10b07217b765e14e8c533f";
 
     #[test]
     fn genesis_hash_is_the_golden_vector() {

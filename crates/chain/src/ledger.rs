@@ -6,7 +6,7 @@
 //! A transfer spends its sender's whole balance (the input) and returns the
 //! change, so applying it subtracts the input and adds each output.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,11 +48,16 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// The ledger of an empty chain.
-    pub fn new(starting_balance: Amount) -> Ledger {
+    /// The ledger of a chain holding only its genesis block: every
+    /// address has `starting_balance`, and those in `allocations` that much
+    /// more.
+    pub fn new(starting_balance: Amount, allocations: &BTreeMap<Address, Amount>) -> Ledger {
         Ledger {
             starting: starting_balance,
-            balances: HashMap::new(),
+            balances: allocations
+                .iter()
+                .map(|(a, more)| (*a, Amount(starting_balance.0.saturating_add(more.0))))
+                .collect(),
             txs: HashMap::new(),
             history: HashMap::new(),
         }

@@ -1,20 +1,41 @@
 //! Every consensus constant of a network, in one value.
 //!
-//! Two networks exist: [`Params::DEMO`], the one the app runs by default, and
-//! [`Params::TEST`], with an easy proof of work and a starting balance for
-//! tests. Their genesis blocks differ (the network name is committed in the
-//! genesis header), so their chains can never mix.
+//! A network is its [`Spec`]: [`Params::from_spec`] builds its rules from
+//! one, adding the node policy every network shares (bounds on blocks,
+//! pools and side branches), and [`Params::spec`] gives the spec back. The
+//! genesis block commits to the spec's canonical text, so networks of
+//! different rules have different ids and their chains never mix.
+//!
+//! Three networks are built in: [`Params::DEMO`], the one the app runs by
+//! default, [`Params::TEST`], with an easy proof of work and a starting
+//! balance for tests, and [`Params::BENCH`], which nobody can mine.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::address::Address;
 use crate::amount::Amount;
 use crate::hash::BlockHash;
+use crate::spec::{Consensus, Spec, SpecError};
 use crate::target::Target;
 
+/// The easiest proof of work a network of initial difficulty `bits` may
+/// ease to, in leading zero bits: its initial difficulty, or 16 bits if
+/// that is easier.
+pub const fn pow_limit_for(initial_zero_bits: u32) -> u32 {
+    if initial_zero_bits < 16 {
+        initial_zero_bits
+    } else {
+        16
+    }
+}
+
 /// The consensus constants of one network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Params {
-    /// Short name, committed in the genesis block; selects the network in the
-    /// app (`?net=test`).
-    pub name: &'static str,
+    /// Short name, in the spec the genesis block commits to; selects a
+    /// built-in network in the app (`?net=test`).
+    pub name: Cow<'static, str>,
     /// Target of the first block after genesis, in leading zero bits.
     pub initial_zero_bits: u32,
     /// Easiest target ever allowed, in leading zero bits.
@@ -29,6 +50,9 @@ pub struct Params {
     pub mining_reward: Amount,
     /// Balance of an address before anything happened to it.
     pub starting_balance: Amount,
+    /// Coins some addresses hold from genesis on, on top of the starting
+    /// balance.
+    pub allocations: BTreeMap<Address, Amount>,
     /// Most transactions in a block, the reward included.
     pub max_block_txs: usize,
     /// Most outputs in one transaction.
@@ -49,52 +73,103 @@ pub struct Params {
 }
 
 impl Params {
+    /// A built-in proof-of-work network with the shared node policy.
+    const fn built_in(
+        name: &'static str,
+        initial_zero_bits: u32,
+        mine_rate_ms: u64,
+        starting_balance: Amount,
+    ) -> Params {
+        Params {
+            name: Cow::Borrowed(name),
+            initial_zero_bits,
+            pow_limit_zero_bits: pow_limit_for(initial_zero_bits),
+            mine_rate_ms,
+            retarget_window: 20,
+            max_future_ms: 2 * 60 * 1000,
+            mining_reward: Amount(50),
+            starting_balance,
+            allocations: BTreeMap::new(),
+            // 200 transactions of at most 16 outputs keep a block's JSON far
+            // below the wire protocol's 1 MiB frame.
+            max_block_txs: 200,
+            max_outputs: 16,
+            max_pool_txs: 2_000,
+            max_orphans: 100,
+            max_fork_depth: 100,
+            max_siblings: 4,
+            max_side_blocks: 64,
+        }
+    }
+
     /// The network the app runs by default: coins come only from mining.
-    pub const DEMO: Params = Params {
-        name: "demo",
-        initial_zero_bits: 20,
-        pow_limit_zero_bits: 16,
-        mine_rate_ms: 5_000,
-        retarget_window: 20,
-        max_future_ms: 2 * 60 * 1000,
-        mining_reward: Amount(50),
-        starting_balance: Amount(0),
-        // 200 transactions of at most 16 outputs keep a block's JSON far
-        // below the wire protocol's 1 MiB frame.
-        max_block_txs: 200,
-        max_outputs: 16,
-        max_pool_txs: 2_000,
-        max_orphans: 100,
-        max_fork_depth: 100,
-        max_siblings: 4,
-        max_side_blocks: 64,
-    };
+    /// Its first target (28 zero bits, about 18 s for one SIMD worker of
+    /// 15 M nonces/s, 2 s for eight) is eased or tightened by the
+    /// retarget's short first window to about 5 s within ten blocks.
+    pub const DEMO: Params = Params::built_in("demo", 28, 5_000, Amount(0));
 
     /// An easy network for tests: blocks take a few hundred hashes and every
     /// address starts with 1000 coins.
-    pub const TEST: Params = Params {
-        name: "test",
-        initial_zero_bits: 8,
-        pow_limit_zero_bits: 8,
-        mine_rate_ms: 1_000,
-        starting_balance: Amount(1000),
-        ..Params::DEMO
-    };
+    pub const TEST: Params = Params::built_in("test", 8, 1_000, Amount(1000));
 
     /// A network for measuring hash rates: its first target (40 zero bits)
     /// is out of reach, so miners hash without ever finding a block.
-    pub const BENCH: Params = Params {
-        name: "bench",
-        initial_zero_bits: 40,
-        ..Params::DEMO
-    };
+    pub const BENCH: Params = Params::built_in("bench", 40, 5_000, Amount(0));
 
-    /// All known networks.
+    /// These rules with another proof of work: `initial_zero_bits` for the
+    /// first blocks, easing to at most `pow_limit_zero_bits` (for tests and
+    /// tools that need cheap blocks with the retarget of a real network).
+    pub const fn with_work(mut self, initial_zero_bits: u32, pow_limit_zero_bits: u32) -> Params {
+        self.initial_zero_bits = initial_zero_bits;
+        self.pow_limit_zero_bits = pow_limit_zero_bits;
+        self
+    }
+
+    /// The built-in networks.
     pub const ALL: [Params; 3] = [Params::DEMO, Params::TEST, Params::BENCH];
 
-    /// The network with this name, if any.
+    /// The built-in network with this name, if any.
     pub fn by_name(name: &str) -> Option<Params> {
         Self::ALL.into_iter().find(|p| p.name == name)
+    }
+
+    /// The rules of the network `spec` describes (checked first).
+    pub fn from_spec(spec: &Spec) -> Result<Params, SpecError> {
+        spec.check()?;
+        let Consensus::ProofOfWork {
+            initial_zero_bits,
+            block_time_ms,
+            retarget_window,
+        } = spec.consensus
+        else {
+            return Err(SpecError::AuthorityNotYet);
+        };
+        Ok(Params {
+            name: Cow::Owned(spec.name.clone()),
+            initial_zero_bits,
+            pow_limit_zero_bits: pow_limit_for(initial_zero_bits),
+            mine_rate_ms: block_time_ms,
+            retarget_window,
+            mining_reward: spec.mining_reward,
+            starting_balance: spec.starting_balance,
+            allocations: spec.allocations.clone(),
+            ..Params::DEMO
+        })
+    }
+
+    /// The spec these rules come from: what the genesis block commits to.
+    pub fn spec(&self) -> Spec {
+        Spec {
+            name: self.name.clone().into_owned(),
+            consensus: Consensus::ProofOfWork {
+                initial_zero_bits: self.initial_zero_bits,
+                block_time_ms: self.mine_rate_ms,
+                retarget_window: self.retarget_window,
+            },
+            mining_reward: self.mining_reward,
+            starting_balance: self.starting_balance,
+            allocations: self.allocations.clone(),
+        }
     }
 
     /// Target of the first block after genesis.
@@ -122,6 +197,34 @@ mod tests {
         assert_eq!(Params::by_name("demo"), Some(Params::DEMO));
         assert_eq!(Params::by_name("test"), Some(Params::TEST));
         assert_eq!(Params::by_name("main"), None);
+    }
+
+    #[test]
+    fn a_spec_gives_its_rules_and_back() {
+        for p in Params::ALL {
+            assert_eq!(Params::from_spec(&p.spec()), Ok(p.clone()), "{}", p.name);
+        }
+        let mut spec = Params::TEST.spec();
+        spec.name = "friends".into();
+        spec.consensus = Consensus::ProofOfWork {
+            initial_zero_bits: 24,
+            block_time_ms: 10_000,
+            retarget_window: 30,
+        };
+        let p = Params::from_spec(&spec).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (p.name.as_ref(), p.initial_zero_bits, p.pow_limit_zero_bits),
+            ("friends", 24, 16)
+        );
+        assert_eq!((p.mine_rate_ms, p.retarget_window), (10_000, 30));
+        assert_eq!(p.spec(), spec);
+    }
+
+    #[test]
+    fn a_bad_spec_gives_no_rules() {
+        let mut spec = Params::TEST.spec();
+        spec.name = "Bad Name".into();
+        assert_eq!(Params::from_spec(&spec), Err(SpecError::NameCharacter('B')));
     }
 
     #[test]

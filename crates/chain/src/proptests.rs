@@ -55,7 +55,7 @@ fn hard_fixture() -> (Store, Block) {
         initial_zero_bits: 20,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     let a = wallet(1);
     let tip = s.tip().hash;
     let first = block_on(&s, &tip, &a, vec![], p.mine_rate_ms);

@@ -10,7 +10,7 @@
 //! commits to, so [`Spec::id`] names the rules: two tabs agreeing on the id
 //! agree on every rule.
 //!
-//! The built-in networks are specs too ([`Spec::of`]).
+//! The built-in networks are specs too ([`crate::Params::spec`]).
 
 use std::collections::BTreeMap;
 
@@ -19,7 +19,6 @@ use sha2::{Digest, Sha256};
 
 use crate::address::Address;
 use crate::amount::Amount;
-use crate::params::Params;
 
 /// Longest network name, in characters.
 pub const MAX_NAME_LEN: usize = 32;
@@ -32,7 +31,7 @@ pub const MIN_ZERO_BITS: u32 = 8;
 /// Hardest initial proof of work, in leading zero bits.
 pub const MAX_ZERO_BITS: u32 = 40;
 /// Retarget windows allowed, in blocks.
-pub const RETARGET_WINDOWS: std::ops::RangeInclusive<u64> = 8..=1_000;
+pub const RETARGET_WINDOWS: std::ops::RangeInclusive<u64> = crate::retarget::MIN_WINDOW..=1_000;
 /// Most authorities of a proof-of-authority network.
 pub const MAX_AUTHORITIES: usize = 32;
 /// Most allocations at genesis.
@@ -132,6 +131,9 @@ pub enum SpecError {
     /// An allocation of nothing.
     #[error("the allocation to {0} is zero")]
     ZeroAllocation(Address),
+    /// Proof of authority, which this version reads but cannot run yet.
+    #[error("proof-of-authority networks cannot be run by this version yet")]
+    AuthorityNotYet,
     /// An amount above [`MAX_AMOUNT`].
     #[error("the {what} of {amount} is above the limit of {MAX_AMOUNT}")]
     AmountTooLarge {
@@ -246,22 +248,6 @@ impl Spec {
     /// The SHA-256 of [`Spec::canonical`]: names the rules.
     pub fn id(&self) -> [u8; 32] {
         Sha256::digest(self.canonical().as_bytes()).into()
-    }
-
-    /// A built-in network as a spec (its name, proof of work, reward and
-    /// starting balance; no allocations).
-    pub fn of(params: &Params) -> Spec {
-        Spec {
-            name: params.name.to_owned(),
-            consensus: Consensus::ProofOfWork {
-                initial_zero_bits: params.initial_zero_bits,
-                block_time_ms: params.mine_rate_ms,
-                retarget_window: params.retarget_window,
-            },
-            mining_reward: params.mining_reward,
-            starting_balance: params.starting_balance,
-            allocations: BTreeMap::new(),
-        }
     }
 }
 

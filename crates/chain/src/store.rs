@@ -235,7 +235,7 @@ impl Store {
             recent: BTreeMap::from([(Height::GENESIS, vec![hash])]),
             main: vec![hash],
             undo: Vec::new(),
-            ledger: Ledger::new(params.starting_balance),
+            ledger: Ledger::new(params.starting_balance, &params.allocations),
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
             invalid: RecentSet::with_capacity(INVALID_CAPACITY),

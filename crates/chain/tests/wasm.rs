@@ -13,8 +13,8 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The same golden vectors as the native tests in `block.rs` and `tx/tests.rs`.
-const DEMO_GENESIS_HASH: &str = "5d18af17ac7ebb7f75e201c811bdd414864556724ebaf193b49967e64f433a14";
-const GOLDEN_SIG: &str = "3e4d960ff11dc36af37b0250663c58ab1add453cf2f2646c13a27681e04265a70e3fb16c317f56f9c8e8d8ae041a6191c13595c05b8716b082aa6e692a952159";
+const DEMO_GENESIS_HASH: &str = "d4d482e554b171ca7cb2c6fa91c0d56818f231d88f10b07217b765e14e8c533f";
+const GOLDEN_SIG: &str = "aa6513c67ff5ac7486dd9e7d7178b9baf55ed3e201e013942ef5fa18fc151c76726b50f327891a30a77a4ccfdceba95e0e4c00cb11d20cd34a1077bcc02e1b36";
 
 fn wallet(seed: u8) -> Wallet {
     Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("valid seed"))
@@ -57,7 +57,7 @@ fn midstate_hash_equals_full_hash() {
 #[wasm_bindgen_test]
 fn mine_and_validate_a_short_chain_with_a_transfer() {
     let p = Params::TEST;
-    let mut store = Store::new(p);
+    let mut store = Store::new(p.clone());
     let mut pool = Pool::new();
     let (a, b) = (wallet(1), wallet(2));
     let mut now = tabcoin_chain::GENESIS_TIMESTAMP;

@@ -90,7 +90,7 @@ impl Component for App {
         let session = web_storage::session_keys();
         let fresh_wallet = session.is_none();
         let keys = session.unwrap_or_else(|| web_storage::new_wallet().into());
-        let mut node = Node::new(Store::new(config.params), keys);
+        let mut node = Node::new(Store::new(config.params.clone()), keys);
         let link = ctx.link().clone();
         let sink = Rc::new(move |e| link.send_message(Msg::Shell(e)));
         let room = node.store().genesis().hash.to_string();
@@ -205,7 +205,7 @@ impl Component for App {
                     book: &self.book,
                     activity: &self.activity,
                     shell: ShellView {
-                        params: self.shell.config().params,
+                        params: self.shell.config().params.clone(),
                         relay: self.shell.config().relay.clone(),
                         conn,
                         same_browser: self.shell.same_browser(),
@@ -249,7 +249,7 @@ impl Component for App {
             <div class="app">
                 <header class="topbar">
                     <h1>{ "tabcoin" }</h1>
-                    <span class="pill" title="network">{ self.shell.config().params.name }</span>
+                    <span class="pill" title="network">{ self.shell.config().params.name.to_string() }</span>
                     <span class={classes!("pill", "conn", conn)} data-testid="conn-state">{ conn }</span>
                     <span class="pill">{ "peers " }<b data-testid="peer-count">{ self.node.peers().len() }</b></span>
                     <span class="pill" data-testid="sync-state">{ sync }</span>

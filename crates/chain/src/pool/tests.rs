@@ -106,7 +106,7 @@ fn the_pool_is_bounded() {
         max_pool_txs: 2,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     let mut pool = Pool::new();
     for from in 1..=3u8 {
         let tx = send(&s, from, 9, 1);
@@ -223,7 +223,7 @@ fn a_template_takes_the_earliest_arrivals_first() {
         max_block_txs: 3,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     let mut pool = Pool::new();
     // Senders in an order unlike their addresses' order.
     let mut senders: Vec<u8> = (1..=6).collect();

@@ -15,8 +15,8 @@ struct Sim {
 impl Sim {
     fn new(params: Params, seed: u64) -> Sim {
         Sim {
-            params,
             headers: vec![genesis(&params).header],
+            params,
             rng: Rng(seed),
         }
     }
@@ -28,12 +28,7 @@ impl Sim {
     /// Mines one block at `hashes_per_ms`; returns its solve time in ms.
     fn step(&mut self, hashes_per_ms: f64) -> f64 {
         let parent = self.headers[self.headers.len() - 1];
-        let gp = self
-            .headers
-            .len()
-            .checked_sub(2)
-            .map(|i| self.headers[i].timestamp);
-        let target = next_target(&parent, gp, &self.params);
+        let target = self.next();
         let solve = -self.rng.next_f64().ln() * Self::expected_ms(&target, hashes_per_ms);
         let mut h = parent;
         h.height = h.height.next();
@@ -43,22 +38,19 @@ impl Sim {
         solve
     }
 
-    fn next_expected_ms(&self, hashes_per_ms: f64) -> f64 {
+    /// The target of the next block.
+    fn next(&self) -> Target {
         let n = self.headers.len();
-        let target = next_target(
-            &self.headers[n - 1],
-            Some(self.headers[n - 2].timestamp),
-            &self.params,
-        );
-        Self::expected_ms(&target, hashes_per_ms)
+        let gp = n.checked_sub(2).map(|i| self.headers[i].timestamp);
+        next_target(&self.headers[n - 1], gp, &self.params)
+    }
+
+    fn next_expected_ms(&self, hashes_per_ms: f64) -> f64 {
+        Self::expected_ms(&self.next(), hashes_per_ms)
     }
 }
 
-const P: Params = Params {
-    initial_zero_bits: 20,
-    pow_limit_zero_bits: 8,
-    ..Params::DEMO
-};
+const P: Params = Params::DEMO.with_work(20, 8);
 
 /// Hash rate at which the initial target takes `factor` × the block time.
 fn rate_for(factor: f64) -> f64 {
@@ -107,6 +99,73 @@ fn reconverges_after_a_fourfold_jump_in_hash_rate() {
             "seed {seed}: mean after jump {mean:.0} ms"
         );
     }
+}
+
+/// Nonces a second of one SIMD worker (the README's miner benchmark).
+const SIMD_WORKER_PER_S: f64 = 15e6;
+
+/// A good first minute on the demo network: whether one or eight SIMD
+/// workers mine it, the first target is off by less than 4×, and from the
+/// eleventh block on the expected block time is within 2× of the aim (the
+/// ten blocks' geometric mean for every seed, and 95% of the single blocks
+/// up to the 30th).
+#[test]
+fn the_demo_network_settles_within_ten_blocks_for_one_to_eight_workers() {
+    let p = Params::DEMO;
+    let aim = p.mine_rate_ms as f64;
+    for workers in [1.0, 2.0, 4.0, 8.0] {
+        let rate = workers * SIMD_WORKER_PER_S / 1e3;
+        let (mut inside, mut blocks) = (0, 0);
+        for seed in 1..=50 {
+            let mut sim = Sim::new(p.clone(), seed);
+            let mut expected = Vec::new();
+            for _ in 0..30 {
+                expected.push(sim.next_expected_ms(rate) / aim);
+                sim.step(rate);
+            }
+            let first = expected[0];
+            assert!(
+                (0.25..4.0).contains(&first),
+                "{workers} workers: the first block takes {first:.2}× the aim"
+            );
+            let mean = (expected[10..20].iter().map(|e| e.ln()).sum::<f64>() / 10.0).exp();
+            assert!(
+                (0.5..=2.0).contains(&mean),
+                "{workers} workers, seed {seed}: blocks 11-20 take {mean:.2}× the aim"
+            );
+            inside += expected[10..]
+                .iter()
+                .filter(|e| (0.5..=2.0).contains(*e))
+                .count();
+            blocks += expected.len() - 10;
+        }
+        assert!(
+            inside * 100 >= blocks * 95,
+            "{workers} workers: {inside} of {blocks} blocks within 2× of the aim"
+        );
+    }
+}
+
+/// The window starts at its shortest and grows by one block per block.
+#[test]
+fn the_window_grows_from_eight_blocks_to_the_full_window() {
+    let p = P;
+    let g = genesis(&p).header;
+    // A parent found in no time: the target shrinks by (N − 1)/N.
+    let shrink = |height: u64| {
+        let mut parent = g;
+        parent.height = Height(height);
+        parent.bits = p.initial_target().to_compact();
+        let gp = parent.timestamp;
+        let next = next_target(&parent, Some(gp), &p);
+        p.initial_target().work().0 as f64 / next.work().0 as f64
+    };
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-3;
+    assert!(close(shrink(2), 7.0 / 8.0), "{}", shrink(2));
+    assert!(close(shrink(8), 7.0 / 8.0), "{}", shrink(8));
+    assert!(close(shrink(12), 11.0 / 12.0), "{}", shrink(12));
+    assert!(close(shrink(20), 19.0 / 20.0), "{}", shrink(20));
+    assert!(close(shrink(500), 19.0 / 20.0), "{}", shrink(500));
 }
 
 #[test]

@@ -123,12 +123,15 @@ const GOLDEN_ID: &str = "dac7e62b5f56a667b54c3ca8ab078d60c73e43825c1f90bb7500462
 
 #[test]
 fn the_built_in_networks_are_specs() {
-    for p in Params::ALL {
-        let spec = Spec::of(&p);
+    for p in crate::Params::ALL {
+        let spec = p.spec();
         assert_eq!(spec.check(), Ok(()), "{}", p.name);
         assert_eq!(spec.name, p.name);
     }
-    assert_ne!(Spec::of(&Params::DEMO).id(), Spec::of(&Params::TEST).id());
+    assert_ne!(
+        crate::Params::DEMO.spec().id(),
+        crate::Params::TEST.spec().id()
+    );
 }
 
 #[test]

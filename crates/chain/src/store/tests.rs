@@ -56,13 +56,13 @@ fn fork_choice_is_by_work_not_length() {
         pow_limit_zero_bits: 8,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     let g = s.genesis().hash;
     // Six slow blocks: targets ease each block after the second.
     let slow = branch(&mut s, g, 6, 6 * p.mine_rate_ms);
     assert_eq!(s.tip().hash, slow[5].hash);
     // Five fast blocks on another branch: targets harden, more total work.
-    let mut fresh = Store::new(p);
+    let mut fresh = Store::new(p.clone());
     let fast = branch(&mut fresh, g, 5, 1);
     assert!(
         fresh.total_work() > s.total_work(),
@@ -232,7 +232,7 @@ fn a_branch_forking_too_deep_is_not_stored() {
         max_fork_depth: 3,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     for _ in 0..6 {
         mine(&mut s, &wallet(1), vec![]);
     }
@@ -385,10 +385,10 @@ fn the_orphan_set_is_bounded() {
         max_orphans: 3,
         ..P
     };
-    let mut source = Store::new(p);
+    let mut source = Store::new(p.clone());
     let g = source.genesis().hash;
     let blocks = branch(&mut source, g, 6, p.mine_rate_ms);
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     for b in &blocks[1..] {
         s.accept(b.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
     }
@@ -462,16 +462,12 @@ fn mined_block_golden_vector() {
     );
 }
 
-const GOLDEN_NONCE: u64 = 55;
-const GOLDEN_BLOCK_HASH: &str = "00142e9f369f8fedd128e32f13bbd7fac0f51899dcc316b154ca4f72780e49f9";
+const GOLDEN_NONCE: u64 = 174;
+const GOLDEN_BLOCK_HASH: &str = "00cec55201a0c0aebedab782c51721e98de4820e59b7591b960faaf2cb1ddfef";
 
 /// The demo network's retarget and timestamp rules, with a cheap first
 /// target so the blocks can be mined in a test.
-const DEMO_CHEAP: Params = Params {
-    initial_zero_bits: 10,
-    pow_limit_zero_bits: 6,
-    ..Params::DEMO
-};
+const DEMO_CHEAP: Params = Params::DEMO.with_work(10, 6);
 
 /// A block on the tip of `store` at timestamp `at`, with real work.
 fn block_at(store: &Store, at: Timestamp) -> Block {
@@ -492,7 +488,7 @@ fn block_at(store: &Store, at: Timestamp) -> Block {
 fn a_lone_miner_at_a_frozen_clock_cannot_ease_the_difficulty() {
     let p = DEMO_CHEAP;
     let t = p.mine_rate_ms;
-    let mut store = Store::new(p);
+    let mut store = Store::new(p.clone());
     // An honest start, one block per T, ending at the clock.
     let clock = GENESIS_TIMESTAMP.plus_ms(40 * t);
     for i in 1..=40 {
@@ -622,7 +618,7 @@ fn side_branches_are_bounded_per_height_and_in_all() {
         max_side_blocks: 3,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     for _ in 0..6 {
         mine(&mut s, &wallet(1), vec![]);
     }
@@ -669,7 +665,7 @@ fn side_blocks_below_the_fork_window_are_forgotten() {
         max_fork_depth: 3,
         ..P
     };
-    let mut s = Store::new(p);
+    let mut s = Store::new(p.clone());
     for _ in 0..3 {
         mine(&mut s, &wallet(1), vec![]);
     }
@@ -766,4 +762,49 @@ fn a_block_can_be_told_to_be_a_side_block_before_any_check() {
     header.prev_hash = BlockHash([7; 32]);
     let orphan = seal(header, on_sibling.data.clone());
     assert!(!s.would_be_side(&orphan), "parent unknown");
+}
+
+/// A spec's allocations are balances from genesis on: spendable by their
+/// owner in the first block, and nobody else's.
+#[test]
+fn allocations_are_balances_from_genesis() {
+    let (a, b) = (wallet(1), wallet(2));
+    let mut p = P;
+    p.starting_balance = Amount(0);
+    p.allocations = std::collections::BTreeMap::from([(a.address(), Amount(500))]);
+    let mut s = Store::new(p.clone());
+    assert_eq!(s.ledger().balance(&a.address()), Amount(500));
+    assert_eq!(s.ledger().balance(&b.address()), Amount(0));
+    assert_ne!(s.genesis().hash, Store::new(P).genesis().hash);
+    let g = s.genesis().hash;
+    let t = GENESIS_TIMESTAMP.plus_ms(p.mine_rate_ms);
+    // B claims a balance it does not have.
+    let claim = Transaction::new(&b, Amount(500), a.address(), Amount(1), fresh_salt(), t, &g)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bad = block_on(&s, &g, &a, vec![claim], p.mine_rate_ms);
+    assert!(matches!(
+        s.accept(bad, NOW),
+        Err(AcceptError::Invalid {
+            error: BlockError::Tx {
+                error: crate::tx::TxError::InputNotBalance { .. },
+                ..
+            },
+            ..
+        })
+    ));
+    // A spends its allocation.
+    let pay = Transaction::new(
+        &a,
+        Amount(500),
+        b.address(),
+        Amount(200),
+        fresh_salt(),
+        t,
+        &g,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let good = block_on(&s, &g, &b, vec![pay], p.mine_rate_ms);
+    s.accept(good, NOW).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.ledger().balance(&a.address()), Amount(300));
+    assert_eq!(s.ledger().balance(&b.address()), Amount(200 + 50));
 }

@@ -275,8 +275,8 @@ fn signed_transaction_golden_vector() {
 }
 
 const GOLDEN_ID: &str = "b0ed6298-5bff-4c40-b4bc-9ca2d3d7bee4";
-const GOLDEN_SIG: &str = "3e4d960ff11dc36af37b0250663c58ab1add453cf2f2646c13a27681e04265a70e3fb16c317f56f9c8e8d8ae041a6191c13595c05b8716b082aa6e692a952159";
-const GOLDEN_TX_HASH: &str = "b459a73ebaa1cf07add398b97b287b35e041221871765d69a5a86fa9cfc62549";
+const GOLDEN_SIG: &str = "aa6513c67ff5ac7486dd9e7d7178b9baf55ed3e201e013942ef5fa18fc151c76726b50f327891a30a77a4ccfdceba95e0e4c00cb11d20cd34a1077bcc02e1b36";
+const GOLDEN_TX_HASH: &str = "f058ff26f8b6b9fb9bf8bb9379e9c819a389de2892f6869a3a8c7aceb3ef64cc";
 
 /// A payment signed on one network is not valid on another: the signature
 /// covers the network id (no cross-network replay).

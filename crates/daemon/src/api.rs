@@ -132,6 +132,7 @@ async fn chain(State(s): State<Shared>) -> Answer {
     };
     Ok(Json(json!({
         "network": store.genesis().hash.to_string(),
+        "name": store.params().name,
         "height": store.height().0,
         "tip": store.tip().hash.to_string(),
         "work": store.total_work(),
@@ -200,26 +201,36 @@ fn parse_address(text: &str) -> Result<Address, ApiError> {
     Address::from_str(text).map_err(|e| ApiError::bad("address", e))
 }
 
-#[utoipa::path(get, path = "/api/addresses/{address}", params(("address" = String, Path)), responses((status = 200, description = "balance, balance after pending, history", body = Object), (status = 400, body = ErrorBody)))]
-async fn address(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
+/// How much of an address's history one answer holds.
+#[derive(Deserialize)]
+struct HistoryPage {
+    history: Option<u64>,
+}
+
+/// History entries in one answer by default, and at most.
+const HISTORY: (u64, u64) = (100, 1000);
+
+#[utoipa::path(get, path = "/api/addresses/{address}", params(("address" = String, Path), ("history" = Option<u64>, Query, description = "how many of the latest history entries (0 to 1000, default 100)")), responses((status = 200, description = "balance, balance after pending, the latest history entries (oldest first) and how many there are in all", body = Object), (status = 400, body = ErrorBody)))]
+async fn address(
+    State(s): State<Shared>,
+    Path(text): Path<String>,
+    page: Result<Query<HistoryPage>, QueryRejection>,
+) -> Answer {
     let addr = parse_address(&text)?;
+    let Query(page) = page?;
+    let limit = page.history.unwrap_or(HISTORY.0);
+    if limit > HISTORY.1 {
+        return Err(ApiError::bad(
+            "history",
+            format!("history must be at most {}", HISTORY.1),
+        ));
+    }
     let d = s.lock();
     let ledger = d.node.store().ledger();
     let balance = ledger.balance(&addr);
-    let pool = d.node.pool();
-    // Its own pending transaction leaves it its change; others' pending
-    // transactions add what they pay it.
-    let own = pool.get(&addr).map_or(balance, |tx| {
-        tx.outputs.get(&addr).copied().unwrap_or(Amount::ZERO)
-    });
-    let incoming: u64 = pool
-        .transactions()
-        .filter(|tx| tx.sender() != Some(addr))
-        .filter_map(|tx| tx.outputs.get(&addr))
-        .map(|a| a.0)
-        .sum();
-    let history: Vec<Value> = ledger
-        .history(&addr)
+    let all = ledger.history(&addr);
+    let latest = &all[all.len().saturating_sub(limit as usize)..];
+    let history: Vec<Value> = latest
         .iter()
         .map(|h| {
             json!({
@@ -233,8 +244,9 @@ async fn address(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
     Ok(Json(json!({
         "address": addr.to_string(),
         "balance": balance,
-        "balance_after_pending": own.0.saturating_add(incoming),
+        "balance_after_pending": d.node.balance_after_pending(&addr),
         "history": history,
+        "history_total": all.len(),
     })))
 }
 
@@ -272,7 +284,7 @@ async fn wallet(State(s): State<Shared>) -> Answer {
     Ok(Json(json!({
         "address": d.node.keys().address().to_string(),
         "balance": d.node.balance(),
-        "balance_after_pending": d.node.pending_balance(),
+        "balance_after_pending": d.node.balance_after_pending(&d.node.keys().address()),
     })))
 }
 

@@ -12,8 +12,9 @@ use tabcoin_node::{BlockRecord, StoredChain};
 
 /// Block records: (height, hash) → the block's JSON.
 const BLOCKS: TableDefinition<(u64, [u8; 32]), &str> = TableDefinition::new("blocks");
-/// Single values: `pool` (the pending transactions, JSON), `key` (the
-/// node's secret key, hex).
+/// Single values: `network` (the id of the network the store holds),
+/// `pool` (the pending transactions, JSON), `key` (the node's secret key,
+/// hex).
 const VALUES: TableDefinition<&str, &str> = TableDefinition::new("values");
 
 /// A storage failure, in one sentence.

@@ -20,8 +20,34 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use tabcoin_chain::Params;
+use tabcoin_chain::spec::{MAX_SPEC_BYTES, Spec};
 
 pub use daemon::{Daemon, Shared};
+
+/// The network `--net` names: a built-in network (`demo`, `test`) or a spec
+/// file (JSON, see the README).
+pub fn network(arg: &str) -> Result<Params, String> {
+    if let Some(params) = Params::by_name(arg) {
+        return Ok(params);
+    }
+    let path = std::path::Path::new(arg);
+    if !path.exists() {
+        return Err(format!(
+            "{arg:?} is neither a built-in network (demo, test) nor a spec file"
+        ));
+    }
+    let too_long = || format!("{arg}: a spec is at most {MAX_SPEC_BYTES} bytes");
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {arg}: {e}"))?
+        .len();
+    if size > MAX_SPEC_BYTES as u64 {
+        return Err(too_long());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
+    Spec::from_json(&text)
+        .and_then(|spec| Params::from_spec(&spec))
+        .map_err(|e| format!("{arg}: {e}"))
+}
 
 /// Most relays a node joins.
 pub const MAX_RELAYS: usize = 16;
@@ -75,6 +101,22 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         .map(db::Db::open)
         .transpose()
         .map_err(|e| e.to_string())?;
+    // A store holds one network: another network's node is refused rather
+    // than left to discard the chain it finds.
+    let id = opts.params.network_id().to_string();
+    if let Some(db) = &db {
+        match db.get("network").map_err(|e| e.to_string())? {
+            Some(stored) if stored != id => {
+                return Err(format!(
+                    "the store holds network {stored}, not {id} ({}): use another --data directory",
+                    opts.params.name
+                ));
+            }
+            Some(_) => {}
+            None => db.put("network", &id).map_err(|e| e.to_string())?,
+        }
+    }
+    tracing::info!(network = %id, name = %opts.params.name, "starting");
     let wallet = daemon::key(db.as_ref()).map_err(|e| e.to_string())?;
     let state = Daemon::start(opts.params, wallet, db, &opts.relays, opts.threads);
     let mut tasks = Vec::new();

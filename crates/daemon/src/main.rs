@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use tabcoin_chain::Params;
 use tabcoin_daemon::{Options, start};
 
 /// A headless tabcoin node: joins a network through relays like a browser
@@ -16,7 +15,8 @@ struct Cli {
     /// Without a command, run the node.
     #[command(subcommand)]
     command: Option<Command>,
-    /// The network: demo or test.
+    /// The network: demo, test, or a spec file (JSON: name, consensus,
+    /// mining_reward, starting_balance, allocations; see the README).
     #[arg(long, default_value = "demo")]
     net: String,
     /// A relay to join the network through (repeat for several).
@@ -57,6 +57,7 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "tabcoin_daemon=info,tabcoind=info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     if let Some(Command::Wallet { node, action }) = cli.command {
@@ -71,9 +72,12 @@ async fn main() -> std::process::ExitCode {
             }
         };
     }
-    let Some(params) = Params::by_name(&cli.net) else {
-        eprintln!("tabcoind: no network named {:?} (demo or test)", cli.net);
-        return std::process::ExitCode::FAILURE;
+    let params = match tabcoin_daemon::network(&cli.net) {
+        Ok(params) => params,
+        Err(e) => {
+            eprintln!("tabcoind: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
     };
     if !cli.api.ip().is_loopback() {
         eprintln!(

@@ -1,0 +1,119 @@
+//! `--net`: a built-in network or a spec file. A spec's allocations are
+//! balances from genesis and its id is the network the API reports; a bad
+//! spec, an unknown name and a store of another network are refused with a
+//! clear sentence.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+use tabcoin_chain::spec::Spec;
+use tabcoin_chain::{Params, Wallet};
+
+fn tabcoind(net: &str, data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tabcoind"));
+    cmd.args(["--net", net, "--api", "127.0.0.1:0"])
+        // Nobody listens there: the node runs alone.
+        .args(["--relay", "ws://127.0.0.1:9/ws", "--data"])
+        .arg(data)
+        .env("RUST_LOG", "error");
+    cmd
+}
+
+/// Starts a node; returns it and its API URL.
+fn start(net: &str, data: &Path) -> (Child, String) {
+    let mut child = tabcoind(net, data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let api = line
+        .trim()
+        .strip_prefix("api ")
+        .unwrap_or_else(|| panic!("no API address: {line:?}"))
+        .to_owned();
+    (child, api)
+}
+
+/// Runs a node that should refuse to start; returns what it said.
+fn refused(net: &str, data: &Path) -> String {
+    let out = tabcoind(net, data)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success(), "{net} started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+async fn get(url: &str) -> Value {
+    reqwest::get(url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spec_file_is_a_network_and_its_store_keeps_to_it() {
+    let dir = std::env::temp_dir().join(format!("tabcoind-net-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let friend = Wallet::from_secret([5; 32])
+        .unwrap_or_else(|_| panic!("seed"))
+        .address();
+    let text = format!(
+        r#"{{"name": "friends",
+            "consensus": {{"kind": "proof_of_work", "initial_zero_bits": 8,
+                          "block_time_ms": 2000, "retarget_window": 20}},
+            "mining_reward": 25, "starting_balance": 10,
+            "allocations": {{"{friend}": 5000}}}}"#
+    );
+    let spec_file = dir.join("friends.json");
+    std::fs::write(&spec_file, &text).unwrap_or_else(|e| panic!("{e}"));
+    let spec = Spec::from_json(&text).unwrap_or_else(|e| panic!("{e}"));
+    let id = Params::from_spec(&spec)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .network_id()
+        .to_string();
+    let net = spec_file.to_string_lossy().into_owned();
+    let data = dir.join("data");
+
+    let (mut child, api) = start(&net, &data);
+    let chain = get(&format!("{api}/api/chain")).await;
+    assert_eq!(chain["network"], id.as_str());
+    let funded = get(&format!("{api}/api/addresses/{friend}")).await;
+    assert_eq!(funded["balance"], 5010, "{funded}");
+    let mined = reqwest::Client::new()
+        .post(format!("{api}/api/mine"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(mined.status().is_success());
+    let wallet = get(&format!("{api}/api/wallet")).await;
+    assert_eq!(wallet["balance"], 10 + 25, "{wallet}");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // The store holds that network: another is refused, the same resumes.
+    let said = refused("test", &data);
+    assert!(said.contains("the store holds network"), "{said}");
+    let (mut child, api) = start(&net, &data);
+    assert_eq!(get(&format!("{api}/api/chain")).await["height"], 1);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // A bad spec and an unknown name say what is wrong.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, text.replace("friends", "Friends")).unwrap_or_else(|e| panic!("{e}"));
+    let said = refused(&bad.to_string_lossy(), &dir.join("other"));
+    assert!(said.contains("lowercase letters"), "{said}");
+    let said = refused("main", &dir.join("other"));
+    assert!(said.contains("neither a built-in network"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,10 +7,12 @@
 //! (workers, kernels called directly, the classic crypto-js miner, native,
 //! scaling), signature verification (Chromium vs `elliptic` vs native),
 //! a new tab syncing 2,000 blocks, main-thread long tasks while mining,
-//! wasm sizes, and relay fan-out against a Node `ws` relay.
+//! wasm sizes, relay fan-out against a Node `ws` relay, attacks, the mesh
+//! of direct links, and `tabcoind` (sync against a tab, API under load).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::Instant;
 
 use crate::tools::{self, Result, root};
 
@@ -313,57 +315,231 @@ fn verify_rows(url: &str) -> Result<String> {
 /// Sync rows: a native peer (crates/node/examples/sync_peer.rs) holds 2,000 blocks of
 /// 10 transactions; a new tab syncs them with signatures checked in the
 /// verifier workers, and with `?verify=main` (all on the page's thread).
+/// A native peer in the relay's `test` room holding a chain of `blocks`
+/// blocks with `txs` transactions each (crates/node/examples/sync_peer.rs);
+/// stopped when dropped.
+struct SyncPeer {
+    child: Child,
+    /// An address with a long history in that chain.
+    address: String,
+}
+
+impl SyncPeer {
+    fn start(url: &str, blocks: &str, txs: &str) -> Result<SyncPeer> {
+        let ws = format!("{}/ws", url.replace("http://", "ws://"));
+        let mut child = Command::new(root().join("target/release/examples/sync_peer"))
+            .args([ws.as_str(), blocks, txs])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start the sync peer: {e}"))?;
+        let ready = child
+            .stdout
+            .take()
+            .and_then(|out| BufReader::new(out).lines().next())
+            .and_then(|l| l.ok())
+            .unwrap_or_default();
+        let mut peer = SyncPeer {
+            child,
+            address: String::new(),
+        };
+        match ready.split_whitespace().collect::<Vec<_>>()[..] {
+            ["ready", _, _, address] => {
+                peer.address = address.to_owned();
+                Ok(peer)
+            }
+            _ => Err(format!("the sync peer did not start: {ready}")),
+        }
+    }
+}
+
+impl Drop for SyncPeer {
+    fn drop(&mut self) {
+        // Closing its input stops the peer.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 fn sync_rows(url: &str) -> Result<String> {
     const BLOCKS: &str = "2000";
-    let ws = format!("{}/ws", url.replace("http://", "ws://"));
-    let mut peer = Command::new(root().join("target/release/examples/sync_peer"))
-        .args([ws.as_str(), BLOCKS, "10"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the sync peer: {e}"))?;
-    let ready = peer
-        .stdout
-        .take()
-        .and_then(|out| BufReader::new(out).lines().next())
-        .and_then(|l| l.ok())
-        .unwrap_or_default();
-    let result = (|| {
-        if !ready.starts_with("ready") {
-            return Err(format!("the sync peer did not start: {ready}"));
+    let _peer = SyncPeer::start(url, BLOCKS, "10")?;
+    let mut s = Samples::default();
+    for round in 1..=ROUNDS {
+        eprintln!("xtask: bench round {round}/{ROUNDS}: a new tab syncing {BLOCKS} blocks");
+        let workers = |s: &mut Samples| -> Result<()> {
+            let v = node_script("sync.mjs", &[url, BLOCKS])?;
+            s.add(v.into_iter().map(|(_, v)| ("workers".into(), v)).collect());
+            Ok(())
+        };
+        let main = |s: &mut Samples| -> Result<()> {
+            let v = node_script("sync.mjs", &[url, BLOCKS, "&verify=main"])?;
+            s.add(v.into_iter().map(|(_, v)| ("main".into(), v)).collect());
+            Ok(())
+        };
+        // Alternate which goes first.
+        if round % 2 == 1 {
+            workers(&mut s)?;
+            main(&mut s)?;
+        } else {
+            main(&mut s)?;
+            workers(&mut s)?;
         }
-        let mut s = Samples::default();
-        for round in 1..=ROUNDS {
-            eprintln!("xtask: bench round {round}/{ROUNDS}: a new tab syncing {BLOCKS} blocks");
-            let workers = |s: &mut Samples| -> Result<()> {
-                let v = node_script("sync.mjs", &[url, BLOCKS])?;
-                s.add(v.into_iter().map(|(_, v)| ("workers".into(), v)).collect());
-                Ok(())
-            };
-            let main = |s: &mut Samples| -> Result<()> {
-                let v = node_script("sync.mjs", &[url, BLOCKS, "&verify=main"])?;
-                s.add(v.into_iter().map(|(_, v)| ("main".into(), v)).collect());
-                Ok(())
-            };
-            // Alternate which goes first.
-            if round % 2 == 1 {
-                workers(&mut s)?;
-                main(&mut s)?;
-            } else {
-                main(&mut s)?;
-                workers(&mut s)?;
+    }
+    let (w, m) = (s.median("workers")? / 1e3, s.median("main")? / 1e3);
+    Ok(format!(
+        "| new tab syncing 2,000 blocks / 20,000 transactions: s until ready, signatures in verifier workers vs on the page's thread (goal ≤ 3 s) | {w:.2} s | {m:.2} s | {:.2}× faster |\n",
+        m / w
+    ))
+}
+
+/// A `tabcoind` (release build) on the `test` network through the relay at
+/// `url`, storing in a fresh `dir`; stopped when dropped.
+struct Tabcoind {
+    child: Child,
+    /// Its API's base URL.
+    api: String,
+}
+
+impl Tabcoind {
+    fn start(url: &str, dir: &std::path::Path) -> Result<Tabcoind> {
+        let _ = std::fs::remove_dir_all(dir);
+        let ws = format!("{}/ws", url.replace("http://", "ws://"));
+        let (child, api) = start(
+            Command::new(root().join("target/release/tabcoind"))
+                .args([
+                    "--net",
+                    "test",
+                    "--relay",
+                    &ws,
+                    "--api",
+                    "127.0.0.1:0",
+                    "--data",
+                ])
+                .arg(dir),
+        )?;
+        Ok(Tabcoind {
+            child,
+            api: api.replace("ws://", "http://"),
+        })
+    }
+}
+
+impl Drop for Tabcoind {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs crates/daemon/examples/api_load.rs with `args`.
+fn api_load(args: &[&str]) -> Result<Vec<(String, f64)>> {
+    let out = Command::new(root().join("target/release/examples/api_load"))
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run api_load: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "api_load {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(key_values(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// `tabcoind` syncing a long chain from a peer against a new tab doing the
+/// same, then its API under 64 concurrent connections.
+fn daemon_rows(url: &str) -> Result<String> {
+    const BLOCKS: &str = "10000";
+    const TXS: f64 = 10.0;
+    const CONNECTIONS: &str = "64";
+    let peer = SyncPeer::start(url, BLOCKS, "10")?;
+    let mut s = Samples::default();
+    let mut last = None;
+    for round in 1..=ROUNDS {
+        eprintln!(
+            "xtask: bench round {round}/{ROUNDS}: tabcoind and a new tab syncing {BLOCKS} blocks"
+        );
+        let native = |s: &mut Samples| -> Result<Tabcoind> {
+            let t = Instant::now();
+            let node =
+                Tabcoind::start(url, &root().join(format!("target/bench-tabcoind-{round}")))?;
+            api_load(&["wait", &node.api, BLOCKS])?;
+            s.add(vec![
+                ("native".into(), t.elapsed().as_secs_f64() * 1e3),
+                ("rss".into(), peak_rss_kb(node.child.id())),
+            ]);
+            Ok(node)
+        };
+        let browser = |s: &mut Samples| -> Result<()> {
+            let v = node_script("sync.mjs", &[url, BLOCKS])?;
+            s.add(v.into_iter().map(|(_, v)| ("browser".into(), v)).collect());
+            Ok(())
+        };
+        // Alternate which goes first; the last node stays for the API load.
+        drop(last.take());
+        if round % 2 == 1 {
+            last = Some(native(&mut s)?);
+            browser(&mut s)?;
+        } else {
+            browser(&mut s)?;
+            last = Some(native(&mut s)?);
+        }
+    }
+    let node = last.ok_or("no tabcoind ran")?;
+    let paths = [
+        ("chain", "/api/chain".to_owned()),
+        ("address", format!("/api/addresses/{}", peer.address)),
+    ];
+    for round in 1..=ROUNDS {
+        eprintln!(
+            "xtask: bench round {round}/{ROUNDS}: tabcoind's API at {CONNECTIONS} connections"
+        );
+        for (name, path) in &paths {
+            let v = api_load(&["load", &node.api, path, CONNECTIONS, "5"])?;
+            if v.iter().any(|(k, v)| k == "errors" && *v > 0.0) {
+                return Err(format!("{path} failed under load: {v:?}"));
             }
+            s.add(
+                v.into_iter()
+                    .map(|(k, v)| (format!("{name} {k}"), v))
+                    .collect(),
+            );
         }
-        let (w, m) = (s.median("workers")? / 1e3, s.median("main")? / 1e3);
-        Ok(format!(
-            "| new tab syncing 2,000 blocks / 20,000 transactions: s until ready, signatures in verifier workers vs on the page's thread (goal ≤ 3 s) | {w:.2} s | {m:.2} s | {:.2}× faster |\n",
-            m / w
-        ))
-    })();
-    // Closing its input stops the peer.
-    drop(peer.stdin.take());
-    let _ = peer.wait();
-    result
+    }
+    let blocks: f64 = BLOCKS.parse().unwrap_or(0.0);
+    let (native, browser) = (s.median("native")? / 1e3, s.median("browser")? / 1e3);
+    let rate = |secs: f64| {
+        format!(
+            "{:.0} blocks/s ({:.0} tx/s, {secs:.1} s)",
+            blocks / secs,
+            blocks * TXS / secs
+        )
+    };
+    let mut rows = format!(
+        "| tabcoind syncing 10,000 blocks / 100,000 transactions from a peer into its store, against a new tab (peak memory {:.0} MiB) | {} | {} | {:.2}× faster |\n",
+        s.median("rss")? / 1024.0,
+        rate(native),
+        rate(browser),
+        browser / native
+    );
+    for (name, what) in [
+        ("chain", "`GET /api/chain`"),
+        (
+            "address",
+            "`GET /api/addresses/{a}` (2,000 history entries, the latest 100 returned)",
+        ),
+    ] {
+        rows += &format!(
+            "| tabcoind API, {what} at {CONNECTIONS} connections: requests/s, p50 / p99 latency (load generator on the same machine) | {:.0}/s, {:.1} / {:.1} ms | — | — |\n",
+            s.median(&format!("{name} per_second"))?,
+            s.median(&format!("{name} p50_ms"))?,
+            s.median(&format!("{name} p99_ms"))?,
+        );
+    }
+    drop(node);
+    drop(peer);
+    Ok(rows)
 }
 
 /// Ten tabs in separate browser contexts take turns mining
@@ -490,8 +666,8 @@ fn size_rows() -> Result<String> {
 }
 
 /// The sections, in the order they run and are printed.
-const SECTIONS: [&str; 8] = [
-    "miner", "verify", "sync", "ui", "size", "relay", "attack", "mesh",
+const SECTIONS: [&str; 9] = [
+    "miner", "verify", "sync", "ui", "size", "relay", "attack", "mesh", "daemon",
 ];
 
 /// `cargo xtask bench [section …]`: every section by default (and then
@@ -546,6 +722,14 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         "attack",
     ])?;
     release(&["-p", "tabcoin-mesh", "--example", "mesh_sim"])?;
+    release(&[
+        "-p",
+        "tabcoin-daemon",
+        "--bin",
+        "tabcoind",
+        "--example",
+        "api_load",
+    ])?;
     let bench_dir = root().join("xtask/bench");
     if !tools::npm_deps_present(&bench_dir) {
         tools::npm_ci(&bench_dir)?;
@@ -571,6 +755,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "size" => size_rows(),
             "attack" => attack_rows(),
             "mesh" => mesh_rows(&url),
+            "daemon" => daemon_rows(&url),
             _ => relay_rows(),
         };
         match rows {
@@ -630,6 +815,11 @@ nodes (`crates/node/examples/attack.rs`). The honest block rate is the best chai
 user and system time beyond the unattacked run's, per frame the attacker sent. The attacker's own frames are encoded \
 once beforehand, as its CPU is not what is measured.
 - **Mesh**: ten tabs of the app on the `test` network, each in its own browser context of one headless Chromium (WebRTC on loopback), take turns mining 20 blocks; for each block, the time from the miner showing it to the last tab showing it, with direct links and with `?links=0` (everything through the relay); the relay's `/stats` give the bytes per block, and each tab's direct links the messages received (`xtask/bench/mesh.mjs`). Then 1,000 tabs on the seeded simulated network of `crates/mesh` (`sim`): they join one every 30 ms and settle for a minute under the same mesh policy, then random tabs mine 50 blocks, one every 2 s, spread by the same gossip code with 20–200 ms per message; relay only is modelled as two such hops (`crates/mesh/examples/mesh_sim.rs`).\n\
+- **tabcoind**: the sync peer above holds a `test`-network chain of 10,000 blocks with 10 signed transactions each; a \
+`tabcoind` (release build, fresh redb store) joins the relay's room and the time from its start until `GET /api/chain` \
+says `ready` at that height is taken, against a new tab of the app syncing the same chain (`sync.mjs`). Then the last \
+`tabcoind` serves 64 clients, each on a keep-alive connection of its own sending one request after another for 5 s \
+(`crates/daemon/examples/api_load.rs`, on the same two cores as the node).\n\
 - **Sizes**: the release build in `dist/` (Trunk, wasm-opt), raw, `gzip -9` and Brotli 11: the copies the relay sends to browsers that accept them.
 ";
 

@@ -29,7 +29,7 @@ fn usage() -> ExitCode {
          test                     install what is missing and run every test layer\n  \
          build                    build the app (dist/) and the relay in release mode\n  \
          bench [section …]        run the benchmarks side by side; writes docs/BENCHMARKS.md
-                                  (sections: miner verify sync ui size relay)
+                                  (sections: miner verify sync ui size relay attack mesh daemon)
   fuzz [--seconds N] [target …]
                            fuzz the parsers and validators (default 600 s per target;
                                   targets: wire address stored_chain validate node)"

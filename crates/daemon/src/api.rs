@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tabcoin_chain::{Address, Amount, Block, BlockHash, Height, Salt, Transaction, TxId};
-use tabcoin_node::{Event, SyncState};
+use tabcoin_node::Event;
 
 use crate::daemon::Shared;
 use crate::miner;
@@ -126,17 +126,13 @@ fn block_json(block: &Block) -> Value {
 async fn chain(State(s): State<Shared>) -> Answer {
     let d = s.lock();
     let store = d.node.store();
-    let mode = match d.node.sync() {
-        SyncState::Ready => "ready",
-        SyncState::Syncing { .. } => "syncing",
-    };
     Ok(Json(json!({
         "network": store.genesis().hash.to_string(),
         "name": store.params().name,
         "height": store.height().0,
         "tip": store.tip().hash.to_string(),
         "work": store.total_work(),
-        "mode": mode,
+        "mode": d.node.mode().label(),
         "peers": d.peers.len(),
     })))
 }

@@ -50,5 +50,5 @@ pub use message::Message;
 pub use node::Node;
 pub use notice::{Misbehaviour, Notice, SendError, StoredChainProblem};
 pub use persist::{BlockRecord, StoredChain};
-pub use sync::{SYNC_STALL_MS, SyncState};
+pub use sync::{Mode, SYNC_STALL_MS, SyncState};
 pub use tabcoin_protocol::PeerId;

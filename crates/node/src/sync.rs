@@ -41,7 +41,45 @@ pub enum SyncState {
     },
 }
 
+/// Where a node stands on its network, as people read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Alone with nothing but the genesis block: a network just created,
+    /// or one whose peers have not been heard from. It may mine.
+    Genesis,
+    /// Downloading blocks from a peer.
+    Boot,
+    /// Up to date with every peer heard from; it may mine.
+    Ready,
+}
+
+impl Mode {
+    /// The word the app and the API show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Genesis => "genesis",
+            Mode::Boot => "boot",
+            Mode::Ready => "ready",
+        }
+    }
+}
+
 impl Node {
+    /// The node's mode: it moves between them as peers come and go and
+    /// blocks arrive.
+    pub fn mode(&self) -> Mode {
+        match self.sync {
+            SyncState::Syncing { .. } => Mode::Boot,
+            SyncState::Ready
+                if self.store.height() == tabcoin_chain::Height::GENESIS
+                    && self.peers.is_empty() =>
+            {
+                Mode::Genesis
+            }
+            SyncState::Ready => Mode::Ready,
+        }
+    }
+
     /// This node's `hello`: its network and best chain.
     pub fn hello(&self) -> Message {
         let tip = self.store.tip();

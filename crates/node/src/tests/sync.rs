@@ -5,7 +5,7 @@ use tabcoin_chain::{Height, Params, Store, Timestamp};
 
 use super::*;
 use crate::message::MAX_BLOCKS_PER_BATCH;
-use crate::{Message, SYNC_STALL_MS, SyncState};
+use crate::{Message, Mode, SYNC_STALL_MS, SyncState};
 
 #[test]
 fn a_late_tab_catches_up_in_batches_and_gets_the_pool() {
@@ -21,6 +21,29 @@ fn a_late_tab_catches_up_in_batches_and_gets_the_pool() {
     assert_eq!(late.store().tip().hash, first.store().tip().hash);
     assert_eq!(late.sync(), SyncState::Ready);
     assert_eq!(late.pool().len(), 1, "the pool snapshot arrived");
+}
+
+#[test]
+fn a_node_moves_from_genesis_through_boot_to_ready() {
+    let mut net = Net::new(1);
+    // Alone on a network with nothing but genesis.
+    assert_eq!(net.nodes[0].mode(), Mode::Genesis);
+    for _ in 0..3 {
+        net.mine(1);
+    }
+    assert_eq!(net.nodes[0].mode(), Mode::Ready);
+    // A new node hears of a longer chain: it boots from it.
+    let mut fresh = Node::new(Store::new(P), wallet(9));
+    assert_eq!(fresh.mode(), Mode::Genesis);
+    fresh.handle(from(1, net.nodes[0].hello()), net.now);
+    assert_eq!(fresh.mode(), Mode::Boot);
+    // A late tab that caught up is ready.
+    let late = net.join();
+    assert_eq!(net.nodes[late as usize - 1].mode(), Mode::Ready);
+    assert_eq!(
+        [Mode::Genesis, Mode::Boot, Mode::Ready].map(Mode::label),
+        ["genesis", "boot", "ready"]
+    );
 }
 
 #[test]

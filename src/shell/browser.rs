@@ -182,18 +182,22 @@ impl Shell {
         wasm_bindgen_futures::spawn_local(async move {
             sink(ShellEvent::Accounts(idb::load_accounts().await));
         });
-        let (sink, params) = (self.sink.clone(), self.config.params.clone());
+        let (sink, params, key) = (
+            self.sink.clone(),
+            self.config.params.clone(),
+            self.config.storage_key(),
+        );
         wasm_bindgen_futures::spawn_local(async move {
-            let chain = match idb::load_blocks(&params.name).await {
+            let chain = match idb::load_blocks(&key).await {
                 Ok(records) if !records.is_empty() => Ok(Some(StoredChain::Records(records))),
-                Ok(_) => match idb::get(idb::CHAINS, &params.name).await {
+                Ok(_) => match idb::get(idb::CHAINS, &key).await {
                     Ok(Some(json)) => Ok(Some(StoredChain::Whole(json))),
                     Ok(None) => Ok(web_storage::take_legacy_chain(&params).map(StoredChain::Whole)),
                     Err(e) => Err(e),
                 },
                 Err(e) => Err(e),
             };
-            let pool = idb::get(idb::POOLS, &params.name).await.ok().flatten();
+            let pool = idb::get(idb::POOLS, &key).await.ok().flatten();
             sink(ShellEvent::Stored(chain, pool));
         });
     }
@@ -418,7 +422,7 @@ impl Shell {
             Effect::CheckSignatures(parts) => self.verifiers.send(parts),
             Effect::VerifiersStalled(tags) => self.verifiers.stalled(&tags),
             Effect::WriteBlocks(records) => {
-                let (sink, net) = (self.sink.clone(), self.config.params.name.to_string());
+                let (sink, net) = (self.sink.clone(), self.config.storage_key());
                 wasm_bindgen_futures::spawn_local(async move {
                     sink(ShellEvent::BlocksWritten(
                         idb::put_blocks(&net, &records).await,
@@ -426,7 +430,7 @@ impl Shell {
                 });
             }
             Effect::ForgetBlocks(keys) => {
-                let (sink, net) = (self.sink.clone(), self.config.params.name.to_string());
+                let (sink, net) = (self.sink.clone(), self.config.storage_key());
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Err(e) = idb::delete_blocks(&net, &keys).await {
                         sink(ShellEvent::Failed(e));
@@ -434,14 +438,14 @@ impl Shell {
                 });
             }
             Effect::RemoveLegacyChain => {
-                let net = self.config.params.name.to_string();
+                let net = self.config.storage_key();
                 wasm_bindgen_futures::spawn_local(async move {
                     // Left behind, it is read only if no block records exist.
                     let _ = idb::delete(idb::CHAINS, &net).await;
                 });
             }
             Effect::WritePool(json) => {
-                let (sink, net) = (self.sink.clone(), self.config.params.name.to_string());
+                let (sink, net) = (self.sink.clone(), self.config.storage_key());
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Err(e) = idb::put(idb::POOLS, &net, &json).await {
                         sink(ShellEvent::Failed(e));

@@ -1,6 +1,9 @@
 //! Page configuration read from the URL.
 //!
-//! - `?net=test` picks the network (default `demo`); see `Params`.
+//! - `?net=test` picks a built-in network (default `demo`); see `Params`.
+//! - `?spec={…}` runs the network that spec describes (an invite link, made
+//!   by the "New network" form); a spec that is not valid is reported, and
+//!   the tab runs `demo`.
 //! - `?kernel=scalar` runs the scalar miner even where WebAssembly SIMD works.
 //! - `?verify=main` checks signatures on the page's thread instead of in
 //!   verifier workers.
@@ -12,6 +15,7 @@
 
 use gloo::storage::Storage;
 use tabcoin_chain::Params;
+use tabcoin_chain::spec::Spec;
 use web_sys::UrlSearchParams;
 
 /// Where the relay chosen in the network panel is kept.
@@ -27,6 +31,8 @@ pub fn save_relay(url: &str) {
 pub struct PageConfig {
     /// The network's constants.
     pub params: Params,
+    /// Why the network the URL asked for is not the one running, if so.
+    pub problem: Option<String>,
     /// WebSocket URL of the relay, without the room parameter.
     pub relay: String,
     /// `?kernel=scalar` runs the scalar miner even where SIMD works (to
@@ -55,9 +61,23 @@ impl PageConfig {
                 .and_then(|q| q.get(key))
                 .filter(|v| !v.is_empty())
         };
-        let params = get("net")
-            .and_then(|n| Params::by_name(&n))
-            .unwrap_or(Params::DEMO);
+        let (params, problem) = match get("spec") {
+            Some(text) => match Spec::from_json(&text).and_then(|s| Params::from_spec(&s)) {
+                Ok(params) => (params, None),
+                Err(e) => (
+                    Params::DEMO,
+                    Some(format!(
+                        "The link's network is not valid ({e}); this tab runs demo."
+                    )),
+                ),
+            },
+            None => (
+                get("net")
+                    .and_then(|n| Params::by_name(&n))
+                    .unwrap_or(Params::DEMO),
+                None,
+            ),
+        };
         let chosen = gloo::storage::LocalStorage::get::<String>(RELAY_KEY).ok();
         let relay = get("relay").or(chosen).unwrap_or_else(|| {
             let (protocol, host) = location
@@ -74,10 +94,28 @@ impl PageConfig {
         let force_scalar = get("kernel").is_some_and(|k| k == "scalar");
         PageConfig {
             params,
+            problem,
             relay,
             force_scalar,
             verify_in_workers: get("verify").is_none_or(|v| v != "main"),
             direct_links: get("links").is_none_or(|v| v != "0"),
         }
+    }
+}
+
+impl PageConfig {
+    /// The key the network's chain and pool are stored under: a built-in
+    /// network's name, or a spec's name and id (names of specs may repeat).
+    pub fn storage_key(&self) -> String {
+        storage_key(&self.params)
+    }
+}
+
+/// See [`PageConfig::storage_key`].
+pub fn storage_key(params: &Params) -> String {
+    if Params::by_name(&params.name).as_ref() == Some(params) {
+        params.name.to_string()
+    } else {
+        format!("{}-{}", params.name, params.network_id())
     }
 }

@@ -16,7 +16,7 @@ const LOCKED_KEY: &str = "tabcoin/locked-account";
 const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
 
 fn legacy_chain_key(params: &Params) -> String {
-    format!("tabcoin/{}/chain", params.name)
+    format!("tabcoin/{}/chain", super::config::storage_key(params))
 }
 
 /// A chain an older version kept in `localStorage`, taken out of it (the

@@ -1,7 +1,10 @@
 //! Validation of what a person types, with one clear sentence per problem.
 //! Pure, so it is tested natively and in the browser alike.
 
-use tabcoin_chain::{Address, Amount};
+use std::collections::BTreeMap;
+
+use tabcoin_chain::spec::{Consensus, MAX_BLOCK_TIME_MS, MIN_BLOCK_TIME_MS, Spec};
+use tabcoin_chain::{Address, Amount, Params};
 
 /// Checks a send form: a recipient address (checksum included), a positive
 /// whole amount, no more than `available`, not to oneself.
@@ -34,6 +37,96 @@ pub fn check_relay_url(url: &str) -> Result<String, String> {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
         _ => Err("A relay address looks like ws://host:8080/ws.".into()),
     }
+}
+
+/// The "New network" form, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkForm {
+    /// The network's name.
+    pub name: String,
+    /// Seconds between blocks.
+    pub block_time_s: String,
+    /// Initial difficulty, in leading zero bits.
+    pub zero_bits: String,
+    /// Coins per block.
+    pub reward: String,
+    /// Every address's balance before anything happens to it.
+    pub starting: String,
+    /// One `address amount` per line.
+    pub allocations: String,
+}
+
+/// A whole number typed in field `what`, or the sentence saying so.
+fn whole(text: &str, what: &str, unit: &str) -> Result<u64, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{what}: type a whole number of {unit}."))
+}
+
+/// Checks the "New network" form: the network it describes, or one
+/// sentence for the first mistake.
+pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
+    let seconds = whole(&form.block_time_s, "Block time", "seconds")?;
+    let (min, max) = (MIN_BLOCK_TIME_MS / 1000, MAX_BLOCK_TIME_MS / 1000);
+    if !(min..=max).contains(&seconds) {
+        return Err(format!(
+            "Block time: between {min} and {max} seconds, not {seconds}."
+        ));
+    }
+    let zero_bits = whole(&form.zero_bits, "Initial difficulty", "zero bits")?;
+    let reward = whole(&form.reward, "Mining reward", "coins (0 for none)")?;
+    let starting = whole(&form.starting, "Starting balance", "coins (0 for none)")?;
+    let mut allocations = BTreeMap::new();
+    for (i, line) in form.allocations.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = format!("Allocations, line {}", i + 1);
+        let mut words = line.split_whitespace();
+        let (Some(address), Some(amount), None) = (words.next(), words.next(), words.next()) else {
+            return Err(format!(
+                "{at}: type an address, a space and a number of coins."
+            ));
+        };
+        let address: Address = address.parse().map_err(|e| format!("{at}: {e}."))?;
+        let amount: Amount = amount.parse().map_err(|e| format!("{at}: {e}."))?;
+        if allocations.insert(address, amount).is_some() {
+            return Err(format!("{at}: that address is listed already."));
+        }
+    }
+    let spec = Spec {
+        name: form.name.trim().to_owned(),
+        consensus: Consensus::ProofOfWork {
+            initial_zero_bits: u32::try_from(zero_bits).unwrap_or(u32::MAX),
+            block_time_ms: seconds * 1000,
+            retarget_window: 20,
+        },
+        mining_reward: Amount(reward),
+        starting_balance: Amount(starting),
+        allocations,
+    };
+    let params = Params::from_spec(&spec).map_err(|e| sentence(&e.to_string()))?;
+    Ok((spec, params))
+}
+
+/// `text` as a sentence: capital first letter, full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+/// The initial difficulty (leading zero bits) that makes a block take
+/// about `block_time_s` for a tab hashing `per_second` nonces alone.
+pub fn suggested_zero_bits(per_second: f64, block_time_s: f64) -> u32 {
+    let hashes = (per_second * block_time_s).max(1.0);
+    (hashes.log2().round() as u32).clamp(
+        tabcoin_chain::spec::MIN_ZERO_BITS,
+        tabcoin_chain::spec::MAX_ZERO_BITS,
+    )
 }
 
 #[cfg(test)]
@@ -112,5 +205,80 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    fn form(me: &Address) -> NetworkForm {
+        NetworkForm {
+            name: "friends".into(),
+            block_time_s: "10".into(),
+            zero_bits: "20".into(),
+            reward: "50".into(),
+            starting: "0".into(),
+            allocations: format!("{me} 1000\n"),
+        }
+    }
+
+    #[test]
+    fn a_good_network_form_gives_its_spec() {
+        let me = addr(1);
+        let (spec, params) = new_network(&form(&me)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(spec.name, "friends");
+        assert_eq!(params.mine_rate_ms, 10_000);
+        assert_eq!(params.initial_zero_bits, 20);
+        assert_eq!(params.allocations.get(&me), Some(&Amount(1000)));
+        assert_eq!(Params::from_spec(&spec), Ok(params));
+    }
+
+    #[test]
+    fn each_network_form_mistake_has_its_own_sentence() {
+        let me = addr(1);
+        let with = |f: &dyn Fn(&mut NetworkForm)| {
+            let mut bad = form(&me);
+            f(&mut bad);
+            new_network(&bad).err().unwrap_or_default()
+        };
+        assert_eq!(
+            with(&|f| f.block_time_s = "soon".into()),
+            "Block time: type a whole number of seconds."
+        );
+        assert_eq!(
+            with(&|f| f.block_time_s = "0".into()),
+            "Block time: between 1 and 600 seconds, not 0."
+        );
+        assert_eq!(
+            with(&|f| f.zero_bits = "".into()),
+            "Initial difficulty: type a whole number of zero bits."
+        );
+        assert_eq!(
+            with(&|f| f.zero_bits = "50".into()),
+            "The initial difficulty must be between 8 and 40 zero bits, not 50."
+        );
+        assert_eq!(
+            with(&|f| f.reward = "-1".into()),
+            "Mining reward: type a whole number of coins (0 for none)."
+        );
+        assert_eq!(
+            with(&|f| f.name = "My Coin".into()),
+            "The name may hold lowercase letters, digits and dashes, not 'M'."
+        );
+        assert_eq!(
+            with(&|f| f.allocations = format!("{me}\n")),
+            "Allocations, line 1: type an address, a space and a number of coins."
+        );
+        assert!(
+            with(&|f| f.allocations = "tab1nope 5".into()).starts_with("Allocations, line 1: ")
+        );
+        assert_eq!(
+            with(&|f| f.allocations = format!("{me} 5\n\n{me} 6")),
+            "Allocations, line 3: that address is listed already."
+        );
+    }
+
+    #[test]
+    fn the_suggested_difficulty_makes_a_block_take_the_block_time() {
+        // 15 M nonces/s for 5 s: 75 M hashes, about 2^26.
+        assert_eq!(suggested_zero_bits(15e6, 5.0), 26);
+        assert_eq!(suggested_zero_bits(0.0, 5.0), 8);
+        assert_eq!(suggested_zero_bits(1e15, 600.0), 40);
     }
 }

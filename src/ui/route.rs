@@ -21,6 +21,8 @@ pub enum Route {
     Address(Address),
     /// A local copy of a block to edit and watch break.
     Tamper(BlockHash),
+    /// The "New network" form.
+    NewNetwork,
     /// Something the fragment does not name.
     NotFound(String),
 }
@@ -53,6 +55,7 @@ impl Route {
                 .parse()
                 .map(Route::Tamper)
                 .unwrap_or_else(|_| not_found()),
+            "network" if arg == "new" => Route::NewNetwork,
             _ => not_found(),
         }
     }
@@ -67,6 +70,7 @@ impl Route {
             Route::Tx(id) => format!("#/tx/{id}"),
             Route::Address(a) => format!("#/address/{a}"),
             Route::Tamper(hash) => format!("#/tamper/{hash}"),
+            Route::NewNetwork => "#/network/new".into(),
             Route::NotFound(f) => f.clone(),
         }
     }
@@ -115,6 +119,7 @@ mod tests {
             Route::Tx(TxId::from_random([1; 16])),
             Route::Address(addr),
             Route::Tamper(BlockHash([9; 32])),
+            Route::NewNetwork,
         ];
         for r in routes {
             assert_eq!(Route::parse(&r.href()), r);

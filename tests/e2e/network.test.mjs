@@ -1,5 +1,7 @@
-// The network in real tabs: a late tab syncs a longer chain; tabs survive a
-// relay restart; with the relay down, tabs of one browser still work together.
+// The network in real tabs: a late tab syncs a longer chain; a network of
+// one's own is created, shared by its invite link and joined in another
+// browser; tabs survive a relay restart; with the relay down, tabs of one
+// browser still work together.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -26,6 +28,59 @@ test('a tab opened after 20 blocks syncs to the same tip', async () => {
   assert.ok((await height(late)) >= 20);
   assert.equal(await text(late, 'tip-hash'), tip);
   await waitForText(late, 'sync-state', 'ready');
+});
+
+test('a network made with the form is joined by its invite link in another browser', async () => {
+  const a = await openTab(await env.browser.newContext(), env.relay.url);
+  const aAddress = await text(a, 'address');
+  await a.click('[data-testid=new-network]');
+  await a.waitForSelector('[data-testid=net-create]');
+  // The current account is the first allocation.
+  assert.equal(await a.inputValue('[data-testid=net-allocations]'), `${aAddress} 1000`);
+  // A mistake gets its sentence and creates nothing.
+  await a.fill('[data-testid=net-name]', 'Friends');
+  await a.click('[data-testid=net-create]');
+  await waitForText(a, 'net-error', "The name may hold lowercase letters, digits and dashes, not 'F'.");
+  assert.equal(await a.$('[data-testid=net-created]'), null);
+  await a.fill('[data-testid=net-name]', 'friends-e2e');
+  await a.fill('[data-testid=net-block-time]', '1');
+  await a.fill('[data-testid=net-bits]', '8');
+  await a.click('[data-testid=net-create]');
+  await a.waitForSelector('[data-testid=net-created]');
+  const id = await text(a, 'net-id');
+  const invite = await a.getAttribute('[data-testid=net-invite]', 'href');
+  assert.match(invite, /\?spec=/);
+
+  // Another browser opens the link: the same network, recomputed from the
+  // spec; nothing allocated to it.
+  const b = await (await env.browser.newContext()).newPage();
+  await b.goto(invite);
+  await b.waitForSelector('[data-testid=chain-height]');
+  assert.ok((await text(b, 'network-id')).endsWith(id), 'B runs the network the link names');
+  await waitForText(b, 'balance', '0');
+  // The creator joins too and holds its allocation.
+  await a.goto(invite);
+  await a.waitForSelector('[data-testid=chain-height]');
+  assert.ok((await text(a, 'network-id')).endsWith(id));
+  await waitForText(a, 'balance', '1000');
+  await waitForText(a, 'conn-state', 'online');
+  await sameTip(a, b);
+  // A pays B from its allocation; B mines it.
+  const bAddress = await text(b, 'address');
+  await a.fill('[data-testid=send-to]', bAddress);
+  await a.fill('[data-testid=send-amount]', '25');
+  await a.click('[data-testid=send-button]');
+  await b.waitForFunction(() => document.querySelectorAll('[data-testid=pool-tx]').length === 1, null, { timeout: 20_000 });
+  await mineUntilAbove(b, await height(b));
+  await sameTip(a, b);
+  await waitForText(a, 'balance', '975');
+  assert.ok(Number(await text(b, 'balance')) >= 25 + 50);
+  // A link whose spec is not valid says so and runs demo.
+  const c = await (await env.browser.newContext()).newPage();
+  await c.goto(invite.replace('friends-e2e', 'Friends'));
+  await c.waitForSelector('[data-testid=net-problem]');
+  assert.match(await text(c, 'net-problem'), /not valid .*lowercase letters/);
+  await screenshot(a, 'network-own');
 });
 
 test('tabs reconnect after a relay restart and keep mining together', async () => {

@@ -236,6 +236,26 @@ impl Component for App {
                     },
                 })
             }
+            Route::NewNetwork => {
+                let best = self
+                    .node
+                    .rate_history()
+                    .iter()
+                    .map(|(_, r)| *r)
+                    .fold(0.0, f64::max);
+                let base_url = web_sys::window()
+                    .and_then(|w| {
+                        let l = w.location();
+                        Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+                    })
+                    .unwrap_or_default();
+                html! {
+                    <crate::ui::pages::network::NewNetworkPage
+                        me={self.node.keys().address().to_string()}
+                        hash_rate={(best > 0.0).then_some(best)}
+                        {base_url} />
+                }
+            }
             route => crate::ui::pages::explorer(
                 route,
                 &self.node,
@@ -253,10 +273,15 @@ impl Component for App {
                     <span class={classes!("pill", "conn", conn)} data-testid="conn-state">{ conn }</span>
                     <span class="pill">{ "peers " }<b data-testid="peer-count">{ self.node.peers().len() }</b></span>
                     <span class="pill" data-testid="sync-state">{ sync }</span>
+                    <span class="pill" title="mode: genesis (alone, nothing but the genesis block), boot (downloading), ready (up to date)" data-testid="mode">{ self.node.mode().label() }</span>
                     <a class="pill" href="#/">{ "wallet" }</a>
                     <a class="pill" href={Route::Blocks(0).href()}>{ "explorer" }</a>
+                    <a class="pill" data-testid="new-network" href={Route::NewNetwork.href()}>{ "new network" }</a>
                     <SearchBox on_search={link.callback(Msg::Search)} error={self.errors.search.clone()} />
                 </header>
+                if let Some(problem) = &self.shell.config().problem {
+                    <p class="error banner" role="alert" data-testid="net-problem">{ problem }</p>
+                }
                 <ul class="toasts" aria-live="polite">
                     { for self.activity.toasts().iter().map(|t| html! { <li data-testid="toast">{ &t.text }</li> }) }
                 </ul>

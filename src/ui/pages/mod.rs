@@ -1,11 +1,13 @@
 //! The pages, one per route: [`home`] (wallet, mining, network), and the
 //! explorer's [`block`], [`tx`], [`address`] and [`blocks`] pages and the
-//! [`tamper`] view. [`explorer`] picks the page for a route.
+//! [`tamper`] view, and the [`network`] form. [`explorer`] picks the
+//! explorer's page for a route.
 
 pub mod address;
 pub mod block;
 pub mod blocks;
 pub mod home;
+pub mod network;
 pub mod tamper;
 pub mod tx;
 
@@ -34,7 +36,7 @@ pub fn explorer(
     let tip_height = store.height().0;
     let missing = |what: String| html! { <section class="page"><p class="error" data-testid="not-found">{ what }</p></section> };
     match route {
-        Route::Home => Html::default(),
+        Route::Home | Route::NewNetwork => Html::default(),
         Route::Blocks(page) => {
             let (blocks, page, pages) = blocks_page(store, *page);
             html! { <BlocksPage {blocks} {page} {pages} /> }

@@ -8,6 +8,7 @@ import {
   height,
   mineUntilAbove,
   openTab,
+  pay,
   sameTip,
   screenshot,
   setup,
@@ -26,10 +27,7 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await sameTip(a, b);
   const bAddress = await text(b, 'address');
 
-  await a.fill('[data-testid=send-to]', bAddress);
-  await a.fill('[data-testid=send-amount]', '25');
-  await a.click('[data-testid=send-button]');
-  await waitFor(b, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
+  await pay(a, bAddress, 25, b);
   await mineUntilAbove(b, await height(b));
   await sameTip(a, b);
   // One more block on top, so the transfer's block has a successor.

@@ -105,6 +105,14 @@ export async function mineUntilAbove(page, above) {
   await waitForText(page, 'mine-button', 'Start mining');
 }
 
+/** Sends `amount` to `to` from `from`'s form; waits until `seen` shows it pending. */
+export async function pay(from, to, amount, seen) {
+  await from.fill('[data-testid=send-to]', to);
+  await from.fill('[data-testid=send-amount]', String(amount));
+  await from.click('[data-testid=send-button]');
+  await waitFor(seen, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
+}
+
 /** Waits until every page shows the same tip; returns it. */
 export async function sameTip(...pages) {
   let tips = [];

@@ -9,6 +9,7 @@ import {
   height,
   mineUntilAbove,
   openTab,
+  pay,
   sameTip,
   screenshot,
   setup,
@@ -66,11 +67,7 @@ test('a network made with the form is joined by its invite link in another brows
   await waitForText(a, 'conn-state', 'online');
   await sameTip(a, b);
   // A pays B from its allocation; B mines it.
-  const bAddress = await text(b, 'address');
-  await a.fill('[data-testid=send-to]', bAddress);
-  await a.fill('[data-testid=send-amount]', '25');
-  await a.click('[data-testid=send-button]');
-  await b.waitForFunction(() => document.querySelectorAll('[data-testid=pool-tx]').length === 1, null, { timeout: 20_000 });
+  await pay(a, await text(b, 'address'), 25, b);
   await mineUntilAbove(b, await height(b));
   await sameTip(a, b);
   await waitForText(a, 'balance', '975');

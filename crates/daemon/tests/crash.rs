@@ -3,42 +3,24 @@
 //! height the API last showed, at least) and every payment the API had
 //! accepted, pending or confirmed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod common;
+
+use common::get_json as get;
+
 /// Starts the node on `dir`, mining; returns it and its API URL.
 fn start(dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tabcoind"))
-        .args(["--net", "test", "--mine", "--api", "127.0.0.1:0"])
-        // Nobody listens there: the node mines alone.
-        .args(["--relay", "ws://127.0.0.1:9/ws", "--data"])
-        .arg(dir)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let api = line
-        .trim()
-        .strip_prefix("api ")
-        .unwrap_or_else(|| panic!("no API address: {line:?}"))
-        .to_owned();
-    (child, api)
-}
-
-async fn get(url: &str) -> Value {
-    match reqwest::get(url).await {
-        Ok(r) => r.json().await.unwrap_or(Value::Null),
-        Err(_) => Value::Null,
-    }
+    common::spawn(
+        Command::new(env!("CARGO_BIN_EXE_tabcoind"))
+            .args(["--net", "test", "--mine", "--api", "127.0.0.1:0"])
+            // Nobody listens there: the node mines alone.
+            .args(["--relay", "ws://127.0.0.1:9/ws", "--data"])
+            .arg(dir),
+    )
 }
 
 async fn height(api: &str) -> u64 {

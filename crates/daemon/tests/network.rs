@@ -3,13 +3,15 @@
 //! spec, an unknown name and a store of another network are refused with a
 //! clear sentence.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
-use serde_json::Value;
 use tabcoin_chain::spec::Spec;
 use tabcoin_chain::{Params, Wallet};
+
+mod common;
+
+use common::get_json as get;
 
 fn tabcoind(net: &str, data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tabcoind"));
@@ -23,22 +25,7 @@ fn tabcoind(net: &str, data: &Path) -> Command {
 
 /// Starts a node; returns it and its API URL.
 fn start(net: &str, data: &Path) -> (Child, String) {
-    let mut child = tabcoind(net, data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let api = line
-        .trim()
-        .strip_prefix("api ")
-        .unwrap_or_else(|| panic!("no API address: {line:?}"))
-        .to_owned();
-    (child, api)
+    common::spawn(&mut tabcoind(net, data))
 }
 
 /// Runs a node that should refuse to start; returns what it said.
@@ -48,15 +35,6 @@ fn refused(net: &str, data: &Path) -> String {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!out.status.success(), "{net} started");
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-async fn get(url: &str) -> Value {
-    reqwest::get(url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

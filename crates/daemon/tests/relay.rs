@@ -9,6 +9,8 @@ use tabcoin_relay::{Config, serve};
 
 mod common;
 
+use common::get_json as get;
+
 /// A relay with `config`; returns its WebSocket URL.
 async fn relay_with(config: Config) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -26,15 +28,6 @@ async fn relay() -> String {
 async fn node(relay: &str) -> String {
     let running = common::test_node(vec![relay.to_owned()], None).await;
     format!("http://{}", running.api)
-}
-
-async fn get(url: &str) -> Value {
-    reqwest::get(url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or(Value::Null)
 }
 
 async fn post(url: &str, body: Value) -> Value {

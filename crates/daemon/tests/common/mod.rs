@@ -1,9 +1,14 @@
-//! What the API tests share: a node of the `test` network, its API on a
-//! free loopback port.
+//! What the daemon's tests share: a node of the `test` network in this
+//! process, its API on a free loopback port; a `tabcoind` process; reading
+//! an answer.
 
 // Each test file uses part of it.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
 use tabcoin_chain::Params;
 use tabcoin_daemon::{Options, Running, start};
 
@@ -23,5 +28,35 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         data,
         mine: false,
         threads: 1,
+    }
+}
+
+/// Starts `tabcoind` as `cmd` says, its logs silenced; returns the process
+/// and its API's URL, which it prints first.
+pub fn spawn(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let api = line
+        .trim()
+        .strip_prefix("api ")
+        .unwrap_or_else(|| panic!("no API address: {line:?}"))
+        .to_owned();
+    (child, api)
+}
+
+/// The JSON `GET url` answers (null if it does not answer JSON).
+pub async fn get_json(url: &str) -> Value {
+    match reqwest::get(url).await {
+        Ok(r) => r.json().await.unwrap_or(Value::Null),
+        Err(_) => Value::Null,
     }
 }

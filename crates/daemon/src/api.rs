@@ -133,6 +133,10 @@ async fn chain(State(s): State<Shared>) -> Answer {
         "tip": store.tip().hash.to_string(),
         "work": store.total_work(),
         "mode": d.node.mode().label(),
+        "signatures": {
+            "verifiers": d.node.signatures_checked().0,
+            "node": d.node.signatures_checked().1,
+        },
         "peers": d.peers.len(),
     })))
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -51,6 +52,9 @@ pub struct Daemon {
     pub job_id: Arc<AtomicU64>,
     /// Threads a search for a block uses.
     pub threads: usize,
+    /// Parts of signature checks for the verifier threads (None: the node
+    /// checks signatures itself).
+    pub verify: Option<Sender<(u64, Vec<u8>)>>,
 }
 
 /// The daemon behind its lock.
@@ -99,6 +103,7 @@ impl Daemon {
         db: Option<Db>,
         relays: &[String],
         threads: usize,
+        verifiers_wanted: usize,
     ) -> Shared {
         let mut d = Daemon {
             node: Node::new(Store::new(params), wallet),
@@ -115,6 +120,7 @@ impl Daemon {
             job: None,
             job_id: Arc::new(AtomicU64::new(0)),
             threads,
+            verify: None,
         };
         let loaded = match &d.db {
             Some(db) => Event::StorageLoaded {
@@ -127,7 +133,9 @@ impl Daemon {
             },
         };
         d.handle(loaded);
-        Shared(Arc::new(Mutex::new(d)))
+        let shared = Shared(Arc::new(Mutex::new(d)));
+        verifiers(&shared, verifiers_wanted);
+        shared
     }
 
     /// The node handles `event` now; its effects are carried out, and the
@@ -186,12 +194,18 @@ impl Daemon {
                     }
                     Effect::Notify(notice) => tracing::info!("{notice:?}"),
                     Effect::SendRefused(e) => refused = Some(e),
-                    // No verifier workers (the node checks signatures
-                    // itself), no legacy chain, bans kept by the node.
-                    Effect::CheckSignatures(_)
-                    | Effect::VerifiersStalled(_)
-                    | Effect::RemoveLegacyChain
-                    | Effect::Ban { .. } => {}
+                    Effect::CheckSignatures(parts) => {
+                        if let Some(verify) = &self.verify {
+                            for part in parts {
+                                let _ = verify.send(part);
+                            }
+                        }
+                    }
+                    // The node checks what the threads did not answer;
+                    // they are not used again.
+                    Effect::VerifiersStalled(_) => self.verify = None,
+                    // No legacy chain; bans kept by the node.
+                    Effect::RemoveLegacyChain | Effect::Ban { .. } => {}
                 }
             }
         }
@@ -203,4 +217,39 @@ impl Daemon {
             let _ = out.send(encode(frame));
         }
     }
+}
+
+/// Starts `n` verifier threads, as a tab starts verifier workers: the node
+/// hands them the signatures of incoming batches in parts
+/// ([`Effect::CheckSignatures`]), each part is checked on one of them, and
+/// the answer goes back to the node ([`Event::SignaturesChecked`]). With
+/// none, the node checks signatures itself.
+fn verifiers(shared: &Shared, n: usize) {
+    if n == 0 {
+        return;
+    }
+    let (parts, queue) = std::sync::mpsc::channel::<(u64, Vec<u8>)>();
+    let queue = Arc::new(Mutex::new(queue));
+    for _ in 0..n {
+        // A weak handle: the threads end with the node (its sender gone),
+        // and do not keep it, or its store, open.
+        let (queue, node) = (queue.clone(), Arc::downgrade(&shared.0));
+        std::thread::spawn(move || {
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok((tag, bytes)) = next else { return };
+                let flags = tabcoin_node::sigbatch::verify_all(&bytes);
+                let Some(node) = node.upgrade() else { return };
+                Shared(node)
+                    .lock()
+                    .handle(Event::SignaturesChecked { tag, flags });
+            }
+        });
+    }
+    let mut d = shared.lock();
+    d.verify = Some(parts);
+    d.handle(Event::VerifiersChanged {
+        available: n,
+        loading: 0,
+    });
 }

@@ -67,6 +67,9 @@ pub struct Options {
     pub mine: bool,
     /// Threads a block search uses.
     pub threads: usize,
+    /// Threads that check the signatures of incoming batches (0: the node
+    /// checks them on its own thread).
+    pub verifiers: usize,
 }
 
 /// A node running: its API's address and its shared state.
@@ -118,7 +121,14 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     }
     tracing::info!(network = %id, name = %opts.params.name, "starting");
     let wallet = daemon::key(db.as_ref()).map_err(|e| e.to_string())?;
-    let state = Daemon::start(opts.params, wallet, db, &opts.relays, opts.threads);
+    let state = Daemon::start(
+        opts.params,
+        wallet,
+        db,
+        &opts.relays,
+        opts.threads,
+        opts.verifiers,
+    );
     let mut tasks = Vec::new();
     for index in 0..opts.relays.len() {
         tasks.push(tokio::spawn(relay::keep(state.clone(), index)));

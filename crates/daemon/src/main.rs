@@ -35,6 +35,10 @@ struct Cli {
     /// Threads a block search uses.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Threads that check the signatures of incoming blocks (default: one
+    /// per core; 0: the node checks them on its own thread).
+    #[arg(long)]
+    verifiers: Option<usize>,
 }
 
 #[derive(clap::Subcommand)]
@@ -93,6 +97,9 @@ async fn main() -> std::process::ExitCode {
         data: cli.data,
         mine: cli.mine,
         threads: cli.threads.max(1),
+        verifiers: cli.verifiers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
     };
     match start(opts).await {
         Ok(running) => {

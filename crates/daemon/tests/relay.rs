@@ -90,6 +90,40 @@ async fn in_step(a: &str, b: &str) {
     assert_eq!(payer["balance"], 1000 - 25);
 }
 
+/// A node that downloads a block of many signed transactions checks their
+/// signatures on its verifier threads, as a tab does in its workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_node_checks_the_signatures_it_downloads_on_its_verifier_threads() {
+    use tabcoin_chain::{Amount, Params, Salt, Transaction, Wallet};
+    let url = relay().await;
+    let a = node(&url).await;
+    let payee = Wallet::from_secret([100; 32])
+        .unwrap_or_else(|_| panic!("seed"))
+        .address();
+    for seed in 1..=20u8 {
+        let payer = Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("seed"));
+        let tx = Transaction::new(
+            &payer,
+            Amount(1000),
+            payee,
+            Amount(1),
+            Salt([seed; 16]),
+            tabcoin_daemon::daemon::now(),
+            &Params::TEST.network_id(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let body = serde_json::to_value(&tx).unwrap_or(Value::Null);
+        let taken = post(&format!("{a}/api/transactions"), body).await;
+        assert!(taken.get("error").is_none(), "{taken}");
+    }
+    let mined = post(&format!("{a}/api/mine"), json!(null)).await;
+    assert_eq!(mined["block"]["data"].as_array().map(Vec::len), Some(21));
+    let late = node(&url).await;
+    let tip = mined["block"]["hash"].clone();
+    let chain = until(&format!("{late}/api/chain"), |v| v["tip"] == tip).await;
+    assert_eq!(chain["signatures"]["verifiers"], 20, "{chain}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_on_one_relay_stay_in_step() {
     let url = relay().await;

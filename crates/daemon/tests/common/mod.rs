@@ -28,6 +28,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         data,
         mine: false,
         threads: 1,
+        verifiers: 1,
     }
 }
 

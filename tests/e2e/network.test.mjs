@@ -15,6 +15,7 @@ import {
   setup,
   startRelay,
   text,
+  waitFor,
   waitForText,
 } from './helpers.mjs';
 
@@ -37,7 +38,7 @@ test('a network made with the form is joined by its invite link in another brows
   await a.click('[data-testid=new-network]');
   await a.waitForSelector('[data-testid=net-create]');
   // The current account is the first allocation.
-  assert.equal(await a.inputValue('[data-testid=net-allocations]'), `${aAddress} 1000`);
+  await waitFor(a, (want) => document.querySelector('[data-testid=net-allocations]').value === want, `${aAddress} 1000`);
   // A mistake gets its sentence and creates nothing.
   await a.fill('[data-testid=net-name]', 'Friends');
   await a.click('[data-testid=net-create]');
@@ -48,6 +49,9 @@ test('a network made with the form is joined by its invite link in another brows
   await a.fill('[data-testid=net-bits]', '8');
   await a.click('[data-testid=net-create]');
   await a.waitForSelector('[data-testid=net-created]');
+  await screenshot(a, 'network-new');
+  // The form keeps what was typed.
+  assert.equal(await a.inputValue('[data-testid=net-name]'), 'friends-e2e');
   const id = await text(a, 'net-id');
   const invite = await a.getAttribute('[data-testid=net-invite]', 'href');
   assert.match(invite, /\?spec=/);

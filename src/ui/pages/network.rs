@@ -49,7 +49,28 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
             .hash_rate
             .map(|rate| suggested_zero_bits(rate, seconds))
     };
-    let initial_bits = suggestion("5").unwrap_or(24).to_string();
+    // The fields start filled once; after that they hold what was typed
+    // (a value in the markup would be put back on every render).
+    {
+        let fields = [
+            (name.clone(), "friends".to_owned()),
+            (block_time.clone(), "5".to_owned()),
+            (bits.clone(), suggestion("5").unwrap_or(24).to_string()),
+            (reward.clone(), "50".to_owned()),
+            (starting.clone(), "0".to_owned()),
+        ];
+        let (allocations, first) = (allocations.clone(), format!("{} 1000", props.me));
+        use_effect_with((), move |()| {
+            for (field, value) in &fields {
+                if let Some(input) = field.cast::<HtmlInputElement>() {
+                    input.set_value(value);
+                }
+            }
+            if let Some(area) = allocations.cast::<HtmlTextAreaElement>() {
+                area.set_value(&first);
+            }
+        });
+    }
     let suggest = {
         let (block_time, bits, rate) = (block_time.clone(), bits.clone(), props.hash_rate);
         Callback::from(move |_: MouseEvent| {
@@ -111,26 +132,26 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
             <p class="muted">{ "A network is its rules: this form writes them as a spec. Its id is the hash of a genesis block committing to the spec, so everyone who opens the invite link joins the same network and no other." }</p>
             <form {onsubmit}>
                 <label for="net-name">{ "Name" }</label>
-                <input id="net-name" data-testid="net-name" ref={name} value="friends" autocomplete="off" spellcheck="false" />
+                <input id="net-name" data-testid="net-name" ref={name} autocomplete="off" spellcheck="false" />
                 <fieldset>
                     <legend>{ "Consensus" }</legend>
                     <label><input type="radio" name="consensus" checked=true />{ " Proof of work" }</label>
                     <label class="muted"><input type="radio" name="consensus" disabled=true />{ " Proof of authority (not in this version yet)" }</label>
                 </fieldset>
                 <label for="net-block-time">{ "Block time (seconds)" }</label>
-                <input id="net-block-time" data-testid="net-block-time" ref={block_time} value="5" inputmode="numeric" />
+                <input id="net-block-time" data-testid="net-block-time" ref={block_time} inputmode="numeric" />
                 <label for="net-bits">{ "Initial difficulty (leading zero bits)" }</label>
                 <span class="row">
-                    <input id="net-bits" data-testid="net-bits" ref={bits} value={initial_bits} inputmode="numeric" />
+                    <input id="net-bits" data-testid="net-bits" ref={bits} inputmode="numeric" />
                     <button type="button" data-testid="net-suggest" onclick={suggest} disabled={props.hash_rate.is_none()}>{ "Suggest" }</button>
                 </span>
                 <p class="muted" data-testid="net-rate-note">{ rate_note }</p>
                 <label for="net-reward">{ "Mining reward (coins per block, may be 0)" }</label>
-                <input id="net-reward" data-testid="net-reward" ref={reward} value="50" inputmode="numeric" />
+                <input id="net-reward" data-testid="net-reward" ref={reward} inputmode="numeric" />
                 <label for="net-starting">{ "Starting balance of every address" }</label>
-                <input id="net-starting" data-testid="net-starting" ref={starting} value="0" inputmode="numeric" />
+                <input id="net-starting" data-testid="net-starting" ref={starting} inputmode="numeric" />
                 <label for="net-allocations">{ "Allocations (one “address amount” per line)" }</label>
-                <textarea id="net-allocations" data-testid="net-allocations" ref={allocations} rows="3" spellcheck="false" value={format!("{} 1000", props.me)} />
+                <textarea id="net-allocations" data-testid="net-allocations" ref={allocations} rows="3" spellcheck="false" />
                 <button type="submit" data-testid="net-create">{ "Create" }</button>
                 if let Some(e) = &*error {
                     <p class="error" role="alert" data-testid="net-error">{ e }</p>

@@ -138,8 +138,8 @@ pub const GENESIS_TIMESTAMP: Timestamp = Timestamp(1_795_219_200_000);
 
 /// The constant genesis block of a network. It does not depend on the clock:
 /// every node computes the same block, and its hash is the network id. It
-/// has no transactions; its `tx_root` commits to the network's name instead,
-/// so each network has its own genesis.
+/// has no transactions; its `tx_root` commits to the network's spec instead
+/// (every rule), so each network has its own genesis.
 pub fn genesis(params: &Params) -> Block {
     // The network's spec and the rules' version are committed: chains of
     // other rules are other networks (rules 3: the spec's canonical text,

@@ -19,9 +19,9 @@ use crate::hash::BlockHash;
 use crate::spec::{Consensus, Spec, SpecError};
 use crate::target::Target;
 
-/// The easiest proof of work a network of initial difficulty `bits` may
-/// ease to, in leading zero bits: its initial difficulty, or 16 bits if
-/// that is easier.
+/// The easiest proof of work a network starting at `initial_zero_bits`
+/// may ease to, in leading zero bits: its initial difficulty, or 16 bits
+/// if that is easier.
 pub const fn pow_limit_for(initial_zero_bits: u32) -> u32 {
     if initial_zero_bits < 16 {
         initial_zero_bits

@@ -101,9 +101,7 @@ impl PageConfig {
             direct_links: get("links").is_none_or(|v| v != "0"),
         }
     }
-}
 
-impl PageConfig {
     /// The key the network's chain and pool are stored under: a built-in
     /// network's name, or a spec's name and id (names of specs may repeat).
     pub fn storage_key(&self) -> String {

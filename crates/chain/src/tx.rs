@@ -570,7 +570,9 @@ impl Transaction {
 
     /// Rules needing no chain state and no signature check, cheapest first:
     /// the id is bound to the sender, the output count is bounded, no output
-    /// is zero, the outputs sum to the input, every output pays a key (a
+    /// of a transfer is zero (a reward's one output is the network's reward,
+    /// which a spec may set to zero; `validate::reward_is_valid` checks it),
+    /// the outputs sum to the input, every output pays a key (a
     /// curve check, remembered for keys seen before). Signatures are checked
     /// separately, so a cache can skip them; a sender that is not a key
     /// fails there.
@@ -584,7 +586,9 @@ impl Transaction {
                 max: params.max_outputs,
             });
         }
-        if let Some((address, _)) = self.outputs.iter().find(|(_, a)| **a == Amount::ZERO) {
+        if let Some((address, _)) = self.outputs.iter().find(|(_, a)| **a == Amount::ZERO)
+            && !self.is_reward()
+        {
             return Err(TxError::ZeroOutput {
                 id,
                 address: *address,

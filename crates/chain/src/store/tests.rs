@@ -808,3 +808,16 @@ fn allocations_are_balances_from_genesis() {
     assert_eq!(s.ledger().balance(&a.address()), Amount(300));
     assert_eq!(s.ledger().balance(&b.address()), Amount(200 + 50));
 }
+
+/// A spec may set no mining reward: blocks still carry their (empty)
+/// reward and are valid, and nobody's balance moves by mining.
+#[test]
+fn a_network_without_a_mining_reward_still_makes_blocks() {
+    let mut p = P;
+    p.mining_reward = Amount(0);
+    let mut s = Store::new(p);
+    let a = wallet(1);
+    let block = mine(&mut s, &a, vec![]);
+    assert_eq!(s.tip().hash, block.hash);
+    assert_eq!(s.ledger().balance(&a.address()), P.starting_balance);
+}

@@ -62,7 +62,11 @@ impl PageConfig {
                 .filter(|v| !v.is_empty())
         };
         let (params, problem) = match get("spec") {
-            Some(text) => match Spec::from_json(&text).and_then(|s| Params::from_spec(&s)) {
+            Some(text) => match Spec::from_json(&text)
+                .and_then(|s| Params::from_spec(&s))
+                .map_err(|e| e.to_string())
+                .and_then(|p| tabcoin_node::can_run(&p).map(|()| p).map_err(str::to_owned))
+            {
                 Ok(params) => (params, None),
                 Err(e) => (
                     Params::DEMO,

@@ -109,6 +109,10 @@ pub struct Block {
     /// The transactions: the miner's reward first, then transfers.
     #[serde(deserialize_with = "crate::bounded::transactions")]
     pub data: Vec<Transaction>,
+    /// On a proof-of-authority network, the authority's seal (outside the
+    /// hash: it signs it). None on a proof-of-work network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<crate::authority::Seal>,
 }
 
 impl Block {
@@ -118,6 +122,7 @@ impl Block {
             hash: header.hash(),
             header,
             data,
+            seal: None,
         }
     }
 }
@@ -147,12 +152,18 @@ pub fn genesis(params: &Params) -> Block {
     // transaction ids bound to their sender, the retarget's short first
     // window).
     let message = format!("tabcoin genesis, rules 3: {}", params.spec().canonical());
+    // A proof-of-authority genesis declares no work.
+    let bits = if params.authorities.is_empty() {
+        params.initial_target().to_compact()
+    } else {
+        0
+    };
     let header = Header {
         height: Height::GENESIS,
         timestamp: GENESIS_TIMESTAMP,
         prev_hash: BlockHash::ZERO,
         tx_root: TxRoot(sha256(message.as_bytes())),
-        bits: params.initial_target().to_compact(),
+        bits,
         nonce: 0,
     };
     Block::new(header, Vec::new())

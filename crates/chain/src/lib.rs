@@ -27,6 +27,7 @@
 
 pub mod address;
 pub mod amount;
+pub mod authority;
 pub mod block;
 pub mod bounded;
 pub mod hash;

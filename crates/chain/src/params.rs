@@ -53,6 +53,9 @@ pub struct Params {
     /// Coins some addresses hold from genesis on, on top of the starting
     /// balance.
     pub allocations: BTreeMap<Address, Amount>,
+    /// The authorities that seal blocks, in turn order; empty on a
+    /// proof-of-work network (see [`crate::authority`]).
+    pub authorities: Vec<Address>,
     /// Most transactions in a block, the reward included.
     pub max_block_txs: usize,
     /// Most outputs in one transaction.
@@ -90,6 +93,7 @@ impl Params {
             mining_reward: Amount(50),
             starting_balance,
             allocations: BTreeMap::new(),
+            authorities: Vec::new(),
             // 200 transactions of at most 16 outputs keep a block's JSON far
             // below the wire protocol's 1 MiB frame.
             max_block_txs: 200,
@@ -136,36 +140,56 @@ impl Params {
     /// The rules of the network `spec` describes (checked first).
     pub fn from_spec(spec: &Spec) -> Result<Params, SpecError> {
         spec.check()?;
-        let Consensus::ProofOfWork {
-            initial_zero_bits,
-            block_time_ms,
-            retarget_window,
-        } = spec.consensus
-        else {
-            return Err(SpecError::AuthorityNotYet);
-        };
-        Ok(Params {
+        let base = Params {
             name: Cow::Owned(spec.name.clone()),
-            initial_zero_bits,
-            pow_limit_zero_bits: pow_limit_for(initial_zero_bits),
-            mine_rate_ms: block_time_ms,
-            retarget_window,
             mining_reward: spec.mining_reward,
             starting_balance: spec.starting_balance,
             allocations: spec.allocations.clone(),
             ..Params::DEMO
+        };
+        Ok(match &spec.consensus {
+            Consensus::ProofOfWork {
+                initial_zero_bits,
+                block_time_ms,
+                retarget_window,
+            } => Params {
+                initial_zero_bits: *initial_zero_bits,
+                pow_limit_zero_bits: pow_limit_for(*initial_zero_bits),
+                mine_rate_ms: *block_time_ms,
+                retarget_window: *retarget_window,
+                ..base
+            },
+            // No work: the retarget fields are unused.
+            Consensus::ProofOfAuthority {
+                authorities,
+                block_time_ms,
+            } => Params {
+                initial_zero_bits: 0,
+                pow_limit_zero_bits: 0,
+                mine_rate_ms: *block_time_ms,
+                authorities: authorities.clone(),
+                ..base
+            },
         })
     }
 
     /// The spec these rules come from: what the genesis block commits to.
     pub fn spec(&self) -> Spec {
-        Spec {
-            name: self.name.clone().into_owned(),
-            consensus: Consensus::ProofOfWork {
+        let consensus = if self.authorities.is_empty() {
+            Consensus::ProofOfWork {
                 initial_zero_bits: self.initial_zero_bits,
                 block_time_ms: self.mine_rate_ms,
                 retarget_window: self.retarget_window,
-            },
+            }
+        } else {
+            Consensus::ProofOfAuthority {
+                authorities: self.authorities.clone(),
+                block_time_ms: self.mine_rate_ms,
+            }
+        };
+        Spec {
+            name: self.name.clone().into_owned(),
+            consensus,
             mining_reward: self.mining_reward,
             starting_balance: self.starting_balance,
             allocations: self.allocations.clone(),

@@ -131,9 +131,6 @@ pub enum SpecError {
     /// An allocation of nothing.
     #[error("the allocation to {0} is zero")]
     ZeroAllocation(Address),
-    /// Proof of authority, which this version reads but cannot run yet.
-    #[error("proof-of-authority networks cannot be run by this version yet")]
-    AuthorityNotYet,
     /// An amount above [`MAX_AMOUNT`].
     #[error("the {what} of {amount} is above the limit of {MAX_AMOUNT}")]
     AmountTooLarge {

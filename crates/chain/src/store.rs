@@ -378,11 +378,21 @@ impl Store {
             .then(|| self.block_of(&parent.header.prev_hash))
             .flatten()
             .map(|b| b.header.timestamp);
+        // Who sealed the last ⌊n/2⌋ blocks (proof of authority only).
+        let window = crate::authority::recent_window(self.params.authorities.len());
+        let mut recent_sealers = Vec::with_capacity(window);
+        let mut at = Some(parent);
+        while let Some(b) = at.filter(|_| recent_sealers.len() < window) {
+            let Some(seal) = b.seal else { break };
+            recent_sealers.push(seal.by);
+            at = self.block_of(&b.header.prev_hash);
+        }
         Some(Context {
             parent: parent.header,
             parent_hash: *parent_hash,
             grandparent_timestamp,
             required_target: next_target(&parent.header, grandparent_timestamp, &self.params),
+            recent_sealers,
         })
     }
 
@@ -399,7 +409,10 @@ impl Store {
         ) else {
             return false;
         };
-        parent.work.saturating_add(ctx.required_target.work()) <= self.total_work()
+        parent
+            .work
+            .saturating_add(crate::validate::work_of(block, &ctx, &self.params))
+            <= self.total_work()
     }
 
     /// The target the next block on the best tip must meet.
@@ -539,7 +552,7 @@ impl Store {
             .entries
             .get(&block.header.prev_hash)
             .map_or(Work::ZERO, |e| e.work);
-        let work = parent_work.saturating_add(ctx.required_target.work());
+        let work = parent_work.saturating_add(crate::validate::work_of(&block, &ctx, &self.params));
         // A side-branch block is kept only within bounds, checked before
         // any signature is.
         if work <= self.total_work() {

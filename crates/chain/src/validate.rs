@@ -181,6 +181,52 @@ pub enum BlockError {
         /// The rule it broke.
         error: TxError,
     },
+    /// On a proof-of-authority network every block is sealed.
+    #[error("the block has no seal; this network's blocks are sealed by its authorities")]
+    Unsealed,
+    /// On a proof-of-work network no block is sealed.
+    #[error("the block is sealed, but this network's blocks are mined")]
+    UnexpectedSeal,
+    /// The seal names an authority the network does not have.
+    #[error("the seal names authority {by}, but the network has {authorities}")]
+    NotAnAuthority {
+        /// The index the seal names.
+        by: u32,
+        /// How many authorities there are.
+        authorities: usize,
+    },
+    /// The seal's signature is not the named authority's over the header.
+    #[error("the seal is not authority {by}'s signature of this block")]
+    BadSeal {
+        /// The index the seal names.
+        by: u32,
+    },
+    /// An authority seals at most once in `⌊n/2⌋ + 1` consecutive blocks.
+    #[error("authority {by} sealed one of the {window} blocks before; it must wait its turn")]
+    SealedTooSoon {
+        /// The sealer.
+        by: u32,
+        /// How many blocks before it may not have sealed.
+        window: usize,
+    },
+    /// A sealed block declares its weight: in turn or not.
+    #[error(
+        "the block declares weight {actual}; sealed by this authority at this height it weighs {expected}"
+    )]
+    WrongWeight {
+        /// 2 in turn, 1 out of turn.
+        expected: u32,
+        /// What `bits` says.
+        actual: u32,
+    },
+    /// A sealed block comes at least the block time after its parent.
+    #[error("the block is {actual_ms} ms after its parent; at least {min_ms} ms must pass")]
+    TooCloseToParent {
+        /// Its distance from the parent's timestamp.
+        actual_ms: u64,
+        /// The network's block time.
+        min_ms: u64,
+    },
 }
 
 /// What validation needs to know about a block's ancestors.
@@ -194,6 +240,9 @@ pub struct Context {
     pub grandparent_timestamp: Option<Timestamp>,
     /// The target the retarget rule requires of the block.
     pub required_target: Target,
+    /// On a proof-of-authority network, who sealed the `⌊n/2⌋` blocks up
+    /// to the parent (genesis excluded), newest first; empty otherwise.
+    pub recent_sealers: Vec<u32>,
 }
 
 /// A block that passed every rule of stage 1 ([`check_block`]).
@@ -350,6 +399,73 @@ pub fn work_is_valid(block: &Block, hash: &BlockHash, ctx: &Context) -> Result<(
     pow_is_valid(hash, &ctx.required_target, expected)
 }
 
+/// Rules (proof of authority): the block is sealed, by an authority, it
+/// declares the weight of that authority at its height (in turn or not),
+/// and the authority's signature over `hash` (the header's, from
+/// [`hash_is_valid`]) verifies. One signature check, before any context: a
+/// forged seal costs its sender a block and its receiver one verification.
+pub fn seal_is_valid(block: &Block, hash: &BlockHash, params: &Params) -> Result<(), BlockError> {
+    let Some(seal) = block.seal else {
+        return Err(BlockError::Unsealed);
+    };
+    let authorities = params.authorities.len();
+    let Some(key) = params.authorities.get(seal.by as usize) else {
+        return Err(BlockError::NotAnAuthority {
+            by: seal.by,
+            authorities,
+        });
+    };
+    let expected = crate::authority::weight(block.header.height, seal.by, authorities);
+    if block.header.bits != expected {
+        return Err(BlockError::WrongWeight {
+            expected,
+            actual: block.header.bits,
+        });
+    }
+    let check = crate::sigcache::SigCheck {
+        digest: crate::authority::seal_digest(hash),
+        key: *key.as_bytes(),
+        signature: seal.signature.0,
+    };
+    if check.verify() {
+        Ok(())
+    } else {
+        Err(BlockError::BadSeal { by: seal.by })
+    }
+}
+
+/// Rules (proof of authority, with the ancestors): the sealer sealed none
+/// of the `⌊n/2⌋` blocks before, and the block comes at least the block
+/// time after its parent.
+pub fn turn_is_valid(block: &Block, ctx: &Context, params: &Params) -> Result<(), BlockError> {
+    let by = block.seal.map_or(0, |s| s.by);
+    let n = params.authorities.len();
+    if ctx.recent_sealers.contains(&by) {
+        return Err(BlockError::SealedTooSoon {
+            by,
+            window: crate::authority::recent_window(n),
+        });
+    }
+    let actual_ms = block.header.timestamp.ms_since(ctx.parent.timestamp);
+    if actual_ms < params.mine_rate_ms {
+        return Err(BlockError::TooCloseToParent {
+            actual_ms,
+            min_ms: params.mine_rate_ms,
+        });
+    }
+    Ok(())
+}
+
+/// The work a valid block adds to its chain: the required target's on a
+/// proof-of-work network, its declared weight on a proof-of-authority one.
+pub fn work_of(block: &Block, ctx: &Context, params: &Params) -> crate::work::Work {
+    if params.authorities.is_empty() {
+        ctx.required_target.work()
+    } else {
+        crate::work::Work(u128::from(block.header.bits))
+    }
+}
+
 /// Rules: exactly one reward, first, for this height, one output, the
 /// network's amount.
 pub fn reward_is_valid(block: &Block, params: &Params) -> Result<(), BlockError> {
@@ -434,7 +550,14 @@ pub fn transactions_are_valid(
 /// header's.
 pub fn check_standalone(block: &Block, params: &Params) -> Result<BlockHash, BlockError> {
     let hash = hash_is_valid(block)?;
-    declared_work_is_valid(block, &hash, params)?;
+    if params.authorities.is_empty() {
+        if block.seal.is_some() {
+            return Err(BlockError::UnexpectedSeal);
+        }
+        declared_work_is_valid(block, &hash, params)?;
+    } else {
+        seal_is_valid(block, &hash, params)?;
+    }
     tx_count_is_valid(block, params)?;
     tx_root_is_valid(block)?;
     Ok(hash)
@@ -468,7 +591,11 @@ pub fn check_in_context(
     height_is_valid(block, ctx)?;
     prev_hash_is_valid(block, ctx)?;
     time_is_valid_at(block, ctx, now, params)?;
-    work_is_valid(block, hash, ctx)?;
+    if params.authorities.is_empty() {
+        work_is_valid(block, hash, ctx)?;
+    } else {
+        turn_is_valid(block, ctx, params)?;
+    }
     reward_is_valid(block, params)?;
     transactions_are_valid(block, params, sigs)?;
     Ok(CheckedBlock(block.clone()))

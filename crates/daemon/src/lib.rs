@@ -44,9 +44,11 @@ pub fn network(arg: &str) -> Result<Params, String> {
         return Err(too_long());
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
-    Spec::from_json(&text)
+    let params = Spec::from_json(&text)
         .and_then(|spec| Params::from_spec(&spec))
-        .map_err(|e| format!("{arg}: {e}"))
+        .map_err(|e| format!("{arg}: {e}"))?;
+    tabcoin_node::can_run(&params).map_err(|e| format!("{arg}: {e}"))?;
+    Ok(params)
 }
 
 /// Most relays a node joins.

@@ -93,5 +93,16 @@ async fn a_spec_file_is_a_network_and_its_store_keeps_to_it() {
     assert!(said.contains("lowercase letters"), "{said}");
     let said = refused("main", &dir.join("other"));
     assert!(said.contains("neither a built-in network"), "{said}");
+    // A proof-of-authority spec is valid, but this node cannot seal.
+    let poa = dir.join("office.json");
+    let office = format!(
+        r#"{{"name": "office",
+            "consensus": {{"kind": "proof_of_authority", "authorities": ["{friend}"],
+                          "block_time_ms": 2000}},
+            "mining_reward": 0, "starting_balance": 10}}"#
+    );
+    std::fs::write(&poa, office).unwrap_or_else(|e| panic!("{e}"));
+    let said = refused(&poa.to_string_lossy(), &dir.join("other"));
+    assert!(said.contains("cannot seal"), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -52,3 +52,17 @@ pub use notice::{Misbehaviour, Notice, SendError, StoredChainProblem};
 pub use persist::{BlockRecord, StoredChain};
 pub use sync::{Mode, SYNC_STALL_MS, SyncState};
 pub use tabcoin_protocol::PeerId;
+
+/// Whether this node can take part in `params`' network: it mines proof of
+/// work; sealing blocks as an authority is not in this version yet (the
+/// chain validates sealed blocks), so a proof-of-authority network is
+/// refused with this sentence.
+pub fn can_run(params: &tabcoin_chain::Params) -> Result<(), &'static str> {
+    if params.authorities.is_empty() {
+        Ok(())
+    } else {
+        Err(
+            "this version validates proof-of-authority blocks but cannot seal or follow such a network yet",
+        )
+    }
+}

@@ -211,5 +211,9 @@ impl App {
             // stays in this tab's memory, but no longer in session storage.
             self.shell.use_keys(&current.address(), &current, true);
         }
+        // Leased now, before its record reaches IndexedDB: a tab opened a
+        // moment later must not take this tab's new account as free (the
+        // lease was otherwise first written at the next tick).
+        self.shell.renew_lease(&self.node.keys().address());
     }
 }

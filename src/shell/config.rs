@@ -15,7 +15,6 @@
 
 use gloo::storage::Storage;
 use tabcoin_chain::Params;
-use tabcoin_chain::spec::Spec;
 use web_sys::UrlSearchParams;
 
 /// Where the relay chosen in the network panel is kept.
@@ -62,11 +61,7 @@ impl PageConfig {
                 .filter(|v| !v.is_empty())
         };
         let (params, problem) = match get("spec") {
-            Some(text) => match Spec::from_json(&text)
-                .and_then(|s| Params::from_spec(&s))
-                .map_err(|e| e.to_string())
-                .and_then(|p| tabcoin_node::can_run(&p).map(|()| p).map_err(str::to_owned))
-            {
+            Some(text) => match tabcoin_node::network_of_spec(&text) {
                 Ok(params) => (params, None),
                 Err(e) => (
                     Params::DEMO,

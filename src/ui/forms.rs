@@ -100,7 +100,7 @@ pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
         consensus: Consensus::ProofOfWork {
             initial_zero_bits: u32::try_from(zero_bits).unwrap_or(u32::MAX),
             block_time_ms: seconds * 1000,
-            retarget_window: 20,
+            retarget_window: Params::DEMO.retarget_window,
         },
         mining_reward: Amount(reward),
         starting_balance: Amount(starting),

@@ -153,10 +153,10 @@ pub fn genesis(params: &Params) -> Block {
     // window).
     let message = format!("tabcoin genesis, rules 3: {}", params.spec().canonical());
     // A proof-of-authority genesis declares no work.
-    let bits = if params.authorities.is_empty() {
-        params.initial_target().to_compact()
-    } else {
+    let bits = if params.is_proof_of_authority() {
         0
+    } else {
+        params.initial_target().to_compact()
     };
     let header = Header {
         height: Height::GENESIS,

@@ -175,16 +175,16 @@ impl Params {
 
     /// The spec these rules come from: what the genesis block commits to.
     pub fn spec(&self) -> Spec {
-        let consensus = if self.authorities.is_empty() {
+        let consensus = if self.is_proof_of_authority() {
+            Consensus::ProofOfAuthority {
+                authorities: self.authorities.clone(),
+                block_time_ms: self.mine_rate_ms,
+            }
+        } else {
             Consensus::ProofOfWork {
                 initial_zero_bits: self.initial_zero_bits,
                 block_time_ms: self.mine_rate_ms,
                 retarget_window: self.retarget_window,
-            }
-        } else {
-            Consensus::ProofOfAuthority {
-                authorities: self.authorities.clone(),
-                block_time_ms: self.mine_rate_ms,
             }
         };
         Spec {
@@ -194,6 +194,12 @@ impl Params {
             starting_balance: self.starting_balance,
             allocations: self.allocations.clone(),
         }
+    }
+
+    /// Whether authorities seal this network's blocks (else they are
+    /// mined).
+    pub fn is_proof_of_authority(&self) -> bool {
+        !self.authorities.is_empty()
     }
 
     /// Target of the first block after genesis.

@@ -459,10 +459,10 @@ pub fn turn_is_valid(block: &Block, ctx: &Context, params: &Params) -> Result<()
 /// The work a valid block adds to its chain: the required target's on a
 /// proof-of-work network, its declared weight on a proof-of-authority one.
 pub fn work_of(block: &Block, ctx: &Context, params: &Params) -> crate::work::Work {
-    if params.authorities.is_empty() {
-        ctx.required_target.work()
-    } else {
+    if params.is_proof_of_authority() {
         crate::work::Work(u128::from(block.header.bits))
+    } else {
+        ctx.required_target.work()
     }
 }
 
@@ -550,13 +550,13 @@ pub fn transactions_are_valid(
 /// header's.
 pub fn check_standalone(block: &Block, params: &Params) -> Result<BlockHash, BlockError> {
     let hash = hash_is_valid(block)?;
-    if params.authorities.is_empty() {
+    if params.is_proof_of_authority() {
+        seal_is_valid(block, &hash, params)?;
+    } else {
         if block.seal.is_some() {
             return Err(BlockError::UnexpectedSeal);
         }
         declared_work_is_valid(block, &hash, params)?;
-    } else {
-        seal_is_valid(block, &hash, params)?;
     }
     tx_count_is_valid(block, params)?;
     tx_root_is_valid(block)?;
@@ -591,10 +591,10 @@ pub fn check_in_context(
     height_is_valid(block, ctx)?;
     prev_hash_is_valid(block, ctx)?;
     time_is_valid_at(block, ctx, now, params)?;
-    if params.authorities.is_empty() {
-        work_is_valid(block, hash, ctx)?;
-    } else {
+    if params.is_proof_of_authority() {
         turn_is_valid(block, ctx, params)?;
+    } else {
+        work_is_valid(block, hash, ctx)?;
     }
     reward_is_valid(block, params)?;
     transactions_are_valid(block, params, sigs)?;

@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use tabcoin_chain::Params;
-use tabcoin_chain::spec::{MAX_SPEC_BYTES, Spec};
+use tabcoin_chain::spec::MAX_SPEC_BYTES;
 
 pub use daemon::{Daemon, Shared};
 
@@ -36,19 +36,15 @@ pub fn network(arg: &str) -> Result<Params, String> {
             "{arg:?} is neither a built-in network (demo, test) nor a spec file"
         ));
     }
-    let too_long = || format!("{arg}: a spec is at most {MAX_SPEC_BYTES} bytes");
     let size = std::fs::metadata(path)
         .map_err(|e| format!("cannot read {arg}: {e}"))?
         .len();
+    // Bounded before it is read (the spec reader refuses it too).
     if size > MAX_SPEC_BYTES as u64 {
-        return Err(too_long());
+        return Err(format!("{arg}: a spec is at most {MAX_SPEC_BYTES} bytes"));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
-    let params = Spec::from_json(&text)
-        .and_then(|spec| Params::from_spec(&spec))
-        .map_err(|e| format!("{arg}: {e}"))?;
-    tabcoin_node::can_run(&params).map_err(|e| format!("{arg}: {e}"))?;
-    Ok(params)
+    tabcoin_node::network_of_spec(&text).map_err(|e| format!("{arg}: {e}"))
 }
 
 /// Most relays a node joins.

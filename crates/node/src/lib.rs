@@ -53,16 +53,20 @@ pub use persist::{BlockRecord, StoredChain};
 pub use sync::{Mode, SYNC_STALL_MS, SyncState};
 pub use tabcoin_protocol::PeerId;
 
-/// Whether this node can take part in `params`' network: it mines proof of
-/// work; sealing blocks as an authority is not in this version yet (the
+/// The network a spec's text describes, if it is valid and this node can
+/// take part in it, else the sentence saying why not. The node mines proof
+/// of work; sealing blocks as an authority is not in this version yet (the
 /// chain validates sealed blocks), so a proof-of-authority network is
-/// refused with this sentence.
-pub fn can_run(params: &tabcoin_chain::Params) -> Result<(), &'static str> {
-    if params.authorities.is_empty() {
-        Ok(())
-    } else {
-        Err(
-            "this version validates proof-of-authority blocks but cannot seal or follow such a network yet",
-        )
+/// refused. The app's invite links and `tabcoind --net FILE` read specs
+/// through this.
+pub fn network_of_spec(text: &str) -> Result<tabcoin_chain::Params, String> {
+    let spec = tabcoin_chain::spec::Spec::from_json(text).map_err(|e| e.to_string())?;
+    let params = tabcoin_chain::Params::from_spec(&spec).map_err(|e| e.to_string())?;
+    if params.is_proof_of_authority() {
+        return Err(
+            "this version validates proof-of-authority blocks but cannot seal or follow such a network yet"
+                .into(),
+        );
     }
+    Ok(params)
 }

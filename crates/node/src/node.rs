@@ -329,10 +329,15 @@ impl Node {
     /// This tab's balance once its pending transaction is confirmed (the
     /// change it keeps), or the confirmed balance if nothing is pending.
     pub fn pending_balance(&self) -> Amount {
-        let me = self.keys.address();
-        match self.pool.get(&me) {
-            Some(tx) => tx.outputs.get(&me).copied().unwrap_or(Amount::ZERO),
-            None => self.balance(),
+        self.change_after_pending(&self.keys.address())
+    }
+
+    /// What `address` keeps once its own pending transaction is confirmed
+    /// (its change), or its confirmed balance if it has none pending.
+    fn change_after_pending(&self, address: &Address) -> Amount {
+        match self.pool.get(address) {
+            Some(tx) => tx.outputs.get(address).copied().unwrap_or(Amount::ZERO),
+            None => self.store.ledger().balance(address),
         }
     }
 
@@ -340,10 +345,7 @@ impl Node {
     /// its own pending transaction leaves it its change, others' add what
     /// they pay it.
     pub fn balance_after_pending(&self, address: &Address) -> Amount {
-        let own = match self.pool.get(address) {
-            Some(tx) => tx.outputs.get(address).copied().unwrap_or(Amount::ZERO),
-            None => self.store.ledger().balance(address),
-        };
+        let own = self.change_after_pending(address);
         let incoming = self
             .pool
             .transactions()

@@ -154,6 +154,12 @@ impl fmt::Debug for Sig {
     }
 }
 
+impl fmt::Display for Sig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&to_hex(&self.0))
+    }
+}
+
 impl Serialize for Sig {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&to_hex(&self.0))

@@ -217,3 +217,130 @@ fn an_authority_spec_reads_back_and_names_its_network() {
             .contains("seal")
     );
 }
+
+#[test]
+fn the_authority_in_turn_seals_first_and_the_others_wait_in_order() {
+    let s = Store::new(network(3));
+    let ctx = s
+        .context(&s.genesis().hash)
+        .unwrap_or_else(|| panic!("genesis is stored"));
+    let parent = ctx.parent.timestamp;
+    // Height 1: authority 1 in turn at the block time; then 2, then 0,
+    // each half a block time (here the 500 ms floor) later.
+    assert_eq!(
+        turn(1, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::At {
+            at: parent.plus_ms(1_000),
+            in_turn: true
+        }
+    );
+    assert_eq!(
+        turn(2, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::At {
+            at: parent.plus_ms(1_500),
+            in_turn: false
+        }
+    );
+    assert_eq!(
+        turn(0, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::At {
+            at: parent.plus_ms(2_000),
+            in_turn: false
+        }
+    );
+    assert_eq!(out_of_turn_step_ms(10_000), 5_000);
+    // After a pause, out of turn counts from when the parent was seen.
+    let seen = parent.plus_ms(60_000);
+    assert_eq!(
+        turn(2, 3, &ctx, 1_000, seen),
+        Turn::At {
+            at: seen.plus_ms(1_500),
+            in_turn: false
+        }
+    );
+    assert_eq!(
+        turn(1, 3, &ctx, 1_000, seen),
+        Turn::At {
+            at: parent.plus_ms(1_000),
+            in_turn: true
+        }
+    );
+}
+
+#[test]
+fn an_authority_that_sealed_recently_is_told_to_wait() {
+    let mut s = Store::new(network(3));
+    let g = s.genesis().hash;
+    let first = sealed(&s, &g, 1, 2, 1_000, None);
+    let first_hash = first.hash;
+    assert_eq!(refusal(&mut s, first), None);
+    let ctx = s
+        .context(&first_hash)
+        .unwrap_or_else(|| panic!("the block is stored"));
+    assert_eq!(
+        turn(1, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::SealedRecently
+    );
+    assert!(matches!(
+        turn(2, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::At { in_turn: true, .. }
+    ));
+}
+
+#[test]
+fn nobody_waits_for_an_authority_in_turn_that_sealed_recently() {
+    let mut s = Store::new(network(3));
+    let g = s.genesis().hash;
+    // Authority 2 seals height 1 out of turn; height 2 is its turn, but it
+    // may not seal twice in a row: authority 0, next in order, seals at
+    // the block time, out of turn.
+    let first = sealed(&s, &g, 2, 3, 1_000, None);
+    let first_hash = first.hash;
+    assert_eq!(refusal(&mut s, first), None);
+    let ctx = s
+        .context(&first_hash)
+        .unwrap_or_else(|| panic!("the block is stored"));
+    let parent = ctx.parent.timestamp;
+    assert_eq!(
+        turn(2, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::SealedRecently
+    );
+    assert_eq!(
+        turn(0, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::At {
+            at: parent.plus_ms(1_000),
+            in_turn: false
+        }
+    );
+    assert_eq!(
+        turn(1, 3, &ctx, 1_000, ctx.parent.timestamp),
+        Turn::At {
+            at: parent.plus_ms(1_500),
+            in_turn: false
+        }
+    );
+}
+
+#[test]
+fn a_template_sealed_by_an_authority_is_a_valid_block_of_its_weight() {
+    let mut s = Store::new(network(2));
+    for (by, signer) in [(1u32, 2u8), (1, 2), (0, 1)] {
+        let ctx = s
+            .context(&s.tip().hash)
+            .unwrap_or_else(|| panic!("the tip is stored"));
+        let Turn::At { at, in_turn } = turn(by, 2, &ctx, 1_000, ctx.parent.timestamp) else {
+            // Authority 1 sealed height 1: it may not seal height 2.
+            assert_eq!(s.height(), Height(1));
+            continue;
+        };
+        let pool = crate::pool::Pool::new();
+        let template = Template::new(&s, &pool, wallet(signer).address(), at);
+        let block = template.into_sealed_block(by, 2, &wallet(signer));
+        assert_eq!(
+            block.header.bits,
+            if in_turn { IN_TURN } else { OUT_OF_TURN }
+        );
+        assert_eq!(refusal(&mut s, block), None);
+    }
+    assert_eq!(s.height(), Height(2));
+}

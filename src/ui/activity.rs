@@ -131,6 +131,10 @@ pub fn sentence(notice: &Notice) -> String {
         Notice::MiningStarted => "started mining".into(),
         Notice::MiningStopped => "stopped mining".into(),
         Notice::Mined { height, hash } => format!("mined block {height} ({})", hash.short()),
+        Notice::Sealed { height, hash } => format!("sealed block {height} ({})", hash.short()),
+        Notice::CannotSeal { authorities } => format!(
+            "cannot seal: this account is not one of the network's {authorities} authorities"
+        ),
         Notice::MinedNotAccepted {
             height,
             error: Some(e),

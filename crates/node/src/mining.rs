@@ -1,9 +1,13 @@
-//! Mining: the job the shell's miners work on, their reports, and the
-//! blocks they find.
+//! Making blocks: on a proof-of-work network, the job the shell's miners
+//! work on, their reports, and the blocks they find; on a
+//! proof-of-authority one, sealing in turn (the node signs, no miner runs).
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Accepted, Added, Address, Amount, Salt, Template, Timestamp, Transaction};
+use tabcoin_chain::authority::Turn;
+use tabcoin_chain::{
+    Accepted, Added, Address, Amount, Block, BlockHash, Salt, Template, Timestamp, Transaction,
+};
 
 use crate::event::{Effect, Job, MinerReport};
 use crate::message::Message;
@@ -30,6 +34,9 @@ pub struct Mining {
     pub(crate) mined_here: u64,
     /// Total hash rate sampled every tick while mining, newest last.
     pub(crate) history: VecDeque<(Timestamp, f64)>,
+    /// The tip sealing last looked at, and when it was first seen (proof
+    /// of authority: an authority out of turn counts its wait from then).
+    pub(crate) tip_seen: (BlockHash, Timestamp),
     next_job: u64,
 }
 
@@ -44,6 +51,7 @@ impl Mining {
             tried: vec![0],
             mined_here: 0,
             history: VecDeque::new(),
+            tip_seen: (BlockHash::default(), Timestamp(0)),
             next_job: 0,
         }
     }
@@ -59,6 +67,31 @@ impl Mining {
     }
 }
 
+/// Whether and when this node seals the next block, on a
+/// proof-of-authority network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sealing {
+    /// Its account is not one of the network's authorities: it cannot seal.
+    NotAnAuthority {
+        /// How many authorities the network has.
+        authorities: usize,
+    },
+    /// Its account is an authority but locked: it seals once unlocked.
+    Locked,
+    /// It sealed one of the last blocks: another authority seals the next.
+    SealedRecently,
+    /// It seals the next block at `at` (when sealing is on), in turn or
+    /// out of turn (if the authority in turn has not sealed by then).
+    Due {
+        /// When.
+        at: Timestamp,
+        /// Whether in turn.
+        in_turn: bool,
+        /// Its index among the authorities.
+        by: u32,
+    },
+}
+
 impl Default for Mining {
     fn default() -> Mining {
         Mining::new()
@@ -68,9 +101,11 @@ impl Default for Mining {
 impl Node {
     /// A fresh job on the current tip, if the person wants to mine (also
     /// while a download runs: a peer's claim never stops the miners).
+    /// On a proof-of-authority network there is no job: the node seals on
+    /// its turn instead ([`Node::seal_if_due`]).
     pub(crate) fn new_job(&mut self, now: Timestamp) -> Option<Effect> {
         let m = &mut self.mining;
-        if !m.wanted {
+        if !m.wanted || self.store.params().is_proof_of_authority() {
             return None;
         }
         m.next_job += 1;
@@ -84,13 +119,21 @@ impl Node {
         Some(Effect::Mine(job))
     }
 
+    /// Mining (or sealing) on or off. A node whose account is not an
+    /// authority of a proof-of-authority network stays off and says why.
     pub(crate) fn toggle_mining(&mut self, now: Timestamp) -> Vec<Effect> {
+        if !self.mining.wanted
+            && let Some(Sealing::NotAnAuthority { authorities }) = self.sealing()
+        {
+            return vec![Effect::Notify(Notice::CannotSeal { authorities })];
+        }
         let m = &mut self.mining;
         m.wanted = !m.wanted;
         m.rates = vec![0.0; m.workers];
         if m.wanted {
             let mut effects = vec![Effect::Notify(Notice::MiningStarted)];
             effects.extend(self.new_job(now));
+            effects.extend(self.seal_if_due(now));
             effects
         } else {
             m.job = None;
@@ -141,28 +184,92 @@ impl Node {
                 if let Some(count) = m.tried.get_mut(worker) {
                     *count = tried;
                 }
-                let block = current.template.into_block(nonce);
-                let (height, hash) = (block.header.height, block.hash);
-                match self.store.accept(block.clone(), now) {
-                    Ok(accepted) if accepted.tip_changed() => {
-                        self.mining.mined_here += 1;
-                        let mut effects = vec![
-                            Effect::Notify(Notice::Mined { height, hash }),
-                            Effect::Broadcast(Message::Block { block }),
-                        ];
-                        effects.extend(self.after_tip_change(&accepted, now));
-                        effects
-                    }
-                    other => {
-                        let error = other.err();
-                        let mut effects =
-                            vec![Effect::Notify(Notice::MinedNotAccepted { height, error })];
-                        effects.extend(self.new_job(now));
-                        effects
-                    }
-                }
+                self.publish_own(current.template.into_block(nonce), now)
             }
         }
+    }
+
+    /// A block this node made (mined or sealed): taken and announced, or
+    /// the reason it was not.
+    fn publish_own(&mut self, block: Block, now: Timestamp) -> Vec<Effect> {
+        let (height, hash) = (block.header.height, block.hash);
+        match self.store.accept(block.clone(), now) {
+            Ok(accepted) if accepted.tip_changed() => {
+                self.mining.mined_here += 1;
+                let made = if block.seal.is_some() {
+                    Notice::Sealed { height, hash }
+                } else {
+                    Notice::Mined { height, hash }
+                };
+                let mut effects = vec![
+                    Effect::Notify(made),
+                    Effect::Broadcast(Message::Block { block }),
+                ];
+                effects.extend(self.after_tip_change(&accepted, now));
+                effects
+            }
+            other => {
+                let error = other.err();
+                let mut effects = vec![Effect::Notify(Notice::MinedNotAccepted { height, error })];
+                effects.extend(self.new_job(now));
+                effects
+            }
+        }
+    }
+
+    /// Where this node stands for sealing the next block, on a
+    /// proof-of-authority network (`None` on a mined one).
+    pub fn sealing(&self) -> Option<Sealing> {
+        let params = self.store.params();
+        if !params.is_proof_of_authority() {
+            return None;
+        }
+        let me = self.keys.address();
+        let n = params.authorities.len();
+        let Some(by) = params.authorities.iter().position(|a| *a == me) else {
+            return Some(Sealing::NotAnAuthority { authorities: n });
+        };
+        if self.keys.wallet().is_none() {
+            return Some(Sealing::Locked);
+        }
+        let tip = self.store.tip();
+        let ctx = self.store.context(&tip.hash)?;
+        let by = by as u32;
+        let seen = match self.mining.tip_seen {
+            (hash, at) if hash == tip.hash => at,
+            _ => tip.header.timestamp,
+        };
+        Some(
+            match tabcoin_chain::authority::turn(by, n, &ctx, params.mine_rate_ms, seen) {
+                Turn::SealedRecently => Sealing::SealedRecently,
+                Turn::At { at, in_turn } => Sealing::Due { at, in_turn, by },
+            },
+        )
+    }
+
+    /// Seals the next block if sealing is on and this node's turn (or its
+    /// out-of-turn wait) has come: called on every tick.
+    pub(crate) fn seal_if_due(&mut self, now: Timestamp) -> Vec<Effect> {
+        if !self.mining.wanted {
+            return Vec::new();
+        }
+        let tip = self.store.tip().hash;
+        if self.mining.tip_seen.0 != tip {
+            self.mining.tip_seen = (tip, now);
+        }
+        let Some(Sealing::Due { at, by, .. }) = self.sealing() else {
+            return Vec::new();
+        };
+        let Some(wallet) = self.keys.wallet() else {
+            return Vec::new();
+        };
+        if now < at {
+            return Vec::new();
+        }
+        let n = self.store.params().authorities.len();
+        let template = Template::new(&self.store, &self.pool, self.keys.address(), now);
+        let block = template.into_sealed_block(by, n, wallet);
+        self.publish_own(block, now)
     }
 
     /// Sends `amount` to `to`: merged into this tab's pending transaction if

@@ -160,7 +160,8 @@ impl Node {
     }
 
     /// About once a second: stalled verifiers and sync peers are given up
-    /// on, failed writes retried, the pool saved when it changed.
+    /// on, failed writes retried, the pool saved when it changed, a block
+    /// sealed when this node's turn came.
     fn tick(&mut self, now: Timestamp) -> Vec<Effect> {
         let mut effects = Vec::new();
         if let Some(silent) = self.hold.stalled(now) {
@@ -172,6 +173,7 @@ impl Node {
         }
         effects.extend(self.save_pool());
         self.mining.sample_rate(now);
+        effects.extend(self.seal_if_due(now));
         effects.extend(self.sync_tick(now));
         effects
     }

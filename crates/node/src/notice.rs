@@ -75,7 +75,20 @@ pub enum Notice {
         /// Its hash.
         hash: BlockHash,
     },
-    /// A block this tab mined was not taken: refused (`error`), or not on
+    /// This tab sealed a block (proof of authority) now on the best chain.
+    Sealed {
+        /// Its height.
+        height: Height,
+        /// Its hash.
+        hash: BlockHash,
+    },
+    /// Sealing was asked for, but this tab's account is not one of the
+    /// network's authorities.
+    CannotSeal {
+        /// How many authorities the network has.
+        authorities: usize,
+    },
+    /// A block this tab mined or sealed was not taken: refused (`error`), or not on
     /// the best chain (`None`).
     MinedNotAccepted {
         /// Its height.
@@ -208,6 +221,7 @@ impl Notice {
         matches!(
             self,
             Notice::MinedNotAccepted { .. }
+                | Notice::CannotSeal { .. }
                 | Notice::BlockNotTaken { .. }
                 | Notice::PeerBanned { .. }
                 | Notice::MessageIgnored { .. }

@@ -4,6 +4,7 @@
 mod gossip;
 mod hostile;
 mod mining;
+mod sealing;
 mod sends;
 mod storage;
 mod sync;
@@ -11,7 +12,9 @@ mod verify;
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Amount, Block, GENESIS_TIMESTAMP, Salt, Store, Timestamp, TxId, Wallet, pow};
+use tabcoin_chain::{
+    Amount, Block, GENESIS_TIMESTAMP, Params, Salt, Store, Timestamp, TxId, Wallet, pow,
+};
 use tabcoin_protocol::PeerId;
 
 use crate::testkit::P;
@@ -57,6 +60,8 @@ fn from(from: PeerId, msg: crate::Message) -> Event {
 /// Nodes with ids 1..=n, every one reaching every other (as through the
 /// relay), the messages between them in flight, and what each was told.
 struct Net {
+    /// The network every node is on.
+    params: Params,
     nodes: Vec<Node>,
     told: Vec<Vec<Notice>>,
     queue: VecDeque<(PeerId, Event)>,
@@ -70,7 +75,13 @@ struct Net {
 
 impl Net {
     fn new(n: usize) -> Net {
+        Net::on(P, n)
+    }
+
+    /// `n` nodes on the network of `params`.
+    fn on(params: Params, n: usize) -> Net {
         let mut net = Net {
+            params,
             nodes: Vec::new(),
             told: Vec::new(),
             queue: VecDeque::new(),
@@ -88,7 +99,8 @@ impl Net {
     /// the others learn it joined.
     fn join(&mut self) -> PeerId {
         let id = self.nodes.len() as PeerId + 1;
-        self.nodes.push(Node::new(Store::new(P), wallet(id as u8)));
+        let store = Store::new(self.params.clone());
+        self.nodes.push(Node::new(store, wallet(id as u8)));
         self.told.push(Vec::new());
         let peers: Vec<PeerId> = (1..id).collect();
         for p in &peers {
@@ -197,6 +209,17 @@ impl Net {
                 *self.delivered.entry(kind).or_default() += 1;
             }
             self.handle(to, event);
+        }
+    }
+
+    /// `ms` pass in steps of a second, every node told each tick.
+    fn tick(&mut self, ms: u64) {
+        for _ in 0..ms.div_ceil(1_000) {
+            self.now = self.now.plus_ms(1_000);
+            for id in 1..=self.nodes.len() as PeerId {
+                self.handle(id, Event::Tick);
+            }
+            self.pump();
         }
     }
 

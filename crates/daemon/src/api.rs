@@ -328,10 +328,19 @@ async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonReje
     Ok(Json(json!({ "pending": pending })))
 }
 
-#[utoipa::path(post, path = "/api/mine", responses((status = 200, description = "the block mined", body = Object), (status = 503, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/mine", responses((status = 200, description = "the block mined (sealed, on a proof-of-authority network whose authority this node is)", body = Object), (status = 409, description = "proof of authority: this node is not an authority", body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn mine(State(s): State<Shared>) -> Answer {
     let threads = s.lock().threads;
-    let block = tokio::task::spawn_blocking(move || miner::mine_one(&s, threads))
+    if let Some(tabcoin_node::Sealing::NotAnAuthority { authorities }) = s.lock().node.sealing() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_an_authority",
+            format!(
+                "this node's key is not one of the network's {authorities} authorities: it cannot seal"
+            ),
+        ));
+    }
+    let block = tokio::task::spawn_blocking(move || miner::make_one(&s, threads))
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mining", e))?
         .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))?;

@@ -61,8 +61,10 @@ pub struct Options {
     pub api: SocketAddr,
     /// Where the store lives (None: in memory, gone at exit).
     pub data: Option<PathBuf>,
-    /// Mine from the start.
+    /// Mine from the start (seal, on a proof-of-authority network).
     pub mine: bool,
+    /// A key file to use instead of the store's key.
+    pub key: Option<PathBuf>,
     /// Threads a block search uses.
     pub threads: usize,
     /// Threads that check the signatures of incoming batches (0: the node
@@ -118,7 +120,17 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         }
     }
     tracing::info!(network = %id, name = %opts.params.name, "starting");
-    let wallet = daemon::key(db.as_ref()).map_err(|e| e.to_string())?;
+    let wallet = match &opts.key {
+        Some(path) => wallet::read_key(path)?,
+        None => daemon::key(db.as_ref()).map_err(|e| e.to_string())?,
+    };
+    let me = wallet.address();
+    let sealed = opts.params.is_proof_of_authority();
+    if opts.mine && sealed && !opts.params.authorities.contains(&me) {
+        return Err(format!(
+            "--mine: this node's key ({me}) is not one of the network's authorities, so it cannot seal; start it without --mine, or with an authority's key (--key FILE)"
+        ));
+    }
     let state = Daemon::start(
         opts.params,
         wallet,
@@ -139,7 +151,10 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             ticking.lock().handle(tabcoin_node::Event::Tick);
         }
     }));
-    if opts.mine {
+    if opts.mine && sealed {
+        // Sealing needs no threads: the node seals on its clock's ticks.
+        state.lock().handle(tabcoin_node::Event::MiningToggled);
+    } else if opts.mine {
         let mining = state.clone();
         let threads = opts.threads;
         std::thread::spawn(move || miner::mine_forever(&mining, threads));

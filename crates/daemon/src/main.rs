@@ -29,9 +29,14 @@ struct Cli {
     /// everything in memory and forgets it at exit.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Mine from the start.
+    /// Mine from the start (on a proof-of-authority network: seal in
+    /// turn; the key must be one of the network's authorities).
     #[arg(long)]
     mine: bool,
+    /// The node's key: a file `tabcoind wallet new --key FILE` wrote
+    /// (default: the key kept in the store, made at the first start).
+    #[arg(long)]
+    key: Option<PathBuf>,
     /// Threads a block search uses.
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -96,6 +101,7 @@ async fn main() -> std::process::ExitCode {
         api: cli.api,
         data: cli.data,
         mine: cli.mine,
+        key: cli.key,
         threads: cli.threads.max(1),
         verifiers: cli.verifiers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

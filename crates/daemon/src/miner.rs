@@ -1,11 +1,14 @@
 //! Mining on native threads: the node's job (`Effect::Mine`) searched in
 //! chunks of nonces, each thread its own part of the nonce space, until a
-//! thread finds a nonce or the node gives a new job.
+//! thread finds a nonce or the node gives a new job. On a
+//! proof-of-authority network the node seals on its clock's ticks instead:
+//! [`make_one`] waits for its block.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use tabcoin_chain::{Block, pow};
-use tabcoin_node::{Event, Job, MinerReport};
+use tabcoin_node::{Event, Job, MinerReport, Sealing};
 
 use crate::daemon::Shared;
 
@@ -90,6 +93,63 @@ pub fn mine_one(s: &Shared, threads: usize) -> Result<Block, String> {
             None => self::job(s)?.0,
         };
     }
+}
+
+/// The next block this node makes: mined on `threads` threads, or sealed
+/// on a proof-of-authority network ([`seal_one`]).
+pub fn make_one(s: &Shared, threads: usize) -> Result<Block, String> {
+    if s.lock().node.store().params().is_proof_of_authority() {
+        seal_one(s)
+    } else {
+        mine_one(s, threads)
+    }
+}
+
+/// Waits until the node's tip is a block this node sealed on top of the
+/// tip it had when called (sealing on meanwhile; left as it was), and
+/// returns it. An account that is not an authority is refused at once; a
+/// turn that does not come within a round of every authority's waits is
+/// reported.
+pub fn seal_one(s: &Shared) -> Result<Block, String> {
+    let (start, was_off, round) = {
+        let mut d = s.lock();
+        if let Some(Sealing::NotAnAuthority { authorities }) = d.node.sealing() {
+            return Err(format!(
+                "this node's key is not one of the network's {authorities} authorities: it cannot seal"
+            ));
+        }
+        let params = d.node.store().params();
+        let n = params.authorities.len() as u64;
+        let step = tabcoin_chain::authority::out_of_turn_step_ms(params.mine_rate_ms);
+        let round = Duration::from_millis((n + 1) * (params.mine_rate_ms + n * step) + 2_000);
+        let (start, was_off) = (d.node.store().height(), !d.node.is_mining());
+        if was_off {
+            // Sealing on may seal at once.
+            d.handle(Event::MiningToggled);
+        }
+        (start, was_off, round)
+    };
+    let me = s.lock().node.keys().address();
+    let deadline = Instant::now() + round;
+    let sealed = loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let d = s.lock();
+        let store = d.node.store();
+        let tip = store.tip();
+        let by_me = tip
+            .seal
+            .is_some_and(|seal| store.params().authorities.get(seal.by as usize) == Some(&me));
+        if by_me && tip.header.height > start {
+            break Ok(tip.clone());
+        }
+        if Instant::now() > deadline {
+            break Err(format!("no turn to seal came within {} s", round.as_secs()));
+        }
+    };
+    if was_off {
+        s.lock().handle(Event::MiningToggled);
+    }
+    sealed
 }
 
 /// Mines for as long as the process runs (`--mine`).

@@ -47,7 +47,8 @@ pub enum Action {
 /// A failure, in one sentence.
 pub type Failure = String;
 
-fn read_key(path: &Path) -> Result<Wallet, Failure> {
+/// The key in the file at `path` (as `wallet new` writes it).
+pub fn read_key(path: &Path) -> Result<Wallet, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the key in {}: {e}", path.display()))?;
     Wallet::import(&text).map_err(|_| format!("{} does not hold a key", path.display()))

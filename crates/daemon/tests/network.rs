@@ -93,16 +93,85 @@ async fn a_spec_file_is_a_network_and_its_store_keeps_to_it() {
     assert!(said.contains("lowercase letters"), "{said}");
     let said = refused("main", &dir.join("other"));
     assert!(said.contains("neither a built-in network"), "{said}");
-    // A proof-of-authority spec is valid, but this node cannot seal.
-    let poa = dir.join("office.json");
-    let office = format!(
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authority_seals_and_a_node_that_is_not_one_is_told_why_it_cannot() {
+    let dir = std::env::temp_dir().join(format!("tabcoind-poa-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let authority = Wallet::from_secret([6; 32]).unwrap_or_else(|_| panic!("seed"));
+    let key = dir.join("authority.key");
+    std::fs::write(&key, authority.export()).unwrap_or_else(|e| panic!("{e}"));
+    let office = dir.join("office.json");
+    let text = format!(
         r#"{{"name": "office",
-            "consensus": {{"kind": "proof_of_authority", "authorities": ["{friend}"],
-                          "block_time_ms": 2000}},
-            "mining_reward": 0, "starting_balance": 10}}"#
+            "consensus": {{"kind": "proof_of_authority", "authorities": ["{}"],
+                          "block_time_ms": 1000}},
+            "mining_reward": 3, "starting_balance": 0}}"#,
+        authority.address()
     );
-    std::fs::write(&poa, office).unwrap_or_else(|e| panic!("{e}"));
-    let said = refused(&poa.to_string_lossy(), &dir.join("other"));
-    assert!(said.contains("cannot seal"), "{said}");
+    std::fs::write(&office, text).unwrap_or_else(|e| panic!("{e}"));
+    let net = office.to_string_lossy().into_owned();
+
+    // Without the authority's key, --mine is refused with a sentence, and
+    // a node that runs anyway answers /api/mine with why not.
+    let out = tabcoind(&net, &dir.join("follower"))
+        .arg("--mine")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("is not one of the network's authorities"),
+        "{said}"
+    );
+    let (mut follower, api) = start(&net, &dir.join("follower"));
+    let answer = reqwest::Client::new()
+        .post(format!("{api}/api/mine"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer.status(), reqwest::StatusCode::CONFLICT);
+    let body: serde_json::Value = answer.json().await.unwrap_or_default();
+    assert_eq!(body["error"], "not_an_authority", "{body}");
+    let _ = follower.kill();
+    let _ = follower.wait();
+
+    // With it, /api/mine seals a block, and --mine seals one a second.
+    let mut cmd = tabcoind(&net, &dir.join("authority"));
+    cmd.arg("--key").arg(&key);
+    let (mut sealer, api) = common::spawn(&mut cmd);
+    let sealed = reqwest::Client::new()
+        .post(format!("{api}/api/mine"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sealed.status().is_success());
+    let body: serde_json::Value = sealed.json().await.unwrap_or_default();
+    assert_eq!(body["block"]["seal"]["by"], 0, "{body}");
+    assert_eq!(body["block"]["bits"], 2, "{body}");
+    let wallet = get(&format!("{api}/api/wallet")).await;
+    let chain = get(&format!("{api}/api/chain")).await;
+    assert_eq!(wallet["balance"], 3, "{wallet} {chain}");
+    let _ = sealer.kill();
+    let _ = sealer.wait();
+    let mut cmd = tabcoind(&net, &dir.join("authority"));
+    cmd.arg("--key").arg(&key).arg("--mine");
+    let (mut sealer, api) = common::spawn(&mut cmd);
+    let mut height = 0;
+    for _ in 0..100 {
+        height = get(&format!("{api}/api/chain")).await["height"]
+            .as_u64()
+            .unwrap_or(0);
+        if height >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(height >= 3, "height {height} after 10 s of sealing");
+    let _ = sealer.kill();
+    let _ = sealer.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -27,6 +27,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         api: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
         data,
         mine: false,
+        key: None,
         threads: 1,
         verifiers: 1,
     }

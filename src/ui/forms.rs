@@ -44,10 +44,14 @@ pub fn check_relay_url(url: &str) -> Result<String, String> {
 pub struct NetworkForm {
     /// The network's name.
     pub name: String,
+    /// Whether blocks are sealed by authorities rather than mined.
+    pub proof_of_authority: bool,
     /// Seconds between blocks.
     pub block_time_s: String,
-    /// Initial difficulty, in leading zero bits.
+    /// Initial difficulty, in leading zero bits (proof of work).
     pub zero_bits: String,
+    /// One authority address per line (proof of authority).
+    pub authorities: String,
     /// Coins per block.
     pub reward: String,
     /// Every address's balance before anything happens to it.
@@ -73,7 +77,19 @@ pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
             "Block time: between {min} and {max} seconds, not {seconds}."
         ));
     }
-    let zero_bits = whole(&form.zero_bits, "Initial difficulty", "zero bits")?;
+    let consensus = if form.proof_of_authority {
+        Consensus::ProofOfAuthority {
+            authorities: authorities(&form.authorities)?,
+            block_time_ms: seconds * 1000,
+        }
+    } else {
+        let zero_bits = whole(&form.zero_bits, "Initial difficulty", "zero bits")?;
+        Consensus::ProofOfWork {
+            initial_zero_bits: u32::try_from(zero_bits).unwrap_or(u32::MAX),
+            block_time_ms: seconds * 1000,
+            retarget_window: Params::DEMO.retarget_window,
+        }
+    };
     let reward = whole(&form.reward, "Mining reward", "coins (0 for none)")?;
     let starting = whole(&form.starting, "Starting balance", "coins (0 for none)")?;
     let mut allocations = BTreeMap::new();
@@ -97,17 +113,35 @@ pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
     }
     let spec = Spec {
         name: form.name.trim().to_owned(),
-        consensus: Consensus::ProofOfWork {
-            initial_zero_bits: u32::try_from(zero_bits).unwrap_or(u32::MAX),
-            block_time_ms: seconds * 1000,
-            retarget_window: Params::DEMO.retarget_window,
-        },
+        consensus,
         mining_reward: Amount(reward),
         starting_balance: Amount(starting),
         allocations,
     };
     let params = Params::from_spec(&spec).map_err(|e| sentence(&e.to_string()))?;
     Ok((spec, params))
+}
+
+/// The authorities typed, one address per line, in order (their order is
+/// their turn order).
+fn authorities(text: &str) -> Result<Vec<Address>, String> {
+    let mut list: Vec<Address> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = format!("Authorities, line {}", i + 1);
+        let address: Address = line.parse().map_err(|e| format!("{at}: {e}."))?;
+        if list.contains(&address) {
+            return Err(format!("{at}: that address is listed already."));
+        }
+        list.push(address);
+    }
+    if list.is_empty() {
+        return Err("Authorities: list at least one address, one per line.".into());
+    }
+    Ok(list)
 }
 
 /// `text` as a sentence: capital first letter, full stop.
@@ -210,8 +244,10 @@ mod tests {
     fn form(me: &Address) -> NetworkForm {
         NetworkForm {
             name: "friends".into(),
+            proof_of_authority: false,
             block_time_s: "10".into(),
             zero_bits: "20".into(),
+            authorities: String::new(),
             reward: "50".into(),
             starting: "0".into(),
             allocations: format!("{me} 1000\n"),
@@ -272,6 +308,33 @@ mod tests {
             with(&|f| f.allocations = format!("{me} 5\n\n{me} 6")),
             "Allocations, line 3: that address is listed already."
         );
+    }
+
+    #[test]
+    fn a_proof_of_authority_form_lists_its_authorities_in_order() {
+        let (me, other) = (addr(1), addr(2));
+        let mut f = form(&me);
+        f.proof_of_authority = true;
+        f.zero_bits = "not read".into();
+        f.authorities = format!("{me}\n\n {other} \n");
+        let (spec, params) = new_network(&f).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(params.authorities, vec![me, other]);
+        assert!(params.is_proof_of_authority());
+        assert_eq!(Params::from_spec(&spec), Ok(params));
+        let with = |text: String| {
+            let mut bad = f.clone();
+            bad.authorities = text;
+            new_network(&bad).err().unwrap_or_default()
+        };
+        assert_eq!(
+            with(" \n".into()),
+            "Authorities: list at least one address, one per line."
+        );
+        assert_eq!(
+            with(format!("{me}\n{me}")),
+            "Authorities, line 2: that address is listed already."
+        );
+        assert!(with(format!("{me} 5")).starts_with("Authorities, line 1: "));
     }
 
     #[test]

@@ -129,4 +129,46 @@ mod tests {
         );
         assert_eq!(r.orphaned, vec![Height(2), Height(3)]);
     }
+
+    /// Three blocks sealed by wallet 1, the only authority.
+    fn sealed_chain() -> (Store, Wallet) {
+        use tabcoin_chain::spec::{Consensus, Spec};
+        let authority = Wallet::from_secret([1; 32]).unwrap_or_else(|_| panic!("valid"));
+        let spec = Spec {
+            name: "office".into(),
+            consensus: Consensus::ProofOfAuthority {
+                authorities: vec![authority.address()],
+                block_time_ms: 1_000,
+            },
+            mining_reward: Amount(1),
+            starting_balance: Amount(0),
+            allocations: Default::default(),
+        };
+        let params = Params::from_spec(&spec).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Store::new(params);
+        for i in 1..=3 {
+            let t = tabcoin_chain::GENESIS_TIMESTAMP.plus_ms(i * 1_000);
+            let template = Template::new(&s, &Pool::new(), authority.address(), t);
+            s.accept(template.into_sealed_block(0, 1, &authority), t)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        (s, authority)
+    }
+
+    #[test]
+    fn a_sealed_block_changed_loses_its_seal_and_names_its_sealer() {
+        let (s, authority) = sealed_chain();
+        let mut b = s
+            .block_at(Height(2))
+            .cloned()
+            .unwrap_or_else(|| panic!("block"));
+        assert_eq!(report(&s, &b, now()).error, None);
+        let [who, by, _, weight] = crate::ui::view_model::maker(&b, &s.params().authorities);
+        assert_eq!((who.as_str(), weight.as_str()), ("sealer", "in turn (2)"));
+        assert_eq!(by, authority.address().short());
+        b.header.timestamp = b.header.timestamp.plus_ms(1);
+        let r = report(&s, &b, now());
+        assert_eq!(r.error, Some(BlockError::BadSeal { by: 0 }));
+        assert_eq!(r.orphaned, vec![Height(3)]);
+    }
 }

@@ -1,9 +1,9 @@
 //! What the pages show, computed from the node's state: labels, lists and
 //! chart series. Pure, so they are tested natively.
 
-use tabcoin_chain::{Address, Block, Height, Ledger, Pool, Store, Target};
-use tabcoin_node::SyncState;
+use tabcoin_chain::{Address, Block, Height, Ledger, Pool, Store, Target, Timestamp};
 use tabcoin_node::sends::{SendState, Sends};
+use tabcoin_node::{Sealing, SyncState};
 
 use super::accounts::AccountBook;
 
@@ -122,6 +122,90 @@ pub fn difficulty(store: &Store) -> Vec<f64> {
         .collect()
 }
 
+/// Where this tab stands for sealing (proof of authority), in words:
+/// why it cannot seal, or when it seals next. `on`: sealing is on.
+pub fn sealing_sentence(sealing: Sealing, on: bool, now: Timestamp) -> String {
+    match sealing {
+        Sealing::NotAnAuthority { authorities } => format!(
+            "This account cannot seal: the network's blocks are sealed by its {} {}, and this account is not one of them. It follows the chain, sends and receives like any other.",
+            authorities,
+            if authorities == 1 {
+                "authority"
+            } else {
+                "authorities"
+            }
+        ),
+        Sealing::Locked => "This account is an authority, but locked: unlock it to seal.".into(),
+        Sealing::SealedRecently => {
+            "This account sealed one of the last blocks; another authority seals the next.".into()
+        }
+        Sealing::Due { at, in_turn, by } if on => {
+            let wait = at.ms_since(now).div_ceil(1000);
+            let when = if wait == 0 {
+                "now".to_owned()
+            } else {
+                format!("in {wait} s")
+            };
+            if in_turn {
+                format!(
+                    "Authority {}: sealing the next block in turn, {when}.",
+                    by + 1
+                )
+            } else {
+                format!(
+                    "Authority {}: the next block is another's turn; sealing it out of turn {when} unless it comes first.",
+                    by + 1
+                )
+            }
+        }
+        Sealing::Due { by, .. } => format!(
+            "This account is authority {}: start sealing to seal blocks in its turn.",
+            by + 1
+        ),
+    }
+}
+
+/// Who made a block and how: `["miner", address, "difficulty", "24 bits"]`
+/// for a mined one, the authority (of the network's `authorities`) and its
+/// weight for a sealed one.
+pub fn maker(block: &Block, authorities: &[Address]) -> [String; 4] {
+    if block.header.height == Height::GENESIS {
+        return [
+            "made by".into(),
+            "genesis".into(),
+            "commits to".into(),
+            "the network's spec".into(),
+        ];
+    }
+    let paid = block
+        .data
+        .first()
+        .and_then(|r| r.outputs.keys().next())
+        .map_or_else(|| "genesis".to_owned(), |a| a.short());
+    match block.seal {
+        Some(seal) => {
+            let by = authorities
+                .get(seal.by as usize)
+                .map_or_else(|| format!("#{}", seal.by + 1), |a| a.short());
+            let weight = if block.header.bits == tabcoin_chain::authority::IN_TURN {
+                "in turn (2)"
+            } else {
+                "out of turn (1)"
+            };
+            ["sealer".into(), by, "weight".into(), weight.into()]
+        }
+        None => {
+            let bits = Target::from_compact(block.header.bits).map_or(0, |t| t.leading_zero_bits());
+            [
+                "miner".into(),
+                paid,
+                "difficulty".into(),
+                format!("{bits} bits"),
+            ]
+        }
+    }
+}
+
 /// One page of all blocks, newest first: the blocks, the page shown (the
 /// last if `page` is beyond it) and how many pages there are.
 pub fn blocks_page(store: &Store, page: usize) -> (Vec<Block>, usize, usize) {
@@ -166,6 +250,47 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         store
+    }
+
+    #[test]
+    fn the_sealing_sentence_says_why_not_or_when() {
+        let now = Timestamp(10_000);
+        assert!(
+            sealing_sentence(Sealing::NotAnAuthority { authorities: 1 }, false, now).starts_with(
+                "This account cannot seal: the network's blocks are sealed by its 1 authority,"
+            )
+        );
+        let due = Sealing::Due {
+            at: Timestamp(12_500),
+            in_turn: true,
+            by: 0,
+        };
+        assert_eq!(
+            sealing_sentence(due, true, now),
+            "Authority 1: sealing the next block in turn, in 3 s."
+        );
+        assert_eq!(
+            sealing_sentence(due, false, now),
+            "This account is authority 1: start sealing to seal blocks in its turn."
+        );
+        let late = Sealing::Due {
+            at: Timestamp(9_000),
+            in_turn: false,
+            by: 2,
+        };
+        assert!(
+            sealing_sentence(late, true, now).ends_with("out of turn now unless it comes first.")
+        );
+    }
+
+    #[test]
+    fn a_mined_block_names_its_miner_and_difficulty() {
+        let store = chain(1);
+        let tip = store.tip();
+        let [who, by, what, value] = maker(tip, &[]);
+        assert_eq!((who.as_str(), what.as_str()), ("miner", "difficulty"));
+        assert_eq!(by, wallet(1).address().short());
+        assert!(value.ends_with(" bits"), "{value}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 // The network in real tabs: a late tab syncs a longer chain; a network of
 // one's own is created, shared by its invite link and joined in another
-// browser; tabs survive a relay restart; with the relay down, tabs of one
+// browser, by proof of work or of authority; tabs survive a relay restart; with the relay down, tabs of one
 // browser still work together.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -82,6 +82,51 @@ test('a network made with the form is joined by its invite link in another brows
   await c.waitForSelector('[data-testid=net-problem]');
   assert.match(await text(c, 'net-problem'), /not valid .*lowercase letters/);
   await screenshot(a, 'network-own');
+});
+
+test('on a proof-of-authority network the authority seals and a follower cannot, yet is paid', async () => {
+  const a = await openTab(await env.browser.newContext(), env.relay.url);
+  const aAddress = await text(a, 'address');
+  await a.click('[data-testid=new-network]');
+  await a.waitForSelector('[data-testid=net-create]');
+  await a.check('[data-testid=net-poa]');
+  // The current account is the first authority and the first allocation.
+  await waitFor(a, (want) => document.querySelector('[data-testid=net-authorities]').value === want, aAddress);
+  await a.fill('[data-testid=net-name]', 'office-e2e');
+  await a.fill('[data-testid=net-block-time]', '1');
+  await a.click('[data-testid=net-create]');
+  await a.waitForSelector('[data-testid=net-created]');
+  const id = await text(a, 'net-id');
+  const invite = await a.getAttribute('[data-testid=net-invite]', 'href');
+
+  const b = await (await env.browser.newContext()).newPage();
+  await b.goto(invite);
+  await a.goto(invite);
+  for (const tab of [a, b]) {
+    await tab.waitForSelector('[data-testid=sealing]');
+    assert.ok((await text(tab, 'network-id')).endsWith(id));
+    assert.equal(await text(tab, 'authority-count'), '1');
+  }
+  await waitForText(a, 'balance', '1000');
+  await waitForText(a, 'conn-state', 'online');
+  // A seals; B sees A's sealed blocks, cannot seal, and says why.
+  await a.click('[data-testid=seal-button]');
+  await waitFor(a, () => Number(document.querySelector('[data-testid=chain-height]').textContent) >= 2);
+  await sameTip(a, b);
+  assert.match(await text(b, 'sealing-status'), /^This account cannot seal: the network's blocks are sealed by its 1 authority/);
+  assert.ok(await b.isDisabled('[data-testid=seal-button]'));
+  assert.equal(await text(b, 'block-maker'), `${aAddress.slice(0, 8)}…${aAddress.slice(-4)}`);
+  // A pays B (sealing paused, so B sees it pending); A's next sealed
+  // block carries it.
+  await a.click('[data-testid=seal-button]');
+  await waitForText(a, 'seal-button', 'Start sealing');
+  assert.match(await text(a, 'sealing-status'), /^This account is authority 1: start sealing/);
+  await pay(a, await text(b, 'address'), 25, b);
+  await a.click('[data-testid=seal-button]');
+  await waitForText(b, 'balance', '25');
+  await sameTip(a, b);
+  assert.match(await text(a, 'sealing-status'), /^Authority 1: sealing the next block in turn/);
+  await screenshot(b, 'network-authority-follower');
 });
 
 test('tabs reconnect after a relay restart and keep mining together', async () => {

@@ -220,6 +220,7 @@ impl Component for App {
                     account_error: self.errors.account.clone(),
                     send_error: self.errors.send.clone(),
                     relay_error: self.errors.relay.clone(),
+                    now: now(),
                     on: Actions {
                         copy: link.callback(|_| Msg::CopyAddress),
                         switch: link.callback(|a| Msg::Account(AccountAction::Switch(a))),

@@ -1,28 +1,29 @@
 //! A block as a card in the latest-blocks list.
 
-use tabcoin_chain::{Block, Target};
+use tabcoin_chain::{Address, Block};
 use yew::prelude::*;
 
 use crate::ui::format::clock;
+use crate::ui::view_model::maker;
 
 /// Props of [`BlockCard`].
 #[derive(Properties, PartialEq)]
 pub struct BlockCardProps {
     /// The block shown.
     pub block: Block,
+    /// The network's authorities (none on a mined network), to name a
+    /// sealer.
+    #[prop_or_default]
+    pub authorities: Vec<Address>,
 }
 
-/// Height, hash, time, transactions, miner and difficulty of one block.
+/// Height, hash, time, transactions, and its miner and difficulty or its
+/// sealer and weight.
 #[function_component(BlockCard)]
 pub fn block_card(props: &BlockCardProps) -> Html {
     let b = &props.block;
     let h = &b.header;
-    let zero_bits = Target::from_compact(h.bits).map_or(0, |t| t.leading_zero_bits());
-    let miner = b
-        .data
-        .first()
-        .and_then(|r| r.outputs.keys().next())
-        .map_or_else(|| "genesis".to_owned(), |a| a.short());
+    let [who, by, what, value] = maker(b, &props.authorities);
     html! {
         <article class="block" data-testid="block-card" data-height={h.height.to_string()}>
             <header>
@@ -32,9 +33,11 @@ pub fn block_card(props: &BlockCardProps) -> Html {
             <dl>
                 <dt>{ "time" }</dt><dd>{ clock(h.timestamp) }</dd>
                 <dt>{ "txs" }</dt><dd data-testid="block-tx-count">{ b.data.len() }</dd>
-                <dt>{ "miner" }</dt><dd><code>{ miner }</code></dd>
-                <dt>{ "difficulty" }</dt><dd>{ format!("{zero_bits} bits") }</dd>
-                <dt>{ "nonce" }</dt><dd>{ h.nonce }</dd>
+                <dt>{ who }</dt><dd><code data-testid="block-maker">{ by }</code></dd>
+                <dt>{ what }</dt><dd>{ value }</dd>
+                if b.seal.is_none() {
+                    <dt>{ "nonce" }</dt><dd>{ h.nonce }</dd>
+                }
             </dl>
         </article>
     }

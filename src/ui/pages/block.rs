@@ -1,6 +1,6 @@
 //! One block: every header field, its transactions, where it stands.
 
-use tabcoin_chain::{Block, Target};
+use tabcoin_chain::{Address, Block, Target};
 use yew::prelude::*;
 
 use crate::ui::components::link;
@@ -17,6 +17,8 @@ pub struct BlockPageProps {
     pub on_main: bool,
     /// The best chain's height, for "next" links and confirmations.
     pub tip_height: u64,
+    /// The network's authorities (none on a mined network).
+    pub authorities: Vec<Address>,
 }
 
 /// Every header field, the transactions, and where the block stands.
@@ -43,8 +45,14 @@ pub fn block_page(p: &BlockPageProps) -> Html {
                 <dt>{ "height" }</dt><dd>{ h.height.0 }</dd>
                 <dt>{ "time" }</dt><dd>{ format!("{} ({} ms)", clock(h.timestamp), h.timestamp) }</dd>
                 <dt>{ "transaction root" }</dt><dd><code>{ h.tx_root.to_string() }</code></dd>
-                <dt>{ "target bits" }</dt><dd>{ format!("{:08x} ({} leading zero bits)", h.bits, target.map_or(0, |t| t.leading_zero_bits())) }</dd>
-                <dt>{ "nonce" }</dt><dd>{ h.nonce }</dd>
+                if let Some(seal) = b.seal {
+                    <dt>{ "sealed by" }</dt><dd><code data-testid="block-sealer">{ p.authorities.get(seal.by as usize).map_or_else(|| format!("authority {}", seal.by + 1), |a| format!("authority {}: {a}", seal.by + 1)) }</code></dd>
+                    <dt>{ "weight" }</dt><dd>{ crate::ui::view_model::maker(b, &p.authorities)[3].clone() }</dd>
+                    <dt>{ "seal" }</dt><dd><code class="wrap">{ seal.signature.to_string() }</code></dd>
+                } else {
+                    <dt>{ "target bits" }</dt><dd>{ format!("{:08x} ({} leading zero bits)", h.bits, target.map_or(0, |t| t.leading_zero_bits())) }</dd>
+                    <dt>{ "nonce" }</dt><dd>{ h.nonce }</dd>
+                }
             </dl>
             <p class="nav">
                 if h.height.0 > 0 { { link(Route::Height(tabcoin_chain::Height(h.height.0 - 1)), "← previous".into()) } }

@@ -14,11 +14,13 @@ use crate::ui::components::charts::Chart;
 use crate::ui::components::history_list::HistoryList;
 use crate::ui::components::mining_panel::MiningPanel;
 use crate::ui::components::network_panel::NetworkPanel;
+use crate::ui::components::sealing_panel::SealingPanel;
 use crate::ui::components::send_form::SendForm;
 use crate::ui::format::clock;
 use crate::ui::route::Route;
 use crate::ui::view_model::{
-    LATEST, block_times, difficulty, known_addresses, pool_lines, send_rows, sync_label,
+    LATEST, block_times, difficulty, known_addresses, pool_lines, sealing_sentence, send_rows,
+    sync_label,
 };
 
 /// What the shell knows that the page shows.
@@ -93,6 +95,8 @@ pub struct Home<'a> {
     pub relay_error: Option<String>,
     /// What the person can do.
     pub on: Actions,
+    /// The time.
+    pub now: tabcoin_chain::Timestamp,
 }
 
 /// The home page.
@@ -106,7 +110,7 @@ pub fn view(h: Home<'_>) -> Html {
         .main_chain()
         .rev()
         .take(LATEST)
-        .map(|b| html! { <BlockCard key={b.hash.to_string()} block={b.clone()} /> })
+        .map(|b| html! { <BlockCard key={b.hash.to_string()} block={b.clone()} authorities={shell.params.authorities.clone()} /> })
         .collect();
     let pool: Html = pool_lines(node.pool())
         .into_iter()
@@ -132,6 +136,34 @@ pub fn view(h: Home<'_>) -> Html {
         .collect();
     let (sig_workers, sig_page) = node.signatures_checked();
     let bits = next_target.leading_zero_bits();
+    // On a proof-of-authority network, sealing takes mining's place.
+    let maker = match node.sealing() {
+        Some(sealing) => html! {
+            <SealingPanel
+                sealing={node.is_mining()}
+                authority={!matches!(sealing, tabcoin_node::Sealing::NotAnAuthority { .. })}
+                status={sealing_sentence(sealing, node.is_mining(), h.now)}
+                authorities={shell.params.authorities.clone()}
+                {me}
+                on_toggle={on.toggle_mining}
+            />
+        },
+        None => html! {
+            <MiningPanel
+                mining={node.is_mining()}
+                workers={shell.miners.0}
+                max_workers={shell.miners.1}
+                rates={node.worker_rates().to_vec()}
+                {progress}
+                difficulty_bits={bits}
+                reward_to={me.short()}
+                kernel={shell.kernel.clone().unwrap_or_else(|| "loading".into())}
+                on_toggle={on.toggle_mining}
+                on_workers={on.miners}
+            />
+        },
+    };
+    let sealed = shell.params.is_proof_of_authority();
     html! {
         <>
             <section class="wallet">
@@ -163,21 +195,15 @@ pub fn view(h: Home<'_>) -> Html {
             <section class="stats">
                 <div class="stat"><span>{ "height" }</span><b data-testid="chain-height">{ store.height().to_string() }</b></div>
                 <div class="stat"><span>{ "tip" }</span><code data-testid="tip-hash" title={tip.hash.to_string()}>{ tip.hash.short() }</code></div>
-                <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{bits} bits") }</b></div>
-                <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here() }</b></div>
+                if sealed {
+                    <div class="stat"><span>{ "authorities" }</span><b data-testid="authority-count">{ shell.params.authorities.len() }</b></div>
+                    <div class="stat"><span>{ "sealed here" }</span><b data-testid="mined-here">{ node.mined_here() }</b></div>
+                } else {
+                    <div class="stat"><span>{ "difficulty" }</span><b data-testid="difficulty">{ format!("{bits} bits") }</b></div>
+                    <div class="stat"><span>{ "mined here" }</span><b data-testid="mined-here">{ node.mined_here() }</b></div>
+                }
             </section>
-            <MiningPanel
-                mining={node.is_mining()}
-                workers={shell.miners.0}
-                max_workers={shell.miners.1}
-                rates={node.worker_rates().to_vec()}
-                {progress}
-                difficulty_bits={bits}
-                reward_to={me.short()}
-                kernel={shell.kernel.unwrap_or_else(|| "loading".into())}
-                on_toggle={on.toggle_mining}
-                on_workers={on.miners}
-            />
+            { maker }
             <section>
                 <h2>{ "Send coins" }</h2>
                 <SendForm on_send={on.send} error={h.send_error} {known} />
@@ -194,8 +220,10 @@ pub fn view(h: Home<'_>) -> Html {
             </section>
             <section class="charts">
                 <Chart title={format!("block time, last {} blocks ", block_times.len())} values={block_times} unit="s" reference={shell.params.mine_rate_ms as f64 / 1000.0} testid="chart-block-time" />
-                <Chart title="difficulty (zero bits) " values={difficulty(store)} unit="bits" testid="chart-difficulty" />
-                <Chart title="this tab's hash rate " values={rates} unit="kH/s" testid="chart-hash-rate" />
+                if !sealed {
+                    <Chart title="difficulty (zero bits) " values={difficulty(store)} unit="bits" testid="chart-difficulty" />
+                    <Chart title="this tab's hash rate " values={rates} unit="kH/s" testid="chart-hash-rate" />
+                }
             </section>
             <section>
                 <h2>{ "Your transactions" }</h2>

@@ -39,16 +39,19 @@ pub fn explorer(
         Route::Home | Route::NewNetwork => Html::default(),
         Route::Blocks(page) => {
             let (blocks, page, pages) = blocks_page(store, *page);
-            html! { <BlocksPage {blocks} {page} {pages} /> }
+            let authorities = store.params().authorities.clone();
+            html! { <BlocksPage {blocks} {page} {pages} {authorities} /> }
         }
         Route::Block(hash) => match store.get(hash) {
             Some(b) => {
-                html! { <BlockPage block={b.clone()} on_main={store.is_main(hash)} {tip_height} /> }
+                html! { <BlockPage block={b.clone()} on_main={store.is_main(hash)} {tip_height} authorities={store.params().authorities.clone()} /> }
             }
             None => missing(format!("No block {} is known here.", hash.short())),
         },
         Route::Height(h) => match store.block_at(*h) {
-            Some(b) => html! { <BlockPage block={b.clone()} on_main={true} {tip_height} /> },
+            Some(b) => {
+                html! { <BlockPage block={b.clone()} on_main={true} {tip_height} authorities={store.params().authorities.clone()} /> }
+            }
             None => missing(format!("The chain has no block at height {h} yet.")),
         },
         Route::Tx(id) => {

@@ -30,6 +30,12 @@ fn input(r: &NodeRef) -> String {
         .unwrap_or_default()
 }
 
+fn area(r: &NodeRef) -> String {
+    r.cast::<HtmlTextAreaElement>()
+        .map(|t| t.value())
+        .unwrap_or_default()
+}
+
 /// The form and, once it is valid, the new network's id and invite link.
 #[function_component(NewNetworkPage)]
 pub fn new_network_page(props: &NewNetworkProps) -> Html {
@@ -40,7 +46,8 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     );
-    let allocations = use_node_ref();
+    let (allocations, authorities) = (use_node_ref(), use_node_ref());
+    let poa = use_state(|| false);
     let error = use_state(|| None::<String>);
     let created = use_state(|| None::<Created>);
     let suggestion = |seconds: &str| {
@@ -59,15 +66,20 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
             (reward.clone(), "50".to_owned()),
             (starting.clone(), "0".to_owned()),
         ];
-        let (allocations, first) = (allocations.clone(), format!("{} 1000", props.me));
+        let areas = [
+            (allocations.clone(), format!("{} 1000", props.me)),
+            (authorities.clone(), props.me.clone()),
+        ];
         use_effect_with((), move |()| {
             for (field, value) in &fields {
                 if let Some(input) = field.cast::<HtmlInputElement>() {
                     input.set_value(value);
                 }
             }
-            if let Some(area) = allocations.cast::<HtmlTextAreaElement>() {
-                area.set_value(&first);
+            for (area, value) in &areas {
+                if let Some(area) = area.cast::<HtmlTextAreaElement>() {
+                    area.set_value(value);
+                }
             }
         });
     }
@@ -88,20 +100,20 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
             reward.clone(),
             starting.clone(),
         );
-        let (allocations, error, created) = (allocations.clone(), error.clone(), created.clone());
+        let areas = (allocations.clone(), authorities.clone());
+        let (poa, error, created) = (*poa, error.clone(), created.clone());
         let base = props.base_url.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let form = NetworkForm {
                 name: input(&refs.0),
+                proof_of_authority: poa,
                 block_time_s: input(&refs.1),
                 zero_bits: input(&refs.2),
+                authorities: area(&areas.1),
                 reward: input(&refs.3),
                 starting: input(&refs.4),
-                allocations: allocations
-                    .cast::<HtmlTextAreaElement>()
-                    .map(|t| t.value())
-                    .unwrap_or_default(),
+                allocations: area(&areas.0),
             };
             match new_network(&form) {
                 Ok((spec, params)) => {
@@ -119,6 +131,10 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
             }
         })
     };
+    let choose = |value: bool| {
+        let poa = poa.clone();
+        Callback::from(move |_: Event| poa.set(value))
+    };
     let rate_note = match props.hash_rate {
         Some(rate) => format!(
             "This tab hashes about {}; “Suggest” picks the difficulty at which it alone finds a block in about the block time.",
@@ -135,18 +151,25 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
                 <input id="net-name" data-testid="net-name" ref={name} autocomplete="off" spellcheck="false" />
                 <fieldset>
                     <legend>{ "Consensus" }</legend>
-                    <label><input type="radio" name="consensus" checked=true />{ " Proof of work" }</label>
-                    <label class="muted"><input type="radio" name="consensus" disabled=true />{ " Proof of authority (not in this version yet)" }</label>
+                    <label><input type="radio" name="consensus" data-testid="net-pow" checked={!*poa} onchange={choose(false)} />{ " Proof of work: anyone mines" }</label>
+                    <label><input type="radio" name="consensus" data-testid="net-poa" checked={*poa} onchange={choose(true)} />{ " Proof of authority: the listed accounts seal blocks in turn" }</label>
                 </fieldset>
                 <label for="net-block-time">{ "Block time (seconds)" }</label>
                 <input id="net-block-time" data-testid="net-block-time" ref={block_time} inputmode="numeric" />
-                <label for="net-bits">{ "Initial difficulty (leading zero bits)" }</label>
-                <span class="row">
-                    <input id="net-bits" data-testid="net-bits" ref={bits} inputmode="numeric" />
-                    <button type="button" data-testid="net-suggest" onclick={suggest} disabled={props.hash_rate.is_none()}>{ "Suggest" }</button>
-                </span>
-                <p class="muted" data-testid="net-rate-note">{ rate_note }</p>
-                <label for="net-reward">{ "Mining reward (coins per block, may be 0)" }</label>
+                <div hidden={*poa}>
+                    <label for="net-bits">{ "Initial difficulty (leading zero bits)" }</label>
+                    <span class="row">
+                        <input id="net-bits" data-testid="net-bits" ref={bits} inputmode="numeric" />
+                        <button type="button" data-testid="net-suggest" onclick={suggest} disabled={props.hash_rate.is_none()}>{ "Suggest" }</button>
+                    </span>
+                    <p class="muted" data-testid="net-rate-note">{ rate_note }</p>
+                </div>
+                <div hidden={!*poa}>
+                    <label for="net-authorities">{ "Authorities (one address per line, in turn order)" }</label>
+                    <textarea id="net-authorities" data-testid="net-authorities" ref={authorities} rows="3" spellcheck="false" />
+                    <p class="muted">{ "Each authority seals a block in its turn; another seals out of turn when one is away. An account not listed follows the chain, sends and receives, but cannot seal." }</p>
+                </div>
+                <label for="net-reward">{ "Reward (coins per block to its miner or sealer, may be 0)" }</label>
                 <input id="net-reward" data-testid="net-reward" ref={reward} inputmode="numeric" />
                 <label for="net-starting">{ "Starting balance of every address" }</label>
                 <input id="net-starting" data-testid="net-starting" ref={starting} inputmode="numeric" />

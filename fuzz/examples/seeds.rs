@@ -106,6 +106,23 @@ fn main() -> std::io::Result<()> {
         })
         .into_bytes(),
     );
+    // Several rooms on one connection.
+    wire.push(encode(&ClientFrame::Join { room: "b".into() }).into_bytes());
+    wire.push(encode(&ClientFrame::Leave { room: "b".into() }).into_bytes());
+    wire.push(
+        encode(&ClientFrame::Room {
+            room: "b".into(),
+            frame: Box::new(ClientFrame::Sample { max: 4 }),
+        })
+        .into_bytes(),
+    );
+    wire.push(
+        encode(&RelayFrame::Room {
+            room: "b".into(),
+            frame: Box::new(RelayFrame::PeerLeft { peer: 4 }),
+        })
+        .into_bytes(),
+    );
     // Pieces on a direct link, joined by 0xff as the target cuts them.
     let routed = Routed {
         to: 7,

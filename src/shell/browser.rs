@@ -407,6 +407,8 @@ impl Shell {
             }
             RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
             RelayFrame::Error { reason } => vec![Report::Note(Note::RelayRefused(reason))],
+            // The tab is in its network's room only; it joins no other yet.
+            RelayFrame::Room { .. } => Vec::new(),
         }
     }
 

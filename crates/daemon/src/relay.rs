@@ -96,6 +96,8 @@ fn heard(s: &Shared, index: usize, frame: RelayFrame) {
         // Links between tabs are for browsers; samples are for them too.
         RelayFrame::Sample { .. } => {}
         RelayFrame::Error { reason } => tracing::warn!("the relay refused a frame: {reason}"),
+        // The node is in its network's room only; it joins no other.
+        RelayFrame::Room { .. } => {}
     }
 }
 

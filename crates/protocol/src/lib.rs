@@ -124,6 +124,29 @@ pub enum ClientFrame {
         /// How many, at most.
         max: u32,
     },
+    /// Join another room on this connection: a tab in several networks
+    /// keeps one connection. The relay answers with a [`RelayFrame::Room`]
+    /// holding the room's `Welcome`, or its `Error` if the room cannot be
+    /// joined (the connection stays).
+    Join {
+        /// The room.
+        room: String,
+    },
+    /// Leave a room of this connection (the one named in its address too);
+    /// the others in it are told the tab left. The connection stays.
+    Leave {
+        /// The room.
+        room: String,
+    },
+    /// A broadcast, direct, linked or sample frame for a room joined with
+    /// [`ClientFrame::Join`] (frames for the room named in the connection's
+    /// address go unwrapped).
+    Room {
+        /// The room.
+        room: String,
+        /// The frame.
+        frame: Box<ClientFrame>,
+    },
 }
 
 /// The most tabs a relay names in one [`RelayFrame::Sample`].
@@ -163,10 +186,21 @@ pub enum RelayFrame {
         /// The content.
         msg: Payload,
     },
-    /// The relay refused the tab's last frame and will close the connection.
+    /// The relay refused the tab's last frame and will close the connection
+    /// (inside a [`RelayFrame::Room`]: the room could not be joined, and the
+    /// connection stays).
     Error {
         /// Why, in one sentence.
         reason: String,
+    },
+    /// A frame about a room joined with [`ClientFrame::Join`]: its welcome,
+    /// arrivals and departures, samples and deliveries, or why it could not
+    /// be joined.
+    Room {
+        /// The room.
+        room: String,
+        /// The frame.
+        frame: Box<RelayFrame>,
     },
 }
 
@@ -218,9 +252,13 @@ pub fn decode_client_frame(text: &str, max_bytes: usize) -> Result<ClientFrame, 
     check_size(text, max_bytes)?;
     let frame: ClientFrame =
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
-    match &frame {
+    let inner = match &frame {
+        ClientFrame::Room { frame, .. } => frame,
+        frame => frame,
+    };
+    match inner {
         ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } => msg.check_shape()?,
-        ClientFrame::Linked { .. } | ClientFrame::Sample { .. } => {}
+        _ => {}
     }
     Ok(frame)
 }
@@ -235,7 +273,11 @@ pub fn decode_relay_frame(text: &str) -> Result<RelayFrame, DecodeError> {
     check_size(text, MAX_FRAME_BYTES + RELAY_OVERHEAD_BYTES)?;
     let frame: RelayFrame =
         serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
-    match &frame {
+    let inner = match &frame {
+        RelayFrame::Room { frame, .. } => frame,
+        frame => frame,
+    };
+    match inner {
         RelayFrame::Deliver { msg, .. } => msg.check_shape()?,
         RelayFrame::Sample { peers } if peers.len() > MAX_SAMPLE => {
             return Err(DecodeError::TooManyEntries {
@@ -319,6 +361,51 @@ mod tests {
         };
         assert_eq!(encode(&sample), r#"{"type":"sample","peers":[4,9,2]}"#);
         assert_eq!(decode_relay_frame(&encode(&sample)), Ok(sample));
+    }
+
+    #[test]
+    fn room_frames_wrap_one_frame_of_another_room() {
+        let join = ClientFrame::Join { room: "b".into() };
+        assert_eq!(encode(&join), r#"{"type":"join","room":"b"}"#);
+        let wrapped = ClientFrame::Room {
+            room: "b".into(),
+            frame: Box::new(ClientFrame::Broadcast {
+                msg: payload(r#"{"type":"get_pool"}"#),
+            }),
+        };
+        assert_eq!(
+            encode(&wrapped),
+            r#"{"type":"room","room":"b","frame":{"type":"broadcast","msg":{"type":"get_pool"}}}"#
+        );
+        for f in [join, ClientFrame::Leave { room: "b".into() }, wrapped] {
+            assert_eq!(decode_client_frame(&encode(&f), MAX_FRAME_BYTES), Ok(f));
+        }
+        let delivered = RelayFrame::Room {
+            room: "b".into(),
+            frame: Box::new(RelayFrame::Deliver {
+                from: 4,
+                msg: payload(r#"{"type":"get_pool"}"#),
+            }),
+        };
+        assert_eq!(decode_relay_frame(&encode(&delivered)), Ok(delivered));
+        // One level only, and the inner frame is checked like any other.
+        for bad in [
+            r#"{"type":"room","room":"b","frame":{"type":"join","room":"c"}}"#,
+            r#"{"type":"room","room":"b","frame":{"type":"room","room":"c","frame":{"type":"sample","max":1}}}"#,
+            r#"{"type":"room","room":"b","frame":{"type":"broadcast","msg":7}}"#,
+            r#"{"type":"room","room":"b"}"#,
+            r#"{"type":"join"}"#,
+        ] {
+            assert!(
+                matches!(
+                    decode_client_frame(bad, MAX_FRAME_BYTES),
+                    Err(DecodeError::Malformed(_))
+                ),
+                "{bad}"
+            );
+        }
+        let nested = r#"{"type":"room","room":"b","frame":{"type":"room","room":"c","frame":{"type":"error","reason":"x"}}}"#;
+        assert!(decode_relay_frame(nested).is_err());
     }
 
     #[test]

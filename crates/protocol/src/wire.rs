@@ -8,6 +8,7 @@
 //! exactly what the enums' `Serialize` writes.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::{ClientFrame, Payload, PeerId, RelayFrame};
 
@@ -23,6 +24,9 @@ enum ClientKind {
     Direct,
     Linked,
     Sample,
+    Join,
+    Leave,
+    Room,
 }
 
 /// Every field a [`ClientFrame`] may have.
@@ -34,6 +38,22 @@ pub struct ClientWire {
     msg: Option<Payload>,
     linked: Option<bool>,
     max: Option<u32>,
+    room: Option<String>,
+    frame: Option<Box<RawValue>>,
+}
+
+/// The frame inside a `room` frame: one of a room's own kinds, never
+/// another `room`, `join` or `leave`.
+fn inner<T: serde::de::DeserializeOwned>(
+    frame: Option<Box<RawValue>>,
+    nested: impl Fn(&T) -> bool,
+) -> Result<Box<T>, String> {
+    let raw = missing(frame, "room", "frame")?;
+    let frame: T = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    if nested(&frame) {
+        return Err("a room frame holds one frame of that room, not another room's".into());
+    }
+    Ok(Box::new(frame))
 }
 
 impl TryFrom<ClientWire> for ClientFrame {
@@ -53,6 +73,23 @@ impl TryFrom<ClientWire> for ClientFrame {
             ClientKind::Sample => ClientFrame::Sample {
                 max: missing(w.max, "sample", "max")?,
             },
+            ClientKind::Join => ClientFrame::Join {
+                room: missing(w.room, "join", "room")?,
+            },
+            ClientKind::Leave => ClientFrame::Leave {
+                room: missing(w.room, "leave", "room")?,
+            },
+            ClientKind::Room => ClientFrame::Room {
+                room: missing(w.room, "room", "room")?,
+                frame: inner(w.frame, |f: &ClientFrame| {
+                    matches!(
+                        f,
+                        ClientFrame::Join { .. }
+                            | ClientFrame::Leave { .. }
+                            | ClientFrame::Room { .. }
+                    )
+                })?,
+            },
         })
     }
 }
@@ -66,6 +103,7 @@ enum RelayKind {
     Sample,
     Deliver,
     Error,
+    Room,
 }
 
 /// Every field a [`RelayFrame`] may have.
@@ -79,6 +117,8 @@ pub struct RelayWire {
     from: Option<PeerId>,
     msg: Option<Payload>,
     reason: Option<String>,
+    room: Option<String>,
+    frame: Option<Box<RawValue>>,
 }
 
 impl TryFrom<RelayWire> for RelayFrame {
@@ -104,6 +144,12 @@ impl TryFrom<RelayWire> for RelayFrame {
             },
             RelayKind::Error => RelayFrame::Error {
                 reason: missing(w.reason, "error", "reason")?,
+            },
+            RelayKind::Room => RelayFrame::Room {
+                room: missing(w.room, "room", "room")?,
+                frame: inner(w.frame, |f: &RelayFrame| {
+                    matches!(f, RelayFrame::Room { .. })
+                })?,
             },
         })
     }

@@ -1,18 +1,22 @@
 //! One task per tab: reads frames, decodes them with a size limit, enforces
 //! the frame rate, and routes them through the [`Hub`]; writes what the hub
-//! queued for the tab; pings to keep the connection alive.
+//! queued for the tab; pings to keep the connection alive. A tab in several
+//! networks keeps one connection: besides the room of its address it joins
+//! and leaves others (`ClientFrame::Join`, `Leave`), and its frames for
+//! those come wrapped (`ClientFrame::Room`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use tabcoin_protocol::{RelayFrame, decode_client_frame, encode};
-use tokio::sync::{mpsc, watch};
+use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_client_frame, encode};
+use tokio::sync::{Notify, mpsc, watch};
 
 use crate::Config;
-use crate::hub::Hub;
+use crate::hub::{Hub, Outbox};
 use crate::rate::Bucket;
 
 /// Serves one tab until it leaves; returns whether it was dropped for
@@ -26,7 +30,15 @@ pub(crate) async fn connection(
     mut shutdown: watch::Receiver<bool>,
 ) -> bool {
     let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.queue_len.max(1));
-    let id = hub.join(&room, tx);
+    let dropped = Arc::new(Notify::new());
+    let outbox = Outbox {
+        tx,
+        dropped: dropped.clone(),
+    };
+    // The rooms this connection is in, and its id in each.
+    let mut rooms: HashMap<String, PeerId> = HashMap::new();
+    let id = hub.join(&room, outbox.clone(), false);
+    rooms.insert(room.clone(), id);
     tracing::info!(peer = id, room = %room, "joined");
     let (mut sink, mut stream) = socket.split();
     let mut ping = tokio::time::interval(config.ping_interval);
@@ -40,8 +52,9 @@ pub(crate) async fn connection(
                         break "write failed";
                     }
                 }
-                None => break "dropped by the hub: too slow, or flooding others",
+                None => break "write queue closed",
             },
+            () = dropped.notified() => break "dropped by the hub: too slow, or flooding others",
             input = stream.next() => match input {
                 Some(Ok(WsMessage::Text(text))) => {
                     if !bucket.take(Instant::now()) {
@@ -49,7 +62,42 @@ pub(crate) async fn connection(
                         break "flooding";
                     }
                     match decode_client_frame(text.as_str(), config.max_frame_bytes) {
-                        Ok(frame) => hub.route(&room, id, frame),
+                        Ok(ClientFrame::Join { room: other }) => {
+                            let answer = match can_join(&hub, &config, &rooms, &other) {
+                                Ok(()) => {
+                                    let id = hub.join(&other, outbox.clone(), true);
+                                    tracing::info!(peer = id, room = %other, "joined");
+                                    rooms.insert(other, id);
+                                    None
+                                }
+                                Err(reason) => Some(RelayFrame::Room {
+                                    room: other,
+                                    frame: Box::new(RelayFrame::Error { reason }),
+                                }),
+                            };
+                            if let Some(frame) = answer
+                                && sink.send(WsMessage::Text(encode(&frame).into())).await.is_err()
+                            {
+                                break "write failed";
+                            }
+                        }
+                        Ok(ClientFrame::Leave { room: other }) => {
+                            if let Some(id) = rooms.remove(&other) {
+                                hub.leave(&other, id);
+                                tracing::info!(peer = id, room = %other, "left a room");
+                            }
+                        }
+                        // A room left a moment ago: its last frames go nowhere.
+                        Ok(ClientFrame::Room { room: other, frame }) => {
+                            if let Some(id) = rooms.get(&other) {
+                                hub.route(&other, *id, *frame);
+                            }
+                        }
+                        Ok(frame) => {
+                            if let Some(id) = rooms.get(&room) {
+                                hub.route(&room, *id, frame);
+                            }
+                        }
                         Err(e) => {
                             refuse(&mut sink, &hub, e.to_string()).await;
                             break "sent a bad frame";
@@ -76,9 +124,42 @@ pub(crate) async fn connection(
         }
     };
     // A slow tab was already counted when the hub dropped its queue.
-    hub.leave(&room, id);
-    tracing::info!(peer = id, room = %room, reason, "left");
+    for (room, id) in rooms {
+        hub.leave(&room, id);
+        tracing::info!(peer = id, room = %room, reason, "left");
+    }
     reason == "flooding"
+}
+
+/// Whether a connection in `rooms` may join `room` too, else why not.
+fn can_join(
+    hub: &Hub,
+    config: &Config,
+    rooms: &HashMap<String, PeerId>,
+    room: &str,
+) -> Result<(), String> {
+    if rooms.contains_key(room) {
+        return Err("this connection is in that room already".into());
+    }
+    if room.is_empty() || room.len() > config.max_room_len {
+        return Err(format!(
+            "a room name is 1 to {} bytes long",
+            config.max_room_len
+        ));
+    }
+    if rooms.len() >= config.max_rooms_per_connection {
+        return Err(format!(
+            "a connection is in at most {} rooms",
+            config.max_rooms_per_connection
+        ));
+    }
+    if hub.local_peers() >= config.max_peers {
+        return Err("this relay is full".into());
+    }
+    if hub.room_size(room) >= config.max_peers_per_room {
+        return Err("this room is full".into());
+    }
+    Ok(())
 }
 
 /// Tells the tab why its frame was refused, then closes.

@@ -15,13 +15,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use tabcoin_protocol::{ClientFrame, MAX_SAMPLE, PeerId, RecentSet, RelayFrame, encode};
+use tokio::sync::Notify;
 use tokio::sync::mpsc::{Sender, error::TrySendError};
 
 pub use crate::link::LinkFrame;
@@ -93,6 +94,12 @@ pub const BLAME_WINDOW: Duration = Duration::from_secs(10);
 /// A local tab: its outbound queue, and how it keeps up.
 struct Member {
     tx: Sender<Utf8Bytes>,
+    /// Told when the hub drops it (too slow, or flooding): its connection
+    /// then closes, leaving its other rooms too.
+    dropped: Arc<Notify>,
+    /// For a room its connection joined with `ClientFrame::Join`: the room
+    /// name as JSON, to wrap what it is sent in a `RelayFrame::Room`.
+    tag: Option<String>,
     /// Since when its queue has been full.
     full_since: Option<Instant>,
     /// Its broadcasts that overflowed most others' queues, since `blamed_at`.
@@ -104,15 +111,27 @@ struct Member {
 }
 
 impl Member {
-    fn new(tx: Sender<Utf8Bytes>) -> Member {
+    fn new(outbox: Outbox, tag: Option<String>) -> Member {
         Member {
-            tx,
+            tx: outbox.tx,
+            dropped: outbox.dropped,
+            tag,
             full_since: None,
             blame: 0,
             linked: false,
             blamed_at: Instant::now(),
         }
     }
+}
+
+/// Where a tab's frames go: its connection's queue, and how the hub tells
+/// the connection it dropped the tab.
+#[derive(Clone)]
+pub struct Outbox {
+    /// The connection's bounded queue.
+    pub tx: Sender<Utf8Bytes>,
+    /// Told when the hub drops the tab from a room.
+    pub dropped: Arc<Notify>,
 }
 
 /// What became of a frame offered to a tab.
@@ -244,7 +263,11 @@ impl Hub {
 
     /// Adds a tab to `room`: it gets `Welcome` (listing every tab of the room
     /// in the federation), the local tabs `PeerJoined`, the links `Joined`.
-    pub fn join(&self, room: &str, tx: Sender<Utf8Bytes>) -> PeerId {
+    /// `joined`: the tab's connection joined this room with
+    /// `ClientFrame::Join` (not in its address), so what it is sent about
+    /// the room is wrapped in `RelayFrame::Room`. Each room a connection is
+    /// in gives it an id there.
+    pub fn join(&self, room: &str, outbox: Outbox, joined: bool) -> PeerId {
         let id = self.fresh_id();
         let frame_id = self.fresh_id();
         let mut inner = self.lock();
@@ -254,15 +277,18 @@ impl Hub {
             .map(|m| m.keys().copied().collect())
             .unwrap_or_default();
         peers.extend(inner.remote.get(room).into_iter().flatten().copied());
-        // A fresh queue always has room for its first frame.
-        let _ = tx.try_send(encode(&RelayFrame::Welcome { you: id, peers }).into());
-        let joined: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: id }).into();
-        self.deliver_room(&mut inner, room, None, false, &joined);
+        let tag = joined.then(|| encode(&room));
+        // A fresh queue always has room for its first frame (a room joined
+        // later may find it full: the tab asks its peers anyway).
+        let welcome = encode(&RelayFrame::Welcome { you: id, peers });
+        let _ = outbox.tx.try_send(wrap(tag.as_deref(), welcome.into()));
+        let arrived: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: id }).into();
+        self.deliver_room(&mut inner, room, None, false, &arrived);
         inner
             .rooms
             .entry(room.to_owned())
             .or_default()
-            .insert(id, Member::new(tx));
+            .insert(id, Member::new(outbox, tag));
         remember(&mut inner, frame_id);
         self.forward(
             &mut inner,
@@ -302,11 +328,15 @@ impl Hub {
         );
     }
 
-    /// Routes a frame from local tab `from`.
+    /// Routes a frame from local tab `from` (nothing, if it is no longer
+    /// in `room`: dropped there as a slow reader or a flooder).
     pub fn route(&self, room: &str, from: PeerId, frame: ClientFrame) {
         self.messages_in.fetch_add(1, Ordering::Relaxed);
         let frame_id = self.fresh_id();
         let mut inner = self.lock();
+        if !inner.rooms.get(room).is_some_and(|r| r.contains_key(&from)) {
+            return;
+        }
         let (to, msg) = match frame {
             ClientFrame::Broadcast { msg } => (None, msg),
             ClientFrame::Direct { to, msg } => (Some(to), msg),
@@ -320,6 +350,10 @@ impl Hub {
                 let peers = self.sample(&inner, room, from, max as usize);
                 let text: Utf8Bytes = encode(&RelayFrame::Sample { peers }).into();
                 self.deliver_one(&mut inner, room, from, text);
+                return;
+            }
+            // The connection handles these; the hub sees its rooms' frames.
+            ClientFrame::Join { .. } | ClientFrame::Leave { .. } | ClientFrame::Room { .. } => {
                 return;
             }
         };
@@ -515,7 +549,9 @@ impl Hub {
             }
         }
         for id in &gone {
-            members.remove(id);
+            if let Some(member) = members.remove(id) {
+                member.dropped.notify_one();
+            }
         }
         if !gone.is_empty() {
             self.drops.fetch_add(gone.len() as u64, Ordering::Relaxed);
@@ -548,7 +584,9 @@ impl Hub {
                 peer = from,
                 "dropping a tab whose broadcasts overflow the others"
             );
-            members.remove(&from);
+            if let Some(member) = members.remove(&from) {
+                member.dropped.notify_one();
+            }
             self.count_drop();
         }
     }
@@ -585,7 +623,9 @@ impl Hub {
             return false;
         };
         if let Offer::Gone = self.offer(member, text, Instant::now()) {
-            members.remove(&to);
+            if let Some(member) = members.remove(&to) {
+                member.dropped.notify_one();
+            }
             self.count_drop();
         }
         true
@@ -604,6 +644,7 @@ impl Hub {
     }
 
     fn offer(&self, member: &mut Member, text: Utf8Bytes, now: Instant) -> Offer {
+        let text = wrap(member.tag.as_deref(), text);
         let len = text.len() as u64;
         match member.tx.try_send(text) {
             Ok(()) => {
@@ -623,6 +664,20 @@ impl Hub {
             }
             Err(TrySendError::Closed(_)) => Offer::Gone,
         }
+    }
+}
+
+/// `text` (a relay frame) as it goes to a member: unchanged for the room of
+/// its connection's address, else inside a `RelayFrame::Room` naming the
+/// room (`tag`, the name as JSON).
+fn wrap(tag: Option<&str>, text: Utf8Bytes) -> Utf8Bytes {
+    match tag {
+        None => text,
+        Some(room) => format!(
+            r#"{{"type":"room","room":{room},"frame":{}}}"#,
+            text.as_str()
+        )
+        .into(),
     }
 }
 

@@ -77,6 +77,8 @@ pub struct Config {
     pub max_peers_per_room: usize,
     /// Longest room name.
     pub max_room_len: usize,
+    /// Most rooms one connection is in (its address's and those it joins).
+    pub max_rooms_per_connection: usize,
     /// Interval between keepalive pings.
     pub ping_interval: Duration,
     /// Directory of the built app to serve at `/`, if any.
@@ -104,6 +106,7 @@ impl Default for Config {
             misbehaviour_cooldown: Duration::from_secs(10),
             max_peers_per_room: 500,
             max_room_len: 128,
+            max_rooms_per_connection: 8,
             ping_interval: Duration::from_secs(20),
             dist: None,
             peers: Vec::new(),

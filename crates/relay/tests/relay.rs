@@ -521,3 +521,109 @@ async fn a_sample_names_random_tabs_of_the_room_other_than_the_asker() {
     let all: BTreeSet<PeerId> = next_sample(&mut a.ws).await.into_iter().collect();
     assert_eq!(all, room);
 }
+
+/// `frame` wrapped for `room`, as a tab sends it for a room it joined.
+fn in_room(room: &str, frame: ClientFrame) -> ClientFrame {
+    ClientFrame::Room {
+        room: room.into(),
+        frame: Box::new(frame),
+    }
+}
+
+#[tokio::test]
+async fn one_connection_carries_several_rooms() {
+    let relay = start(Config {
+        max_rooms_per_connection: 2,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut a = connect(&url, "one").await;
+    let mut b = connect(&url, "two").await;
+    // A joins room two on its connection: welcomed there, with its own id.
+    send(&mut a, &ClientFrame::Join { room: "two".into() }).await;
+    let Some(RelayFrame::Room { room, frame }) = next_frame(&mut a.ws).await else {
+        panic!("no room frame");
+    };
+    assert_eq!(room, "two");
+    let RelayFrame::Welcome { you: a_two, peers } = *frame else {
+        panic!("not a welcome: {frame:?}");
+    };
+    assert_eq!(peers, vec![b.id]);
+    assert_ne!(a_two, a.id);
+    assert_eq!(
+        next_frame(&mut b.ws).await,
+        Some(RelayFrame::PeerJoined { peer: a_two })
+    );
+    // Both ways, wrapped on A's side only.
+    broadcast(&mut b, ping_msg()).await;
+    assert_eq!(
+        next_frame(&mut a.ws).await,
+        Some(RelayFrame::Room {
+            room: "two".into(),
+            frame: Box::new(RelayFrame::Deliver {
+                from: b.id,
+                msg: ping_msg()
+            })
+        })
+    );
+    send(
+        &mut a,
+        &in_room("two", ClientFrame::Broadcast { msg: ping_msg() }),
+    )
+    .await;
+    assert_eq!(next_delivery(&mut b.ws).await, Some((a_two, ping_msg())));
+    // Room one is untouched by room two's traffic, and still A's.
+    let mut c = connect(&url, "one").await;
+    broadcast(&mut c, ping_msg()).await;
+    assert_eq!(next_delivery(&mut a.ws).await, Some((c.id, ping_msg())));
+    // Refusals name the room and leave the connection up.
+    for (room, why) in [
+        ("two", "this connection is in that room already"),
+        ("three", "a connection is in at most 2 rooms"),
+        ("", "a room name is 1 to 128 bytes long"),
+    ] {
+        send(&mut a, &ClientFrame::Join { room: room.into() }).await;
+        assert_eq!(
+            next_frame(&mut a.ws).await,
+            Some(RelayFrame::Room {
+                room: room.into(),
+                frame: Box::new(RelayFrame::Error { reason: why.into() })
+            })
+        );
+    }
+    // Leaving room two: B sees A go; A's frames for it go nowhere; room
+    // one goes on.
+    send(&mut a, &ClientFrame::Leave { room: "two".into() }).await;
+    assert_eq!(
+        next_frame(&mut b.ws).await,
+        Some(RelayFrame::PeerLeft { peer: a_two })
+    );
+    send(
+        &mut a,
+        &in_room("two", ClientFrame::Broadcast { msg: ping_msg() }),
+    )
+    .await;
+    assert_eq!(next_delivery(&mut b.ws).await, None);
+    broadcast(&mut a, ping_msg()).await;
+    assert_eq!(next_delivery(&mut c.ws).await, Some((a.id, ping_msg())));
+    // Rejoining works; closing the connection leaves every room.
+    send(&mut a, &ClientFrame::Join { room: "two".into() }).await;
+    assert!(matches!(
+        next_frame(&mut a.ws).await,
+        Some(RelayFrame::Room { .. })
+    ));
+    let Some(RelayFrame::PeerJoined { peer: again }) = next_frame(&mut b.ws).await else {
+        panic!("B did not see A rejoin");
+    };
+    let a_one = a.id;
+    drop(a);
+    assert_eq!(
+        next_frame(&mut b.ws).await,
+        Some(RelayFrame::PeerLeft { peer: again })
+    );
+    assert_eq!(
+        next_frame(&mut c.ws).await,
+        Some(RelayFrame::PeerLeft { peer: a_one })
+    );
+}

@@ -79,6 +79,16 @@ pub enum Message {
         /// The transactions.
         txs: Vec<Transaction>,
     },
+    /// "Send me this network's spec": asked by a tab that knows only the
+    /// network's id (the room it is in) and not yet its rules.
+    GetSpec,
+    /// The answer to `GetSpec`: the network's spec, as its canonical text
+    /// (at most [`MAX_SPEC_BYTES`](tabcoin_chain::spec::MAX_SPEC_BYTES));
+    /// the asker checks it hashes to the id it asked for.
+    Spec {
+        /// The spec's canonical text.
+        spec: String,
+    },
 }
 
 impl Message {
@@ -88,10 +98,16 @@ impl Message {
             Message::GetBlocks { locator } => ("locator", locator.len(), MAX_LOCATOR_HASHES),
             Message::Blocks { blocks, .. } => ("blocks batch", blocks.len(), MAX_BLOCKS_PER_BATCH),
             Message::Pool { txs } => ("pool snapshot", txs.len(), MAX_POOL_SNAPSHOT),
+            Message::Spec { spec } => (
+                "spec bytes",
+                spec.len(),
+                tabcoin_chain::spec::MAX_SPEC_BYTES,
+            ),
             Message::Hello { .. }
             | Message::Block { .. }
             | Message::Transaction { .. }
-            | Message::GetPool => {
+            | Message::GetPool
+            | Message::GetSpec => {
                 return Ok(());
             }
         };
@@ -144,6 +160,10 @@ mod tests {
             },
             Message::GetPool,
             Message::Pool { txs: vec![] },
+            Message::GetSpec,
+            Message::Spec {
+                spec: Params::TEST.spec().canonical(),
+            },
             Message::Block {
                 block: genesis(&Params::DEMO),
             },
@@ -164,6 +184,18 @@ mod tests {
                 what: "locator",
                 actual: MAX_LOCATOR_HASHES + 1,
                 max: MAX_LOCATOR_HASHES
+            })
+        );
+        let max = tabcoin_chain::spec::MAX_SPEC_BYTES;
+        let long = Message::Spec {
+            spec: "x".repeat(max + 1),
+        };
+        assert_eq!(
+            Message::decode(&Payload::encode(&long)),
+            Err(DecodeError::TooManyEntries {
+                what: "spec bytes",
+                actual: max + 1,
+                max
             })
         );
     }

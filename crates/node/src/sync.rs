@@ -360,6 +360,19 @@ impl Node {
                     msg: Message::Pool { txs },
                 }]
             }
+            Message::GetSpec => {
+                if !self.peers.may_serve(from, now) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                vec![Effect::Send {
+                    to: from,
+                    msg: Message::Spec {
+                        spec: self.store.params().spec().canonical(),
+                    },
+                }]
+            }
+            // A node never asks for a spec: it has its network's.
+            Message::Spec { .. } => self.penalise(from, Fault::Unsolicited, now),
             Message::Pool { txs } => {
                 if !self.peers.answers_pool(from) {
                     return self.penalise(from, Fault::Unsolicited, now);

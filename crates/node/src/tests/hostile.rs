@@ -391,3 +391,40 @@ fn a_peer_flooding_requests_gets_a_burst_of_answers_then_a_ban() {
             .any(|e| matches!(e, Effect::Send { to: 8, .. }))
     );
 }
+
+#[test]
+fn a_spec_is_given_to_whoever_asks_within_the_serving_rate_and_never_taken() {
+    let (mut n, now) = miner();
+    let spec = Message::Spec {
+        spec: Params::TEST.spec().canonical(),
+    };
+    let answer = n.handle(from(7, Message::GetSpec), now);
+    assert_eq!(
+        answer,
+        vec![Effect::Send {
+            to: 7,
+            msg: spec.clone()
+        }]
+    );
+    // The spec it sent names the network it runs, as the asker checks.
+    assert_eq!(
+        crate::network_of_spec_with_id(&Params::TEST.spec().canonical(), &P.network_id()),
+        Ok(P)
+    );
+    assert!(
+        crate::network_of_spec_with_id(&Params::DEMO.spec().canonical(), &P.network_id())
+            .is_err_and(|e| e.starts_with("the spec describes network "))
+    );
+    // Asking faster than peers are served is a fault; so is an answer
+    // nobody asked for: both end in a ban.
+    let mut all = Vec::new();
+    for _ in 0..SERVE_BURST * 4 {
+        all.extend(n.handle(from(7, Message::GetSpec), now));
+    }
+    assert!(banned(&all, 7), "asking without end bans it");
+    let mut all = Vec::new();
+    for _ in 0..20 {
+        all.extend(n.handle(from(8, spec.clone()), now));
+    }
+    assert!(banned(&all, 8), "unasked-for specs ban it");
+}

@@ -25,8 +25,21 @@ pub mod ui;
 pub mod vault;
 pub mod workers;
 
-/// Mounts the app on the page's `<body>`.
+/// Mounts the app on the page's `<body>`; or, for a network known by id
+/// only, the page that asks its tabs for its spec.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
-    yew::Renderer::<ui::App>::new().render();
+    let config = shell::config::PageConfig::from_location();
+    match config.fetch_spec {
+        Some(id) => {
+            let props = ui::pages::join::JoinProps {
+                id,
+                relay: config.relay,
+            };
+            yew::Renderer::<ui::pages::join::JoinNetwork>::with_props(props).render();
+        }
+        None => {
+            yew::Renderer::<ui::App>::new().render();
+        }
+    }
 }

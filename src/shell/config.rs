@@ -3,7 +3,10 @@
 //! - `?net=test` picks a built-in network (default `demo`); see `Params`.
 //! - `?spec={…}` runs the network that spec describes (an invite link, made
 //!   by the "New network" form); a spec that is not valid is reported, and
-//!   the tab runs `demo`.
+//!   the tab runs `demo`. The spec is remembered under its id.
+//! - `?network=ID` runs the network of that id (a short invite link): its
+//!   spec remembered from before, else asked of the tabs in it (the page
+//!   shows the join page until one answers, then reloads).
 //! - `?kernel=scalar` runs the scalar miner even where WebAssembly SIMD works.
 //! - `?verify=main` checks signatures on the page's thread instead of in
 //!   verifier workers.
@@ -14,11 +17,34 @@
 //!   relay that served the page, at `/ws`.
 
 use gloo::storage::Storage;
-use tabcoin_chain::Params;
+use tabcoin_chain::{BlockHash, Params};
 use web_sys::UrlSearchParams;
 
 /// Where the relay chosen in the network panel is kept.
 pub const RELAY_KEY: &str = "tabcoin/relay";
+
+/// Where a network's spec is remembered, by id.
+fn spec_key(id: &BlockHash) -> String {
+    format!("tabcoin/spec/{id}")
+}
+
+/// Remembers the spec of a network this tab runs, so a short link
+/// (`?network=ID`) opens it without asking anyone.
+pub fn remember_spec(params: &Params) {
+    if Params::by_name(&params.name).as_ref() != Some(params) {
+        let _ = gloo::storage::LocalStorage::set(
+            spec_key(&params.network_id()),
+            params.spec().canonical(),
+        );
+    }
+}
+
+/// The network of id `id`, if its spec was remembered (and still hashes to
+/// it).
+pub fn known_network(id: &BlockHash) -> Option<Params> {
+    let text = gloo::storage::LocalStorage::get::<String>(spec_key(id)).ok()?;
+    tabcoin_node::network_of_spec_with_id(&text, id).ok()
+}
 
 /// Remembers the relay chosen in the network panel.
 pub fn save_relay(url: &str) {
@@ -32,6 +58,9 @@ pub struct PageConfig {
     pub params: Params,
     /// Why the network the URL asked for is not the one running, if so.
     pub problem: Option<String>,
+    /// `?network=ID` of a network whose spec this tab does not know: the
+    /// page asks the tabs in it instead of running a node.
+    pub fetch_spec: Option<BlockHash>,
     /// WebSocket URL of the relay, without the room parameter.
     pub relay: String,
     /// `?kernel=scalar` runs the scalar miner even where SIMD works (to
@@ -60,20 +89,37 @@ impl PageConfig {
                 .and_then(|q| q.get(key))
                 .filter(|v| !v.is_empty())
         };
-        let (params, problem) = match get("spec") {
-            Some(text) => match tabcoin_node::network_of_spec(&text) {
-                Ok(params) => (params, None),
-                Err(e) => (
-                    Params::DEMO,
-                    Some(format!(
-                        "The link's network is not valid ({e}); this tab runs demo."
-                    )),
+        let demo_because = |why: String| (Params::DEMO, Some(why), None);
+        let (params, problem, fetch_spec) = match (get("spec"), get("network")) {
+            (Some(text), _) => match tabcoin_node::network_of_spec(&text) {
+                Ok(params) => {
+                    remember_spec(&params);
+                    (params, None, None)
+                }
+                Err(e) => demo_because(format!(
+                    "The link's network is not valid ({e}); this tab runs demo."
+                )),
+            },
+            (None, Some(id)) => match id.parse::<BlockHash>() {
+                Ok(id) => match known_network(&id) {
+                    Some(params) => (params, None, None),
+                    None => match [Params::DEMO, Params::TEST]
+                        .into_iter()
+                        .find(|p| p.network_id() == id)
+                    {
+                        Some(params) => (params, None, None),
+                        None => (Params::DEMO, None, Some(id)),
+                    },
+                },
+                Err(_) => demo_because(
+                    "The link's network id is not 64 hex digits; this tab runs demo.".into(),
                 ),
             },
-            None => (
+            (None, None) => (
                 get("net")
                     .and_then(|n| Params::by_name(&n))
                     .unwrap_or(Params::DEMO),
+                None,
                 None,
             ),
         };
@@ -94,6 +140,7 @@ impl PageConfig {
         PageConfig {
             params,
             problem,
+            fetch_spec,
             relay,
             force_scalar,
             verify_in_workers: get("verify").is_none_or(|v| v != "main"),

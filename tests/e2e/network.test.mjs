@@ -55,6 +55,8 @@ test('a network made with the form is joined by its invite link in another brows
   const id = await text(a, 'net-id');
   const invite = await a.getAttribute('[data-testid=net-invite]', 'href');
   assert.match(invite, /\?spec=/);
+  const short = await a.getAttribute('[data-testid=net-short-invite]', 'href');
+  assert.ok(short.endsWith(`?network=${id}`), short);
 
   // Another browser opens the link: the same network, recomputed from the
   // spec; nothing allocated to it.
@@ -76,11 +78,20 @@ test('a network made with the form is joined by its invite link in another brows
   await sameTip(a, b);
   await waitForText(a, 'balance', '975');
   assert.ok(Number(await text(b, 'balance')) >= 25 + 50);
+  // The short link names the id only: a third browser asks A and B for
+  // the spec, checks it, and joins.
+  const d = await (await env.browser.newContext()).newPage();
+  await d.goto(short);
+  await d.waitForSelector('[data-testid=chain-height]', { timeout: 20_000 });
+  assert.ok((await text(d, 'network-id')).endsWith(id), 'D runs the network the id names');
+  await sameTip(a, d);
   // A link whose spec is not valid says so and runs demo.
   const c = await (await env.browser.newContext()).newPage();
   await c.goto(invite.replace('friends-e2e', 'Friends'));
   await c.waitForSelector('[data-testid=net-problem]');
   assert.match(await text(c, 'net-problem'), /not valid .*lowercase letters/);
+  await c.goto(short.replace(/network=.*/, 'network=beef'));
+  await waitForText(c, 'net-problem', 'The link\'s network id is not 64 hex digits; this tab runs demo.');
   await screenshot(a, 'network-own');
 });
 

@@ -1,12 +1,14 @@
 //! The pages, one per route: [`home`] (wallet, mining, network), and the
 //! explorer's [`block`], [`tx`], [`address`] and [`blocks`] pages and the
-//! [`tamper`] view, and the [`network`] form. [`explorer`] picks the
+//! [`tamper`] view, the [`network`] form, and the [`join`] page (a network
+//! known by id only). [`explorer`] picks the
 //! explorer's page for a route.
 
 pub mod address;
 pub mod block;
 pub mod blocks;
 pub mod home;
+pub mod join;
 pub mod network;
 pub mod tamper;
 pub mod tx;

@@ -22,6 +22,7 @@ pub struct NewNetworkProps {
 struct Created {
     id: String,
     link: String,
+    short: String,
 }
 
 fn input(r: &NodeRef) -> String {
@@ -119,9 +120,11 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
                 Ok((spec, params)) => {
                     error.set(None);
                     let spec_text = String::from(js_sys::encode_uri_component(&spec.canonical()));
+                    let id = params.network_id().to_string();
                     created.set(Some(Created {
-                        id: params.network_id().to_string(),
                         link: format!("{base}?spec={spec_text}"),
+                        short: format!("{base}?network={id}"),
+                        id,
                     }));
                 }
                 Err(e) => {
@@ -185,6 +188,8 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
                     <p>{ "Network id " }<code data-testid="net-id">{ &c.id }</code></p>
                     <p>{ "Invite link (whoever opens it joins this network):" }</p>
                     <p><a data-testid="net-invite" href={c.link.clone()}>{ &c.link }</a></p>
+                    <p>{ "Short link (the spec comes from the network's tabs that are online):" }</p>
+                    <p><a data-testid="net-short-invite" href={c.short.clone()}>{ &c.short }</a></p>
                     <p class="muted">{ "Open it here to join it yourself. A tab runs one network at a time for now." }</p>
                 </div>
             }

@@ -1,132 +1,62 @@
-//! [`Shell`]: the node's effects carried out in the browser, and the
-//! browser's events turned into reports.
+//! [`Shell`]: the tab in the browser. What every network of the tab shares
+//! (the relay connection, the miner, verifier and vault workers, the
+//! stored accounts) and one [`NetShell`] per network. It carries out the
+//! nodes' effects and turns the browser's events into reports, each for
+//! the node of one network or for the tab.
 
-use gloo::timers::callback::Timeout;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
-use tabcoin_chain::{Address, Timestamp};
-use tabcoin_mesh::gossip::Send as Gossiped;
-use tabcoin_mesh::paths::Step;
-use tabcoin_mesh::wire::{self, BodyId, LINK_VERSION, LinkHello, Signal};
-use tabcoin_mesh::{Action, Gossip, Input, Mesh, Paths};
-use tabcoin_node::{Effect, Event, Keys, Message, StoredChain};
-use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
+use tabcoin_chain::{Address, Params};
+use tabcoin_node::{Effect, Event, Keys};
 
-use super::backoff::Backoff;
 use super::config::{PageConfig, save_relay};
-use super::events::{Conn, Report, ShellEvent, Sink, now};
+use super::events::{Conn, NetId, Report, ShellEvent, Sink, now};
 use super::idb;
-use super::local::LocalChannel;
 use super::miner_pool::{MinerPool, miner_script};
+use super::net::NetShell;
 use super::note::Note;
-use super::relay::{RelayEvent, RelaySocket};
-use super::rtc::{Arrived, DirectLink, LinkEvent, Role};
+use super::relay::RelayEvent;
+use super::uplink::Uplink;
 use super::verifier_pool::VerifierPool;
 use super::web_storage;
 use super::worker::WorkerHandle;
 use crate::ui::accounts::Account;
 use crate::workers::messages::{FromMiner, FromVault, FromVerifier, Posted, ToVault};
 
+pub use super::net::Neighbour;
+
 /// Loader of the vault worker, relative to the page.
 const VAULT: &str = "./vault_loader.js";
 
-/// The browser around the node.
+/// Bits of a verifier tag below the network's slot: a node's own tags
+/// (counted from 0) stay below them.
+const TAG_BITS: u32 = 40;
+
+/// The tab in the browser.
 pub struct Shell {
     config: PageConfig,
-    /// The relay room: the network id.
-    room: String,
     sink: Sink,
-    relay: Option<RelaySocket>,
-    conn: Conn,
-    backoff: Backoff,
-    reconnect: Option<Timeout>,
-    local: Option<LocalChannel>,
+    /// The one relay connection, shared by every network.
+    up: Rc<RefCell<Uplink>>,
+    /// The networks, by slot.
+    nets: BTreeMap<NetId, NetShell>,
     miners: MinerPool,
+    /// The network the miners work for, if any (one at a time).
+    mining: Option<NetId>,
     verifiers: VerifierPool,
     /// The vault worker, started the first time a key is locked or
     /// unlocked.
     vault: Option<WorkerHandle>,
-    /// Peers the node banned, until when: what they send is dropped unread.
-    banned: HashMap<PeerId, Timestamp>,
-    /// This tab's id at the relay, once welcomed.
-    me: Option<PeerId>,
-    /// Which tabs to link with directly (from the first welcome on).
-    mesh: Option<Mesh>,
-    /// Direct links, by the other tab's relay id.
-    links: BTreeMap<PeerId, DirectLink>,
-    /// The other tabs in the relay room.
-    room_peers: BTreeSet<PeerId>,
-    /// Who of the direct neighbours has which message.
-    gossip: Gossip<BodyId>,
-    /// Neighbours' neighbours: signals for them go along direct links
-    /// when the relay cannot carry them.
-    paths: Paths,
-    /// The direct neighbours changed since they were last listed to them.
-    relist: bool,
-    /// Messages passed on lately, for neighbours that ask for them.
-    bodies: Bodies,
-    /// The next direct link's serial number.
-    next_link: u64,
-    /// Whether the relay was told this tab is linked (its neighbours carry
-    /// the chain, so the relay forwards it only to tabs that are not).
-    linked: bool,
-}
-
-/// Most bytes of messages kept for neighbours' fetches.
-const BODIES_BYTES: usize = 16 << 20;
-
-/// Tabs asked of the relay when the mesh is short of neighbours.
-const SAMPLE_SIZE: u32 = 16;
-
-/// Messages this tab passed on lately, by id, oldest first, within
-/// [`BODIES_BYTES`].
-#[derive(Default)]
-struct Bodies {
-    kept: std::collections::VecDeque<(BodyId, Payload)>,
-    bytes: usize,
-}
-
-impl Bodies {
-    fn keep(&mut self, id: BodyId, body: Payload) {
-        self.bytes += body.len();
-        self.kept.push_back((id, body));
-        while self.bytes > BODIES_BYTES
-            && let Some((_, old)) = self.kept.pop_front()
-        {
-            self.bytes -= old.len();
-        }
-    }
-
-    fn get(&self, id: &BodyId) -> Option<&Payload> {
-        self.kept
-            .iter()
-            .rev()
-            .find(|(k, _)| k == id)
-            .map(|(_, b)| b)
-    }
-}
-
-/// One neighbour, for the network panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Neighbour {
-    /// Its id.
-    pub id: PeerId,
-    /// How this tab reaches it: `direct`, `relay` or `same-browser`.
-    pub kind: &'static str,
-    /// Round trip of the last ping, in ms (direct links).
-    pub rtt_ms: Option<u64>,
-    /// Bytes received and sent (direct links).
-    pub bytes: (u64, u64),
-    /// Node messages received (direct links).
-    pub messages: u64,
 }
 
 impl Shell {
-    /// Starts everything: the same-browser channel, the workers (they load
-    /// while the page's server is reachable, so mining also works later
-    /// with the relay down), the relay connection, and the reads of the
-    /// stored accounts, chain and pool. `room` is the network id.
-    pub fn start(config: PageConfig, room: &str, sink: Sink) -> Shell {
+    /// Starts what the tab shares: the workers (they load while the page's
+    /// server is reachable, so mining also works later with the relay
+    /// down) and the read of the stored accounts. The relay connection
+    /// opens with the first network ([`Shell::add_net`]).
+    pub fn start(config: PageConfig, sink: Sink) -> Shell {
         let cores =
             web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as usize;
         let max_miners = (cores * 2).clamp(2, 64);
@@ -142,159 +72,113 @@ impl Shell {
         } else {
             VerifierPool::default()
         };
-        let local_id = u64::from_be_bytes(web_storage::random_bytes());
-        let to_sink = sink.clone();
-        let local = LocalChannel::open(&format!("tabcoin/{room}"), local_id, move |f| {
-            to_sink(ShellEvent::Local(f))
-        })
-        .ok();
-        let mut shell = Shell {
+        let up = Rc::new(RefCell::new(Uplink::new(
+            config.relay.clone(),
+            sink.clone(),
+        )));
+        let accounts = sink.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            accounts(ShellEvent::Accounts(idb::load_accounts().await));
+        });
+        Shell {
             config,
-            room: room.to_owned(),
             sink,
-            relay: None,
-            conn: Conn::Connecting,
-            backoff: Backoff::new(),
-            reconnect: None,
-            local,
+            up,
+            nets: BTreeMap::new(),
             miners,
+            mining: None,
             verifiers,
             vault: None,
-            banned: HashMap::new(),
-            me: None,
-            mesh: None,
-            links: BTreeMap::new(),
-            room_peers: BTreeSet::new(),
-            gossip: Gossip::new(),
-            paths: Paths::new(),
-            relist: false,
-            bodies: Bodies::default(),
-            next_link: 0,
-            linked: false,
-        };
-        shell.connect();
-        shell.read_storage();
-        shell
+        }
     }
 
-    fn read_storage(&self) {
-        let sink = self.sink.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            sink(ShellEvent::Accounts(idb::load_accounts().await));
-        });
-        let (sink, params, key) = (
-            self.sink.clone(),
-            self.config.params.clone(),
-            self.config.storage_key(),
+    /// Joins network `params` as slot `slot`: its room on the connection,
+    /// its channel, the read of its stored chain.
+    pub fn add_net(&mut self, slot: NetId, params: Params) {
+        let net = NetShell::start(
+            slot,
+            params,
+            self.up.clone(),
+            self.config.direct_links,
+            &self.sink,
         );
-        wasm_bindgen_futures::spawn_local(async move {
-            let chain = match idb::load_blocks(&key).await {
-                Ok(records) if !records.is_empty() => Ok(Some(StoredChain::Records(records))),
-                Ok(_) => match idb::get(idb::CHAINS, &key).await {
-                    Ok(Some(json)) => Ok(Some(StoredChain::Whole(json))),
-                    Ok(None) => Ok(web_storage::take_legacy_chain(&params).map(StoredChain::Whole)),
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            let pool = idb::get(idb::POOLS, &key).await.ok().flatten();
-            sink(ShellEvent::Stored(chain, pool));
-        });
+        self.nets.insert(slot, net);
     }
 
-    fn connect(&mut self) {
-        self.conn = Conn::Connecting;
-        let sink = self.sink.clone();
-        match RelaySocket::connect(&self.config.relay, &self.room, move |e| {
-            sink(ShellEvent::Relay(e))
-        }) {
-            Ok(relay) => self.relay = Some(relay),
-            Err(e) => {
-                (self.sink)(ShellEvent::Failed(e));
-                self.schedule_reconnect();
-            }
+    /// Leaves network `slot` at once: its room, links and channel close,
+    /// the miners stop if they worked for it. What it stored stays.
+    pub fn remove_net(&mut self, slot: NetId) {
+        if let Some(net) = self.nets.remove(&slot) {
+            net.leave();
+        }
+        if self.mining == Some(slot) {
+            self.miners.stop();
+            self.mining = None;
         }
     }
 
-    fn schedule_reconnect(&mut self) {
-        let sink = self.sink.clone();
-        self.reconnect = Some(Timeout::new(self.backoff.next_delay(), move || {
-            sink(ShellEvent::Reconnect)
-        }));
-    }
-
-    /// The relay is gone (closed, or left for another): its peers with it.
-    fn relay_lost(&mut self) -> Vec<Report> {
-        let mut reports = Vec::new();
-        if self.conn != Conn::Offline {
-            reports.push(Report::Note(Note::RelayLost));
-        }
-        self.conn = Conn::Offline;
-        // Only tabs a neighbour lists can still be reached to dial.
-        for peer in std::mem::take(&mut self.room_peers) {
-            self.unless_reachable(peer);
-        }
-        reports.push(Report::Node(Event::Disconnected));
-        // Direct neighbours are still there.
-        reports.extend(self.up_links().map(|p| Report::Node(Event::PeerJoined(p))));
-        reports
-    }
-
-    /// A peer's payload, from the relay or the same-browser channel: a
-    /// banned peer's is dropped unread, any other decoded for the node.
-    fn delivered(&mut self, from: PeerId, msg: &Payload) -> Vec<Report> {
-        let now = now();
-        self.banned.retain(|_, until| now < *until);
-        if self.banned.contains_key(&from) {
-            return Vec::new();
-        }
-        match Signal::read(msg) {
-            Some(Ok(signal)) => return self.on_signal(from, signal),
-            Some(Err(error)) => return vec![Report::Node(Event::Undecodable { from, error })],
-            None => {}
-        }
-        vec![Report::Node(Event::delivered(from, msg))]
-    }
-
-    fn verifiers_changed(&self) -> Report {
+    /// Every network's node hears how many verifiers there are.
+    fn verifiers_changed(&self) -> Vec<Report> {
         let (available, loading) = self.verifiers.counts();
-        Report::Node(Event::VerifiersChanged { available, loading })
+        self.nets
+            .keys()
+            .map(|slot| Report::Node(*slot, Event::VerifiersChanged { available, loading }))
+            .collect()
     }
 
     /// What an event from the browser means.
     pub fn on(&mut self, event: ShellEvent) -> Vec<Report> {
         match event {
-            ShellEvent::Relay(RelayEvent::Opened) => Vec::new(),
-            ShellEvent::Relay(RelayEvent::Frame(frame)) => self.on_frame(frame),
-            ShellEvent::Relay(RelayEvent::BadFrame(reason)) => {
-                vec![Report::Note(Note::BadFrame(reason))]
-            }
-            ShellEvent::Relay(RelayEvent::Closed) => {
-                self.relay = None;
-                self.schedule_reconnect();
-                self.relay_lost()
-            }
-            ShellEvent::Reconnect => {
-                self.reconnect = None;
-                self.connect();
+            ShellEvent::Net(slot, event) => match self.nets.get_mut(&slot) {
+                Some(net) => net.on(*event),
+                // A network left meanwhile.
+                None => Vec::new(),
+            },
+            ShellEvent::Relay(RelayEvent::Opened) => {
+                self.up.borrow_mut().opened();
                 Vec::new()
             }
-            ShellEvent::Link(serial, event) => self.on_link(serial, event),
-            ShellEvent::Local(frame) => {
-                if let Some(local) = &mut self.local {
-                    local.learn(frame.from);
+            ShellEvent::Relay(RelayEvent::Frame(frame)) => {
+                let routed = self.up.borrow_mut().frame(frame);
+                match routed {
+                    Some((room, frame)) => self
+                        .nets
+                        .values_mut()
+                        .find(|n| n.room() == room)
+                        .map(|net| net.on_frame(frame))
+                        .unwrap_or_default(),
+                    None => Vec::new(),
                 }
-                self.delivered(frame.from, &frame.msg)
+            }
+            ShellEvent::Relay(RelayEvent::BadFrame(reason)) => {
+                vec![Report::Note(None, Note::BadFrame(reason))]
+            }
+            ShellEvent::Relay(RelayEvent::Closed) => {
+                self.up.borrow_mut().closed();
+                self.nets
+                    .values_mut()
+                    .flat_map(NetShell::relay_lost)
+                    .collect()
+            }
+            ShellEvent::Reconnect => {
+                self.up.borrow_mut().reconnect();
+                Vec::new()
             }
             ShellEvent::Miner(index, posted) => match posted.read::<FromMiner>() {
                 Some(FromMiner::Ready { kernel }) => {
                     self.miners.ready(index, kernel);
                     Vec::new()
                 }
-                Some(FromMiner::Report(report)) => vec![Report::Node(Event::Miner {
-                    worker: index,
-                    report,
-                })],
+                Some(FromMiner::Report(report)) => match self.mining {
+                    Some(slot) => vec![Report::Node(
+                        slot,
+                        Event::Miner {
+                            worker: index,
+                            report,
+                        },
+                    )],
+                    None => Vec::new(),
+                },
                 None => Vec::new(),
             },
             ShellEvent::Vault(Some(posted)) => match posted.read::<FromVault>() {
@@ -318,640 +202,118 @@ impl Shell {
             ShellEvent::Verifier(index, Some(posted)) => match posted.read::<FromVerifier>() {
                 Some(FromVerifier::Ready { .. }) => {
                     self.verifiers.ready(index);
-                    vec![self.verifiers_changed()]
+                    self.verifiers_changed()
                 }
                 Some(FromVerifier::Checked { tag }) => {
                     self.verifiers.answered(tag);
+                    let (slot, tag) = ((tag >> TAG_BITS) as NetId, tag & ((1 << TAG_BITS) - 1));
                     let flags = posted.bytes;
-                    vec![Report::Node(Event::SignaturesChecked { tag, flags })]
+                    vec![Report::Node(slot, Event::SignaturesChecked { tag, flags })]
                 }
                 None => Vec::new(),
             },
-            // The node checks what a failed verifier did not.
+            // The nodes check what a failed verifier did not.
             ShellEvent::Verifier(index, None) => {
                 self.verifiers.failed(index);
-                vec![
-                    Report::Node(Event::VerifierFailed),
-                    self.verifiers_changed(),
-                ]
+                let mut reports: Vec<Report> = self
+                    .nets
+                    .keys()
+                    .map(|slot| Report::Node(*slot, Event::VerifierFailed))
+                    .collect();
+                reports.extend(self.verifiers_changed());
+                reports
             }
-            ShellEvent::Stored(chain, pool) => vec![Report::Node(Event::StorageLoaded {
-                chain: chain.map_err(|e| e.to_string()),
-                pool,
-            })],
-            ShellEvent::BlocksWritten(result) => vec![Report::Node(Event::BlocksWritten(
-                result.map_err(|e| e.to_string()),
-            ))],
             ShellEvent::Accounts(result) => vec![Report::Accounts(result)],
             ShellEvent::AccountNotSaved(e) => vec![Report::AccountNotSaved(e)],
-            ShellEvent::Failed(e) => vec![Report::Note(Note::Failed(e))],
+            ShellEvent::Failed(e) => vec![Report::Note(None, Note::Failed(e))],
+            // Per-network events come wrapped in `Net`.
+            ShellEvent::Link(..)
+            | ShellEvent::Local(_)
+            | ShellEvent::Stored(..)
+            | ShellEvent::BlocksWritten(_) => Vec::new(),
         }
     }
 
-    fn on_frame(&mut self, frame: RelayFrame) -> Vec<Report> {
-        match frame {
-            RelayFrame::Welcome { you, peers } => {
-                self.conn = Conn::Online;
-                self.backoff.reset();
-                let others = peers.len();
-                self.room_peers = peers.iter().copied().collect();
-                // Links opened before stay open: they are keyed by the ids
-                // their tabs had then (a relay's ids never repeat).
-                self.me = Some(you);
-                // With `?links=0` there is no mesh: no dials, offers unanswered.
-                let mesh = match &mut self.mesh {
-                    Some(mesh) => Some(mesh),
-                    None if self.config.direct_links => {
-                        let seed = u64::from_be_bytes(web_storage::random_bytes());
-                        Some(self.mesh.insert(Mesh::new(you, Default::default(), seed)))
-                    }
-                    None => None,
-                };
-                if let Some(mesh) = mesh
-                    && mesh.me() != you
-                {
-                    mesh.set_me(you);
-                    let up: Vec<PeerId> = self.up_links().collect();
-                    for peer in up {
-                        self.send_piece(peer, wire::renamed(you));
-                    }
-                }
-                self.steer(Input::Present(peers.clone()));
-                // A new connection starts unlinked.
-                self.linked = false;
-                self.tell_linked();
-                vec![
-                    Report::Note(Note::Joined { you, others }),
-                    Report::Node(Event::Connected { peers }),
-                ]
-            }
-            RelayFrame::PeerJoined { peer } => {
-                self.room_peers.insert(peer);
-                self.steer(Input::Joined(peer));
-                vec![Report::Node(Event::PeerJoined(peer))]
-            }
-            RelayFrame::PeerLeft { peer } => {
-                self.room_peers.remove(&peer);
-                self.steer(Input::Left(peer));
-                // Gone from the relay, maybe not from its direct link (the
-                // relay may be the one going away).
-                if self.links.get(&peer).is_some_and(DirectLink::is_up) {
-                    Vec::new()
-                } else {
-                    vec![Report::Node(Event::PeerLeft(peer))]
-                }
-            }
-            RelayFrame::Sample { peers } => {
-                self.steer(Input::Present(peers));
-                Vec::new()
-            }
-            RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
-            RelayFrame::Error { reason } => vec![Report::Note(Note::RelayRefused(reason))],
-            // The tab is in its network's room only; it joins no other yet.
-            RelayFrame::Room { .. } => Vec::new(),
-        }
-    }
-
-    /// Carries out one of the node's effects (telling the person is the
-    /// UI's part).
-    pub fn carry_out(&mut self, effect: Effect) {
+    /// Carries out one of network `slot`'s node's effects. The miners work
+    /// for one network at a time: the last to give them a job.
+    pub fn carry_out(&mut self, slot: NetId, effect: Effect) {
+        let tagged = |tag: u64| (u64::from(slot) << TAG_BITS) | tag;
         match effect {
-            Effect::Send { to, msg } => self.send(Some(to), &msg),
-            Effect::Broadcast(msg) => self.send(None, &msg),
-            Effect::Relay { from, msg } => self.pass_on(from, &msg),
-            Effect::Mine(job) => self.miners.mine(&job),
-            Effect::StopMining => self.miners.stop(),
-            Effect::CheckSignatures(parts) => self.verifiers.send(parts),
-            Effect::VerifiersStalled(tags) => self.verifiers.stalled(&tags),
-            Effect::WriteBlocks(records) => {
-                let (sink, net) = (self.sink.clone(), self.config.storage_key());
-                wasm_bindgen_futures::spawn_local(async move {
-                    sink(ShellEvent::BlocksWritten(
-                        idb::put_blocks(&net, &records).await,
-                    ));
-                });
+            Effect::Mine(job) => {
+                self.mining = Some(slot);
+                self.miners.mine(&job);
             }
-            Effect::ForgetBlocks(keys) => {
-                let (sink, net) = (self.sink.clone(), self.config.storage_key());
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(e) = idb::delete_blocks(&net, &keys).await {
-                        sink(ShellEvent::Failed(e));
-                    }
-                });
+            Effect::StopMining => {
+                if self.mining == Some(slot) {
+                    self.miners.stop();
+                    self.mining = None;
+                }
             }
-            Effect::RemoveLegacyChain => {
-                let net = self.config.storage_key();
-                wasm_bindgen_futures::spawn_local(async move {
-                    // Left behind, it is read only if no block records exist.
-                    let _ = idb::delete(idb::CHAINS, &net).await;
-                });
+            Effect::CheckSignatures(parts) => self.verifiers.send(
+                parts
+                    .into_iter()
+                    .map(|(tag, checks)| (tagged(tag), checks))
+                    .collect(),
+            ),
+            Effect::VerifiersStalled(tags) => {
+                let tags: Vec<u64> = tags.into_iter().map(tagged).collect();
+                self.verifiers.stalled(&tags);
             }
-            Effect::WritePool(json) => {
-                let (sink, net) = (self.sink.clone(), self.config.storage_key());
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(e) = idb::put(idb::POOLS, &net, &json).await {
-                        sink(ShellEvent::Failed(e));
-                    }
-                });
-            }
-            Effect::Ban { peer, until } => {
-                self.banned.insert(peer, until);
-                self.steer(Input::Banned {
-                    peer,
-                    until: until.0,
-                });
-            }
-            Effect::Notify(_) | Effect::SendRefused(_) => {}
-        }
-    }
-
-    /// To one tab: its direct link when one is up, else the same-browser
-    /// channel for a tab heard there, else the relay. To all: every direct
-    /// neighbour, and the relay when connected (the same-browser channel
-    /// while it is not).
-    fn send(&mut self, to: Option<PeerId>, msg: &Message) {
-        let msg = msg.encode();
-        if let Some(to) = to
-            && self.links.get(&to).is_some_and(DirectLink::is_up)
-        {
-            self.send_direct(to, &msg);
-            return;
-        }
-        if to.is_none() {
-            // This tab's own news is pushed whole to every neighbour.
-            let up: Vec<PeerId> = self.up_links().collect();
-            for peer in &up {
-                self.send_direct(*peer, &msg);
-            }
-            let id = wire::body_id(&msg);
-            self.bodies.keep(id, msg.clone());
-            for peer in up {
-                self.gossip.arrived(id, peer);
-            }
-        }
-        match (&self.local, to) {
-            (Some(local), Some(to)) if local.knows(to) => local.post(Some(to), msg),
-            (Some(local), None) if self.conn != Conn::Online => local.post(None, msg),
-            (_, to) => {
-                if let Some(relay) = &self.relay {
-                    relay.send(&match to {
-                        Some(to) => ClientFrame::Direct { to, msg },
-                        None => ClientFrame::Broadcast { msg },
-                    });
+            effect => {
+                if let Some(net) = self.nets.get_mut(&slot) {
+                    net.carry_out(effect);
                 }
             }
         }
     }
 
-    /// A serial number for a new link.
-    fn serial(&mut self) -> u64 {
-        self.next_link += 1;
-        self.next_link
+    /// The network the miners work for, if any.
+    pub fn mining(&self) -> Option<NetId> {
+        self.mining
     }
 
-    /// This tab's side of a link's handshake.
-    fn link_hello(&self) -> LinkHello {
-        LinkHello {
-            version: LINK_VERSION,
-            network: self.room.clone(),
-        }
-    }
-
-    /// Tells the mesh what happened and carries out what it wants.
-    fn steer(&mut self, input: Input) {
-        let Some(mesh) = &mut self.mesh else {
-            return;
-        };
-        let actions = mesh.handle(input, now().0);
-        for action in actions {
-            self.act(action, None);
-        }
-    }
-
-    /// Carries out one of the mesh's actions (`offer`: the description of
-    /// the offer being answered).
-    fn act(&mut self, action: Action, offer: Option<&str>) {
-        let now = now().0;
-        match action {
-            Action::Dial(peer) => {
-                match DirectLink::dial(self.serial(), self.link_hello(), &self.sink, now) {
-                    Ok(link) => {
-                        self.links.insert(peer, link);
-                    }
-                    // Never up: nothing to tell.
-                    Err(why) => drop(self.link_failed(peer, why)),
-                }
-            }
-            Action::Accept(peer) => {
-                // A dial of ours to the same tab gives way to its offer.
-                self.links.remove(&peer);
-                let made = match offer {
-                    Some(sdp) => {
-                        DirectLink::answer(self.serial(), sdp, self.link_hello(), &self.sink, now)
-                    }
-                    None => Err("no offer to answer".into()),
-                };
-                match made {
-                    Ok(link) => {
-                        self.links.insert(peer, link);
-                    }
-                    Err(why) => drop(self.link_failed(peer, why)),
-                }
-            }
-            Action::Refuse(peer) => self.signal(peer, &Signal::LinkRefuse),
-            Action::Close(peer) => {
-                self.links.remove(&peer);
-                self.forget_link(peer);
-                let sends = self.gossip.gone(peer, now);
-                self.gossip_out(sends);
-            }
-            // Short of neighbours with nobody left to dial: the relay
-            // names a few tabs of the room at random.
-            Action::AskSample => {
-                if let Some(relay) = &self.relay {
-                    relay.send(&ClientFrame::Sample { max: SAMPLE_SIZE });
-                }
-            }
-        }
-    }
-
-    /// A link could not be made or broke: forgotten, and the mesh told.
-    fn link_failed(&mut self, peer: PeerId, why: String) -> Vec<Report> {
-        let was_up = self.links.remove(&peer).is_some_and(|l| l.is_up());
-        self.forget_link(peer);
-        self.steer(Input::Closed(peer));
-        self.unless_reachable(peer);
-        let sends = self.gossip.gone(peer, now().0);
-        self.gossip_out(sends);
-        let mut reports = Vec::new();
-        if was_up {
-            reports.push(Report::Note(Note::LinkClosed { peer, why }));
-            if !self.room_peers.contains(&peer) {
-                // It was reachable only through this link.
-                reports.push(Report::Node(Event::PeerLeft(peer)));
-            }
-        }
-        reports
-    }
-
-    /// Sends a signal to a tab: through the relay if the tab is in its
-    /// room, else along a direct link to a neighbour of it (the relay is
-    /// down, or the tab left it), else through the relay all the same (it
-    /// may be federated).
-    fn signal(&mut self, to: PeerId, signal: &Signal) {
-        let online = self.conn == Conn::Online && self.room_peers.contains(&to);
-        let me = self.mesh.as_ref().map(Mesh::me);
-        if !online
-            && let Some(me) = me
-            && let Some(via) = self.paths.via(to, now().0)
-            && let Some(piece) = Paths::wrap(me, to, signal.clone()).piece()
-        {
-            self.send_piece(via, piece);
-        } else if let Some(relay) = &self.relay {
-            relay.send(&ClientFrame::Direct {
-                to,
-                msg: signal.encode(),
-            });
-        }
-    }
-
-    /// A link is gone (closed, failed or given up): no signal goes
-    /// through it, and the neighbours hear the new list.
-    fn forget_link(&mut self, peer: PeerId) {
-        self.paths.gone(peer);
-        self.relist = true;
-    }
-
-    /// Tells the mesh `peer` is gone unless the relay or a neighbour can
-    /// still reach it: no connection is made for a tab that is not there.
-    fn unless_reachable(&mut self, peer: PeerId) {
-        if !self.room_peers.contains(&peer) && self.paths.via(peer, now().0).is_none() {
-            self.steer(Input::Left(peer));
-        }
-    }
-
-    /// Whether the node banned `peer`.
-    fn is_banned(&self, peer: PeerId) -> bool {
-        self.banned.get(&peer).is_some_and(|until| now() < *until)
-    }
-
-    /// What a tab said to open (or not) a link.
-    fn on_signal(&mut self, from: PeerId, signal: Signal) -> Vec<Report> {
-        match signal {
-            Signal::LinkOffer { sdp } => {
-                let Some(mesh) = &mut self.mesh else {
-                    return Vec::new();
-                };
-                // Both dialled and this tab's dial goes on: the other tab
-                // answers it when it arrives, so no refusal is sent (one
-                // arriving first would end that tab's dial).
-                let ours_goes_on = mesh.me() < from
-                    && self
-                        .links
-                        .get(&from)
-                        .is_some_and(|l| l.role == Role::Dialer);
-                let actions = mesh.handle(Input::Offer(from), now().0);
-                for action in actions {
-                    match action {
-                        Action::Refuse(peer) if peer == from && ours_goes_on => {}
-                        action => self.act(action, Some(&sdp)),
-                    }
-                }
-                Vec::new()
-            }
-            Signal::LinkAnswer { sdp } => {
-                if let Some(link) = self.links.get(&from)
-                    && link.role == Role::Dialer
-                {
-                    link.answered(&sdp, &self.sink);
-                }
-                Vec::new()
-            }
-            Signal::LinkRefuse => {
-                let dialing = self
-                    .links
-                    .get(&from)
-                    .is_some_and(|l| l.role == Role::Dialer && !l.is_up());
-                if dialing {
-                    self.link_failed(from, "refused".into())
-                } else {
-                    Vec::new()
-                }
-            }
-        }
-    }
-
-    /// What a direct link reported.
-    fn on_link(&mut self, serial: u64, event: LinkEvent) -> Vec<Report> {
-        let now_ms = now().0;
-        // A link dropped since is not heard.
-        let Some((&peer, link)) = self.links.iter_mut().find(|(_, l)| l.serial == serial) else {
-            return Vec::new();
-        };
-        match event {
-            LinkEvent::Described(sdp) => {
-                if let Some(sdp) = link.take_description(sdp) {
-                    let signal = match link.role {
-                        Role::Dialer => Signal::LinkOffer { sdp },
-                        Role::Answerer => Signal::LinkAnswer { sdp },
-                    };
-                    self.signal(peer, &signal);
-                }
-                Vec::new()
-            }
-            LinkEvent::Open => {
-                link.opened();
-                Vec::new()
-            }
-            LinkEvent::Drained => {
-                link.drain();
-                Vec::new()
-            }
-            LinkEvent::Piece(piece) => match link.piece(&piece, now_ms) {
-                Ok(Arrived::Nothing) => Vec::new(),
-                Ok(Arrived::Greeted) => {
-                    self.gossip.neighbour(peer);
-                    self.paths.opened(peer);
-                    self.relist = true;
-                    self.steer(Input::Opened(peer));
-                    // The two nodes tell each other where they stand: their
-                    // chains may have grown apart (a partition healing).
-                    vec![
-                        Report::Note(Note::LinkOpened(peer)),
-                        Report::Node(Event::Linked(peer)),
-                    ]
-                }
-                Ok(Arrived::Message(msg)) => {
-                    self.gossip.arrived(wire::body_id(&msg), peer);
-                    self.delivered(peer, &msg)
-                }
-                Ok(Arrived::Announce(ids)) => {
-                    let sends = self.gossip.announced(peer, &ids, now_ms);
-                    self.gossip_out(sends);
-                    Vec::new()
-                }
-                Ok(Arrived::Fetch(id)) => {
-                    if link.may_serve(id)
-                        && let Some(body) = self.bodies.get(&id).cloned()
-                    {
-                        self.send_direct(peer, &body);
-                    }
-                    Vec::new()
-                }
-                Ok(Arrived::Renamed(new)) => self.rename(peer, new),
-                Ok(Arrived::Neighbours(ids)) => {
-                    let new = self.paths.listed(peer, &ids);
-                    if !new.is_empty() {
-                        self.steer(Input::Present(new));
-                    }
-                    Vec::new()
-                }
-                Ok(Arrived::Routed(routed)) => {
-                    let me = self.mesh.as_ref().map(Mesh::me);
-                    match me.map(|me| self.paths.arrived(me, peer, routed, now_ms)) {
-                        Some(Step::Deliver { from, signal }) if !self.is_banned(from) => {
-                            self.on_signal(from, signal)
-                        }
-                        Some(Step::Forward { via, routed }) => {
-                            if let Some(piece) = routed.piece() {
-                                self.send_piece(via, piece);
-                            }
-                            Vec::new()
-                        }
-                        _ => Vec::new(),
-                    }
-                }
-                Err(e) => self.link_failed(peer, e.to_string()),
-            },
-            LinkEvent::Closed(why) => self.link_failed(peer, why),
-        }
-    }
-
-    /// Passes on what `from` sent and the node took as new: announced by
-    /// id to every direct neighbour not known to have it (they fetch it),
-    /// and with the relay down posted to the tabs of this browser.
-    fn pass_on(&mut self, from: PeerId, msg: &Message) {
-        let msg = msg.encode();
-        let id = wire::body_id(&msg);
-        self.bodies.keep(id, msg.clone());
-        if self.links.contains_key(&from) {
-            self.steer(Input::Useful(from));
-        }
-        let sends = self.gossip.got(id, Some(from));
-        self.gossip_out(sends);
-        if self.conn != Conn::Online
-            && let Some(local) = &self.local
-            && !local.knows(from)
-        {
-            local.post(None, msg);
-        }
-    }
-
-    /// The neighbour known as `old` has the relay id `new` now: its link
-    /// is kept under `new` (a link being opened to `new` is dropped), and
-    /// the node hears of it under `new`.
-    fn rename(&mut self, old: PeerId, new: PeerId) -> Vec<Report> {
-        if old == new || self.links.contains_key(&new) && !self.links.contains_key(&old) {
-            return Vec::new();
-        }
-        if let Some(mesh) = &mut self.mesh {
-            mesh.rename(old, new);
-        }
-        self.paths.rename(old, new);
-        self.relist = true;
-        let sends = self.gossip.gone(old, now().0);
-        self.gossip_out(sends);
-        self.gossip.neighbour(new);
-        self.links.remove(&new);
-        if let Some(link) = self.links.remove(&old) {
-            self.links.insert(new, link);
-        }
-        let mut reports = vec![Report::Node(Event::PeerLeft(old))];
-        if !self.room_peers.contains(&new) {
-            reports.push(Report::Node(Event::PeerJoined(new)));
-        }
-        reports
-    }
-
-    /// Sends what gossip wants sent: announcements and fetches.
-    fn gossip_out(&mut self, sends: Vec<Gossiped<BodyId>>) {
-        for send in sends {
-            match send {
-                Gossiped::Announce { to, ids } => self.send_piece(to, wire::announce(&ids)),
-                Gossiped::Fetch { to, id } => self.send_piece(to, wire::fetch(&id)),
-                // The next announcer is asked; the slow one is only
-                // less useful.
-                Gossiped::Failed { .. } => {}
-            }
-        }
-    }
-
-    /// Sends a control piece on a direct link; a neighbour that does not
-    /// read loses it.
-    fn send_piece(&mut self, to: PeerId, piece: Vec<u8>) {
-        self.send_on_link(to, |link| link.send_piece(piece));
-    }
-
-    /// Sends something on the direct link with `to`; a neighbour that does
-    /// not read (or a link that is gone) loses it.
-    fn send_on_link(&mut self, to: PeerId, send: impl FnOnce(&mut DirectLink) -> bool) {
-        let sent = self.links.get_mut(&to).is_some_and(send);
-        if !sent {
-            drop(self.link_failed(to, "the neighbour does not read".into()));
-        }
-    }
-
-    /// Sends on a direct link; a neighbour that does not read loses it.
-    fn send_direct(&mut self, to: PeerId, msg: &Payload) {
-        self.send_on_link(to, |link| link.send(msg));
-    }
-
-    /// Tells every direct neighbour this tab's neighbours, if they
-    /// changed: they can signal them through it.
-    fn list_neighbours(&mut self) {
-        if !std::mem::take(&mut self.relist) {
-            return;
-        }
-        let up: Vec<PeerId> = self.up_links().collect();
-        for peer in &up {
-            self.send_piece(*peer, wire::neighbours(&up));
-        }
-    }
-
-    /// Tabs with a direct link up.
-    fn up_links(&self) -> impl Iterator<Item = PeerId> + '_ {
-        self.links
-            .iter()
-            .filter(|(_, l)| l.is_up())
-            .map(|(p, _)| *p)
-    }
-
-    /// Tells the relay when this tab becomes linked (at least
-    /// [`Config::d_lo`](tabcoin_mesh::Config) direct neighbours: from then
-    /// on they carry the chain between it and other linked tabs) or stops
-    /// being so.
-    fn tell_linked(&mut self) {
-        let linked = self.up_links().count() >= tabcoin_mesh::Config::DEFAULT.d_lo;
-        if linked != self.linked
-            && let Some(relay) = &self.relay
-            && relay.send(&ClientFrame::Linked { linked })
-        {
-            self.linked = linked;
-        }
-    }
-
-    /// About once a second: the mesh repairs and mixes, links keep alive,
-    /// the relay learns whether this tab is linked.
+    /// About once a second, for every network: the mesh repairs and
+    /// mixes, links keep alive, the relay learns whether the tab is linked.
     pub fn tick(&mut self) -> Vec<Report> {
-        self.steer(Input::Tick);
-        self.tell_linked();
-        self.list_neighbours();
-        let sends = self.gossip.tick(now().0);
-        self.gossip_out(sends);
-        let now = now().0;
-        let dead: Vec<PeerId> = self
-            .links
-            .iter_mut()
-            .filter_map(|(p, l)| (!l.keepalive(now)).then_some(*p))
-            .collect();
-        dead.into_iter()
-            .flat_map(|peer| self.link_failed(peer, "silent".into()))
-            .collect()
+        self.nets.values_mut().flat_map(NetShell::tick).collect()
     }
 
-    /// Every tab this one hears from, and how.
-    pub fn neighbours(&self) -> Vec<Neighbour> {
-        let direct = self.links.iter().filter(|(_, l)| l.is_up());
-        let mut list: Vec<Neighbour> = direct
-            .map(|(id, l)| Neighbour {
-                id: *id,
-                kind: "direct",
-                rtt_ms: l.rtt_ms(),
-                bytes: (l.bytes_in, l.bytes_out),
-                messages: l.messages_in,
-            })
-            .collect();
-        if self.conn == Conn::Online {
-            let relayed = self
-                .room_peers
-                .iter()
-                .filter(|p| !self.links.get(p).is_some_and(DirectLink::is_up));
-            list.extend(relayed.map(|id| Neighbour {
-                id: *id,
-                kind: "relay",
-                rtt_ms: None,
-                bytes: (0, 0),
-                messages: 0,
-            }));
-        }
-        if let Some(local) = &self.local {
-            list.extend(local.known().map(|id| Neighbour {
-                id,
-                kind: "same-browser",
-                rtt_ms: None,
-                bytes: (0, 0),
-                messages: 0,
-            }));
-        }
-        list
+    /// Deletes what network `params` stored (its chain and pending
+    /// transactions); a failure is reported.
+    pub fn delete_network(&self, params: &Params) {
+        let (sink, key) = (self.sink.clone(), super::config::storage_key(params));
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = idb::delete_network(&key).await {
+                sink(ShellEvent::Failed(e));
+            }
+        });
     }
 
-    /// This tab's id at the relay, once welcomed.
-    pub fn me(&self) -> Option<PeerId> {
-        self.me
+    /// Network `slot`, if the tab is in it.
+    pub fn net(&self, slot: NetId) -> Option<&NetShell> {
+        self.nets.get(&slot)
     }
 
     /// Connects to another relay (`url` already checked), remembered for
-    /// next time.
+    /// next time; every network goes with it.
     pub fn set_relay(&mut self, url: String) -> Vec<Report> {
         save_relay(&url);
-        self.config.relay = url;
-        self.relay = None;
-        self.reconnect = None;
-        self.backoff.reset();
-        let reports = self.relay_lost();
-        self.connect();
-        reports
+        self.config.relay = url.clone();
+        self.up.borrow_mut().set_url(url);
+        self.nets
+            .values_mut()
+            .flat_map(NetShell::relay_lost)
+            .collect()
+    }
+
+    /// The page's configuration.
+    pub fn config(&self) -> &PageConfig {
+        &self.config
+    }
+
+    /// The relay connection.
+    pub fn conn(&self) -> Conn {
+        self.up.borrow().conn()
     }
 
     /// Runs `n` miners (within the limits), remembered for next time;
@@ -1006,21 +368,6 @@ impl Shell {
     /// Keeps this tab's lease on its account (every second).
     pub fn renew_lease(&self, address: &Address) {
         web_storage::renew_lease(&address.to_string(), now());
-    }
-
-    /// The page's configuration.
-    pub fn config(&self) -> &PageConfig {
-        &self.config
-    }
-
-    /// The relay connection.
-    pub fn conn(&self) -> Conn {
-        self.conn
-    }
-
-    /// Tabs of this browser heard on the same-browser channel.
-    pub fn same_browser(&self) -> usize {
-        self.local.as_ref().map_or(0, LocalChannel::known_count)
     }
 
     /// Verifier workers able to take work.

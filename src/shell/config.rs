@@ -61,6 +61,9 @@ pub struct PageConfig {
     /// `?network=ID` of a network whose spec this tab does not know: the
     /// page asks the tabs in it instead of running a node.
     pub fetch_spec: Option<BlockHash>,
+    /// Whether the URL named the network (`net`, `spec` or `network`):
+    /// a tab in other networks joins it too. Else `params` is the default.
+    pub named: bool,
     /// WebSocket URL of the relay, without the room parameter.
     pub relay: String,
     /// `?kernel=scalar` runs the scalar miner even where SIMD works (to
@@ -137,10 +140,12 @@ impl PageConfig {
             format!("{scheme}://{host}/ws")
         });
         let force_scalar = get("kernel").is_some_and(|k| k == "scalar");
+        let named = ["net", "spec", "network"].iter().any(|k| get(k).is_some());
         PageConfig {
             params,
             problem,
             fetch_spec,
+            named,
             relay,
             force_scalar,
             verify_in_workers: get("verify").is_none_or(|v| v != "main"),

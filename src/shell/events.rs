@@ -20,6 +20,10 @@ pub fn now() -> Timestamp {
     Timestamp(js_sys::Date::now() as u64)
 }
 
+/// Which of the tab's networks (a slot number, not reused while the page
+/// lives).
+pub type NetId = u32;
+
 /// Where the shell's events go (the UI hands them back to
 /// [`Shell::on`]).
 pub type Sink = Rc<dyn Fn(ShellEvent)>;
@@ -29,7 +33,7 @@ pub type Sink = Rc<dyn Fn(ShellEvent)>;
 pub enum Conn {
     /// Opening the WebSocket.
     Connecting,
-    /// In the room.
+    /// Welcomed by the relay.
     Online,
     /// Lost; a reconnect is scheduled.
     Offline,
@@ -48,6 +52,8 @@ impl Conn {
 
 /// What the browser reported, for [`Shell::on`].
 pub enum ShellEvent {
+    /// About one network (its links, channel, storage).
+    Net(NetId, Box<ShellEvent>),
     /// From the relay socket.
     Relay(RelayEvent),
     /// Time to reconnect to the relay.
@@ -76,10 +82,10 @@ pub enum ShellEvent {
 
 /// What the shell has to say after an event.
 pub enum Report {
-    /// For the node.
-    Node(Event),
-    /// For the activity log.
-    Note(Note),
+    /// For the node of a network.
+    Node(NetId, Event),
+    /// For the activity log (about a network, or the tab).
+    Note(Option<NetId>, Note),
     /// For the UI's account book.
     Accounts(Result<Vec<Account>, ShellError>),
     /// For the accounts panel.

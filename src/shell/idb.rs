@@ -219,16 +219,38 @@ pub async fn delete_blocks(net: &str, keys: &[(u64, BlockHash)]) -> Result<(), S
     Ok(())
 }
 
+/// The key range of every `[net, height, hash]` record of network `net`.
+fn network_range(
+    net: &str,
+    fail: &impl Fn(idb::Error) -> ShellError,
+) -> Result<KeyRange, ShellError> {
+    let from: JsValue = js_sys::Array::of1(&JsValue::from_str(net)).into();
+    let to: JsValue =
+        js_sys::Array::of2(&JsValue::from_str(net), &JsValue::from_f64(f64::INFINITY)).into();
+    KeyRange::bound(&from, &to, None, None).map_err(fail)
+}
+
+/// Removes everything stored of network `net`: its block records, a chain
+/// stored whole by an earlier version, its pending transactions.
+pub async fn delete_network(net: &str) -> Result<(), ShellError> {
+    let fail = failing("delete the network's data".into());
+    let s = scope(BLOCKS, TransactionMode::ReadWrite, &fail).await?;
+    let _ = s
+        .store
+        .delete(Query::from(network_range(net, &fail)?))
+        .map_err(&fail)?;
+    commit(s.tx, &fail).await?;
+    delete(CHAINS, net).await?;
+    delete(POOLS, net).await
+}
+
 /// Every block record of network `net` (of every branch), lowest height
 /// first.
 pub async fn load_blocks(net: &str) -> Result<Vec<String>, ShellError> {
     let fail = failing("read the stored chain".into());
     let s = scope(BLOCKS, TransactionMode::ReadOnly, &fail).await?;
     // Every `[net, height, hash]` lies between `[net]` and `[net, +inf]`.
-    let from: JsValue = js_sys::Array::of1(&JsValue::from_str(net)).into();
-    let to: JsValue =
-        js_sys::Array::of2(&JsValue::from_str(net), &JsValue::from_f64(f64::INFINITY)).into();
-    let range = KeyRange::bound(&from, &to, None, None).map_err(&fail)?;
+    let range = network_range(net, &fail)?;
     let values = s
         .store
         .get_all(Some(Query::from(range)), None)

@@ -1,7 +1,9 @@
 //! The browser shell around the node: everything that touches the browser.
 //!
-//! [`Shell`] owns the relay socket, the same-browser channel, the miner and
-//! verifier workers and the storage calls. It carries out the node's
+//! [`Shell`] owns what the tab shares (the one relay connection,
+//! [`uplink`], the miner, verifier and vault workers, the accounts) and a
+//! [`net::NetShell`] per network the tab is in (its room, same-browser
+//! channel, direct links, stored chain and pool). It carries out the node's
 //! effects ([`Shell::carry_out`]) and turns what the browser reports
 //! ([`ShellEvent`], delivered through the [`Sink`] the UI gives it) into
 //! [`Report`]s: node events for the node, notes for the activity log,
@@ -34,9 +36,13 @@ pub mod local;
 #[cfg(target_arch = "wasm32")]
 pub mod miner_pool;
 #[cfg(target_arch = "wasm32")]
+pub mod net;
+#[cfg(target_arch = "wasm32")]
 pub mod relay;
 #[cfg(target_arch = "wasm32")]
 pub mod rtc;
+#[cfg(target_arch = "wasm32")]
+pub mod uplink;
 #[cfg(target_arch = "wasm32")]
 pub mod verifier_pool;
 #[cfg(target_arch = "wasm32")]
@@ -47,4 +53,4 @@ pub mod worker;
 #[cfg(target_arch = "wasm32")]
 pub use browser::{Neighbour, Shell};
 #[cfg(target_arch = "wasm32")]
-pub use events::{Conn, Report, ShellEvent, Sink, now};
+pub use events::{Conn, NetId, Report, ShellEvent, Sink, now};

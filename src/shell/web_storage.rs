@@ -2,7 +2,8 @@
 //! of that tab: the secret of an unprotected account, only the address of
 //! a protected one), a backup of every unprotected wallet secret in
 //! `localStorage` (a protected account's is removed from it), short
-//! account leases between tabs, the number of miners chosen, and a chain an
+//! account leases between tabs, the number of miners chosen, the networks
+//! this tab is in and the one it shows (`sessionStorage`), and a chain an
 //! older version kept in `localStorage`. The rest lives in IndexedDB
 //! ([`super::idb`]).
 
@@ -14,6 +15,39 @@ const WALLET_KEY: &str = "tabcoin/wallet";
 /// The address of this tab's protected account.
 const LOCKED_KEY: &str = "tabcoin/locked-account";
 const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
+/// The specs of the networks this tab is in, in order.
+const NETWORKS_KEY: &str = "tabcoin/networks";
+/// The id of the network this tab shows.
+const FOCUS_KEY: &str = "tabcoin/focus";
+
+/// The networks this tab was in before a reload (`None`: a new tab).
+pub fn tab_networks() -> Option<Vec<Params>> {
+    let specs = SessionStorage::get::<Vec<String>>(NETWORKS_KEY).ok()?;
+    Some(
+        specs
+            .iter()
+            .filter_map(|s| tabcoin_node::network_of_spec(s).ok())
+            .collect(),
+    )
+}
+
+/// Keeps the networks this tab is in, and the one it shows, across
+/// reloads of the tab.
+pub fn save_tab_networks(networks: &[&Params], focus: Option<&Params>) {
+    let specs: Vec<String> = networks.iter().map(|p| p.spec().canonical()).collect();
+    let _ = SessionStorage::set(NETWORKS_KEY, specs);
+    match focus {
+        Some(p) => {
+            let _ = SessionStorage::set(FOCUS_KEY, p.network_id().to_string());
+        }
+        None => SessionStorage::delete(FOCUS_KEY),
+    }
+}
+
+/// The id of the network this tab showed before a reload.
+pub fn tab_focus() -> Option<String> {
+    SessionStorage::get::<String>(FOCUS_KEY).ok()
+}
 
 fn legacy_chain_key(params: &Params) -> String {
     format!("tabcoin/{}/chain", super::config::storage_key(params))

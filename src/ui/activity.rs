@@ -44,6 +44,9 @@ pub struct Toast {
 pub struct Activity {
     log: VecDeque<LogLine>,
     toasts: VecDeque<Toast>,
+    /// The network what comes next is about, named when the tab is in
+    /// several.
+    network: Option<String>,
 }
 
 impl Activity {
@@ -52,11 +55,26 @@ impl Activity {
         Activity::default()
     }
 
+    /// Names the network the next lines and toasts are about (`None`:
+    /// the tab's, or the only network's).
+    pub fn set_network(&mut self, name: Option<String>) {
+        self.network = name;
+    }
+
+    /// `text` under the current network's name, if any.
+    fn named(&self, text: String) -> String {
+        match &self.network {
+            Some(name) => format!("{name}: {text}"),
+            None => text,
+        }
+    }
+
     /// Adds a line to the log.
     pub fn line(&mut self, at: Timestamp, text: String, warn: bool) {
         if self.log.len() == LOG_LINES {
             self.log.pop_front();
         }
+        let text = self.named(text);
         self.log.push_back(LogLine { at, text, warn });
     }
 
@@ -85,7 +103,11 @@ impl Activity {
             && let Some((total, from)) = last.reward
         {
             let total = total + coins;
-            last.text = format!("Received {total} mining reward in blocks {from}–{height}");
+            let text = format!("Received {total} mining reward in blocks {from}–{height}");
+            last.text = match &self.network {
+                Some(name) => format!("{name}: {text}"),
+                None => text,
+            };
             last.reward = Some((total, from));
             last.at = at;
             return;
@@ -97,7 +119,8 @@ impl Activity {
         });
     }
 
-    fn toast(&mut self, toast: Toast) {
+    fn toast(&mut self, mut toast: Toast) {
+        toast.text = self.named(toast.text);
         self.toasts.push_back(toast);
         while self.toasts.len() > MAX_TOASTS {
             // Payments from others matter more than a miner's stream of

@@ -206,6 +206,52 @@ pub fn maker(block: &Block, authorities: &[Address]) -> [String; 4] {
     }
 }
 
+/// One of the tab's networks, as its row in the networks panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkRow {
+    /// Its name.
+    pub name: String,
+    /// Its id, shortened.
+    pub id: String,
+    /// "proof of work" or "proof of authority".
+    pub kind: &'static str,
+    /// Genesis, boot or ready.
+    pub mode: &'static str,
+    /// Its best chain's height.
+    pub height: u64,
+    /// Peers reached.
+    pub peers: usize,
+    /// This tab's balance there.
+    pub balance: u64,
+    /// "mining", "sealing" or "".
+    pub making: &'static str,
+}
+
+/// What the networks panel shows of `node`'s network.
+pub fn network_row(node: &tabcoin_node::Node) -> NetworkRow {
+    let store = node.store();
+    let params = store.params();
+    let sealed = params.is_proof_of_authority();
+    NetworkRow {
+        name: params.name.to_string(),
+        id: store.genesis().hash.short(),
+        kind: if sealed {
+            "proof of authority"
+        } else {
+            "proof of work"
+        },
+        mode: node.mode().label(),
+        height: store.height().0,
+        peers: node.peers().len(),
+        balance: node.balance().0,
+        making: match (node.is_mining(), sealed) {
+            (false, _) => "",
+            (true, false) => "mining",
+            (true, true) => "sealing",
+        },
+    }
+}
+
 /// One page of all blocks, newest first: the blocks, the page shown (the
 /// last if `page` is beyond it) and how many pages there are.
 pub fn blocks_page(store: &Store, page: usize) -> (Vec<Block>, usize, usize) {
@@ -291,6 +337,18 @@ mod tests {
         assert_eq!((who.as_str(), what.as_str()), ("miner", "difficulty"));
         assert_eq!(by, wallet(1).address().short());
         assert!(value.ends_with(" bits"), "{value}");
+    }
+
+    #[test]
+    fn a_network_row_says_what_kind_where_it_stands_and_what_the_tab_holds() {
+        let node = tabcoin_node::Node::new(chain(3), wallet(1));
+        let row = network_row(&node);
+        assert_eq!(row.name, "test");
+        assert_eq!(row.id, P.network_id().short());
+        assert_eq!((row.kind, row.height, row.making), ("proof of work", 3, ""));
+        // Two of the three blocks paid wallet 1, on top of its starting balance.
+        assert_eq!(row.balance, P.starting_balance.0 + 2 * P.mining_reward.0);
+        assert_eq!(row.mode, node.mode().label());
     }
 
     #[test]

@@ -138,6 +138,36 @@ test('on a proof-of-authority network the authority seals and a follower cannot,
   await sameTip(a, b);
   assert.match(await text(a, 'sealing-status'), /^Authority 1: sealing the next block in turn/);
   await screenshot(b, 'network-authority-follower');
+
+  // B joins the built-in test network as well, on the same relay
+  // connection, and mines there while A's network goes on.
+  const row = (page, name) => `[data-testid=network-row][data-name="${name}"]`;
+  const rowHeight = async (page, name) => Number(await page.textContent(`${row(page, name)} [data-testid=network-height]`));
+  await b.click('[data-testid=network-join][data-name=test]');
+  await waitForText(b, 'network-name', 'test');
+  await waitForText(b, 'conn-state', 'online');
+  const officeBefore = await rowHeight(b, 'office-e2e');
+  await b.click('[data-testid=mine-button]');
+  await waitFor(b, () => Number(document.querySelector('[data-testid=chain-height]').textContent) >= 2);
+  await waitFor(b, (h) => Number(document.querySelector('[data-testid=network-row][data-name="office-e2e"] [data-testid=network-height]').textContent) > h, officeBefore);
+  assert.equal(await b.textContent(`${row(b, 'test')} [data-testid=network-making]`), 'mining');
+  assert.equal(await b.textContent(`${row(b, 'office-e2e')} [data-testid=network-making]`), '');
+  await screenshot(b, 'network-two-at-once');
+  // B leaves A's network: A sees it go, B's test network keeps mining.
+  await b.click(`${row(b, 'office-e2e')} [data-testid=network-leave]`);
+  await waitFor(b, () => !document.querySelector('[data-testid=network-row][data-name="office-e2e"]'));
+  await waitForText(a, 'peer-count', '0');
+  const testHeight = await height(b);
+  await waitFor(b, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) > h, testHeight);
+  await b.click('[data-testid=mine-button]');
+  await waitForText(b, 'mine-button', 'Start mining');
+  // A seals on alone; B rejoins, shows it and catches up from where it left.
+  await waitFor(a, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) > h + 2, officeBefore);
+  await b.click('[data-testid=network-rejoin]');
+  await waitForText(b, 'network-name', 'office-e2e');
+  await sameTip(a, b);
+  await waitForText(b, 'balance', '25');
+  assert.equal(await b.$$eval('[data-testid=network-row]', (rows) => rows.length), 2);
 });
 
 test('tabs reconnect after a relay restart and keep mining together', async () => {

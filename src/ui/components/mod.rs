@@ -7,6 +7,7 @@ pub mod charts;
 pub mod history_list;
 pub mod mining_panel;
 pub mod network_panel;
+pub mod networks_panel;
 pub mod sealing_panel;
 pub mod search_box;
 pub mod send_form;

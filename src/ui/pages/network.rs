@@ -190,7 +190,7 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
                     <p><a data-testid="net-invite" href={c.link.clone()}>{ &c.link }</a></p>
                     <p>{ "Short link (the spec comes from the network's tabs that are online):" }</p>
                     <p><a data-testid="net-short-invite" href={c.short.clone()}>{ &c.short }</a></p>
-                    <p class="muted">{ "Open it here to join it yourself. A tab runs one network at a time for now." }</p>
+                    <p class="muted">{ "Open it here to join it yourself: this tab stays in its other networks too." }</p>
                 </div>
             }
         </section>

@@ -16,6 +16,7 @@ use sha2::block_api::compress256;
 use crate::block::{HEADER_LEN, Header};
 use crate::hash::BlockHash;
 use crate::target::Target;
+use crate::u256::U256;
 
 /// SHA-256 initial state.
 const IV: [u32; 8] = [
@@ -35,6 +36,13 @@ impl Midstate {
     /// Precomputes the constant part of `header`'s hash. A header whose bits
     /// do not decode gets a zero target (nothing meets it).
     pub fn new(header: &Header) -> Midstate {
+        Midstate::with_target(header, header.target().unwrap_or(Target(U256::ZERO)))
+    }
+
+    /// Precomputes `header`'s hash for a search against `target` itself,
+    /// not the one its bits declare (the compact form rounds: a test of a
+    /// kernel may want the exact target of a given hash).
+    pub fn with_target(header: &Header, target: Target) -> Midstate {
         let bytes = header.encode();
         let mut state = IV;
         let mut first = [0u8; 64];
@@ -44,10 +52,7 @@ impl Midstate {
         tail[..HEADER_LEN - 64].copy_from_slice(&bytes[64..]);
         tail[HEADER_LEN - 64] = 0x80;
         tail[56..].copy_from_slice(&((HEADER_LEN as u64) * 8).to_be_bytes());
-        let target_bytes = header
-            .target()
-            .map(|t| t.0.to_be_bytes())
-            .unwrap_or([0; 32]);
+        let target_bytes = target.0.to_be_bytes();
         let mut target = [0u32; 8];
         for (word, chunk) in target.iter_mut().zip(target_bytes.chunks_exact(4)) {
             *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
@@ -62,6 +67,17 @@ impl Midstate {
     /// The precomputed parts: midstate, padded second block, target words.
     pub(crate) fn parts(&self) -> ([u32; 8], [u8; 64], [u32; 8]) {
         (self.state, self.tail, self.target)
+    }
+
+    /// What a GPU kernel needs, as words: the midstate, the second block's
+    /// first five words (height, timestamp, bits; the nonce is words 5 and
+    /// 6, the padding and length fixed) and the target.
+    pub fn words(&self) -> ([u32; 8], [u32; 5], [u32; 8]) {
+        let mut tail = [0u32; 5];
+        for (word, chunk) in tail.iter_mut().zip(self.tail.chunks_exact(4)) {
+            *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
+        (self.state, tail, self.target)
     }
 
     /// The header hash with `nonce` in place of the header's nonce.
@@ -169,6 +185,31 @@ mod tests {
                 "nonce {nonce}"
             );
         }
+    }
+
+    #[test]
+    fn an_exact_target_is_met_by_its_own_hash_and_nothing_above_it() {
+        let h = template(0);
+        let probe = Midstate::new(&h);
+        let (best, hash) = (0..512u64)
+            .map(|n| (n, probe.hash_with_nonce(n)))
+            .min_by_key(|(_, hash)| *hash)
+            .unwrap_or_else(|| panic!("a range"));
+        let exact = Midstate::with_target(&h, Target(U256::from_be_bytes(&hash.0)));
+        assert_eq!(exact.search(0..512), Some(best));
+        assert_eq!(exact.search(0..best), None);
+        // The words a GPU kernel gets are the same state, tail and target.
+        let (state, tail, target) = exact.words();
+        let (parts_state, parts_tail, parts_target) = exact.parts();
+        assert_eq!((state, target), (parts_state, parts_target));
+        assert_eq!(
+            tail[2],
+            u32::from_be_bytes([parts_tail[8], parts_tail[9], parts_tail[10], parts_tail[11]])
+        );
+        assert_eq!(
+            target[0],
+            u32::from_be_bytes([hash.0[0], hash.0[1], hash.0[2], hash.0[3]])
+        );
     }
 
     #[test]

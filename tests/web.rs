@@ -204,3 +204,112 @@ async fn the_chain_survives_in_indexeddb_block_by_block() {
             .is_empty()
     );
 }
+
+// The GPU search (WebGPU; here Chromium's SwiftShader adapter, a CPU
+// emulation: these tests check answers, never speed).
+
+use tabcoin::workers::gpu::GpuSearch;
+use tabcoin_chain::pow::Midstate;
+use tabcoin_chain::{BlockHash, Header, Height, Target, Timestamp, TxRoot};
+
+/// A seeded header: every field from `seed`, the target `zero_bits` hard.
+fn seeded_header(seed: u64, bits: u32) -> Header {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut bytes = || {
+        let mut b = [0u8; 32];
+        for chunk in b.chunks_exact_mut(8) {
+            chunk.copy_from_slice(&next().to_be_bytes());
+        }
+        b
+    };
+    Header {
+        prev_hash: BlockHash(bytes()),
+        tx_root: TxRoot(bytes()),
+        height: Height(next() % 1_000_000),
+        timestamp: Timestamp(next() % (1 << 42)),
+        bits,
+        nonce: 0,
+    }
+}
+
+async fn gpu() -> GpuSearch {
+    GpuSearch::open()
+        .await
+        .unwrap_or_else(|e| panic!("headless Chromium offers a WebGPU adapter here: {e}"))
+}
+
+#[wasm_bindgen_test]
+async fn the_gpu_finds_the_nonce_the_scalar_search_finds() {
+    let gpu = gpu().await;
+    assert!(!gpu.adapter().is_empty());
+    let (mut found, mut carried) = (0, 0);
+    for seed in 0..24u64 {
+        let zero_bits = 6 + (seed % 5) as u32;
+        let header = seeded_header(seed, Target::from_leading_zeros(zero_bits).to_compact());
+        let mid = Midstate::new(&header);
+        // Batches of several sizes, some across a 2^32 boundary of the
+        // nonce (a carry into its high word).
+        let first = match seed % 3 {
+            0 => 0,
+            1 => (1u64 << 32) - 4,
+            _ => seed.wrapping_mul(0x0123_4567_89ab),
+        };
+        let count = 1_000 + (seed as u32 % 4) * 1_500;
+        let scalar = mid.search(first..first + u64::from(count));
+        let on_gpu = gpu.search(&mid, first, count).await.expect("searched");
+        assert_eq!(on_gpu, scalar, "seed {seed}, {zero_bits} bits from {first}");
+        found += usize::from(scalar.is_some());
+        carried += usize::from(first < 1 << 32 && scalar.is_some_and(|n| n >= 1 << 32));
+    }
+    assert!(found >= 12, "most batches hold a solution: {found}");
+    assert!(
+        carried >= 3,
+        "solutions past a carry into the high word: {carried}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_gpu_finds_targets_met_first_last_and_never() {
+    let gpu = gpu().await;
+    for seed in 100..104u64 {
+        // Every hash meets the easiest target: the batch's first nonce.
+        let easy = seeded_header(seed, Target::from_leading_zeros(0).to_compact());
+        let first = seed * 1_000_003;
+        assert_eq!(
+            gpu.search(&Midstate::new(&easy), first, 4_096).await,
+            Ok(Some(first))
+        );
+        // The target of the batch's smallest hash, exactly, the batch
+        // ending there: met at its last nonce only.
+        let header = seeded_header(seed, 0);
+        let probe = Midstate::new(&header);
+        let (last, best) = (0..2_048u64)
+            .map(|n| (n, probe.hash_with_nonce(n)))
+            .min_by_key(|(_, h)| *h)
+            .expect("a batch");
+        let target = Target(tabcoin_chain::u256::U256::from_be_bytes(&best.0));
+        let mid = Midstate::with_target(&header, target);
+        let from = last.saturating_sub(1_500);
+        assert_eq!(mid.search(from..last), None, "nothing before it meets");
+        assert_eq!(mid.search(from..last + 1), Some(last));
+        let count = (last - from + 1) as u32;
+        assert_eq!(gpu.search(&mid, from, count).await, Ok(Some(last)));
+        // A target no hash meets.
+        let never = seeded_header(seed, Target::from_leading_zeros(200).to_compact());
+        assert_eq!(gpu.search(&Midstate::new(&never), 0, 4_096).await, Ok(None));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_gpu_says_so_instead_of_answering() {
+    let gpu = gpu().await;
+    let header = seeded_header(7, Target::from_leading_zeros(8).to_compact());
+    gpu.lose();
+    assert!(gpu.search(&Midstate::new(&header), 0, 1_024).await.is_err());
+}

@@ -14,7 +14,7 @@ use tabcoin_node::{Effect, Event, Keys};
 use super::config::{PageConfig, save_relay};
 use super::events::{Conn, NetId, Report, ShellEvent, Sink, now};
 use super::idb;
-use super::miner_pool::{MinerPool, miner_script};
+use super::miner_pool::{GPU_INDEX, MinerPool, miner_script};
 use super::net::NetShell;
 use super::note::Note;
 use super::relay::RelayEvent;
@@ -63,8 +63,8 @@ impl Shell {
         let wanted = web_storage::saved_workers().unwrap_or(cores);
         let miners = MinerPool::start(
             miner_script(config.force_scalar),
-            wanted,
-            max_miners,
+            (wanted, max_miners),
+            config.software_gpu,
             sink.clone(),
         );
         let verifiers = if config.verify_in_workers {
@@ -117,6 +117,25 @@ impl Shell {
         }
     }
 
+    /// Every network's node hears how many miners there are (the GPU's
+    /// came or went): the one mining gives them its job afresh.
+    fn miners_changed(&self) -> Vec<Report> {
+        let n = self.miners.count();
+        self.nets
+            .keys()
+            .map(|slot| Report::Node(*slot, Event::WorkersSet(n)))
+            .collect()
+    }
+
+    /// Turns the GPU miner on or off; returns what the nodes hear.
+    pub fn set_gpu(&mut self, on: bool) -> Vec<Report> {
+        if self.miners.set_gpu(on) {
+            self.miners_changed()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Every network's node hears how many verifiers there are.
     fn verifiers_changed(&self) -> Vec<Report> {
         let (available, loading) = self.verifiers.counts();
@@ -165,15 +184,32 @@ impl Shell {
                 Vec::new()
             }
             ShellEvent::Miner(index, posted) => match posted.read::<FromMiner>() {
+                Some(FromMiner::Ready { kernel }) if index == GPU_INDEX => {
+                    self.miners.gpu_ready(kernel.clone());
+                    let mut reports = vec![Report::Note(None, Note::GpuMining(kernel))];
+                    reports.extend(self.miners_changed());
+                    reports
+                }
                 Some(FromMiner::Ready { kernel }) => {
                     self.miners.ready(index, kernel);
                     Vec::new()
+                }
+                Some(FromMiner::NoGpu { reason }) => {
+                    self.miners.gpu_unavailable(reason.clone());
+                    let mut reports = vec![Report::Note(None, Note::NoGpu(reason))];
+                    reports.extend(self.miners_changed());
+                    reports
                 }
                 Some(FromMiner::Report(report)) => match self.mining {
                     Some(slot) => vec![Report::Node(
                         slot,
                         Event::Miner {
-                            worker: index,
+                            // The node knows the GPU as the last miner.
+                            worker: if index == GPU_INDEX {
+                                self.miners.wanted()
+                            } else {
+                                index
+                            },
                             report,
                         },
                     )],
@@ -316,12 +352,12 @@ impl Shell {
         self.up.borrow().conn()
     }
 
-    /// Runs `n` miners (within the limits), remembered for next time;
-    /// returns how many.
+    /// Runs `n` CPU miners (within the limits), remembered for next time;
+    /// returns how many miners the nodes count (the GPU too, if it mines).
     pub fn set_miners(&mut self, n: usize) -> usize {
         let n = self.miners.set_wanted(n);
         web_storage::save_workers(n);
-        n
+        self.miners.count()
     }
 
     /// Stores an account in the background; a failure comes back as an

@@ -8,6 +8,9 @@
 //!   spec remembered from before, else asked of the tabs in it (the page
 //!   shows the join page until one answers, then reloads).
 //! - `?kernel=scalar` runs the scalar miner even where WebAssembly SIMD works.
+//! - `?gpu=software` lets the GPU miner use a software adapter (a CPU
+//!   emulation such as SwiftShader, which would only take the CPU
+//!   workers' time; for tests and the curious).
 //! - `?verify=main` checks signatures on the page's thread instead of in
 //!   verifier workers.
 //! - `?links=0` opens no direct links: every message goes through the
@@ -69,6 +72,8 @@ pub struct PageConfig {
     /// `?kernel=scalar` runs the scalar miner even where SIMD works (to
     /// compare them).
     pub force_scalar: bool,
+    /// `?gpu=software`: the GPU miner may use a software adapter.
+    pub software_gpu: bool,
     /// Signatures of incoming batches are checked in verifier workers
     /// (`?verify=main` turns this off, to compare).
     pub verify_in_workers: bool,
@@ -140,6 +145,7 @@ impl PageConfig {
             format!("{scheme}://{host}/ws")
         });
         let force_scalar = get("kernel").is_some_and(|k| k == "scalar");
+        let software_gpu = get("gpu").is_some_and(|g| g == "software");
         let named = ["net", "spec", "network"].iter().any(|k| get(k).is_some());
         PageConfig {
             params,
@@ -148,6 +154,7 @@ impl PageConfig {
             named,
             relay,
             force_scalar,
+            software_gpu,
             verify_in_workers: get("verify").is_none_or(|v| v != "main"),
             direct_links: get("links").is_none_or(|v| v != "0"),
         }

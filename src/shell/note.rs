@@ -30,6 +30,10 @@ pub enum Note {
         /// Why, in a few words.
         why: String,
     },
+    /// The GPU miner searches on this adapter.
+    GpuMining(String),
+    /// The GPU does not mine, with why; mining goes on on the CPU.
+    NoGpu(String),
     /// Something failed.
     Failed(ShellError),
 }

@@ -15,6 +15,8 @@ const WALLET_KEY: &str = "tabcoin/wallet";
 /// The address of this tab's protected account.
 const LOCKED_KEY: &str = "tabcoin/locked-account";
 const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
+/// Whether the GPU miner is turned off.
+const GPU_OFF_KEY: &str = "tabcoin/gpu-off";
 /// The specs of the networks this tab is in, in order.
 const NETWORKS_KEY: &str = "tabcoin/networks";
 /// The id of the network this tab shows.
@@ -188,4 +190,14 @@ pub fn saved_workers() -> Option<usize> {
 /// Remembers the number of miner workers.
 pub fn save_workers(n: usize) {
     let _ = LocalStorage::set(WORKERS_KEY, n);
+}
+
+/// Whether the person turned the GPU miner off (it is on by default).
+pub fn gpu_off() -> bool {
+    LocalStorage::get::<bool>(GPU_OFF_KEY).unwrap_or(false)
+}
+
+/// Remembers whether the GPU miner is off.
+pub fn save_gpu_off(off: bool) {
+    let _ = LocalStorage::set(GPU_OFF_KEY, off);
 }

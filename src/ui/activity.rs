@@ -93,7 +93,7 @@ impl Activity {
 
     /// The shell said something.
     pub fn note(&mut self, at: Timestamp, note: &Note) {
-        let warn = !matches!(note, Note::Joined { .. });
+        let warn = !matches!(note, Note::Joined { .. } | Note::GpuMining(_));
         self.line(at, note_sentence(note), warn);
     }
 
@@ -270,6 +270,8 @@ pub fn note_sentence(note: &Note) -> String {
         Note::BadFrame(reason) => format!("ignored a bad frame from the relay: {reason}"),
         Note::LinkOpened(peer) => format!("linked directly with peer {peer}"),
         Note::LinkClosed { peer, why } => format!("direct link with peer {peer} closed: {why}"),
+        Note::GpuMining(adapter) => format!("the GPU mines too ({adapter})"),
+        Note::NoGpu(reason) => format!("the GPU does not mine: {reason}; the CPU miners go on"),
         Note::Failed(e) => e.to_string(),
     }
 }

@@ -42,6 +42,12 @@ pub enum FromMiner {
         /// The kernel.
         kernel: String,
     },
+    /// The GPU miner cannot search: no WebGPU, no adapter, or its device
+    /// stopped (the page mines on the CPU only).
+    NoGpu {
+        /// Why, in one sentence.
+        reason: String,
+    },
     /// Progress on a job, or a nonce found: the node's own type, posted as
     /// is (`{"type":"progress",…}`, `{"type":"found",…}`).
     #[serde(untagged)]

@@ -44,8 +44,8 @@ export async function startRelay(addr = '127.0.0.1:0') {
   };
 }
 
-/** Launches headless Chromium with flags that work as root on a closed network. */
-export function launchBrowser() {
+/** Launches headless Chromium with flags that work as root on a closed network (and `extra` ones). */
+export function launchBrowser(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: [
@@ -57,6 +57,7 @@ export function launchBrowser() {
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
+      ...extra,
     ],
   });
 }

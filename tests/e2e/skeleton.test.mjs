@@ -6,6 +6,7 @@ import { test } from 'node:test';
 
 import {
   height,
+  launchBrowser,
   mineUntilAbove,
   openTab,
   sameTip,
@@ -107,6 +108,8 @@ test('mining runs in a web worker and the page stays responsive', async () => {
   await waitFor(page, () => document.querySelectorAll('[data-testid=worker-rate]').length === 2);
   await waitFor(page, () => [...document.querySelectorAll('[data-testid=worker-rate]')].every((e) => /[1-9][0-9.]* [kM]?H\/s$/.test(e.textContent)));
   assert.ok(page.workers().length >= 2, 'two workers run');
+  // This browser has no WebGPU adapter: the panel says so, the CPU mines.
+  assert.match(await text(page, 'gpu-state'), /^GPU not mining: .+; the CPU workers mine$/);
   // Timer ticks on the main thread keep coming while the worker hashes.
   const maxGap = await page.evaluate(
     () =>
@@ -145,4 +148,35 @@ test('the app and its workers arrive Brotli-compressed and run', async () => {
   assert.equal(encodings.get('app_bg.wasm'), 'br');
   assert.equal(encodings.get('verifier_bg.wasm'), 'br');
   await context.close();
+});
+
+test('where WebGPU works the GPU mines beside the CPU workers, and can be switched off', async () => {
+  // Chromium's software adapter (SwiftShader): a CPU emulation, so this
+  // checks the GPU path works, not how fast it is.
+  const browser = await launchBrowser(['--enable-unsafe-webgpu']);
+  try {
+    // A software adapter is used only when asked for.
+    const plain = await openTab(await browser.newContext(), env.relay.url, 'demo');
+    await waitFor(plain, () => /^GPU not mining: the only adapter is a software one/.test(document.querySelector('[data-testid=gpu-state]')?.textContent ?? ''), undefined, 30_000);
+    await plain.close();
+    const page = await openTab(await browser.newContext(), env.relay.url, 'demo&gpu=software');
+    const gpuMines = () => (document.querySelector('[data-testid=gpu-state]')?.textContent ?? '').startsWith('GPU mines too (');
+    await waitFor(page, gpuMines, undefined, 30_000);
+    await page.click('[data-testid=mine-button]');
+    await waitFor(page, () => /GPU: [1-9][0-9.]* [kM]?H\/s$/.test(document.querySelector('[data-testid=gpu-rate]')?.textContent ?? ''));
+    assert.equal(await page.$$eval('[data-testid=worker-rate]', (e) => e.length), Number(await page.inputValue('[data-testid=workers]')));
+    await screenshot(page, 'mining-gpu');
+    // Off: the CPU workers mine on alone.
+    await page.uncheck('[data-testid=gpu-switch]');
+    await waitForText(page, 'gpu-state', 'GPU off: the CPU workers mine');
+    await waitFor(page, () => !document.querySelector('[data-testid=gpu-rate]'));
+    await waitFor(page, () => /[1-9][0-9.]* [kM]?H\/s$/.test(document.querySelector('[data-testid=hash-rate]').textContent));
+    // On again: the device opens afresh.
+    await page.check('[data-testid=gpu-switch]');
+    await waitFor(page, gpuMines, undefined, 30_000);
+    await page.click('[data-testid=mine-button]');
+    await waitForText(page, 'hash-rate', 'idle');
+  } finally {
+    await browser.close();
+  }
 });

@@ -38,6 +38,8 @@ pub enum Msg {
     ToggleMining,
     /// The number of miners was changed.
     SetMiners(usize),
+    /// The GPU switch: mine on the GPU too, or not.
+    SetGpu(bool),
     /// The send form: recipient and amount as typed.
     Send(String, String),
     /// The network panel: connect to this relay.
@@ -182,6 +184,10 @@ impl Component for App {
                 let n = self.shell.set_miners(n);
                 self.dispatch_all(&Event::WorkersSet(n));
             }
+            Msg::SetGpu(on) => {
+                let reports = self.shell.set_gpu(on);
+                self.reports(reports);
+            }
             Msg::Send(to, amount) => {
                 let Some(node) = self.node() else {
                     return true;
@@ -276,6 +282,7 @@ impl Component for App {
                                 verifiers: self.shell.verifiers(),
                                 miners: (miners.wanted(), miners.max()),
                                 kernel: miners.kernel().map(str::to_owned),
+                                gpu: miners.gpu_state().clone(),
                             },
                             copied: self.copied,
                             vault_busy: self.vault_busy,
@@ -294,6 +301,7 @@ impl Component for App {
                                 lock: link.callback(|()| Msg::Account(AccountAction::Lock)),
                                 toggle_mining: link.callback(|()| Msg::ToggleMining),
                                 miners: link.callback(Msg::SetMiners),
+                                gpu: link.callback(Msg::SetGpu),
                                 send: link.callback(|(to, amount)| Msg::Send(to, amount)),
                                 set_relay: link.callback(Msg::SetRelay),
                             },

@@ -76,7 +76,7 @@ impl App {
         let node = Node::new(Store::new(params.clone()), self.keys.clone());
         self.nets.insert(slot, node);
         self.shell.add_net(slot, params);
-        self.dispatch_to(slot, Event::WorkersSet(self.shell.miners().wanted()));
+        self.dispatch_to(slot, Event::WorkersSet(self.shell.miners().count()));
         // A new network's first batch comes fast: it waits for verifiers
         // still loading.
         let (available, loading) = self.shell.verifier_counts();

@@ -1,9 +1,11 @@
-//! The mining panel: start/stop, number of workers, hash rate per worker and
-//! in total, progress toward the next block, the reward address.
+//! The mining panel: start/stop, number of workers, the GPU switch, hash
+//! rate per worker (the GPU's beside them) and in total, progress toward
+//! the next block, the reward address.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::shell::miner_pool::GpuState;
 use crate::ui::format::format_rate;
 
 /// Props of [`MiningPanel`].
@@ -25,10 +27,15 @@ pub struct MiningPanelProps {
     pub reward_to: String,
     /// The nonce search the workers run (`simd` or `scalar`).
     pub kernel: String,
+    /// Where the GPU miner stands (when it mines, its rate is the last of
+    /// `rates`).
+    pub gpu: GpuState,
     /// Start/stop.
     pub on_toggle: Callback<()>,
     /// A new number of workers.
     pub on_workers: Callback<usize>,
+    /// The GPU switch.
+    pub on_gpu: Callback<bool>,
 }
 
 /// Start/stop, workers, rates, progress.
@@ -47,6 +54,15 @@ pub fn mining_panel(p: &MiningPanelProps) -> Html {
             }
         })
     };
+    let gpu_on = !matches!(p.gpu, GpuState::Off);
+    let on_gpu = p.on_gpu.reform(move |_: Event| !gpu_on);
+    let gpu_note = match &p.gpu {
+        GpuState::Off => "GPU off: the CPU workers mine".to_owned(),
+        GpuState::Loading => "GPU: opening the device…".to_owned(),
+        GpuState::Ready(adapter) => format!("GPU mines too ({adapter})"),
+        GpuState::Unavailable(why) => format!("GPU not mining: {why}; the CPU workers mine"),
+    };
+    let gpu_mines = matches!(p.gpu, GpuState::Ready(_));
     let status = if !p.mining {
         "idle".to_owned()
     } else {
@@ -66,11 +82,17 @@ pub fn mining_panel(p: &MiningPanelProps) -> Html {
                     { format!("{:.0}% of the {} expected for {} zero bits", 100.0 * p.progress, expected_label(p.difficulty_bits), p.difficulty_bits) }
                 </span>
                 <ul class="workers">
-                    { for p.rates.iter().enumerate().map(|(i, r)| html! {
-                        <li data-testid="worker-rate">{ format!("worker {}: {}", i + 1, format_rate(*r)) }</li>
+                    { for p.rates.iter().enumerate().map(|(i, r)| {
+                        if gpu_mines && i + 1 == p.rates.len() {
+                            html! { <li data-testid="gpu-rate">{ format!("GPU: {}", format_rate(*r)) }</li> }
+                        } else {
+                            html! { <li data-testid="worker-rate">{ format!("worker {}: {}", i + 1, format_rate(*r)) }</li> }
+                        }
                     }) }
                 </ul>
             }
+            <label class="muted"><input type="checkbox" data-testid="gpu-switch" checked={gpu_on} onchange={on_gpu} />{ " GPU" }</label>
+            <span class={classes!("muted", matches!(p.gpu, GpuState::Unavailable(_)).then_some("warn"))} data-testid="gpu-state">{ gpu_note }</span>
             <span class="muted">{ format!("rewards to {}", p.reward_to) }</span>
             <span class="pill" title="nonce search kernel" data-testid="kernel">
                 { match p.kernel.as_str() { "simd" => "SIMD ×4 kernel", "scalar" => "scalar kernel", other => other } }

@@ -43,6 +43,8 @@ pub struct ShellView {
     pub miners: (usize, usize),
     /// The miners' kernel, once known.
     pub kernel: Option<String>,
+    /// Where the GPU miner stands.
+    pub gpu: crate::shell::miner_pool::GpuState,
 }
 
 /// What the person can do on the page.
@@ -67,6 +69,8 @@ pub struct Actions {
     pub toggle_mining: Callback<()>,
     /// Run this many miners.
     pub miners: Callback<usize>,
+    /// Mine on the GPU too, or not.
+    pub gpu: Callback<bool>,
     /// Send (recipient, amount) as typed.
     pub send: Callback<(String, String)>,
     /// Use this relay.
@@ -158,8 +162,10 @@ pub fn view(h: Home<'_>) -> Html {
                 difficulty_bits={bits}
                 reward_to={me.short()}
                 kernel={shell.kernel.clone().unwrap_or_else(|| "loading".into())}
+                gpu={shell.gpu.clone()}
                 on_toggle={on.toggle_mining}
                 on_workers={on.miners}
+                on_gpu={on.gpu}
             />
         },
     };

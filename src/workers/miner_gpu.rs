@@ -1,0 +1,184 @@
+//! The GPU miner web worker (`miner_gpu` binary): the CPU miners' messages
+//! ([`ToMiner`], [`FromMiner`]) around the WebGPU search ([`GpuSearch`]).
+//! It opens its device on start and says `Ready` with the adapter's name,
+//! or `NoGpu` with the reason; a device that stops later is reported the
+//! same way and the worker searches no more (the page mines on the CPU).
+//! Batches are sized to take 50–100 ms, so a new job waits at most one
+//! batch, and a `Progress` report follows each.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use tabcoin_chain::pow::Midstate;
+use tabcoin_node::MinerReport;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use super::gpu::{GpuSearch, MAX_BATCH};
+use super::messages::{FromMiner, Posted, ToMiner, js};
+
+/// First batch; adapted to the measured time.
+const FIRST_BATCH: u32 = 1 << 16;
+/// Smallest batch.
+const MIN_BATCH: u32 = 1 << 12;
+/// The time a batch should take, in ms: between these.
+const BATCH_MS: (f64, f64) = (50.0, 100.0);
+
+struct Job {
+    id: u64,
+    midstate: Midstate,
+    first: u64,
+    next: u64,
+    started: f64,
+}
+
+#[derive(Default)]
+struct State {
+    gpu: Option<Rc<GpuSearch>>,
+    job: Option<Job>,
+    batch: u32,
+    /// The search loop is running.
+    running: bool,
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+fn post(msg: &FromMiner) {
+    let _ = scope().post_message(&js::to_js(&Posted::new(msg, Vec::new())));
+}
+
+/// Searches batches of the current job until it is found, replaced by
+/// nothing, or the device stops.
+async fn search(state: Rc<RefCell<State>>) {
+    loop {
+        let (gpu, midstate, id, next, batch) = {
+            let s = state.borrow();
+            let (Some(gpu), Some(job)) = (&s.gpu, &s.job) else {
+                break;
+            };
+            (gpu.clone(), job.midstate.clone(), job.id, job.next, s.batch)
+        };
+        let t0 = now();
+        let result = gpu.search(&midstate, next, batch).await;
+        let took = now() - t0;
+        let mut s = state.borrow_mut();
+        let found = match result {
+            Ok(found) => found,
+            Err(e) => {
+                post(&FromMiner::NoGpu {
+                    reason: e.to_string(),
+                });
+                s.gpu = None;
+                s.job = None;
+                break;
+            }
+        };
+        // A new job came meanwhile: this batch was for the old one.
+        let Some(job) = s.job.as_mut().filter(|j| j.id == id) else {
+            continue;
+        };
+        if let Some(nonce) = found {
+            post(&FromMiner::Report(MinerReport::Found {
+                job: id,
+                nonce,
+                tried: nonce - job.first + 1,
+            }));
+            s.job = None;
+            break;
+        }
+        job.next = next.saturating_add(u64::from(batch));
+        post(&FromMiner::Report(MinerReport::Progress {
+            job: id,
+            tried: job.next - job.first,
+            elapsed_ms: now() - job.started,
+        }));
+        if took < BATCH_MS.0 {
+            s.batch = batch.saturating_mul(2).min(MAX_BATCH);
+        } else if took > BATCH_MS.1 {
+            s.batch = (batch / 2).max(MIN_BATCH);
+        }
+    }
+    state.borrow_mut().running = false;
+}
+
+/// Runs the worker.
+pub fn run() {
+    if js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_err()
+    {
+        return;
+    }
+    let state = Rc::new(RefCell::new(State {
+        batch: FIRST_BATCH,
+        ..State::default()
+    }));
+    let on_message = {
+        let state = state.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Some(msg) = js::from_js(&e.data()).and_then(|p| p.read::<ToMiner>()) else {
+                return;
+            };
+            match msg {
+                ToMiner::Mine {
+                    job,
+                    header,
+                    first_nonce,
+                } => {
+                    let start = {
+                        let mut s = state.borrow_mut();
+                        s.job = Some(Job {
+                            id: job,
+                            midstate: Midstate::new(&header),
+                            first: first_nonce,
+                            next: first_nonce,
+                            started: now(),
+                        });
+                        let idle = s.gpu.is_some() && !s.running;
+                        s.running |= idle;
+                        idle
+                    };
+                    if start {
+                        wasm_bindgen_futures::spawn_local(search(state.clone()));
+                    }
+                }
+                ToMiner::Stop => state.borrow_mut().job = None,
+            }
+        })
+    };
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    // `?software=1` in the worker's address: a software adapter will do.
+    let software_ok = js_sys::Reflect::get(&scope(), &"location".into())
+        .and_then(|l| js_sys::Reflect::get(&l, &"search".into()))
+        .ok()
+        .and_then(|s| s.as_string())
+        .is_some_and(|s| s.contains("software=1"));
+    wasm_bindgen_futures::spawn_local(async move {
+        match GpuSearch::open().await {
+            Ok(gpu) if gpu.is_software() && !software_ok => post(&FromMiner::NoGpu {
+                reason: format!(
+                    "the only adapter is a software one ({}), which would take the CPU workers' time (?gpu=software uses it anyway)",
+                    gpu.adapter()
+                ),
+            }),
+            Ok(gpu) => {
+                post(&FromMiner::Ready {
+                    kernel: gpu.adapter().to_owned(),
+                });
+                state.borrow_mut().gpu = Some(Rc::new(gpu));
+            }
+            Err(e) => post(&FromMiner::NoGpu {
+                reason: e.to_string(),
+            }),
+        }
+    });
+}

@@ -108,6 +108,55 @@ async fn search(state: Rc<RefCell<State>>) {
     state.borrow_mut().running = false;
 }
 
+/// A header no nonce meets, its height `seed` (so nothing about it is
+/// known when the code is compiled).
+fn bench_header(seed: u32) -> tabcoin_chain::Header {
+    let mut header = tabcoin_chain::genesis(&tabcoin_chain::Params::BENCH).header;
+    header.height = tabcoin_chain::Height(seed.into());
+    header.bits = tabcoin_chain::Target::from_leading_zeros(200).to_compact();
+    header
+}
+
+/// The message that gives a miner worker the benchmark's job (the header
+/// of [`measure`]): the page measures one CPU worker with it.
+pub fn bench_job(seed: u32) -> String {
+    let job = ToMiner::Mine {
+        job: 1,
+        header: bench_header(seed),
+        first_nonce: 0,
+    };
+    Posted::new(&job, Vec::new()).json
+}
+
+/// Nonces per second of the GPU search over about `ms` of batches (sized
+/// as the worker sizes them) of a header no nonce meets (its height is
+/// `seed`), and the adapter's name: for the benchmark page, which calls it
+/// on the page's thread.
+pub async fn measure(seed: u32, ms: f64) -> Result<(f64, String), super::gpu::GpuError> {
+    let gpu = GpuSearch::open().await?;
+    let midstate = Midstate::new(&bench_header(seed));
+    let clock = || js_sys::Date::now();
+    // One batch to compile and warm up, then the timed ones.
+    let mut batch = FIRST_BATCH;
+    gpu.search(&midstate, 0, batch).await?;
+    let (t0, mut tried) = (clock(), 0u64);
+    while clock() - t0 < ms {
+        let started = clock();
+        gpu.search(&midstate, tried, batch).await?;
+        tried += u64::from(batch);
+        let took = clock() - started;
+        if took < BATCH_MS.0 {
+            batch = batch.saturating_mul(2).min(MAX_BATCH);
+        } else if took > BATCH_MS.1 {
+            batch = (batch / 2).max(MIN_BATCH);
+        }
+    }
+    Ok((
+        tried as f64 * 1000.0 / (clock() - t0),
+        gpu.adapter().to_owned(),
+    ))
+}
+
 /// Runs the worker.
 pub fn run() {
     if js_sys::global()

@@ -145,6 +145,12 @@ fn machine() -> String {
 /// Runs `node xtask/bench/<script> <args>` and returns what it printed,
 /// as `key value` pairs.
 fn node_script(script: &str, args: &[&str]) -> Result<Vec<(String, f64)>> {
+    Ok(key_values(&node_output(script, args)?))
+}
+
+/// Runs `node xtask/bench/<script> <args>` and returns its output, which
+/// must hold at least one `key value` pair.
+fn node_output(script: &str, args: &[&str]) -> Result<String> {
     let out = Command::new("node")
         .arg(root().join("xtask/bench").join(script))
         .args(args)
@@ -152,14 +158,13 @@ fn node_script(script: &str, args: &[&str]) -> Result<Vec<(String, f64)>> {
         .output()
         .map_err(|e| format!("cannot run {script}: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let values = key_values(&text);
-    if !out.status.success() || values.is_empty() {
+    if !out.status.success() || key_values(&text).is_empty() {
         return Err(format!(
             "{script} failed: {text}{}",
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    Ok(values)
+    Ok(text)
 }
 
 /// The `key value` lines of a benchmark's output.
@@ -638,6 +643,7 @@ fn size_rows() -> Result<String> {
         ("app_bg.wasm", "app"),
         ("miner_simd_bg.wasm", "miner worker (SIMD)"),
         ("miner_bg.wasm", "miner worker (scalar)"),
+        ("miner_gpu_bg.wasm", "GPU miner worker"),
         ("verifier_bg.wasm", "verifier worker"),
         ("vault_bg.wasm", "vault worker"),
     ] {
@@ -665,9 +671,38 @@ fn size_rows() -> Result<String> {
     Ok(rows)
 }
 
+/// The GPU row: the GPU search (`/gpu.html`, the page a person can open
+/// on their own machine) against one SIMD worker's kernel, in one run,
+/// named by the adapter it ran on.
+fn gpu_rows(url: &str) -> Result<String> {
+    let mut s = Samples::default();
+    let mut adapter = String::new();
+    for round in 1..=ROUNDS {
+        eprintln!("xtask: bench round {round}/{ROUNDS}: gpu");
+        let text = node_output("gpu.mjs", &[url])?;
+        if let Some(name) = text.lines().find_map(|l| l.strip_prefix("adapter ")) {
+            adapter = name.trim().to_owned();
+        }
+        s.add(key_values(&text));
+    }
+    let (gpu, simd) = (s.median("gpu")?, s.median("simd")?);
+    let software = adapter.contains("swiftshader");
+    Ok(format!(
+        "| miner, GPU ({adapter}{}) vs 1 SIMD worker's kernel, same run; on your machine: open /gpu.html | {} | {} | {:.2}× |\n",
+        if software {
+            ": a software adapter, a CPU emulation, not the claim"
+        } else {
+            ""
+        },
+        mega(gpu),
+        mega(simd),
+        gpu / simd
+    ))
+}
+
 /// The sections, in the order they run and are printed.
-const SECTIONS: [&str; 9] = [
-    "miner", "verify", "sync", "ui", "size", "relay", "attack", "mesh", "daemon",
+const SECTIONS: [&str; 10] = [
+    "miner", "gpu", "verify", "sync", "ui", "size", "relay", "attack", "mesh", "daemon",
 ];
 
 /// `cargo xtask bench [section …]`: every section by default (and then
@@ -749,6 +784,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
     for section in &chosen {
         let rows = match *section {
             "miner" => miner_rows(&url),
+            "gpu" => gpu_rows(&url),
             "verify" => verify_rows(&url),
             "sync" => sync_rows(&url),
             "ui" => ui_rows(&url),
@@ -795,6 +831,10 @@ worker binaries loaded as plain scripts on a page, their kernel called in a loop
 *Classic*: crypto-js SHA-256 over the JSON of timestamp, last hash, data, nonce and difficulty, with the classic \
 design's hex-to-binary check, on a page for 6 s. *Native*: the same crate's scalar midstate search on one core for 3 s \
 (`crates/chain/examples/hashrate.rs`). Scaling: 1 … `navigator.hardwareConcurrency` SIMD workers.
+- **GPU**: the page `/gpu.html` (which anyone can open on their own machine) in headless Chromium with WebGPU on: the \
+GPU search over batches sized to 50–100 ms of a header no nonce meets for 5 s, on the page's thread, then one SIMD \
+miner worker given the same job by its message, its own reported rate after 5 s (`xtask/bench/gpu.mjs`). The row names \
+the adapter; here it is Chromium's SwiftShader, a CPU emulation, so the figure is no GPU's.
 - **Signatures**: 2,000 low-S signatures made by `elliptic` over random digests; the app's verifier worker checks them \
 as one batch, and `elliptic` verifies them on a page, key parsing included in both (`xtask/bench/verify.mjs`). Native: \
 the same check on one core (`crates/chain/examples/verifyrate.rs`).

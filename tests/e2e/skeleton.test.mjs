@@ -150,7 +150,7 @@ test('the app and its workers arrive Brotli-compressed and run', async () => {
   await context.close();
 });
 
-test('where WebGPU works the GPU mines beside the CPU workers, and can be switched off', async () => {
+test('where WebGPU works the GPU mines beside the CPU workers, switches off, and falls back to the CPU when its device fails', async () => {
   // Chromium's software adapter (SwiftShader): a CPU emulation, so this
   // checks the GPU path works, not how fast it is.
   const browser = await launchBrowser(['--enable-unsafe-webgpu']);
@@ -174,6 +174,18 @@ test('where WebGPU works the GPU mines beside the CPU workers, and can be switch
     // On again: the device opens afresh.
     await page.check('[data-testid=gpu-switch]');
     await waitFor(page, gpuMines, undefined, 30_000);
+    await waitFor(page, () => /GPU: [1-9]/.test(document.querySelector('[data-testid=gpu-rate]')?.textContent ?? ''));
+    // The device fails mid-search (every read-back refused, as on a lost
+    // device): the panel says why and the CPU workers mine on.
+    const gpuWorker = page.workers().filter((w) => w.url().includes('miner_gpu')).at(-1);
+    await gpuWorker.evaluate(() => {
+      GPUBuffer.prototype.mapAsync = () => Promise.reject(new Error('the device was lost (test)'));
+    });
+    await waitForText(page, 'gpu-state', 'GPU not mining: the GPU stopped: the device was lost (test); the CPU workers mine');
+    await waitFor(page, () => !document.querySelector('[data-testid=gpu-rate]'));
+    const before = await page.$$eval('[data-testid=worker-rate]', (e) => e.map((x) => x.textContent).join());
+    await waitFor(page, (b) => [...document.querySelectorAll('[data-testid=worker-rate]')].map((x) => x.textContent).join() !== b, before);
+    assert.match(await text(page, 'hash-rate'), /[1-9][0-9.]* [kM]?H\/s$/);
     await page.click('[data-testid=mine-button]');
     await waitForText(page, 'hash-rate', 'idle');
   } finally {

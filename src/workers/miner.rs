@@ -48,16 +48,40 @@ struct State {
     wake: Option<MessageChannel>,
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
+/// The worker's global scope.
+pub(super) fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn now() -> f64 {
+/// The worker's clock, in ms.
+pub(super) fn now() -> f64 {
     scope().performance().map_or(0.0, |p| p.now())
 }
 
-fn post(msg: &FromMiner) {
+/// Tells the page.
+pub(super) fn post(msg: &FromMiner) {
     let _ = scope().post_message(&js::to_js(&Posted::new(msg, Vec::new())));
+}
+
+/// Whether this runs in a dedicated worker (the benchmark also loads the
+/// miner binaries in a page, to call them directly).
+pub(super) fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_ok()
+}
+
+/// Serves the page's requests with `on_request`, for as long as the
+/// worker lives.
+pub(super) fn listen(mut on_request: impl FnMut(ToMiner) + 'static) {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        if let Some(msg) = js::from_js(&e.data()).and_then(|p| p.read::<ToMiner>()) {
+            on_request(msg);
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
 }
 
 fn schedule(state: &Rc<RefCell<State>>) {
@@ -141,10 +165,7 @@ pub fn search_direct(kernel: Kernel, seed: u32, first: u64, count: u64) -> Optio
 /// Runs the worker with `kernel`, named `name` in its `Ready`.
 pub fn run(kernel: Kernel, name: &'static str) {
     // Loaded in a page (by the benchmark, to call `search_direct`): no loop.
-    if js_sys::global()
-        .dyn_into::<DedicatedWorkerGlobalScope>()
-        .is_err()
-    {
+    if !in_worker() {
         return;
     }
     let state = Rc::new(RefCell::new(State {
@@ -162,36 +183,28 @@ pub fn run(kernel: Kernel, name: &'static str) {
         // The handler lives as long as the worker.
         on_wake.forget();
     }
-    let on_message = {
+    {
         let state = state.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Some(msg) = js::from_js(&e.data()).and_then(|p| p.read::<ToMiner>()) else {
-                return;
-            };
-            match msg {
-                ToMiner::Mine {
-                    job,
-                    header,
-                    first_nonce,
-                } => {
-                    let midstate = Midstate::new(&header);
-                    state.borrow_mut().job = Some(Job {
-                        id: job,
-                        prepared: Prepared4::new(&midstate),
-                        midstate,
-                        first: first_nonce,
-                        next: first_nonce,
-                        started: now(),
-                    });
-                    schedule(&state);
-                }
-                ToMiner::Stop => state.borrow_mut().job = None,
+        listen(move |msg| match msg {
+            ToMiner::Mine {
+                job,
+                header,
+                first_nonce,
+            } => {
+                let midstate = Midstate::new(&header);
+                state.borrow_mut().job = Some(Job {
+                    id: job,
+                    prepared: Prepared4::new(&midstate),
+                    midstate,
+                    first: first_nonce,
+                    next: first_nonce,
+                    started: now(),
+                });
+                schedule(&state);
             }
-        })
-    };
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    on_message.forget();
+            ToMiner::Stop => state.borrow_mut().job = None,
+        });
+    }
     post(&FromMiner::Ready {
         kernel: name.to_owned(),
     });

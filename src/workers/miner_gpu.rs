@@ -11,12 +11,10 @@ use std::rc::Rc;
 
 use tabcoin_chain::pow::Midstate;
 use tabcoin_node::MinerReport;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::gpu::{GpuSearch, MAX_BATCH};
-use super::messages::{FromMiner, Posted, ToMiner, js};
+use super::messages::{FromMiner, Posted, ToMiner};
+use super::miner::{in_worker, listen, now, post, scope};
 
 /// First batch; adapted to the measured time.
 const FIRST_BATCH: u32 = 1 << 16;
@@ -40,18 +38,6 @@ struct State {
     batch: u32,
     /// The search loop is running.
     running: bool,
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn now() -> f64 {
-    scope().performance().map_or(0.0, |p| p.now())
-}
-
-fn post(msg: &FromMiner) {
-    let _ = scope().post_message(&js::to_js(&Posted::new(msg, Vec::new())));
 }
 
 /// Searches batches of the current job until it is found, replaced by
@@ -159,52 +145,42 @@ pub async fn measure(seed: u32, ms: f64) -> Result<(f64, String), super::gpu::Gp
 
 /// Runs the worker.
 pub fn run() {
-    if js_sys::global()
-        .dyn_into::<DedicatedWorkerGlobalScope>()
-        .is_err()
-    {
+    // Loaded in a page (by the benchmark page, to call `measure`): no loop.
+    if !in_worker() {
         return;
     }
     let state = Rc::new(RefCell::new(State {
         batch: FIRST_BATCH,
         ..State::default()
     }));
-    let on_message = {
+    {
         let state = state.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Some(msg) = js::from_js(&e.data()).and_then(|p| p.read::<ToMiner>()) else {
-                return;
-            };
-            match msg {
-                ToMiner::Mine {
-                    job,
-                    header,
-                    first_nonce,
-                } => {
-                    let start = {
-                        let mut s = state.borrow_mut();
-                        s.job = Some(Job {
-                            id: job,
-                            midstate: Midstate::new(&header),
-                            first: first_nonce,
-                            next: first_nonce,
-                            started: now(),
-                        });
-                        let idle = s.gpu.is_some() && !s.running;
-                        s.running |= idle;
-                        idle
-                    };
-                    if start {
-                        wasm_bindgen_futures::spawn_local(search(state.clone()));
-                    }
+        listen(move |msg| match msg {
+            ToMiner::Mine {
+                job,
+                header,
+                first_nonce,
+            } => {
+                let start = {
+                    let mut s = state.borrow_mut();
+                    s.job = Some(Job {
+                        id: job,
+                        midstate: Midstate::new(&header),
+                        first: first_nonce,
+                        next: first_nonce,
+                        started: now(),
+                    });
+                    let idle = s.gpu.is_some() && !s.running;
+                    s.running |= idle;
+                    idle
+                };
+                if start {
+                    wasm_bindgen_futures::spawn_local(search(state.clone()));
                 }
-                ToMiner::Stop => state.borrow_mut().job = None,
             }
-        })
-    };
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    on_message.forget();
+            ToMiner::Stop => state.borrow_mut().job = None,
+        });
+    }
     // `?software=1` in the worker's address: a software adapter will do.
     let software_ok = js_sys::Reflect::get(&scope(), &"location".into())
         .and_then(|l| js_sys::Reflect::get(&l, &"search".into()))

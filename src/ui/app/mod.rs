@@ -109,10 +109,12 @@ impl Component for App {
         let keys = session.unwrap_or_else(|| web_storage::new_wallet().into());
         let link = ctx.link().clone();
         let sink = Rc::new(move |e| link.send_message(Msg::Shell(e)));
-        // The networks of this tab before a reload, and the one the URL
-        // names; a new tab without one runs the default network.
-        let mut networks = web_storage::tab_networks().unwrap_or_default();
-        let named = config.named || networks.is_empty();
+        // The networks of this tab before a reload (none, if it left them
+        // all), and the one the URL names; a new tab without one runs the
+        // default network.
+        let saved = web_storage::tab_networks();
+        let named = config.named || saved.is_none();
+        let mut networks = saved.unwrap_or_default();
         if named && !networks.contains(&config.params) {
             networks.push(config.params.clone());
         }

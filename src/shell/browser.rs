@@ -120,10 +120,14 @@ impl Shell {
     /// Every network's node hears how many miners there are (the GPU's
     /// came or went): the one mining gives them its job afresh.
     fn miners_changed(&self) -> Vec<Report> {
-        let n = self.miners.count();
+        self.to_every_node(&Event::WorkersSet(self.miners.count()))
+    }
+
+    /// `event` for every network's node.
+    fn to_every_node(&self, event: &Event) -> Vec<Report> {
         self.nets
             .keys()
-            .map(|slot| Report::Node(*slot, Event::WorkersSet(n)))
+            .map(|slot| Report::Node(*slot, event.clone()))
             .collect()
     }
 
@@ -139,10 +143,7 @@ impl Shell {
     /// Every network's node hears how many verifiers there are.
     fn verifiers_changed(&self) -> Vec<Report> {
         let (available, loading) = self.verifiers.counts();
-        self.nets
-            .keys()
-            .map(|slot| Report::Node(*slot, Event::VerifiersChanged { available, loading }))
-            .collect()
+        self.to_every_node(&Event::VerifiersChanged { available, loading })
     }
 
     /// What an event from the browser means.
@@ -251,11 +252,7 @@ impl Shell {
             // The nodes check what a failed verifier did not.
             ShellEvent::Verifier(index, None) => {
                 self.verifiers.failed(index);
-                let mut reports: Vec<Report> = self
-                    .nets
-                    .keys()
-                    .map(|slot| Report::Node(*slot, Event::VerifierFailed))
-                    .collect();
+                let mut reports = self.to_every_node(&Event::VerifierFailed);
                 reports.extend(self.verifiers_changed());
                 reports
             }

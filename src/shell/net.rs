@@ -223,13 +223,8 @@ impl NetShell {
 
     /// Whether this network's room welcomed the tab on the current
     /// connection.
-    fn online(&self) -> bool {
-        self.up.borrow().is_online(&self.room)
-    }
-
-    /// Whether the room is online, for the network panel.
     pub fn is_online(&self) -> bool {
-        self.online()
+        self.up.borrow().is_online(&self.room)
     }
 
     /// The network's room (its id).
@@ -424,7 +419,7 @@ impl NetShell {
         }
         match (&self.local, to) {
             (Some(local), Some(to)) if local.knows(to) => local.post(Some(to), msg),
-            (Some(local), None) if !self.online() => local.post(None, msg),
+            (Some(local), None) if !self.is_online() => local.post(None, msg),
             (_, to) => {
                 self.up.borrow().send(
                     &self.room,
@@ -536,7 +531,7 @@ impl NetShell {
     /// down, or the tab left it), else through the relay all the same (it
     /// may be federated).
     fn signal(&mut self, to: PeerId, signal: &Signal) {
-        let online = self.online() && self.room_peers.contains(&to);
+        let online = self.is_online() && self.room_peers.contains(&to);
         let me = self.mesh.as_ref().map(Mesh::me);
         if !online
             && let Some(me) = me
@@ -719,7 +714,7 @@ impl NetShell {
         }
         let sends = self.gossip.got(id, Some(from));
         self.gossip_out(sends);
-        if !self.online()
+        if !self.is_online()
             && let Some(local) = &self.local
             && !local.knows(from)
         {
@@ -853,7 +848,7 @@ impl NetShell {
                 messages: l.messages_in,
             })
             .collect();
-        if self.online() {
+        if self.is_online() {
             let relayed = self
                 .room_peers
                 .iter()

@@ -40,6 +40,18 @@ struct State {
     running: bool,
 }
 
+/// The next batch's size after one of `batch` nonces took `took_ms`:
+/// doubled if it was quick, halved if slow, within the bounds.
+fn next_batch(batch: u32, took_ms: f64) -> u32 {
+    if took_ms < BATCH_MS.0 {
+        batch.saturating_mul(2).min(MAX_BATCH)
+    } else if took_ms > BATCH_MS.1 {
+        (batch / 2).max(MIN_BATCH)
+    } else {
+        batch
+    }
+}
+
 /// Searches batches of the current job until it is found, replaced by
 /// nothing, or the device stops.
 async fn search(state: Rc<RefCell<State>>) {
@@ -85,11 +97,7 @@ async fn search(state: Rc<RefCell<State>>) {
             tried: job.next - job.first,
             elapsed_ms: now() - job.started,
         }));
-        if took < BATCH_MS.0 {
-            s.batch = batch.saturating_mul(2).min(MAX_BATCH);
-        } else if took > BATCH_MS.1 {
-            s.batch = (batch / 2).max(MIN_BATCH);
-        }
+        s.batch = next_batch(batch, took);
     }
     state.borrow_mut().running = false;
 }
@@ -130,12 +138,7 @@ pub async fn measure(seed: u32, ms: f64) -> Result<(f64, String), super::gpu::Gp
         let started = clock();
         gpu.search(&midstate, tried, batch).await?;
         tried += u64::from(batch);
-        let took = clock() - started;
-        if took < BATCH_MS.0 {
-            batch = batch.saturating_mul(2).min(MAX_BATCH);
-        } else if took > BATCH_MS.1 {
-            batch = (batch / 2).max(MIN_BATCH);
-        }
+        batch = next_batch(batch, clock() - started);
     }
     Ok((
         tried as f64 * 1000.0 / (clock() - t0),

@@ -23,6 +23,10 @@ use gloo::storage::Storage;
 use tabcoin_chain::{BlockHash, Params};
 use web_sys::UrlSearchParams;
 
+/// The built-in networks a person may join from the networks panel, or by
+/// id alone.
+pub const BUILT_IN: [Params; 2] = [Params::DEMO, Params::TEST];
+
 /// Where the relay chosen in the network panel is kept.
 pub const RELAY_KEY: &str = "tabcoin/relay";
 
@@ -111,10 +115,7 @@ impl PageConfig {
             (None, Some(id)) => match id.parse::<BlockHash>() {
                 Ok(id) => match known_network(&id) {
                     Some(params) => (params, None, None),
-                    None => match [Params::DEMO, Params::TEST]
-                        .into_iter()
-                        .find(|p| p.network_id() == id)
-                    {
+                    None => match BUILT_IN.into_iter().find(|p| p.network_id() == id) {
                         Some(params) => (params, None, None),
                         None => (Params::DEMO, None, Some(id)),
                     },

@@ -99,17 +99,16 @@ impl Activity {
 
     /// A miner's rewards gather into the newest toast if it is one.
     fn reward(&mut self, at: Timestamp, coins: u64, height: Height) {
-        if let Some(last) = self.toasts.back_mut()
-            && let Some((total, from)) = last.reward
-        {
+        if let Some((total, from)) = self.toasts.back().and_then(|t| t.reward) {
             let total = total + coins;
-            let text = format!("Received {total} mining reward in blocks {from}–{height}");
-            last.text = match &self.network {
-                Some(name) => format!("{name}: {text}"),
-                None => text,
-            };
-            last.reward = Some((total, from));
-            last.at = at;
+            let text = self.named(format!(
+                "Received {total} mining reward in blocks {from}–{height}"
+            ));
+            if let Some(last) = self.toasts.back_mut() {
+                last.text = text;
+                last.reward = Some((total, from));
+                last.at = at;
+            }
             return;
         }
         self.toast(Toast {

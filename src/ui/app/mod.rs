@@ -372,6 +372,14 @@ impl App {
         self.focused().map(|(_, n)| n)
     }
 
+    /// The name the log gives network `slot`'s lines: only when the tab is
+    /// in several networks.
+    fn log_name(&self, slot: Option<NetId>) -> Option<String> {
+        slot.filter(|_| self.nets.len() > 1)
+            .and_then(|s| self.nets.get(&s))
+            .map(|n| n.store().params().name.to_string())
+    }
+
     /// Hands an event to the node of the network shown.
     fn dispatch(&mut self, event: Event) {
         if let Some(slot) = self.focus {
@@ -392,12 +400,11 @@ impl App {
     /// several networks.
     fn dispatch_to(&mut self, slot: NetId, event: Event) {
         let now = now();
-        let several = self.nets.len() > 1;
+        let name = self.log_name(Some(slot));
         let Some(node) = self.nets.get_mut(&slot) else {
             return;
         };
         let effects = node.handle(event, now);
-        let name = several.then(|| node.store().params().name.to_string());
         self.activity.set_network(name);
         for effect in effects {
             match effect {
@@ -438,11 +445,7 @@ impl App {
             match report {
                 Report::Node(slot, event) => self.dispatch_to(slot, event),
                 Report::Note(slot, note) => {
-                    let name = slot
-                        .filter(|_| self.nets.len() > 1)
-                        .and_then(|s| self.nets.get(&s))
-                        .map(|n| n.store().params().name.to_string());
-                    self.activity.set_network(name);
+                    self.activity.set_network(self.log_name(slot));
                     self.activity.note(now(), &note);
                     self.activity.set_network(None);
                 }

@@ -9,6 +9,7 @@ use yew::html::Scope;
 use yew::prelude::*;
 
 use super::{App, Msg};
+use crate::shell::config::BUILT_IN;
 use crate::shell::{NetId, web_storage};
 use crate::ui::components::networks_panel::NetworksPanel;
 use crate::ui::view_model::network_row;
@@ -24,9 +25,6 @@ pub enum NetworkAction {
     /// Join the built-in network of this name.
     JoinBuiltIn(String),
 }
-
-/// The built-in networks a person may join from the panel.
-const BUILT_IN: [Params; 2] = [Params::DEMO, Params::TEST];
 
 impl App {
     pub(super) fn network(&mut self, action: NetworkAction) {

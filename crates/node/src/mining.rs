@@ -250,7 +250,8 @@ impl Node {
     /// Seals the next block if sealing is on and this node's turn (or its
     /// out-of-turn wait) has come: called on every tick.
     pub(crate) fn seal_if_due(&mut self, now: Timestamp) -> Vec<Effect> {
-        if !self.mining.wanted {
+        // A mining node's every tick ends here.
+        if !self.mining.wanted || !self.store.params().is_proof_of_authority() {
             return Vec::new();
         }
         let tip = self.store.tip().hash;

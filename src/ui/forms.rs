@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use tabcoin_chain::spec::{Consensus, MAX_BLOCK_TIME_MS, MIN_BLOCK_TIME_MS, Spec};
-use tabcoin_chain::{Address, Amount, Params};
+use tabcoin_chain::{Address, Amount, Params, Timestamp};
 
 /// Checks a send form: a recipient address (checksum included), a positive
 /// whole amount, no more than `available`, not to oneself.
@@ -67,9 +67,9 @@ fn whole(text: &str, what: &str, unit: &str) -> Result<u64, String> {
         .map_err(|_| format!("{what}: type a whole number of {unit}."))
 }
 
-/// Checks the "New network" form: the network it describes, or one
-/// sentence for the first mistake.
-pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
+/// Checks the "New network" form: the network it describes, created at
+/// `now` (its genesis time), or one sentence for the first mistake.
+pub fn new_network(form: &NetworkForm, now: Timestamp) -> Result<(Spec, Params), String> {
     let seconds = whole(&form.block_time_s, "Block time", "seconds")?;
     let (min, max) = (MIN_BLOCK_TIME_MS / 1000, MAX_BLOCK_TIME_MS / 1000);
     if !(min..=max).contains(&seconds) {
@@ -87,7 +87,7 @@ pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
         Consensus::ProofOfWork {
             initial_zero_bits: u32::try_from(zero_bits).unwrap_or(u32::MAX),
             block_time_ms: seconds * 1000,
-            retarget_window: Params::DEMO.retarget_window,
+            half_life_blocks: Params::DEMO.half_life_blocks,
         }
     };
     let reward = whole(&form.reward, "Mining reward", "coins (0 for none)")?;
@@ -113,6 +113,7 @@ pub fn new_network(form: &NetworkForm) -> Result<(Spec, Params), String> {
     }
     let spec = Spec {
         name: form.name.trim().to_owned(),
+        created: now,
         consensus,
         mining_reward: Amount(reward),
         starting_balance: Amount(starting),
@@ -167,6 +168,9 @@ pub fn suggested_zero_bits(per_second: f64, block_time_s: f64) -> u32 {
 mod tests {
     use super::*;
     use tabcoin_chain::Wallet;
+
+    /// When the tests create their networks.
+    const NOW: Timestamp = Timestamp(1_796_083_200_000);
 
     fn addr(seed: u8) -> Address {
         Wallet::from_secret([seed; 32])
@@ -257,7 +261,7 @@ mod tests {
     #[test]
     fn a_good_network_form_gives_its_spec() {
         let me = addr(1);
-        let (spec, params) = new_network(&form(&me)).unwrap_or_else(|e| panic!("{e}"));
+        let (spec, params) = new_network(&form(&me), NOW).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(spec.name, "friends");
         assert_eq!(params.mine_rate_ms, 10_000);
         assert_eq!(params.initial_zero_bits, 20);
@@ -271,7 +275,7 @@ mod tests {
         let with = |f: &dyn Fn(&mut NetworkForm)| {
             let mut bad = form(&me);
             f(&mut bad);
-            new_network(&bad).err().unwrap_or_default()
+            new_network(&bad, NOW).err().unwrap_or_default()
         };
         assert_eq!(
             with(&|f| f.block_time_s = "soon".into()),
@@ -317,14 +321,14 @@ mod tests {
         f.proof_of_authority = true;
         f.zero_bits = "not read".into();
         f.authorities = format!("{me}\n\n {other} \n");
-        let (spec, params) = new_network(&f).unwrap_or_else(|e| panic!("{e}"));
+        let (spec, params) = new_network(&f, NOW).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(params.authorities, vec![me, other]);
         assert!(params.is_proof_of_authority());
         assert_eq!(Params::from_spec(&spec), Ok(params));
         let with = |text: String| {
             let mut bad = f.clone();
             bad.authorities = text;
-            new_network(&bad).err().unwrap_or_default()
+            new_network(&bad, NOW).err().unwrap_or_default()
         };
         assert_eq!(
             with(" \n".into()),

@@ -136,6 +136,7 @@ mod tests {
         let authority = Wallet::from_secret([1; 32]).unwrap_or_else(|_| panic!("valid"));
         let spec = Spec {
             name: "office".into(),
+            created: tabcoin_chain::GENESIS_TIMESTAMP,
             consensus: Consensus::ProofOfAuthority {
                 authorities: vec![authority.address()],
                 block_time_ms: 1_000,

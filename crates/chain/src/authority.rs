@@ -3,7 +3,10 @@
 //! authority (its index in the spec's list) and carries its signature over
 //! the header's hash (`SHA-256("tabcoin/seal/v1" · header hash)`; the
 //! header commits to its parent, so a seal is valid on one chain of one
-//! network). Authorities take turns by height: the authority whose index is
+//! network). The header's transaction root commits to the sealer's index
+//! too (`block::sealed_tx_root`), so the block hash names who sealed it:
+//! another authority re-sealing the same header makes a different block,
+//! and nodes holding either agree on what each one is. Authorities take turns by height: the authority whose index is
 //! `height mod n` is in turn and its block weighs [`IN_TURN`]; any other
 //! authority may seal out of turn, at [`OUT_OF_TURN`] (the node waits a
 //! while before doing so). The weight is the block's `bits`; the best chain
@@ -136,6 +139,7 @@ impl Template {
         let mut header = self.header;
         header.nonce = 0;
         header.bits = weight(header.height, by, n);
+        header.tx_root = crate::block::sealed_tx_root(&self.txs, by);
         let mut block = Block::new(header, self.txs);
         block.seal = Some(seal(&header, by, wallet));
         block

@@ -127,31 +127,58 @@ impl Block {
     }
 }
 
-/// Commitment to a block's transactions: SHA-256 over the count (u32 BE)
-/// followed by each transaction's hash, in block order.
+/// Commitment to a mined block's transactions: SHA-256 over the count
+/// (u32 BE) followed by each transaction's hash, in block order.
 pub fn tx_root(txs: &[Transaction]) -> TxRoot {
-    let mut bytes = Vec::with_capacity(4 + 32 * txs.len());
+    TxRoot(sha256(&root_bytes(txs)))
+}
+
+/// Commitment to a sealed block's transactions and its sealer: the bytes
+/// of [`tx_root`], then `"sealer"` and the authority's index (u32 BE). The
+/// block's hash commits to who sealed it, so another authority re-sealing
+/// the same transactions makes a different block.
+pub fn sealed_tx_root(txs: &[Transaction], by: u32) -> TxRoot {
+    let mut bytes = root_bytes(txs);
+    bytes.extend_from_slice(b"sealer");
+    bytes.extend_from_slice(&by.to_be_bytes());
+    TxRoot(sha256(&bytes))
+}
+
+fn root_bytes(txs: &[Transaction]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(4 + 32 * txs.len() + 10);
     bytes.extend_from_slice(&u32::try_from(txs.len()).unwrap_or(u32::MAX).to_be_bytes());
     for tx in txs {
         bytes.extend_from_slice(&tx.hash());
     }
-    TxRoot(sha256(&bytes))
+    bytes
 }
 
-/// Timestamp of every network's genesis block: 2026-11-21T00:00:00Z.
-pub const GENESIS_TIMESTAMP: Timestamp = Timestamp(1_795_219_200_000);
+impl Block {
+    /// The commitment this block's header must carry: [`tx_root`], or
+    /// [`sealed_tx_root`] by the seal's authority.
+    pub fn expected_tx_root(&self) -> TxRoot {
+        match self.seal {
+            Some(seal) => sealed_tx_root(&self.data, seal.by),
+            None => tx_root(&self.data),
+        }
+    }
+}
+
+pub use crate::params::GENESIS_TIMESTAMP;
 
 /// The constant genesis block of a network. It does not depend on the clock:
-/// every node computes the same block, and its hash is the network id. It
-/// has no transactions; its `tx_root` commits to the network's spec instead
+/// every node computes the same block, and its hash is the network id. Its
+/// timestamp is the network's creation time (the spec's `created`). It has
+/// no transactions; its `tx_root` commits to the network's spec instead
 /// (every rule), so each network has its own genesis.
 pub fn genesis(params: &Params) -> Block {
     // The network's spec and the rules' version are committed: chains of
-    // other rules are other networks (rules 3: the spec's canonical text,
-    // timestamps after the parent's, signatures bound to the network,
-    // transaction ids bound to their sender, the retarget's short first
-    // window).
-    let message = format!("tabcoin genesis, rules 3: {}", params.spec().canonical());
+    // other rules are other networks (rules 4: the spec's canonical text
+    // with its creation time, timestamps after the parent's, signatures
+    // bound to the network, transaction ids bound to their sender, the
+    // ASERT retarget with a 16× floor, the future bound scaled to the block
+    // time, seals committed in the block hash).
+    let message = format!("tabcoin genesis, rules 4: {}", params.spec().canonical());
     // A proof-of-authority genesis declares no work.
     let bits = if params.is_proof_of_authority() {
         0
@@ -160,7 +187,7 @@ pub fn genesis(params: &Params) -> Block {
     };
     let header = Header {
         height: Height::GENESIS,
-        timestamp: GENESIS_TIMESTAMP,
+        timestamp: params.genesis_time,
         prev_hash: BlockHash::ZERO,
         tx_root: TxRoot(sha256(message.as_bytes())),
         bits,
@@ -174,10 +201,10 @@ mod tests {
     use super::*;
 
     /// Golden vector: changing it means a new network. Never update it by
-    /// accident. (Cross-checked with Python's hashlib over the documented
-    /// layout.)
+    /// accident. (Cross-checked by `docs/vectors.py`, Python's hashlib over
+    /// the documented layout.)
     pub const DEMO_GENESIS_HASH: &str =
-        "d4d482e554b171ca7cb2c6fa91c0d56818f231d88f10b07217b765e14e8c533f";
+        "291656bf11232cd7151372c29c7bee0577b9798410cd6a52f0d88081cde96bb9";
 
     #[test]
     fn genesis_hash_is_the_golden_vector() {

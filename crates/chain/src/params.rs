@@ -18,17 +18,35 @@ use crate::amount::Amount;
 use crate::hash::BlockHash;
 use crate::spec::{Consensus, Spec, SpecError};
 use crate::target::Target;
+use crate::timestamp::Timestamp;
+
+/// The genesis time of the built-in networks: 2026-11-21T00:00:00Z.
+pub const GENESIS_TIMESTAMP: Timestamp = Timestamp(1_795_219_200_000);
+
+/// How far below its initial target a network's target may ever ease, in
+/// bits: 4, a factor of 16. A chain back-filled after a long stall, or on
+/// a network created long after its genesis time, costs at least 1/16 of
+/// the initial work a block.
+pub const MAX_EASING_BITS: u32 = 4;
 
 /// The easiest proof of work a network starting at `initial_zero_bits`
-/// may ease to, in leading zero bits: its initial difficulty, or 16 bits
-/// if that is easier.
+/// may ease to, in leading zero bits ([`MAX_EASING_BITS`] fewer).
 pub const fn pow_limit_for(initial_zero_bits: u32) -> u32 {
-    if initial_zero_bits < 16 {
-        initial_zero_bits
-    } else {
-        16
-    }
+    initial_zero_bits.saturating_sub(MAX_EASING_BITS)
 }
+
+/// How far ahead of a validator's clock a block's timestamp may be on a
+/// network of `block_time_ms`: twelve block times (Bitcoin's two hours at
+/// ten minutes), at least 15 s so that honest clocks a few seconds apart
+/// agree. With the retarget's schedule, a block at this bound buys about
+/// twelve extra blocks in all (see [`crate::retarget`]).
+pub const fn max_future_for(block_time_ms: u64) -> u64 {
+    let scaled = block_time_ms.saturating_mul(12);
+    if scaled < 15_000 { 15_000 } else { scaled }
+}
+
+/// The built-in networks' half-life of the retarget, in blocks.
+pub const HALF_LIFE_BLOCKS: u64 = 16;
 
 /// The consensus constants of one network.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,14 +54,17 @@ pub struct Params {
     /// Short name, in the spec the genesis block commits to; selects a
     /// built-in network in the app (`?net=test`).
     pub name: Cow<'static, str>,
+    /// The genesis block's timestamp: when the network was created.
+    pub genesis_time: Timestamp,
     /// Target of the first block after genesis, in leading zero bits.
     pub initial_zero_bits: u32,
     /// Easiest target ever allowed, in leading zero bits.
     pub pow_limit_zero_bits: u32,
     /// Block time the retarget rule aims for, in ms.
     pub mine_rate_ms: u64,
-    /// Blocks over which the retarget rule averages (its smoothing window).
-    pub retarget_window: u64,
+    /// The retarget's half-life in blocks: a chain one half-life of block
+    /// times behind its schedule mines at twice the initial target.
+    pub half_life_blocks: u64,
     /// How far ahead of the validator's clock a timestamp may be, in ms.
     pub max_future_ms: u64,
     /// Coins the miner of a block receives.
@@ -85,11 +106,12 @@ impl Params {
     ) -> Params {
         Params {
             name: Cow::Borrowed(name),
+            genesis_time: GENESIS_TIMESTAMP,
             initial_zero_bits,
             pow_limit_zero_bits: pow_limit_for(initial_zero_bits),
             mine_rate_ms,
-            retarget_window: 20,
-            max_future_ms: 2 * 60 * 1000,
+            half_life_blocks: HALF_LIFE_BLOCKS,
+            max_future_ms: max_future_for(mine_rate_ms),
             mining_reward: Amount(50),
             starting_balance,
             allocations: BTreeMap::new(),
@@ -142,6 +164,7 @@ impl Params {
         spec.check()?;
         let base = Params {
             name: Cow::Owned(spec.name.clone()),
+            genesis_time: spec.created,
             mining_reward: spec.mining_reward,
             starting_balance: spec.starting_balance,
             allocations: spec.allocations.clone(),
@@ -151,12 +174,13 @@ impl Params {
             Consensus::ProofOfWork {
                 initial_zero_bits,
                 block_time_ms,
-                retarget_window,
+                half_life_blocks,
             } => Params {
                 initial_zero_bits: *initial_zero_bits,
                 pow_limit_zero_bits: pow_limit_for(*initial_zero_bits),
                 mine_rate_ms: *block_time_ms,
-                retarget_window: *retarget_window,
+                max_future_ms: max_future_for(*block_time_ms),
+                half_life_blocks: *half_life_blocks,
                 ..base
             },
             // No work: the retarget fields are unused.
@@ -167,6 +191,7 @@ impl Params {
                 initial_zero_bits: 0,
                 pow_limit_zero_bits: 0,
                 mine_rate_ms: *block_time_ms,
+                max_future_ms: max_future_for(*block_time_ms),
                 authorities: authorities.clone(),
                 ..base
             },
@@ -184,11 +209,12 @@ impl Params {
             Consensus::ProofOfWork {
                 initial_zero_bits: self.initial_zero_bits,
                 block_time_ms: self.mine_rate_ms,
-                retarget_window: self.retarget_window,
+                half_life_blocks: self.half_life_blocks,
             }
         };
         Spec {
             name: self.name.clone().into_owned(),
+            created: self.genesis_time,
             consensus,
             mining_reward: self.mining_reward,
             starting_balance: self.starting_balance,
@@ -239,14 +265,15 @@ mod tests {
         spec.consensus = Consensus::ProofOfWork {
             initial_zero_bits: 24,
             block_time_ms: 10_000,
-            retarget_window: 30,
+            half_life_blocks: 30,
         };
         let p = Params::from_spec(&spec).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (p.name.as_ref(), p.initial_zero_bits, p.pow_limit_zero_bits),
-            ("friends", 24, 16)
+            ("friends", 24, 20)
         );
-        assert_eq!((p.mine_rate_ms, p.retarget_window), (10_000, 30));
+        assert_eq!((p.mine_rate_ms, p.half_life_blocks), (10_000, 30));
+        assert_eq!(p.max_future_ms, 120_000);
         assert_eq!(p.spec(), spec);
     }
 

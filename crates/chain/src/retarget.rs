@@ -1,69 +1,99 @@
 //! The retarget rule: the target a block must meet is a pure function of its
 //! ancestors, never a value the block chooses.
 //!
-//! Each block adjusts its parent's target by the parent's solve time `s`
-//! (parent timestamp minus grandparent timestamp, at most `6 · mine_rate`),
-//! as an exponential moving average over `N` blocks with aim
-//! `T = mine_rate`:
+//! tabcoin uses an absolutely scheduled exponential rule (ASERT, the rule
+//! Bitcoin Cash adopted in 2020, adapted here). The first block after
+//! genesis is the *anchor*: block `h` is due `T · (h − 1)` after it, where
+//! `T` is the block time. The child of a parent at height `p ≥ 1` must meet
 //!
 //! ```text
-//! next = parent_target · (N·T + s − T) / (N·T)      (at most the pow limit)
-//! N    = min(retarget_window, max(8, parent height))
+//! lateness = parent.timestamp − anchor.timestamp − T · (p − 1)
+//! target   = initial_target · 2^(lateness / τ)     (at most the pow limit)
+//! τ        = half_life_blocks · T
 //! ```
 //!
-//! The window starts short and grows by one block per block to
-//! `retarget_window`: a new network's first target is a guess, and the
-//! short window corrects it within about ten blocks (for one to eight SIMD
-//! workers on the demo network, see the simulation in the tests), while the
-//! full window keeps a settled network's block times steady.
+//! A chain running behind its schedule eases by a factor of two per
+//! half-life of lateness; one running ahead tightens likewise. The first
+//! two blocks after genesis use the initial target.
 //!
-//! Blocks that come faster than `T` make the target smaller (harder), slower
-//! ones make it larger. A block's timestamp must be after its parent's
-//! (`validate::time_is_valid_at`), so every `s` is positive and the time
-//! the rule credits over any stretch of blocks never exceeds how far their
-//! timestamps really advanced; with timestamps at most
-//! `Params::max_future_ms` ahead of the validators' clocks, a miner who
-//! controls every timestamp can ease the target by no more than that bound
-//! buys (no timewarp: stepping back to credit the same time twice is not a
-//! valid block). The first two blocks after genesis use the initial target
-//! (genesis has no meaningful solve time). The result is rounded through the
-//! compact encoding, so every node gets the same bits.
+//! Why this rule (see docs/CONSENSUS.md):
+//! - **No timestamp can push it around for long.** The target depends on
+//!   one timestamp (the parent's) against a fixed schedule, not on solve
+//!   times between neighbours: a block stamped at the future bound eases
+//!   the next blocks by `2^(bound / τ)` and the schedule takes that back as
+//!   soon as the honest clock catches up, about `bound / T` extra blocks in
+//!   all. A rule that reacts to each solve time (the moving average of
+//!   rules 3) hardened 8× after such a block and stalled the network.
+//! - **No timewarp.** Timestamps must increase along a chain
+//!   (`validate::time_is_valid_at`), and the credit a chain gets is exactly
+//!   how far its parent's timestamp really advanced.
+//! - **A bounded floor.** The target never eases more than
+//!   [`crate::params::MAX_EASING_BITS`] bits (16×) below the initial one,
+//!   so a chain back-filled after a long stall, or on a network created
+//!   long after its genesis, costs at least 1/16 of the initial work a
+//!   block.
+//!
+//! The power of two is computed in 16.16 fixed point with the cubic
+//! approximation of `2^x` on `[0, 1)` that Bitcoin Cash's ASERT uses
+//! (error under 0.013 %), so every node, native or wasm, gets the same
+//! bits; the result is rounded through the compact encoding.
 
 use crate::block::Header;
 use crate::height::Height;
 use crate::params::Params;
 use crate::target::Target;
 use crate::timestamp::Timestamp;
+use crate::u256::U256;
 
-/// The shortest window, in blocks: a network's first, and the least any
-/// spec may ask for.
-pub const MIN_WINDOW: u64 = 8;
+/// Fixed-point `2^frac` for `frac` in `[0, 65536)` (16 fractional bits),
+/// in 16.16: Bitcoin Cash's cubic approximation.
+fn exp2_fraction(frac: u64) -> u64 {
+    let f = u128::from(frac);
+    let poly = 195_766_423_245_049 * f + 971_821_376 * f * f + 5_127 * f * f * f + (1u128 << 47);
+    65_536 + (poly >> 48) as u64
+}
 
-/// The target the child of `parent` must meet; `grandparent_timestamp` is
-/// the timestamp of `parent`'s parent (None when `parent` is genesis).
-pub fn next_target(
-    parent: &Header,
-    grandparent_timestamp: Option<Timestamp>,
-    params: &Params,
-) -> Target {
-    let Some(grandparent_ts) = grandparent_timestamp.filter(|_| parent.height >= Height(2)) else {
-        return params.initial_target();
+/// The exponent `lateness / τ` in 16.16 fixed point (floored).
+fn exponent(parent: &Header, anchor: Timestamp, params: &Params) -> i128 {
+    let t = i128::from(params.mine_rate_ms.max(1));
+    let tau = t * i128::from(params.half_life_blocks.max(1));
+    let due = i128::from(anchor.0) + t * i128::from(parent.height.0.saturating_sub(1));
+    let lateness = i128::from(parent.timestamp.0) - due;
+    (lateness * 65_536).div_euclid(tau)
+}
+
+/// The target the child of `parent` must meet; `anchor` is the timestamp
+/// of the first block after genesis on `parent`'s branch (None when
+/// `parent` is genesis).
+pub fn next_target(parent: &Header, anchor: Option<Timestamp>, params: &Params) -> Target {
+    let initial = params.initial_target();
+    let Some(anchor) = anchor.filter(|_| parent.height >= Height(1)) else {
+        return initial;
     };
     let limit = params.pow_limit();
-    let parent_target = parent.target().unwrap_or(limit);
-    let t = params.mine_rate_ms.max(1);
-    let n = params
-        .retarget_window
-        .min(parent.height.0.max(MIN_WINDOW))
-        .max(MIN_WINDOW);
-    // Never negative on a valid chain (timestamps increase); clamped anyway,
-    // so the rule is defined for any headers.
-    let solve =
-        (i128::from(parent.timestamp.0) - i128::from(grandparent_ts.0)).clamp(0, 6 * i128::from(t));
-    // n·t + s − t ≥ (n − 1)·t.
-    let numerator = (i128::from(n) * i128::from(t) + solve - i128::from(t)).max(1);
-    let numerator = u64::try_from(numerator).unwrap_or(u64::MAX);
-    parent_target.scaled(numerator, n * t, limit).rounded()
+    let e = exponent(parent, anchor, params);
+    let (shifts, frac) = (e >> 16, (e & 0xffff) as u64);
+    // initial · 2^frac (the low 16 bits of the target dropped first, so the
+    // product fits: a target is below 2^256, the factor below 2^17).
+    let Some(scaled) = initial.0.shr(16).checked_mul_u64(exp2_fraction(frac)) else {
+        return limit;
+    };
+    let value = if shifts >= 0 {
+        let shifts = u32::try_from(shifts).unwrap_or(u32::MAX);
+        if scaled.bits().saturating_add(shifts) > 256 {
+            return limit;
+        }
+        scaled.shl(shifts)
+    } else {
+        scaled.shr(u32::try_from(-shifts).unwrap_or(u32::MAX))
+    };
+    if value > limit.0 {
+        limit
+    } else if value.is_zero() {
+        Target(U256::ONE)
+    } else {
+        Target(value).rounded()
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::address::Address;
 use crate::amount::Amount;
+use crate::timestamp::Timestamp;
 
 /// Longest network name, in characters.
 pub const MAX_NAME_LEN: usize = 32;
@@ -30,8 +31,11 @@ pub const MAX_BLOCK_TIME_MS: u64 = 600_000;
 pub const MIN_ZERO_BITS: u32 = 8;
 /// Hardest initial proof of work, in leading zero bits.
 pub const MAX_ZERO_BITS: u32 = 40;
-/// Retarget windows allowed, in blocks.
-pub const RETARGET_WINDOWS: std::ops::RangeInclusive<u64> = crate::retarget::MIN_WINDOW..=1_000;
+/// Retarget half-lives allowed, in blocks.
+pub const HALF_LIVES: std::ops::RangeInclusive<u64> = 4..=10_000;
+/// Creation times allowed, in ms since the epoch: from 2026-01-01 to
+/// 2100-01-01 (a time in seconds, or a garbled one, is caught).
+pub const CREATED: std::ops::RangeInclusive<u64> = 1_767_225_600_000..=4_102_444_800_000;
 /// Most authorities of a proof-of-authority network.
 pub const MAX_AUTHORITIES: usize = 32;
 /// Most allocations at genesis.
@@ -51,8 +55,8 @@ pub enum Consensus {
         initial_zero_bits: u32,
         /// Block time the retarget aims for, in ms.
         block_time_ms: u64,
-        /// Blocks over which the retarget averages.
-        retarget_window: u64,
+        /// The retarget's half-life, in blocks (see `crate::retarget`).
+        half_life_blocks: u64,
     },
     /// Only the listed authorities seal blocks, in turn.
     ProofOfAuthority {
@@ -70,6 +74,10 @@ pub struct Spec {
     /// Its name: 1 to [`MAX_NAME_LEN`] characters, lowercase letters,
     /// digits and dashes.
     pub name: String,
+    /// When the network was created (ms since the epoch): its genesis
+    /// block's timestamp, so no block can claim to be older and the
+    /// retarget's schedule starts at the network's birth.
+    pub created: Timestamp,
     /// How blocks are made.
     pub consensus: Consensus,
     /// Coins the maker of a block receives (may be zero).
@@ -110,9 +118,12 @@ pub enum SpecError {
         "the initial difficulty must be between {MIN_ZERO_BITS} and {MAX_ZERO_BITS} zero bits, not {0}"
     )]
     Difficulty(u32),
-    /// A retarget window out of range.
-    #[error("the retarget window must be between 8 and 1000 blocks, not {0}")]
-    RetargetWindow(u64),
+    /// A retarget half-life out of range.
+    #[error("the retarget half-life must be between 4 and 10000 blocks, not {0}")]
+    HalfLife(u64),
+    /// A creation time out of range.
+    #[error("the creation time must be in milliseconds between 2026-01-01 and 2100-01-01, not {0}")]
+    Created(Timestamp),
     /// Proof of authority without authorities.
     #[error("a proof-of-authority network needs at least one authority")]
     NoAuthorities,
@@ -169,17 +180,20 @@ impl Spec {
         {
             return Err(SpecError::NameCharacter(c));
         }
+        if !CREATED.contains(&self.created.0) {
+            return Err(SpecError::Created(self.created));
+        }
         let block_time_ms = match &self.consensus {
             Consensus::ProofOfWork {
                 initial_zero_bits,
                 block_time_ms,
-                retarget_window,
+                half_life_blocks,
             } => {
                 if !(MIN_ZERO_BITS..=MAX_ZERO_BITS).contains(initial_zero_bits) {
                     return Err(SpecError::Difficulty(*initial_zero_bits));
                 }
-                if !RETARGET_WINDOWS.contains(retarget_window) {
-                    return Err(SpecError::RetargetWindow(*retarget_window));
+                if !HALF_LIVES.contains(half_life_blocks) {
+                    return Err(SpecError::HalfLife(*half_life_blocks));
                 }
                 *block_time_ms
             }

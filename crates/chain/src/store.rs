@@ -188,6 +188,9 @@ impl RecentSet {
 struct Entry {
     block: CheckedBlock,
     work: Work,
+    /// The timestamp of the first block after genesis on this block's
+    /// branch (the retarget's anchor); None for genesis.
+    anchor: Option<Timestamp>,
 }
 
 /// Known blocks, the best chain and its ledger.
@@ -230,6 +233,7 @@ impl Store {
                 Entry {
                     block: CheckedBlock::genesis(g),
                     work: Work::ZERO,
+                    anchor: None,
                 },
             )]),
             recent: BTreeMap::from([(Height::GENESIS, vec![hash])]),
@@ -374,10 +378,7 @@ impl Store {
     /// What validating a child of `parent_hash` needs; None if unknown.
     pub fn context(&self, parent_hash: &BlockHash) -> Option<Context> {
         let parent = self.block_of(parent_hash)?;
-        let grandparent_timestamp = (parent.header.height > Height::GENESIS)
-            .then(|| self.block_of(&parent.header.prev_hash))
-            .flatten()
-            .map(|b| b.header.timestamp);
+        let anchor = self.entries.get(parent_hash).and_then(|e| e.anchor);
         // Who sealed the last ⌊n/2⌋ blocks (proof of authority only).
         let window = crate::authority::recent_window(self.params.authorities.len());
         let mut recent_sealers = Vec::with_capacity(window);
@@ -390,8 +391,8 @@ impl Store {
         Some(Context {
             parent: parent.header,
             parent_hash: *parent_hash,
-            grandparent_timestamp,
-            required_target: next_target(&parent.header, grandparent_timestamp, &self.params),
+            anchor,
+            required_target: next_target(&parent.header, anchor, &self.params),
             recent_sealers,
         })
     }
@@ -534,7 +535,7 @@ impl Store {
         now: Timestamp,
         result: &mut Accepted,
     ) -> Result<(), AcceptError> {
-        let (hash, height) = (block.hash, block.header.height);
+        let (hash, height, timestamp) = (block.hash, block.header.height, block.header.timestamp);
         if self.invalid.contains(&block.header.prev_hash) {
             self.invalid.insert(hash);
             return Err(AcceptError::KnownInvalid { hash });
@@ -573,6 +574,7 @@ impl Store {
             Entry {
                 block: checked,
                 work,
+                anchor: ctx.anchor.or(Some(timestamp)),
             },
         );
         self.recent.entry(height).or_default().push(hash);

@@ -19,7 +19,7 @@ use std::collections::HashSet;
 
 use crate::address::Address;
 use crate::amount::Amount;
-use crate::block::{Block, Header, tx_root};
+use crate::block::{Block, Header};
 use crate::hash::{BlockHash, TxRoot};
 use crate::height::Height;
 use crate::ledger::Ledger;
@@ -78,7 +78,8 @@ pub enum BlockError {
         /// Allowed lead.
         max_ahead_ms: u64,
     },
-    /// The header must commit to exactly the block's transactions.
+    /// The header must commit to exactly the block's transactions (and, on
+    /// a sealed block, to its sealer).
     #[error("transaction root {actual} does not match the transactions ({expected})")]
     BadTxRoot {
         /// Root computed from the transactions.
@@ -236,8 +237,9 @@ pub struct Context {
     pub parent: Header,
     /// The parent's hash.
     pub parent_hash: BlockHash,
-    /// The grandparent's timestamp (None when the parent is genesis).
-    pub grandparent_timestamp: Option<Timestamp>,
+    /// The timestamp of the first block after genesis on the parent's
+    /// branch, the retarget's anchor (None when the parent is genesis).
+    pub anchor: Option<Timestamp>,
     /// The target the retarget rule requires of the block.
     pub required_target: Target,
     /// On a proof-of-authority network, who sealed the `⌊n/2⌋` blocks up
@@ -331,7 +333,7 @@ pub fn time_is_valid_at(
 
 /// Rule: the header commits to the transactions.
 pub fn tx_root_is_valid(block: &Block) -> Result<(), BlockError> {
-    let expected = tx_root(&block.data);
+    let expected = block.expected_tx_root();
     if block.header.tx_root == expected {
         Ok(())
     } else {

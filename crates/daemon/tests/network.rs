@@ -46,9 +46,9 @@ async fn a_spec_file_is_a_network_and_its_store_keeps_to_it() {
         .unwrap_or_else(|_| panic!("seed"))
         .address();
     let text = format!(
-        r#"{{"name": "friends",
+        r#"{{"name": "friends", "created": 1796083200000,
             "consensus": {{"kind": "proof_of_work", "initial_zero_bits": 8,
-                          "block_time_ms": 2000, "retarget_window": 20}},
+                          "block_time_ms": 2000, "half_life_blocks": 16}},
             "mining_reward": 25, "starting_balance": 10,
             "allocations": {{"{friend}": 5000}}}}"#
     );
@@ -106,7 +106,7 @@ async fn an_authority_seals_and_a_node_that_is_not_one_is_told_why_it_cannot() {
     std::fs::write(&key, authority.export()).unwrap_or_else(|e| panic!("{e}"));
     let office = dir.join("office.json");
     let text = format!(
-        r#"{{"name": "office",
+        r#"{{"name": "office", "created": 1796083200000,
             "consensus": {{"kind": "proof_of_authority", "authorities": ["{}"],
                           "block_time_ms": 1000}},
             "mining_reward": 3, "starting_balance": 0}}"#,

@@ -116,7 +116,7 @@ pub fn new_network_page(props: &NewNetworkProps) -> Html {
                 starting: input(&refs.4),
                 allocations: area(&areas.0),
             };
-            match new_network(&form) {
+            match new_network(&form, tabcoin_chain::Timestamp(js_sys::Date::now() as u64)) {
                 Ok((spec, params)) => {
                     error.set(None);
                     let spec_text = String::from(js_sys::encode_uri_component(&spec.canonical()));

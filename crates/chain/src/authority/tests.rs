@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::*;
-use crate::block::{Block, tx_root};
+use crate::block::Block;
 use crate::params::Params;
 use crate::spec::{Consensus, Spec};
 use crate::store::{AcceptError, Store};
@@ -17,6 +17,7 @@ use crate::validate::BlockError;
 fn network(n: u8) -> Params {
     let spec = Spec {
         name: Cow::Borrowed("office").into_owned(),
+        created: crate::params::GENESIS_TIMESTAMP,
         consensus: Consensus::ProofOfAuthority {
             authorities: (1..=n).map(|i| wallet(i).address()).collect(),
             block_time_ms: 1_000,
@@ -54,7 +55,7 @@ fn sealed(
         height,
         timestamp: ctx.parent.timestamp.plus_ms(gap_ms),
         prev_hash: *parent,
-        tx_root: tx_root(&data),
+        tx_root: crate::block::sealed_tx_root(&data, by),
         bits: bits.unwrap_or_else(|| weight(height, by, store.params().authorities.len())),
         nonce: 0,
     };
@@ -343,4 +344,45 @@ fn a_template_sealed_by_an_authority_is_a_valid_block_of_its_weight() {
         assert_eq!(refusal(&mut s, block), None);
     }
     assert_eq!(s.height(), Height(2));
+}
+
+/// Rules 4: the block hash commits to its sealer. Another authority
+/// re-sealing an honest block's header breaks the transaction root (and is
+/// not remembered against the honest block's hash); re-sealing its
+/// transactions properly makes a different block, so a re-sealed copy sent
+/// first cannot get the honest block refused, and nodes holding either one
+/// agree on what each is.
+#[test]
+fn a_re_sealed_copy_is_a_different_block_and_splits_no_one() {
+    // Three authorities: at height 1 authority 1 is in turn, 0 and 2 are
+    // both out of turn and declare the same weight.
+    let mut s = Store::new(network(3));
+    let g = s.genesis().hash;
+    let honest = sealed(&s, &g, 0, 1, 1_000, None);
+    // The same header with authority 2's seal: the root names authority 0.
+    let mut copied = honest.clone();
+    copied.seal = Some(seal(&honest.header, 2, &wallet(3)));
+    assert_eq!(copied.hash, honest.hash);
+    assert!(matches!(
+        refusal(&mut s, copied),
+        Some(BlockError::BadTxRoot { .. })
+    ));
+    // Properly re-sealed by authority 2: a different block, also valid.
+    let resealed = sealed(&s, &g, 2, 3, 1_000, None);
+    assert_eq!(resealed.header.bits, honest.header.bits);
+    assert_ne!(resealed.hash, honest.hash);
+    assert_eq!(refusal(&mut s, resealed.clone()), None);
+    // The honest block, offered after both, is taken (not known invalid).
+    assert_eq!(refusal(&mut s, honest.clone()), None);
+    assert!(s.get(&honest.hash).is_some() && s.get(&resealed.hash).is_some());
+    // A second node that saw them in the other order knows the same two
+    // blocks; whichever is built on first, both agree on its parent.
+    let mut other = Store::new(network(3));
+    assert_eq!(refusal(&mut other, honest.clone()), None);
+    assert_eq!(refusal(&mut other, resealed.clone()), None);
+    let next = sealed(&other, &honest.hash, 1, 2, 1_000, None);
+    assert_eq!(refusal(&mut other, next.clone()), None);
+    assert_eq!(refusal(&mut s, next.clone()), None);
+    assert_eq!(s.tip().hash, next.hash);
+    assert_eq!(other.tip().hash, next.hash);
 }

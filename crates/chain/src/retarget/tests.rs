@@ -1,11 +1,13 @@
-//! The retarget rule, proven by a deterministic simulation: miners of a given
-//! hash rate find blocks after exponentially distributed times drawn from a
-//! seeded generator.
+//! The retarget rule, proven by deterministic simulations (miners of given
+//! hash rates find blocks after exponentially distributed times drawn from a
+//! seeded generator), golden vectors and the rule's own properties.
 
 use super::*;
 use crate::block::genesis;
+use crate::params::{GENESIS_TIMESTAMP, MAX_EASING_BITS};
 use crate::testutil::SplitMix as Rng;
 
+/// A chain of headers mined in simulated time.
 struct Sim {
     params: Params,
     headers: Vec<Header>,
@@ -25,28 +27,43 @@ impl Sim {
         target.work().0 as f64 / hashes_per_ms
     }
 
-    /// Mines one block at `hashes_per_ms`; returns its solve time in ms.
-    fn step(&mut self, hashes_per_ms: f64) -> f64 {
-        let parent = self.headers[self.headers.len() - 1];
-        let target = self.next();
-        let solve = -self.rng.next_f64().ln() * Self::expected_ms(&target, hashes_per_ms);
-        let mut h = parent;
-        h.height = h.height.next();
-        h.timestamp = parent.timestamp.plus_ms((solve.round() as u64).max(1));
-        h.bits = target.to_compact();
-        self.headers.push(h);
-        solve
+    fn tip(&self) -> Header {
+        self.headers[self.headers.len() - 1]
     }
 
     /// The target of the next block.
     fn next(&self) -> Target {
-        let n = self.headers.len();
-        let gp = n.checked_sub(2).map(|i| self.headers[i].timestamp);
-        next_target(&self.headers[n - 1], gp, &self.params)
+        let anchor = self.headers.get(1).map(|h| h.timestamp);
+        next_target(&self.tip(), anchor, &self.params)
     }
 
     fn next_expected_ms(&self, hashes_per_ms: f64) -> f64 {
         Self::expected_ms(&self.next(), hashes_per_ms)
+    }
+
+    /// A solve time for the next block at `hashes_per_ms`, in ms.
+    fn draw(&mut self, hashes_per_ms: f64) -> f64 {
+        -self.rng.next_f64().ln() * self.next_expected_ms(hashes_per_ms)
+    }
+
+    /// Appends the next block, stamped `timestamp` (at least 1 ms after
+    /// its parent, as the rules require).
+    fn push(&mut self, timestamp: Timestamp) {
+        let parent = self.tip();
+        let mut h = parent;
+        h.height = h.height.next();
+        h.timestamp = timestamp.max(parent.timestamp.plus_ms(1));
+        h.bits = self.next().to_compact();
+        self.headers.push(h);
+    }
+
+    /// Mines one block at `hashes_per_ms`, stamped when found; returns
+    /// its solve time in ms.
+    fn step(&mut self, hashes_per_ms: f64) -> f64 {
+        let solve = self.draw(hashes_per_ms);
+        let at = self.tip().timestamp.plus_ms((solve.round() as u64).max(1));
+        self.push(at);
+        solve
     }
 }
 
@@ -104,13 +121,13 @@ fn reconverges_after_a_fourfold_jump_in_hash_rate() {
 /// Nonces a second of one SIMD worker (the README's miner benchmark).
 const SIMD_WORKER_PER_S: f64 = 15e6;
 
-/// A good first minute on the demo network: whether one or eight SIMD
+/// A good first minutes on the demo network: whether one or eight SIMD
 /// workers mine it, the first target is off by less than 4×, and from the
-/// eleventh block on the expected block time is within 2× of the aim (the
-/// ten blocks' geometric mean for every seed, and 95% of the single blocks
-/// up to the 30th).
+/// 21st block on the expected block time is within 2× of the aim (the ten
+/// blocks' geometric mean for every seed, and 90% of the single blocks up
+/// to the 40th).
 #[test]
-fn the_demo_network_settles_within_ten_blocks_for_one_to_eight_workers() {
+fn the_demo_network_settles_within_twenty_blocks_for_one_to_eight_workers() {
     let p = Params::DEMO;
     let aim = p.mine_rate_ms as f64;
     for workers in [1.0, 2.0, 4.0, 8.0] {
@@ -119,7 +136,7 @@ fn the_demo_network_settles_within_ten_blocks_for_one_to_eight_workers() {
         for seed in 1..=50 {
             let mut sim = Sim::new(p.clone(), seed);
             let mut expected = Vec::new();
-            for _ in 0..30 {
+            for _ in 0..40 {
                 expected.push(sim.next_expected_ms(rate) / aim);
                 sim.step(rate);
             }
@@ -128,140 +145,257 @@ fn the_demo_network_settles_within_ten_blocks_for_one_to_eight_workers() {
                 (0.25..4.0).contains(&first),
                 "{workers} workers: the first block takes {first:.2}× the aim"
             );
-            let mean = (expected[10..20].iter().map(|e| e.ln()).sum::<f64>() / 10.0).exp();
+            let mean = (expected[20..30].iter().map(|e| e.ln()).sum::<f64>() / 10.0).exp();
             assert!(
                 (0.5..=2.0).contains(&mean),
-                "{workers} workers, seed {seed}: blocks 11-20 take {mean:.2}× the aim"
+                "{workers} workers, seed {seed}: blocks 21-30 take {mean:.2}× the aim"
             );
-            inside += expected[10..]
+            inside += expected[20..]
                 .iter()
                 .filter(|e| (0.5..=2.0).contains(*e))
                 .count();
-            blocks += expected.len() - 10;
+            blocks += expected.len() - 20;
         }
         assert!(
-            inside * 100 >= blocks * 95,
+            inside * 100 >= blocks * 90,
             "{workers} workers: {inside} of {blocks} blocks within 2× of the aim"
         );
     }
 }
 
-/// The window starts at its shortest and grows by one block per block.
-#[test]
-fn the_window_grows_from_eight_blocks_to_the_full_window() {
-    let p = P;
-    let g = genesis(&p).header;
-    // A parent found in no time: the target shrinks by (N − 1)/N.
-    let shrink = |height: u64| {
-        let mut parent = g;
-        parent.height = Height(height);
-        parent.bits = p.initial_target().to_compact();
-        let gp = parent.timestamp;
-        let next = next_target(&parent, Some(gp), &p);
-        p.initial_target().work().0 as f64 / next.work().0 as f64
-    };
-    let close = |a: f64, b: f64| (a - b).abs() < 1e-3;
-    assert!(close(shrink(2), 7.0 / 8.0), "{}", shrink(2));
-    assert!(close(shrink(8), 7.0 / 8.0), "{}", shrink(8));
-    assert!(close(shrink(12), 11.0 / 12.0), "{}", shrink(12));
-    assert!(close(shrink(20), 19.0 / 20.0), "{}", shrink(20));
-    assert!(close(shrink(500), 19.0 / 20.0), "{}", shrink(500));
+/// A header at `height` stamped `late_ms` behind (or, negative, ahead of)
+/// the schedule anchored at `anchor`.
+fn on_schedule(height: u64, anchor: Timestamp, late_ms: i64, p: &Params) -> Header {
+    let mut h = genesis(p).header;
+    h.height = Height(height);
+    let due = anchor.0 + p.mine_rate_ms * (height - 1);
+    h.timestamp = Timestamp(due.saturating_add_signed(late_ms));
+    h
 }
 
 #[test]
-fn the_target_is_a_pure_function_of_the_ancestors() {
-    let g = genesis(&P).header;
-    let mut parent = g;
-    parent.height = Height(5);
-    parent.timestamp = g.timestamp.plus_ms(10_000);
-    let a = next_target(&parent, Some(g.timestamp.plus_ms(5_000)), &P);
-    let b = next_target(&parent, Some(g.timestamp.plus_ms(5_000)), &P);
-    assert_eq!(a, b);
-    // On time: unchanged (up to rounding). Fast: harder. Slow: easier.
-    assert_eq!(a, parent.target().unwrap_or(P.pow_limit()).rounded());
-    assert!(next_target(&parent, Some(g.timestamp.plus_ms(9_000)), &P) < a);
-    assert!(next_target(&parent, Some(g.timestamp.plus_ms(1_000)), &P) > a);
-    // Never easier than the limit.
-    let mut easy = parent;
-    easy.bits = P.pow_limit().to_compact();
-    assert_eq!(next_target(&easy, Some(Timestamp(0)), &P), P.pow_limit());
+fn the_target_follows_the_schedule_doubling_per_half_life() {
+    let p = P;
+    let anchor = GENESIS_TIMESTAMP.plus_ms(1_000);
+    let tau = (p.mine_rate_ms * p.half_life_blocks) as i64;
+    let work = |late: i64| {
+        let h = on_schedule(50, anchor, late, &p);
+        next_target(&h, Some(anchor), &p).work().0 as f64
+    };
+    let initial = p.initial_target().work().0 as f64;
+    let close = |a: f64, b: f64| (a / b - 1.0).abs() < 2e-4;
+    // On schedule: the initial target (up to rounding).
+    assert!(close(work(0), initial), "{}", work(0) / initial);
+    // One half-life behind: half the work; one ahead: twice; two ahead: four times.
+    assert!(close(work(tau), initial / 2.0), "{}", work(tau) / initial);
+    assert!(close(work(-tau), initial * 2.0), "{}", work(-tau) / initial);
+    assert!(close(work(-2 * tau), initial * 4.0));
+    // In between, smoothly: a quarter half-life behind is 2^-0.25.
+    assert!(close(work(tau / 4), initial * 2f64.powf(-0.25)));
+    // Monotonic: later is never harder.
+    let mut last = f64::MAX;
+    for late in (-3 * tau..3 * tau).step_by((tau / 37) as usize) {
+        let w = work(late);
+        assert!(w <= last, "at {late} ms: {w} after {last}");
+        last = w;
+    }
+    // Only the parent's timestamp and height matter: a pure function.
+    let h = on_schedule(50, anchor, 1_234, &p);
+    assert_eq!(
+        next_target(&h, Some(anchor), &p),
+        next_target(&h, Some(anchor), &p)
+    );
+}
+
+#[test]
+fn the_fixed_point_power_of_two_is_within_two_ten_thousandths() {
+    for frac in (0..65_536u64).step_by(97) {
+        let exact = 2f64.powf(frac as f64 / 65_536.0) * 65_536.0;
+        let got = exp2_fraction(frac) as f64;
+        assert!((got / exact - 1.0).abs() < 2e-4, "{frac}: {got} vs {exact}");
+    }
+    assert_eq!(exp2_fraction(0), 65_536);
 }
 
 #[test]
 fn the_first_blocks_use_the_initial_target() {
     let g = genesis(&P).header;
     assert_eq!(next_target(&g, None, &P), P.initial_target());
+    // Block 1 is the anchor: its child is due on time, whenever it came.
     let mut one = g;
     one.height = Height(1);
     one.timestamp = one.timestamp.plus_ms(1_000_000);
-    assert_eq!(next_target(&one, Some(g.timestamp), &P), P.initial_target());
+    assert_eq!(
+        next_target(&one, Some(one.timestamp), &P),
+        P.initial_target()
+    );
 }
 
-/// A miner who controls every timestamp, at a validators' clock that
-/// stands still: timestamps must increase and may lead the clock by at most
-/// `max_future_ms`. Returns the expected solve times (at `rate`) of 300
-/// blocks mined with `step(i)` ms between timestamps, clipped to what the
-/// rules allow, after an honest chain in equilibrium.
-fn frozen_clock_attack(seed: u64, step: &dyn Fn(u64) -> u64) -> (f64, Vec<f64>) {
-    let mut sim = Sim::new(P, seed);
-    let rate = rate_for(1.0);
-    for _ in 0..300 {
-        sim.step(rate);
-    }
-    let start = sim.next_expected_ms(rate);
-    let clock = sim.headers[sim.headers.len() - 1].timestamp;
-    let latest = clock.plus_ms(P.max_future_ms);
-    let mut expected = Vec::new();
-    for i in 0..300 {
-        let parent = sim.headers[sim.headers.len() - 1];
-        let gp = sim.headers[sim.headers.len() - 2].timestamp;
-        let mut h = parent;
-        h.height = h.height.next();
-        h.bits = next_target(&parent, Some(gp), &P).to_compact();
-        let wanted = parent.timestamp.plus_ms(step(i).max(1));
-        // The rules: after the parent, at most `latest`.
-        h.timestamp = wanted.min(latest).max(parent.timestamp.plus_ms(1));
-        sim.headers.push(h);
-        expected.push(sim.next_expected_ms(rate));
-    }
-    (start, expected)
-}
-
-/// No timewarp: at a frozen clock, a miner eases the target by no more than
-/// the future-time bound buys (at most 6 T a block credited, 2 min in all),
-/// then every block is harder than the last; blocks come faster than the
-/// aim for a few dozen blocks, not for ever.
+/// The floor: however late a chain is, its target is at most 16× the
+/// initial one (`MAX_EASING_BITS`), so back-filled blocks cost real work.
 #[test]
-fn a_miner_at_a_frozen_clock_cannot_ease_the_target_for_long() {
-    let t = P.mine_rate_ms;
-    // The most time the bound lets a miner credit: whole 6 T steps, then one
-    // more partial one.
-    let steps = (P.max_future_ms / (6 * t) + 1) as i32;
-    let most_eased = 1.25f64.powi(steps);
-    // Milliseconds between timestamps, by block.
-    let greedy = move |_| 6 * t;
-    let slow = move |_| t;
-    let bursts = move |i| if i % 11 < 5 { 6 * t } else { 1 };
-    let strategies: [(&str, &dyn Fn(u64) -> u64); 3] =
-        [("greedy", &greedy), ("slow", &slow), ("bursts", &bursts)];
-    for (name, step) in strategies {
-        for seed in 1..=3 {
-            let (start, expected) = frozen_clock_attack(seed, step);
-            let fastest = expected.iter().copied().fold(f64::MAX, f64::min);
-            assert!(
-                fastest >= start / most_eased * 0.99,
-                "{name}, seed {seed}: eased to {fastest:.0} ms a block from {start:.0} ms"
-            );
-            let fast = expected.iter().filter(|e| **e < t as f64).count();
-            assert!(
-                fast <= 40,
-                "{name}, seed {seed}: {fast} blocks faster than the aim"
-            );
-            let last = expected[expected.len() - 1];
-            assert!(
-                last > 100.0 * start,
-                "{name}, seed {seed}: ends at {last:.0} ms"
-            );
+fn no_lateness_eases_the_target_below_a_sixteenth_of_the_initial_work() {
+    for p in [Params::DEMO, Params::TEST] {
+        assert_eq!(p.pow_limit_zero_bits, p.initial_zero_bits - MAX_EASING_BITS);
+        let anchor = p.genesis_time.plus_ms(1);
+        for late in [0i64, 1 << 20, 1 << 30, 1 << 40, i64::MAX / 4] {
+            let h = on_schedule(1_000, anchor, late, &p);
+            let t = next_target(&h, Some(anchor), &p);
+            assert!(t <= p.pow_limit(), "{}: {late}", p.name);
+            let ratio = p.initial_target().work().0 / t.work().0;
+            assert!(ratio <= 16, "{}: eased {ratio}×", p.name);
         }
+        // Far enough behind, exactly the limit.
+        let h = on_schedule(1_000, anchor, 1 << 40, &p);
+        assert_eq!(
+            next_target(&h, Some(anchor), &p),
+            p.pow_limit(),
+            "{}",
+            p.name
+        );
+        // Far ahead, the hardest target is still a target.
+        let h = on_schedule(u64::MAX / p.mine_rate_ms / 2, anchor, 0, &p);
+        assert!(!next_target(&h, Some(anchor), &p).0.is_zero());
+    }
+}
+
+/// Golden vectors: (height, ms behind schedule) → compact bits on the
+/// demo network, anchored one block time after genesis. Cross-checked by
+/// an independent computation (`docs/vectors.py`: Python integers over the
+/// formula in the module docs).
+#[test]
+fn golden_vectors() {
+    let p = Params::DEMO;
+    let anchor = p.genesis_time.plus_ms(5_000);
+    let cases: [(u64, i64, u32); 8] = [
+        (1, 0, 0x1d0fffff),
+        (2, 0, 0x1d0fffff),
+        (100, 0, 0x1d0fffff),
+        (100, 80_000, 0x1d1ffffe),
+        (100, -80_000, 0x1d07ffff),
+        (100, 12_345, 0x1d11cede),
+        (5_000, -1_000_000, 0x1bb500f4),
+        (5_000, 400_000, 0x1dffffff),
+    ];
+    for (height, late, bits) in cases {
+        let h = on_schedule(height, anchor, late, &p);
+        let got = next_target(&h, Some(anchor), &p).to_compact();
+        assert_eq!(got, bits, "height {height}, {late} ms late: {got:08x}");
+    }
+}
+
+/// What happens over ten minutes of a network (rate `1.0` = the initial
+/// target's rate) when one miner stamps some blocks at the future bound:
+/// blocks made in those ten minutes, and how many the stamping miner made.
+fn ten_minutes(
+    seed: u64,
+    p: &Params,
+    attacker_share: f64,
+    stamps: &dyn Fn(u64) -> bool,
+) -> (u64, u64) {
+    let rate = p.initial_target().work().0 as f64 / p.mine_rate_ms as f64;
+    let mut sim = Sim::new(p.clone(), seed);
+    // An hour of honest mining first, in simulated real time.
+    let mut now = p.genesis_time;
+    let settle = now.plus_ms(3_600_000);
+    let end = settle.plus_ms(600_000);
+    let (mut blocks, mut theirs) = (0, 0);
+    while now < end {
+        let solve = sim.draw(rate);
+        now = now.plus_ms((solve.round() as u64).max(1));
+        let counted = now > settle && now <= end;
+        let attacker = sim.rng.next_f64() < attacker_share;
+        let stamp = if attacker && counted && stamps(blocks) {
+            now.plus_ms(p.max_future_ms)
+        } else {
+            now
+        };
+        sim.push(stamp);
+        if counted {
+            blocks += 1;
+            theirs += u64::from(attacker);
+        }
+    }
+    (blocks, theirs)
+}
+
+/// One block at the future bound changes honest block production by at
+/// most 20% over the next ten minutes, on the demo and test networks.
+#[test]
+fn one_block_at_the_future_bound_changes_ten_minutes_of_blocks_by_at_most_a_fifth() {
+    for p in [Params::DEMO, Params::TEST] {
+        let (mut calm, mut attacked) = (0, 0);
+        for seed in 1..=40 {
+            calm += ten_minutes(seed, &p, 0.0, &|_| false).0;
+            // The first block of the ten minutes is stamped at the bound.
+            attacked += ten_minutes(seed, &p, 1.0, &|n| n == 0).0;
+        }
+        let ratio = attacked as f64 / calm as f64;
+        let aim = 40.0 * 600_000.0 / p.mine_rate_ms as f64;
+        assert!(
+            (0.8..=1.2).contains(&ratio),
+            "{}: {attacked} blocks against {calm} ({ratio:.2})",
+            p.name
+        );
+        assert!(
+            (calm as f64 / aim - 1.0).abs() < 0.1,
+            "{}: {calm} blocks in 40 × ten minutes, aim {aim}",
+            p.name
+        );
+    }
+}
+
+/// A miner with a third of the hash rate who stamps every block at the
+/// future bound still makes about a third of the blocks, and the network
+/// makes its blocks at the aim within 20%.
+#[test]
+fn a_miner_stamping_every_block_at_the_bound_gains_neither_share_nor_pace() {
+    let p = Params::DEMO;
+    let (mut calm, mut attacked, mut theirs) = (0, 0, 0);
+    for seed in 1..=40 {
+        calm += ten_minutes(seed, &p, 0.0, &|_| false).0;
+        let (b, t) = ten_minutes(seed, &p, 1.0 / 3.0, &|_| true);
+        attacked += b;
+        theirs += t;
+    }
+    let ratio = attacked as f64 / calm as f64;
+    assert!((0.8..=1.2).contains(&ratio), "{attacked} against {calm}");
+    let share = theirs as f64 / attacked as f64;
+    assert!((0.28..=0.39).contains(&share), "share {share:.3}");
+}
+
+/// No timewarp: at a validators' clock that stands still, a miner who
+/// controls every timestamp eases the target by no more than the future
+/// bound buys (`2^(bound / τ)`), whatever steps it takes, and each block
+/// it adds then tightens the target again.
+#[test]
+fn a_miner_at_a_frozen_clock_cannot_ease_the_target_beyond_the_future_bound() {
+    let p = P;
+    let rate = rate_for(1.0);
+    let tau = (p.mine_rate_ms * p.half_life_blocks) as f64;
+    let most_eased = 2f64.powf(p.max_future_ms as f64 / tau);
+    for seed in 1..=3 {
+        let mut sim = Sim::new(p.clone(), seed);
+        for _ in 0..300 {
+            sim.step(rate);
+        }
+        let start = sim.next_expected_ms(rate);
+        let clock = sim.tip().timestamp;
+        let latest = clock.plus_ms(p.max_future_ms);
+        let mut fastest = f64::MAX;
+        for i in 0..300u64 {
+            let wanted =
+                sim.tip()
+                    .timestamp
+                    .plus_ms(if i % 7 < 3 { 6 * p.mine_rate_ms } else { 1 });
+            sim.push(wanted.min(latest));
+            fastest = fastest.min(sim.next_expected_ms(rate));
+        }
+        assert!(
+            fastest >= start / most_eased * 0.99,
+            "seed {seed}: eased to {fastest:.0} ms a block from {start:.0} ms"
+        );
+        // 300 blocks at a standing clock: far ahead of schedule, so hard.
+        assert!(sim.next_expected_ms(rate) > 100.0 * start);
     }
 }

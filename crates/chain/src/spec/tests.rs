@@ -13,10 +13,11 @@ fn key(seed: u8) -> Address {
 fn pow() -> Spec {
     Spec {
         name: "friends".into(),
+        created: crate::params::GENESIS_TIMESTAMP,
         consensus: Consensus::ProofOfWork {
             initial_zero_bits: 16,
             block_time_ms: 5_000,
-            retarget_window: 20,
+            half_life_blocks: 16,
         },
         mining_reward: Amount(50),
         starting_balance: Amount(0),
@@ -27,6 +28,7 @@ fn pow() -> Spec {
 fn poa() -> Spec {
     Spec {
         name: "office".into(),
+        created: crate::params::GENESIS_TIMESTAMP,
         consensus: Consensus::ProofOfAuthority {
             authorities: vec![key(1), key(2)],
             block_time_ms: 2_000,
@@ -65,7 +67,7 @@ fn a_spec_reads_back_from_its_canonical_text() {
     let text = poa().canonical();
     assert!(
         text.starts_with(
-            r#"{"name":"office","consensus":{"kind":"proof_of_authority","authorities":["#
+            r#"{"name":"office","created":1795219200000,"consensus":{"kind":"proof_of_authority","authorities":["#
         ),
         "{text}"
     );
@@ -80,7 +82,8 @@ fn the_same_rules_written_differently_have_one_canonical_text_and_id() {
             "starting_balance": 0,
             "allocations": {{ "{b}": 5, "{a}": 7 }},
             "mining_reward": 50,
-            "consensus": {{ "retarget_window": 20, "kind": "proof_of_work",
+            "created": 1795219200000,
+            "consensus": {{ "half_life_blocks": 16, "kind": "proof_of_work",
                            "block_time_ms": 5000, "initial_zero_bits": 16 }},
             "name": "friends"
         }}"#
@@ -101,10 +104,11 @@ fn the_same_rules_written_differently_have_one_canonical_text_and_id() {
 fn a_fixed_spec_has_a_golden_id() {
     let spec = Spec {
         name: "golden".into(),
+        created: Timestamp(1_796_083_200_000),
         consensus: Consensus::ProofOfWork {
             initial_zero_bits: 20,
             block_time_ms: 5_000,
-            retarget_window: 20,
+            half_life_blocks: 16,
         },
         mining_reward: Amount(50),
         starting_balance: Amount(0),
@@ -112,14 +116,14 @@ fn a_fixed_spec_has_a_golden_id() {
     };
     assert_eq!(
         spec.canonical(),
-        r#"{"name":"golden","consensus":{"kind":"proof_of_work","initial_zero_bits":20,"block_time_ms":5000,"retarget_window":20},"mining_reward":50,"starting_balance":0,"allocations":{}}"#
+        r#"{"name":"golden","created":1796083200000,"consensus":{"kind":"proof_of_work","initial_zero_bits":20,"block_time_ms":5000,"half_life_blocks":16},"mining_reward":50,"starting_balance":0,"allocations":{}}"#
     );
     let hex: String = spec.id().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(hex, GOLDEN_ID);
 }
 
-/// SHA-256 of the canonical text above (cross-checked with Python's hashlib).
-const GOLDEN_ID: &str = "dac7e62b5f56a667b54c3ca8ab078d60c73e43825c1f90bb750046224f9468cd";
+/// SHA-256 of the canonical text above (cross-checked by `docs/vectors.py`).
+const GOLDEN_ID: &str = "89fd6c63eada2bdeac68930706d4327aaa9676b1bd978abab4842d8d120fbdf5";
 
 #[test]
 fn the_built_in_networks_are_specs() {
@@ -151,7 +155,7 @@ fn every_bad_field_is_refused_with_its_own_error() {
             s.consensus = Consensus::ProofOfWork {
                 initial_zero_bits: bits,
                 block_time_ms: time,
-                retarget_window: window,
+                half_life_blocks: window,
             }
         })
     };
@@ -159,9 +163,22 @@ fn every_bad_field_is_refused_with_its_own_error() {
     assert_eq!(work(41, 5_000, 20), Err(E::Difficulty(41)));
     assert_eq!(work(16, 999, 20), Err(E::BlockTime(999)));
     assert_eq!(work(16, 600_001, 20), Err(E::BlockTime(600_001)));
-    assert_eq!(work(16, 5_000, 7), Err(E::RetargetWindow(7)));
-    assert_eq!(work(16, 5_000, 1_001), Err(E::RetargetWindow(1_001)));
-    assert_eq!(work(8, 1_000, 8), Ok(()));
+    assert_eq!(work(16, 5_000, 3), Err(E::HalfLife(3)));
+    assert_eq!(work(16, 5_000, 10_001), Err(E::HalfLife(10_001)));
+    assert_eq!(work(8, 1_000, 4), Ok(()));
+    // A creation time in seconds, or past 2100, is caught.
+    assert_eq!(
+        with(pow(), |s| s.created = Timestamp(1_796_083_200)),
+        Err(E::Created(Timestamp(1_796_083_200)))
+    );
+    assert_eq!(
+        with(pow(), |s| s.created = Timestamp(4_102_444_800_001)),
+        Err(E::Created(Timestamp(4_102_444_800_001)))
+    );
+    assert_eq!(
+        with(pow(), |s| s.created = Timestamp(4_102_444_800_000)),
+        Ok(())
+    );
     let authority = |authorities: Vec<Address>, time| {
         with(poa(), |s| {
             s.consensus = Consensus::ProofOfAuthority {

@@ -251,8 +251,9 @@ fn json_round_trips() {
 /// Golden vector: a transaction signed by a fixed key on the test network.
 /// RFC 6979 makes the signature deterministic, so any change to the id
 /// derivation, the canonical bytes, the network commitment or the signing
-/// shows up here. (Id, signature and hash were computed independently with
-/// Python's `hashlib` and `ecdsa` packages over the documented bytes.)
+/// shows up here. (Id, signature and hash are computed independently by
+/// `docs/vectors.py`, with Python's `hashlib` and `ecdsa` over the
+/// documented bytes.)
 #[test]
 fn signed_transaction_golden_vector() {
     let (a, b) = (wallet(1), wallet(2));
@@ -275,8 +276,8 @@ fn signed_transaction_golden_vector() {
 }
 
 const GOLDEN_ID: &str = "b0ed6298-5bff-4c40-b4bc-9ca2d3d7bee4";
-const GOLDEN_SIG: &str = "aa6513c67ff5ac7486dd9e7d7178b9baf55ed3e201e013942ef5fa18fc151c76726b50f327891a30a77a4ccfdceba95e0e4c00cb11d20cd34a1077bcc02e1b36";
-const GOLDEN_TX_HASH: &str = "f058ff26f8b6b9fb9bf8bb9379e9c819a389de2892f6869a3a8c7aceb3ef64cc";
+const GOLDEN_SIG: &str = "30ce621d226fd40eef3b476a29e7232239026586bd1f46b3b47ae86c950226ca4770b3f0d860ecabe1d3f0d65f7e9a1b791e5bd5c3a57575e204dc949fdddd9d";
+const GOLDEN_TX_HASH: &str = "d8f8127f551193b79da8844be3d514627a51f617c3660333348870b40aa7dfa0";
 
 /// A payment signed on one network is not valid on another: the signature
 /// covers the network id (no cross-network replay).

@@ -264,7 +264,7 @@ fn a_reward_with_a_chosen_id_is_rejected() {
 }
 
 #[test]
-fn the_context_carries_the_parent_and_grandparent_timestamps() {
+fn the_context_carries_the_parent_and_the_retarget_anchor() {
     let f = fixture();
     let tip = f.store.tip();
     let ctx = f
@@ -272,17 +272,16 @@ fn the_context_carries_the_parent_and_grandparent_timestamps() {
         .context(&tip.hash)
         .unwrap_or_else(|| panic!("context"));
     assert_eq!(ctx.parent.timestamp, tip.header.timestamp);
-    let grandparent = f
-        .store
-        .get(&tip.header.prev_hash)
-        .map(|b| b.header.timestamp);
-    assert_eq!(ctx.grandparent_timestamp, grandparent);
+    // The anchor is the first block after genesis on the tip's branch.
+    let first_block = f.store.block_at(Height(1)).map(|b| b.header.timestamp);
+    assert!(tip.header.height > Height(1));
+    assert_eq!(ctx.anchor, first_block);
     let genesis = f.store.genesis().hash;
     let first = f
         .store
         .context(&genesis)
         .unwrap_or_else(|| panic!("context"));
-    assert_eq!(first.grandparent_timestamp, None);
+    assert_eq!(first.anchor, None);
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::{Keys, Sealing};
 fn office(n: u8) -> Params {
     let spec = Spec {
         name: "office".into(),
+        created: tabcoin_chain::GENESIS_TIMESTAMP,
         consensus: Consensus::ProofOfAuthority {
             authorities: (1..=n).map(|i| wallet(i).address()).collect(),
             block_time_ms: 2_000,

@@ -90,9 +90,11 @@ pub struct Params {
     pub max_fork_depth: u64,
     /// Most side-branch blocks a node keeps at one height (node policy).
     pub max_siblings: usize,
-    /// Most side-branch blocks a node keeps in all; past it the side leaf
-    /// with the least work gives way, or the new block is not kept (node
-    /// policy: with `max_block_txs`, it bounds their bytes too).
+    /// Most side-branch blocks a node keeps in all before a new side
+    /// branch must displace the side leaf with the least work (node
+    /// policy). A block extending a side leaf needs no room: `max_siblings`
+    /// and `max_fork_depth` bound every branch, so a count never decides
+    /// which branch can win.
     pub max_side_blocks: usize,
 }
 

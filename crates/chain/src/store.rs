@@ -11,9 +11,11 @@
 //! - Switching to a better branch rolls the ledger back to the common
 //!   ancestor and applies the branch block by block; a branch block that
 //!   fails against the ledger is forgotten and the old chain restored.
-//! - Side branches are bounded per height, in all and in depth, and a side
-//!   block is kept only if its transfers hold against its own branch's
-//!   ledger.
+//! - Side branches are bounded per height and in depth (the fork window);
+//!   new side branches are bounded in all. A side block is kept only if it
+//!   passes every check, its transfers against its own branch's ledger
+//!   included, and only then does anything give way for it; a branch
+//!   being extended never gives way to its own next block.
 //! - A block whose parent is unknown waits in a bounded orphan set; the
 //!   caller asks a peer for the missing parent (with a locator).
 //! - Block locators and [`Store::blocks_after`] give incremental sync.
@@ -554,20 +556,28 @@ impl Store {
             .get(&block.header.prev_hash)
             .map_or(Work::ZERO, |e| e.work);
         let work = parent_work.saturating_add(crate::validate::work_of(&block, &ctx, &self.params));
-        // A side-branch block is kept only within bounds, checked before
-        // any signature is.
-        if work <= self.total_work() {
-            self.make_room_for_side_block(hash, height, work)?;
-        }
+        let side = work <= self.total_work();
+        // A side-branch block is kept only within bounds: whether there is
+        // room, and which side leaf would give way, is decided before any
+        // signature is checked; nothing gives way until the block has
+        // passed every check.
+        let gives_way = if side {
+            self.room_for_side_block(&block, work)?
+        } else {
+            None
+        };
         // Every block reaching here passed stage 0 when it was offered (an
         // orphan too), so its claimed hash is the header's.
         let checked = check_in_context(&block, &hash, &ctx, now, &self.params, &mut self.sigs)
             .map_err(|error| self.refused(hash, height, error))?;
         // A side block's transfers must hold on its own branch before it
         // is kept: a branch that could never become best costs no memory.
-        if work <= self.total_work() {
+        if side {
             self.check_on_branch(&checked)
                 .map_err(|error| self.refused(hash, height, error))?;
+        }
+        if let Some(leaf) = gives_way {
+            self.forget(&leaf);
         }
         self.entries.insert(
             hash,
@@ -612,19 +622,36 @@ impl Store {
         }
     }
 
-    /// Makes room for side-branch block `hash` (of cumulative `work`) at
-    /// `height`: refused past `max_siblings` at that height; past
-    /// `max_side_blocks` the side leaf of least work gives way if it has less
-    /// than the new block, else the new block is refused.
-    fn make_room_for_side_block(
-        &mut self,
-        hash: BlockHash,
-        height: Height,
+    /// Whether side-branch `block` (of cumulative `work`) may be kept, and
+    /// what would give way for it (changing nothing): refused past
+    /// `max_siblings` at its height. A block extending a side leaf grows a
+    /// branch that is already kept and needs no room (the fork window and
+    /// `max_siblings` bound every branch); any other side block needs room
+    /// under `max_side_blocks`, where the side leaf of least work gives way
+    /// if it has less than the new block, else the new block is refused.
+    /// The new block's own parent never gives way: a branch must not evict
+    /// itself, and a count must not decide which branch can win.
+    fn room_for_side_block(
+        &self,
+        block: &Block,
         work: Work,
-    ) -> Result<(), AcceptError> {
+    ) -> Result<Option<BlockHash>, AcceptError> {
+        let (hash, height) = (block.hash, block.header.height);
         let full = AcceptError::SideBranchFull { hash, height };
         if self.side_at(height).count() >= self.params.max_siblings {
             return Err(full);
+        }
+        let parent = block.header.prev_hash;
+        let parent_is_side_leaf = !self.is_main(&parent)
+            && !self
+                .recent
+                .get(&height)
+                .into_iter()
+                .flatten()
+                .filter_map(|h| self.block_of(h))
+                .any(|b| b.header.prev_hash == parent);
+        if parent_is_side_leaf {
+            return Ok(None);
         }
         let side: Vec<BlockHash> = self
             .recent
@@ -633,22 +660,20 @@ impl Store {
             .copied()
             .collect();
         if side.len() < self.params.max_side_blocks {
-            return Ok(());
+            return Ok(None);
         }
-        let parents: HashSet<BlockHash> = side
+        let mut parents: HashSet<BlockHash> = side
             .iter()
             .filter_map(|h| self.block_of(h).map(|b| b.header.prev_hash))
             .collect();
+        parents.insert(block.header.prev_hash);
         let weakest = side
             .iter()
             .filter(|h| !parents.contains(*h))
             .filter_map(|h| self.entries.get(h).map(|e| (e.work, *h)))
             .min();
         match weakest {
-            Some((least, leaf)) if least < work => {
-                self.forget(&leaf);
-                Ok(())
-            }
+            Some((least, leaf)) if least < work => Ok(Some(leaf)),
             _ => Err(full),
         }
     }

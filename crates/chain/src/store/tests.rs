@@ -824,3 +824,75 @@ fn a_network_without_a_mining_reward_still_makes_blocks() {
     assert_eq!(s.tip().hash, block.hash);
     assert_eq!(s.ledger().balance(&a.address()), P.starting_balance);
 }
+
+/// A side branch growing one block at a time while the side set is full
+/// never evicts its own parent (the leaf it builds on): it keeps growing
+/// and, once it has more work, becomes the best chain. Before rules 4's
+/// store, making room evicted the new block's parent and the heavier
+/// branch failed with a missing ancestor.
+#[test]
+fn a_growing_side_branch_never_evicts_its_own_parent_and_wins() {
+    let p = Params {
+        max_side_blocks: 3,
+        ..P
+    };
+    let mut s = Store::new(p);
+    let fork = s.genesis().hash;
+    // The best chain: 4 blocks. Side leaves elsewhere fill the set.
+    let main = branch(&mut s, fork, 4, P.mine_rate_ms);
+    for seed in [3, 4] {
+        let b = block_on(&s, &main[0].hash, &wallet(seed), vec![], P.mine_rate_ms + 1);
+        s.accept(b, NOW).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // A rival branch from genesis, one block at a time, by another miner.
+    let mut parent = fork;
+    let mut rival = Vec::new();
+    for i in 0..6 {
+        let b = block_on(&s, &parent, &wallet(2), vec![], P.mine_rate_ms + 2);
+        s.accept(b.clone(), NOW)
+            .unwrap_or_else(|e| panic!("rival block {i}: {e}"));
+        assert!(s.get(&parent).is_some(), "block {i}'s parent was evicted");
+        parent = b.hash;
+        rival.push(b);
+    }
+    assert_eq!(s.tip().hash, rival[5].hash, "the heavier branch won");
+    assert!(rival.iter().all(|b| s.is_main(&b.hash)));
+}
+
+/// A block that fails its checks evicts nothing: the side leaf that would
+/// have given way for it is still there.
+#[test]
+fn a_refused_block_evicts_no_side_block() {
+    let p = Params {
+        max_side_blocks: 1,
+        ..P
+    };
+    let mut s = Store::new(p);
+    let g = s.genesis().hash;
+    let main = branch(&mut s, g, 4, P.mine_rate_ms);
+    let weak = block_on(&s, &main[0].hash, &wallet(3), vec![], P.mine_rate_ms + 1);
+    s.accept(weak.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A stronger side block whose transfer overspends: it would replace
+    // `weak`, but it is refused, so `weak` stays.
+    let bad = block_on(
+        &s,
+        &main[2].hash,
+        &wallet(4),
+        vec![overspend(&wallet(1), &wallet(2))],
+        P.mine_rate_ms + 1,
+    );
+    assert!(matches!(
+        s.accept(bad, NOW),
+        Err(AcceptError::Invalid { .. })
+    ));
+    assert!(
+        s.get(&weak.hash).is_some(),
+        "a refused block evicted a side leaf"
+    );
+    // A good stronger one does take its place.
+    let good = block_on(&s, &main[2].hash, &wallet(4), vec![], P.mine_rate_ms + 1);
+    s.accept(good.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.get(&good.hash).is_some() && s.get(&weak.hash).is_none());
+}

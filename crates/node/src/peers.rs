@@ -11,11 +11,16 @@
 //! [`SIDE_TXS_PER_MINUTE`] transactions of side-branch blocks a minute
 //! outside a download it was asked for (more are dropped unchecked). Its
 //! requests are answered at most [`SERVES_PER_SECOND`] a second after a
-//! burst of [`SERVE_BURST`], so it cannot make this node flood others.
+//! burst of [`SERVE_BURST`], so it cannot make this node flood others. A
+//! download it asked for is paced by itself and budgeted apart: a request
+//! that continues right after the last batch this node sent it (more to
+//! follow) is answered outside that rate, so an honest download of any
+//! length is never taken for a flood, while a peer that asks for anything
+//! else pays the rate as before.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use tabcoin_chain::{Height, Timestamp, Work};
+use tabcoin_chain::{BlockHash, Height, Timestamp, Work};
 use tabcoin_protocol::PeerId;
 
 /// A peer is banned for this long.
@@ -99,6 +104,9 @@ struct Peer {
     /// thousandths of a request, as of `served_at`.
     serve_debt: u64,
     served_at: Timestamp,
+    /// The last block of the batch last sent to it, when more was to
+    /// follow: a request continuing from it is its download, paced by it.
+    download_at: Option<BlockHash>,
 }
 
 /// Keeps `times` to the last minute; true if there is room for one more of
@@ -206,6 +214,30 @@ impl Peers {
         }
         p.serve_debt += 1_000;
         true
+    }
+
+    /// Whether a request for the blocks after `locator` from `peer` may be
+    /// answered now (and counts it): at once if it continues the download
+    /// this node is serving it (the locator starts at the last block sent
+    /// with more to follow), else within [`Peers::may_serve`]'s rate.
+    pub fn may_serve_blocks(
+        &mut self,
+        peer: PeerId,
+        locator: &[BlockHash],
+        now: Timestamp,
+    ) -> bool {
+        let p = self.reachable.entry(peer).or_default();
+        if p.download_at.is_some() && p.download_at.as_ref() == locator.first() {
+            p.download_at = None;
+            return true;
+        }
+        self.may_serve(peer, now)
+    }
+
+    /// A batch was sent to `peer`; `more_after` is its last block when
+    /// more follows (the next request from there continues the download).
+    pub fn served_blocks(&mut self, peer: PeerId, more_after: Option<BlockHash>) {
+        self.reachable.entry(peer).or_default().download_at = more_after;
     }
 
     /// Whether a side-branch block of `txs` transactions from `peer` is

@@ -300,13 +300,15 @@ impl Node {
                 }
             }
             Message::GetBlocks { locator } => {
-                if !self.peers.may_serve(from, now) {
+                if !self.peers.may_serve_blocks(from, &locator, now) {
                     return self.penalise(from, Fault::Unsolicited, now);
                 }
                 let blocks = self.batch_after(&locator);
                 let more = blocks
                     .last()
                     .is_some_and(|b| b.header.height < self.store.height());
+                let last = blocks.last().map(|b| b.hash).filter(|_| more);
+                self.peers.served_blocks(from, last);
                 vec![Effect::Send {
                     to: from,
                     msg: Message::Blocks { blocks, more },

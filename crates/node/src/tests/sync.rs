@@ -218,3 +218,75 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
     assert_eq!(n.sync(), SyncState::Ready);
     assert!(!n.is_banned(1, slow_clock));
 }
+
+/// A store holding `n` blocks mined by wallet 9 on the tests' network,
+/// one block time apart (on the retarget's schedule).
+fn long_chain(n: usize) -> Store {
+    let mut store = Store::new(P);
+    let pool = tabcoin_chain::Pool::new();
+    for _ in 0..n {
+        let at = store.tip().header.timestamp.plus_ms(P.mine_rate_ms);
+        let template = tabcoin_chain::Template::new(&store, &pool, wallet(9).address(), at);
+        let nonce = tabcoin_chain::pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
+        store
+            .accept(template.into_block(nonce), at)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    store
+}
+
+/// A new node downloads a chain far longer than the serving burst allows
+/// from a single peer, with no time passing: each request continues the
+/// download the peer is serving it, so it is paced by the downloader, not
+/// refused as a flood (a 30,000-block chain used to stop at 10,600 and
+/// report ready). A request that does not continue it still pays the rate.
+#[test]
+fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
+    use crate::peers::SERVE_BURST;
+    let n = (SERVE_BURST as usize + 3) * MAX_BLOCKS_PER_BATCH;
+    let long = long_chain(n);
+    let tip = long.tip().hash;
+    let mut net = Net::new(0);
+    net.now = long.tip().header.timestamp;
+    net.nodes.push(Node::new(long, wallet(1)));
+    net.told.push(Vec::new());
+    net.queue.push_back((1, Event::Connected { peers: vec![] }));
+    net.pump();
+    let late = net.join();
+    assert_eq!(net.node(late).store().tip().hash, tip);
+    assert_eq!(net.node(late).sync(), SyncState::Ready);
+    assert!(
+        !net.told(1)
+            .iter()
+            .any(|n| matches!(n, Notice::PeerBanned { .. })),
+        "the server banned an honest download"
+    );
+    // Requests that do not continue a download are still rated: a burst
+    // from the genesis locator is cut off.
+    let genesis = net.node(1).store().genesis().hash;
+    let (mut answered, now) = (0, net.now);
+    for _ in 0..SERVE_BURST + 5 {
+        let effects = net.node(1).handle(
+            from(
+                late,
+                Message::GetBlocks {
+                    locator: vec![genesis],
+                },
+            ),
+            now,
+        );
+        answered += acts(effects)
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Send {
+                        msg: Message::Blocks { .. },
+                        ..
+                    }
+                )
+            })
+            .count();
+    }
+    assert!(answered <= SERVE_BURST as usize + 1, "{answered} answered");
+}

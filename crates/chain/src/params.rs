@@ -92,9 +92,10 @@ pub struct Params {
     pub max_siblings: usize,
     /// Most side-branch blocks a node keeps in all before a new side
     /// branch must displace the side leaf with the least work (node
-    /// policy). A block extending a side leaf needs no room: `max_siblings`
-    /// and `max_fork_depth` bound every branch, so a count never decides
-    /// which branch can win.
+    /// policy). A block extending a side leaf needs room only past
+    /// `max_side_blocks + max_fork_depth` in all, so one branch can grow
+    /// across the whole fork window and that count does not decide which
+    /// branch can win.
     pub max_side_blocks: usize,
 }
 

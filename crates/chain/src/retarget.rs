@@ -14,7 +14,11 @@
 //!
 //! A chain running behind its schedule eases by a factor of two per
 //! half-life of lateness; one running ahead tightens likewise. The first
-//! two blocks after genesis use the initial target.
+//! two blocks after genesis use the initial target. A chain never counts
+//! as more than four half-lives late (where the floor is reached): the
+//! anchor moves up as far as needed ([`anchor_after`]), so after a stall
+//! the cheap blocks owed are about `4 · half_life_blocks`, not one per
+//! block time of the stall.
 //!
 //! Why this rule (see docs/CONSENSUS.md):
 //! - **No timestamp can push it around for long.** The target depends on
@@ -40,7 +44,7 @@
 
 use crate::block::Header;
 use crate::height::Height;
-use crate::params::Params;
+use crate::params::{MAX_EASING_BITS, Params};
 use crate::target::Target;
 use crate::timestamp::Timestamp;
 use crate::u256::U256;
@@ -62,9 +66,39 @@ fn exponent(parent: &Header, anchor: Timestamp, params: &Params) -> i128 {
     (lateness * 65_536).div_euclid(tau)
 }
 
-/// The target the child of `parent` must meet; `anchor` is the timestamp
-/// of the first block after genesis on `parent`'s branch (None when
-/// `parent` is genesis).
+/// The anchor the children of `block` are judged against, given its
+/// parent's (`parent_anchor`): none for genesis; block 1's own timestamp;
+/// after that the parent's, moved later just as far as keeps `block` at
+/// most [`MAX_EASING_BITS`] half-lives behind its schedule. Past that the
+/// target is at its floor anyway, so a chain that stalled (or whose first
+/// block was stamped long after its genesis, or long before the blocks
+/// after it) owes at most `MAX_EASING_BITS · half_life_blocks` cheap
+/// blocks, not one for every block time it stood still.
+pub fn anchor_after(
+    block: &Header,
+    parent_anchor: Option<Timestamp>,
+    params: &Params,
+) -> Option<Timestamp> {
+    match (block.height.0, parent_anchor) {
+        (0, _) => None,
+        (1, _) | (_, None) => Some(block.timestamp),
+        (height, Some(anchor)) => {
+            let t = params.mine_rate_ms.max(1);
+            let most_late = t
+                .saturating_mul(params.half_life_blocks.max(1))
+                .saturating_mul(u64::from(MAX_EASING_BITS));
+            let earliest = block
+                .timestamp
+                .0
+                .saturating_sub(t.saturating_mul(height - 1))
+                .saturating_sub(most_late);
+            Some(Timestamp(anchor.0.max(earliest)))
+        }
+    }
+}
+
+/// The target the child of `parent` must meet; `anchor` is
+/// [`anchor_after`] `parent` (None when `parent` is genesis).
 pub fn next_target(parent: &Header, anchor: Option<Timestamp>, params: &Params) -> Target {
     let initial = params.initial_target();
     let Some(anchor) = anchor.filter(|_| parent.height >= Height(1)) else {

@@ -75,8 +75,8 @@ pub struct Spec {
     /// digits and dashes.
     pub name: String,
     /// When the network was created (ms since the epoch): its genesis
-    /// block's timestamp, so no block can claim to be older and the
-    /// retarget's schedule starts at the network's birth.
+    /// block's timestamp, so no block can claim to be older than the
+    /// network.
     pub created: Timestamp,
     /// How blocks are made.
     pub consensus: Consensus,

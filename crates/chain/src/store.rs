@@ -190,8 +190,8 @@ impl RecentSet {
 struct Entry {
     block: CheckedBlock,
     work: Work,
-    /// The timestamp of the first block after genesis on this block's
-    /// branch (the retarget's anchor); None for genesis.
+    /// The retarget's anchor for this block's children
+    /// (`retarget::anchor_after`); None for genesis.
     anchor: Option<Timestamp>,
 }
 
@@ -537,7 +537,7 @@ impl Store {
         now: Timestamp,
         result: &mut Accepted,
     ) -> Result<(), AcceptError> {
-        let (hash, height, timestamp) = (block.hash, block.header.height, block.header.timestamp);
+        let (hash, height, header) = (block.hash, block.header.height, block.header);
         if self.invalid.contains(&block.header.prev_hash) {
             self.invalid.insert(hash);
             return Err(AcceptError::KnownInvalid { hash });
@@ -584,7 +584,7 @@ impl Store {
             Entry {
                 block: checked,
                 work,
-                anchor: ctx.anchor.or(Some(timestamp)),
+                anchor: crate::retarget::anchor_after(&header, ctx.anchor, &self.params),
             },
         );
         self.recent.entry(height).or_default().push(hash);
@@ -625,8 +625,10 @@ impl Store {
     /// Whether side-branch `block` (of cumulative `work`) may be kept, and
     /// what would give way for it (changing nothing): refused past
     /// `max_siblings` at its height. A block extending a side leaf grows a
-    /// branch that is already kept and needs no room (the fork window and
-    /// `max_siblings` bound every branch); any other side block needs room
+    /// branch that is already kept and needs no room while the side set
+    /// holds fewer than `max_side_blocks + max_fork_depth` blocks and it is
+    /// at most `max_fork_depth` above the tip (so one branch can span the
+    /// whole fork window, and the total stays bounded); any other side block needs room
     /// under `max_side_blocks`, where the side leaf of least work gives way
     /// if it has less than the new block, else the new block is refused.
     /// The new block's own parent never gives way: a branch must not evict
@@ -650,15 +652,23 @@ impl Store {
                 .flatten()
                 .filter_map(|h| self.block_of(h))
                 .any(|b| b.header.prev_hash == parent);
-        if parent_is_side_leaf {
-            return Ok(None);
-        }
         let side: Vec<BlockHash> = self
             .recent
             .keys()
             .flat_map(|h| self.side_at(*h))
             .copied()
             .collect();
+        // Extending a kept branch: room up to a fork window more than the
+        // bound for new branches, and never more than a fork window above
+        // the tip (a branch of no more work but many more blocks is made
+        // of easier blocks, not of a rival's).
+        let depth = usize::try_from(self.params.max_fork_depth).unwrap_or(usize::MAX);
+        if parent_is_side_leaf
+            && side.len() < self.params.max_side_blocks.saturating_add(depth)
+            && height.0 <= self.height().0.saturating_add(self.params.max_fork_depth)
+        {
+            return Ok(None);
+        }
         if side.len() < self.params.max_side_blocks {
             return Ok(None);
         }

@@ -237,8 +237,8 @@ pub struct Context {
     pub parent: Header,
     /// The parent's hash.
     pub parent_hash: BlockHash,
-    /// The timestamp of the first block after genesis on the parent's
-    /// branch, the retarget's anchor (None when the parent is genesis).
+    /// The retarget's anchor for the parent's children
+    /// (`retarget::anchor_after`; None when the parent is genesis).
     pub anchor: Option<Timestamp>,
     /// The target the retarget rule requires of the block.
     pub required_target: Target,

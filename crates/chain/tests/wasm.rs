@@ -13,8 +13,8 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// The same golden vectors as the native tests in `block.rs` and `tx/tests.rs`.
-const DEMO_GENESIS_HASH: &str = "d4d482e554b171ca7cb2c6fa91c0d56818f231d88f10b07217b765e14e8c533f";
-const GOLDEN_SIG: &str = "aa6513c67ff5ac7486dd9e7d7178b9baf55ed3e201e013942ef5fa18fc151c76726b50f327891a30a77a4ccfdceba95e0e4c00cb11d20cd34a1077bcc02e1b36";
+const DEMO_GENESIS_HASH: &str = "291656bf11232cd7151372c29c7bee0577b9798410cd6a52f0d88081cde96bb9";
+const GOLDEN_SIG: &str = "30ce621d226fd40eef3b476a29e7232239026586bd1f46b3b47ae86c950226ca4770b3f0d860ecabe1d3f0d65f7e9a1b791e5bd5c3a57575e204dc949fdddd9d";
 
 fn wallet(seed: u8) -> Wallet {
     Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("valid seed"))

@@ -106,7 +106,11 @@ struct Peer {
     served_at: Timestamp,
     /// The last block of the batch last sent to it, when more was to
     /// follow: a request continuing from it is its download, paced by it.
-    download_at: Option<BlockHash>,
+    download_at: Option<(BlockHash, Height)>,
+    /// The highest block sent to it in any batch: each height is served
+    /// outside the rate at most once, so walking the chain again from the
+    /// start pays the rate.
+    served_through: Height,
 }
 
 /// Keeps `times` to the last minute; true if there is room for one more of
@@ -219,7 +223,8 @@ impl Peers {
     /// Whether a request for the blocks after `locator` from `peer` may be
     /// answered now (and counts it): at once if it continues the download
     /// this node is serving it (the locator starts at the last block sent
-    /// with more to follow), else within [`Peers::may_serve`]'s rate.
+    /// with more to follow, and nothing above it was sent before), else
+    /// within [`Peers::may_serve`]'s rate.
     pub fn may_serve_blocks(
         &mut self,
         peer: PeerId,
@@ -227,17 +232,22 @@ impl Peers {
         now: Timestamp,
     ) -> bool {
         let p = self.reachable.entry(peer).or_default();
-        if p.download_at.is_some() && p.download_at.as_ref() == locator.first() {
-            p.download_at = None;
+        if let Some((hash, height)) = p.download_at.take()
+            && locator.first() == Some(&hash)
+            && height >= p.served_through
+        {
             return true;
         }
         self.may_serve(peer, now)
     }
 
-    /// A batch was sent to `peer`; `more_after` is its last block when
-    /// more follows (the next request from there continues the download).
-    pub fn served_blocks(&mut self, peer: PeerId, more_after: Option<BlockHash>) {
-        self.reachable.entry(peer).or_default().download_at = more_after;
+    /// A batch ending at height `last` was sent to `peer`; `more_after` is
+    /// its last block when more follows (the next request from there
+    /// continues the download).
+    pub fn served_blocks(&mut self, peer: PeerId, last: Height, more_after: Option<BlockHash>) {
+        let p = self.reachable.entry(peer).or_default();
+        p.download_at = more_after.map(|hash| (hash, last));
+        p.served_through = p.served_through.max(last);
     }
 
     /// Whether a side-branch block of `txs` transactions from `peer` is

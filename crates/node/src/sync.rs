@@ -307,8 +307,10 @@ impl Node {
                 let more = blocks
                     .last()
                     .is_some_and(|b| b.header.height < self.store.height());
-                let last = blocks.last().map(|b| b.hash).filter(|_| more);
-                self.peers.served_blocks(from, last);
+                if let Some(last) = blocks.last() {
+                    let after = more.then_some(last.hash);
+                    self.peers.served_blocks(from, last.header.height, after);
+                }
                 vec![Effect::Send {
                     to: from,
                     msg: Message::Blocks { blocks, more },

@@ -11,6 +11,8 @@ use crate::testutil::SplitMix as Rng;
 struct Sim {
     params: Params,
     headers: Vec<Header>,
+    /// The anchor after each header (`anchor_after`), as the store keeps it.
+    anchors: Vec<Option<Timestamp>>,
     rng: Rng,
 }
 
@@ -18,6 +20,7 @@ impl Sim {
     fn new(params: Params, seed: u64) -> Sim {
         Sim {
             headers: vec![genesis(&params).header],
+            anchors: vec![None],
             params,
             rng: Rng(seed),
         }
@@ -33,7 +36,7 @@ impl Sim {
 
     /// The target of the next block.
     fn next(&self) -> Target {
-        let anchor = self.headers.get(1).map(|h| h.timestamp);
+        let anchor = self.anchors[self.anchors.len() - 1];
         next_target(&self.tip(), anchor, &self.params)
     }
 
@@ -54,7 +57,9 @@ impl Sim {
         h.height = h.height.next();
         h.timestamp = timestamp.max(parent.timestamp.plus_ms(1));
         h.bits = self.next().to_compact();
+        let anchor = anchor_after(&h, self.anchors[self.anchors.len() - 1], &self.params);
         self.headers.push(h);
+        self.anchors.push(anchor);
     }
 
     /// Mines one block at `hashes_per_ms`, stamped when found; returns
@@ -398,4 +403,70 @@ fn a_miner_at_a_frozen_clock_cannot_ease_the_target_beyond_the_future_bound() {
         // 300 blocks at a standing clock: far ahead of schedule, so hard.
         assert!(sim.next_expected_ms(rate) > 100.0 * start);
     }
+}
+
+/// Cheap blocks a miner gets after `stall_ms` of nobody mining (or, for
+/// the first block, stamping block 1 `stall_ms` before block 2): blocks
+/// easier than the initial target before the chain is back on schedule.
+fn cheap_blocks_after_a_stall(p: &Params, stall_ms: u64, first: bool) -> usize {
+    let rate = p.initial_target().work().0 as f64 / p.mine_rate_ms as f64;
+    let mut sim = Sim::new(p.clone(), 7);
+    let start = if first { 1 } else { 50 };
+    for _ in 0..start {
+        sim.step(rate);
+    }
+    let resume = sim.tip().timestamp.plus_ms(stall_ms);
+    sim.push(resume);
+    // The miner stamps each block with its real time while it back-fills.
+    let mut cheap = 0;
+    for _ in 0..100_000 {
+        if sim.next() <= p.initial_target() {
+            break;
+        }
+        cheap += 1;
+        sim.step(rate);
+    }
+    cheap
+}
+
+/// Back-filling costs work: after eight hours of nobody mining, or on a
+/// chain whose first block claims to be sixteen days old (the built-in
+/// networks' genesis time), a miner gets no more cheap blocks than four
+/// half-lives of lateness buy (at most `2 · 4 · half_life_blocks`: the
+/// lateness shrinks as blocks come faster than the aim), each at least
+/// 1/16 of the initial work; not the thousands a pure schedule would owe.
+#[test]
+fn a_long_stall_owes_a_few_dozen_cheap_blocks_not_thousands() {
+    let p = Params::DEMO;
+    let owed = (4 * p.half_life_blocks) as usize;
+    for (stall, first) in [(8 * 3_600_000, false), (16 * 86_400_000, true)] {
+        let cheap = cheap_blocks_after_a_stall(&p, stall, first);
+        println!("{stall} ms stall: {cheap} cheap blocks");
+        assert!(
+            cheap <= 2 * owed,
+            "{stall} ms stall: {cheap} cheap blocks (about {owed} owed)"
+        );
+        assert!(
+            cheap >= owed / 4,
+            "{stall} ms: only {cheap}: the floor is not reached"
+        );
+    }
+    // The anchor moves up only past the floor: a block 3 half-lives late
+    // keeps its anchor.
+    let anchor = p.genesis_time.plus_ms(5_000);
+    let tau = p.mine_rate_ms * p.half_life_blocks;
+    let h = on_schedule(10, anchor, 3 * tau as i64, &p);
+    assert_eq!(anchor_after(&h, Some(anchor), &p), Some(anchor));
+    let h = on_schedule(10, anchor, 5 * tau as i64, &p);
+    assert_eq!(
+        anchor_after(&h, Some(anchor), &p),
+        Some(anchor.plus_ms(tau))
+    );
+    // Block 1 anchors itself; genesis has none.
+    let g = genesis(&p).header;
+    assert_eq!(anchor_after(&g, None, &p), None);
+    let mut one = g;
+    one.height = Height(1);
+    one.timestamp = g.timestamp.plus_ms(99);
+    assert_eq!(anchor_after(&one, None, &p), Some(one.timestamp));
 }

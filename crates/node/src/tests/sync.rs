@@ -262,7 +262,9 @@ fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
         "the server banned an honest download"
     );
     // Requests that do not continue a download are still rated: a burst
-    // from the genesis locator is cut off.
+    // from the genesis locator is cut off, and so is walking the chain
+    // again by continuing from each batch (every height was served free
+    // once already).
     let genesis = net.node(1).store().genesis().hash;
     let (mut answered, now) = (0, net.now);
     for _ in 0..SERVE_BURST + 5 {
@@ -289,4 +291,32 @@ fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
             .count();
     }
     assert!(answered <= SERVE_BURST as usize + 1, "{answered} answered");
+    // After 3 s the serving rate has refilled.
+    let (mut walked, now) = (0, now.plus_ms(3_000));
+    let mut locator = vec![genesis];
+    for _ in 0..SERVE_BURST + 5 {
+        let effects = net.node(1).handle(
+            from(
+                late,
+                Message::GetBlocks {
+                    locator: locator.clone(),
+                },
+            ),
+            now,
+        );
+        for e in acts(effects) {
+            if let Effect::Send {
+                msg: Message::Blocks { blocks, .. },
+                ..
+            } = e
+            {
+                walked += 1;
+                locator = blocks.last().map(|b| vec![b.hash]).unwrap_or_default();
+            }
+        }
+    }
+    assert!(
+        walked <= SERVE_BURST as usize,
+        "a second walk of the chain was served outside the rate ({walked} batches)"
+    );
 }

@@ -208,6 +208,9 @@ pub struct Store {
     orphans: HashMap<BlockHash, Block>,
     orphan_order: VecDeque<BlockHash>,
     invalid: RecentSet,
+    /// Blocks of a heavier header chain being downloaded (see
+    /// [`Store::pin`]).
+    pinned: HashSet<BlockHash>,
     /// Signatures already verified (shared with the pool).
     pub sigs: SigCache,
 }
@@ -245,6 +248,7 @@ impl Store {
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
             invalid: RecentSet::with_capacity(INVALID_CAPACITY),
+            pinned: HashSet::new(),
             sigs: SigCache::new(hash),
             params,
         }
@@ -463,6 +467,58 @@ impl Store {
             .collect()
     }
 
+    /// The headers of best-chain blocks after the first locator hash on
+    /// the best chain, at most `max` (headers-first sync).
+    pub fn headers_after(&self, locator: &[BlockHash], max: usize) -> Vec<crate::block::Header> {
+        let Some(start) = locator
+            .iter()
+            .find(|h| self.is_main(h))
+            .and_then(|h| self.block_of(h))
+        else {
+            return Vec::new();
+        };
+        let from = start.header.height.as_usize() + 1;
+        self.main
+            .iter()
+            .skip(from)
+            .take(max)
+            .filter_map(|h| self.block_of(h).map(|b| b.header))
+            .collect()
+    }
+
+    /// The anchor a stored block's children are judged against (see
+    /// [`crate::retarget::anchor_after`]); None if unknown or genesis.
+    pub fn anchor_of(&self, hash: &BlockHash) -> Option<Timestamp> {
+        self.entries.get(hash).and_then(|e| e.anchor)
+    }
+
+    /// The cumulative work up to a stored block.
+    pub fn work_of(&self, hash: &BlockHash) -> Option<Work> {
+        self.entries.get(hash).map(|e| e.work)
+    }
+
+    /// Pins `hashes`: the blocks of a header chain proven to carry more
+    /// work than the best chain (headers-first sync). A pinned block is
+    /// stored however deep it forks and whatever the side-branch bounds,
+    /// and is not forgotten below the fork window, until
+    /// [`Store::unpin`]: bounds limit what a peer can make this node keep,
+    /// but never decide which chain wins.
+    pub fn pin(&mut self, hashes: impl IntoIterator<Item = BlockHash>) {
+        self.pinned.extend(hashes);
+    }
+
+    /// Forgets every pin; side blocks below the fork window are then
+    /// forgotten as usual.
+    pub fn unpin(&mut self) {
+        self.pinned.clear();
+        self.forget_deep_side_blocks();
+    }
+
+    /// Whether `hash` is pinned.
+    pub fn is_pinned(&self, hash: &BlockHash) -> bool {
+        self.pinned.contains(hash)
+    }
+
     /// Offers a block. Known blocks change nothing; a block with an unknown
     /// parent waits as an orphan; otherwise it is checked, stored, and if its
     /// branch has more work the best chain moves to it. Orphans that it is
@@ -546,9 +602,11 @@ impl Store {
             return Err(AcceptError::MissingAncestor { hash });
         };
         let tip = self.height();
+        let pinned = self.pinned.contains(&hash);
         // A block this far below the tip is not on the best chain (that one
-        // is known already), so it starts or extends a deep fork.
-        if height.0.saturating_add(self.params.max_fork_depth) < tip.0 {
+        // is known already), so it starts or extends a deep fork; unless it
+        // is on a header chain proven heavier (pinned).
+        if !pinned && height.0.saturating_add(self.params.max_fork_depth) < tip.0 {
             return Err(AcceptError::TooDeep { hash, height, tip });
         }
         let parent_work = self
@@ -557,11 +615,16 @@ impl Store {
             .map_or(Work::ZERO, |e| e.work);
         let work = parent_work.saturating_add(crate::validate::work_of(&block, &ctx, &self.params));
         let side = work <= self.total_work();
+        // A pinned block's branch carries more work than the best chain by
+        // its headers: it needs no room, and its transfers are checked when
+        // it becomes the best chain (a failure then forgets it and all that
+        // builds on it).
+        let bounded_side = side && !pinned;
         // A side-branch block is kept only within bounds: whether there is
         // room, and which side leaf would give way, is decided before any
         // signature is checked; nothing gives way until the block has
         // passed every check.
-        let gives_way = if side {
+        let gives_way = if bounded_side {
             self.room_for_side_block(&block, work)?
         } else {
             None
@@ -572,7 +635,7 @@ impl Store {
             .map_err(|error| self.refused(hash, height, error))?;
         // A side block's transfers must hold on its own branch before it
         // is kept: a branch that could never become best costs no memory.
-        if side {
+        if bounded_side {
             self.check_on_branch(&checked)
                 .map_err(|error| self.refused(hash, height, error))?;
         }
@@ -705,11 +768,24 @@ impl Store {
         let floor = Height(self.height().0.saturating_sub(self.params.max_fork_depth));
         let deep: Vec<Height> = self.recent.range(..floor).map(|(h, _)| *h).collect();
         for height in deep {
-            let side: Vec<BlockHash> = self.side_at(height).copied().collect();
+            let side: Vec<BlockHash> = self
+                .side_at(height)
+                .filter(|h| !self.pinned.contains(*h))
+                .copied()
+                .collect();
             for hash in side {
                 self.entries.remove(&hash);
             }
-            self.recent.remove(&height);
+            let keep: Vec<BlockHash> = self
+                .side_at(height)
+                .filter(|h| self.pinned.contains(*h))
+                .copied()
+                .collect();
+            if keep.is_empty() {
+                self.recent.remove(&height);
+            } else {
+                self.recent.insert(height, keep);
+            }
         }
     }
 
@@ -746,9 +822,21 @@ impl Store {
                 });
             }
         }
-        let removed = removed.iter().filter_map(|h| self.block_of(h)).cloned();
+        let removed_blocks = removed.iter().filter_map(|h| self.block_of(h)).cloned();
         let added = branch.iter().filter_map(|h| self.block_of(h)).cloned();
-        result.follow(removed.collect(), added.collect());
+        result.follow(removed_blocks.collect(), added.collect());
+        // Blocks of the old best chain below the new fork window can never
+        // be built on again: the window's index no longer holds them, so
+        // they are forgotten here.
+        let floor = self.height().0.saturating_sub(self.params.max_fork_depth);
+        for hash in &removed {
+            let deep = self
+                .block_of(hash)
+                .is_some_and(|b| b.header.height.0 < floor);
+            if deep && !self.pinned.contains(hash) {
+                self.forget(hash);
+            }
+        }
         Ok(())
     }
 

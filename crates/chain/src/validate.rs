@@ -247,6 +247,48 @@ pub struct Context {
     pub recent_sealers: Vec<u32>,
 }
 
+impl Context {
+    /// The context of a child of `parent` (hash `parent_hash`) on a
+    /// proof-of-work network, from headers alone: `anchor` is the
+    /// retarget's anchor for `parent`'s children
+    /// ([`crate::retarget::anchor_after`]). Headers-first sync checks a
+    /// peer's header chain with it before any body is fetched.
+    pub fn after_header(
+        parent: Header,
+        parent_hash: BlockHash,
+        anchor: Option<Timestamp>,
+        params: &Params,
+    ) -> Context {
+        Context {
+            parent,
+            parent_hash,
+            anchor,
+            required_target: crate::retarget::next_target(&parent, anchor, params),
+            recent_sealers: Vec::new(),
+        }
+    }
+}
+
+/// A header's rules on a proof-of-work network, without its body: it
+/// follows its parent (height, parent hash), its timestamp is after the
+/// parent's and within the future bound of `now`, it declares the
+/// required target, and its hash meets it. Returns the header's hash, and
+/// the work it adds. The body's rules (transactions, reward) are checked
+/// when the block arrives.
+pub fn check_header(
+    header: &Header,
+    ctx: &Context,
+    now: Timestamp,
+    params: &Params,
+) -> Result<(BlockHash, crate::work::Work), BlockError> {
+    let block = Block::new(*header, Vec::new());
+    height_is_valid(&block, ctx)?;
+    prev_hash_is_valid(&block, ctx)?;
+    time_is_valid_at(&block, ctx, now, params)?;
+    work_is_valid(&block, &block.hash, ctx)?;
+    Ok((block.hash, ctx.required_target.work()))
+}
+
 /// A block that passed every rule of stage 1 ([`check_block`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedBlock(Block);

@@ -14,7 +14,8 @@
 //! - [`event`]: the node's vocabulary, [`Event`] and [`Effect`].
 //! - [`node`]: the state and the reducer; `sync` (peers, catching up,
 //!   gossip) and `mining` (jobs and found blocks, sealing) extend it; [`peers`]
-//!   judges peers (scores, bans, rates).
+//!   judges peers (scores, bans, rates); [`headers`] checks a peer's header
+//!   chain before its bodies are fetched.
 //! - [`hold`] and [`sigbatch`]: batches whose signatures are checked by the
 //!   shell's verifier workers, and what arrives meanwhile.
 //! - [`writer`] and [`persist`]: which blocks to write when, and how a
@@ -26,6 +27,7 @@
 //! reaches them only through [`Effect::Send`] and [`Effect::Broadcast`].
 
 pub mod event;
+pub mod headers;
 pub mod hold;
 pub mod keys;
 pub mod message;

@@ -6,18 +6,23 @@
 //!
 //! Sync, in short: a node that joins broadcasts [`Message::Hello`]; peers
 //! with more work answer with their own `Hello` directly; the node then
-//! sends [`Message::GetBlocks`] with a block locator to one of them and
-//! receives [`Message::Blocks`] with only what it lacks, in bounded batches,
-//! then asks for the peer's pending transactions ([`Message::GetPool`]). New
-//! blocks travel alone in [`Message::Block`], new transactions in
-//! [`Message::Transaction`].
+//! sends [`Message::GetHeaders`] with a block locator to one of them and
+//! receives [`Message::Headers`], the peer's header chain after what they
+//! share, in bounded batches (see [`crate::headers`]). Once the headers
+//! prove more work than its own chain, it sends [`Message::GetBlocks`] and
+//! receives [`Message::Blocks`] along that chain, then asks for the peer's
+//! pending transactions ([`Message::GetPool`]). (On a proof-of-authority
+//! network it asks for blocks straight away.) New blocks travel alone in
+//! [`Message::Block`], new transactions in [`Message::Transaction`].
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Block, BlockHash, Height, Transaction, Work};
+use tabcoin_chain::{Block, BlockHash, Header, Height, Transaction, Work};
+
+pub use crate::headers::MAX_HEADERS_PER_BATCH;
 use tabcoin_protocol::{DecodeError, Payload};
 
 /// Version of this protocol; peers with another version are ignored.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Most blocks in one [`Message::Blocks`] batch.
 pub const MAX_BLOCKS_PER_BATCH: usize = 200;
@@ -66,6 +71,20 @@ pub enum Message {
         /// More blocks follow these on the sender's best chain: ask again.
         more: bool,
     },
+    /// "Send me the headers of your best chain after the first of these
+    /// hashes you know."
+    GetHeaders {
+        /// Block locator, tip first (at most [`MAX_LOCATOR_HASHES`]).
+        locator: Vec<BlockHash>,
+    },
+    /// The answer to `GetHeaders`: consecutive headers, at most
+    /// [`MAX_HEADERS_PER_BATCH`].
+    Headers {
+        /// The headers, parent first.
+        headers: Vec<Header>,
+        /// More headers follow these on the sender's best chain.
+        more: bool,
+    },
     /// A new or updated pending transaction.
     Transaction {
         /// The transaction.
@@ -95,7 +114,12 @@ impl Message {
     /// Checks the list bounds a decoded message must respect.
     pub fn check_bounds(&self) -> Result<(), DecodeError> {
         let (what, actual, max) = match self {
-            Message::GetBlocks { locator } => ("locator", locator.len(), MAX_LOCATOR_HASHES),
+            Message::GetBlocks { locator } | Message::GetHeaders { locator } => {
+                ("locator", locator.len(), MAX_LOCATOR_HASHES)
+            }
+            Message::Headers { headers, .. } => {
+                ("headers batch", headers.len(), MAX_HEADERS_PER_BATCH)
+            }
             Message::Blocks { blocks, .. } => ("blocks batch", blocks.len(), MAX_BLOCKS_PER_BATCH),
             Message::Pool { txs } => ("pool snapshot", txs.len(), MAX_POOL_SNAPSHOT),
             Message::Spec { spec } => (
@@ -158,6 +182,13 @@ mod tests {
                 blocks: vec![genesis(&Params::TEST)],
                 more: false,
             },
+            Message::GetHeaders {
+                locator: vec![BlockHash::ZERO],
+            },
+            Message::Headers {
+                headers: vec![genesis(&Params::TEST).header],
+                more: true,
+            },
             Message::GetPool,
             Message::Pool { txs: vec![] },
             Message::GetSpec,
@@ -186,6 +217,23 @@ mod tests {
                 max: MAX_LOCATOR_HASHES
             })
         );
+        let many = Message::Headers {
+            headers: vec![genesis(&Params::TEST).header; MAX_HEADERS_PER_BATCH + 1],
+            more: false,
+        };
+        assert!(matches!(
+            Message::decode(&Payload::encode(&many)),
+            Err(DecodeError::TooManyEntries {
+                what: "headers batch",
+                ..
+            })
+        ));
+        // A full batch fits in a batch's bytes.
+        let full = Message::Headers {
+            headers: vec![genesis(&Params::TEST).header; MAX_HEADERS_PER_BATCH],
+            more: true,
+        };
+        assert!(full.encode().as_str().len() < tabcoin_protocol::BATCH_BYTES);
         let max = tabcoin_chain::spec::MAX_SPEC_BYTES;
         let long = Message::Spec {
             spec: "x".repeat(max + 1),

@@ -31,8 +31,10 @@ pub struct Node {
     pub(crate) peers: Peers,
     /// Catching up with peers.
     pub(crate) sync: SyncState,
-    /// When the download started or last added work.
+    /// When the download started or last made progress.
     pub(crate) sync_progress: Timestamp,
+    /// What the download under way fetches.
+    pub(crate) fetch: crate::sync::Fetch,
     /// The miners and their job.
     pub(crate) mining: Mining,
     /// Batches waiting for the signature verifiers.
@@ -55,6 +57,7 @@ impl Node {
             peers: Peers::new(),
             sync: SyncState::Ready,
             sync_progress: Timestamp(0),
+            fetch: crate::sync::Fetch::Blocks,
             mining: Mining::new(),
             hold: Hold::new(),
             writer: Writer::new(),

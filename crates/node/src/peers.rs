@@ -84,6 +84,15 @@ impl Fault {
     }
 }
 
+/// What a peer downloads from this node, in batches it paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    /// Blocks (`get_blocks`).
+    Blocks = 0,
+    /// Headers (`get_headers`).
+    Headers = 1,
+}
+
 /// One peer.
 #[derive(Debug, Clone, Default)]
 struct Peer {
@@ -104,13 +113,14 @@ struct Peer {
     /// thousandths of a request, as of `served_at`.
     serve_debt: u64,
     served_at: Timestamp,
-    /// The last block of the batch last sent to it, when more was to
-    /// follow: a request continuing from it is its download, paced by it.
-    download_at: Option<(BlockHash, Height)>,
-    /// The highest block sent to it in any batch: each height is served
-    /// outside the rate at most once, so walking the chain again from the
-    /// start pays the rate.
-    served_through: Height,
+    /// For each kind of download ([`Download`]), the last item of the
+    /// batch last sent to it, when more was to follow: a request continuing
+    /// from it is its download, paced by it.
+    download_at: [Option<(BlockHash, Height)>; 2],
+    /// For each kind of download, the highest item sent to it in any
+    /// batch: each height is served outside the rate at most once, so
+    /// walking the chain again from the start pays the rate.
+    served_through: [Height; 2],
 }
 
 /// Keeps `times` to the last minute; true if there is room for one more of
@@ -220,34 +230,44 @@ impl Peers {
         true
     }
 
-    /// Whether a request for the blocks after `locator` from `peer` may be
-    /// answered now (and counts it): at once if it continues the download
-    /// this node is serving it (the locator starts at the last block sent
-    /// with more to follow, and nothing above it was sent before), else
-    /// within [`Peers::may_serve`]'s rate.
-    pub fn may_serve_blocks(
+    /// Whether a request for the blocks or headers (`kind`) after
+    /// `locator` from `peer` may be answered now (and counts it): at once
+    /// if it continues the download of that kind this node is serving it
+    /// (the locator starts at the last item sent with more to follow, and
+    /// nothing above it was sent before), else within
+    /// [`Peers::may_serve`]'s rate.
+    pub fn may_serve_download(
         &mut self,
         peer: PeerId,
+        kind: Download,
         locator: &[BlockHash],
         now: Timestamp,
     ) -> bool {
         let p = self.reachable.entry(peer).or_default();
-        if let Some((hash, height)) = p.download_at.take()
+        let k = kind as usize;
+        if let Some((hash, height)) = p.download_at[k].take()
             && locator.first() == Some(&hash)
-            && height >= p.served_through
+            && height >= p.served_through[k]
         {
             return true;
         }
         self.may_serve(peer, now)
     }
 
-    /// A batch ending at height `last` was sent to `peer`; `more_after` is
-    /// its last block when more follows (the next request from there
-    /// continues the download).
-    pub fn served_blocks(&mut self, peer: PeerId, last: Height, more_after: Option<BlockHash>) {
+    /// A batch of `kind` ending at height `last` was sent to `peer`;
+    /// `more_after` is its last item when more follows (the next request
+    /// from there continues the download).
+    pub fn served_download(
+        &mut self,
+        peer: PeerId,
+        kind: Download,
+        last: Height,
+        more_after: Option<BlockHash>,
+    ) {
         let p = self.reachable.entry(peer).or_default();
-        p.download_at = more_after.map(|hash| (hash, last));
-        p.served_through = p.served_through.max(last);
+        let k = kind as usize;
+        p.download_at[k] = more_after.map(|hash| (hash, last));
+        p.served_through[k] = p.served_through[k].max(last);
     }
 
     /// Whether a side-branch block of `txs` transactions from `peer` is

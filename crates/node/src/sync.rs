@@ -1,6 +1,7 @@
 //! Peers: who is there, what they announced, catching up with the one
-//! with the most work (one download at a time, by block locator), gossip
-//! of new blocks and transactions, and judging peers (see [`crate::peers`]).
+//! with the most work (one download at a time, headers first: see
+//! [`crate::headers`]), gossip of new blocks and transactions, and judging
+//! peers (see [`crate::peers`]).
 //!
 //! A claim is a reason to ask, never to stop: mining goes on while a
 //! download runs, and the peer must deliver blocks that add work within
@@ -10,22 +11,43 @@
 //! are read only when asked for.
 
 use tabcoin_chain::{
-    AcceptError, Accepted, Added, Block, BlockHash, Height, PoolError, Timestamp, Transaction,
-    TxError,
+    AcceptError, Accepted, Added, Block, BlockHash, Header, Height, PoolError, Timestamp,
+    Transaction, TxError,
 };
 use tabcoin_protocol::{BATCH_BYTES, PeerId, take_within};
 
 use crate::event::{Effect, Event};
+use crate::headers::{HeaderChain, HeadersError, MAX_HEADERS_PER_BATCH};
 use crate::message::{
     MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message, PROTOCOL_VERSION,
 };
 use crate::node::Node;
 use crate::notice::{Misbehaviour, Notice};
-use crate::peers::Fault;
+use crate::peers::{Download, Fault};
 
 /// A sync peer whose blocks have added no work for this long is replaced
 /// by another.
 pub const SYNC_STALL_MS: u64 = 5_000;
+
+/// What the download under way fetches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    /// Blocks after the best chain's locator (no download, or a
+    /// proof-of-authority network's).
+    Blocks,
+    /// The peer's header chain, batch by batch (None before the first).
+    Headers(Option<HeaderChain>),
+    /// The blocks of a header chain proven heavier than the best chain,
+    /// pinned in the store: `cursor` is the last one stored, `tip` the
+    /// chain's tip.
+    Bodies {
+        /// The last block of the chain stored so far (where the next
+        /// request starts).
+        cursor: BlockHash,
+        /// The header chain's tip.
+        tip: BlockHash,
+    },
+}
 
 /// What the node is doing about catching up with its peers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +134,14 @@ impl Node {
     }
 
     fn get_blocks(&self, to: PeerId) -> Effect {
+        if let Fetch::Bodies { cursor, .. } = self.fetch {
+            return Effect::Send {
+                to,
+                msg: Message::GetBlocks {
+                    locator: vec![cursor],
+                },
+            };
+        }
         let mut locator = self.store.locator();
         if locator.len() > MAX_LOCATOR_HASHES {
             let genesis = self.store.genesis().hash;
@@ -124,12 +154,29 @@ impl Node {
         }
     }
 
-    /// Starts (or moves) the block download to `peer`. Mining goes on, on
-    /// the best tip the node has.
+    /// Starts (or moves) the download to `peer`: its headers first on a
+    /// proof-of-work network, its blocks on a proof-of-authority one.
+    /// Mining goes on, on the best tip the node has.
     fn sync_from(&mut self, peer: PeerId, target: Height, now: Timestamp) -> Vec<Effect> {
         self.sync = SyncState::Syncing { peer, target };
         self.sync_progress = now;
-        vec![self.get_blocks(peer)]
+        self.store.unpin();
+        if self.store.params().is_proof_of_authority() {
+            self.fetch = Fetch::Blocks;
+            return vec![self.get_blocks(peer)];
+        }
+        self.fetch = Fetch::Headers(None);
+        let Effect::Send {
+            msg: Message::GetBlocks { locator },
+            ..
+        } = self.get_blocks(peer)
+        else {
+            return Vec::new();
+        };
+        vec![Effect::Send {
+            to: peer,
+            msg: Message::GetHeaders { locator },
+        }]
     }
 
     /// The download is over: if another peer announced more work meanwhile,
@@ -139,6 +186,8 @@ impl Node {
             return self.sync_from(peer, target, now);
         }
         self.sync = SyncState::Ready;
+        self.fetch = Fetch::Blocks;
+        self.store.unpin();
         Vec::new()
     }
 
@@ -299,8 +348,33 @@ impl Node {
                     vec![self.get_pool(from)]
                 }
             }
+            Message::GetHeaders { locator } => {
+                if !self
+                    .peers
+                    .may_serve_download(from, Download::Headers, &locator, now)
+                {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                let headers = self.store.headers_after(&locator, MAX_HEADERS_PER_BATCH);
+                let more = headers
+                    .last()
+                    .is_some_and(|h| h.height < self.store.height());
+                if let Some(last) = headers.last() {
+                    let after = more.then(|| last.hash());
+                    self.peers
+                        .served_download(from, Download::Headers, last.height, after);
+                }
+                vec![Effect::Send {
+                    to: from,
+                    msg: Message::Headers { headers, more },
+                }]
+            }
+            Message::Headers { headers, more } => self.on_headers(from, headers, more, now),
             Message::GetBlocks { locator } => {
-                if !self.peers.may_serve_blocks(from, &locator, now) {
+                if !self
+                    .peers
+                    .may_serve_download(from, Download::Blocks, &locator, now)
+                {
                     return self.penalise(from, Fault::Unsolicited, now);
                 }
                 let blocks = self.batch_after(&locator);
@@ -309,7 +383,8 @@ impl Node {
                     .is_some_and(|b| b.header.height < self.store.height());
                 if let Some(last) = blocks.last() {
                     let after = more.then_some(last.hash);
-                    self.peers.served_blocks(from, last.header.height, after);
+                    self.peers
+                        .served_download(from, Download::Blocks, last.header.height, after);
                 }
                 vec![Effect::Send {
                     to: from,
@@ -399,6 +474,110 @@ impl Node {
         }
     }
 
+    /// A batch of headers from the peer the node downloads from: the
+    /// peer's header chain grows, is asked for more, or, complete and
+    /// heavier than the best chain, is pinned and its blocks fetched.
+    fn on_headers(
+        &mut self,
+        from: PeerId,
+        headers: Vec<Header>,
+        more: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let asked = self.syncing_from(from);
+        let chain = match &mut self.fetch {
+            Fetch::Headers(chain) if asked => chain.take(),
+            _ => return self.penalise(from, Fault::Unsolicited, now),
+        };
+        if headers.is_empty() {
+            if more {
+                // "More follows" with nothing in hand: no progress, a lie.
+                self.peers.forget_announcement(from);
+                let mut effects = self.penalise(from, Fault::EmptyBatch, now);
+                if self.syncing_from(from) {
+                    effects.extend(self.switch_sync_peer(from, now));
+                }
+                return effects;
+            }
+            return match chain {
+                Some(chain) => self.headers_done(from, chain, now),
+                // Nothing after what we share: it has nothing we lack.
+                None => self.download_done(from, false, now),
+            };
+        }
+        let chain = match HeaderChain::extend(chain, &self.store, &headers, now) {
+            Ok(chain) => chain,
+            Err(HeadersError::Invalid {
+                hash,
+                height,
+                error,
+            }) if !error.depends_on_clock() => {
+                let error = AcceptError::Invalid {
+                    hash,
+                    height,
+                    error,
+                };
+                return self.ban(from, Misbehaviour::InvalidBlock(error), now);
+            }
+            Err(_) => {
+                self.peers.forget_announcement(from);
+                let mut effects = self.penalise(from, Fault::NoProgress, now);
+                if self.syncing_from(from) {
+                    effects.extend(self.switch_sync_peer(from, now));
+                }
+                return effects;
+            }
+        };
+        self.sync_progress = now;
+        if more {
+            let locator = chain.locator(&self.store);
+            self.fetch = Fetch::Headers(Some(chain));
+            return vec![Effect::Send {
+                to: from,
+                msg: Message::GetHeaders { locator },
+            }];
+        }
+        self.headers_done(from, chain, now)
+    }
+
+    /// The peer's header chain is complete: if it carries more work than
+    /// the best chain, its blocks are pinned and fetched; else the peer has
+    /// nothing this node needs.
+    fn headers_done(&mut self, from: PeerId, chain: HeaderChain, now: Timestamp) -> Vec<Effect> {
+        if chain.headers.is_empty() || chain.work <= self.store.total_work() {
+            return self.download_done(from, false, now);
+        }
+        self.store.pin(chain.headers.iter().map(|(hash, _)| *hash));
+        self.fetch = Fetch::Bodies {
+            cursor: chain.fork,
+            tip: chain.tip(),
+        };
+        vec![self.get_blocks(from)]
+    }
+
+    /// The download from `from` is over (`moved`: it moved the tip): the
+    /// neighbours hear of the new tip, the peer's pool is asked for, and
+    /// the node syncs from another peer that announced more, if any.
+    fn download_done(&mut self, from: PeerId, moved: bool, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if moved {
+            // The download moved the tip: neighbours that did not hear of
+            // this chain (a partition healing) learn of it the way they
+            // learn of a mined block, and download it in turn.
+            effects.push(Effect::Relay {
+                from,
+                msg: Message::Block {
+                    block: self.store.tip().clone(),
+                },
+            });
+        }
+        effects.push(self.get_pool(from));
+        // That peer's announcement is served; others may remain.
+        self.peers.forget_announcement(from);
+        effects.extend(self.sync_done(now));
+        effects
+    }
+
     /// A batch of blocks: offered in order; the download goes on, moves to
     /// another peer, or ends.
     fn on_batch(
@@ -409,9 +588,12 @@ impl Node {
         now: Timestamp,
     ) -> Vec<Effect> {
         let (empty, before) = (blocks.is_empty(), self.store.total_work());
-        let asked = self.syncing_from(from);
+        let (known, last) = (self.store.known_blocks(), blocks.last().map(|b| b.hash));
+        // Blocks answer a download only once its headers are in (or on a
+        // network without headers-first).
+        let asked = self.syncing_from(from) && !matches!(self.fetch, Fetch::Headers(_));
         let (mut effects, refused) = self.offer_blocks(from, blocks, asked, now);
-        if !self.syncing_from(from) {
+        if !asked || !self.syncing_from(from) {
             return effects;
         }
         if refused {
@@ -430,30 +612,27 @@ impl Node {
             }
             return effects;
         }
-        // Only blocks that add work count as progress.
-        if self.store.total_work() > before {
+        // Blocks that add work count as progress, and so do blocks of a
+        // proven header chain stored on the way to overtaking.
+        let moved = self.store.total_work() > before;
+        if moved || self.store.known_blocks() > known {
             self.sync_progress = now;
         }
-        if more {
+        let mut finished = !more;
+        if let Fetch::Bodies { cursor, tip } = &mut self.fetch {
+            if let Some(last) = last.filter(|h| self.store.get(h).is_some()) {
+                *cursor = last;
+            }
+            // The proven chain is the best chain now: the rest, if any, is
+            // what the peer mined since, and comes as news.
+            finished |= self.store.is_main(tip);
+        }
+        if finished {
+            effects.extend(self.download_done(from, moved, now));
+        } else {
             // Nothing in this batch asked the peer already: an orphan during
             // a download asks no one, and a ban or a switch returned above.
             effects.push(self.get_blocks(from));
-        } else {
-            if self.store.total_work() > before {
-                // The download moved the tip: neighbours that did not hear
-                // of this chain (a partition healing) learn of it the way
-                // they learn of a mined block, and download it in turn.
-                effects.push(Effect::Relay {
-                    from,
-                    msg: Message::Block {
-                        block: self.store.tip().clone(),
-                    },
-                });
-            }
-            effects.push(self.get_pool(from));
-            // That peer's announcement is served; others may remain.
-            self.peers.forget_announcement(from);
-            effects.extend(self.sync_done(now));
         }
         effects
     }

@@ -64,8 +64,8 @@ fn an_empty_batch_that_claims_more_ends_the_download_at_once() {
     let (mut n, now) = miner();
     n.handle(from(7, lie()), now);
     assert!(matches!(n.sync(), SyncState::Syncing { peer: 7, .. }));
-    let empty = Message::Blocks {
-        blocks: vec![],
+    let empty = Message::Headers {
+        headers: vec![],
         more: true,
     };
     let effects = n.handle(from(7, empty), now.plus_ms(3_000));
@@ -74,7 +74,7 @@ fn an_empty_batch_that_claims_more_ends_the_download_at_once() {
         !effects.iter().any(|e| matches!(
             e,
             Effect::Send {
-                msg: Message::GetBlocks { .. },
+                msg: Message::GetBlocks { .. } | Message::GetHeaders { .. },
                 ..
             }
         )),

@@ -7,6 +7,15 @@ use super::*;
 use crate::message::MAX_BLOCKS_PER_BATCH;
 use crate::{Message, Mode, SYNC_STALL_MS, SyncState};
 
+/// The headers `peer` answers `n`'s first request with.
+fn headers_for(peer: &Node, n: &Node) -> Message {
+    let headers = peer.store().headers_after(&n.store().locator(), 1_000);
+    Message::Headers {
+        more: headers.last().map(|h| h.height) < Some(peer.store().height()),
+        headers,
+    }
+}
+
 #[test]
 fn a_late_tab_catches_up_in_batches_and_gets_the_pool() {
     let mut net = Net::new(1);
@@ -97,7 +106,7 @@ fn a_block_with_unknown_parent_asks_the_sender_for_the_gap() {
         &effects[..],
         [Effect::Send {
             to: 1,
-            msg: Message::GetBlocks { .. }
+            msg: Message::GetHeaders { .. }
         }]
     ));
 }
@@ -116,7 +125,7 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
         &first[..],
         [Effect::Send {
             to: 1,
-            msg: Message::GetBlocks { .. }
+            msg: Message::GetHeaders { .. }
         }]
     ));
     let second = fresh.handle(from(2, net.nodes[1].hello()), now);
@@ -136,7 +145,7 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
         &acts(switched)[..],
         [Effect::Send {
             to: 2,
-            msg: Message::GetBlocks { .. }
+            msg: Message::GetHeaders { .. }
         }]
     ));
     assert!(matches!(fresh.sync(), SyncState::Syncing { peer: 2, .. }));
@@ -162,7 +171,7 @@ fn mining_goes_on_while_syncing_and_moves_to_the_new_tip() {
     assert!(matches!(
         &effects[..],
         [Effect::Send {
-            msg: Message::GetBlocks { .. },
+            msg: Message::GetHeaders { .. },
             ..
         }]
     ));
@@ -170,6 +179,16 @@ fn mining_goes_on_while_syncing_and_moves_to_the_new_tip() {
         n.job().is_some() && n.is_mining(),
         "a claim never stops the miners"
     );
+    // Its headers prove more work: the blocks are asked for.
+    let effects = n.handle(from(1, headers_for(&net.nodes[0], &n)), now);
+    assert!(matches!(
+        &effects[..],
+        [Effect::Send {
+            msg: Message::GetBlocks { .. },
+            ..
+        }]
+    ));
+    assert!(n.job().is_some() && n.is_mining());
     // The blocks arrive: mining moves to the new tip.
     let blocks = net.nodes[0].store().blocks_after(&n.store().locator(), 100);
     let msg = Message::Blocks {
@@ -195,6 +214,7 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
     let mut n = Node::new(Store::new(P), wallet(8));
     n.handle(from(1, net.nodes[0].hello()), net.now);
     assert!(matches!(n.sync(), SyncState::Syncing { peer: 1, .. }));
+    n.handle(from(1, headers_for(&net.nodes[0], &n)), net.now);
     // The peer's block is ahead of this node's (slow) clock: refused, but
     // proves nothing bad about the peer.
     let blocks = net.nodes[0].store().blocks_after(&n.store().locator(), 10);
@@ -222,11 +242,16 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
 /// A store holding `n` blocks mined by wallet 9 on the tests' network,
 /// one block time apart (on the retarget's schedule).
 fn long_chain(n: usize) -> Store {
-    let mut store = Store::new(P);
+    chain_of(Store::new(P), n, 9, P.mine_rate_ms)
+}
+
+/// `store` with `n` more blocks mined by wallet `miner`, `spacing_ms`
+/// apart.
+fn chain_of(mut store: Store, n: usize, miner: u8, spacing_ms: u64) -> Store {
     let pool = tabcoin_chain::Pool::new();
     for _ in 0..n {
-        let at = store.tip().header.timestamp.plus_ms(P.mine_rate_ms);
-        let template = tabcoin_chain::Template::new(&store, &pool, wallet(9).address(), at);
+        let at = store.tip().header.timestamp.plus_ms(spacing_ms);
+        let template = tabcoin_chain::Template::new(&store, &pool, wallet(miner).address(), at);
         let nonce = tabcoin_chain::pow::search(&template.header, 0..u64::MAX).unwrap_or_default();
         store
             .accept(template.into_block(nonce), at)
@@ -319,4 +344,127 @@ fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
         walked <= SERVE_BURST as usize,
         "a second walk of the chain was served outside the rate ({walked} batches)"
     );
+}
+
+/// A network of nodes that start with these stores, all reaching each
+/// other (as through the relay), the clock at the latest tip.
+fn net_of(stores: Vec<Store>) -> Net {
+    let mut net = Net::new(0);
+    net.now = stores
+        .iter()
+        .map(|s| s.tip().header.timestamp)
+        .max()
+        .unwrap_or(net.now);
+    for (i, store) in stores.into_iter().enumerate() {
+        let id = i as PeerId + 1;
+        net.nodes.push(Node::new(store, wallet(id as u8)));
+        net.told.push(Vec::new());
+        let peers: Vec<PeerId> = (1..id).collect();
+        for p in &peers {
+            net.queue.push_back((*p, Event::PeerJoined(id)));
+        }
+        net.queue.push_back((id, Event::Connected { peers }));
+        net.pump();
+    }
+    net
+}
+
+/// Two halves that mined apart, each far past the fork window (100
+/// blocks), join again: every node ends on the branch with more work, on a
+/// chain at a steady target and on one whose halves mined at different
+/// paces (so their targets differ). Headers first: the lighter half learns
+/// the heavier header chain, pins it and fetches it, however deep the fork.
+#[test]
+fn halves_that_mined_apart_far_past_the_fork_window_join_on_the_most_work() {
+    for (light, heavy, light_ms, heavy_ms) in [
+        (150, 180, P.mine_rate_ms, P.mine_rate_ms),
+        (1_000, 1_030, P.mine_rate_ms, P.mine_rate_ms),
+        // Retargeting: the slow half eases, the fast half tightens.
+        (400, 300, 2 * P.mine_rate_ms, P.mine_rate_ms / 2),
+    ] {
+        let common = chain_of(Store::new(P), 20, 7, P.mine_rate_ms);
+        let blocks: Vec<_> = common.main_chain().cloned().collect();
+        let copy = Store::from_blocks(P, blocks, common.tip().header.timestamp)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let a = chain_of(common, light, 8, light_ms);
+        let b = chain_of(copy, heavy, 9, heavy_ms);
+        let best = if a.total_work() > b.total_work() {
+            a.tip().hash
+        } else {
+            b.tip().hash
+        };
+        let mut net = net_of(vec![a, b]);
+        net.tick(3_000);
+        for id in [1, 2] {
+            assert_eq!(
+                net.node(id).store().tip().hash,
+                best,
+                "{light} / {heavy} blocks: node {id} did not join the most work"
+            );
+            assert_eq!(net.node(id).sync(), SyncState::Ready);
+        }
+    }
+}
+
+/// A newcomer first served a long minority fork from genesis (130 blocks,
+/// past the fork window) still ends on the honest chain with more work
+/// that another peer announced: the fork-depth limit protects a synced
+/// node's tip, never a node choosing between chains it was told of.
+#[test]
+fn a_newcomer_served_a_minority_fork_first_ends_on_the_most_work() {
+    let minority = chain_of(Store::new(P), 130, 8, P.mine_rate_ms);
+    let honest = chain_of(Store::new(P), 200, 9, P.mine_rate_ms);
+    let honest_tip = honest.tip().hash;
+    // The minority peer is first: the newcomer syncs from it first.
+    let mut net = net_of(vec![minority, honest]);
+    let newcomer = net.join();
+    net.tick(3_000);
+    assert_eq!(net.node(newcomer).store().tip().hash, honest_tip);
+    assert_eq!(
+        net.node(1).store().tip().hash,
+        honest_tip,
+        "the minority peer too"
+    );
+}
+
+/// A peer that claims more work and sends headers that do not carry it is
+/// left, and the node keeps its chain: nothing is fetched for a claim.
+#[test]
+fn headers_that_do_not_carry_the_claimed_work_fetch_no_blocks() {
+    let ours = chain_of(Store::new(P), 40, 8, P.mine_rate_ms);
+    let theirs = chain_of(Store::new(P), 20, 9, P.mine_rate_ms);
+    let tip = ours.tip().hash;
+    let mut n = Node::new(ours, wallet(1));
+    let now = n.store().tip().header.timestamp;
+    let lie = Message::Hello {
+        version: crate::message::PROTOCOL_VERSION,
+        network: n.store().genesis().hash,
+        tip: theirs.tip().hash,
+        height: Height(1_000),
+        work: tabcoin_chain::Work(u128::MAX / 2),
+    };
+    n.handle(from(5, lie), now);
+    let headers = theirs.headers_after(&[theirs.genesis().hash], 1_000);
+    let effects = n.handle(
+        from(
+            5,
+            Message::Headers {
+                headers,
+                more: false,
+            },
+        ),
+        now,
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Send {
+                msg: Message::GetBlocks { .. },
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+    assert_eq!(n.sync(), SyncState::Ready);
+    assert_eq!(n.store().tip().hash, tip);
 }

@@ -35,6 +35,10 @@ pub struct Node {
     pub(crate) sync_progress: Timestamp,
     /// What the download under way fetches.
     pub(crate) fetch: crate::sync::Fetch,
+    /// Other peers that claimed more work, asked for their headers while
+    /// the download peer has not answered yet: when each was asked and the
+    /// height it announced.
+    pub(crate) probes: std::collections::BTreeMap<PeerId, (Timestamp, tabcoin_chain::Height)>,
     /// The miners and their job.
     pub(crate) mining: Mining,
     /// Batches waiting for the signature verifiers.
@@ -58,6 +62,7 @@ impl Node {
             sync: SyncState::Ready,
             sync_progress: Timestamp(0),
             fetch: crate::sync::Fetch::Blocks,
+            probes: Default::default(),
             mining: Mining::new(),
             hold: Hold::new(),
             writer: Writer::new(),

@@ -29,6 +29,12 @@ use crate::peers::{Download, Fault};
 /// by another.
 pub const SYNC_STALL_MS: u64 = 5_000;
 
+/// Most peers asked for headers at once besides the download peer: every
+/// peer that claims more work is asked while nobody has answered, and the
+/// first to answer becomes the download peer, so peers that claim work
+/// and never serve cost a newcomer nothing but their requests.
+pub const MAX_HEADER_PROBES: usize = 16;
+
 /// What the download under way fetches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetch {
@@ -133,21 +139,22 @@ impl Node {
         }
     }
 
-    fn get_blocks(&self, to: PeerId) -> Effect {
-        if let Fetch::Bodies { cursor, .. } = self.fetch {
-            return Effect::Send {
-                to,
-                msg: Message::GetBlocks {
-                    locator: vec![cursor],
-                },
-            };
-        }
+    /// The best chain's locator, within the wire's bound.
+    fn locator(&self) -> Vec<BlockHash> {
         let mut locator = self.store.locator();
         if locator.len() > MAX_LOCATOR_HASHES {
             let genesis = self.store.genesis().hash;
             locator.truncate(MAX_LOCATOR_HASHES - 1);
             locator.push(genesis);
         }
+        locator
+    }
+
+    fn get_blocks(&self, to: PeerId) -> Effect {
+        let locator = match self.fetch {
+            Fetch::Bodies { cursor, .. } => vec![cursor],
+            _ => self.locator(),
+        };
         Effect::Send {
             to,
             msg: Message::GetBlocks { locator },
@@ -166,16 +173,11 @@ impl Node {
             return vec![self.get_blocks(peer)];
         }
         self.fetch = Fetch::Headers(None);
-        let Effect::Send {
-            msg: Message::GetBlocks { locator },
-            ..
-        } = self.get_blocks(peer)
-        else {
-            return Vec::new();
-        };
         vec![Effect::Send {
             to: peer,
-            msg: Message::GetHeaders { locator },
+            msg: Message::GetHeaders {
+                locator: self.locator(),
+            },
         }]
     }
 
@@ -193,7 +195,7 @@ impl Node {
 
     /// The peer (other than `except`) that announced the most work, if that
     /// is more than ours, with the height it announced.
-    fn best_announced(&self, except: Option<PeerId>) -> Option<(PeerId, Height)> {
+    pub(crate) fn best_announced(&self, except: Option<PeerId>) -> Option<(PeerId, Height)> {
         self.peers.best_announced(except, self.store.total_work())
     }
 
@@ -210,10 +212,30 @@ impl Node {
         }
     }
 
-    /// A download that added no work in time moves to another peer, and
-    /// is held against the peer.
+    /// About once a second: peers asked for headers that stayed silent,
+    /// and a download that made no progress, are held to it.
     pub(crate) fn sync_tick(&mut self, now: Timestamp) -> Vec<Effect> {
         self.peers.expire_bans(now);
+        // Peers asked for headers that never answered are held to it.
+        let silent: Vec<PeerId> = self
+            .probes
+            .iter()
+            .filter(|(_, (asked, _))| now.ms_since(*asked) > SYNC_STALL_MS)
+            .map(|(peer, _)| *peer)
+            .collect();
+        let mut effects = Vec::new();
+        for peer in silent {
+            self.probes.remove(&peer);
+            self.peers.forget_announcement(peer);
+            effects.extend(self.penalise(peer, Fault::NoProgress, now));
+        }
+        effects.extend(self.stalled_download(now));
+        effects
+    }
+
+    /// A download that added no work in time moves to another peer, and
+    /// is held against the peer.
+    fn stalled_download(&mut self, now: Timestamp) -> Vec<Effect> {
         match self.sync {
             SyncState::Syncing { peer, .. } if now.ms_since(self.sync_progress) > SYNC_STALL_MS => {
                 self.peers.forget_announcement(peer);
@@ -330,9 +352,24 @@ impl Node {
                 let ours = self.store.total_work();
                 if work > ours {
                     // One download at a time: a second, better peer is
-                    // remembered and used if the current one stalls.
+                    // remembered and used if the current one stalls; while
+                    // the download peer has sent no header, it is asked
+                    // for its headers too, and the first to answer leads.
                     if self.sync == SyncState::Ready && self.peers.may_sync(from, now) {
                         self.sync_from(from, height, now)
+                    } else if self.fetch == Fetch::Headers(None)
+                        && !self.syncing_from(from)
+                        && !self.probes.contains_key(&from)
+                        && self.probes.len() < MAX_HEADER_PROBES
+                        && self.peers.may_sync(from, now)
+                    {
+                        self.probes.insert(from, (now, height));
+                        vec![Effect::Send {
+                            to: from,
+                            msg: Message::GetHeaders {
+                                locator: self.locator(),
+                            },
+                        }]
                     } else {
                         Vec::new()
                     }
@@ -484,6 +521,21 @@ impl Node {
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
+        if let Some((_, height)) = self.probes.remove(&from) {
+            if self.fetch != Fetch::Headers(None) {
+                // Someone else answered first.
+                return Vec::new();
+            }
+            // The first to answer leads the download; the peer asked
+            // before it may still answer, as a probe.
+            if let SyncState::Syncing { peer, target } = self.sync {
+                self.probes.insert(peer, (now, target));
+            }
+            self.sync = SyncState::Syncing {
+                peer: from,
+                target: height,
+            };
+        }
         let asked = self.syncing_from(from);
         let chain = match &mut self.fetch {
             Fetch::Headers(chain) if asked => chain.take(),

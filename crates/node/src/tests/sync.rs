@@ -128,6 +128,20 @@ fn a_stalled_sync_peer_is_replaced_by_another_with_more_work() {
             msg: Message::GetHeaders { .. }
         }]
     ));
+    // Peer 1 answers a first batch of headers, then falls silent.
+    let first_headers = net.nodes[0]
+        .store()
+        .headers_after(&fresh.store().locator(), 2);
+    fresh.handle(
+        from(
+            1,
+            Message::Headers {
+                headers: first_headers,
+                more: true,
+            },
+        ),
+        now,
+    );
     let second = fresh.handle(from(2, net.nodes[1].hello()), now);
     assert!(second.is_empty(), "one download at a time");
     // Peer 1 never answers: after the stall delay the node asks peer 2.
@@ -465,6 +479,83 @@ fn headers_that_do_not_carry_the_claimed_work_fetch_no_blocks() {
         )),
         "{effects:?}"
     );
+    assert_eq!(n.sync(), SyncState::Ready);
+    assert_eq!(n.store().tip().hash, tip);
+}
+
+/// Sixteen peers that claim more work and never answer cost a newcomer
+/// nothing but their requests: every claimant is asked for headers while
+/// nobody has answered, the honest peer's answer leads the download, and
+/// the newcomer reaches the honest tip with no stall to wait out (it would
+/// have waited 5 s for each withholder, one after the other). The silent
+/// ones are then held to their claim.
+#[test]
+fn peers_that_claim_work_and_never_serve_do_not_slow_a_newcomer() {
+    let honest = long_chain(300);
+    let tip = honest.tip().hash;
+    let honest = Node::new(honest, wallet(2));
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let now = honest.store().tip().header.timestamp;
+    let claim = Message::Hello {
+        version: crate::message::PROTOCOL_VERSION,
+        network: n.store().genesis().hash,
+        tip: tabcoin_chain::BlockHash([7; 32]),
+        height: Height(1_000_000),
+        work: tabcoin_chain::Work(u128::MAX / 2),
+    };
+    let mut asked = Vec::new();
+    for withholder in 10..26 {
+        for e in acts(n.handle(from(withholder, claim.clone()), now)) {
+            if let Effect::Send {
+                to,
+                msg: Message::GetHeaders { .. },
+            } = e
+            {
+                asked.push(to);
+            }
+        }
+    }
+    for e in acts(n.handle(from(2, honest.hello()), now)) {
+        if let Effect::Send {
+            to,
+            msg: Message::GetHeaders { .. },
+        } = e
+        {
+            asked.push(to);
+        }
+    }
+    assert!(asked.contains(&2), "the honest peer was asked: {asked:?}");
+    // The honest peer serves; no time passes.
+    let mut inbox = vec![headers_for(&honest, &n)];
+    let mut rounds = 0;
+    while let Some(msg) = inbox.pop() {
+        rounds += 1;
+        assert!(rounds < 100, "the download does not end");
+        for e in acts(n.handle(from(2, msg), now)) {
+            if let Effect::Send { to: 2, msg } = e {
+                let answer = match msg {
+                    Message::GetHeaders { locator } => {
+                        let headers = honest.store().headers_after(&locator, 1_000);
+                        let more = headers.last().map(|h| h.height) < Some(honest.store().height());
+                        Some(Message::Headers { headers, more })
+                    }
+                    Message::GetBlocks { locator } => {
+                        let blocks = honest.store().blocks_after(&locator, MAX_BLOCKS_PER_BATCH);
+                        let more =
+                            blocks.last().map(|b| b.header.height) < Some(honest.store().height());
+                        Some(Message::Blocks { blocks, more })
+                    }
+                    _ => None,
+                };
+                inbox.extend(answer);
+            }
+        }
+    }
+    assert_eq!(n.store().tip().hash, tip, "reached with no time passing");
+    // The withholders are held to their claim once the wait is over: one
+    // tick later none is left to wait for.
+    let later = n.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
+    assert!(n.best_announced(None).is_none(), "{later:?}");
     assert_eq!(n.sync(), SyncState::Ready);
     assert_eq!(n.store().tip().hash, tip);
 }

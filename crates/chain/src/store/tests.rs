@@ -896,3 +896,75 @@ fn a_refused_block_evicts_no_side_block() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(s.get(&good.hash).is_some() && s.get(&weak.hash).is_none());
 }
+
+/// Pinned blocks (a header chain proven heavier) are stored however deep
+/// they fork, kept below the fork window, and win once they carry more
+/// work; the old best chain's blocks that fall below the window are then
+/// forgotten. Unpinned, the same deep blocks are refused as too deep.
+#[test]
+fn pinned_blocks_of_a_heavier_chain_are_kept_however_deep_and_win() {
+    let p = Params {
+        max_fork_depth: 5,
+        ..P
+    };
+    let mut ours = Store::new(p.clone());
+    let g = ours.genesis().hash;
+    let old = branch(&mut ours, g, 12, P.mine_rate_ms);
+    // A heavier chain from genesis, mined elsewhere.
+    let mut theirs = Store::new(p.clone());
+    let mut parent = g;
+    let mut rival = Vec::new();
+    for _ in 0..15 {
+        let b = block_on(&theirs, &parent, &wallet(2), vec![], P.mine_rate_ms + 3);
+        theirs
+            .accept(b.clone(), NOW)
+            .unwrap_or_else(|e| panic!("{e}"));
+        parent = b.hash;
+        rival.push(b);
+    }
+    assert!(theirs.total_work() > ours.total_work());
+    // Unpinned: too deep.
+    assert!(matches!(
+        ours.accept(rival[0].clone(), NOW),
+        Err(AcceptError::TooDeep { .. })
+    ));
+    ours.pin(rival.iter().map(|b| b.hash));
+    for (i, b) in rival.iter().enumerate() {
+        ours.accept(b.clone(), NOW)
+            .unwrap_or_else(|e| panic!("rival block {i}: {e}"));
+        assert!(
+            ours.get(&rival[0].hash).is_some(),
+            "a pinned block was forgotten"
+        );
+    }
+    assert_eq!(ours.tip().hash, rival[14].hash);
+    ours.unpin();
+    // The old chain's blocks below the new fork window are gone.
+    assert!(ours.get(&old[0].hash).is_none());
+    assert!(
+        ours.known_blocks() <= 16 + 6,
+        "{} blocks kept",
+        ours.known_blocks()
+    );
+}
+
+/// Unpinning forgets pinned side blocks that fell below the fork window.
+#[test]
+fn unpinned_side_blocks_below_the_window_are_forgotten() {
+    let p = Params {
+        max_fork_depth: 3,
+        ..P
+    };
+    let mut s = Store::new(p);
+    let g = s.genesis().hash;
+    let side = block_on(&s, &g, &wallet(2), vec![], P.mine_rate_ms + 3);
+    s.pin([side.hash]);
+    branch(&mut s, g, 2, P.mine_rate_ms);
+    s.accept(side.clone(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tip = s.tip().hash;
+    branch(&mut s, tip, 6, P.mine_rate_ms);
+    assert!(s.get(&side.hash).is_some(), "pinned, it stays");
+    s.unpin();
+    assert!(s.get(&side.hash).is_none(), "unpinned, it goes");
+}

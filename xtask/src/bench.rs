@@ -547,6 +547,35 @@ fn daemon_rows(url: &str) -> Result<String> {
     Ok(rows)
 }
 
+/// The long simulations of headers-first sync, run by the node's own tests
+/// with `TABCOIN_LONG_SIMS` set (release build, in memory, no latency):
+/// halves that mined 5,000 blocks apart rejoining, and a new node syncing
+/// 100,000 blocks from one peer. Each test prints `sim: WHAT | FIGURE`.
+fn heal_rows() -> Result<String> {
+    let out = Command::new("cargo")
+        .args(["test", "--release", "-p", "tabcoin-node", "--lib", "--"])
+        .args(["--nocapture", "--test-threads", "1"])
+        .args(["a_new_node_downloads", "halves_that_mined_apart"])
+        .env("TABCOIN_LONG_SIMS", "1")
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("cannot run the long simulations: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("the long simulations failed:\n{text}"));
+    }
+    let rows: String = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("sim: "))
+        .filter_map(|l| l.split_once(" | "))
+        .map(|(what, figure)| format!("| {what} | {figure} | — | — |\n"))
+        .collect();
+    if rows.is_empty() {
+        return Err("the long simulations printed no figures".into());
+    }
+    Ok(rows)
+}
+
 /// Ten tabs in separate browser contexts take turns mining
 /// (xtask/bench/mesh.mjs): how long a block takes to reach every tab, and
 /// what the relay carries per block, with direct links and without.
@@ -701,8 +730,8 @@ fn gpu_rows(url: &str) -> Result<String> {
 }
 
 /// The sections, in the order they run and are printed.
-const SECTIONS: [&str; 10] = [
-    "miner", "gpu", "verify", "sync", "ui", "size", "relay", "attack", "mesh", "daemon",
+const SECTIONS: [&str; 11] = [
+    "miner", "gpu", "verify", "sync", "ui", "size", "relay", "attack", "mesh", "daemon", "heal",
 ];
 
 /// `cargo xtask bench [section …]`: every section by default (and then
@@ -792,6 +821,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "attack" => attack_rows(),
             "mesh" => mesh_rows(&url),
             "daemon" => daemon_rows(&url),
+            "heal" => heal_rows(),
             _ => relay_rows(),
         };
         match rows {
@@ -838,6 +868,7 @@ the adapter; here it is Chromium's SwiftShader, a CPU emulation, so the figure i
 - **Signatures**: 2,000 low-S signatures made by `elliptic` over random digests; the app's verifier worker checks them \
 as one batch, and `elliptic` verifies them on a page, key parsing included in both (`xtask/bench/verify.mjs`). Native: \
 the same check on one core (`crates/chain/examples/verifyrate.rs`).
+- **Heal**: the node's own tests with `TABCOIN_LONG_SIMS` set, in a release build, nodes wired in memory with no latency (`crates/node/src/tests/sync.rs`): two halves that mined 5,000 blocks apart (at one pace, and at two paces so their targets differ) connect and both end on the branch with more work (headers first, then the pinned bodies); a new node syncs a 100,000-block chain from one peer. The tests run the same scenarios at 150 to 1,030 blocks and 4,600 blocks in `cargo xtask test`.
 - **Sync**: a native peer running the node the tabs run (`crates/node/examples/sync_peer.rs`) holds a `test`-network chain of \
 2,000 blocks with 10 signed transactions each; a new tab (fresh storage) opens the app and the time from navigation \
 until it shows height 2,000 and `ready` is taken (`xtask/bench/sync.mjs`). With the verifier workers, each batch's \

@@ -510,7 +510,16 @@ impl Store {
     /// Forgets every pin; side blocks below the fork window are then
     /// forgotten as usual.
     pub fn unpin(&mut self) {
-        self.pinned.clear();
+        let floor = self.height().0.saturating_sub(self.params.max_fork_depth);
+        let pinned = std::mem::take(&mut self.pinned);
+        for hash in pinned {
+            let deep_side = self
+                .block_of(&hash)
+                .is_some_and(|b| b.header.height.0 < floor && !self.is_main(&hash));
+            if deep_side {
+                self.forget(&hash);
+            }
+        }
         self.forget_deep_side_blocks();
     }
 
@@ -776,16 +785,9 @@ impl Store {
             for hash in side {
                 self.entries.remove(&hash);
             }
-            let keep: Vec<BlockHash> = self
-                .side_at(height)
-                .filter(|h| self.pinned.contains(*h))
-                .copied()
-                .collect();
-            if keep.is_empty() {
-                self.recent.remove(&height);
-            } else {
-                self.recent.insert(height, keep);
-            }
+            // Pinned blocks stay stored, out of the window's index; unpinning
+            // forgets those that are still side blocks.
+            self.recent.remove(&height);
         }
     }
 

@@ -253,6 +253,12 @@ fn a_batch_with_a_refused_block_ends_that_download_instead_of_looping() {
     assert!(!n.is_banned(1, slow_clock));
 }
 
+/// Whether the long simulations run (`TABCOIN_LONG_SIMS` set, as
+/// `cargo xtask bench heal` does); the tests run short versions otherwise.
+fn long_sims() -> bool {
+    std::env::var_os("TABCOIN_LONG_SIMS").is_some()
+}
+
 /// A store holding `n` blocks mined by wallet 9 on the tests' network,
 /// one block time apart (on the retarget's schedule).
 fn long_chain(n: usize) -> Store {
@@ -282,7 +288,12 @@ fn chain_of(mut store: Store, n: usize, miner: u8, spacing_ms: u64) -> Store {
 #[test]
 fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
     use crate::peers::SERVE_BURST;
-    let n = (SERVE_BURST as usize + 3) * MAX_BLOCKS_PER_BATCH;
+    // With TABCOIN_LONG_SIMS set (`cargo xtask bench heal`), 100,000 blocks.
+    let n = if long_sims() {
+        100_000
+    } else {
+        (SERVE_BURST as usize + 3) * MAX_BLOCKS_PER_BATCH
+    };
     let long = long_chain(n);
     let tip = long.tip().hash;
     let mut net = Net::new(0);
@@ -291,7 +302,13 @@ fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
     net.told.push(Vec::new());
     net.queue.push_back((1, Event::Connected { peers: vec![] }));
     net.pump();
+    let started = std::time::Instant::now();
     let late = net.join();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "sim: a new node syncing {n} blocks from one peer (in memory, no latency) | {:.0} blocks/s ({secs:.1} s)",
+        n as f64 / secs
+    );
     assert_eq!(net.node(late).store().tip().hash, tip);
     assert_eq!(net.node(late).sync(), SyncState::Ready);
     assert!(
@@ -390,12 +407,21 @@ fn net_of(stores: Vec<Store>) -> Net {
 /// the heavier header chain, pins it and fetches it, however deep the fork.
 #[test]
 fn halves_that_mined_apart_far_past_the_fork_window_join_on_the_most_work() {
-    for (light, heavy, light_ms, heavy_ms) in [
+    let mut cases = vec![
         (150, 180, P.mine_rate_ms, P.mine_rate_ms),
         (1_000, 1_030, P.mine_rate_ms, P.mine_rate_ms),
         // Retargeting: the slow half eases, the fast half tightens.
         (400, 300, 2 * P.mine_rate_ms, P.mine_rate_ms / 2),
-    ] {
+    ];
+    if long_sims() {
+        cases.extend([
+            (5_000, 5_030, P.mine_rate_ms, P.mine_rate_ms),
+            // The slow half has more blocks, eased to the floor, and less
+            // work than the half that kept the pace.
+            (5_000, 4_000, 3 * P.mine_rate_ms / 2, P.mine_rate_ms),
+        ]);
+    }
+    for (light, heavy, light_ms, heavy_ms) in cases {
         let common = chain_of(Store::new(P), 20, 7, P.mine_rate_ms);
         let blocks: Vec<_> = common.main_chain().cloned().collect();
         let copy = Store::from_blocks(P, blocks, common.tip().header.timestamp)
@@ -407,8 +433,13 @@ fn halves_that_mined_apart_far_past_the_fork_window_join_on_the_most_work() {
         } else {
             b.tip().hash
         };
+        let started = std::time::Instant::now();
         let mut net = net_of(vec![a, b]);
         net.tick(3_000);
+        println!(
+            "sim: halves of {light} and {heavy} blocks ({light_ms} and {heavy_ms} ms apart) rejoining on the most work | {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         for id in [1, 2] {
             assert_eq!(
                 net.node(id).store().tip().hash,

@@ -566,7 +566,8 @@ fn heal_rows() -> Result<String> {
     }
     let rows: String = text
         .lines()
-        .filter_map(|l| l.strip_prefix("sim: "))
+        // libtest may print a test's name on the same line first.
+        .filter_map(|l| l.split_once("sim: ").map(|(_, rest)| rest))
         .filter_map(|l| l.split_once(" | "))
         .map(|(what, figure)| format!("| {what} | {figure} | — | — |\n"))
         .collect();

@@ -633,6 +633,11 @@ impl Store {
         // room, and which side leaf would give way, is decided before any
         // signature is checked; nothing gives way until the block has
         // passed every check.
+        // A side block whose branch lost an ancestor cannot be checked
+        // against its branch's ledger: it is not kept.
+        if bounded_side && self.branch_of(block.header.prev_hash).is_none() {
+            return Err(AcceptError::MissingAncestor { hash });
+        }
         let gives_way = if bounded_side {
             self.room_for_side_block(&block, work)?
         } else {
@@ -724,10 +729,13 @@ impl Store {
                 .flatten()
                 .filter_map(|h| self.block_of(h))
                 .any(|b| b.header.prev_hash == parent);
+        // Pinned blocks (a heavier header chain being fetched) never give
+        // way, and do not count.
         let side: Vec<BlockHash> = self
             .recent
             .keys()
             .flat_map(|h| self.side_at(*h))
+            .filter(|h| !self.pinned.contains(*h))
             .copied()
             .collect();
         // Extending a kept branch: room up to a fork window more than the
@@ -827,17 +835,18 @@ impl Store {
         let removed_blocks = removed.iter().filter_map(|h| self.block_of(h)).cloned();
         let added = branch.iter().filter_map(|h| self.block_of(h)).cloned();
         result.follow(removed_blocks.collect(), added.collect());
-        // Blocks of the old best chain below the new fork window can never
-        // be built on again: the window's index no longer holds them, so
-        // they are forgotten here.
+        // The old best chain forks below the new fork window: it can never
+        // be built on again, and part of it is no longer in the window's
+        // index, so all of it goes now, with whatever was built on it (not
+        // remembered as invalid: it may come again, as a side branch).
         let floor = self.height().0.saturating_sub(self.params.max_fork_depth);
-        for hash in &removed {
-            let deep = self
-                .block_of(hash)
-                .is_some_and(|b| b.header.height.0 < floor);
-            if deep && !self.pinned.contains(hash) {
-                self.forget(hash);
-            }
+        if (fork as u64) < floor {
+            let old: HashSet<BlockHash> = removed
+                .iter()
+                .filter(|h| !self.pinned.contains(*h))
+                .copied()
+                .collect();
+            self.forget_descendants_of(old);
         }
         Ok(())
     }
@@ -845,7 +854,17 @@ impl Store {
     /// Forgets an invalid block and every stored block built on it, and
     /// remembers them all as invalid.
     fn forget_with_descendants(&mut self, bad: BlockHash) -> HashSet<BlockHash> {
-        let mut gone = HashSet::from([bad]);
+        let gone = self.forget_descendants_of(HashSet::from([bad]));
+        for hash in &gone {
+            self.invalid.insert(*hash);
+        }
+        gone
+    }
+
+    /// Forgets `roots` and every stored block built on them; returns them
+    /// all.
+    fn forget_descendants_of(&mut self, roots: HashSet<BlockHash>) -> HashSet<BlockHash> {
+        let mut gone = roots;
         loop {
             let children: Vec<BlockHash> = self
                 .entries
@@ -862,7 +881,6 @@ impl Store {
         }
         for hash in &gone {
             self.forget(hash);
-            self.invalid.insert(*hash);
         }
         gone
     }

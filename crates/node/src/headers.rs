@@ -124,18 +124,29 @@ impl HeaderChain {
         Ok(chain)
     }
 
-    /// A locator for the next batch: its tip, then the stored chain's.
+    /// A locator for the next batch: its tip, then headers ever further
+    /// back (1, 2, 4, … below it: if the peer's chain moved meanwhile, it
+    /// still finds where they part), the fork, then the stored chain's.
     pub fn locator(&self, store: &Store) -> Vec<BlockHash> {
-        let mut locator = vec![self.tip()];
-        if !self.headers.is_empty() {
-            locator.push(self.fork);
+        const SPACED: usize = 24;
+        let mut locator = Vec::new();
+        let mut back = 0;
+        let mut step = 1;
+        while back < self.headers.len() && locator.len() < SPACED {
+            locator.push(self.headers[self.headers.len() - 1 - back].0);
+            back += step;
+            if locator.len() > 1 {
+                step *= 2;
+            }
         }
+        locator.push(self.fork);
+        let room = crate::message::MAX_LOCATOR_HASHES - locator.len();
         locator.extend(
             store
                 .locator()
                 .into_iter()
                 .filter(|h| *h != self.fork)
-                .take(crate::message::MAX_LOCATOR_HASHES - 2),
+                .take(room),
         );
         locator
     }

@@ -285,6 +285,11 @@ impl Node {
         self.store.update_pool(&mut self.pool, &[]);
         let mut effects = vec![Effect::Notify(Notice::ChainRestored { height })];
         effects.extend(self.new_job(now));
+        // A download under way was measured against the old chain: it
+        // starts again from this one.
+        if let crate::SyncState::Syncing { peer, target } = self.sync {
+            effects.extend(self.restart_sync(peer, target, now));
+        }
         effects
     }
 

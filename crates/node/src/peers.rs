@@ -185,6 +185,22 @@ impl Peers {
         self.reachable.entry(peer).or_default().announced = Some((height, work));
     }
 
+    /// What `peer` last announced: its height and work.
+    pub fn announced(&self, peer: PeerId) -> Option<(Height, Work)> {
+        self.reachable.get(&peer).and_then(|p| p.announced)
+    }
+
+    /// Peers that announced more work than `ours`, with the height each
+    /// announced.
+    pub fn announcers(&self, ours: Work) -> Vec<(PeerId, Height)> {
+        self.reachable
+            .iter()
+            .filter_map(|(p, peer)| peer.announced.map(|(h, w)| (*p, h, w)))
+            .filter(|(_, _, w)| *w > ours)
+            .map(|(p, h, _)| (p, h))
+            .collect()
+    }
+
     /// Forgets what a peer announced (it was served, or failed to serve).
     pub fn forget_announcement(&mut self, peer: PeerId) {
         if let Some(p) = self.reachable.get_mut(&peer) {

@@ -173,12 +173,27 @@ impl Node {
             return vec![self.get_blocks(peer)];
         }
         self.fetch = Fetch::Headers(None);
+        if self.probes.remove(&peer).is_some() {
+            // Asked already, as a probe: its answer is on its way.
+            return Vec::new();
+        }
         vec![Effect::Send {
             to: peer,
             msg: Message::GetHeaders {
                 locator: self.locator(),
             },
         }]
+    }
+
+    /// Starts the download from `peer` again (the chain it was measured
+    /// against changed under it).
+    pub(crate) fn restart_sync(
+        &mut self,
+        peer: PeerId,
+        target: Height,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        self.sync_from(peer, target, now)
     }
 
     /// The download is over: if another peer announced more work meanwhile,
@@ -230,6 +245,33 @@ impl Node {
             effects.extend(self.penalise(peer, Fault::NoProgress, now));
         }
         effects.extend(self.stalled_download(now));
+        effects.extend(self.probe_claimants(now));
+        effects
+    }
+
+    /// While the download peer has sent no header, peers that claimed more
+    /// work and were not asked yet are asked for headers, up to
+    /// [`MAX_HEADER_PROBES`] at once.
+    fn probe_claimants(&mut self, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.fetch != Fetch::Headers(None) {
+            return effects;
+        }
+        for (peer, height) in self.peers.announcers(self.store.total_work()) {
+            if self.probes.len() >= MAX_HEADER_PROBES {
+                break;
+            }
+            if self.syncing_from(peer) || self.probes.contains_key(&peer) {
+                continue;
+            }
+            self.probes.insert(peer, (now, height));
+            effects.push(Effect::Send {
+                to: peer,
+                msg: Message::GetHeaders {
+                    locator: self.locator(),
+                },
+            });
+        }
         effects
     }
 
@@ -308,6 +350,7 @@ impl Node {
             }
             Event::PeerLeft(peer) => {
                 self.peers.leave(peer);
+                self.probes.remove(&peer);
                 if self.syncing_from(peer) {
                     self.switch_sync_peer(peer, now)
                 } else {
@@ -528,7 +571,9 @@ impl Node {
             }
             // The first to answer leads the download; the peer asked
             // before it may still answer, as a probe.
-            if let SyncState::Syncing { peer, target } = self.sync {
+            if let SyncState::Syncing { peer, target } = self.sync
+                && peer != from
+            {
                 self.probes.insert(peer, (now, target));
             }
             self.sync = SyncState::Syncing {
@@ -581,7 +626,9 @@ impl Node {
             }
         };
         self.sync_progress = now;
-        if more {
+        // A chain longer than one download holds is fetched in parts: this
+        // part's bodies first, then the headers after it.
+        if more && chain.headers.len() < crate::headers::MAX_HEADER_CHAIN {
             let locator = chain.locator(&self.store);
             self.fetch = Fetch::Headers(Some(chain));
             return vec![Effect::Send {
@@ -597,9 +644,19 @@ impl Node {
     /// nothing this node needs.
     fn headers_done(&mut self, from: PeerId, chain: HeaderChain, now: Timestamp) -> Vec<Effect> {
         if chain.headers.is_empty() || chain.work <= self.store.total_work() {
-            return self.download_done(from, false, now);
+            // It claimed more work than its headers carry: nothing is
+            // fetched for a claim, and the claim is held against it.
+            self.peers.forget_announcement(from);
+            let mut effects = self.penalise(from, Fault::NoProgress, now);
+            if self.syncing_from(from) {
+                effects.extend(self.sync_done(now));
+            }
+            return effects;
         }
-        self.store.pin(chain.headers.iter().map(|(hash, _)| *hash));
+        // The fork block too: a side block it may be, and the bodies build
+        // on it.
+        self.store
+            .pin(std::iter::once(chain.fork).chain(chain.headers.iter().map(|(hash, _)| *hash)));
         self.fetch = Fetch::Bodies {
             cursor: chain.fork,
             tip: chain.tip(),
@@ -624,8 +681,16 @@ impl Node {
             });
         }
         effects.push(self.get_pool(from));
-        // That peer's announcement is served; others may remain.
-        self.peers.forget_announcement(from);
+        // That peer's announcement is served, unless it announced more than
+        // this download brought (a chain fetched in parts); others may
+        // remain.
+        let served = self
+            .peers
+            .announced(from)
+            .is_none_or(|(_, work)| work <= self.store.total_work());
+        if served || !moved {
+            self.peers.forget_announcement(from);
+        }
         effects.extend(self.sync_done(now));
         effects
     }
@@ -640,7 +705,8 @@ impl Node {
         now: Timestamp,
     ) -> Vec<Effect> {
         let (empty, before) = (blocks.is_empty(), self.store.total_work());
-        let (known, last) = (self.store.known_blocks(), blocks.last().map(|b| b.hash));
+        let known = self.store.known_blocks();
+        let hashes: Vec<BlockHash> = blocks.iter().map(|b| b.hash).collect();
         // Blocks answer a download only once its headers are in (or on a
         // network without headers-first).
         let asked = self.syncing_from(from) && !matches!(self.fetch, Fetch::Headers(_));
@@ -672,8 +738,16 @@ impl Node {
         }
         let mut finished = !more;
         if let Fetch::Bodies { cursor, tip } = &mut self.fetch {
-            if let Some(last) = last.filter(|h| self.store.get(h).is_some()) {
-                *cursor = last;
+            // The next request starts after the highest block of the batch
+            // that is stored; a batch of which nothing is stored would only
+            // come again, so the download moves on.
+            match hashes.iter().rev().find(|h| self.store.get(h).is_some()) {
+                Some(last) => *cursor = *last,
+                None => {
+                    self.peers.forget_announcement(from);
+                    effects.extend(self.switch_sync_peer(from, now));
+                    return effects;
+                }
             }
             // The proven chain is the best chain now: the rest, if any, is
             // what the peer mined since, and comes as news.

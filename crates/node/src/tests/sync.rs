@@ -473,7 +473,8 @@ fn a_newcomer_served_a_minority_fork_first_ends_on_the_most_work() {
 }
 
 /// A peer that claims more work and sends headers that do not carry it is
-/// left, and the node keeps its chain: nothing is fetched for a claim.
+/// left, and the node keeps its chain: nothing is fetched for a claim, and
+/// the claim is held against the peer (the third one bans it).
 #[test]
 fn headers_that_do_not_carry_the_claimed_work_fetch_no_blocks() {
     let ours = chain_of(Store::new(P), 40, 8, P.mine_rate_ms);
@@ -488,7 +489,7 @@ fn headers_that_do_not_carry_the_claimed_work_fetch_no_blocks() {
         height: Height(1_000),
         work: tabcoin_chain::Work(u128::MAX / 2),
     };
-    n.handle(from(5, lie), now);
+    n.handle(from(5, lie.clone()), now);
     let headers = theirs.headers_after(&[theirs.genesis().hash], 1_000);
     let effects = n.handle(
         from(
@@ -512,6 +513,27 @@ fn headers_that_do_not_carry_the_claimed_work_fetch_no_blocks() {
     );
     assert_eq!(n.sync(), SyncState::Ready);
     assert_eq!(n.store().tip().hash, tip);
+    let headers = theirs.headers_after(&[theirs.genesis().hash], 1_000);
+    let mut told = notices(&effects);
+    for _ in 0..2 {
+        n.handle(from(5, lie.clone()), now);
+        let effects = n.handle(
+            from(
+                5,
+                Message::Headers {
+                    headers: headers.clone(),
+                    more: false,
+                },
+            ),
+            now,
+        );
+        told.extend(notices(&effects));
+    }
+    assert!(
+        told.iter()
+            .any(|t| matches!(t, Notice::PeerBanned { peer: 5, .. })),
+        "{told:?}"
+    );
 }
 
 /// Sixteen peers that claim more work and never answer cost a newcomer
@@ -588,5 +610,63 @@ fn peers_that_claim_work_and_never_serve_do_not_slow_a_newcomer() {
     let later = n.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
     assert!(n.best_announced(None).is_none(), "{later:?}");
     assert_eq!(n.sync(), SyncState::Ready);
+    assert_eq!(n.store().tip().hash, tip);
+}
+
+/// More claimants than probe slots: the honest peer, heard last, is asked
+/// as soon as the silent ones are given up on, one stall delay later, not
+/// one delay per withholder.
+#[test]
+fn more_withholders_than_probe_slots_delay_a_newcomer_by_one_stall_at_most() {
+    let honest = long_chain(50);
+    let tip = honest.tip().hash;
+    let honest = Node::new(honest, wallet(2));
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let now = honest.store().tip().header.timestamp;
+    let claim = Message::Hello {
+        version: crate::message::PROTOCOL_VERSION,
+        network: n.store().genesis().hash,
+        tip: tabcoin_chain::BlockHash([7; 32]),
+        height: Height(1_000_000),
+        work: tabcoin_chain::Work(u128::MAX / 2),
+    };
+    for withholder in 10..(11 + crate::sync::MAX_HEADER_PROBES as PeerId) {
+        n.handle(from(withholder, claim.clone()), now);
+    }
+    let first = acts(n.handle(from(2, honest.hello()), now));
+    assert!(first.is_empty(), "every slot is taken: {first:?}");
+    // One stall delay later the silent ones are given up on and the honest
+    // peer is asked.
+    let later = now.plus_ms(SYNC_STALL_MS + 1);
+    let asked = acts(n.handle(Event::Tick, later));
+    assert!(
+        asked.iter().any(|e| matches!(
+            e,
+            Effect::Send {
+                to: 2,
+                msg: Message::GetHeaders { .. }
+            }
+        )),
+        "{asked:?}"
+    );
+    let headers = n.handle(from(2, headers_for(&honest, &n)), later);
+    let Some(Effect::Send {
+        msg: Message::GetBlocks { locator },
+        ..
+    }) = acts(headers).into_iter().next()
+    else {
+        panic!("the blocks are asked for");
+    };
+    let blocks = honest.store().blocks_after(&locator, MAX_BLOCKS_PER_BATCH);
+    n.handle(
+        from(
+            2,
+            Message::Blocks {
+                blocks,
+                more: false,
+            },
+        ),
+        later,
+    );
     assert_eq!(n.store().tip().hash, tip);
 }

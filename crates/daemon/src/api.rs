@@ -96,6 +96,76 @@ pub fn rule(debug: &str) -> String {
     out
 }
 
+/// Whether `host` (a `Host` header or an origin's host, port included or
+/// not) names this machine's loopback: `localhost`, `127.0.0.1` (any
+/// 127.x.y.z) or `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        })
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses what a web page could make a browser send to the API: a request
+/// whose `Host` is not a loopback name (DNS rebinding: a page whose own name
+/// resolves to 127.0.0.1 would read and spend through the API), and a
+/// request that changes state coming from another site (`Origin` not a
+/// loopback origin, or `Sec-Fetch-Site` cross-site: a form posted from any
+/// page would mine or pay). Scripts, the CLI wallet and the tests send
+/// neither header, or loopback ones.
+async fn guard(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{Method, header};
+    let headers = request.headers();
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = text(header::HOST.as_str())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    if !host.as_deref().is_some_and(is_loopback_host) {
+        return ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "forbidden_host",
+            format!(
+                "this API answers requests addressed to localhost or 127.0.0.1 only, not {:?}",
+                host.unwrap_or_default()
+            ),
+        )
+        .into_response();
+    }
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changes_state {
+        let foreign_origin = text(header::ORIGIN.as_str()).is_some_and(|origin| {
+            let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+            origin == "null" || !is_loopback_host(host)
+        });
+        let cross_site = text("sec-fetch-site").is_some_and(|s| s == "cross-site");
+        if foreign_origin || cross_site {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "a request from another web site cannot change this node's state",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
 /// The API's routes over `state`.
 pub fn router(state: Shared) -> Router {
     Router::new()
@@ -115,6 +185,7 @@ pub fn router(state: Shared) -> Router {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(guard))
         .with_state(state)
 }
 
@@ -451,4 +522,37 @@ pub struct ApiDoc;
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(<ApiDoc as utoipa::OpenApi>::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn loopback_hosts_are_told_from_others() {
+        for host in [
+            "localhost",
+            "localhost:3001",
+            "LOCALHOST.",
+            "app.localhost:80",
+            "127.0.0.1",
+            "127.0.0.1:3001",
+            "127.4.5.6:9",
+            "[::1]",
+            "[::1]:3001",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "attacker.example",
+            "127.0.0.1.nip.io",
+            "localhost.attacker.example",
+            "10.0.0.1:3001",
+            "[::2]:3001",
+            "0.0.0.0:3001",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
 }

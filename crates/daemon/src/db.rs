@@ -33,16 +33,62 @@ fn err(e: impl std::fmt::Display) -> DbError {
     DbError(e.to_string())
 }
 
+/// Creates `dir` (mode 0700) if it is missing; refuses an existing one
+/// that its group or others can enter.
+#[cfg(unix)]
+fn private_dir(dir: &Path) -> Result<(), DbError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if !dir.exists() {
+        return std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(err);
+    }
+    let mode = std::fs::metadata(dir).map_err(err)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        return Err(DbError(format!(
+            "{} holds the node's secret key but other users can read it (mode {:o}); run `chmod 700 {}` or choose another --data directory",
+            dir.display(),
+            mode & 0o777,
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_dir(dir: &Path) -> Result<(), DbError> {
+    std::fs::create_dir_all(dir).map_err(err)
+}
+
+/// Makes `file` readable and writable by its owner only (0600).
+#[cfg(unix)]
+fn private_file(file: &Path) -> Result<(), DbError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(err)
+}
+
+#[cfg(not(unix))]
+fn private_file(_file: &Path) -> Result<(), DbError> {
+    Ok(())
+}
+
 /// The node's store on disk.
 pub struct Db {
     db: Database,
 }
 
 impl Db {
-    /// Opens (or creates) `dir/tabcoind.redb`.
+    /// Opens (or creates) `dir/tabcoind.redb`. The store holds the node's
+    /// secret key: a new directory is made readable by its owner only
+    /// (0700) and the store file too (0600); an existing directory that
+    /// others can read is refused with the command that fixes it.
     pub fn open(dir: &Path) -> Result<Db, DbError> {
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let db = Database::create(dir.join("tabcoind.redb")).map_err(err)?;
+        private_dir(dir)?;
+        let file = dir.join("tabcoind.redb");
+        let db = Database::create(&file).map_err(err)?;
+        private_file(&file)?;
         let tx = db.begin_write().map_err(err)?;
         tx.open_table(BLOCKS).map_err(err)?;
         tx.open_table(VALUES).map_err(err)?;

@@ -448,42 +448,34 @@ impl Store {
     }
 
     /// Best-chain blocks after the first locator hash on the best chain, at
-    /// most `max`. Empty if none is known (another network) or nothing follows.
-    pub fn blocks_after(&self, locator: &[BlockHash], max: usize) -> Vec<Block> {
-        let Some(start) = locator
+    /// most `max`; none if no hash is known (another network).
+    fn main_after<'a>(
+        &'a self,
+        locator: &[BlockHash],
+        max: usize,
+    ) -> impl Iterator<Item = &'a Block> + 'a {
+        let from = locator
             .iter()
             .find(|h| self.is_main(h))
             .and_then(|h| self.block_of(h))
-        else {
-            return Vec::new();
-        };
-        let from = start.header.height.as_usize() + 1;
+            .map_or(self.main.len(), |start| start.header.height.as_usize() + 1);
         self.main
             .iter()
             .skip(from)
             .take(max)
             .filter_map(|h| self.block_of(h))
-            .cloned()
-            .collect()
+    }
+
+    /// Best-chain blocks after the first locator hash on the best chain, at
+    /// most `max`. Empty if none is known (another network) or nothing follows.
+    pub fn blocks_after(&self, locator: &[BlockHash], max: usize) -> Vec<Block> {
+        self.main_after(locator, max).cloned().collect()
     }
 
     /// The headers of best-chain blocks after the first locator hash on
     /// the best chain, at most `max` (headers-first sync).
     pub fn headers_after(&self, locator: &[BlockHash], max: usize) -> Vec<crate::block::Header> {
-        let Some(start) = locator
-            .iter()
-            .find(|h| self.is_main(h))
-            .and_then(|h| self.block_of(h))
-        else {
-            return Vec::new();
-        };
-        let from = start.header.height.as_usize() + 1;
-        self.main
-            .iter()
-            .skip(from)
-            .take(max)
-            .filter_map(|h| self.block_of(h).map(|b| b.header))
-            .collect()
+        self.main_after(locator, max).map(|b| b.header).collect()
     }
 
     /// The anchor a stored block's children are judged against (see

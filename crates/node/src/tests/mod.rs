@@ -98,8 +98,12 @@ impl Net {
     /// Adds a node the way the relay does: it is connected to everyone,
     /// the others learn it joined.
     fn join(&mut self) -> PeerId {
+        self.join_with(Store::new(self.params.clone()))
+    }
+
+    /// Adds a node on `store` the way the relay does.
+    fn join_with(&mut self, store: Store) -> PeerId {
         let id = self.nodes.len() as PeerId + 1;
-        let store = Store::new(self.params.clone());
         self.nodes.push(Node::new(store, wallet(id as u8)));
         self.told.push(Vec::new());
         let peers: Vec<PeerId> = (1..id).collect();

@@ -296,12 +296,7 @@ fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
     };
     let long = long_chain(n);
     let tip = long.tip().hash;
-    let mut net = Net::new(0);
-    net.now = long.tip().header.timestamp;
-    net.nodes.push(Node::new(long, wallet(1)));
-    net.told.push(Vec::new());
-    net.queue.push_back((1, Event::Connected { peers: vec![] }));
-    net.pump();
+    let mut net = net_of(vec![long]);
     let started = std::time::Instant::now();
     let late = net.join();
     let secs = started.elapsed().as_secs_f64();
@@ -386,16 +381,8 @@ fn net_of(stores: Vec<Store>) -> Net {
         .map(|s| s.tip().header.timestamp)
         .max()
         .unwrap_or(net.now);
-    for (i, store) in stores.into_iter().enumerate() {
-        let id = i as PeerId + 1;
-        net.nodes.push(Node::new(store, wallet(id as u8)));
-        net.told.push(Vec::new());
-        let peers: Vec<PeerId> = (1..id).collect();
-        for p in &peers {
-            net.queue.push_back((*p, Event::PeerJoined(id)));
-        }
-        net.queue.push_back((id, Event::Connected { peers }));
-        net.pump();
+    for store in stores {
+        net.join_with(store);
     }
     net
 }
@@ -536,6 +523,17 @@ fn headers_that_do_not_carry_the_claimed_work_fetch_no_blocks() {
     );
 }
 
+/// A `hello` on `n`'s network claiming far more work than anyone has.
+fn claim_of_work(n: &Node) -> Message {
+    Message::Hello {
+        version: crate::message::PROTOCOL_VERSION,
+        network: n.store().genesis().hash,
+        tip: tabcoin_chain::BlockHash([7; 32]),
+        height: Height(1_000_000),
+        work: tabcoin_chain::Work(u128::MAX / 2),
+    }
+}
+
 /// Sixteen peers that claim more work and never answer cost a newcomer
 /// nothing but their requests: every claimant is asked for headers while
 /// nobody has answered, the honest peer's answer leads the download, and
@@ -549,13 +547,7 @@ fn peers_that_claim_work_and_never_serve_do_not_slow_a_newcomer() {
     let honest = Node::new(honest, wallet(2));
     let mut n = Node::new(Store::new(P), wallet(1));
     let now = honest.store().tip().header.timestamp;
-    let claim = Message::Hello {
-        version: crate::message::PROTOCOL_VERSION,
-        network: n.store().genesis().hash,
-        tip: tabcoin_chain::BlockHash([7; 32]),
-        height: Height(1_000_000),
-        work: tabcoin_chain::Work(u128::MAX / 2),
-    };
+    let claim = claim_of_work(&n);
     let mut asked = Vec::new();
     for withholder in 10..26 {
         for e in acts(n.handle(from(withholder, claim.clone()), now)) {
@@ -623,13 +615,7 @@ fn more_withholders_than_probe_slots_delay_a_newcomer_by_one_stall_at_most() {
     let honest = Node::new(honest, wallet(2));
     let mut n = Node::new(Store::new(P), wallet(1));
     let now = honest.store().tip().header.timestamp;
-    let claim = Message::Hello {
-        version: crate::message::PROTOCOL_VERSION,
-        network: n.store().genesis().hash,
-        tip: tabcoin_chain::BlockHash([7; 32]),
-        height: Height(1_000_000),
-        work: tabcoin_chain::Work(u128::MAX / 2),
-    };
+    let claim = claim_of_work(&n);
     for withholder in 10..(11 + crate::sync::MAX_HEADER_PROBES as PeerId) {
         n.handle(from(withholder, claim.clone()), now);
     }

@@ -288,7 +288,7 @@ impl Node {
         // A download under way was measured against the old chain: it
         // starts again from this one.
         if let crate::SyncState::Syncing { peer, target } = self.sync {
-            effects.extend(self.restart_sync(peer, target, now));
+            effects.extend(self.sync_from(peer, target, now));
         }
         effects
     }

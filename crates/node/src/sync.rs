@@ -164,7 +164,12 @@ impl Node {
     /// Starts (or moves) the download to `peer`: its headers first on a
     /// proof-of-work network, its blocks on a proof-of-authority one.
     /// Mining goes on, on the best tip the node has.
-    fn sync_from(&mut self, peer: PeerId, target: Height, now: Timestamp) -> Vec<Effect> {
+    pub(crate) fn sync_from(
+        &mut self,
+        peer: PeerId,
+        target: Height,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         self.sync = SyncState::Syncing { peer, target };
         self.sync_progress = now;
         self.store.unpin();
@@ -183,17 +188,6 @@ impl Node {
                 locator: self.locator(),
             },
         }]
-    }
-
-    /// Starts the download from `peer` again (the chain it was measured
-    /// against changed under it).
-    pub(crate) fn restart_sync(
-        &mut self,
-        peer: PeerId,
-        target: Height,
-        now: Timestamp,
-    ) -> Vec<Effect> {
-        self.sync_from(peer, target, now)
     }
 
     /// The download is over: if another peer announced more work meanwhile,

@@ -621,15 +621,15 @@ impl Store {
         // it becomes the best chain (a failure then forgets it and all that
         // builds on it).
         let bounded_side = side && !pinned;
-        // A side-branch block is kept only within bounds: whether there is
-        // room, and which side leaf would give way, is decided before any
-        // signature is checked; nothing gives way until the block has
-        // passed every check.
         // A side block whose branch lost an ancestor cannot be checked
         // against its branch's ledger: it is not kept.
         if bounded_side && self.branch_of(block.header.prev_hash).is_none() {
             return Err(AcceptError::MissingAncestor { hash });
         }
+        // A side-branch block is kept only within bounds: whether there is
+        // room, and which side leaf would give way, is decided before any
+        // signature is checked; nothing gives way until the block has
+        // passed every check.
         let gives_way = if bounded_side {
             self.room_for_side_block(&block, work)?
         } else {

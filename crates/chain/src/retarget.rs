@@ -57,13 +57,22 @@ fn exp2_fraction(frac: u64) -> u64 {
     65_536 + (poly >> 48) as u64
 }
 
+/// The half-life τ, in ms.
+fn half_life_ms(params: &Params) -> i128 {
+    i128::from(params.mine_rate_ms.max(1)) * i128::from(params.half_life_blocks.max(1))
+}
+
+/// How far `header` is behind the schedule anchored at `anchor`, in ms
+/// (negative: ahead of it).
+fn lateness_ms(header: &Header, anchor: Timestamp, params: &Params) -> i128 {
+    let t = i128::from(params.mine_rate_ms.max(1));
+    let due = i128::from(anchor.0) + t * i128::from(header.height.0.saturating_sub(1));
+    i128::from(header.timestamp.0) - due
+}
+
 /// The exponent `lateness / τ` in 16.16 fixed point (floored).
 fn exponent(parent: &Header, anchor: Timestamp, params: &Params) -> i128 {
-    let t = i128::from(params.mine_rate_ms.max(1));
-    let tau = t * i128::from(params.half_life_blocks.max(1));
-    let due = i128::from(anchor.0) + t * i128::from(parent.height.0.saturating_sub(1));
-    let lateness = i128::from(parent.timestamp.0) - due;
-    (lateness * 65_536).div_euclid(tau)
+    (lateness_ms(parent, anchor, params) * 65_536).div_euclid(half_life_ms(params))
 }
 
 /// The anchor the children of `block` are judged against, given its
@@ -82,17 +91,12 @@ pub fn anchor_after(
     match (block.height.0, parent_anchor) {
         (0, _) => None,
         (1, _) | (_, None) => Some(block.timestamp),
-        (height, Some(anchor)) => {
-            let t = params.mine_rate_ms.max(1);
-            let most_late = t
-                .saturating_mul(params.half_life_blocks.max(1))
-                .saturating_mul(u64::from(MAX_EASING_BITS));
-            let earliest = block
-                .timestamp
-                .0
-                .saturating_sub(t.saturating_mul(height - 1))
-                .saturating_sub(most_late);
-            Some(Timestamp(anchor.0.max(earliest)))
+        (_, Some(anchor)) => {
+            let most_late = half_life_ms(params) * i128::from(MAX_EASING_BITS);
+            let excess = (lateness_ms(block, anchor, params) - most_late).max(0);
+            // At most the block's own timestamp: it fits.
+            let moved = u64::try_from(i128::from(anchor.0) + excess).unwrap_or(u64::MAX);
+            Some(Timestamp(moved))
         }
     }
 }

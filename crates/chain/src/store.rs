@@ -384,7 +384,7 @@ impl Store {
     /// What validating a child of `parent_hash` needs; None if unknown.
     pub fn context(&self, parent_hash: &BlockHash) -> Option<Context> {
         let parent = self.block_of(parent_hash)?;
-        let anchor = self.entries.get(parent_hash).and_then(|e| e.anchor);
+        let anchor = self.anchor_of(parent_hash);
         // Who sealed the last ⌊n/2⌋ blocks (proof of authority only).
         let window = crate::authority::recent_window(self.params.authorities.len());
         let mut recent_sealers = Vec::with_capacity(window);
@@ -610,10 +610,7 @@ impl Store {
         if !pinned && height.0.saturating_add(self.params.max_fork_depth) < tip.0 {
             return Err(AcceptError::TooDeep { hash, height, tip });
         }
-        let parent_work = self
-            .entries
-            .get(&block.header.prev_hash)
-            .map_or(Work::ZERO, |e| e.work);
+        let parent_work = self.work_of(&block.header.prev_hash).unwrap_or(Work::ZERO);
         let work = parent_work.saturating_add(crate::validate::work_of(&block, &ctx, &self.params));
         let side = work <= self.total_work();
         // A pinned block's branch carries more work than the best chain by

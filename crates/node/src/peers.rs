@@ -193,12 +193,16 @@ impl Peers {
     /// Peers that announced more work than `ours`, with the height each
     /// announced.
     pub fn announcers(&self, ours: Work) -> Vec<(PeerId, Height)> {
+        self.claims(ours).map(|(p, h, _)| (p, h)).collect()
+    }
+
+    /// Each peer that announced more work than `ours`, with what it
+    /// announced.
+    fn claims(&self, ours: Work) -> impl Iterator<Item = (PeerId, Height, Work)> + '_ {
         self.reachable
             .iter()
             .filter_map(|(p, peer)| peer.announced.map(|(h, w)| (*p, h, w)))
-            .filter(|(_, _, w)| *w > ours)
-            .map(|(p, h, _)| (p, h))
-            .collect()
+            .filter(move |(_, _, w)| *w > ours)
     }
 
     /// Forgets what a peer announced (it was served, or failed to serve).
@@ -211,10 +215,8 @@ impl Peers {
     /// The peer (other than `except`) that announced the most work, if that
     /// is more than `ours`, with the height it announced.
     pub fn best_announced(&self, except: Option<PeerId>, ours: Work) -> Option<(PeerId, Height)> {
-        self.reachable
-            .iter()
-            .filter_map(|(p, peer)| peer.announced.map(|(h, w)| (*p, h, w)))
-            .filter(|(p, _, w)| Some(*p) != except && *w > ours)
+        self.claims(ours)
+            .filter(|(p, _, _)| Some(*p) != except)
             .max_by_key(|(_, _, w)| *w)
             .map(|(p, h, _)| (p, h))
     }

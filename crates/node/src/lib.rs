@@ -26,6 +26,7 @@
 //! Peers are numbers ([`PeerId`]) given by whatever reaches them; the node
 //! reaches them only through [`Effect::Send`] and [`Effect::Broadcast`].
 
+pub mod bodies;
 pub mod event;
 pub mod headers;
 pub mod hold;

@@ -13,10 +13,12 @@
 //! requests are answered at most [`SERVES_PER_SECOND`] a second after a
 //! burst of [`SERVE_BURST`], so it cannot make this node flood others. A
 //! download it asked for is paced by itself and budgeted apart: a request
-//! that continues right after the last batch this node sent it (more to
-//! follow) is answered outside that rate, so an honest download of any
-//! length is never taken for a flood, while a peer that asks for anything
-//! else pays the rate as before.
+//! for what follows a best-chain block at or above the highest one this
+//! node sent it (a continuation, or a stretch further on when it downloads
+//! from several peers at once) is answered outside that rate, so an honest
+//! download of any length is never taken for a flood and each height is
+//! served that way at most once, while a peer that asks for anything else
+//! (the same blocks again) pays the rate as before.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -98,6 +100,8 @@ pub enum Download {
 struct Peer {
     /// Height and work of its last `hello`.
     announced: Option<(Height, Work)>,
+    /// The tip its last `hello` named.
+    tip: Option<BlockHash>,
     score: u32,
     scored_at: Timestamp,
     /// When downloads from it started, within the last minute.
@@ -113,13 +117,10 @@ struct Peer {
     /// thousandths of a request, as of `served_at`.
     serve_debt: u64,
     served_at: Timestamp,
-    /// For each kind of download ([`Download`]), the last item of the
-    /// batch last sent to it, when more was to follow: a request continuing
-    /// from it is its download, paced by it.
-    download_at: [Option<(BlockHash, Height)>; 2],
-    /// For each kind of download, the highest item sent to it in any
-    /// batch: each height is served outside the rate at most once, so
-    /// walking the chain again from the start pays the rate.
+    /// For each kind of download ([`Download`]), the highest item sent to
+    /// it in any batch: a request starting at or above it is its download,
+    /// paced by it; each height is served outside the rate at most once,
+    /// so walking the chain again from the start pays the rate.
     served_through: [Height; 2],
 }
 
@@ -180,9 +181,11 @@ impl Peers {
         self.reachable.contains_key(&peer)
     }
 
-    /// Records a peer's `hello`.
-    pub fn announce(&mut self, peer: PeerId, height: Height, work: Work) {
-        self.reachable.entry(peer).or_default().announced = Some((height, work));
+    /// Records a peer's `hello`: its tip, that tip's height and the work.
+    pub fn announce(&mut self, peer: PeerId, tip: BlockHash, height: Height, work: Work) {
+        let p = self.reachable.entry(peer).or_default();
+        p.announced = Some((height, work));
+        p.tip = Some(tip);
     }
 
     /// What `peer` last announced: its height and work.
@@ -194,6 +197,14 @@ impl Peers {
     /// announced.
     pub fn announcers(&self, ours: Work) -> Vec<(PeerId, Height)> {
         self.claims(ours).map(|(p, h, _)| (p, h)).collect()
+    }
+
+    /// Peers that announced at least `work`, with the tip and height each
+    /// named.
+    pub fn claiming(&self, work: Work) -> Vec<(PeerId, BlockHash, Height)> {
+        self.claims(Work(work.0.saturating_sub(1)))
+            .filter_map(|(p, h, _)| Some((p, self.reachable.get(&p)?.tip?, h)))
+            .collect()
     }
 
     /// Each peer that announced more work than `ours`, with what it
@@ -248,43 +259,29 @@ impl Peers {
         true
     }
 
-    /// Whether a request for the blocks or headers (`kind`) after
-    /// `locator` from `peer` may be answered now (and counts it): at once
-    /// if it continues the download of that kind this node is serving it
-    /// (the locator starts at the last item sent with more to follow, and
-    /// nothing above it was sent before), else within
-    /// [`Peers::may_serve`]'s rate.
+    /// Whether a request for the blocks or headers (`kind`) after a block
+    /// from `peer` may be answered now (and counts it): `start` is that
+    /// block's height if it is on the best chain. At once if nothing above
+    /// it was sent to that peer before (its download, paced by it), else
+    /// within [`Peers::may_serve`]'s rate.
     pub fn may_serve_download(
         &mut self,
         peer: PeerId,
         kind: Download,
-        locator: &[BlockHash],
+        start: Option<Height>,
         now: Timestamp,
     ) -> bool {
         let p = self.reachable.entry(peer).or_default();
-        let k = kind as usize;
-        if let Some((hash, height)) = p.download_at[k].take()
-            && locator.first() == Some(&hash)
-            && height >= p.served_through[k]
-        {
+        if start.is_some_and(|h| h >= p.served_through[kind as usize]) {
             return true;
         }
         self.may_serve(peer, now)
     }
 
-    /// A batch of `kind` ending at height `last` was sent to `peer`;
-    /// `more_after` is its last item when more follows (the next request
-    /// from there continues the download).
-    pub fn served_download(
-        &mut self,
-        peer: PeerId,
-        kind: Download,
-        last: Height,
-        more_after: Option<BlockHash>,
-    ) {
+    /// A batch of `kind` ending at height `last` was sent to `peer`.
+    pub fn served_download(&mut self, peer: PeerId, kind: Download, last: Height) {
         let p = self.reachable.entry(peer).or_default();
         let k = kind as usize;
-        p.download_at[k] = more_after.map(|hash| (hash, last));
         p.served_through[k] = p.served_through[k].max(last);
     }
 
@@ -413,6 +410,28 @@ mod tests {
     }
 
     #[test]
+    fn a_download_is_served_once_per_height_outside_the_rate() {
+        let mut peers = Peers::new();
+        for _ in 0..SERVE_BURST {
+            assert!(peers.may_serve(1, T), "the burst spent");
+        }
+        let blocks = Download::Blocks;
+        // From the start, then a stretch further on (several peers serve
+        // one download), then the continuation: all free.
+        for (start, last) in [(0, 200), (400, 600), (600, 800)] {
+            assert!(peers.may_serve_download(1, blocks, Some(Height(start)), T));
+            peers.served_download(1, blocks, Height(last));
+        }
+        // Below what was sent (the same blocks again), or after a block off
+        // the best chain: the rate, spent.
+        assert!(!peers.may_serve_download(1, blocks, Some(Height(200)), T));
+        assert!(!peers.may_serve_download(1, blocks, None, T));
+        // Headers are budgeted apart; another peer too.
+        assert!(peers.may_serve_download(1, Download::Headers, Some(Height(0)), T));
+        assert!(peers.may_serve_download(2, blocks, Some(Height(0)), T));
+    }
+
+    #[test]
     fn downloads_and_transactions_are_bounded_per_minute() {
         let mut peers = Peers::new();
         for _ in 0..SYNCS_PER_MINUTE {
@@ -440,8 +459,8 @@ mod tests {
     #[test]
     fn the_best_announcement_wins_unless_excluded() {
         let mut peers = Peers::new();
-        peers.announce(1, Height(5), Work(50));
-        peers.announce(2, Height(9), Work(90));
+        peers.announce(1, BlockHash([5; 32]), Height(5), Work(50));
+        peers.announce(2, BlockHash([9; 32]), Height(9), Work(90));
         assert_eq!(peers.best_announced(None, Work(10)), Some((2, Height(9))));
         assert_eq!(
             peers.best_announced(Some(2), Work(10)),

@@ -1,6 +1,7 @@
 //! Peers: who is there, what they announced, catching up with the one
 //! with the most work (one download at a time, headers first: see
-//! [`crate::headers`]), gossip of new blocks and transactions, and judging
+//! [`crate::headers`]; its blocks from several peers at once: see
+//! [`crate::bodies`]), gossip of new blocks and transactions, and judging
 //! peers (see [`crate::peers`]).
 //!
 //! A claim is a reason to ask, never to stop: mining goes on while a
@@ -16,6 +17,7 @@ use tabcoin_chain::{
 };
 use tabcoin_protocol::{BATCH_BYTES, PeerId, take_within};
 
+use crate::bodies::{Bodies, MAX_BODY_PEERS, Received};
 use crate::event::{Effect, Event};
 use crate::headers::{HeaderChain, HeadersError, MAX_HEADERS_PER_BATCH};
 use crate::message::{
@@ -44,15 +46,9 @@ pub enum Fetch {
     /// The peer's header chain, batch by batch (None before the first).
     Headers(Option<HeaderChain>),
     /// The blocks of a header chain proven heavier than the best chain,
-    /// pinned in the store: `cursor` is the last one stored, `tip` the
-    /// chain's tip.
-    Bodies {
-        /// The last block of the chain stored so far (where the next
-        /// request starts).
-        cursor: BlockHash,
-        /// The header chain's tip.
-        tip: BlockHash,
-    },
+    /// pinned in the store, from the download peer and from others that
+    /// claim as much work.
+    Bodies(Bodies),
 }
 
 /// What the node is doing about catching up with its peers.
@@ -151,14 +147,21 @@ impl Node {
     }
 
     fn get_blocks(&self, to: PeerId) -> Effect {
-        let locator = match self.fetch {
-            Fetch::Bodies { cursor, .. } => vec![cursor],
-            _ => self.locator(),
-        };
         Effect::Send {
             to,
-            msg: Message::GetBlocks { locator },
+            msg: Message::GetBlocks {
+                locator: self.locator(),
+            },
         }
+    }
+
+    /// The height of `locator`'s first block if it is on the best chain
+    /// (where a request for what follows it starts);
+    /// None if it is not, or is the tip (nothing follows).
+    fn start_of(&self, locator: &[BlockHash]) -> Option<Height> {
+        let first = locator.first().filter(|h| self.store.is_main(h))?;
+        let height = self.store.get(first)?.header.height;
+        (height < self.store.height()).then_some(height)
     }
 
     /// Starts (or moves) the download to `peer`: its headers first on a
@@ -270,8 +273,22 @@ impl Node {
     }
 
     /// A download that added no work in time moves to another peer, and
-    /// is held against the peer.
+    /// is held against the peer; while blocks are fetched from several
+    /// peers, each is held to its own request, and more are asked.
     fn stalled_download(&mut self, now: Timestamp) -> Vec<Effect> {
+        if let Fetch::Bodies(bodies) = &self.fetch {
+            let mut effects = Vec::new();
+            for peer in bodies.silent_for(SYNC_STALL_MS, now) {
+                self.peers.forget_announcement(peer);
+                effects.extend(self.penalise(peer, Fault::NoProgress, now));
+                // (A ban turned from it already.)
+                if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+                    effects.extend(self.lose_body_peer(peer, now));
+                }
+            }
+            effects.extend(self.ask_bodies(now));
+            return effects;
+        }
         match self.sync {
             SyncState::Syncing { peer, .. } if now.ms_since(self.sync_progress) > SYNC_STALL_MS => {
                 self.peers.forget_announcement(peer);
@@ -308,7 +325,9 @@ impl Node {
             Effect::Notify(Notice::PeerBanned { peer, minutes, why }),
             Effect::Ban { peer, until },
         ];
-        if self.syncing_from(peer) {
+        if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+            effects.extend(self.lose_body_peer(peer, now));
+        } else if self.syncing_from(peer) {
             effects.extend(self.switch_sync_peer(peer, now));
         }
         effects
@@ -345,7 +364,9 @@ impl Node {
             Event::PeerLeft(peer) => {
                 self.peers.leave(peer);
                 self.probes.remove(&peer);
-                if self.syncing_from(peer) {
+                if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+                    self.lose_body_peer(peer, now)
+                } else if self.syncing_from(peer) {
                     self.switch_sync_peer(peer, now)
                 } else {
                     Vec::new()
@@ -378,14 +399,14 @@ impl Node {
             Message::Hello {
                 version,
                 network,
+                tip,
                 height,
                 work,
-                ..
             } => {
                 if version != PROTOCOL_VERSION || network != self.store.genesis().hash {
                     return Vec::new();
                 }
-                self.peers.announce(from, height, work);
+                self.peers.announce(from, tip, height, work);
                 let ours = self.store.total_work();
                 if work > ours {
                     // One download at a time: a second, better peer is
@@ -423,9 +444,10 @@ impl Node {
                 }
             }
             Message::GetHeaders { locator } => {
+                let start = self.start_of(&locator);
                 if !self
                     .peers
-                    .may_serve_download(from, Download::Headers, &locator, now)
+                    .may_serve_download(from, Download::Headers, start, now)
                 {
                     return self.penalise(from, Fault::Unsolicited, now);
                 }
@@ -434,9 +456,8 @@ impl Node {
                     .last()
                     .is_some_and(|h| h.height < self.store.height());
                 if let Some(last) = headers.last() {
-                    let after = more.then(|| last.hash());
                     self.peers
-                        .served_download(from, Download::Headers, last.height, after);
+                        .served_download(from, Download::Headers, last.height);
                 }
                 vec![Effect::Send {
                     to: from,
@@ -445,9 +466,10 @@ impl Node {
             }
             Message::Headers { headers, more } => self.on_headers(from, headers, more, now),
             Message::GetBlocks { locator } => {
+                let start = self.start_of(&locator);
                 if !self
                     .peers
-                    .may_serve_download(from, Download::Blocks, &locator, now)
+                    .may_serve_download(from, Download::Blocks, start, now)
                 {
                     return self.penalise(from, Fault::Unsolicited, now);
                 }
@@ -456,9 +478,8 @@ impl Node {
                     .last()
                     .is_some_and(|b| b.header.height < self.store.height());
                 if let Some(last) = blocks.last() {
-                    let after = more.then_some(last.hash);
                     self.peers
-                        .served_download(from, Download::Blocks, last.header.height, after);
+                        .served_download(from, Download::Blocks, last.header.height);
                 }
                 vec![Effect::Send {
                     to: from,
@@ -651,11 +672,74 @@ impl Node {
         // on it.
         self.store
             .pin(std::iter::once(chain.fork).chain(chain.headers.iter().map(|(hash, _)| *hash)));
-        self.fetch = Fetch::Bodies {
-            cursor: chain.fork,
-            tip: chain.tip(),
+        let hashes = chain.headers.iter().map(|(hash, _)| *hash).collect();
+        self.fetch = Fetch::Bodies(Bodies::new(chain.fork, hashes, chain.work, &self.store));
+        self.ask_bodies(now)
+    }
+
+    /// Asks for the next stretches of the header chain being fetched: the
+    /// download peer, then peers whose `hello` named a block of that chain,
+    /// up to [`MAX_BODY_PEERS`] at once.
+    fn ask_bodies(&mut self, now: Timestamp) -> Vec<Effect> {
+        let Fetch::Bodies(bodies) = &self.fetch else {
+            return Vec::new();
         };
-        vec![self.get_blocks(from)]
+        let leader = match self.sync {
+            SyncState::Syncing { peer, .. } => Some(peer),
+            SyncState::Ready => None,
+        };
+        let holders = self
+            .peers
+            .claiming(bodies.work())
+            .into_iter()
+            .filter(|(_, tip, height)| bodies.holds(*tip, *height))
+            .map(|(peer, _, _)| peer);
+        let candidates: Vec<PeerId> = leader
+            .into_iter()
+            .chain(holders)
+            .filter(|p| !self.peers.is_banned(*p, now))
+            .collect();
+        let Fetch::Bodies(bodies) = &mut self.fetch else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        for peer in candidates {
+            if bodies.serving() >= MAX_BODY_PEERS {
+                break;
+            }
+            if let Some(after) = bodies.ask(peer, now) {
+                effects.push(Effect::Send {
+                    to: peer,
+                    msg: Message::GetBlocks {
+                        locator: vec![after],
+                    },
+                });
+            }
+        }
+        effects
+    }
+
+    /// `peer` no longer serves the blocks being fetched (it left, was
+    /// banned, stayed silent or has nothing more): its stretch goes to
+    /// others; if it led the download, another peer serving it leads, or
+    /// the node turns to another peer that announced more work.
+    fn lose_body_peer(&mut self, peer: PeerId, now: Timestamp) -> Vec<Effect> {
+        let Fetch::Bodies(bodies) = &mut self.fetch else {
+            return Vec::new();
+        };
+        bodies.drop_peer(peer);
+        let mut effects = self.ask_bodies(now);
+        let (Fetch::Bodies(bodies), SyncState::Syncing { peer: leader, target }) =
+            (&self.fetch, self.sync)
+        else {
+            return effects;
+        };
+        match bodies.serving_peer() {
+            Some(next) if leader == peer => self.sync = SyncState::Syncing { peer: next, target },
+            Some(_) => {}
+            None => effects.extend(self.switch_sync_peer(leader, now)),
+        }
+        effects
     }
 
     /// The download from `from` is over (`moved`: it moved the tip): the
@@ -698,12 +782,14 @@ impl Node {
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
+        if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(from)) {
+            return self.on_bodies(from, blocks, more, now);
+        }
         let (empty, before) = (blocks.is_empty(), self.store.total_work());
         let known = self.store.known_blocks();
-        let hashes: Vec<BlockHash> = blocks.iter().map(|b| b.hash).collect();
-        // Blocks answer a download only once its headers are in (or on a
-        // network without headers-first).
-        let asked = self.syncing_from(from) && !matches!(self.fetch, Fetch::Headers(_));
+        // Blocks answer a download only on a network without headers-first
+        // (a header chain's blocks are fetched above).
+        let asked = self.syncing_from(from) && self.fetch == Fetch::Blocks;
         let (mut effects, refused) = self.offer_blocks(from, blocks, asked, now);
         if !asked || !self.syncing_from(from) {
             return effects;
@@ -730,29 +816,86 @@ impl Node {
         if moved || self.store.known_blocks() > known {
             self.sync_progress = now;
         }
-        let mut finished = !more;
-        if let Fetch::Bodies { cursor, tip } = &mut self.fetch {
-            // The next request starts after the highest block of the batch
-            // that is stored; a batch of which nothing is stored would only
-            // come again, so the download moves on.
-            match hashes.iter().rev().find(|h| self.store.get(h).is_some()) {
-                Some(last) => *cursor = *last,
-                None => {
-                    self.peers.forget_announcement(from);
-                    effects.extend(self.switch_sync_peer(from, now));
-                    return effects;
-                }
-            }
-            // The proven chain is the best chain now: the rest, if any, is
-            // what the peer mined since, and comes as news.
-            finished |= self.store.is_main(tip);
-        }
-        if finished {
+        if !more {
             effects.extend(self.download_done(from, moved, now));
         } else {
             // Nothing in this batch asked the peer already: an orphan during
             // a download asks no one, and a ban or a switch returned above.
             effects.push(self.get_blocks(from));
+        }
+        effects
+    }
+
+    /// A batch answering a request for blocks of the header chain: the
+    /// blocks that are the chain's wait their turn, and those whose turn
+    /// came are offered to the store in order, each as its sender's; the
+    /// download then ends, or the peer is asked for more.
+    fn on_bodies(
+        &mut self,
+        from: PeerId,
+        blocks: Vec<Block>,
+        more: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let Fetch::Bodies(bodies) = &mut self.fetch else {
+            return Vec::new();
+        };
+        let empty = blocks.is_empty();
+        let Received::Fit { fit, off, to_tip } = bodies.receive(from, blocks) else {
+            return Vec::new();
+        };
+        let before = self.store.total_work();
+        let mut effects = Vec::new();
+        if empty && more {
+            // "More follows" with nothing in hand: no progress, and a lie.
+            self.peers.forget_announcement(from);
+            effects.extend(self.penalise(from, Fault::EmptyBatch, now));
+        }
+        let mut progress = fit > 0;
+        // The blocks whose turn came, run by run.
+        while let Fetch::Bodies(bodies) = &mut self.fetch
+            && let Some((sender, run)) = bodies.next_run()
+        {
+            let (offered, refused) = self.offer_blocks(sender, run, true, now);
+            effects.extend(offered);
+            let Fetch::Bodies(bodies) = &mut self.fetch else {
+                // A ban turned the download to another peer.
+                return effects;
+            };
+            bodies.settle(&self.store);
+            if refused {
+                // Asking it again would bring the same blocks: its stretch
+                // is asked of others (it was judged by what it sent).
+                progress = false;
+                self.peers.forget_announcement(sender);
+                effects.extend(self.lose_body_peer(sender, now));
+            }
+        }
+        let Fetch::Bodies(bodies) = &self.fetch else {
+            return effects;
+        };
+        let moved = self.store.total_work() > before;
+        if progress || moved {
+            self.sync_progress = now;
+        }
+        // The proven chain is the best chain now: the rest, if any, is
+        // what the peers mined since, and comes as news.
+        if bodies.complete() || self.store.is_main(&bodies.tip()) {
+            let leader = match self.sync {
+                SyncState::Syncing { peer, .. } => peer,
+                SyncState::Ready => from,
+            };
+            effects.extend(self.download_done(leader, true, now));
+            return effects;
+        }
+        if fit == 0 || off || !(more || to_tip) || self.peers.is_banned(from, now) {
+            // It has nothing more of this chain: others are asked.
+            if fit == 0 || off {
+                self.peers.forget_announcement(from);
+            }
+            effects.extend(self.lose_body_peer(from, now));
+        } else {
+            effects.extend(self.ask_bodies(now));
         }
         effects
     }

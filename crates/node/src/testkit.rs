@@ -16,7 +16,8 @@ pub fn wallet(seed: u8) -> Wallet {
     Wallet::from_secret([seed; 32]).unwrap_or_else(|_| panic!("seed {seed} is valid"))
 }
 
-/// Mines `n` empty blocks on `store`'s tip, 1 s apart, paying `miner`.
+/// Mines `n` empty blocks on `store`'s tip, 1 s apart, paying `miner`
+/// (each taken at the time it was mined, or [`NOW`] if later).
 pub fn extend(store: &mut Store, n: u64, miner: u8) {
     let wallet = wallet(miner);
     for _ in 0..n {
@@ -24,7 +25,7 @@ pub fn extend(store: &mut Store, n: u64, miner: u8) {
         let template = Template::new(store, &Pool::new(), wallet.address(), t);
         let nonce = search(&template.header, 0..u64::MAX).unwrap_or_default();
         store
-            .accept(template.into_block(nonce), NOW)
+            .accept(template.into_block(nonce), NOW.max(t))
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }

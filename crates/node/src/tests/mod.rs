@@ -1,6 +1,7 @@
 //! Node tests: several nodes wired to each other in memory, as through the
 //! relay, with the clock as a number.
 
+mod bodies;
 mod gossip;
 mod hostile;
 mod mining;
@@ -71,6 +72,8 @@ struct Net {
     links: Option<Vec<(PeerId, PeerId)>>,
     /// Messages delivered, by kind (`"block"`, `"transaction"`, ...).
     delivered: std::collections::BTreeMap<&'static str, usize>,
+    /// Requests for blocks delivered, by the node asked.
+    asked_for_blocks: std::collections::BTreeMap<PeerId, usize>,
 }
 
 impl Net {
@@ -88,6 +91,7 @@ impl Net {
             now: GENESIS_TIMESTAMP.plus_ms(1_000_000),
             links: None,
             delivered: Default::default(),
+            asked_for_blocks: Default::default(),
         };
         for _ in 0..n {
             net.join();
@@ -208,6 +212,10 @@ impl Net {
                 let kind = match msg {
                     crate::Message::Block { .. } => "block",
                     crate::Message::Transaction { .. } => "transaction",
+                    crate::Message::GetBlocks { .. } => {
+                        *self.asked_for_blocks.entry(to).or_default() += 1;
+                        "other"
+                    }
                     _ => "other",
                 };
                 *self.delivered.entry(kind).or_default() += 1;

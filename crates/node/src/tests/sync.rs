@@ -8,7 +8,7 @@ use crate::message::MAX_BLOCKS_PER_BATCH;
 use crate::{Message, Mode, SYNC_STALL_MS, SyncState};
 
 /// The headers `peer` answers `n`'s first request with.
-fn headers_for(peer: &Node, n: &Node) -> Message {
+pub(super) fn headers_for(peer: &Node, n: &Node) -> Message {
     let headers = peer.store().headers_after(&n.store().locator(), 1_000);
     Message::Headers {
         more: headers.last().map(|h| h.height) < Some(peer.store().height()),
@@ -261,13 +261,13 @@ fn long_sims() -> bool {
 
 /// A store holding `n` blocks mined by wallet 9 on the tests' network,
 /// one block time apart (on the retarget's schedule).
-fn long_chain(n: usize) -> Store {
+pub(super) fn long_chain(n: usize) -> Store {
     chain_of(Store::new(P), n, 9, P.mine_rate_ms)
 }
 
 /// `store` with `n` more blocks mined by wallet `miner`, `spacing_ms`
 /// apart.
-fn chain_of(mut store: Store, n: usize, miner: u8, spacing_ms: u64) -> Store {
+pub(super) fn chain_of(mut store: Store, n: usize, miner: u8, spacing_ms: u64) -> Store {
     let pool = tabcoin_chain::Pool::new();
     for _ in 0..n {
         let at = store.tip().header.timestamp.plus_ms(spacing_ms);
@@ -374,7 +374,7 @@ fn a_new_node_downloads_a_chain_of_any_length_from_one_peer() {
 
 /// A network of nodes that start with these stores, all reaching each
 /// other (as through the relay), the clock at the latest tip.
-fn net_of(stores: Vec<Store>) -> Net {
+pub(super) fn net_of(stores: Vec<Store>) -> Net {
     let mut net = Net::new(0);
     net.now = stores
         .iter()

@@ -331,9 +331,14 @@ struct SyncPeer {
 
 impl SyncPeer {
     fn start(url: &str, blocks: &str, txs: &str) -> Result<SyncPeer> {
+        SyncPeer::start_many(url, blocks, txs, "1")
+    }
+
+    /// `peers` peers in the room, each with its own copy of one chain.
+    fn start_many(url: &str, blocks: &str, txs: &str, peers: &str) -> Result<SyncPeer> {
         let ws = format!("{}/ws", url.replace("http://", "ws://"));
         let mut child = Command::new(root().join("target/release/examples/sync_peer"))
-            .args([ws.as_str(), blocks, txs])
+            .args([ws.as_str(), blocks, txs, peers])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -392,10 +397,72 @@ fn sync_rows(url: &str) -> Result<String> {
         }
     }
     let (w, m) = (s.median("workers")? / 1e3, s.median("main")? / 1e3);
-    Ok(format!(
+    let mut rows = format!(
         "| new tab syncing 2,000 blocks / 20,000 transactions: s until ready, signatures in verifier workers vs on the page's thread (goal ≤ 3 s) | {w:.2} s | {m:.2} s | {:.2}× faster |\n",
         m / w
-    ))
+    );
+    drop(_peer);
+    for (blocks, rounds) in [(10_000, ROUNDS), (100_000, 1)] {
+        rows += &sync_scale_rows(url, blocks, rounds)?;
+    }
+    Ok(rows)
+}
+
+/// A new tab and a `tabcoind` syncing the same `blocks`-block chain (one
+/// transaction a block) from one peer, then from four peers holding it,
+/// `rounds` interleaved rounds each: blocks/s, side by side.
+fn sync_scale_rows(url: &str, blocks: u64, rounds: usize) -> Result<String> {
+    let height = blocks.to_string();
+    let mut s = Samples::default();
+    for peers in ["1", "4"] {
+        let _peer = SyncPeer::start_many(url, &height, "1", peers)?;
+        for round in 1..=rounds {
+            eprintln!(
+                "xtask: bench round {round}/{rounds}: a new tab and tabcoind syncing {blocks} blocks from {peers} peer(s)"
+            );
+            let tab = |s: &mut Samples| -> Result<()> {
+                let v = node_script("sync.mjs", &[url, &height, "", "900000"])?;
+                s.add(v.into_iter().map(|(_, v)| (format!("tab {peers}"), v)).collect());
+                Ok(())
+            };
+            let native = |s: &mut Samples| -> Result<()> {
+                let t = Instant::now();
+                let dir = root().join(format!("target/bench-sync-{blocks}-{peers}-{round}"));
+                let node = Tabcoind::start(url, &dir)?;
+                api_load(&["wait", &node.api, &height, "900"])?;
+                s.add(vec![(format!("tabcoind {peers}"), t.elapsed().as_secs_f64() * 1e3)]);
+                // Stopped before the tab runs: it would serve it too.
+                drop(node);
+                let _ = std::fs::remove_dir_all(dir);
+                Ok(())
+            };
+            if round % 2 == 1 {
+                tab(&mut s)?;
+                native(&mut s)?;
+            } else {
+                native(&mut s)?;
+                tab(&mut s)?;
+            }
+        }
+    }
+    let rate = |key: &str| -> Result<f64> { Ok(blocks as f64 / (s.median(key)? / 1e3)) };
+    let (tab1, tab4) = (rate("tab 1")?, rate("tab 4")?);
+    let (native1, native4) = (rate("tabcoind 1")?, rate("tabcoind 4")?);
+    let n = if blocks >= 100_000 { "100,000" } else { "10,000" };
+    let mut rows = String::new();
+    for (from, tab, native) in [("one peer", tab1, native1), ("four peers", tab4, native4)] {
+        rows += &format!(
+            "| new tab syncing {n} blocks (one transaction each) from {from}: blocks/s until ready, against `tabcoind` syncing the same chain{} | {tab:.0} blocks/s | {native:.0} blocks/s | {:.2}× |\n",
+            if rounds == 1 { " (one round)" } else { "" },
+            tab / native
+        );
+    }
+    rows += &format!(
+        "| new tab syncing {n} blocks from four peers against from one (`tabcoind`: {:.2}×) | {tab4:.0} blocks/s | {tab1:.0} blocks/s | {:.2}× |\n",
+        native4 / native1,
+        tab4 / tab1
+    );
+    Ok(rows)
 }
 
 /// A `tabcoind` (release build) on the `test` network through the relay at
@@ -875,6 +942,11 @@ the same check on one core (`crates/chain/examples/verifyrate.rs`).
 until it shows height 2,000 and `ready` is taken (`xtask/bench/sync.mjs`). With the verifier workers, each batch's \
 signatures are checked on other cores and validation finds them in the verification cache; with `?verify=main` every \
 signature is checked on the page's thread.
+- **Sync at scale**: the same native peer holds a `test`-network chain of 10,000 (three rounds) or 100,000 blocks (one \
+round) with one signed transaction each, alone or as four peers in the room, each with its own copy; a new tab, and then \
+a `tabcoind` (release build, fresh store; stopped before the tab runs, so it serves no one), sync it from nothing, and \
+blocks/s until each shows that height and `ready` is the figure. With four peers the tab fetches the blocks of the \
+proven header chain from all of them at once (`crates/node/src/bodies.rs`).
 - **Long tasks**: a new tab on the `demo` network mines with one worker per core for 30 s; every main-thread task over \
 50 ms is reported by the Long Tasks API (`xtask/bench/longtasks.mjs`).
 - **Relay**: N WebSocket clients in one room, 10 of them broadcasting 20 messages each as fast as they can; every other \

@@ -1,11 +1,12 @@
-//! A native peer holding a long chain, for the sync benchmark (`cargo xtask
+//! Native peers holding a long chain, for the sync benchmark (`cargo xtask
 //! bench`): builds a `test`-network chain of `BLOCKS` blocks with `TXS`
-//! signed transactions in each, joins the relay's room with the node the
-//! tabs run (`Node`), prints `ready <height> <tip hash> <address>` (an
-//! address with a long history) and serves blocks to whoever asks until
-//! its standard input closes.
+//! signed transactions in each, joins the relay's room `PEERS` times (1 by
+//! default), each a node the tabs run (`Node`) with its own copy of the
+//! chain, prints `ready <height> <tip hash> <address>` (an address with a
+//! long history) and serves blocks to whoever asks until its standard
+//! input closes.
 //!
-//! `cargo run --release --example sync_peer -- ws://127.0.0.1:8080/ws 2000 10`
+//! `cargo run --release --example sync_peer -- ws://127.0.0.1:8080/ws 2000 10 [PEERS]`
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
@@ -39,10 +40,12 @@ mod native {
         Wallet::from_secret(secret).unwrap_or_else(|e| panic!("wallet {seed}: {e}"))
     }
 
-    /// `blocks` blocks one `mine_rate` apart ending before now, each with `txs`
-    /// transactions of 1 coin between the rotating senders.
-    fn build(blocks: u64, txs: u64) -> Store {
+    /// `copies` stores of `blocks` blocks one `mine_rate` apart ending before
+    /// now, each with `txs` transactions of 1 coin between the rotating
+    /// senders (the copies take each block with its signatures vouched for).
+    fn build(blocks: u64, txs: u64, copies: usize) -> Vec<Store> {
         let mut store = Store::new(P);
+        let mut copies: Vec<Store> = (1..copies).map(|_| Store::new(P)).collect();
         let wallets: Vec<Wallet> = (0..SENDERS).map(wallet).collect();
         let miner = wallet(SENDERS).address();
         let start = now().0 - (blocks + 1) * P.mine_rate_ms;
@@ -72,11 +75,18 @@ mod native {
             }
             let template = Template::new(&store, &pool, miner, t);
             let nonce = search(&template.header, 0..u64::MAX).unwrap_or_default();
-            store
-                .accept(template.into_block(nonce), now())
-                .unwrap_or_else(|e| panic!("{e}"));
+            let block = template.into_block(nonce);
+            for copy in &mut copies {
+                for tx in &block.data {
+                    copy.sigs.vouch(tx.hash());
+                }
+                copy.accept(block.clone(), now())
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            store.accept(block, now()).unwrap_or_else(|e| panic!("{e}"));
         }
-        store
+        copies.insert(0, store);
+        copies
     }
 
     #[tokio::main(flavor = "current_thread")]
@@ -88,41 +98,57 @@ mod native {
             .unwrap_or_else(|| "ws://127.0.0.1:8080/ws".into());
         let number =
             |i: usize, default: u64| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default);
-        let store = build(number(1, 2000), number(2, 10));
-        let (height, tip, room) = (store.height(), store.tip().hash, store.genesis().hash);
-        let (ws, _) = tokio_tungstenite::connect_async(format!("{url}?room={room}"))
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
-        let mut node = Node::new(store, wallet(SENDERS));
+        let copies = number(3, 1).max(1) as usize;
+        let stores = build(number(1, 2000), number(2, 10), copies);
+        let (height, tip, room) = (
+            stores[0].height(),
+            stores[0].tip().hash,
+            stores[0].genesis().hash,
+        );
+        let url = format!("{url}?room={room}");
+        let mut peers = Vec::new();
+        for store in stores {
+            let (ws, _) = tokio_tungstenite::connect_async(&url)
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+            peers.push(tokio::spawn(serve(ws, Node::new(store, wallet(SENDERS)))));
+        }
         println!("ready {height} {tip} {}", wallet(0).address());
         // Serve until standard input closes (the benchmark ends).
-        let (stop_tx, mut stop) = tokio::sync::oneshot::channel::<()>();
-        std::thread::spawn(move || {
-            let _ = std::io::stdin().read_to_end(&mut Vec::new());
-            let _ = stop_tx.send(());
-        });
+        tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new()))
+            .await
+            .ok();
+        for peer in peers {
+            peer.abort();
+        }
+    }
+
+    /// One peer: the relay's frames to its node, the node's frames back.
+    async fn serve(
+        ws: tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        mut node: Node,
+    ) {
         let (mut sink, mut stream) = ws.split();
-        loop {
-            let effects = tokio::select! {
-                _ = &mut stop => return,
-                frame = stream.next() => match frame {
-                    Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
-                        Ok(RelayFrame::Error { reason }) => {
-                            eprintln!("sync_peer: the relay refused a frame: {reason}");
-                            continue;
-                        }
-                        Ok(frame) => match Event::from_relay(frame) {
-                            Some(event) => node.handle(event, now()),
-                            None => continue,
-                        },
-                        Err(e) => {
-                            eprintln!("sync_peer: bad frame from the relay: {e}");
-                            continue;
-                        }
+        while let Some(frame) = stream.next().await {
+            let effects = match frame {
+                Ok(WsMessage::Text(t)) => match decode_relay_frame(t.as_str()) {
+                    Ok(RelayFrame::Error { reason }) => {
+                        eprintln!("sync_peer: the relay refused a frame: {reason}");
+                        continue;
+                    }
+                    Ok(frame) => match Event::from_relay(frame) {
+                        Some(event) => node.handle(event, now()),
+                        None => continue,
                     },
-                    Some(Ok(_)) => continue,
-                    _ => return,
+                    Err(e) => {
+                        eprintln!("sync_peer: bad frame from the relay: {e}");
+                        continue;
+                    }
                 },
+                Ok(_) => continue,
+                Err(_) => return,
             };
             for effect in effects {
                 let Some(frame) = effect.relay_frame() else {

@@ -68,7 +68,9 @@ impl Bodies {
     /// A download of `hashes` (after stored block `fork`, with `work` at
     /// the tip); blocks already stored count as fetched.
     pub fn new(fork: BlockHash, hashes: Vec<BlockHash>, work: Work, store: &Store) -> Bodies {
-        let first = store.get(&fork).map_or(Height(1), |b| b.header.height.next());
+        let first = store
+            .get(&fork)
+            .map_or(Height(1), |b| b.header.height.next());
         let mut bodies = Bodies {
             fork,
             hashes,
@@ -136,9 +138,7 @@ impl Bodies {
         if !self.may_ask(peer) {
             return None;
         }
-        let place = self
-            .first_uncovered()
-            .or_else(|| self.gap())?;
+        let place = self.first_uncovered().or_else(|| self.gap())?;
         self.asked.insert(peer, (place, now));
         Some(match place {
             0 => self.fork,

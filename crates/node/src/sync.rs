@@ -729,8 +729,13 @@ impl Node {
         };
         bodies.drop_peer(peer);
         let mut effects = self.ask_bodies(now);
-        let (Fetch::Bodies(bodies), SyncState::Syncing { peer: leader, target }) =
-            (&self.fetch, self.sync)
+        let (
+            Fetch::Bodies(bodies),
+            SyncState::Syncing {
+                peer: leader,
+                target,
+            },
+        ) = (&self.fetch, self.sync)
         else {
             return effects;
         };

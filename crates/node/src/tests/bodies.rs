@@ -147,10 +147,7 @@ fn a_peer_whose_bodies_do_not_match_their_headers_is_banned_and_the_rest_is_fetc
     let liar = Node::new(copy(&chain), wallet(3));
     let honest = Node::new(chain, wallet(2));
     let hello = honest.hello();
-    let mut servers = BTreeMap::from([
-        (2, Server::Honest(honest)),
-        (3, Server::Tampering(liar)),
-    ]);
+    let mut servers = BTreeMap::from([(2, Server::Honest(honest)), (3, Server::Tampering(liar))]);
     let mut n = Node::new(Store::new(P), wallet(1));
     let now = n.store().genesis().header.timestamp.plus_ms(10_000_000);
     let first = hear(&mut n, &[2, 3], &hello, now);

@@ -4,13 +4,17 @@
 // from the tab reaches the node's pool.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { height, mineUntilAbove, openTab, setup, text, waitFor } from './helpers.mjs';
 
 const env = setup();
 
-/** Starts tabcoind on the relay's test room; resolves with its API URL and a stop function. */
+/**
+ * Starts tabcoind on the relay's test room; resolves with its API URL, its API token (read from the
+ * cookie file whose path it prints at start) and a stop function.
+ */
 function startNode(relayUrl) {
   const bin = process.env.TABCOIN_DAEMON;
   if (!bin) throw new Error('TABCOIN_DAEMON is not set: run the end-to-end tests with `cargo xtask test`');
@@ -23,10 +27,11 @@ function startNode(relayUrl) {
     const timer = setTimeout(() => reject(new Error('tabcoind did not start within 10 s')), 10_000);
     proc.stdout.on('data', (chunk) => {
       seen += chunk;
-      const m = seen.match(/api (http:\/\/\S+)/);
+      const m = seen.match(/api (http:\/\/\S+)\ncookie (\S+)\n/);
       if (m) {
         clearTimeout(timer);
-        resolve({ api: m[1], stop: () => proc.kill('SIGINT') });
+        const token = readFileSync(m[2], 'utf8').trim();
+        resolve({ api: m[1], token, stop: () => proc.kill('SIGINT') });
       }
     });
     proc.on('exit', (code) => reject(new Error(`tabcoind exited with ${code}`)));
@@ -34,9 +39,10 @@ function startNode(relayUrl) {
 }
 
 async function api(node, path, body) {
-  const r = await fetch(`${node.api}${path}`, body === undefined ? {} : {
+  const auth = { authorization: `Bearer ${node.token}` };
+  const r = await fetch(`${node.api}${path}`, body === undefined ? { headers: auth } : {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return { status: r.status, json: await r.json() };

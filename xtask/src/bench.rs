@@ -422,7 +422,11 @@ fn sync_scale_rows(url: &str, blocks: u64, rounds: usize) -> Result<String> {
             );
             let tab = |s: &mut Samples| -> Result<()> {
                 let v = node_script("sync.mjs", &[url, &height, "", "900000"])?;
-                s.add(v.into_iter().map(|(_, v)| (format!("tab {peers}"), v)).collect());
+                s.add(
+                    v.into_iter()
+                        .map(|(_, v)| (format!("tab {peers}"), v))
+                        .collect(),
+                );
                 Ok(())
             };
             let native = |s: &mut Samples| -> Result<()> {
@@ -430,7 +434,10 @@ fn sync_scale_rows(url: &str, blocks: u64, rounds: usize) -> Result<String> {
                 let dir = root().join(format!("target/bench-sync-{blocks}-{peers}-{round}"));
                 let node = Tabcoind::start(url, &dir)?;
                 api_load(&["wait", &node.api, &height, "900"])?;
-                s.add(vec![(format!("tabcoind {peers}"), t.elapsed().as_secs_f64() * 1e3)]);
+                s.add(vec![(
+                    format!("tabcoind {peers}"),
+                    t.elapsed().as_secs_f64() * 1e3,
+                )]);
                 // Stopped before the tab runs: it would serve it too.
                 drop(node);
                 let _ = std::fs::remove_dir_all(dir);
@@ -448,7 +455,11 @@ fn sync_scale_rows(url: &str, blocks: u64, rounds: usize) -> Result<String> {
     let rate = |key: &str| -> Result<f64> { Ok(blocks as f64 / (s.median(key)? / 1e3)) };
     let (tab1, tab4) = (rate("tab 1")?, rate("tab 4")?);
     let (native1, native4) = (rate("tabcoind 1")?, rate("tabcoind 4")?);
-    let n = if blocks >= 100_000 { "100,000" } else { "10,000" };
+    let n = if blocks >= 100_000 {
+        "100,000"
+    } else {
+        "10,000"
+    };
     let mut rows = String::new();
     for (from, tab, native) in [("one peer", tab1, native1), ("four peers", tab4, native4)] {
         rows += &format!(

@@ -32,7 +32,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, error: &str, message: impl ToString) -> ApiError {
+    pub(crate) fn new(status: StatusCode, error: &str, message: impl ToString) -> ApiError {
         ApiError {
             status,
             error: error.to_owned(),
@@ -166,8 +166,21 @@ async fn guard(request: axum::extract::Request, next: axum::middleware::Next) ->
     next.run(request).await
 }
 
-/// The API's routes over `state`.
-pub fn router(state: Shared) -> Router {
+/// The API's routes over `state`: what changes state or reveals the
+/// wallet wants `token` (see [`crate::auth`]; None: no check).
+pub fn router(state: Shared, token: Option<std::sync::Arc<str>>) -> Router {
+    let mut guarded = Router::new()
+        .route("/api/peers", post(add_relay))
+        .route("/api/transactions", post(submit))
+        .route("/api/wallet", get(wallet))
+        .route("/api/transact", post(transact))
+        .route("/api/mine", post(mine));
+    if let Some(token) = token {
+        guarded = guarded.route_layer(axum::middleware::from_fn_with_state(
+            token,
+            crate::auth::require,
+        ));
+    }
     Router::new()
         .route("/api/chain", get(chain))
         .route("/api/blocks", get(blocks))
@@ -175,12 +188,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/addresses/{address}", get(address))
         .route("/api/txs/{id}", get(tx))
         .route("/api/pool", get(pool))
-        .route("/api/peers", get(peers).post(add_relay))
-        .route("/api/transactions", post(submit))
-        .route("/api/wallet", get(wallet))
-        .route("/api/transact", post(transact))
-        .route("/api/mine", post(mine))
+        .route("/api/peers", get(peers))
         .route("/api/openapi.json", get(openapi))
+        .merge(guarded)
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

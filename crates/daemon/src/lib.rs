@@ -7,9 +7,11 @@
 //! - [`miner`]: mining on threads;
 //! - [`db`]: the redb store;
 //! - [`api`]: the HTTP API;
+//! - [`auth`]: the API token and its cookie file;
 //! - [`wallet`]: the command-line wallet (`tabcoind wallet …`).
 
 pub mod api;
+pub mod auth;
 pub mod daemon;
 pub mod db;
 pub mod miner;
@@ -70,6 +72,9 @@ pub struct Options {
     /// Threads that check the signatures of incoming batches (0: the node
     /// checks them on its own thread).
     pub verifiers: usize,
+    /// How API callers prove they may spend (None: a cookie in the data
+    /// directory, or in a private temporary one without it).
+    pub auth: Option<auth::Auth>,
 }
 
 /// A node running: its API's address and its shared state.
@@ -78,6 +83,10 @@ pub struct Running {
     pub api: SocketAddr,
     /// The node.
     pub state: Shared,
+    /// The API token (None with `--no-auth`).
+    pub token: Option<String>,
+    /// The cookie file holding it, if the node wrote one.
+    pub cookie: Option<PathBuf>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -90,6 +99,10 @@ impl Running {
         }
         for task in self.tasks {
             let _ = task.await;
+        }
+        // The token dies with the node.
+        if let Some(cookie) = &self.cookie {
+            let _ = std::fs::remove_file(cookie);
         }
     }
 }
@@ -163,11 +176,32 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.api))?;
     let api = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = api::router(state.clone());
+    let (token, cookie) = match opts.auth {
+        Some(auth::Auth::Off) => (None, None),
+        Some(auth::Auth::Token(token)) => (Some(token), None),
+        Some(auth::Auth::Cookie(path)) => (Some(auth::random_token()?), Some(path)),
+        None => {
+            let dir = match &opts.data {
+                Some(dir) => dir.clone(),
+                None => auth::private_dir()?,
+            };
+            (Some(auth::random_token()?), Some(dir.join(auth::COOKIE)))
+        }
+    };
+    if let (Some(token), Some(path)) = (&token, &cookie) {
+        auth::write_cookie(path, token)?;
+    }
+    let app = api::router(state.clone(), token.as_deref().map(std::sync::Arc::from));
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("the API stopped: {e}");
         }
     }));
-    Ok(Running { api, state, tasks })
+    Ok(Running {
+        api,
+        state,
+        token,
+        cookie,
+        tasks,
+    })
 }

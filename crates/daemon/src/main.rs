@@ -44,6 +44,14 @@ struct Cli {
     /// per core; 0: the node checks them on its own thread).
     #[arg(long)]
     verifiers: Option<usize>,
+    /// The API token routes that spend or change state want (default: a
+    /// new random one each start, written to DATA/cookie).
+    #[arg(long, env = tabcoin_daemon::auth::TOKEN_ENV, hide_env_values = true)]
+    api_token: Option<String>,
+    /// No API token: any program of any user of this machine may spend the
+    /// node's coins through its API.
+    #[arg(long, conflicts_with = "api_token")]
+    no_auth: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -53,6 +61,9 @@ enum Command {
         /// The node's API.
         #[arg(long, default_value = "http://127.0.0.1:3001")]
         node: String,
+        /// How to find the node's API token.
+        #[command(flatten)]
+        token: tabcoin_daemon::wallet::TokenSource,
         /// What to do.
         #[command(subcommand)]
         action: tabcoin_daemon::wallet::Action,
@@ -69,8 +80,21 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Some(Command::Wallet { node, action }) = cli.command {
-        return match tabcoin_daemon::wallet::run(node.trim_end_matches('/'), action).await {
+    if let Some(Command::Wallet {
+        node,
+        token,
+        action,
+    }) = cli.command
+    {
+        let token = match token.read() {
+            Ok(token) => token,
+            Err(e) => {
+                eprintln!("tabcoind wallet: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let node = tabcoin_daemon::wallet::Node::new(node.trim_end_matches('/'), token);
+        return match tabcoin_daemon::wallet::run(&node, action).await {
             Ok(out) => {
                 println!("{out}");
                 std::process::ExitCode::SUCCESS
@@ -106,12 +130,26 @@ async fn main() -> std::process::ExitCode {
         verifiers: cli.verifiers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }),
+        auth: match (cli.no_auth, cli.api_token) {
+            (true, _) => {
+                tracing::warn!(
+                    "--no-auth: any program of any user of this machine can spend this node's coins through its API"
+                );
+                Some(tabcoin_daemon::auth::Auth::Off)
+            }
+            (false, Some(token)) => Some(tabcoin_daemon::auth::Auth::Token(token)),
+            (false, None) => None,
+        },
     };
     match start(opts).await {
         Ok(running) => {
             println!("api http://{}", running.api);
+            if let Some(cookie) = &running.cookie {
+                println!("cookie {}", cookie.display());
+            }
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("stopping");
+            running.stop().await;
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {

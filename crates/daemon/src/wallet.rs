@@ -1,6 +1,9 @@
 //! `tabcoind wallet …`: a command-line wallet against a running node's API.
 //! With `--key FILE` it signs with that key itself (the node only pools and
-//! passes on the transaction); without, it uses the node's own key.
+//! passes on the transaction); without, it uses the node's own key. It
+//! finds the node's API token (see [`crate::auth`]) in `--token`, the
+//! `TABCOIND_API_TOKEN` environment variable, `--cookie FILE` or the
+//! cookie of `--data DIR`.
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +50,62 @@ pub enum Action {
 /// A failure, in one sentence.
 pub type Failure = String;
 
+/// Where the wallet finds the node's API token.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TokenSource {
+    /// The token itself.
+    #[arg(long, env = crate::auth::TOKEN_ENV, hide_env_values = true)]
+    token: Option<String>,
+    /// The node's cookie file (it prints its path at start).
+    #[arg(long)]
+    cookie: Option<PathBuf>,
+    /// The node's data directory (its cookie is DIR/cookie).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+impl TokenSource {
+    /// The token, if one was given or its file named (None: the wallet
+    /// sends none, and only the routes open to all answer).
+    pub fn read(self) -> Result<Option<String>, Failure> {
+        match (self.token, self.cookie, self.data) {
+            (Some(token), _, _) => Ok(Some(token)),
+            (None, Some(cookie), _) => crate::auth::read_cookie(&cookie).map(Some),
+            (None, None, Some(dir)) => {
+                crate::auth::read_cookie(&dir.join(crate::auth::COOKIE)).map(Some)
+            }
+            (None, None, None) => Ok(None),
+        }
+    }
+}
+
+/// A node's API, and the token to show it.
+#[derive(Debug, Clone)]
+pub struct Node {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Node {
+    /// The node at `url` (`http://host:port`), called with `token`.
+    pub fn new(url: &str, token: Option<String>) -> Node {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(value) =
+            token.and_then(|t| reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).ok())
+        {
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap_or_default();
+        Node {
+            url: url.to_owned(),
+            client,
+        }
+    }
+}
+
 /// The key in the file at `path` (as `wallet new` writes it).
 pub fn read_key(path: &Path) -> Result<Wallet, Failure> {
     let text = std::fs::read_to_string(path)
@@ -83,26 +142,29 @@ async fn answer(response: reqwest::Response) -> Result<Value, Failure> {
     }
 }
 
-async fn get(node: &str, path: &str) -> Result<Value, Failure> {
-    let r = reqwest::get(format!("{node}{path}"))
+async fn get(node: &Node, path: &str) -> Result<Value, Failure> {
+    let r = node
+        .client
+        .get(format!("{}{path}", node.url))
+        .send()
         .await
-        .map_err(|e| format!("cannot reach the node at {node}: {e}"))?;
+        .map_err(|e| format!("cannot reach the node at {}: {e}", node.url))?;
     answer(r).await
 }
 
-async fn post(node: &str, path: &str, body: &Value) -> Result<Value, Failure> {
-    let r = reqwest::Client::new()
-        .post(format!("{node}{path}"))
+async fn post(node: &Node, path: &str, body: &Value) -> Result<Value, Failure> {
+    let r = node
+        .client
+        .post(format!("{}{path}", node.url))
         .json(body)
         .send()
         .await
-        .map_err(|e| format!("cannot reach the node at {node}: {e}"))?;
+        .map_err(|e| format!("cannot reach the node at {}: {e}", node.url))?;
     answer(r).await
 }
 
-/// Runs one wallet command against the node at `node` (`http://host:port`);
-/// returns what to print.
-pub async fn run(node: &str, action: Action) -> Result<String, Failure> {
+/// Runs one wallet command against `node`; returns what to print.
+pub async fn run(node: &Node, action: Action) -> Result<String, Failure> {
     match action {
         Action::New { key } => Ok(new_key(&key)?.address().to_string()),
         Action::Address { key: Some(key) } => Ok(read_key(&key)?.address().to_string()),
@@ -155,7 +217,7 @@ pub async fn run(node: &str, action: Action) -> Result<String, Failure> {
 /// A payment signed with `wallet`: merged into its pending transaction if
 /// the node pools one (as the tabs and the node do), else a new one.
 async fn sign(
-    node: &str,
+    node: &Node,
     wallet: &Wallet,
     to: Address,
     amount: Amount,

@@ -20,13 +20,17 @@ async fn running(data: Option<std::path::PathBuf>) -> tabcoin_daemon::Running {
 }
 
 async fn get(url: &str) -> (StatusCode, Value) {
-    let r = reqwest::get(url).await.unwrap_or_else(|e| panic!("{e}"));
+    let r = common::client()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn post(url: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let client = reqwest::Client::new();
+    let client = common::client();
     let mut req = client.post(url);
     if let Some(b) = body {
         req = req.json(&b);
@@ -201,7 +205,7 @@ async fn bad_requests_get_a_rule_and_a_sentence_and_change_nothing() {
         assert_eq!(got, status, "{body}: {answer}");
         assert_eq!(error(&answer), rule, "{body}: {answer}");
     }
-    let client = reqwest::Client::new();
+    let client = common::client();
     let malformed = client
         .post(&transact)
         .header("content-type", "application/json")

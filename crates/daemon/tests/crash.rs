@@ -58,7 +58,7 @@ async fn a_killed_node_restarts_with_what_it_acknowledged() {
         while Instant::now() < until || height(&api).await <= resumed {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let sent: Value = reqwest::Client::new()
+        let sent: Value = common::client()
             .post(format!("{api}/api/transact"))
             .json(&json!({"to": payee, "amount": 1}))
             .send()

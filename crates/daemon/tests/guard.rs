@@ -1,7 +1,9 @@
-//! What a web page could make a browser send, on a real socket: a request
+//! What a web page or another user could send, on a real socket: a request
 //! addressed to another host name (DNS rebinding) is refused, and so is a
-//! request from another site that would change the node's state; the store
-//! holding the node's key is private to its owner.
+//! request from another site that would change the node's state, and one
+//! without the API token to a route that spends or reveals the wallet; the
+//! store holding the node's key, and the token's cookie, are private to
+//! their owner.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -86,16 +88,112 @@ async fn a_web_page_can_neither_rebind_nor_post_across_sites() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(chain["height"], 0, "nothing was mined");
     // A page of this machine's own origin, and a script (no Origin), may.
+    let token = format!("Authorization: Bearer {}", common::TOKEN);
     let head = format!(
-        "POST /api/mine HTTP/1.1\r\nHost: {local}\r\nOrigin: http://127.0.0.1:8080\r\nSec-Fetch-Site: same-site"
+        "POST /api/mine HTTP/1.1\r\nHost: {local}\r\n{token}\r\nOrigin: http://127.0.0.1:8080\r\nSec-Fetch-Site: same-site"
     );
     let (status, body) = answer(head).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status, 200, "{body}");
-    let (status, _) = answer(format!("POST /api/mine HTTP/1.1\r\nHost: {local}"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _) = answer(format!(
+        "POST /api/mine HTTP/1.1\r\nHost: {local}\r\n{token}"
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status, 200);
     node.stop().await;
+}
+
+/// Another user of the machine, or a script without the token, can read
+/// the chain but can neither spend, mine, add relays nor see the wallet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_that_spend_or_reveal_the_wallet_want_the_token() {
+    let node = common::test_node(Vec::new(), None).await;
+    let addr = node.api;
+    let answer = move |head: String| tokio::task::spawn_blocking(move || raw(addr, &head));
+    let local = format!("Host: 127.0.0.1:{}", addr.port());
+    let guarded = [
+        "POST /api/mine",
+        "POST /api/transact",
+        "POST /api/transactions",
+        "POST /api/peers",
+        "GET /api/wallet",
+    ];
+    for route in guarded {
+        for auth in [
+            String::new(),
+            "\r\nAuthorization: Bearer wrong".into(),
+            format!("\r\nAuthorization: Basic {}", common::TOKEN),
+            format!("\r\nAuthorization: Bearer {}x", common::TOKEN),
+        ] {
+            let head = format!("{route} HTTP/1.1\r\n{local}{auth}");
+            let (status, body) = answer(head).await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(status, 401, "{route} with {auth:?}: {body}");
+            assert_eq!(body["error"], "unauthorized", "{body}");
+        }
+    }
+    for open in ["/api/chain", "/api/blocks", "/api/pool", "/api/peers"] {
+        let (status, body) = answer(format!("GET {open} HTTP/1.1\r\n{local}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, 200, "{open}: {body}");
+    }
+    let (_, chain) = answer(format!("GET /api/chain HTTP/1.1\r\n{local}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(chain["height"], 0, "nothing was mined");
+    node.stop().await;
+}
+
+/// Without `--api-token`, the node makes a token each start and writes it
+/// to DATA/cookie, readable by its owner only; the wallet reads it there,
+/// and the file is gone when the node stops.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_is_a_private_cookie_beside_the_store() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("tabcoind-cookie-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = tabcoin_daemon::Options {
+        auth: None,
+        ..common::options(Vec::new(), Some(dir.clone()))
+    };
+    let node = tabcoin_daemon::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cookie = dir.join("cookie");
+    assert_eq!(node.cookie.as_deref(), Some(cookie.as_path()));
+    let mode = std::fs::metadata(&cookie)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0);
+    assert_eq!(mode, 0o600);
+    let token = std::fs::read_to_string(&cookie).unwrap_or_default();
+    assert_eq!(Some(token.as_str()), node.token.as_deref());
+    assert_eq!(token.len(), 64, "32 random bytes");
+    let wallet = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tabcoind"))
+            .args(["wallet", "--node", &format!("http://{}", node.api)])
+            .args(args)
+            .env_remove(tabcoin_daemon::auth::TOKEN_ENV)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let dir_arg = dir.to_str().unwrap_or_default();
+    let with = wallet(&["--data", dir_arg, "address"]);
+    assert!(
+        String::from_utf8_lossy(&with.stdout).starts_with("tab1"),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let without = wallet(&["address"]);
+    assert!(!without.status.success());
+    assert!(
+        String::from_utf8_lossy(&without.stderr).contains("unauthorized"),
+        "{}",
+        String::from_utf8_lossy(&without.stderr)
+    );
+    node.stop().await;
+    assert!(!cookie.exists(), "the token died with the node");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]

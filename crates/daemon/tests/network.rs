@@ -67,7 +67,7 @@ async fn a_spec_file_is_a_network_and_its_store_keeps_to_it() {
     assert_eq!(chain["network"], id.as_str());
     let funded = get(&format!("{api}/api/addresses/{friend}")).await;
     assert_eq!(funded["balance"], 5010, "{funded}");
-    let mined = reqwest::Client::new()
+    let mined = common::client()
         .post(format!("{api}/api/mine"))
         .send()
         .await
@@ -128,7 +128,7 @@ async fn an_authority_seals_and_a_node_that_is_not_one_is_told_why_it_cannot() {
         "{said}"
     );
     let (mut follower, api) = start(&net, &dir.join("follower"));
-    let answer = reqwest::Client::new()
+    let answer = common::client()
         .post(format!("{api}/api/mine"))
         .send()
         .await
@@ -143,7 +143,7 @@ async fn an_authority_seals_and_a_node_that_is_not_one_is_told_why_it_cannot() {
     let mut cmd = tabcoind(&net, &dir.join("authority"));
     cmd.arg("--key").arg(&key);
     let (mut sealer, api) = common::spawn(&mut cmd);
-    let sealed = reqwest::Client::new()
+    let sealed = common::client()
         .post(format!("{api}/api/mine"))
         .send()
         .await

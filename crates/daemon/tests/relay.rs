@@ -31,7 +31,7 @@ async fn node(relay: &str) -> String {
 }
 
 async fn post(url: &str, body: Value) -> Value {
-    reqwest::Client::new()
+    common::client()
         .post(url)
         .json(&body)
         .send()

@@ -10,7 +10,7 @@ mod common;
 
 fn wallet(node: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tabcoind"))
-        .args(["wallet", "--node", node])
+        .args(["wallet", "--node", node, "--token", common::TOKEN])
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));

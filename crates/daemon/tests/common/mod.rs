@@ -10,7 +10,24 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 use tabcoin_chain::Params;
+use tabcoin_daemon::auth::{Auth, TOKEN_ENV};
 use tabcoin_daemon::{Options, Running, start};
+
+/// The API token of the nodes the tests start (the cookie has a test of
+/// its own).
+pub const TOKEN: &str = "0123456789abcdef-test-token";
+
+/// A client that shows [`TOKEN`].
+pub fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Ok(value) = reqwest::header::HeaderValue::from_str(&format!("Bearer {TOKEN}")) {
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
 
 /// Starts a node on the `test` network with these relays and store.
 pub async fn test_node(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Running {
@@ -30,6 +47,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         key: None,
         threads: 1,
         verifiers: 1,
+        auth: Some(Auth::Token(TOKEN.into())),
     }
 }
 
@@ -38,6 +56,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
 pub fn spawn(cmd: &mut Command) -> (Child, String) {
     let mut child = cmd
         .env("RUST_LOG", "error")
+        .env(TOKEN_ENV, TOKEN)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -55,9 +74,10 @@ pub fn spawn(cmd: &mut Command) -> (Child, String) {
     (child, api)
 }
 
-/// The JSON `GET url` answers (null if it does not answer JSON).
+/// The JSON `GET url` answers, with the token (null if it does not answer
+/// JSON).
 pub async fn get_json(url: &str) -> Value {
-    match reqwest::get(url).await {
+    match client().get(url).send().await {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
         Err(_) => Value::Null,
     }

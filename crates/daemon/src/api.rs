@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -65,8 +65,31 @@ impl IntoResponse for ApiError {
 }
 
 impl From<JsonRejection> for ApiError {
+    /// One rule for each way a body fails: too large (413), not declared
+    /// JSON (415), not JSON or not the expected fields (400).
     fn from(e: JsonRejection) -> ApiError {
-        ApiError::new(e.status(), "bad_json", e.body_text())
+        match &e {
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the body must be JSON, sent with `Content-Type: application/json`",
+            ),
+            JsonRejection::BytesRejection(_) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("a request body is at most {MAX_BODY_BYTES} bytes"),
+                )
+            }
+            JsonRejection::BytesRejection(_) => ApiError::bad("bad_body", e.body_text()),
+            _ => ApiError::bad("bad_json", e.body_text()),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> ApiError {
+        ApiError::bad("bad_path", e.body_text())
     }
 }
 
@@ -194,6 +217,13 @@ pub fn router(state: Shared, token: Option<std::sync::Arc<str>>) -> Router {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not answer that method (see /api/openapi.json)",
+            )
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(guard))
         .with_state(state)
@@ -251,7 +281,8 @@ async fn blocks(State(s): State<Shared>, page: Result<Query<Page>, QueryRejectio
 }
 
 #[utoipa::path(get, path = "/api/blocks/{id}", params(("id" = String, Path, description = "a height or a 64-digit hash")), responses((status = 200, description = "the block, and whether it is on the best chain", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn block(State(s): State<Shared>, Path(id): Path<String>) -> Answer {
+async fn block(State(s): State<Shared>, id: Result<Path<String>, PathRejection>) -> Answer {
+    let Path(id) = id?;
     let d = s.lock();
     let store = d.node.store();
     let found = if let Ok(height) = id.parse::<u64>() {
@@ -294,9 +325,10 @@ const HISTORY: (u64, u64) = (100, 1000);
 #[utoipa::path(get, path = "/api/addresses/{address}", params(("address" = String, Path), ("history" = Option<u64>, Query, description = "how many of the latest history entries (0 to 1000, default 100)")), responses((status = 200, description = "balance, balance after pending, the latest history entries (oldest first) and how many there are in all", body = Object), (status = 400, body = ErrorBody)))]
 async fn address(
     State(s): State<Shared>,
-    Path(text): Path<String>,
+    text: Result<Path<String>, PathRejection>,
     page: Result<Query<HistoryPage>, QueryRejection>,
 ) -> Answer {
+    let Path(text) = text?;
     let addr = parse_address(&text)?;
     let Query(page) = page?;
     let limit = page.history.unwrap_or(HISTORY.0);
@@ -409,8 +441,37 @@ async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonReje
     Ok(Json(json!({ "pending": pending })))
 }
 
-#[utoipa::path(post, path = "/api/mine", responses((status = 200, description = "the block mined (sealed, on a proof-of-authority network whose authority this node is)", body = Object), (status = 409, description = "proof of authority: this node is not an authority", body = ErrorBody), (status = 503, body = ErrorBody)))]
+/// The one `POST /api/mine` under way; its end (or its panic) lets the
+/// next one in.
+struct MiningTurn(Shared);
+
+impl MiningTurn {
+    /// The turn, unless another request holds it.
+    fn take(s: &Shared) -> Option<MiningTurn> {
+        let mut d = s.lock();
+        if d.mining_request {
+            return None;
+        }
+        d.mining_request = true;
+        Some(MiningTurn(s.clone()))
+    }
+}
+
+impl Drop for MiningTurn {
+    fn drop(&mut self) {
+        self.0.lock().mining_request = false;
+    }
+}
+
+#[utoipa::path(post, path = "/api/mine", responses((status = 200, description = "the block mined (sealed, on a proof-of-authority network whose authority this node is)", body = Object), (status = 409, description = "proof of authority: this node is not an authority (`not_an_authority`); or another request is mining (`busy`)", body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn mine(State(s): State<Shared>) -> Answer {
+    let Some(turn) = MiningTurn::take(&s) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "busy",
+            "another request is mining a block: ask again when it is answered",
+        ));
+    };
     let threads = s.lock().threads;
     if let Some(tabcoin_node::Sealing::NotAnAuthority { authorities }) = s.lock().node.sealing() {
         return Err(ApiError::new(
@@ -421,15 +482,20 @@ async fn mine(State(s): State<Shared>) -> Answer {
             ),
         ));
     }
-    let block = tokio::task::spawn_blocking(move || miner::make_one(&s, threads))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mining", e))?
-        .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))?;
+    // The turn ends with the search, even if the caller hangs up first.
+    let block = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        miner::make_one(&s, threads)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mining", e))?
+    .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))?;
     Ok(Json(json!({ "block": block_json(&block) })))
 }
 
 #[utoipa::path(get, path = "/api/txs/{id}", params(("id" = String, Path, description = "a transaction id (UUID)")), responses((status = 200, description = "the transaction and its block, or pending", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn tx(State(s): State<Shared>, Path(text): Path<String>) -> Answer {
+async fn tx(State(s): State<Shared>, text: Result<Path<String>, PathRejection>) -> Answer {
+    let Path(text) = text?;
     let id: TxId = serde_json::from_value(Value::String(text.clone())).map_err(|_| {
         ApiError::bad(
             "tx_id",

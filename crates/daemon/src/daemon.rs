@@ -55,6 +55,9 @@ pub struct Daemon {
     /// Parts of signature checks for the verifier threads (None: the node
     /// checks signatures itself).
     pub verify: Option<Sender<(u64, Vec<u8>)>>,
+    /// A `POST /api/mine` is under way (one at a time: each answers with a
+    /// block of its own).
+    pub mining_request: bool,
 }
 
 /// The daemon behind its lock.
@@ -121,6 +124,7 @@ impl Daemon {
             job_id: Arc::new(AtomicU64::new(0)),
             threads,
             verify: None,
+            mining_request: false,
         };
         let loaded = match &d.db {
             Some(db) => Event::StorageLoaded {

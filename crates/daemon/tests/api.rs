@@ -189,14 +189,15 @@ async fn bad_requests_get_a_rule_and_a_sentence_and_change_nothing() {
             StatusCode::BAD_REQUEST,
             "address",
         ),
+        (json!({"to": to}), StatusCode::BAD_REQUEST, "bad_json"),
         (
-            json!({"to": to}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"to": to, "amount": 5, "fee": 1}),
+            StatusCode::BAD_REQUEST,
             "bad_json",
         ),
         (
-            json!({"to": to, "amount": 5, "fee": 1}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"to": to, "amount": "five"}),
+            StatusCode::BAD_REQUEST,
             "bad_json",
         ),
     ];
@@ -214,6 +215,56 @@ async fn bad_requests_get_a_rule_and_a_sentence_and_change_nothing() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    // Each other way a request can fail has its own rule, in JSON.
+    let send = |req: reqwest::RequestBuilder| async move {
+        let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
+        let status = r.status();
+        (status, r.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let body = format!("{{\"to\":\"{to}\",\"amount\":1}}");
+    let answers = [
+        (
+            send(
+                client
+                    .post(&transact)
+                    .header("content-type", "text/plain")
+                    .body(body.clone()),
+            )
+            .await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            send(
+                client
+                    .post(&transact)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body("to=x&amount=1"),
+            )
+            .await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            send(client.get(&transact)).await,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            send(client.delete(format!("{api}/api/chain"))).await,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            send(client.get(format!("{api}/api/addresses/%FF%FE"))).await,
+            StatusCode::BAD_REQUEST,
+            "bad_path",
+        ),
+    ];
+    for ((got, answer), status, rule) in answers {
+        assert_eq!(got, status, "{answer}");
+        assert_eq!(error(&answer), rule, "{answer}");
+    }
     let huge = client
         .post(&transact)
         .header("content-type", "application/json")
@@ -225,6 +276,8 @@ async fn bad_requests_get_a_rule_and_a_sentence_and_change_nothing() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let huge: Value = huge.json().await.unwrap_or(Value::Null);
+    assert_eq!(error(&huge), "body_too_large", "{huge}");
     let (_, pool) = get(&format!("{api}/api/pool")).await;
     assert_eq!(pool["transactions"], json!([]), "nothing was sent");
 }
@@ -378,4 +431,39 @@ async fn the_openapi_document_describes_every_endpoint() {
         );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}
+
+/// Fifty `POST /api/mine` at once: one mines at a time, the others are told
+/// `busy`; every success answers with a block of its own, and the chain
+/// grew by exactly as many blocks as were answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_mining_requests_take_turns() {
+    let api = node(None).await;
+    let calls = (0..50).map(|_| {
+        let url = format!("{api}/api/mine");
+        tokio::spawn(async move { post(&url, None).await })
+    });
+    let mut blocks = std::collections::BTreeSet::new();
+    let mut busy = 0;
+    for call in calls.collect::<Vec<_>>() {
+        let (status, answer) = call.await.unwrap_or_else(|e| panic!("{e}"));
+        match status {
+            StatusCode::OK => {
+                let hash = answer["block"]["hash"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(blocks.insert(hash), "a block answered twice: {answer}");
+            }
+            StatusCode::CONFLICT => {
+                assert_eq!(answer["error"], "busy", "{answer}");
+                busy += 1;
+            }
+            other => panic!("{other}: {answer}"),
+        }
+    }
+    // (Without turns, overlapping calls answered with the same block.)
+    assert!(busy + blocks.len() == 50);
+    let (_, chain) = get(&format!("{api}/api/chain")).await;
+    assert_eq!(chain["height"].as_u64(), Some(blocks.len() as u64));
 }

@@ -81,10 +81,28 @@ impl From<JsonRejection> for ApiError {
                     format!("a request body is at most {MAX_BODY_BYTES} bytes"),
                 )
             }
+            JsonRejection::BytesRejection(_) if timed_out(&e) => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                "the request's body did not arrive in time",
+            ),
             JsonRejection::BytesRejection(_) => ApiError::bad("bad_body", e.body_text()),
             _ => ApiError::bad("bad_json", e.body_text()),
         }
     }
+}
+
+/// Whether a body failed because its deadline passed (see
+/// [`crate::serve`]).
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 impl From<PathRejection> for ApiError {

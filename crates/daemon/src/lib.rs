@@ -8,6 +8,7 @@
 //! - [`db`]: the redb store;
 //! - [`api`]: the HTTP API;
 //! - [`auth`]: the API token and its cookie file;
+//! - [`serve`]: the API's connections, within bounds;
 //! - [`wallet`]: the command-line wallet (`tabcoind wallet …`).
 
 pub mod api;
@@ -16,6 +17,7 @@ pub mod daemon;
 pub mod db;
 pub mod miner;
 pub mod relay;
+pub mod serve;
 pub mod wallet;
 
 use std::net::SocketAddr;
@@ -75,6 +77,8 @@ pub struct Options {
     /// How API callers prove they may spend (None: a cookie in the data
     /// directory, or in a private temporary one without it).
     pub auth: Option<auth::Auth>,
+    /// How much the API's connections may take.
+    pub limits: serve::Limits,
 }
 
 /// A node running: its API's address and its shared state.
@@ -192,11 +196,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         auth::write_cookie(path, token)?;
     }
     let app = api::router(state.clone(), token.as_deref().map(std::sync::Arc::from));
-    tasks.push(tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!("the API stopped: {e}");
-        }
-    }));
+    tasks.push(tokio::spawn(serve::serve(listener, app, opts.limits)));
     Ok(Running {
         api,
         state,

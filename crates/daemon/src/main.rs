@@ -52,6 +52,13 @@ struct Cli {
     /// node's coins through its API.
     #[arg(long, conflicts_with = "api_token")]
     no_auth: bool,
+    /// Most API connections open at once (more are answered 503 `busy`).
+    #[arg(long, default_value_t = tabcoin_daemon::serve::Limits::default().connections)]
+    max_connections: usize,
+    /// Seconds a request's headers, and then its body, may take to arrive
+    /// (an idle keep-alive connection is closed after as long).
+    #[arg(long, default_value_t = tabcoin_daemon::serve::Limits::default().headers.as_secs())]
+    api_timeout: u64,
 }
 
 #[derive(clap::Subcommand)]
@@ -130,6 +137,11 @@ async fn main() -> std::process::ExitCode {
         verifiers: cli.verifiers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }),
+        limits: tabcoin_daemon::serve::Limits {
+            connections: cli.max_connections.max(1),
+            headers: std::time::Duration::from_secs(cli.api_timeout.max(1)),
+            body: std::time::Duration::from_secs(cli.api_timeout.max(1)),
+        },
         auth: match (cli.no_auth, cli.api_token) {
             (true, _) => {
                 tracing::warn!(

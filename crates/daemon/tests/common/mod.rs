@@ -48,6 +48,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         threads: 1,
         verifiers: 1,
         auth: Some(Auth::Token(TOKEN.into())),
+        limits: Default::default(),
     }
 }
 

@@ -212,6 +212,7 @@ async fn guard(request: axum::extract::Request, next: axum::middleware::Next) ->
 pub fn router(state: Shared, token: Option<std::sync::Arc<str>>) -> Router {
     let mut guarded = Router::new()
         .route("/api/peers", post(add_relay))
+        .route("/api/peers/{id}", axum::routing::delete(remove_relay))
         .route("/api/transactions", post(submit))
         .route("/api/wallet", get(wallet))
         .route("/api/transact", post(transact))
@@ -393,18 +394,30 @@ async fn pool(State(s): State<Shared>) -> Answer {
     Ok(Json(json!({ "transactions": txs })))
 }
 
-#[utoipa::path(get, path = "/api/peers", responses((status = 200, description = "relays and the peers heard through them", body = Object)))]
+#[utoipa::path(get, path = "/api/peers", responses((status = 200, description = "relays (id, url, connected, this node's id there, and while not connected the last error and the seconds before the next attempt) and the peers heard through them", body = Object)))]
 async fn peers(State(s): State<Shared>) -> Answer {
     let d = s.lock();
     let relays: Vec<Value> = d
         .relays
         .iter()
-        .map(|r| json!({"url": r.url, "connected": r.out.is_some(), "id": r.me}))
+        .map(|(id, r)| {
+            json!({
+                "id": id,
+                "url": r.url,
+                "connected": r.out.is_some(),
+                "me": r.me,
+                "last_error": r.last_error,
+                "retry_in_s": r.retry_in.map(|d| d.as_secs_f64()),
+            })
+        })
         .collect();
     let peers: Vec<Value> = d
         .peers
         .iter()
-        .map(|(id, relay)| json!({"id": id, "relay": d.relays[*relay].url}))
+        .map(|(id, relay)| {
+            let url = d.relays.get(relay).map(|r| r.url.as_str());
+            json!({"id": id, "relay": url, "relay_id": relay})
+        })
         .collect();
     Ok(Json(json!({ "relays": relays, "peers": peers })))
 }
@@ -570,15 +583,10 @@ struct AddRelay {
 #[utoipa::path(post, path = "/api/peers", request_body = AddRelay, responses((status = 200, description = "joining", body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRejection>) -> Answer {
     let Json(AddRelay { relay: url }) = body?;
-    if !(url.starts_with("ws://") || url.starts_with("wss://")) || url.len() > 2048 {
-        return Err(ApiError::bad(
-            "relay",
-            "a relay is a WebSocket URL like ws://127.0.0.1:8080/ws",
-        ));
-    }
-    let index = {
+    crate::relay::relay_url(&url).map_err(|why| ApiError::bad("relay", why))?;
+    let id = {
         let mut d = s.lock();
-        if d.relays.iter().any(|r| r.url == url) {
+        if d.relays.values().any(|r| r.url == url) {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "known_relay",
@@ -592,15 +600,32 @@ async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRej
                 format!("at most {} relays", crate::MAX_RELAYS),
             ));
         }
-        d.relays.push(crate::daemon::RelayLink {
-            url: url.clone(),
-            out: None,
-            me: None,
-        });
-        d.relays.len() - 1
+        let id = d.next_relay;
+        d.next_relay += 1;
+        d.relays.insert(id, crate::daemon::RelayLink::new(&url));
+        id
     };
-    tokio::spawn(crate::relay::keep(s.clone(), index));
-    Ok(Json(json!({ "relay": url, "joining": true })))
+    tokio::spawn(crate::relay::keep(s.clone(), id));
+    Ok(Json(json!({ "id": id, "relay": url, "joining": true })))
+}
+
+/// Leaves a relay: its slot is free again, its peers are gone.
+#[utoipa::path(delete, path = "/api/peers/{id}", params(("id" = u64, Path, description = "the relay's id, as `GET /api/peers` lists it")), responses((status = 200, description = "left", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_relay(State(s): State<Shared>, id: Result<Path<u64>, PathRejection>) -> Answer {
+    let Path(id) = id?;
+    let Some(relay) = s.lock().relays.remove(&id) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_relay",
+            format!("no relay {id}"),
+        ));
+    };
+    // Its connection ends with its sender; its peers go now.
+    drop(relay.out);
+    crate::relay::gone(&s, id);
+    Ok(Json(
+        json!({ "id": id, "relay": relay.url, "removed": true }),
+    ))
 }
 
 /// The API's description, generated from the handlers above.
@@ -608,7 +633,19 @@ async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRej
 #[openapi(
     info(title = "tabcoind", description = "A headless tabcoin node"),
     paths(
-        chain, blocks, block, tx, address, pool, peers, add_relay, submit, wallet, transact, mine
+        chain,
+        blocks,
+        block,
+        tx,
+        address,
+        pool,
+        peers,
+        add_relay,
+        remove_relay,
+        submit,
+        wallet,
+        transact,
+        mine
     ),
     components(schemas(ErrorBody, Transact, AddRelay))
 )]

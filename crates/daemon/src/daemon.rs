@@ -26,6 +26,7 @@ pub fn now() -> Timestamp {
 }
 
 /// One relay this node is connected to (or trying to be).
+#[derive(Default)]
 pub struct RelayLink {
     /// Its WebSocket URL, as given.
     pub url: String,
@@ -33,6 +34,20 @@ pub struct RelayLink {
     pub out: Option<UnboundedSender<String>>,
     /// This node's id there, while connected.
     pub me: Option<PeerId>,
+    /// Why the last attempt to reach it failed, while it is not connected.
+    pub last_error: Option<String>,
+    /// The pause before the next attempt, while it is not connected.
+    pub retry_in: Option<std::time::Duration>,
+}
+
+impl RelayLink {
+    /// A relay to dial at `url`.
+    pub fn new(url: &str) -> RelayLink {
+        RelayLink {
+            url: url.to_owned(),
+            ..RelayLink::default()
+        }
+    }
 }
 
 /// The node and its surroundings.
@@ -41,10 +56,13 @@ pub struct Daemon {
     pub node: Node,
     /// Storage, unless the node runs in memory.
     pub db: Option<Db>,
-    /// The relays, by index.
-    pub relays: Vec<RelayLink>,
+    /// The relays, by id (ids are never reused, so a removed relay's
+    /// connection task and peers are told apart from a new one's).
+    pub relays: BTreeMap<u64, RelayLink>,
+    /// The next relay's id.
+    pub next_relay: u64,
     /// Peers heard of, and the relay each is reached through.
-    pub peers: BTreeMap<PeerId, usize>,
+    pub peers: BTreeMap<PeerId, u64>,
     /// The job the node last gave its miners, if it mines.
     pub job: Option<Job>,
     /// That job's id + 1 (0: none), read by the mining threads without the
@@ -111,14 +129,10 @@ impl Daemon {
         let mut d = Daemon {
             node: Node::new(Store::new(params), wallet),
             db,
-            relays: relays
-                .iter()
-                .map(|url| RelayLink {
-                    url: url.clone(),
-                    out: None,
-                    me: None,
-                })
+            relays: (0..)
+                .zip(relays.iter().map(|url| RelayLink::new(url)))
                 .collect(),
+            next_relay: relays.len() as u64,
             peers: BTreeMap::new(),
             job: None,
             job_id: Arc::new(AtomicU64::new(0)),
@@ -159,8 +173,10 @@ impl Daemon {
                     }
                     Effect::Broadcast(_) => {
                         if let Some(frame) = effect.relay_frame() {
-                            for relay in 0..self.relays.len() {
-                                self.send(relay, &frame);
+                            for relay in self.relays.values() {
+                                if let Some(out) = &relay.out {
+                                    let _ = out.send(encode(&frame));
+                                }
                             }
                         }
                     }
@@ -216,8 +232,8 @@ impl Daemon {
         refused
     }
 
-    fn send(&self, relay: usize, frame: &ClientFrame) {
-        if let Some(out) = self.relays.get(relay).and_then(|r| r.out.as_ref()) {
+    fn send(&self, relay: u64, frame: &ClientFrame) {
+        if let Some(out) = self.relays.get(&relay).and_then(|r| r.out.as_ref()) {
             let _ = out.send(encode(frame));
         }
     }

@@ -136,6 +136,14 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             None => db.put("network", &id).map_err(|e| e.to_string())?,
         }
     }
+    if let Some(Err(e)) = opts
+        .relays
+        .iter()
+        .map(|url| relay::relay_url(url))
+        .find(Result::is_err)
+    {
+        return Err(format!("--relay: {e}"));
+    }
     tracing::info!(network = %id, name = %opts.params.name, "starting");
     let wallet = match &opts.key {
         Some(path) => wallet::read_key(path)?,
@@ -157,8 +165,8 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         opts.verifiers,
     );
     let mut tasks = Vec::new();
-    for index in 0..opts.relays.len() {
-        tasks.push(tokio::spawn(relay::keep(state.clone(), index)));
+    for id in 0..opts.relays.len() as u64 {
+        tasks.push(tokio::spawn(relay::keep(state.clone(), id)));
     }
     let ticking = state.clone();
     tasks.push(tokio::spawn(async move {

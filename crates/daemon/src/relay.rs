@@ -1,6 +1,7 @@
 //! A relay connection, kept up: joins the network's room, turns the
 //! relay's frames into node events, sends what the node says, and after a
-//! drop dials again with a growing pause (1 s doubling to 30 s).
+//! drop dials again with a growing pause (1 s doubling to 30 s), until the
+//! relay is removed. [`relay_url`] says which URLs are relays.
 
 use std::time::Duration;
 
@@ -11,40 +12,104 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::daemon::Shared;
 
-/// Keeps relay number `index` connected, for ever.
-pub async fn keep(s: Shared, index: usize) {
+/// Longest URL taken as a relay's.
+pub const MAX_URL: usize = 2048;
+
+/// `text` as a relay's WebSocket URL (`ws://` or `wss://`, a host, no
+/// credentials, fragment or room of its own, no space or control
+/// character anywhere), or why it is not one.
+pub fn relay_url(text: &str) -> Result<reqwest::Url, String> {
+    const EXAMPLE: &str = "a relay is a WebSocket URL like ws://127.0.0.1:8080/ws";
+    if text.len() > MAX_URL {
+        return Err(format!("{EXAMPLE}, of at most {MAX_URL} characters"));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{EXAMPLE}, without spaces or control characters"));
+    }
+    let url = reqwest::Url::parse(text).map_err(|e| format!("{EXAMPLE}: {e}"))?;
+    if !matches!(url.scheme(), "ws" | "wss") || url.host_str().is_none_or(str::is_empty) {
+        return Err(EXAMPLE.to_owned());
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(format!("{EXAMPLE}, without credentials or a fragment"));
+    }
+    if url.query_pairs().any(|(k, _)| k == "room") {
+        return Err(format!(
+            "{EXAMPLE}, without a room: the node joins its network's"
+        ));
+    }
+    Ok(url)
+}
+
+/// Keeps relay `id` connected until it is removed.
+pub async fn keep(s: Shared, id: u64) {
     let (url, room) = {
         let d = s.lock();
         let room = d.node.store().genesis().hash.to_string();
-        (d.relays[index].url.clone(), room)
+        let Some(relay) = d.relays.get(&id) else {
+            return;
+        };
+        (relay.url.clone(), room)
+    };
+    // The room joins the URL's own query, if it has one.
+    let dial = match relay_url(&url) {
+        Ok(mut u) => {
+            u.query_pairs_mut().append_pair("room", &room);
+            u.to_string()
+        }
+        Err(e) => {
+            note(&s, id, Some(e), None);
+            return;
+        }
     };
     let mut pause = Duration::from_secs(1);
     loop {
-        match tokio_tungstenite::connect_async(format!("{url}?room={room}")).await {
+        match tokio_tungstenite::connect_async(dial.as_str()).await {
             Ok((ws, _)) => {
                 tracing::info!(%url, "connected to the relay");
                 pause = Duration::from_secs(1);
-                serve(&s, index, ws).await;
-                gone(&s, index);
+                note(&s, id, None, None);
+                serve(&s, id, ws).await;
+                gone(&s, id);
                 tracing::info!(%url, "the relay connection closed");
+                note(&s, id, Some("the connection closed".into()), Some(pause));
             }
-            Err(e) => tracing::warn!(%url, "cannot reach the relay: {e}"),
+            Err(e) => {
+                tracing::warn!(%url, "cannot reach the relay: {e}");
+                note(&s, id, Some(e.to_string()), Some(pause));
+            }
         }
         tokio::time::sleep(pause).await;
+        if !s.lock().relays.contains_key(&id) {
+            return;
+        }
         pause = (pause * 2).min(Duration::from_secs(30));
+    }
+}
+
+/// Records how relay `id` stands: the last error and the pause before
+/// the next attempt (None, None: connected).
+fn note(s: &Shared, id: u64, error: Option<String>, retry_in: Option<Duration>) {
+    if let Some(relay) = s.lock().relays.get_mut(&id) {
+        relay.last_error = error;
+        relay.retry_in = retry_in;
     }
 }
 
 async fn serve(
     s: &Shared,
-    index: usize,
+    id: u64,
     ws: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,
 ) {
     let (mut sink, mut stream) = ws.split();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    s.lock().relays[index].out = Some(tx);
+    match s.lock().relays.get_mut(&id) {
+        Some(relay) => relay.out = Some(tx),
+        // Removed meanwhile.
+        None => return,
+    }
     loop {
         tokio::select! {
             out = rx.recv() => match out {
@@ -57,7 +122,7 @@ async fn serve(
             },
             frame = stream.next() => match frame {
                 Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
-                    Ok(frame) => heard(s, index, frame),
+                    Ok(frame) => heard(s, id, frame),
                     Err(e) => tracing::warn!("a bad frame from the relay: {e}"),
                 },
                 Some(Ok(_)) => {}
@@ -68,11 +133,13 @@ async fn serve(
 }
 
 /// What a relay frame means for the node.
-fn heard(s: &Shared, index: usize, frame: RelayFrame) {
+fn heard(s: &Shared, index: u64, frame: RelayFrame) {
     let mut d = s.lock();
     match frame {
         RelayFrame::Welcome { you, peers } => {
-            d.relays[index].me = Some(you);
+            if let Some(relay) = d.relays.get_mut(&index) {
+                relay.me = Some(you);
+            }
             for p in peers {
                 d.peers.entry(p).or_insert(index);
             }
@@ -101,11 +168,13 @@ fn heard(s: &Shared, index: usize, frame: RelayFrame) {
     }
 }
 
-/// The relay connection is gone: its peers with it.
-fn gone(s: &Shared, index: usize) {
+/// The relay connection is gone (or the relay removed): its peers with it.
+pub fn gone(s: &Shared, index: u64) {
     let mut d = s.lock();
-    d.relays[index].out = None;
-    d.relays[index].me = None;
+    if let Some(relay) = d.relays.get_mut(&index) {
+        relay.out = None;
+        relay.me = None;
+    }
     let lost: Vec<PeerId> = d
         .peers
         .iter()
@@ -116,7 +185,7 @@ fn gone(s: &Shared, index: usize) {
         d.peers.remove(&p);
         d.handle(Event::PeerLeft(p));
     }
-    if d.relays.iter().all(|r| r.out.is_none()) {
+    if d.relays.values().all(|r| r.out.is_none()) {
         d.handle(Event::Disconnected);
     }
 }

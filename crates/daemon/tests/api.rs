@@ -380,27 +380,80 @@ async fn a_transaction_signed_elsewhere_is_pooled_found_and_confirmed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_relay_is_registered_once_and_must_be_a_websocket_url() {
+async fn relays_are_checked_listed_with_their_errors_and_removed() {
     let api = node(None).await;
     let peers = format!("{api}/api/peers");
-    let (status, answer) = post(&peers, Some(json!({"relay": "http://127.0.0.1:9/ws"}))).await;
-    assert_eq!(
-        (status, answer["error"].clone()),
-        (StatusCode::BAD_REQUEST, json!("relay"))
-    );
-    let relay = json!({"relay": "ws://127.0.0.1:9/ws"});
-    let (status, _) = post(&peers, Some(relay.clone())).await;
-    assert_eq!(status, StatusCode::OK);
+    for junk in [
+        "http://127.0.0.1:9/ws",
+        "ws://127.0.0.1:9/ws x",
+        "ws://127.0.0.1:9/w\ns",
+        "ws://127.0.0.1:9/\u{0}ws",
+        " ws://127.0.0.1:9/ws",
+        "ws://user:pass@127.0.0.1:9/ws",
+        "ws://127.0.0.1:9/ws#here",
+        "ws://127.0.0.1:9/ws?room=another",
+        "ws://",
+        "",
+    ] {
+        let (status, answer) = post(&peers, Some(json!({ "relay": junk }))).await;
+        assert_eq!(
+            (status, answer["error"].clone()),
+            (StatusCode::BAD_REQUEST, json!("relay")),
+            "{junk:?}: {answer}"
+        );
+    }
+    let relay = json!({"relay": "ws://127.0.0.1:9/ws?token=abc"});
+    let (status, added) = post(&peers, Some(relay.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{added}");
     let (status, answer) = post(&peers, Some(relay)).await;
     assert_eq!(
         (status, answer["error"].clone()),
         (StatusCode::CONFLICT, json!("known_relay"))
     );
+    // Nothing listens there: listed with why, and when it is tried again.
+    let listed = loop {
+        let (_, listed) = get(&peers).await;
+        if !listed["relays"][0]["last_error"].is_null() {
+            break listed;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let first = &listed["relays"][0];
+    assert_eq!(first["url"], "ws://127.0.0.1:9/ws?token=abc");
+    assert_eq!(first["connected"], false, "nothing listens there");
+    assert!(first["retry_in_s"].as_f64().is_some(), "{first}");
+    // Every slot taken, then one freed.
+    for port in 0..tabcoin_daemon::MAX_RELAYS - 1 {
+        let (status, _) = post(
+            &peers,
+            Some(json!({"relay": format!("ws://127.0.0.1:{}/ws", 10 + port)})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let spare = json!({"relay": "ws://127.0.0.1:99/ws"});
+    let (status, answer) = post(&peers, Some(spare.clone())).await;
+    assert_eq!(answer["error"], "too_many_relays", "{status}: {answer}");
+    let id = added["id"].as_u64().unwrap_or(u64::MAX);
+    let client = common::client();
+    let removed = client
+        .delete(format!("{peers}/{id}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(removed.status(), StatusCode::OK);
+    let again = client
+        .delete(format!("{peers}/{id}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let (status, answer) = post(&peers, Some(spare)).await;
+    assert_eq!(status, StatusCode::OK, "the slot was freed: {answer}");
     let (_, listed) = get(&peers).await;
-    assert_eq!(listed["relays"][0]["url"], "ws://127.0.0.1:9/ws");
     assert_eq!(
-        listed["relays"][0]["connected"], false,
-        "nothing listens there"
+        listed["relays"].as_array().map(Vec::len),
+        Some(tabcoin_daemon::MAX_RELAYS)
     );
 }
 
@@ -420,6 +473,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/pool", "get"),
         ("/api/peers", "get"),
         ("/api/peers", "post"),
+        ("/api/peers/{id}", "delete"),
         ("/api/transactions", "post"),
         ("/api/wallet", "get"),
         ("/api/transact", "post"),

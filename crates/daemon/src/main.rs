@@ -155,10 +155,16 @@ async fn main() -> std::process::ExitCode {
     };
     match start(opts).await {
         Ok(running) => {
-            println!("api http://{}", running.api);
+            // One write, and no panic if whoever started the node stopped
+            // reading (it may read only the first line).
+            let mut started = format!("api http://{}\n", running.api);
             if let Some(cookie) = &running.cookie {
-                println!("cookie {}", cookie.display());
+                started += &format!("cookie {}\n", cookie.display());
             }
+            let mut out = std::io::stdout().lock();
+            let _ = std::io::Write::write_all(&mut out, started.as_bytes())
+                .and_then(|()| std::io::Write::flush(&mut out));
+            drop(out);
             let _ = tokio::signal::ctrl_c().await;
             tracing::info!("stopping");
             running.stop().await;

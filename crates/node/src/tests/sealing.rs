@@ -149,3 +149,45 @@ fn a_mined_network_has_no_sealing() {
     let node = Node::new(Store::new(P), wallet(1));
     assert_eq!(node.sealing(), None);
 }
+
+/// Proof of authority needs no headers-first to heal: an authority may not
+/// seal twice within `⌊n/2⌋ + 1` blocks, so a side holding fewer than that
+/// many authorities stalls within as many blocks, and at most one side of
+/// a partition grows. Five authorities split three and two for longer than
+/// the fork window: the two seal at most two blocks, the three seal on,
+/// and when the link is back every node is on the three's chain.
+#[test]
+fn a_partitioned_authority_network_heals_on_the_side_that_could_seal() {
+    // The line 1 – 2 – 3 – 4 – 5, cut between 3 and 4.
+    let mut net = Net::on(office(5), 0);
+    net.links = Some((1..5).map(|i| (i, i + 1)).collect());
+    for _ in 0..5 {
+        net.join();
+    }
+    net.cut(3, 4);
+    for id in 1..=5 {
+        net.handle(id, Event::MiningToggled);
+        net.pump();
+    }
+    // The three seal past the fork window (slower than one block time: the
+    // two are out of turn twice in five).
+    let window = office(5).max_fork_depth;
+    for _ in 0..100 {
+        if net.node(1).store().height().0 > window + 10 {
+            break;
+        }
+        net.tick(10_000);
+    }
+    let (majority, minority) = (net.node(1).store().height(), net.node(5).store().height());
+    assert!(
+        majority.0 > window + 10,
+        "the three sealed on: {majority:?}"
+    );
+    assert!(minority.0 <= 2, "the two stalled: {minority:?}");
+    net.link(3, 4);
+    net.tick(10_000);
+    let tip = net.node(1).store().tip().hash;
+    for id in 1..=5 {
+        assert_eq!(net.node(id).store().tip().hash, tip, "node {id}");
+    }
+}

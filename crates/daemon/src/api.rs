@@ -26,9 +26,9 @@ pub const MAX_PAGE: u64 = 100;
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    error: String,
-    message: String,
+    pub(crate) status: StatusCode,
+    pub(crate) error: String,
+    pub(crate) message: String,
 }
 
 impl ApiError {
@@ -167,7 +167,10 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// loopback origin, or `Sec-Fetch-Site` cross-site: a form posted from any
 /// page would mine or pay). Scripts, the CLI wallet and the tests send
 /// neither header, or loopback ones.
-async fn guard(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub(crate) async fn guard(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     use axum::http::{Method, header};
     let headers = request.headers();
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -189,20 +192,41 @@ async fn guard(request: axum::extract::Request, next: axum::middleware::Next) ->
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if changes_state {
-        let foreign_origin = text(header::ORIGIN.as_str()).is_some_and(|origin| {
-            let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-            origin == "null" || !is_loopback_host(host)
-        });
-        let cross_site = text("sec-fetch-site").is_some_and(|s| s == "cross-site");
-        if foreign_origin || cross_site {
-            return ApiError::new(
-                StatusCode::FORBIDDEN,
-                "cross_site",
-                "a request from another web site cannot change this node's state",
-            )
-            .into_response();
-        }
+    if changes_state && is_cross_site(headers) {
+        return cross_site_refused();
+    }
+    next.run(request).await
+}
+
+/// Whether a browser says the request comes from another site: an
+/// `Origin` that is not a loopback origin, or `Sec-Fetch-Site:
+/// cross-site`.
+fn is_cross_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let foreign_origin = text(axum::http::header::ORIGIN.as_str()).is_some_and(|origin| {
+        let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        origin == "null" || !is_loopback_host(host)
+    });
+    foreign_origin || text("sec-fetch-site").is_some_and(|s| s == "cross-site")
+}
+
+fn cross_site_refused() -> Response {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "cross_site",
+        "a request from another web site cannot change this node's state",
+    )
+    .into_response()
+}
+
+/// Refuses a cross-site request to a `GET` route that changes state (the
+/// classic clients mine with `GET`), as [`guard`] refuses other methods.
+pub(crate) async fn same_site_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if is_cross_site(request.headers()) {
+        return cross_site_refused();
     }
     next.run(request).await
 }
@@ -474,11 +498,11 @@ async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonReje
 
 /// The one `POST /api/mine` under way; its end (or its panic) lets the
 /// next one in.
-struct MiningTurn(Shared);
+pub(crate) struct MiningTurn(Shared);
 
 impl MiningTurn {
     /// The turn, unless another request holds it.
-    fn take(s: &Shared) -> Option<MiningTurn> {
+    pub(crate) fn take(s: &Shared) -> Option<MiningTurn> {
         let mut d = s.lock();
         if d.mining_request {
             return None;
@@ -583,7 +607,13 @@ struct AddRelay {
 #[utoipa::path(post, path = "/api/peers", request_body = AddRelay, responses((status = 200, description = "joining", body = Object), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRejection>) -> Answer {
     let Json(AddRelay { relay: url }) = body?;
-    crate::relay::relay_url(&url).map_err(|why| ApiError::bad("relay", why))?;
+    let id = join_relay(&s, &url)?;
+    Ok(Json(json!({ "id": id, "relay": url, "joining": true })))
+}
+
+/// Joins the network through one more relay at `url`: its id, or why not.
+pub(crate) fn join_relay(s: &Shared, url: &str) -> Result<u64, ApiError> {
+    crate::relay::relay_url(url).map_err(|why| ApiError::bad("relay", why))?;
     let id = {
         let mut d = s.lock();
         if d.relays.values().any(|r| r.url == url) {
@@ -602,11 +632,11 @@ async fn add_relay(State(s): State<Shared>, body: Result<Json<AddRelay>, JsonRej
         }
         let id = d.next_relay;
         d.next_relay += 1;
-        d.relays.insert(id, crate::daemon::RelayLink::new(&url));
+        d.relays.insert(id, crate::daemon::RelayLink::new(url));
         id
     };
     tokio::spawn(crate::relay::keep(s.clone(), id));
-    Ok(Json(json!({ "id": id, "relay": url, "joining": true })))
+    Ok(id)
 }
 
 /// Leaves a relay: its slot is free again, its peers are gone.

@@ -8,11 +8,13 @@
 //! - [`db`]: the redb store;
 //! - [`api`]: the HTTP API;
 //! - [`auth`]: the API token and its cookie file;
+//! - [`compat`]: the classic clients' routes, on a listener of their own;
 //! - [`serve`]: the API's connections, within bounds;
 //! - [`wallet`]: the command-line wallet (`tabcoind wallet …`).
 
 pub mod api;
 pub mod auth;
+pub mod compat;
 pub mod daemon;
 pub mod db;
 pub mod miner;
@@ -79,6 +81,10 @@ pub struct Options {
     pub auth: Option<auth::Auth>,
     /// How much the API's connections may take.
     pub limits: serve::Limits,
+    /// Where the classic clients' routes listen, if anywhere (loopback).
+    pub compat: Option<SocketAddr>,
+    /// A classic client's built files to serve beside those routes.
+    pub compat_ui: Option<PathBuf>,
 }
 
 /// A node running: its API's address and its shared state.
@@ -91,6 +97,8 @@ pub struct Running {
     pub token: Option<String>,
     /// The cookie file holding it, if the node wrote one.
     pub cookie: Option<PathBuf>,
+    /// Where the classic clients' routes listen, if they do.
+    pub compat: Option<SocketAddr>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -205,11 +213,27 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     }
     let app = api::router(state.clone(), token.as_deref().map(std::sync::Arc::from));
     tasks.push(tokio::spawn(serve::serve(listener, app, opts.limits)));
+    let compat = match opts.compat {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::warn!(
+                "the classic clients' routes on http://{addr} need no token and spend from this node's wallet: anyone who can reach them can spend its coins"
+            );
+            let app = compat::router(state.clone(), opts.compat_ui);
+            tasks.push(tokio::spawn(serve::serve(listener, app, opts.limits)));
+            Some(addr)
+        }
+        None => None,
+    };
     Ok(Running {
         api,
         state,
         token,
         cookie,
+        compat,
         tasks,
     })
 }

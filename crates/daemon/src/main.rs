@@ -59,6 +59,15 @@ struct Cli {
     /// (an idle keep-alive connection is closed after as long).
     #[arg(long, default_value_t = tabcoin_daemon::serve::Limits::default().headers.as_secs())]
     api_timeout: u64,
+    /// Also answer the classic clients (the cryptochain course's and the
+    /// Flask tutorial's routes, see the README) on this loopback address,
+    /// without a token, spending from the node's wallet.
+    #[arg(long, num_args = 0..=1, default_missing_value = "127.0.0.1:3000")]
+    compat: Option<SocketAddr>,
+    /// A classic client's built files (the cryptochain course's React
+    /// client) to serve on the `--compat` listener.
+    #[arg(long, requires = "compat")]
+    compat_ui: Option<PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
@@ -119,6 +128,10 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(addr) = cli.compat.filter(|a| !a.ip().is_loopback()) {
+        eprintln!("tabcoind: --compat listens on loopback only, not {addr}");
+        return std::process::ExitCode::FAILURE;
+    }
     if !cli.api.ip().is_loopback() {
         eprintln!(
             "tabcoind: the API listens on loopback only, not {}",
@@ -137,6 +150,8 @@ async fn main() -> std::process::ExitCode {
         verifiers: cli.verifiers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         }),
+        compat: cli.compat,
+        compat_ui: cli.compat_ui,
         limits: tabcoin_daemon::serve::Limits {
             connections: cli.max_connections.max(1),
             headers: std::time::Duration::from_secs(cli.api_timeout.max(1)),
@@ -160,6 +175,9 @@ async fn main() -> std::process::ExitCode {
             let mut started = format!("api http://{}\n", running.api);
             if let Some(cookie) = &running.cookie {
                 started += &format!("cookie {}\n", cookie.display());
+            }
+            if let Some(compat) = running.compat {
+                started += &format!("compat http://{compat}\n");
             }
             let mut out = std::io::stdout().lock();
             let _ = std::io::Write::write_all(&mut out, started.as_bytes())

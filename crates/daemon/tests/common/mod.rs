@@ -49,6 +49,8 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         verifiers: 1,
         auth: Some(Auth::Token(TOKEN.into())),
         limits: Default::default(),
+        compat: None,
+        compat_ui: None,
     }
 }
 

@@ -240,7 +240,8 @@ pub fn router(state: Shared, token: Option<std::sync::Arc<str>>) -> Router {
         .route("/api/transactions", post(submit))
         .route("/api/wallet", get(wallet))
         .route("/api/transact", post(transact))
-        .route("/api/mine", post(mine));
+        .route("/api/mine", post(mine))
+        .route("/api/work", get(get_work).post(submit_work));
     if let Some(token) = token {
         guarded = guarded.route_layer(axum::middleware::from_fn_with_state(
             token,
@@ -658,6 +659,112 @@ async fn remove_relay(State(s): State<Shared>, id: Result<Path<u64>, PathRejecti
     ))
 }
 
+/// Who a remote miner's block pays.
+#[derive(Deserialize)]
+struct WorkFor {
+    address: Option<String>,
+}
+
+/// A header to search for a remote miner: it pays `address` (default:
+/// the node's own) and holds the pending transactions.
+#[utoipa::path(get, path = "/api/work", params(("address" = Option<String>, Query, description = "who the block pays (default: the node)")), responses((status = 200, description = "a job: its id, the header to search (`header`, whose `nonce` the miner sets), its target (hex) and height", body = Object), (status = 400, body = ErrorBody), (status = 409, description = "a proof-of-authority network: its blocks are sealed, not mined", body = ErrorBody)))]
+async fn get_work(State(s): State<Shared>, who: Result<Query<WorkFor>, QueryRejection>) -> Answer {
+    let Query(who) = who?;
+    let mut d = s.lock();
+    let address = match who.address {
+        Some(a) => parse_address(&a)?,
+        None => d.node.keys().address(),
+    };
+    let store = d.node.store();
+    if store.params().is_proof_of_authority() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "sealed_network",
+            "this network's blocks are sealed by its authorities, not mined",
+        ));
+    }
+    let at = crate::daemon::now().max(store.tip().header.timestamp.plus_ms(1));
+    let template = tabcoin_chain::Template::new(store, d.node.pool(), address, at);
+    let header = template.header;
+    let target = tabcoin_chain::Target::from_compact(header.bits).map(|t| {
+        t.0.to_be_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    });
+    let job = d.next_work;
+    d.next_work += 1;
+    d.work.push_back((job, template));
+    while d.work.len() > crate::daemon::MAX_WORK {
+        d.work.pop_front();
+    }
+    Ok(Json(json!({
+        "job": job,
+        "header": header,
+        "target": target,
+        "height": header.height.0,
+        "pays": address.to_string(),
+    })))
+}
+
+/// A remote miner's nonce for a job.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Work {
+    job: u64,
+    nonce: u64,
+}
+
+/// A nonce for a job of `GET /api/work`: the block is taken when its
+/// header meets the target and it still extends the best chain.
+#[utoipa::path(post, path = "/api/work", request_body = Work, responses((status = 200, description = "the block, taken", body = Object), (status = 400, description = "`insufficient_work`: the header does not meet the target", body = ErrorBody), (status = 404, description = "`no_job`", body = ErrorBody), (status = 409, description = "`stale`: the best chain moved on", body = ErrorBody)))]
+async fn submit_work(State(s): State<Shared>, body: Result<Json<Work>, JsonRejection>) -> Answer {
+    let Json(Work { job, nonce }) = body?;
+    let mut d = s.lock();
+    let Some(template) = d
+        .work
+        .iter()
+        .find(|(id, _)| *id == job)
+        .map(|(_, t)| t.clone())
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_job",
+            format!(
+                "no job {job} (jobs are kept until {} newer ones are given out)",
+                crate::daemon::MAX_WORK
+            ),
+        ));
+    };
+    let block = template.into_block(nonce);
+    let meets = tabcoin_chain::Target::from_compact(block.header.bits)
+        .is_some_and(|t| t.is_met_by(&block.hash));
+    if !meets {
+        return Err(ApiError::bad(
+            "insufficient_work",
+            "the header with that nonce does not meet the job's target",
+        ));
+    }
+    if block.header.prev_hash != d.node.store().tip().hash {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "stale",
+            "the best chain moved on since this job: ask for another",
+        ));
+    }
+    let hash = block.hash;
+    d.handle(Event::Mined(block));
+    let store = d.node.store();
+    match store.get(&hash) {
+        Some(b) if store.is_main(&hash) => Ok(Json(json!({ "block": block_json(b) }))),
+        _ => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not_taken",
+            "the node did not take the block (see its log)",
+        )),
+    }
+}
+
 /// The API's description, generated from the handlers above.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -675,9 +782,11 @@ async fn remove_relay(State(s): State<Shared>, id: Result<Path<u64>, PathRejecti
         submit,
         wallet,
         transact,
-        mine
+        mine,
+        get_work,
+        submit_work
     ),
-    components(schemas(ErrorBody, Transact, AddRelay))
+    components(schemas(ErrorBody, Transact, AddRelay, Work))
 )]
 pub struct ApiDoc;
 

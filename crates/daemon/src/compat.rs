@@ -17,6 +17,15 @@
 //!   `/nodes/register`, `/nodes/resolve`; its block is `{index, timestamp,
 //!   transactions, proof, previous_hash}` and a transaction `{sender,
 //!   recipient, amount}`.
+//! - The Lambda course's client-side miner: `GET /last_block`,
+//!   `GET /last_proof` and `POST /mine {proof, id}`, the proof judged by
+//!   that course's own rule (SHA-256 of Python's `json.dumps(last_block,
+//!   sort_keys=True)` followed by the proof, or of the last proof followed
+//!   by it, starting with as many hex zeros as the node sets). It is a
+//!   faucet for proofs: each valid one pays `id` (a tabcoin address)
+//!   [`FAUCET`] coin from the node's wallet, and the node mines the block
+//!   that holds the payment. Real client-side mining is `GET /api/work`
+//!   and `POST /api/work` on the API (see `tabcoind mine --remote`).
 
 use std::path::PathBuf;
 
@@ -44,9 +53,30 @@ const PAGE: usize = 5;
 /// The address a reward's input names in the course's shape.
 pub const REWARD_ADDRESS: &str = "*authorized-reward*";
 
+/// Coins a valid proof of the Lambda course's miner is paid.
+pub const FAUCET: u64 = 1;
+
+/// Hex zeros a Lambda course proof needs by default (the course's own).
+pub const PROOF_ZEROS: u32 = 6;
+
+/// What the compatibility routes share.
+#[derive(Clone)]
+struct Compat {
+    node: Shared,
+    /// Hex zeros a Lambda course proof needs.
+    zeros: u32,
+}
+
+impl axum::extract::FromRef<Compat> for Shared {
+    fn from_ref(c: &Compat) -> Shared {
+        c.node.clone()
+    }
+}
+
 /// The compatibility routes over `state`; with `ui`, that directory's
-/// files (the course's built client) for every other path.
-pub fn router(state: Shared, ui: Option<PathBuf>) -> Router {
+/// files (the course's built client) for every other path; a Lambda
+/// course proof needs `zeros` hex zeros.
+pub fn router(state: Shared, ui: Option<PathBuf>, zeros: u32) -> Router {
     let routes = Router::new()
         .route("/api/blocks", get(blocks))
         .route("/api/blocks/length", get(length))
@@ -68,7 +98,10 @@ pub fn router(state: Shared, ui: Option<PathBuf>) -> Router {
         )
         .route("/chain", get(flask_chain))
         .route("/nodes/register", post(flask_register))
-        .route("/nodes/resolve", get(flask_resolve));
+        .route("/nodes/resolve", get(flask_resolve))
+        .route("/last_block", get(lambda_last_block))
+        .route("/last_proof", get(lambda_last_proof))
+        .route("/mine", post(lambda_mine));
     let routes = match ui {
         Some(dir) => routes.fallback_service(tower_http::services::ServeDir::new(dir)),
         None => routes.fallback(|| async {
@@ -83,7 +116,7 @@ pub fn router(state: Shared, ui: Option<PathBuf>) -> Router {
             crate::api::MAX_BODY_BYTES,
         ))
         .layer(axum::middleware::from_fn(crate::api::guard))
-        .with_state(state)
+        .with_state(Compat { node: state, zeros })
 }
 
 /// The course's error answer.
@@ -413,4 +446,147 @@ async fn flask_register(
 async fn flask_resolve(State(s): State<Shared>) -> Json<Value> {
     let (chain, _) = latest_blocks(&s, flask_block);
     Json(json!({"message": "Our chain is authoritative", "chain": chain}))
+}
+
+/// Python's `json.dumps(value, sort_keys=True)`: `", "` and `": "` between
+/// items, keys sorted, non-ASCII escaped (what the Lambda course's miner
+/// hashes).
+pub fn python_json(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let items: Vec<String> = keys
+                .into_iter()
+                .map(|k| {
+                    format!(
+                        "{}: {}",
+                        python_json(&Value::String(k.clone())),
+                        python_json(&map[k])
+                    )
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(python_json).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::String(text) => {
+            let mut out = String::from("\"");
+            for c in text.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+                    c => {
+                        let mut units = [0u16; 2];
+                        for unit in c.encode_utf16(&mut units) {
+                            out.push_str(&format!("\\u{unit:04x}"));
+                        }
+                    }
+                }
+            }
+            out.push('"');
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The last block in the Lambda course's shape (the Flask tutorial's).
+fn lambda_block(s: &Shared) -> Value {
+    flask_block(s.lock().node.store().tip())
+}
+
+async fn lambda_last_block(State(s): State<Shared>) -> Json<Value> {
+    Json(json!({ "last_block": lambda_block(&s) }))
+}
+
+async fn lambda_last_proof(State(s): State<Shared>) -> Json<Value> {
+    Json(json!({ "proof": s.lock().node.store().tip().header.nonce }))
+}
+
+/// Whether `proof` passes the course's rule against `last_block`: the
+/// SHA-256 of the block's Python JSON followed by the proof (its newer
+/// miner), or of the last proof followed by it (its older one), in hex,
+/// starts with `zeros` zeros.
+pub fn lambda_proof_is_valid(last_block: &Value, proof: &Value, zeros: u32) -> bool {
+    let proof = match proof {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let starts_with_zeros = |text: String| {
+        let hash = tabcoin_chain::hash::sha256(text.as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        hex.bytes().take(zeros as usize).all(|b| b == b'0')
+    };
+    starts_with_zeros(format!("{}{proof}", python_json(last_block)))
+        || starts_with_zeros(format!("{}{proof}", last_block["proof"]))
+}
+
+/// The course's `POST /mine {proof, id}`: a valid proof pays `id` and the
+/// node mines the block that holds the payment; the course's message
+/// either way (it answers 200 to a proof it does not take).
+async fn lambda_mine(
+    State(c): State<Compat>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Response {
+    let Ok(Json(body)) = body else {
+        return flask_error(StatusCode::BAD_REQUEST, "missing values");
+    };
+    let (Some(proof), Some(id)) = (body.get("proof"), body.get("id").and_then(Value::as_str))
+    else {
+        return flask_error(StatusCode::BAD_REQUEST, "missing values");
+    };
+    if !lambda_proof_is_valid(&lambda_block(&c.node), proof, c.zeros) {
+        return Json(json!({"message": "Proof was invalid or already submitted"})).into_response();
+    }
+    if let Err(why) = pay(&c.node, id, FAUCET) {
+        return flask_error(
+            StatusCode::BAD_REQUEST,
+            format!("id must be a tabcoin address to be paid: {why}"),
+        );
+    }
+    match mine_block(c.node).await {
+        Ok(block) => {
+            let mut answer = flask_block(&block);
+            answer["message"] = json!("New Block Forged");
+            Json(answer).into_response()
+        }
+        Err(why) => flask_error(StatusCode::SERVICE_UNAVAILABLE, why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{lambda_proof_is_valid, python_json};
+
+    /// Vectors from Python 3 itself: `json.dumps(b, sort_keys=True)` and
+    /// the first proof whose hash starts with three zeros.
+    #[test]
+    fn the_lambda_rule_is_pythons() {
+        let block = json!({
+            "index": 2,
+            "timestamp": 1796661852.694,
+            "transactions": [{"sender": "0", "recipient": "tab1x\u{e9}", "amount": 50}],
+            "proof": 19,
+            "previous_hash": "00ab\"\\\n\u{8}",
+        });
+        assert_eq!(
+            python_json(&block),
+            r#"{"index": 2, "previous_hash": "00ab\"\\\n\b", "proof": 19, "timestamp": 1796661852.694, "transactions": [{"amount": 50, "recipient": "tab1x\u00e9", "sender": "0"}]}"#
+        );
+        assert!(lambda_proof_is_valid(&block, &json!(124), 3));
+        assert!(lambda_proof_is_valid(&block, &json!("124"), 3));
+        assert!(!lambda_proof_is_valid(&block, &json!(123), 3));
+        assert!(!lambda_proof_is_valid(&block, &json!(124), 4));
+    }
 }

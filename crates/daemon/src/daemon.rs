@@ -76,7 +76,15 @@ pub struct Daemon {
     /// A `POST /api/mine` is under way (one at a time: each answers with a
     /// block of its own).
     pub mining_request: bool,
+    /// Templates handed to remote miners (`GET /api/work`), by job id,
+    /// the latest [`MAX_WORK`] kept.
+    pub work: VecDeque<(u64, tabcoin_chain::Template)>,
+    /// The next remote job's id.
+    pub next_work: u64,
 }
+
+/// Most templates kept for remote miners at once.
+pub const MAX_WORK: usize = 64;
 
 /// The daemon behind its lock.
 #[derive(Clone)]
@@ -139,6 +147,8 @@ impl Daemon {
             threads,
             verify: None,
             mining_request: false,
+            work: VecDeque::new(),
+            next_work: 1,
         };
         let loaded = match &d.db {
             Some(db) => Event::StorageLoaded {

@@ -10,7 +10,8 @@
 //! - [`auth`]: the API token and its cookie file;
 //! - [`compat`]: the classic clients' routes, on a listener of their own;
 //! - [`serve`]: the API's connections, within bounds;
-//! - [`wallet`]: the command-line wallet (`tabcoind wallet …`).
+//! - [`wallet`]: the command-line wallet (`tabcoind wallet …`);
+//! - [`remote`]: mining for a node elsewhere (`tabcoind mine --remote …`).
 
 pub mod api;
 pub mod auth;
@@ -19,6 +20,7 @@ pub mod daemon;
 pub mod db;
 pub mod miner;
 pub mod relay;
+pub mod remote;
 pub mod serve;
 pub mod wallet;
 
@@ -85,6 +87,8 @@ pub struct Options {
     pub compat: Option<SocketAddr>,
     /// A classic client's built files to serve beside those routes.
     pub compat_ui: Option<PathBuf>,
+    /// Hex zeros a Lambda course proof needs on those routes.
+    pub compat_zeros: u32,
 }
 
 /// A node running: its API's address and its shared state.
@@ -222,7 +226,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             tracing::warn!(
                 "the classic clients' routes on http://{addr} need no token and spend from this node's wallet: anyone who can reach them can spend its coins"
             );
-            let app = compat::router(state.clone(), opts.compat_ui);
+            let app = compat::router(state.clone(), opts.compat_ui, opts.compat_zeros);
             tasks.push(tokio::spawn(serve::serve(listener, app, opts.limits)));
             Some(addr)
         }

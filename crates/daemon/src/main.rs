@@ -68,6 +68,10 @@ struct Cli {
     /// client) to serve on the `--compat` listener.
     #[arg(long, requires = "compat")]
     compat_ui: Option<PathBuf>,
+    /// Hex zeros a proof of the Lambda course's miner needs on the
+    /// `--compat` listener.
+    #[arg(long, default_value_t = tabcoin_daemon::compat::PROOF_ZEROS)]
+    compat_zeros: u32,
 }
 
 #[derive(clap::Subcommand)]
@@ -84,6 +88,22 @@ enum Command {
         #[command(subcommand)]
         action: tabcoin_daemon::wallet::Action,
     },
+    /// Mine for a node elsewhere through its API: the node gives headers,
+    /// the search runs here, the node takes the blocks.
+    Mine {
+        /// The node's API.
+        #[arg(long)]
+        remote: String,
+        /// Who the blocks pay (default: the node).
+        #[arg(long)]
+        address: Option<String>,
+        /// Stop after this many blocks.
+        #[arg(long)]
+        blocks: Option<u64>,
+        /// How to find the node's API token.
+        #[command(flatten)]
+        token: tabcoin_daemon::wallet::TokenSource,
+    },
 }
 
 #[tokio::main]
@@ -96,6 +116,31 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Some(Command::Mine {
+        remote,
+        address,
+        blocks,
+        token,
+    }) = cli.command
+    {
+        let node = match token.read() {
+            Ok(token) => tabcoin_daemon::wallet::Node::new(remote.trim_end_matches('/'), token),
+            Err(e) => {
+                eprintln!("tabcoind mine: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        return match tabcoin_daemon::remote::mine(&node, address, blocks).await {
+            Ok(out) => {
+                println!("{out}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tabcoind mine: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(Command::Wallet {
         node,
         token,
@@ -152,6 +197,7 @@ async fn main() -> std::process::ExitCode {
         }),
         compat: cli.compat,
         compat_ui: cli.compat_ui,
+        compat_zeros: cli.compat_zeros.min(64),
         limits: tabcoin_daemon::serve::Limits {
             connections: cli.max_connections.max(1),
             headers: std::time::Duration::from_secs(cli.api_timeout.max(1)),

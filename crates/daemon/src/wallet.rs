@@ -142,7 +142,7 @@ async fn answer(response: reqwest::Response) -> Result<Value, Failure> {
     }
 }
 
-async fn get(node: &Node, path: &str) -> Result<Value, Failure> {
+pub(crate) async fn get(node: &Node, path: &str) -> Result<Value, Failure> {
     let r = node
         .client
         .get(format!("{}{path}", node.url))
@@ -152,7 +152,7 @@ async fn get(node: &Node, path: &str) -> Result<Value, Failure> {
     answer(r).await
 }
 
-async fn post(node: &Node, path: &str, body: &Value) -> Result<Value, Failure> {
+pub(crate) async fn post(node: &Node, path: &str, body: &Value) -> Result<Value, Failure> {
     let r = node
         .client
         .post(format!("{}{path}", node.url))

@@ -474,6 +474,8 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/peers", "get"),
         ("/api/peers", "post"),
         ("/api/peers/{id}", "delete"),
+        ("/api/work", "get"),
+        ("/api/work", "post"),
         ("/api/transactions", "post"),
         ("/api/wallet", "get"),
         ("/api/transact", "post"),

@@ -274,3 +274,50 @@ async fn a_web_page_cannot_drive_the_classic_routes() {
     assert_eq!(length, 1, "nothing was mined");
     node.stop().await;
 }
+
+/// The Lambda course's miner: it reads the last block, finds a proof by
+/// its own rule, and posts it with its id; each valid proof pays the id a
+/// coin, in a block the node mines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lambda_course_miner_is_paid_for_its_proofs() {
+    let (node, api) = compat_node().await;
+    let to = other();
+    let (_, last) = get(&format!("{api}/last_block")).await;
+    let block = last["last_block"].clone();
+    assert_eq!(
+        keys(&block),
+        [
+            "index",
+            "previous_hash",
+            "proof",
+            "timestamp",
+            "transactions"
+        ]
+    );
+    let (_, last_proof) = get(&format!("{api}/last_proof")).await;
+    assert_eq!(last_proof["proof"], block["proof"]);
+    // The node of these tests asks for two hex zeros.
+    let valid = |p: &u64| tabcoin_daemon::compat::lambda_proof_is_valid(&block, &json!(p), 2);
+    let proof = (0..).find(valid).unwrap_or_default();
+    let bad = (0..).find(|p| !valid(p)).unwrap_or_default();
+    let (status, refused) = post(&format!("{api}/mine"), json!({"proof": bad, "id": to})).await;
+    assert_eq!(status, StatusCode::OK, "the course answers 200");
+    assert_eq!(refused["message"], "Proof was invalid or already submitted");
+    let (status, _) = post(&format!("{api}/mine"), json!({"proof": proof})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no id");
+    let (status, forged) = post(&format!("{api}/mine"), json!({"proof": proof, "id": to})).await;
+    assert_eq!(status, StatusCode::OK, "{forged}");
+    assert_eq!(forged["message"], "New Block Forged");
+    assert_eq!(forged["index"], 2);
+    assert!(
+        forged["transactions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t["recipient"] == to.as_str() && t["amount"] == 1),
+        "{forged}"
+    );
+    let balance = common::get_json(&format!("http://{}/api/addresses/{to}", node.api)).await;
+    assert_eq!(balance["balance"], 1001);
+    node.stop().await;
+}

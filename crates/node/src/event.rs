@@ -4,7 +4,7 @@
 //! changes the node in no other way.
 
 use serde::{Deserialize, Serialize};
-use tabcoin_chain::{Address, Amount, BlockHash, Salt, Template, Transaction};
+use tabcoin_chain::{Address, Amount, Block, BlockHash, Salt, Template, Transaction};
 use tabcoin_protocol::{ClientFrame, DecodeError, Payload, PeerId, RelayFrame};
 
 use crate::keys::Keys;
@@ -103,6 +103,11 @@ pub enum Event {
     /// pass on: checked exactly like one from a peer; a refusal comes back
     /// as [`Effect::SendRefused`].
     Submit(Transaction),
+    /// A block mined for this node by a miner of its own outside it (a
+    /// remote miner working on a template the node gave it): taken and
+    /// announced like a block the node mined, or refused with a
+    /// [`Notice::MinedNotAccepted`](crate::Notice::MinedNotAccepted).
+    Mined(Block),
     /// This tab now uses this account (the person switched, created or
     /// imported one), or the same account was unlocked or locked.
     KeysChanged(Keys),

@@ -189,9 +189,9 @@ impl Node {
         }
     }
 
-    /// A block this node made (mined or sealed): taken and announced, or
-    /// the reason it was not.
-    fn publish_own(&mut self, block: Block, now: Timestamp) -> Vec<Effect> {
+    /// A block this node made (mined or sealed, by its miners or by a
+    /// remote one): taken and announced, or the reason it was not.
+    pub(crate) fn publish_own(&mut self, block: Block, now: Timestamp) -> Vec<Effect> {
         let (height, hash) = (block.header.height, block.hash);
         match self.store.accept(block.clone(), now) {
             Ok(accepted) if accepted.tip_changed() => {

@@ -91,6 +91,7 @@ impl Node {
                 Ok(effects) => effects,
                 Err(e) => vec![Effect::SendRefused(e)],
             },
+            Event::Mined(block) => self.publish_own(block, now),
             Event::KeysChanged(keys) => self.switch_keys(keys, now),
             Event::StorageLoaded { chain, pool } => self.storage_loaded(chain, pool, now),
             Event::BlocksWritten(result) => self.blocks_written(result, now),

@@ -51,6 +51,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         limits: Default::default(),
         compat: None,
         compat_ui: None,
+        compat_zeros: 2,
     }
 }
 

@@ -482,6 +482,8 @@ struct Tabcoind {
     child: Child,
     /// Its API's base URL.
     api: String,
+    /// Its API token (from the cookie in its data directory).
+    token: String,
 }
 
 impl Tabcoind {
@@ -501,9 +503,12 @@ impl Tabcoind {
                 ])
                 .arg(dir),
         )?;
+        let token = std::fs::read_to_string(dir.join("cookie"))
+            .map_err(|e| format!("no API cookie in {}: {e}", dir.display()))?;
         Ok(Tabcoind {
             child,
             api: api.replace("ws://", "http://"),
+            token: token.trim().to_owned(),
         })
     }
 }
@@ -517,7 +522,16 @@ impl Drop for Tabcoind {
 
 /// Runs crates/daemon/examples/api_load.rs with `args`.
 fn api_load(args: &[&str]) -> Result<Vec<(String, f64)>> {
-    let out = Command::new(root().join("target/release/examples/api_load"))
+    api_load_with(args, None)
+}
+
+/// The same, showing `token` on every request.
+fn api_load_with(args: &[&str], token: Option<&str>) -> Result<Vec<(String, f64)>> {
+    let mut cmd = Command::new(root().join("target/release/examples/api_load"));
+    if let Some(token) = token {
+        cmd.env("TABCOIND_API_TOKEN", token);
+    }
+    let out = cmd
         .args(args)
         .output()
         .map_err(|e| format!("cannot run api_load: {e}"))?;
@@ -573,13 +587,17 @@ fn daemon_rows(url: &str) -> Result<String> {
     let paths = [
         ("chain", "/api/chain".to_owned()),
         ("address", format!("/api/addresses/{}", peer.address)),
+        ("wallet", "/api/wallet".to_owned()),
     ];
     for round in 1..=ROUNDS {
         eprintln!(
             "xtask: bench round {round}/{ROUNDS}: tabcoind's API at {CONNECTIONS} connections"
         );
         for (name, path) in &paths {
-            let v = api_load(&["load", &node.api, path, CONNECTIONS, "5"])?;
+            let v = api_load_with(
+                &["load", &node.api, path, CONNECTIONS, "5"],
+                Some(&node.token),
+            )?;
             if v.iter().any(|(k, v)| k == "errors" && *v > 0.0) {
                 return Err(format!("{path} failed under load: {v:?}"));
             }
@@ -620,6 +638,14 @@ fn daemon_rows(url: &str) -> Result<String> {
             s.median(&format!("{name} p99_ms"))?,
         );
     }
+    let (wallet, chain) = (
+        s.median("wallet per_second")?,
+        s.median("chain per_second")?,
+    );
+    rows += &format!(
+        "| tabcoind API at {CONNECTIONS} connections: `GET /api/wallet` with its bearer token checked, against `GET /api/chain` (no token): requests/s | {wallet:.0}/s | {chain:.0}/s | {:.2}× |\n",
+        wallet / chain
+    );
     drop(node);
     drop(peer);
     Ok(rows)

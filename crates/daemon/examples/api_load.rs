@@ -7,6 +7,8 @@
 //!   each on a keep-alive connection of its own, send `GET URL PATH` one
 //!   after another for `SECONDS`; prints `per_second`, `p50_ms`, `p99_ms`
 //!   and `errors` as `key value` lines.
+//!
+//! With `TABCOIND_API_TOKEN` set, every request shows that token.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +17,14 @@ use serde_json::Value;
 type Result<T> = std::result::Result<T, String>;
 
 fn client() -> Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Ok(token) = std::env::var("TABCOIND_API_TOKEN")
+        && let Ok(value) = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+    {
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
     reqwest::Client::builder()
+        .default_headers(headers)
         .pool_max_idle_per_host(1)
         .timeout(Duration::from_secs(10))
         .build()

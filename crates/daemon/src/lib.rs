@@ -33,7 +33,7 @@ use tabcoin_chain::spec::MAX_SPEC_BYTES;
 pub use daemon::{Daemon, Shared};
 
 /// The network `--net` names: a built-in network (`demo`, `test`) or a spec
-/// file (JSON, see the README).
+/// file (JSON, see docs/CONSENSUS.md).
 pub fn network(arg: &str) -> Result<Params, String> {
     if let Some(params) = Params::by_name(arg) {
         return Ok(params);

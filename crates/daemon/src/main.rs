@@ -16,7 +16,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// The network: demo, test, or a spec file (JSON: name, consensus,
-    /// mining_reward, starting_balance, allocations; see the README).
+    /// mining_reward, starting_balance, allocations; see docs/CONSENSUS.md).
     #[arg(long, default_value = "demo")]
     net: String,
     /// A relay to join the network through (repeat for several).
@@ -60,7 +60,7 @@ struct Cli {
     #[arg(long, default_value_t = tabcoin_daemon::serve::Limits::default().headers.as_secs())]
     api_timeout: u64,
     /// Also answer the classic clients (the cryptochain course's and the
-    /// Flask tutorial's routes, see the README) on this loopback address,
+    /// Flask tutorial's routes, see docs/DAEMON.md) on this loopback address,
     /// without a token, spending from the node's wallet.
     #[arg(long, num_args = 0..=1, default_missing_value = "127.0.0.1:3000")]
     compat: Option<SocketAddr>,

@@ -123,7 +123,7 @@ fn reconverges_after_a_fourfold_jump_in_hash_rate() {
     }
 }
 
-/// Nonces a second of one SIMD worker (the README's miner benchmark).
+/// Nonces a second of one SIMD worker (the miner benchmark, docs/MEASUREMENTS.md).
 const SIMD_WORKER_PER_S: f64 = 15e6;
 
 /// A good first minutes on the demo network: whether one or eight SIMD

@@ -325,12 +325,21 @@ impl Node {
             Effect::Notify(Notice::PeerBanned { peer, minutes, why }),
             Effect::Ban { peer, until },
         ];
-        if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+        if self.serves_bodies(peer) {
             effects.extend(self.lose_body_peer(peer, now));
         } else if self.syncing_from(peer) {
             effects.extend(self.switch_sync_peer(peer, now));
         }
         effects
+    }
+
+    /// Whether `peer` serves the blocks being fetched: asked for some, or
+    /// leading the download.
+    fn serves_bodies(&self, peer: PeerId) -> bool {
+        match &self.fetch {
+            Fetch::Bodies(b) => b.is_asked(peer) || self.syncing_from(peer),
+            _ => false,
+        }
     }
 
     /// A peer event, in its turn (see `Node::ingress`).
@@ -364,7 +373,7 @@ impl Node {
             Event::PeerLeft(peer) => {
                 self.peers.leave(peer);
                 self.probes.remove(&peer);
-                if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+                if self.serves_bodies(peer) {
                     self.lose_body_peer(peer, now)
                 } else if self.syncing_from(peer) {
                     self.switch_sync_peer(peer, now)

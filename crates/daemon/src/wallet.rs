@@ -107,7 +107,24 @@ impl Node {
 }
 
 /// The key in the file at `path` (as `wallet new` writes it).
+/// A key file others can read is refused, with the command that fixes it.
 pub fn read_key(path: &Path) -> Result<Wallet, Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read the key in {}: {e}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{} holds a secret key but other users can read it (mode {:o}); run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the key in {}: {e}", path.display()))?;
     Wallet::import(&text).map_err(|_| format!("{} does not hold a key", path.display()))

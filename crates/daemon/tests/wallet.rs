@@ -39,6 +39,17 @@ async fn the_wallet_commands_make_a_key_and_pay_through_the_node() {
         "never over a key: {err}"
     );
     assert_eq!(wallet(&node, &["address", "--key", &key]).1, address);
+    // A key file others can read is refused, with the fix.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let open = dir.join("open.key");
+        std::fs::copy(&key, &open).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (ok, _, err) = wallet(&node, &["address", "--key", &open.to_string_lossy()]);
+        assert!(!ok && err.contains("chmod 600"), "{err}");
+    }
     let (_, node_address, _) = wallet(&node, &["address"]);
     assert!(node_address.starts_with("tab1") && node_address != address);
 

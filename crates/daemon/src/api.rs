@@ -160,14 +160,40 @@ pub fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The names the API answers to: loopback names, and the one configured
+/// (`--api-host`), if any.
+#[derive(Debug, Clone, Default)]
+pub struct Hosts(pub Option<String>);
+
+impl Hosts {
+    /// Whether `host` (a `Host` header or an origin's host, port included
+    /// or not) is one of them.
+    pub fn allow(&self, host: &str) -> bool {
+        is_loopback_host(host)
+            || self.0.as_deref().is_some_and(|name| {
+                let given = host.rsplit_once(':').map_or(host, |(name, port)| {
+                    if port.chars().all(|c| c.is_ascii_digit()) {
+                        name
+                    } else {
+                        host
+                    }
+                });
+                given
+                    .trim_end_matches('.')
+                    .eq_ignore_ascii_case(name.trim_end_matches('.'))
+            })
+    }
+}
+
 /// Refuses what a web page could make a browser send to the API: a request
-/// whose `Host` is not a loopback name (DNS rebinding: a page whose own name
-/// resolves to 127.0.0.1 would read and spend through the API), and a
-/// request that changes state coming from another site (`Origin` not a
-/// loopback origin, or `Sec-Fetch-Site` cross-site: a form posted from any
-/// page would mine or pay). Scripts, the CLI wallet and the tests send
-/// neither header, or loopback ones.
+/// whose `Host` is not a loopback name or the configured one (DNS
+/// rebinding: a page whose own name resolves to 127.0.0.1 would read and
+/// spend through the API), and a request that changes state coming from
+/// another site (`Origin` not one of those, or `Sec-Fetch-Site`
+/// cross-site: a form posted from any page would mine or pay). Scripts,
+/// the CLI wallet and the tests send neither header, or loopback ones.
 pub(crate) async fn guard(
+    axum::extract::State(hosts): axum::extract::State<std::sync::Arc<Hosts>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -177,12 +203,12 @@ pub(crate) async fn guard(
     let host = text(header::HOST.as_str())
         .map(str::to_owned)
         .or_else(|| request.uri().authority().map(|a| a.to_string()));
-    if !host.as_deref().is_some_and(is_loopback_host) {
+    if !host.as_deref().is_some_and(|h| hosts.allow(h)) {
         return ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "forbidden_host",
             format!(
-                "this API answers requests addressed to localhost or 127.0.0.1 only, not {:?}",
+                "this API answers requests addressed to localhost, 127.0.0.1 or its --api-host only, not {:?}",
                 host.unwrap_or_default()
             ),
         )
@@ -192,7 +218,7 @@ pub(crate) async fn guard(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if changes_state && is_cross_site(headers) {
+    if changes_state && is_cross_site(headers, &hosts) {
         return cross_site_refused();
     }
     next.run(request).await
@@ -201,11 +227,11 @@ pub(crate) async fn guard(
 /// Whether a browser says the request comes from another site: an
 /// `Origin` that is not a loopback origin, or `Sec-Fetch-Site:
 /// cross-site`.
-fn is_cross_site(headers: &axum::http::HeaderMap) -> bool {
+fn is_cross_site(headers: &axum::http::HeaderMap, hosts: &Hosts) -> bool {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let foreign_origin = text(axum::http::header::ORIGIN.as_str()).is_some_and(|origin| {
         let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        origin == "null" || !is_loopback_host(host)
+        origin == "null" || !hosts.allow(host)
     });
     foreign_origin || text("sec-fetch-site").is_some_and(|s| s == "cross-site")
 }
@@ -222,18 +248,20 @@ fn cross_site_refused() -> Response {
 /// Refuses a cross-site request to a `GET` route that changes state (the
 /// classic clients mine with `GET`), as [`guard`] refuses other methods.
 pub(crate) async fn same_site_only(
+    axum::extract::State(hosts): axum::extract::State<std::sync::Arc<Hosts>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if is_cross_site(request.headers()) {
+    if is_cross_site(request.headers(), &hosts) {
         return cross_site_refused();
     }
     next.run(request).await
 }
 
 /// The API's routes over `state`: what changes state or reveals the
-/// wallet wants `token` (see [`crate::auth`]; None: no check).
-pub fn router(state: Shared, token: Option<std::sync::Arc<str>>) -> Router {
+/// wallet wants `token` (see [`crate::auth`]; None: no check); requests
+/// must name one of `hosts`.
+pub fn router(state: Shared, token: Option<std::sync::Arc<str>>, hosts: Hosts) -> Router {
     let mut guarded = Router::new()
         .route("/api/peers", post(add_relay))
         .route("/api/peers/{id}", axum::routing::delete(remove_relay))
@@ -269,7 +297,10 @@ pub fn router(state: Shared, token: Option<std::sync::Arc<str>>) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(guard))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(hosts),
+            guard,
+        ))
         .with_state(state)
 }
 

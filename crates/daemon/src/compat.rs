@@ -76,7 +76,10 @@ impl axum::extract::FromRef<Compat> for Shared {
 /// The compatibility routes over `state`; with `ui`, that directory's
 /// files (the course's built client) for every other path; a Lambda
 /// course proof needs `zeros` hex zeros.
-pub fn router(state: Shared, ui: Option<PathBuf>, zeros: u32) -> Router {
+pub fn router(state: Shared, ui: Option<PathBuf>, zeros: u32, hosts: crate::api::Hosts) -> Router {
+    let hosts = std::sync::Arc::new(hosts);
+    let same_site =
+        || axum::middleware::from_fn_with_state(hosts.clone(), crate::api::same_site_only);
     let routes = Router::new()
         .route("/api/blocks", get(blocks))
         .route("/api/blocks/length", get(length))
@@ -85,17 +88,13 @@ pub fn router(state: Shared, ui: Option<PathBuf>, zeros: u32) -> Router {
         .route("/api/transaction-pool-map", get(pool_map))
         .route(
             "/api/mine-transactions",
-            get(mine_transactions)
-                .route_layer(axum::middleware::from_fn(crate::api::same_site_only)),
+            get(mine_transactions).route_layer(same_site()),
         )
         .route("/api/mine", post(mine_data))
         .route("/api/wallet-info", get(wallet_info))
         .route("/api/known-addresses", get(known_addresses))
         .route("/transactions/new", post(flask_transaction))
-        .route(
-            "/mine",
-            get(flask_mine).route_layer(axum::middleware::from_fn(crate::api::same_site_only)),
-        )
+        .route("/mine", get(flask_mine).route_layer(same_site()))
         .route("/chain", get(flask_chain))
         .route("/nodes/register", post(flask_register))
         .route("/nodes/resolve", get(flask_resolve))
@@ -115,7 +114,10 @@ pub fn router(state: Shared, ui: Option<PathBuf>, zeros: u32) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::api::MAX_BODY_BYTES,
         ))
-        .layer(axum::middleware::from_fn(crate::api::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            hosts.clone(),
+            crate::api::guard,
+        ))
         .with_state(Compat { node: state, zeros })
 }
 

@@ -89,6 +89,9 @@ pub struct Options {
     pub compat_ui: Option<PathBuf>,
     /// Hex zeros a Lambda course proof needs on those routes.
     pub compat_zeros: u32,
+    /// A name besides the loopback ones that requests may address the
+    /// node by (a `Host` header), e.g. behind a local proxy.
+    pub api_host: Option<String>,
 }
 
 /// A node running: its API's address and its shared state.
@@ -202,7 +205,14 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let api = listener.local_addr().map_err(|e| e.to_string())?;
     let (token, cookie) = match opts.auth {
         Some(auth::Auth::Off) => (None, None),
-        Some(auth::Auth::Token(token)) => (Some(token), None),
+        Some(auth::Auth::Token(token)) => {
+            if token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(
+                    "--api-token: a token is at least 16 characters, without spaces or control characters".into(),
+                );
+            }
+            (Some(token), None)
+        }
         Some(auth::Auth::Cookie(path)) => (Some(auth::random_token()?), Some(path)),
         None => {
             let dir = match &opts.data {
@@ -215,7 +225,12 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     if let (Some(token), Some(path)) = (&token, &cookie) {
         auth::write_cookie(path, token)?;
     }
-    let app = api::router(state.clone(), token.as_deref().map(std::sync::Arc::from));
+    let hosts = api::Hosts(opts.api_host.clone());
+    let app = api::router(
+        state.clone(),
+        token.as_deref().map(std::sync::Arc::from),
+        hosts.clone(),
+    );
     tasks.push(tokio::spawn(serve::serve(listener, app, opts.limits)));
     let compat = match opts.compat {
         Some(addr) => {
@@ -226,7 +241,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             tracing::warn!(
                 "the classic clients' routes on http://{addr} need no token and spend from this node's wallet: anyone who can reach them can spend its coins"
             );
-            let app = compat::router(state.clone(), opts.compat_ui, opts.compat_zeros);
+            let app = compat::router(state.clone(), opts.compat_ui, opts.compat_zeros, hosts);
             tasks.push(tokio::spawn(serve::serve(listener, app, opts.limits)));
             Some(addr)
         }

@@ -72,6 +72,10 @@ struct Cli {
     /// `--compat` listener.
     #[arg(long, default_value_t = tabcoin_daemon::compat::PROOF_ZEROS)]
     compat_zeros: u32,
+    /// A name besides localhost and 127.0.0.1 that requests may address
+    /// the API by (their `Host`), e.g. behind a local reverse proxy.
+    #[arg(long)]
+    api_host: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -198,6 +202,7 @@ async fn main() -> std::process::ExitCode {
         compat: cli.compat,
         compat_ui: cli.compat_ui,
         compat_zeros: cli.compat_zeros.min(64),
+        api_host: cli.api_host,
         limits: tabcoin_daemon::serve::Limits {
             connections: cli.max_connections.max(1),
             headers: std::time::Duration::from_secs(cli.api_timeout.max(1)),

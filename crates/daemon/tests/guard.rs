@@ -225,3 +225,53 @@ async fn the_store_and_its_directory_are_private_and_an_open_one_is_refused() {
     assert!(!open.join("tabcoind.redb").exists(), "nothing was written");
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// A token anyone could guess, or one that matches an empty bearer
+/// header, is refused at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weak_api_token_is_refused_at_start() {
+    for weak in ["", "short", "sixteen chars  x"] {
+        let options = tabcoin_daemon::Options {
+            auth: Some(tabcoin_daemon::auth::Auth::Token(weak.into())),
+            ..common::options(Vec::new(), None)
+        };
+        let refused = tabcoin_daemon::start(options)
+            .await
+            .err()
+            .unwrap_or_default();
+        assert!(refused.contains("--api-token"), "{weak:?}: {refused}");
+    }
+}
+
+/// A name configured with `--api-host` is answered too, and its pages may
+/// post; other names still are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configured_host_is_answered_and_no_other() {
+    let options = tabcoin_daemon::Options {
+        api_host: Some("node.example".into()),
+        ..common::options(Vec::new(), None)
+    };
+    let node = tabcoin_daemon::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = node.api;
+    let answer = move |head: String| tokio::task::spawn_blocking(move || raw(addr, &head));
+    let token = format!("Authorization: Bearer {}", common::TOKEN);
+    for (host, status) in [
+        ("node.example:3001", 200),
+        ("NODE.example", 200),
+        ("other.example", 421),
+    ] {
+        let (got, body) = answer(format!("GET /api/chain HTTP/1.1\r\nHost: {host}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got, status, "{host}: {body}");
+    }
+    let (got, body) = answer(format!(
+        "POST /api/mine HTTP/1.1\r\nHost: node.example\r\n{token}\r\nOrigin: https://node.example"
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(got, 200, "{body}");
+    node.stop().await;
+}

@@ -52,6 +52,7 @@ pub fn options(relays: Vec<String>, data: Option<std::path::PathBuf>) -> Options
         compat: None,
         compat_ui: None,
         compat_zeros: 2,
+        api_host: None,
     }
 }
 

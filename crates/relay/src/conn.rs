@@ -19,6 +19,49 @@ use crate::Config;
 use crate::hub::{Hub, Outbox};
 use crate::rate::Bucket;
 
+/// Why a tab's connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// Writing to it failed.
+    WriteFailed,
+    /// Its outgoing queue closed.
+    QueueClosed,
+    /// The hub dropped it: too slow a reader, or flooding others.
+    Dropped,
+    /// It sent more frames a second than allowed.
+    Flooding,
+    /// It sent a frame that does not decode.
+    BadFrame,
+    /// It sent a binary frame.
+    BinaryFrame,
+    /// It closed the connection.
+    Closed,
+    /// Reading from it failed.
+    ReadFailed,
+    /// A keepalive ping failed.
+    PingFailed,
+    /// The relay is shutting down.
+    Shutdown,
+}
+
+impl Ended {
+    /// The words the log uses.
+    fn as_str(self) -> &'static str {
+        match self {
+            Ended::WriteFailed => "write failed",
+            Ended::QueueClosed => "write queue closed",
+            Ended::Dropped => "dropped by the hub: too slow, or flooding others",
+            Ended::Flooding => "flooding",
+            Ended::BadFrame => "sent a bad frame",
+            Ended::BinaryFrame => "sent a binary frame",
+            Ended::Closed => "closed",
+            Ended::ReadFailed => "read failed",
+            Ended::PingFailed => "ping failed",
+            Ended::Shutdown => "relay shutting down",
+        }
+    }
+}
+
 /// Serves one tab until it leaves; returns whether it was dropped for
 /// flooding (a bad frame may be an outdated tab's, and is not held
 /// against its address).
@@ -49,17 +92,17 @@ pub(crate) async fn connection(
             out = rx.recv() => match out {
                 Some(text) => {
                     if sink.send(WsMessage::Text(text)).await.is_err() {
-                        break "write failed";
+                        break Ended::WriteFailed;
                     }
                 }
-                None => break "write queue closed",
+                None => break Ended::QueueClosed,
             },
-            () = dropped.notified() => break "dropped by the hub: too slow, or flooding others",
+            () = dropped.notified() => break Ended::Dropped,
             input = stream.next() => match input {
                 Some(Ok(WsMessage::Text(text))) => {
                     if !bucket.take(Instant::now()) {
                         refuse(&mut sink, &hub, format!("more than {} frames per second", config.rate)).await;
-                        break "flooding";
+                        break Ended::Flooding;
                     }
                     match decode_client_frame(text.as_str(), config.max_frame_bytes) {
                         Ok(ClientFrame::Join { room: other }) => {
@@ -78,7 +121,7 @@ pub(crate) async fn connection(
                             if let Some(frame) = answer
                                 && sink.send(WsMessage::Text(encode(&frame).into())).await.is_err()
                             {
-                                break "write failed";
+                                break Ended::WriteFailed;
                             }
                         }
                         Ok(ClientFrame::Leave { room: other }) => {
@@ -100,35 +143,35 @@ pub(crate) async fn connection(
                         }
                         Err(e) => {
                             refuse(&mut sink, &hub, e.to_string()).await;
-                            break "sent a bad frame";
+                            break Ended::BadFrame;
                         }
                     }
                 }
                 Some(Ok(WsMessage::Binary(_))) => {
                     refuse(&mut sink, &hub, "binary frames are not part of the protocol".into()).await;
-                    break "sent a binary frame";
+                    break Ended::BinaryFrame;
                 }
                 Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
-                Some(Ok(WsMessage::Close(_))) | None => break "closed",
-                Some(Err(_)) => break "read failed",
+                Some(Ok(WsMessage::Close(_))) | None => break Ended::Closed,
+                Some(Err(_)) => break Ended::ReadFailed,
             },
             _ = ping.tick() => {
                 if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
-                    break "ping failed";
+                    break Ended::PingFailed;
                 }
             }
             _ = shutdown.changed() => {
                 let _ = sink.send(WsMessage::Close(None)).await;
-                break "relay shutting down";
+                break Ended::Shutdown;
             }
         }
     };
     // A slow tab was already counted when the hub dropped its queue.
     for (room, id) in rooms {
         hub.leave(&room, id);
-        tracing::info!(peer = id, room = %room, reason, "left");
+        tracing::info!(peer = id, room = %room, reason = reason.as_str(), "left");
     }
-    reason == "flooding"
+    reason == Ended::Flooding
 }
 
 /// Whether a connection in `rooms` may join `room` too, else why not.

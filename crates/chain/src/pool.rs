@@ -24,7 +24,10 @@ use crate::timestamp::Timestamp;
 use crate::tx::{Input, Transaction, TxError, TxId};
 
 /// Why the pool refused a transaction.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum PoolError {
     /// The transaction breaks a transaction rule.
     #[error("{0}")]
@@ -48,6 +51,18 @@ pub enum PoolError {
         /// The limit.
         max: usize,
     },
+}
+
+impl PoolError {
+    /// The refusal's code, in snake case: the transaction rule's own for an
+    /// invalid transaction (`bad_signature`), else the pool's
+    /// (`conflicting_sender`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PoolError::Invalid(e) => e.code(),
+            other => other.into(),
+        }
+    }
 }
 
 /// What adding did.

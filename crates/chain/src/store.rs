@@ -92,7 +92,10 @@ impl Accepted {
 }
 
 /// Why a block was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum AcceptError {
     /// The block broke a consensus rule.
     #[error("block {hash} at height {height} is invalid: {error}")]
@@ -148,6 +151,17 @@ pub enum AcceptError {
         /// The first block offered.
         actual: BlockHash,
     },
+}
+
+impl AcceptError {
+    /// The refusal's code, in snake case: the broken rule's for an invalid
+    /// block (`bad_tx_root`), else the store's (`too_deep`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AcceptError::Invalid { error, .. } => error.code(),
+            other => other.into(),
+        }
+    }
 }
 
 /// How many invalid block hashes a store remembers.

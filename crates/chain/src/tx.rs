@@ -212,7 +212,10 @@ pub struct Transaction {
 }
 
 /// A transaction rule that was broken. Each variant is one rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum TxError {
     /// The signature does not verify against the sender's address.
     #[error("transaction {id}: the signature does not match the sender")]
@@ -307,6 +310,14 @@ pub enum TxError {
         /// The transaction.
         id: TxId,
     },
+}
+
+impl TxError {
+    /// The rule's code, in snake case (`insufficient_funds`): what the API
+    /// and the logs name it by.
+    pub fn code(&self) -> &'static str {
+        self.into()
+    }
 }
 
 const TX_DOMAIN: &[u8] = b"tabcoin/tx/v2";

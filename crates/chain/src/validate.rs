@@ -31,7 +31,10 @@ use crate::tx::{Input, TxError, TxId};
 
 /// A consensus rule a block broke. Each variant is one rule and carries the
 /// values that disagreed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum BlockError {
     /// The block's height must be its parent's height plus one.
     #[error("height {actual} does not follow the parent's (expected {expected})")]
@@ -228,6 +231,13 @@ pub enum BlockError {
         /// The network's block time.
         min_ms: u64,
     },
+}
+
+impl BlockError {
+    /// The rule's code, in snake case (`insufficient_work`).
+    pub fn code(&self) -> &'static str {
+        self.into()
+    }
 }
 
 /// What validation needs to know about a block's ancestors.

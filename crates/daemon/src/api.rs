@@ -119,24 +119,6 @@ impl From<QueryRejection> for ApiError {
 
 type Answer = Result<Json<Value>, ApiError>;
 
-/// The rule a refusal names: its innermost variant, in snake case
-/// (`Tx(InsufficientFunds { .. })` → `insufficient_funds`).
-pub fn rule(debug: &str) -> String {
-    let mut rest = debug;
-    for wrapper in ["Tx(", "Pool(", "Invalid("] {
-        rest = rest.strip_prefix(wrapper).unwrap_or(rest);
-    }
-    let name: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
 /// Whether `host` (a `Host` header or an origin's host, port included or
 /// not) names this machine's loopback: `localhost`, `127.0.0.1` (any
 /// 127.x.y.z) or `[::1]`.
@@ -513,11 +495,7 @@ async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonReje
         salt: Salt(salt),
     };
     if let Some(e) = d.handle(event) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &rule(&format!("{e:?}")),
-            e,
-        ));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e));
     }
     let me = d.node.keys().address();
     let pending = d
@@ -618,11 +596,7 @@ async fn submit(State(s): State<Shared>, body: Result<Json<Value>, JsonRejection
         .map_err(|e| ApiError::bad("bad_transaction", format!("not a transaction: {e}")))?;
     let id = tx.id;
     if let Some(e) = s.lock().handle(Event::Submit(tx)) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &rule(&format!("{e:?}")),
-            e,
-        ));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e));
     }
     Ok(Json(json!({ "id": id.to_string(), "pending": true })))
 }

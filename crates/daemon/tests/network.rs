@@ -106,11 +106,8 @@ async fn an_authority_seals_and_a_node_that_is_not_one_is_told_why_it_cannot() {
     std::fs::write(&key, authority.export()).unwrap_or_else(|e| panic!("{e}"));
     // A key file is the owner's only (others' reading it is refused).
     #[cfg(unix)]
-    std::fs::set_permissions(
-        &key,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .unwrap_or_else(|e| panic!("{e}"));
     let office = dir.join("office.json");
     let text = format!(
         r#"{{"name": "office", "created": 1796083200000,

@@ -7,7 +7,10 @@ use tabcoin_protocol::{DecodeError, PeerId};
 use crate::peers::Fault;
 
 /// Why a send was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum SendError {
     /// The transaction itself is not possible.
     #[error("{0}")]
@@ -18,6 +21,18 @@ pub enum SendError {
     /// The account's key is sealed with a passphrase not given yet.
     #[error("this account is locked: unlock it with its passphrase to send")]
     Locked,
+}
+
+impl SendError {
+    /// The refusal's code, in snake case: the transaction or pool rule's
+    /// (`insufficient_funds`), or `locked`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SendError::Tx(e) => e.code(),
+            SendError::Pool(e) => e.code(),
+            SendError::Locked => "locked",
+        }
+    }
 }
 
 /// What a peer did to be banned.
@@ -231,5 +246,27 @@ impl Notice {
                 | Notice::ChainWriteFailed { .. }
                 | Notice::SendFailed { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use tabcoin_chain::{Amount, PoolError, TxError};
+
+    use super::SendError;
+
+    #[test]
+    fn a_refused_send_names_the_rule_inside_it() {
+        let funds = TxError::InsufficientFunds {
+            balance: Amount(1),
+            requested: Amount(2),
+        };
+        assert_eq!(SendError::Tx(funds.clone()).code(), "insufficient_funds");
+        assert_eq!(
+            SendError::Pool(PoolError::Invalid(funds)).code(),
+            "insufficient_funds"
+        );
+        assert_eq!(SendError::Pool(PoolError::Stale).code(), "stale");
+        assert_eq!(SendError::Locked.code(), "locked");
     }
 }

@@ -25,8 +25,7 @@ async fn get(url: &str) -> (StatusCode, Value) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    common::status_json(r).await
 }
 
 async fn post(url: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -36,15 +35,7 @@ async fn post(url: &str, body: Option<Value>) -> (StatusCode, Value) {
         req = req.json(&b);
     }
     let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn other_address() -> String {
-    Wallet::from_secret([42; 32])
-        .unwrap_or_else(|_| panic!("seed"))
-        .address()
-        .to_string()
+    common::status_json(r).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,7 +63,7 @@ async fn the_chain_grows_by_mining_and_pays_through_the_api() {
     assert_eq!(chain["height"], 1);
 
     // A payment: pending, then confirmed by the next block.
-    let to = other_address();
+    let to = common::other_address();
     let (status, sent) = post(
         &format!("{api}/api/transact"),
         Some(json!({"to": to, "amount": 30})),
@@ -171,7 +162,7 @@ async fn bad_requests_get_a_rule_and_a_sentence_and_change_nothing() {
         assert_eq!(error(&body), rule, "{url}: {body}");
         assert!(!body["message"].as_str().unwrap_or_default().is_empty());
     }
-    let to = other_address();
+    let to = common::other_address();
     let transact = format!("{api}/api/transact");
     let refused = [
         (

@@ -1,10 +1,10 @@
 //! The classic clients against `--compat`, with their own request bodies,
 //! and their answers' shapes checked field by field: the cryptochain
-//! course's React client and the Flask tutorial's client.
+//! course's React client, the Flask tutorial's client and the Lambda
+//! course's miner.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tabcoin_chain::Wallet;
 
 mod common;
 
@@ -36,8 +36,7 @@ async fn get(url: &str) -> (StatusCode, Value) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    common::status_json(r).await
 }
 
 async fn post(url: &str, body: Value) -> (StatusCode, Value) {
@@ -47,15 +46,7 @@ async fn post(url: &str, body: Value) -> (StatusCode, Value) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn other() -> String {
-    Wallet::from_secret([42; 32])
-        .unwrap_or_else(|_| panic!("seed"))
-        .address()
-        .to_string()
+    common::status_json(r).await
 }
 
 /// The keys of a JSON object, sorted.
@@ -71,7 +62,7 @@ fn keys(v: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cryptochain_course_client_runs_against_it() {
     let (node, api) = compat_node().await;
-    let to = other();
+    let to = common::other_address();
     // App.js
     let (status, info) = get(&format!("{api}/api/wallet-info")).await;
     assert_eq!(status, StatusCode::OK);
@@ -177,7 +168,7 @@ async fn the_cryptochain_course_client_runs_against_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_flask_tutorial_client_runs_against_it() {
     let (node, api) = compat_node().await;
-    let to = other();
+    let to = common::other_address();
     // Its README's request, the node paying from its own wallet.
     let (status, answer) = post(
         &format!("{api}/transactions/new"),
@@ -258,7 +249,7 @@ async fn a_web_page_cannot_drive_the_classic_routes() {
     let form = plain()
         .post(format!("{api}/api/transact"))
         .header("origin", "https://attacker.example")
-        .json(&json!({"recipient": other(), "amount": 1}))
+        .json(&json!({"recipient": common::other_address(), "amount": 1}))
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -281,7 +272,7 @@ async fn a_web_page_cannot_drive_the_classic_routes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lambda_course_miner_is_paid_for_its_proofs() {
     let (node, api) = compat_node().await;
-    let to = other();
+    let to = common::other_address();
     let (_, last) = get(&format!("{api}/last_block")).await;
     let block = last["last_block"].clone();
     assert_eq!(

@@ -11,8 +11,7 @@ mod common;
 
 async fn call(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    common::status_json(r).await
 }
 
 fn miner_address() -> String {

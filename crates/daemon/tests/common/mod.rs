@@ -87,3 +87,17 @@ pub async fn get_json(url: &str) -> Value {
         Err(_) => Value::Null,
     }
 }
+
+/// The status and JSON body of an answer (null if it is not JSON).
+pub async fn status_json(r: reqwest::Response) -> (reqwest::StatusCode, Value) {
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// An address no test node holds the key of.
+pub fn other_address() -> String {
+    tabcoin_chain::Wallet::from_secret([42; 32])
+        .unwrap_or_else(|_| panic!("seed"))
+        .address()
+        .to_string()
+}

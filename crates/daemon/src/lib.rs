@@ -6,7 +6,7 @@
 //! - [`relay`]: relay connections, kept up;
 //! - [`miner`]: mining on threads;
 //! - [`db`]: the redb store;
-//! - [`api`]: the HTTP API;
+//! - [`api`]: the HTTP API; [`error`]: its error answers;
 //! - [`auth`]: the API token and its cookie file;
 //! - [`compat`]: the classic clients' routes, on a listener of their own;
 //! - [`serve`]: the API's connections, within bounds;
@@ -18,6 +18,7 @@ pub mod auth;
 pub mod compat;
 pub mod daemon;
 pub mod db;
+pub mod error;
 pub mod miner;
 pub mod relay;
 pub mod remote;
@@ -54,6 +55,9 @@ pub fn network(arg: &str) -> Result<Params, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
     tabcoin_node::network_of_spec(&text).map_err(|e| format!("{arg}: {e}"))
 }
+
+/// Largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Most relays a node joins.
 pub const MAX_RELAYS: usize = 16;

@@ -15,9 +15,7 @@ use tabcoin_chain::retarget::anchor_after;
 use tabcoin_chain::validate::{Context, check_header};
 use tabcoin_chain::{BlockError, BlockHash, Header, Height, Store, Timestamp, Work};
 
-/// Most headers in one [`crate::Message::Headers`] batch (about 230 KB of
-/// JSON, well within a frame).
-pub const MAX_HEADERS_PER_BATCH: usize = 1_000;
+pub use crate::message::MAX_HEADERS_PER_BATCH;
 
 /// Most headers a node holds for one peer's chain: a year of a demo network
 /// is 6.3 million blocks, but a chain that long forking from ours is not

@@ -8,7 +8,7 @@
 //! with more work answer with their own `Hello` directly; the node then
 //! sends [`Message::GetHeaders`] with a block locator to one of them and
 //! receives [`Message::Headers`], the peer's header chain after what they
-//! share, in bounded batches (see [`crate::headers`]). Once the headers
+//! share, in bounded batches (see the node's `headers` module). Once the headers
 //! prove more work than its own chain, it sends [`Message::GetBlocks`] and
 //! receives [`Message::Blocks`] along that chain, then asks for the peer's
 //! pending transactions ([`Message::GetPool`]). (On a proof-of-authority
@@ -18,7 +18,9 @@
 use serde::{Deserialize, Serialize};
 use tabcoin_chain::{Block, BlockHash, Header, Height, Transaction, Work};
 
-pub use crate::headers::MAX_HEADERS_PER_BATCH;
+/// Most headers in one [`Message::Headers`] batch (about 230 KB of JSON,
+/// well within a frame).
+pub const MAX_HEADERS_PER_BATCH: usize = 1_000;
 use tabcoin_protocol::{DecodeError, Payload};
 
 /// Version of this protocol; peers with another version are ignored.

@@ -16,6 +16,7 @@
 mod bench;
 mod compress;
 mod fuzz;
+mod layering;
 mod steps;
 mod tools;
 
@@ -28,6 +29,7 @@ fn usage() -> ExitCode {
          run [--addr HOST:PORT] [--node]\n                           build the app and serve it with the relay (default 127.0.0.1:8080);\n                           --node also starts a tabcoind (API on 127.0.0.1:3001)\n  \
          test                     install what is missing and run every test layer\n  \
          build                    build the app (dist/) and the relay in release mode\n  \
+         layering                 check that no module imports in a circle or from a layer above\n  \
          bench [section …]        run the benchmarks side by side; writes docs/BENCHMARKS.md
                                   (sections: miner verify sync ui size relay attack mesh daemon)
   fuzz [--seconds N] [target …]
@@ -45,6 +47,11 @@ fn main() -> ExitCode {
         Some("build") => steps::build(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("layering") => Ok(if layering::check() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
         _ => return usage(),
     };
     match result {

@@ -109,6 +109,20 @@ struct Layer {
     secs: f64,
 }
 
+/// The layering check (see `crate::layering`), counted as one test.
+fn layering() -> Layer {
+    eprintln!("\nxtask: ── layering ──");
+    let start = Instant::now();
+    let ok = crate::layering::check();
+    Layer {
+        name: "layering (no import circle, no upward import)",
+        passed: u64::from(ok),
+        failed: u64::from(!ok),
+        ok,
+        secs: start.elapsed().as_secs_f64(),
+    }
+}
+
 /// Runs a command, echoing its stdout while counting test results in it.
 fn counted(name: &'static str, cmd: &mut Command) -> Layer {
     eprintln!("\nxtask: ── {name} ──");
@@ -243,6 +257,7 @@ pub fn test() -> Result<ExitCode> {
     tools::e2e_packages()?;
 
     let mut layers = vec![
+        layering(),
         counted("format", &mut cargo(&["fmt", "--all", "--check"])),
         counted(
             "clippy (native)",

@@ -11,7 +11,6 @@ use super::error::ShellError;
 use super::local::LocalFrame;
 use super::note::Note;
 use super::relay::RelayEvent;
-use super::rtc::LinkEvent;
 use crate::ui::accounts::Account;
 use crate::workers::messages::{FromVault, Posted};
 
@@ -92,4 +91,19 @@ pub enum Report {
     AccountNotSaved(ShellError),
     /// The vault worker's answer, for the accounts panel.
     Vault(FromVault),
+}
+
+/// What a link reports, for [`super::Shell::on`].
+#[derive(Debug)]
+pub enum LinkEvent {
+    /// This side's description is complete: send it to the other tab.
+    Described(String),
+    /// The channel opened.
+    Open,
+    /// A data channel message.
+    Piece(Vec<u8>),
+    /// The channel's buffer fell below the low-water mark.
+    Drained,
+    /// The link failed or closed, with why.
+    Closed(String),
 }

@@ -16,11 +16,11 @@ use tabcoin_node::{Effect, Event, Message, StoredChain};
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
 use super::config::storage_key;
-use super::events::{NetId, Report, ShellEvent, Sink, now};
+use super::events::{LinkEvent, NetId, Report, ShellEvent, Sink, now};
 use super::idb;
 use super::local::LocalChannel;
 use super::note::Note;
-use super::rtc::{Arrived, DirectLink, LinkEvent, Role};
+use super::rtc::{Arrived, DirectLink, Role};
 use super::uplink::Uplink;
 use super::web_storage;
 

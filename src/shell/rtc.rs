@@ -26,7 +26,7 @@ use web_sys::{
     RtcSdpType, RtcSessionDescriptionInit,
 };
 
-use super::events::{ShellEvent, Sink};
+use super::events::{LinkEvent, ShellEvent, Sink};
 
 /// Bytes in the channel's buffer past which pieces wait in the queue.
 pub const HIGH_WATER: u32 = 1 << 20;
@@ -38,21 +38,6 @@ pub const MAX_QUEUED: usize = 8 << 20;
 
 /// Fetches remembered per link (see [`DirectLink::may_serve`]).
 const SERVED: usize = 4096;
-
-/// What a link reports, for [`super::Shell::on`].
-#[derive(Debug)]
-pub enum LinkEvent {
-    /// This side's description is complete: send it to the other tab.
-    Described(String),
-    /// The channel opened.
-    Open,
-    /// A data channel message.
-    Piece(Vec<u8>),
-    /// The channel's buffer fell below the low-water mark.
-    Drained,
-    /// The link failed or closed, with why.
-    Closed(String),
-}
 
 /// Who opened the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

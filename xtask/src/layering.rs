@@ -38,7 +38,7 @@ const APP_LAYERS: [&[&str]; 3] = [
 ];
 
 /// Circles that exist today, each its modules sorted: to be untied.
-const KNOWN_CIRCLES: [&[&str]; 3] = [
+const KNOWN_CIRCLES: [&[&str]; 2] = [
     &[
         "chain::authority",
         "chain::block",
@@ -59,7 +59,6 @@ const KNOWN_CIRCLES: [&[&str]; 3] = [
         "node::sends",
         "node::sync",
     ],
-    &["app::shell::events", "app::shell::rtc"],
 ];
 
 /// Imports from a layer above that exist today (importer, imported): to be

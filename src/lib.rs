@@ -12,6 +12,8 @@
 //!   same-browser channel, the worker pools, IndexedDB and web storage, the
 //!   page's URL. Carries out the node's effects; may call the node's types
 //!   and the workers' messages, never the UI's components.
+//! - [`keys`]: the person's accounts (the book, locking, backups), which
+//!   the UI shows and the shell stores; pure.
 //! - [`workers`]: the web workers' loops (miner, verifier) and the
 //!   messages they exchange with the page. Call only the chain and node
 //!   crates.
@@ -20,6 +22,7 @@
 //! natively; the rest is wasm32 only. `src/bin/` holds the four wasm
 //! binaries Trunk builds: the app, the two miners and the verifier.
 
+pub mod keys;
 pub mod shell;
 pub mod ui;
 pub mod vault;

@@ -22,7 +22,7 @@ use super::uplink::Uplink;
 use super::verifier_pool::VerifierPool;
 use super::web_storage;
 use super::worker::WorkerHandle;
-use crate::ui::accounts::Account;
+use crate::keys::accounts::Account;
 use crate::workers::messages::{FromMiner, FromVault, FromVerifier, Posted, ToVault};
 
 pub use super::net::Neighbour;

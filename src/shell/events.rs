@@ -11,7 +11,7 @@ use super::error::ShellError;
 use super::local::LocalFrame;
 use super::note::Note;
 use super::relay::RelayEvent;
-use crate::ui::accounts::Account;
+use crate::keys::accounts::Account;
 use crate::workers::messages::{FromVault, Posted};
 
 /// The browser's clock, in ms since the epoch.

@@ -19,7 +19,7 @@ use tabcoin_chain::BlockHash;
 use tabcoin_node::BlockRecord;
 
 use super::error::ShellError;
-use crate::ui::accounts::Account;
+use crate::keys::accounts::Account;
 
 const DB_NAME: &str = "tabcoin";
 const DB_VERSION: u32 = 4;

@@ -2,7 +2,7 @@
 //!
 //! Pure, tested natively: [`route`] (pages in the URL fragment, search),
 //! [`forms`] (what a person types, one sentence per mistake),
-//! [`accounts`] (this browser's named wallets), [`tamper`] (what editing a
+//! [`tamper`] (what editing a
 //! copy of a block breaks), [`activity`] (the log and toasts, the node's
 //! notices in words), [`view_model`] (labels, lists, chart series) and
 //! [`format`].
@@ -11,7 +11,6 @@
 //! person, the node and the shell), `pages` (one per route) and
 //! `components` (one per file).
 
-pub mod accounts;
 pub mod activity;
 pub mod format;
 pub mod forms;

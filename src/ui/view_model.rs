@@ -5,7 +5,7 @@ use tabcoin_chain::{Address, Block, Height, Ledger, Pool, Store, Target, Timesta
 use tabcoin_node::sends::{SendState, Sends};
 use tabcoin_node::{Sealing, SyncState};
 
-use super::accounts::AccountBook;
+use crate::keys::accounts::AccountBook;
 
 /// Blocks shown in the latest-blocks list and per explorer page.
 pub const LATEST: usize = 12;
@@ -274,7 +274,7 @@ mod tests {
     use tabcoin_chain::pow::search;
     use tabcoin_chain::{Amount, Params, Salt, Template, Timestamp, Transaction, Wallet};
 
-    use crate::ui::accounts::Account;
+    use crate::keys::accounts::Account;
 
     const P: Params = Params::TEST;
 

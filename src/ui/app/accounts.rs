@@ -6,9 +6,9 @@ use tabcoin_chain::Wallet;
 use tabcoin_node::{Event, Keys};
 
 use super::App;
+use crate::keys::accounts::{Account, AccountBook, Imported, parse_import};
 use crate::shell::error::ShellError;
 use crate::shell::{now, web_storage};
-use crate::ui::accounts::{Account, AccountBook, Imported, parse_import};
 use crate::vault::check_new_passphrase;
 use crate::workers::messages::{FromVault, ToVault};
 

@@ -18,10 +18,10 @@ use tabcoin_node::{Effect, Event, Keys, Node};
 use yew::prelude::*;
 
 use self::accounts::AccountAction;
+use crate::keys::accounts::AccountBook;
 use crate::shell::config::PageConfig;
 use crate::shell::web_storage::{self, random_bytes};
 use crate::shell::{NetId, Report, Shell, ShellEvent, now};
-use crate::ui::accounts::AccountBook;
 use crate::ui::activity::Activity;
 use crate::ui::components::search_box::SearchBox;
 use crate::ui::forms::{check_relay_url, validate_send};

@@ -6,7 +6,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::ui::accounts::Account;
+use crate::keys::accounts::Account;
 
 /// Props of [`AccountsPanel`].
 #[derive(Properties, PartialEq)]

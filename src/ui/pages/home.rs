@@ -6,7 +6,7 @@ use tabcoin_chain::{Params, pow::expected_hashes};
 use tabcoin_node::Node;
 use yew::prelude::*;
 
-use crate::ui::accounts::AccountBook;
+use crate::keys::accounts::AccountBook;
 use crate::ui::activity::Activity;
 use crate::ui::components::accounts_panel::AccountsPanel;
 use crate::ui::components::block_card::BlockCard;

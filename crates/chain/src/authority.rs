@@ -14,42 +14,12 @@
 //! within `⌊n/2⌋ + 1` consecutive blocks, and a block comes at least the
 //! block time after its parent. The rules are in `validate`.
 
-use serde::{Deserialize, Serialize};
-
-use crate::block::{Block, Header};
-use crate::hash::{BlockHash, sha256};
-use crate::height::Height;
-use crate::template::Template;
+use crate::block::Header;
+pub use crate::seal::{IN_TURN, OUT_OF_TURN, Seal, recent_window, seal_digest, weight};
 use crate::timestamp::Timestamp;
 use crate::tx::Sig;
 use crate::validate::Context;
 use crate::wallet::Wallet;
-
-/// What an authority signs a header's hash under.
-const SEAL_DOMAIN: &[u8] = b"tabcoin/seal/v1";
-
-/// The weight of a block sealed in turn.
-pub const IN_TURN: u32 = 2;
-/// The weight of a block sealed out of turn.
-pub const OUT_OF_TURN: u32 = 1;
-
-/// An authority's seal on a block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Seal {
-    /// The authority's index in the spec's list.
-    pub by: u32,
-    /// Its signature over [`seal_digest`] of the header's hash.
-    pub signature: Sig,
-}
-
-/// The digest a seal signs: the header's hash under the seal's domain.
-pub fn seal_digest(header_hash: &BlockHash) -> [u8; 32] {
-    let mut bytes = Vec::with_capacity(SEAL_DOMAIN.len() + 32);
-    bytes.extend_from_slice(SEAL_DOMAIN);
-    bytes.extend_from_slice(header_hash.as_bytes());
-    sha256(&bytes)
-}
 
 /// `wallet`'s seal, as authority number `by`, on `header`.
 pub fn seal(header: &Header, by: u32, wallet: &Wallet) -> Seal {
@@ -57,22 +27,6 @@ pub fn seal(header: &Header, by: u32, wallet: &Wallet) -> Seal {
         by,
         signature: Sig(wallet.sign_digest(&seal_digest(&header.hash()))),
     }
-}
-
-/// The weight a block at `height` sealed by authority `by` of `n` must
-/// declare: in turn or not.
-pub fn weight(height: Height, by: u32, n: usize) -> u32 {
-    if n > 0 && height.0 % n as u64 == u64::from(by) {
-        IN_TURN
-    } else {
-        OUT_OF_TURN
-    }
-}
-
-/// How many blocks before a block may not have been sealed by its sealer:
-/// `⌊n/2⌋`.
-pub fn recent_window(n: usize) -> usize {
-    n / 2
 }
 
 /// How long an authority out of turn waits past the block time for each
@@ -129,20 +83,6 @@ pub fn turn(by: u32, n: usize, ctx: &Context, block_time_ms: u64, seen: Timestam
     Turn::At {
         at: waited.plus_ms(ahead * out_of_turn_step_ms(block_time_ms)),
         in_turn: false,
-    }
-}
-
-impl Template {
-    /// The block, sealed by `wallet` as authority `by` of `n`: the header
-    /// declares the weight, the nonce stays 0.
-    pub fn into_sealed_block(self, by: u32, n: usize, wallet: &Wallet) -> Block {
-        let mut header = self.header;
-        header.nonce = 0;
-        header.bits = weight(header.height, by, n);
-        header.tx_root = crate::block::sealed_tx_root(&self.txs, by);
-        let mut block = Block::new(header, self.txs);
-        block.seal = Some(seal(&header, by, wallet));
-        block
     }
 }
 

@@ -112,7 +112,7 @@ pub struct Block {
     /// On a proof-of-authority network, the authority's seal (outside the
     /// hash: it signs it). None on a proof-of-work network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seal: Option<crate::authority::Seal>,
+    pub seal: Option<crate::seal::Seal>,
 }
 
 impl Block {

@@ -400,7 +400,7 @@ impl Store {
         let parent = self.block_of(parent_hash)?;
         let anchor = self.anchor_of(parent_hash);
         // Who sealed the last ⌊n/2⌋ blocks (proof of authority only).
-        let window = crate::authority::recent_window(self.params.authorities.len());
+        let window = crate::seal::recent_window(self.params.authorities.len());
         let mut recent_sealers = Vec::with_capacity(window);
         let mut at = Some(parent);
         while let Some(b) = at.filter(|_| recent_sealers.len() < window) {

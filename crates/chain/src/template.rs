@@ -6,6 +6,7 @@ use crate::pool::Pool;
 use crate::store::Store;
 use crate::timestamp::Timestamp;
 use crate::tx::{Transaction, TxId};
+use crate::wallet::Wallet;
 
 /// A block to mine: the header (nonce still to find) and its transactions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,5 +52,19 @@ impl Template {
         let mut header = self.header;
         header.nonce = nonce;
         Block::new(header, self.txs)
+    }
+}
+
+impl Template {
+    /// The block, sealed by `wallet` as authority `by` of `n`: the header
+    /// declares the weight, the nonce stays 0.
+    pub fn into_sealed_block(self, by: u32, n: usize, wallet: &Wallet) -> Block {
+        let mut header = self.header;
+        header.nonce = 0;
+        header.bits = crate::seal::weight(header.height, by, n);
+        header.tx_root = crate::block::sealed_tx_root(&self.txs, by);
+        let mut block = Block::new(header, self.txs);
+        block.seal = Some(crate::authority::seal(&header, by, wallet));
+        block
     }
 }

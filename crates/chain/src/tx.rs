@@ -36,7 +36,7 @@ use crate::amount::Amount;
 use crate::hash::{BlockHash, sha256, to_hex};
 use crate::height::Height;
 use crate::params::Params;
-use crate::sigcache::SigCheck;
+use crate::sigcheck::SigCheck;
 use crate::timestamp::Timestamp;
 use crate::wallet::Wallet;
 
@@ -628,6 +628,24 @@ impl Transaction {
             }),
             None => Ok(()),
         }
+    }
+}
+
+impl SigCheck {
+    /// The check a signed transaction needs on `network` (None for
+    /// rewards).
+    pub fn of(tx: &Transaction, network: &BlockHash) -> Option<SigCheck> {
+        let Input::Signed {
+            address, signature, ..
+        } = &tx.input
+        else {
+            return None;
+        };
+        Some(SigCheck {
+            digest: tx.signing_digest(network)?,
+            key: *address.as_bytes(),
+            signature: signature.0,
+        })
     }
 }
 

@@ -469,7 +469,7 @@ pub fn seal_is_valid(block: &Block, hash: &BlockHash, params: &Params) -> Result
             authorities,
         });
     };
-    let expected = crate::authority::weight(block.header.height, seal.by, authorities);
+    let expected = crate::seal::weight(block.header.height, seal.by, authorities);
     if block.header.bits != expected {
         return Err(BlockError::WrongWeight {
             expected,
@@ -477,7 +477,7 @@ pub fn seal_is_valid(block: &Block, hash: &BlockHash, params: &Params) -> Result
         });
     }
     let check = crate::sigcache::SigCheck {
-        digest: crate::authority::seal_digest(hash),
+        digest: crate::seal::seal_digest(hash),
         key: *key.as_bytes(),
         signature: seal.signature.0,
     };
@@ -497,7 +497,7 @@ pub fn turn_is_valid(block: &Block, ctx: &Context, params: &Params) -> Result<()
     if ctx.recent_sealers.contains(&by) {
         return Err(BlockError::SealedTooSoon {
             by,
-            window: crate::authority::recent_window(n),
+            window: crate::seal::recent_window(n),
         });
     }
     let actual_ms = block.header.timestamp.ms_since(ctx.parent.timestamp);

@@ -6,9 +6,12 @@ use std::borrow::Cow;
 
 use super::*;
 use crate::block::Block;
+use crate::hash::BlockHash;
+use crate::height::Height;
 use crate::params::Params;
 use crate::spec::{Consensus, Spec};
 use crate::store::{AcceptError, Store};
+use crate::template::Template;
 use crate::testutil::{NOW, P, mine, wallet};
 use crate::tx::{Transaction, TxId};
 use crate::validate::BlockError;

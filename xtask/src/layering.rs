@@ -39,8 +39,7 @@ const APP_LAYERS: [&[&str]; 4] = [
 ];
 
 /// Circles that exist today, each its modules sorted: to be untied.
-const KNOWN_CIRCLES: [&[&str]; 3] = [
-    &["chain::block", "chain::params", "chain::seal", "chain::tx"],
+const KNOWN_CIRCLES: [&[&str]; 2] = [
     &["chain::ledger", "chain::validate"],
     &[
         "node::hold",

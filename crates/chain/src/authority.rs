@@ -14,7 +14,7 @@
 //! within `⌊n/2⌋ + 1` consecutive blocks, and a block comes at least the
 //! block time after its parent. The rules are in `validate`.
 
-use crate::block::Header;
+use crate::header::Header;
 pub use crate::seal::{IN_TURN, OUT_OF_TURN, Seal, recent_window, seal_digest, weight};
 use crate::timestamp::Timestamp;
 use crate::tx::Sig;

@@ -31,6 +31,7 @@ pub mod authority;
 pub mod block;
 pub mod bounded;
 pub mod hash;
+pub mod header;
 pub mod height;
 pub mod ledger;
 pub mod params;

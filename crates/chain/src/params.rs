@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 
 use crate::address::Address;
 use crate::amount::Amount;
-use crate::hash::BlockHash;
+use crate::hash::{BlockHash, TxRoot, sha256};
+use crate::header::Header;
+use crate::height::Height;
 use crate::spec::{Consensus, Spec, SpecError};
 use crate::target::Target;
 use crate::timestamp::Timestamp;
@@ -243,7 +245,33 @@ impl Params {
 
     /// The network's id: its genesis block's hash. Signatures commit to it.
     pub fn network_id(&self) -> BlockHash {
-        crate::block::genesis(self).hash
+        genesis_header(self).hash()
+    }
+}
+
+/// The genesis block's header: it commits to the network's whole spec and
+/// the rules' version, so a network id names every rule.
+pub fn genesis_header(params: &Params) -> Header {
+    // The network's spec and the rules' version are committed: chains of
+    // other rules are other networks (rules 4: the spec's canonical text
+    // with its creation time, timestamps after the parent's, signatures
+    // bound to the network, transaction ids bound to their sender, the
+    // ASERT retarget with a 16× floor, the future bound scaled to the block
+    // time, seals committed in the block hash).
+    let message = format!("tabcoin genesis, rules 4: {}", params.spec().canonical());
+    // A proof-of-authority genesis declares no work.
+    let bits = if params.is_proof_of_authority() {
+        0
+    } else {
+        params.initial_target().to_compact()
+    };
+    Header {
+        height: Height::GENESIS,
+        timestamp: params.genesis_time,
+        prev_hash: BlockHash::ZERO,
+        tx_root: TxRoot(sha256(message.as_bytes())),
+        bits,
+        nonce: 0,
     }
 }
 

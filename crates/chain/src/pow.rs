@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use sha2::block_api::compress256;
 
-use crate::block::{HEADER_LEN, Header};
 use crate::hash::BlockHash;
+use crate::header::{HEADER_LEN, Header};
 use crate::target::Target;
 use crate::u256::U256;
 

@@ -432,8 +432,9 @@ impl Prepared4 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::block::{Header, genesis};
+    use crate::block::genesis;
     use crate::hash::BlockHash;
+    use crate::header::Header;
     use crate::params::Params;
     use crate::target::Target;
     use crate::testutil::SplitMix;

@@ -6,8 +6,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
 use crate::amount::Amount;
-use crate::block::{Block, HEADER_LEN, Header};
+use crate::block::Block;
 use crate::hash::{BlockHash, TxRoot};
+use crate::header::{HEADER_LEN, Header};
 use crate::height::Height;
 use crate::params::Params;
 use crate::sigcache::SigCache;

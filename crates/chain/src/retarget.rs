@@ -42,7 +42,7 @@
 //! (error under 0.013 %), so every node, native or wasm, gets the same
 //! bits; the result is rounded through the compact encoding.
 
-use crate::block::Header;
+use crate::header::Header;
 use crate::height::Height;
 use crate::params::{MAX_EASING_BITS, Params};
 use crate::target::Target;

@@ -488,7 +488,7 @@ impl Store {
 
     /// The headers of best-chain blocks after the first locator hash on
     /// the best chain, at most `max` (headers-first sync).
-    pub fn headers_after(&self, locator: &[BlockHash], max: usize) -> Vec<crate::block::Header> {
+    pub fn headers_after(&self, locator: &[BlockHash], max: usize) -> Vec<crate::header::Header> {
         self.main_after(locator, max).map(|b| b.header).collect()
     }
 

@@ -1,7 +1,8 @@
 //! Block templates: what a miner hashes on top of the best tip.
 
 use crate::address::Address;
-use crate::block::{Block, Header, tx_root};
+use crate::block::{Block, tx_root};
+use crate::header::Header;
 use crate::pool::Pool;
 use crate::store::Store;
 use crate::timestamp::Timestamp;

@@ -3,8 +3,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::block::{Block, GENESIS_TIMESTAMP, Header, tx_root};
+use crate::block::{Block, GENESIS_TIMESTAMP, tx_root};
 use crate::hash::BlockHash;
+use crate::header::Header;
 use crate::params::Params;
 use crate::pow::search;
 use crate::store::Store;

@@ -19,8 +19,9 @@ use std::collections::HashSet;
 
 use crate::address::Address;
 use crate::amount::Amount;
-use crate::block::{Block, Header};
+use crate::block::Block;
 use crate::hash::{BlockHash, TxRoot};
+use crate::header::Header;
 use crate::height::Height;
 use crate::ledger::Ledger;
 use crate::params::Params;

@@ -213,7 +213,7 @@ fn a_failed_reorganisation_forgets_the_bad_block_and_keeps_its_valid_branch() {
     }
     // A block built on the forgotten one is refused at once.
     let f = crate::testutil::seal(
-        crate::block::Header {
+        crate::header::Header {
             prev_hash: e1.hash,
             height: e1.header.height.next(),
             ..e1.header

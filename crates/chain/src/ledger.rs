@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
 use crate::amount::Amount;
+use crate::block::Block;
 use crate::height::Height;
 use crate::tx::{Input, Transaction, TxError, TxId};
-use crate::validate::ValidBlock;
 
 /// One transaction as it concerns one address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,25 @@ pub struct Undo {
     balances: Vec<(Address, Option<Amount>)>,
     txs: Vec<TxId>,
     history: Vec<Address>,
+}
+
+/// A block that passed every rule against the ledger as of its parent:
+/// the only thing [`Ledger::apply`] takes. Only validation makes one
+/// (`crate::validate::check_ledger`), so an unchecked block cannot
+/// reach the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidBlock<'a>(&'a Block);
+
+impl<'a> ValidBlock<'a> {
+    /// A block validation passed (validation's own constructor).
+    pub(crate) fn vouched(block: &'a Block) -> ValidBlock<'a> {
+        ValidBlock(block)
+    }
+
+    /// The block.
+    pub fn block(&self) -> &'a Block {
+        self.0
+    }
 }
 
 /// Balances, history and spent ids as of one block.

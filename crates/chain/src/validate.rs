@@ -24,6 +24,7 @@ use crate::hash::{BlockHash, TxRoot};
 use crate::header::Header;
 use crate::height::Height;
 use crate::ledger::Ledger;
+pub use crate::ledger::ValidBlock;
 use crate::params::Params;
 use crate::sigcache::SigCache;
 use crate::target::Target;
@@ -314,17 +315,6 @@ impl CheckedBlock {
     /// The block.
     pub fn block(&self) -> &Block {
         &self.0
-    }
-}
-
-/// A block that passed every rule against the ledger as of its parent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidBlock<'a>(&'a Block);
-
-impl<'a> ValidBlock<'a> {
-    /// The block.
-    pub fn block(&self) -> &'a Block {
-        self.0
     }
 }
 
@@ -675,7 +665,7 @@ pub fn check_ledger<'a>(
             .tx_is_valid(tx)
             .map_err(|error| BlockError::Tx { index, error })?;
     }
-    Ok(ValidBlock(&block.0))
+    Ok(ValidBlock::vouched(&block.0))
 }
 
 #[cfg(test)]

@@ -39,13 +39,7 @@ const APP_LAYERS: [&[&str]; 4] = [
 ];
 
 /// Circles that exist today, each its modules sorted: to be untied.
-const KNOWN_CIRCLES: [&[&str]; 1] = [&[
-    "node::hold",
-    "node::mining",
-    "node::node",
-    "node::sends",
-    "node::sync",
-]];
+const KNOWN_CIRCLES: [&[&str]; 0] = [];
 
 /// Imports from a layer above that exist today (importer, imported): to be
 /// moved down.

@@ -6,16 +6,12 @@
 //! balance, and the person is told; if the balance no longer allows it, the
 //! person is told that instead. [`SendRecord`]s keep each send's state for
 //! the wallet's list.
+//!
+//! This module holds the records; sending is `Node`'s, in `node/sends.rs`.
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::hash::sha256;
-use tabcoin_chain::{Address, Amount, Height, Salt, Timestamp, Transaction, TxId};
-
-use crate::event::Effect;
-use crate::message::Message;
-use crate::node::Node;
-use crate::notice::{Notice, SendError};
+use tabcoin_chain::{Address, Amount, Height, Timestamp, Transaction, TxId};
 
 /// How many sends the node remembers.
 const RECORDS: usize = 50;
@@ -80,7 +76,7 @@ impl Sends {
     }
 
     /// Pending payments of `tx` to `to` now stand as `state`.
-    fn settle(&mut self, tx: TxId, to: Address, state: &SendState) {
+    pub(crate) fn settle(&mut self, tx: TxId, to: Address, state: &SendState) {
         for r in self.0.iter_mut().filter(|r| r.tx == tx && r.to == to) {
             if r.state == SendState::Pending {
                 r.state = state.clone();
@@ -130,115 +126,10 @@ pub fn unpaid(
         .collect()
 }
 
-impl Node {
-    /// The version of transaction `id` on the best chain, if any.
-    fn confirmed(&self, id: &TxId) -> Option<&Transaction> {
-        let height = self.store.ledger().tx_height(id)?;
-        let block = self.store.block_at(height)?;
-        block.data.iter().find(|tx| tx.id == *id)
-    }
-
-    /// This tab's pending transaction was `before`; if the pool no longer
-    /// holds it (or a newer version of it), what it did not pay is sent
-    /// again.
-    pub(crate) fn follow_my_send(
-        &mut self,
-        before: Option<Transaction>,
-        now: Timestamp,
-    ) -> Vec<Effect> {
-        let Some(before) = before else {
-            return Vec::new();
-        };
-        let me = self.keys.address();
-        if self.pool.get(&me).is_some_and(|tx| tx.id == before.id) {
-            return Vec::new();
-        }
-        let left = unpaid(&before, self.confirmed(&before.id), &me);
-        if left.is_empty() {
-            return Vec::new();
-        }
-        self.reissue(before.id, left, now)
-    }
-
-    /// Sends `payments` again, as one new transaction (merged into this
-    /// tab's pending one if there is one).
-    fn reissue(
-        &mut self,
-        old: TxId,
-        payments: Vec<(Address, Amount)>,
-        now: Timestamp,
-    ) -> Vec<Effect> {
-        let network = self.store.genesis().hash;
-        let me = self.keys.address();
-        // The node draws no randomness: the new id's salt comes from the old
-        // id and the tip, which no earlier transaction of this sender used.
-        let mut seed = Vec::with_capacity(16 + 32);
-        seed.extend_from_slice(old.0.as_bytes());
-        seed.extend_from_slice(self.store.tip().hash.as_bytes());
-        let mut salt = [0u8; 16];
-        salt.copy_from_slice(&sha256(&seed)[..16]);
-        let mut tx = self.pool.get(&me).cloned();
-        let mut effects = Vec::new();
-        let mut sent = Vec::new();
-        let mut failed = Vec::new();
-        // A locked account cannot sign: what it owes is reported as failed
-        // (the sends list shows it; the person sends again once unlocked).
-        let wallet = self.keys.wallet().cloned();
-        for (to, amount) in payments {
-            let Some(wallet) = &wallet else {
-                failed.push((to, amount, SendError::Locked));
-                continue;
-            };
-            let result = match &mut tx {
-                Some(tx) => tx.update(wallet, to, amount, now, &network),
-                None => {
-                    let balance = self.balance();
-                    Transaction::new(wallet, balance, to, amount, Salt(salt), now, &network)
-                        .map(|new| tx = Some(new))
-                }
-            };
-            match result {
-                Ok(()) => sent.push((to, amount)),
-                Err(e) => failed.push((to, amount, SendError::from(e))),
-            }
-        }
-        if let Some(tx) = tx.filter(|_| !sent.is_empty()) {
-            match self.store.add_to_pool(&mut self.pool, tx.clone()) {
-                Ok(_) => {
-                    for (to, amount) in &sent {
-                        self.sends.settle(old, *to, &SendState::SentAgain(tx.id));
-                        self.sends.sent(me, *to, *amount, tx.id, now);
-                    }
-                    effects.push(Effect::Notify(Notice::Reissued {
-                        old,
-                        new: tx.id,
-                        payments: sent,
-                    }));
-                    effects.push(Effect::Broadcast(Message::Transaction { tx }));
-                    effects.extend(self.new_job(now));
-                }
-                Err(error) => failed.extend(
-                    sent.into_iter()
-                        .map(|(to, amount)| (to, amount, error.clone().into())),
-                ),
-            }
-        }
-        for (to, amount, error) in failed {
-            self.sends
-                .settle(old, to, &SendState::Failed(error.to_string()));
-            effects.push(Effect::Notify(Notice::SendFailed { to, amount, error }));
-        }
-        effects
-    }
-
-    /// The sends this tab made, newest last.
-    pub fn sends(&self) -> &Sends {
-        &self.sends
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use tabcoin_chain::Salt;
+
     use super::*;
     use crate::testkit::{NOW, P, wallet};
 

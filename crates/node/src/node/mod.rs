@@ -3,6 +3,10 @@
 //! to change the node. What the node does with peers is in `sync.rs`, with
 //! miners in `mining.rs`.
 
+mod mining;
+mod sends;
+mod sync;
+
 use tabcoin_chain::{Address, Amount, Pool, Store, Timestamp, Transaction};
 use tabcoin_protocol::PeerId;
 

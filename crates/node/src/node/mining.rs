@@ -1,0 +1,322 @@
+//! `Node`'s part in mining and sealing (the miners' state is `crate::mining::Mining`).
+
+use std::collections::VecDeque;
+
+use tabcoin_chain::authority::Turn;
+use tabcoin_chain::{
+    Accepted, Added, Address, Amount, Block, Salt, Template, Timestamp, Transaction,
+};
+
+use super::Node;
+use crate::event::{Effect, Job, MinerReport};
+use crate::message::Message;
+use crate::mining::Sealing;
+use crate::notice::{Notice, SendError};
+
+impl Node {
+    /// A fresh job on the current tip, if the person wants to mine (also
+    /// while a download runs: a peer's claim never stops the miners).
+    /// On a proof-of-authority network there is no job: the node seals on
+    /// its turn instead ([`Node::seal_if_due`]).
+    pub(crate) fn new_job(&mut self, now: Timestamp) -> Option<Effect> {
+        let m = &mut self.mining;
+        if !m.wanted || self.store.params().is_proof_of_authority() {
+            return None;
+        }
+        m.next_job += 1;
+        let template = Template::new(&self.store, &self.pool, self.keys.address(), now);
+        let job = Job {
+            id: m.next_job,
+            template,
+        };
+        m.tried = vec![0; m.workers];
+        m.job = Some(job.clone());
+        Some(Effect::Mine(job))
+    }
+
+    /// Mining (or sealing) on or off. A node whose account is not an
+    /// authority of a proof-of-authority network stays off and says why.
+    pub(crate) fn toggle_mining(&mut self, now: Timestamp) -> Vec<Effect> {
+        if !self.mining.wanted
+            && let Some(Sealing::NotAnAuthority { authorities }) = self.sealing()
+        {
+            return vec![Effect::Notify(Notice::CannotSeal { authorities })];
+        }
+        let m = &mut self.mining;
+        m.wanted = !m.wanted;
+        m.rates = vec![0.0; m.workers];
+        if m.wanted {
+            let mut effects = vec![Effect::Notify(Notice::MiningStarted)];
+            effects.extend(self.new_job(now));
+            effects.extend(self.seal_if_due(now));
+            effects
+        } else {
+            m.job = None;
+            vec![Effect::Notify(Notice::MiningStopped), Effect::StopMining]
+        }
+    }
+
+    pub(crate) fn set_workers(&mut self, n: usize, now: Timestamp) -> Vec<Effect> {
+        let m = &mut self.mining;
+        m.workers = n.max(1);
+        m.rates = vec![0.0; m.workers];
+        m.tried = vec![0; m.workers];
+        // Give the new set of miners the current job afresh.
+        if m.job.is_some() {
+            self.new_job(now).into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    pub(crate) fn on_miner(
+        &mut self,
+        worker: usize,
+        report: MinerReport,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let m = &mut self.mining;
+        match report {
+            MinerReport::Progress {
+                job,
+                tried,
+                elapsed_ms,
+            } => {
+                if m.job.as_ref().is_some_and(|j| j.id == job)
+                    && elapsed_ms > 0.0
+                    && let (Some(rate), Some(count)) =
+                        (m.rates.get_mut(worker), m.tried.get_mut(worker))
+                {
+                    *count = tried;
+                    *rate = tried as f64 * 1000.0 / elapsed_ms;
+                }
+                Vec::new()
+            }
+            MinerReport::Found { job, nonce, tried } => {
+                let Some(current) = m.job.take_if(|j| j.id == job) else {
+                    return Vec::new();
+                };
+                if let Some(count) = m.tried.get_mut(worker) {
+                    *count = tried;
+                }
+                self.publish_own(current.template.into_block(nonce), now)
+            }
+        }
+    }
+
+    /// A block this node made (mined or sealed, by its miners or by a
+    /// remote one): taken and announced, or the reason it was not.
+    pub(crate) fn publish_own(&mut self, block: Block, now: Timestamp) -> Vec<Effect> {
+        let (height, hash) = (block.header.height, block.hash);
+        match self.store.accept(block.clone(), now) {
+            Ok(accepted) if accepted.tip_changed() => {
+                self.mining.mined_here += 1;
+                let made = if block.seal.is_some() {
+                    Notice::Sealed { height, hash }
+                } else {
+                    Notice::Mined { height, hash }
+                };
+                let mut effects = vec![
+                    Effect::Notify(made),
+                    Effect::Broadcast(Message::Block { block }),
+                ];
+                effects.extend(self.after_tip_change(&accepted, now));
+                effects
+            }
+            other => {
+                let error = other.err();
+                let mut effects = vec![Effect::Notify(Notice::MinedNotAccepted { height, error })];
+                effects.extend(self.new_job(now));
+                effects
+            }
+        }
+    }
+
+    /// Where this node stands for sealing the next block, on a
+    /// proof-of-authority network (`None` on a mined one).
+    pub fn sealing(&self) -> Option<Sealing> {
+        let params = self.store.params();
+        if !params.is_proof_of_authority() {
+            return None;
+        }
+        let me = self.keys.address();
+        let n = params.authorities.len();
+        let Some(by) = params.authorities.iter().position(|a| *a == me) else {
+            return Some(Sealing::NotAnAuthority { authorities: n });
+        };
+        if self.keys.wallet().is_none() {
+            return Some(Sealing::Locked);
+        }
+        let tip = self.store.tip();
+        let ctx = self.store.context(&tip.hash)?;
+        let by = by as u32;
+        let seen = match self.mining.tip_seen {
+            (hash, at) if hash == tip.hash => at,
+            _ => tip.header.timestamp,
+        };
+        Some(
+            match tabcoin_chain::authority::turn(by, n, &ctx, params.mine_rate_ms, seen) {
+                Turn::SealedRecently => Sealing::SealedRecently,
+                Turn::At { at, in_turn } => Sealing::Due { at, in_turn, by },
+            },
+        )
+    }
+
+    /// Seals the next block if sealing is on and this node's turn (or its
+    /// out-of-turn wait) has come: called on every tick.
+    pub(crate) fn seal_if_due(&mut self, now: Timestamp) -> Vec<Effect> {
+        // A mining node's every tick ends here.
+        if !self.mining.wanted || !self.store.params().is_proof_of_authority() {
+            return Vec::new();
+        }
+        let tip = self.store.tip().hash;
+        if self.mining.tip_seen.0 != tip {
+            self.mining.tip_seen = (tip, now);
+        }
+        let Some(Sealing::Due { at, by, .. }) = self.sealing() else {
+            return Vec::new();
+        };
+        let Some(wallet) = self.keys.wallet() else {
+            return Vec::new();
+        };
+        if now < at {
+            return Vec::new();
+        }
+        let n = self.store.params().authorities.len();
+        let template = Template::new(&self.store, &self.pool, self.keys.address(), now);
+        let block = template.into_sealed_block(by, n, wallet);
+        self.publish_own(block, now)
+    }
+
+    /// Sends `amount` to `to`: merged into this tab's pending transaction if
+    /// there is one (as in the classic design), else a new transaction whose
+    /// id is derived from `salt`. The transaction is pooled and broadcast.
+    pub(crate) fn send(
+        &mut self,
+        to: Address,
+        amount: Amount,
+        salt: Salt,
+        now: Timestamp,
+    ) -> Result<Vec<Effect>, SendError> {
+        let network = self.store.genesis().hash;
+        let wallet = self.keys.wallet().ok_or(SendError::Locked)?;
+        let tx = match self.pool.get(&self.keys.address()) {
+            Some(pending) => {
+                let mut tx = pending.clone();
+                tx.update(wallet, to, amount, now, &network)?;
+                tx
+            }
+            None => {
+                let balance = self.balance();
+                Transaction::new(wallet, balance, to, amount, salt, now, &network)?
+            }
+        };
+        self.store.add_to_pool(&mut self.pool, tx.clone())?;
+        let me = self.keys.address();
+        self.sends.sent(me, to, amount, tx.id, now);
+        let mut effects = vec![
+            Effect::Notify(Notice::Sent { amount, to }),
+            Effect::Broadcast(Message::Transaction { tx }),
+        ];
+        // Stored before the send is acknowledged: a tab or node that stops
+        // right after does not lose it.
+        effects.extend(self.save_pool());
+        effects.extend(self.new_job(now));
+        Ok(effects)
+    }
+
+    /// Pools a transaction made elsewhere and passes it on if it is new or
+    /// replaces its sender's pending one; one already pooled changes
+    /// nothing.
+    pub(crate) fn submit(
+        &mut self,
+        tx: Transaction,
+        now: Timestamp,
+    ) -> Result<Vec<Effect>, SendError> {
+        match self.store.add_to_pool(&mut self.pool, tx.clone())? {
+            Added::Unchanged => Ok(Vec::new()),
+            Added::New | Added::Updated => {
+                let mut effects = vec![Effect::Broadcast(Message::Transaction { tx })];
+                effects.extend(self.save_pool());
+                effects.extend(self.new_job(now));
+                Ok(effects)
+            }
+        }
+    }
+
+    /// After the best chain moved: the pool follows, arrivals are told, the
+    /// chain is saved, mining restarts on the new tip.
+    pub(crate) fn after_tip_change(&mut self, accepted: &Accepted, now: Timestamp) -> Vec<Effect> {
+        let me = self.keys.address();
+        let mine = self.pool.get(&me).cloned();
+        self.store.update_pool(&mut self.pool, &accepted.removed);
+        let mut effects = Vec::new();
+        for block in &accepted.added {
+            let height = block.header.height;
+            let (mut reward, mut coins) = (0u64, 0u64);
+            for tx in &block.data {
+                match (tx.is_reward(), tx.outputs.get(&me)) {
+                    (true, Some(a)) => reward += a.0,
+                    (false, Some(a)) if tx.sender() != Some(me) => coins += a.0,
+                    _ => {}
+                }
+            }
+            if coins > 0 {
+                effects.push(Effect::Notify(Notice::CoinsReceived { coins, height }));
+            }
+            if reward > 0 {
+                effects.push(Effect::Notify(Notice::Rewarded {
+                    coins: reward,
+                    height,
+                }));
+            }
+        }
+        effects.extend(self.follow_my_send(mine, now));
+        let ledger = self.store.ledger();
+        self.sends.follow_chain(|id| ledger.tx_height(id));
+        effects.extend(self.save_chain(now));
+        effects.extend(self.new_job(now));
+        effects
+    }
+
+    /// Whether the person wants this tab to mine.
+    pub fn is_mining(&self) -> bool {
+        self.mining.wanted
+    }
+
+    /// The block being mined, if any.
+    pub fn job(&self) -> Option<&Job> {
+        self.mining.job.as_ref()
+    }
+
+    /// How many miners the node counts on.
+    pub fn workers(&self) -> usize {
+        self.mining.workers
+    }
+
+    /// Nonces per second of each miner on the current job.
+    pub fn worker_rates(&self) -> &[f64] {
+        &self.mining.rates
+    }
+
+    /// Nonces per second of all miners together.
+    pub fn hash_rate(&self) -> f64 {
+        self.mining.rates.iter().sum()
+    }
+
+    /// Nonces all miners tried for the current job.
+    pub fn tried(&self) -> u64 {
+        self.mining.tried.iter().sum()
+    }
+
+    /// Blocks this tab mined that joined the best chain (since the account
+    /// was switched to).
+    pub fn mined_here(&self) -> u64 {
+        self.mining.mined_here
+    }
+
+    /// Total hash rate, one sample a second while mining, newest last.
+    pub fn rate_history(&self) -> &VecDeque<(Timestamp, f64)> {
+        &self.mining.history
+    }
+}

@@ -1,0 +1,951 @@
+//! `Node`'s part in catching up and judging peers (the download's types are in `crate::sync`).
+
+use tabcoin_chain::{
+    AcceptError, Accepted, Added, Block, BlockHash, Header, Height, PoolError, Timestamp,
+    Transaction, TxError,
+};
+use tabcoin_protocol::{BATCH_BYTES, PeerId, take_within};
+
+use super::Node;
+use crate::bodies::{Bodies, MAX_BODY_PEERS, Received};
+use crate::event::{Effect, Event};
+use crate::headers::{HeaderChain, HeadersError, MAX_HEADERS_PER_BATCH};
+use crate::message::{
+    MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message, PROTOCOL_VERSION,
+};
+use crate::notice::{Misbehaviour, Notice};
+use crate::peers::{Download, Fault};
+use crate::sync::{Fetch, MAX_HEADER_PROBES, Mode, SYNC_STALL_MS, SyncState};
+
+impl Node {
+    /// The node's mode: it moves between them as peers come and go and
+    /// blocks arrive.
+    pub fn mode(&self) -> Mode {
+        match self.sync {
+            SyncState::Syncing { .. } => Mode::Boot,
+            SyncState::Ready
+                if self.store.height() == tabcoin_chain::Height::GENESIS
+                    && self.peers.is_empty() =>
+            {
+                Mode::Genesis
+            }
+            SyncState::Ready => Mode::Ready,
+        }
+    }
+
+    /// This node's `hello`: its network and best chain.
+    pub fn hello(&self) -> Message {
+        let tip = self.store.tip();
+        Message::Hello {
+            version: PROTOCOL_VERSION,
+            network: self.store.genesis().hash,
+            tip: tip.hash,
+            height: tip.header.height,
+            work: self.store.total_work(),
+        }
+    }
+
+    /// Catching up, or in step.
+    pub fn sync(&self) -> SyncState {
+        self.sync
+    }
+
+    /// Whether `peer` is the one the node downloads from.
+    fn syncing_from(&self, peer: PeerId) -> bool {
+        matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer)
+    }
+
+    /// Asks `to` for its pending transactions.
+    fn get_pool(&mut self, to: PeerId) -> Effect {
+        self.peers.ask_pool(to);
+        Effect::Send {
+            to,
+            msg: Message::GetPool,
+        }
+    }
+
+    /// The best chain's locator, within the wire's bound.
+    fn locator(&self) -> Vec<BlockHash> {
+        let mut locator = self.store.locator();
+        if locator.len() > MAX_LOCATOR_HASHES {
+            let genesis = self.store.genesis().hash;
+            locator.truncate(MAX_LOCATOR_HASHES - 1);
+            locator.push(genesis);
+        }
+        locator
+    }
+
+    fn get_blocks(&self, to: PeerId) -> Effect {
+        Effect::Send {
+            to,
+            msg: Message::GetBlocks {
+                locator: self.locator(),
+            },
+        }
+    }
+
+    /// The height of `locator`'s first block if it is on the best chain
+    /// (where a request for what follows it starts);
+    /// None if it is not, or is the tip (nothing follows).
+    fn start_of(&self, locator: &[BlockHash]) -> Option<Height> {
+        let first = locator.first().filter(|h| self.store.is_main(h))?;
+        let height = self.store.get(first)?.header.height;
+        (height < self.store.height()).then_some(height)
+    }
+
+    /// Starts (or moves) the download to `peer`: its headers first on a
+    /// proof-of-work network, its blocks on a proof-of-authority one.
+    /// Mining goes on, on the best tip the node has.
+    pub(crate) fn sync_from(
+        &mut self,
+        peer: PeerId,
+        target: Height,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        self.sync = SyncState::Syncing { peer, target };
+        self.sync_progress = now;
+        self.store.unpin();
+        if self.store.params().is_proof_of_authority() {
+            self.fetch = Fetch::Blocks;
+            return vec![self.get_blocks(peer)];
+        }
+        self.fetch = Fetch::Headers(None);
+        if self.probes.remove(&peer).is_some() {
+            // Asked already, as a probe: its answer is on its way.
+            return Vec::new();
+        }
+        vec![Effect::Send {
+            to: peer,
+            msg: Message::GetHeaders {
+                locator: self.locator(),
+            },
+        }]
+    }
+
+    /// The download is over: if another peer announced more work meanwhile,
+    /// sync from it; else back to ready.
+    fn sync_done(&mut self, now: Timestamp) -> Vec<Effect> {
+        if let Some((peer, target)) = self.best_announced(None) {
+            return self.sync_from(peer, target, now);
+        }
+        self.sync = SyncState::Ready;
+        self.fetch = Fetch::Blocks;
+        self.store.unpin();
+        Vec::new()
+    }
+
+    /// The peer (other than `except`) that announced the most work, if that
+    /// is more than ours, with the height it announced.
+    pub(crate) fn best_announced(&self, except: Option<PeerId>) -> Option<(PeerId, Height)> {
+        self.peers.best_announced(except, self.store.total_work())
+    }
+
+    /// The download peer stalled or left: ask another peer that announced
+    /// more work, or stop syncing if there is none.
+    fn switch_sync_peer(&mut self, gone: PeerId, now: Timestamp) -> Vec<Effect> {
+        match self.best_announced(Some(gone)) {
+            Some((peer, target)) => {
+                let mut effects = vec![Effect::Notify(Notice::SyncPeerSwitched { gone, to: peer })];
+                effects.extend(self.sync_from(peer, target, now));
+                effects
+            }
+            None => self.sync_done(now),
+        }
+    }
+
+    /// About once a second: peers asked for headers that stayed silent,
+    /// and a download that made no progress, are held to it.
+    pub(crate) fn sync_tick(&mut self, now: Timestamp) -> Vec<Effect> {
+        self.peers.expire_bans(now);
+        // Peers asked for headers that never answered are held to it.
+        let silent: Vec<PeerId> = self
+            .probes
+            .iter()
+            .filter(|(_, (asked, _))| now.ms_since(*asked) > SYNC_STALL_MS)
+            .map(|(peer, _)| *peer)
+            .collect();
+        let mut effects = Vec::new();
+        for peer in silent {
+            self.probes.remove(&peer);
+            self.peers.forget_announcement(peer);
+            effects.extend(self.penalise(peer, Fault::NoProgress, now));
+        }
+        effects.extend(self.stalled_download(now));
+        effects.extend(self.probe_claimants(now));
+        effects
+    }
+
+    /// While the download peer has sent no header, peers that claimed more
+    /// work and were not asked yet are asked for headers, up to
+    /// [`MAX_HEADER_PROBES`] at once.
+    fn probe_claimants(&mut self, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.fetch != Fetch::Headers(None) {
+            return effects;
+        }
+        for (peer, height) in self.peers.announcers(self.store.total_work()) {
+            if self.probes.len() >= MAX_HEADER_PROBES {
+                break;
+            }
+            if self.syncing_from(peer) || self.probes.contains_key(&peer) {
+                continue;
+            }
+            self.probes.insert(peer, (now, height));
+            effects.push(Effect::Send {
+                to: peer,
+                msg: Message::GetHeaders {
+                    locator: self.locator(),
+                },
+            });
+        }
+        effects
+    }
+
+    /// A download that added no work in time moves to another peer, and
+    /// is held against the peer; while blocks are fetched from several
+    /// peers, each is held to its own request, and more are asked.
+    fn stalled_download(&mut self, now: Timestamp) -> Vec<Effect> {
+        if let Fetch::Bodies(bodies) = &self.fetch {
+            let mut effects = Vec::new();
+            for peer in bodies.silent_for(SYNC_STALL_MS, now) {
+                self.peers.forget_announcement(peer);
+                effects.extend(self.penalise(peer, Fault::NoProgress, now));
+                // (A ban turned from it already.)
+                if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+                    effects.extend(self.lose_body_peer(peer, now));
+                }
+            }
+            effects.extend(self.ask_bodies(now));
+            return effects;
+        }
+        match self.sync {
+            SyncState::Syncing { peer, .. } if now.ms_since(self.sync_progress) > SYNC_STALL_MS => {
+                self.peers.forget_announcement(peer);
+                let mut effects = self.penalise(peer, Fault::NoProgress, now);
+                if self.syncing_from(peer) {
+                    effects.extend(self.switch_sync_peer(peer, now));
+                }
+                effects
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Holds `fault` against `peer`; if that bans it, the node stops
+    /// listening (and asks the shell to drop what it sends) and turns from
+    /// it if it was downloading from it.
+    pub(crate) fn penalise(&mut self, peer: PeerId, fault: Fault, now: Timestamp) -> Vec<Effect> {
+        match self.peers.penalise(peer, fault, now) {
+            Some(until) => self.banned(peer, until, Misbehaviour::Repeated(fault), now),
+            None => Vec::new(),
+        }
+    }
+
+    /// `peer` is banned until `until`.
+    fn banned(
+        &mut self,
+        peer: PeerId,
+        until: Timestamp,
+        why: Misbehaviour,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let minutes = until.ms_since(now).div_ceil(60_000);
+        let mut effects = vec![
+            Effect::Notify(Notice::PeerBanned { peer, minutes, why }),
+            Effect::Ban { peer, until },
+        ];
+        if self.serves_bodies(peer) {
+            effects.extend(self.lose_body_peer(peer, now));
+        } else if self.syncing_from(peer) {
+            effects.extend(self.switch_sync_peer(peer, now));
+        }
+        effects
+    }
+
+    /// Whether `peer` serves the blocks being fetched: asked for some, or
+    /// leading the download.
+    fn serves_bodies(&self, peer: PeerId) -> bool {
+        match &self.fetch {
+            Fetch::Bodies(b) => b.is_asked(peer) || self.syncing_from(peer),
+            _ => false,
+        }
+    }
+
+    /// A peer event, in its turn (see `Node::ingress`).
+    pub(crate) fn on_peer_event(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
+        match event {
+            Event::Connected { peers } => {
+                self.peers.reset(peers);
+                vec![Effect::Broadcast(self.hello())]
+            }
+            Event::Disconnected => {
+                self.peers.reset([]);
+                // Whoever can still hear (tabs of this browser) learns where
+                // this node stands.
+                let mut effects = vec![Effect::Broadcast(self.hello())];
+                if self.sync != SyncState::Ready {
+                    effects.extend(self.sync_done(now));
+                }
+                effects
+            }
+            Event::PeerJoined(peer) => {
+                self.peers.join(peer);
+                Vec::new()
+            }
+            Event::Linked(peer) => {
+                self.peers.join(peer);
+                vec![Effect::Send {
+                    to: peer,
+                    msg: self.hello(),
+                }]
+            }
+            Event::PeerLeft(peer) => {
+                self.peers.leave(peer);
+                self.probes.remove(&peer);
+                if self.serves_bodies(peer) {
+                    self.lose_body_peer(peer, now)
+                } else if self.syncing_from(peer) {
+                    self.switch_sync_peer(peer, now)
+                } else {
+                    Vec::new()
+                }
+            }
+            Event::Message { from, msg } => self.on_message(from, msg, now),
+            Event::Undecodable { from, error } if !self.peers.is_banned(from, now) => {
+                let mut effects =
+                    vec![Effect::Notify(Notice::MessageIgnored { peer: from, error })];
+                effects.extend(self.penalise(from, Fault::Undecodable, now));
+                effects
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Bans a peer that sent provably invalid data.
+    fn ban(&mut self, peer: PeerId, why: Misbehaviour, now: Timestamp) -> Vec<Effect> {
+        match self.peers.penalise(peer, Fault::Invalid, now) {
+            Some(until) => self.banned(peer, until, why, now),
+            None => Vec::new(),
+        }
+    }
+
+    fn on_message(&mut self, from: PeerId, msg: Message, now: Timestamp) -> Vec<Effect> {
+        if self.peers.is_banned(from, now) {
+            return Vec::new();
+        }
+        match msg {
+            Message::Hello {
+                version,
+                network,
+                tip,
+                height,
+                work,
+            } => {
+                if version != PROTOCOL_VERSION || network != self.store.genesis().hash {
+                    return Vec::new();
+                }
+                self.peers.announce(from, tip, height, work);
+                let ours = self.store.total_work();
+                if work > ours {
+                    // One download at a time: a second, better peer is
+                    // remembered and used if the current one stalls; while
+                    // the download peer has sent no header, it is asked
+                    // for its headers too, and the first to answer leads.
+                    if self.sync == SyncState::Ready && self.peers.may_sync(from, now) {
+                        self.sync_from(from, height, now)
+                    } else if self.fetch == Fetch::Headers(None)
+                        && !self.syncing_from(from)
+                        && !self.probes.contains_key(&from)
+                        && self.probes.len() < MAX_HEADER_PROBES
+                        && self.peers.may_sync(from, now)
+                    {
+                        self.probes.insert(from, (now, height));
+                        vec![Effect::Send {
+                            to: from,
+                            msg: Message::GetHeaders {
+                                locator: self.locator(),
+                            },
+                        }]
+                    } else {
+                        Vec::new()
+                    }
+                } else if work < ours {
+                    if !self.peers.may_serve(from, now) {
+                        return self.penalise(from, Fault::Unsolicited, now);
+                    }
+                    vec![Effect::Send {
+                        to: from,
+                        msg: self.hello(),
+                    }]
+                } else {
+                    vec![self.get_pool(from)]
+                }
+            }
+            Message::GetHeaders { locator } => {
+                let start = self.start_of(&locator);
+                if !self
+                    .peers
+                    .may_serve_download(from, Download::Headers, start, now)
+                {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                let headers = self.store.headers_after(&locator, MAX_HEADERS_PER_BATCH);
+                let more = headers
+                    .last()
+                    .is_some_and(|h| h.height < self.store.height());
+                if let Some(last) = headers.last() {
+                    self.peers
+                        .served_download(from, Download::Headers, last.height);
+                }
+                vec![Effect::Send {
+                    to: from,
+                    msg: Message::Headers { headers, more },
+                }]
+            }
+            Message::Headers { headers, more } => self.on_headers(from, headers, more, now),
+            Message::GetBlocks { locator } => {
+                let start = self.start_of(&locator);
+                if !self
+                    .peers
+                    .may_serve_download(from, Download::Blocks, start, now)
+                {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                let blocks = self.batch_after(&locator);
+                let more = blocks
+                    .last()
+                    .is_some_and(|b| b.header.height < self.store.height());
+                if let Some(last) = blocks.last() {
+                    self.peers
+                        .served_download(from, Download::Blocks, last.header.height);
+                }
+                vec![Effect::Send {
+                    to: from,
+                    msg: Message::Blocks { blocks, more },
+                }]
+            }
+            Message::Block { block } => {
+                let (hash, before) = (block.hash, self.store.tip().hash);
+                let mut effects = self.offer_blocks(from, vec![block], false, now).0;
+                // Copied only when passed on: it is the new tip.
+                if before != hash && self.store.tip().hash == hash {
+                    effects.push(Effect::Relay {
+                        from,
+                        msg: Message::Block {
+                            block: self.store.tip().clone(),
+                        },
+                    });
+                }
+                effects
+            }
+            Message::Blocks { blocks, more } => self.on_batch(from, blocks, more, now),
+            Message::Transaction { tx } => {
+                if self.peers.may_send_tx(from, now) {
+                    let (revision, sender) = (self.pool.revision(), tx.sender());
+                    let mut effects = self.offer_tx(from, tx, now);
+                    // Copied only when passed on: it is now its sender's
+                    // pending transaction.
+                    let taken = sender.and_then(|s| self.pool.get(&s));
+                    if self.pool.revision() != revision
+                        && let Some(tx) = taken
+                    {
+                        effects.push(Effect::Relay {
+                            from,
+                            msg: Message::Transaction { tx: tx.clone() },
+                        });
+                    }
+                    effects
+                } else {
+                    self.penalise(from, Fault::Unsolicited, now)
+                }
+            }
+            Message::GetPool => {
+                if !self.peers.may_serve(from, now) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                let txs = take_within(
+                    self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned(),
+                    BATCH_BYTES,
+                );
+                vec![Effect::Send {
+                    to: from,
+                    msg: Message::Pool { txs },
+                }]
+            }
+            Message::GetSpec => {
+                if !self.peers.may_serve(from, now) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                vec![Effect::Send {
+                    to: from,
+                    msg: Message::Spec {
+                        spec: self.store.params().spec().canonical(),
+                    },
+                }]
+            }
+            // A node never asks for a spec: it has its network's.
+            Message::Spec { .. } => self.penalise(from, Fault::Unsolicited, now),
+            Message::Pool { txs } => {
+                if !self.peers.answers_pool(from) {
+                    return self.penalise(from, Fault::Unsolicited, now);
+                }
+                // One fresh template for the whole snapshot, not one per
+                // transaction; the rest is not read once its sender is
+                // found bad.
+                let wanted = std::mem::replace(&mut self.mining.wanted, false);
+                let mut effects = Vec::new();
+                for tx in txs {
+                    effects.extend(self.offer_tx(from, tx, now));
+                    if self.peers.is_banned(from, now) {
+                        break;
+                    }
+                }
+                self.mining.wanted = wanted;
+                effects.extend(self.new_job(now));
+                effects
+            }
+        }
+    }
+
+    /// A batch of headers from the peer the node downloads from: the
+    /// peer's header chain grows, is asked for more, or, complete and
+    /// heavier than the best chain, is pinned and its blocks fetched.
+    fn on_headers(
+        &mut self,
+        from: PeerId,
+        headers: Vec<Header>,
+        more: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        if let Some((_, height)) = self.probes.remove(&from) {
+            if self.fetch != Fetch::Headers(None) {
+                // Someone else answered first.
+                return Vec::new();
+            }
+            // The first to answer leads the download; the peer asked
+            // before it may still answer, as a probe.
+            if let SyncState::Syncing { peer, target } = self.sync
+                && peer != from
+            {
+                self.probes.insert(peer, (now, target));
+            }
+            self.sync = SyncState::Syncing {
+                peer: from,
+                target: height,
+            };
+        }
+        let asked = self.syncing_from(from);
+        let chain = match &mut self.fetch {
+            Fetch::Headers(chain) if asked => chain.take(),
+            _ => return self.penalise(from, Fault::Unsolicited, now),
+        };
+        if headers.is_empty() {
+            if more {
+                // "More follows" with nothing in hand: no progress, a lie.
+                self.peers.forget_announcement(from);
+                let mut effects = self.penalise(from, Fault::EmptyBatch, now);
+                if self.syncing_from(from) {
+                    effects.extend(self.switch_sync_peer(from, now));
+                }
+                return effects;
+            }
+            return match chain {
+                Some(chain) => self.headers_done(from, chain, now),
+                // Nothing after what we share: it has nothing we lack.
+                None => self.download_done(from, false, now),
+            };
+        }
+        let chain = match HeaderChain::extend(chain, &self.store, &headers, now) {
+            Ok(chain) => chain,
+            Err(HeadersError::Invalid {
+                hash,
+                height,
+                error,
+            }) if !error.depends_on_clock() => {
+                let error = AcceptError::Invalid {
+                    hash,
+                    height,
+                    error,
+                };
+                return self.ban(from, Misbehaviour::InvalidBlock(error), now);
+            }
+            Err(_) => {
+                self.peers.forget_announcement(from);
+                let mut effects = self.penalise(from, Fault::NoProgress, now);
+                if self.syncing_from(from) {
+                    effects.extend(self.switch_sync_peer(from, now));
+                }
+                return effects;
+            }
+        };
+        self.sync_progress = now;
+        // A chain longer than one download holds is fetched in parts: this
+        // part's bodies first, then the headers after it.
+        if more && chain.headers.len() < crate::headers::MAX_HEADER_CHAIN {
+            let locator = chain.locator(&self.store);
+            self.fetch = Fetch::Headers(Some(chain));
+            return vec![Effect::Send {
+                to: from,
+                msg: Message::GetHeaders { locator },
+            }];
+        }
+        self.headers_done(from, chain, now)
+    }
+
+    /// The peer's header chain is complete: if it carries more work than
+    /// the best chain, its blocks are pinned and fetched; else the peer has
+    /// nothing this node needs.
+    fn headers_done(&mut self, from: PeerId, chain: HeaderChain, now: Timestamp) -> Vec<Effect> {
+        if chain.headers.is_empty() || chain.work <= self.store.total_work() {
+            // It claimed more work than its headers carry: nothing is
+            // fetched for a claim, and the claim is held against it.
+            self.peers.forget_announcement(from);
+            let mut effects = self.penalise(from, Fault::NoProgress, now);
+            if self.syncing_from(from) {
+                effects.extend(self.sync_done(now));
+            }
+            return effects;
+        }
+        // The fork block too: a side block it may be, and the bodies build
+        // on it.
+        self.store
+            .pin(std::iter::once(chain.fork).chain(chain.headers.iter().map(|(hash, _)| *hash)));
+        let hashes = chain.headers.iter().map(|(hash, _)| *hash).collect();
+        self.fetch = Fetch::Bodies(Bodies::new(chain.fork, hashes, chain.work, &self.store));
+        self.ask_bodies(now)
+    }
+
+    /// Asks for the next stretches of the header chain being fetched: the
+    /// download peer, then peers whose `hello` named a block of that chain,
+    /// up to [`MAX_BODY_PEERS`] at once.
+    fn ask_bodies(&mut self, now: Timestamp) -> Vec<Effect> {
+        let Fetch::Bodies(bodies) = &self.fetch else {
+            return Vec::new();
+        };
+        let leader = match self.sync {
+            SyncState::Syncing { peer, .. } => Some(peer),
+            SyncState::Ready => None,
+        };
+        let holders = self
+            .peers
+            .claiming(bodies.work())
+            .into_iter()
+            .filter(|(_, tip, height)| bodies.holds(*tip, *height))
+            .map(|(peer, _, _)| peer);
+        let candidates: Vec<PeerId> = leader
+            .into_iter()
+            .chain(holders)
+            .filter(|p| !self.peers.is_banned(*p, now))
+            .collect();
+        let Fetch::Bodies(bodies) = &mut self.fetch else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        for peer in candidates {
+            if bodies.serving() >= MAX_BODY_PEERS {
+                break;
+            }
+            if let Some(after) = bodies.ask(peer, now) {
+                effects.push(Effect::Send {
+                    to: peer,
+                    msg: Message::GetBlocks {
+                        locator: vec![after],
+                    },
+                });
+            }
+        }
+        effects
+    }
+
+    /// `peer` no longer serves the blocks being fetched (it left, was
+    /// banned, stayed silent or has nothing more): its stretch goes to
+    /// others; if it led the download, another peer serving it leads, or
+    /// the node turns to another peer that announced more work.
+    fn lose_body_peer(&mut self, peer: PeerId, now: Timestamp) -> Vec<Effect> {
+        let Fetch::Bodies(bodies) = &mut self.fetch else {
+            return Vec::new();
+        };
+        bodies.drop_peer(peer);
+        let mut effects = self.ask_bodies(now);
+        let (
+            Fetch::Bodies(bodies),
+            SyncState::Syncing {
+                peer: leader,
+                target,
+            },
+        ) = (&self.fetch, self.sync)
+        else {
+            return effects;
+        };
+        match bodies.serving_peer() {
+            Some(next) if leader == peer => self.sync = SyncState::Syncing { peer: next, target },
+            Some(_) => {}
+            None => effects.extend(self.switch_sync_peer(leader, now)),
+        }
+        effects
+    }
+
+    /// The download from `from` is over (`moved`: it moved the tip): the
+    /// neighbours hear of the new tip, the peer's pool is asked for, and
+    /// the node syncs from another peer that announced more, if any.
+    fn download_done(&mut self, from: PeerId, moved: bool, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if moved {
+            // The download moved the tip: neighbours that did not hear of
+            // this chain (a partition healing) learn of it the way they
+            // learn of a mined block, and download it in turn.
+            effects.push(Effect::Relay {
+                from,
+                msg: Message::Block {
+                    block: self.store.tip().clone(),
+                },
+            });
+        }
+        effects.push(self.get_pool(from));
+        // That peer's announcement is served, unless it announced more than
+        // this download brought (a chain fetched in parts); others may
+        // remain.
+        let served = self
+            .peers
+            .announced(from)
+            .is_none_or(|(_, work)| work <= self.store.total_work());
+        if served || !moved {
+            self.peers.forget_announcement(from);
+        }
+        effects.extend(self.sync_done(now));
+        effects
+    }
+
+    /// A batch of blocks: offered in order; the download goes on, moves to
+    /// another peer, or ends.
+    fn on_batch(
+        &mut self,
+        from: PeerId,
+        blocks: Vec<Block>,
+        more: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(from)) {
+            return self.on_bodies(from, blocks, more, now);
+        }
+        let (empty, before) = (blocks.is_empty(), self.store.total_work());
+        let known = self.store.known_blocks();
+        // Blocks answer a download only on a network without headers-first
+        // (a header chain's blocks are fetched above).
+        let asked = self.syncing_from(from) && self.fetch == Fetch::Blocks;
+        let (mut effects, refused) = self.offer_blocks(from, blocks, asked, now);
+        if !asked || !self.syncing_from(from) {
+            return effects;
+        }
+        if refused {
+            // Asking again would bring the same batch: try another peer (or
+            // stop syncing) instead.
+            self.peers.forget_announcement(from);
+            effects.extend(self.switch_sync_peer(from, now));
+            return effects;
+        }
+        if more && empty {
+            // "More follows" with nothing in hand: no progress, and a lie.
+            self.peers.forget_announcement(from);
+            effects.extend(self.penalise(from, Fault::EmptyBatch, now));
+            if self.syncing_from(from) {
+                effects.extend(self.switch_sync_peer(from, now));
+            }
+            return effects;
+        }
+        // Blocks that add work count as progress, and so do blocks of a
+        // proven header chain stored on the way to overtaking.
+        let moved = self.store.total_work() > before;
+        if moved || self.store.known_blocks() > known {
+            self.sync_progress = now;
+        }
+        if !more {
+            effects.extend(self.download_done(from, moved, now));
+        } else {
+            // Nothing in this batch asked the peer already: an orphan during
+            // a download asks no one, and a ban or a switch returned above.
+            effects.push(self.get_blocks(from));
+        }
+        effects
+    }
+
+    /// A batch answering a request for blocks of the header chain: the
+    /// blocks that are the chain's wait their turn, and those whose turn
+    /// came are offered to the store in order, each as its sender's; the
+    /// download then ends, or the peer is asked for more.
+    fn on_bodies(
+        &mut self,
+        from: PeerId,
+        blocks: Vec<Block>,
+        more: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let Fetch::Bodies(bodies) = &mut self.fetch else {
+            return Vec::new();
+        };
+        let empty = blocks.is_empty();
+        let Received::Fit { fit, off, to_tip } = bodies.receive(from, blocks) else {
+            return Vec::new();
+        };
+        let before = self.store.total_work();
+        let mut effects = Vec::new();
+        if empty && more {
+            // "More follows" with nothing in hand: no progress, and a lie.
+            self.peers.forget_announcement(from);
+            effects.extend(self.penalise(from, Fault::EmptyBatch, now));
+        }
+        let mut progress = fit > 0;
+        // The blocks whose turn came, run by run.
+        while let Fetch::Bodies(bodies) = &mut self.fetch
+            && let Some((sender, run)) = bodies.next_run()
+        {
+            let (offered, refused) = self.offer_blocks(sender, run, true, now);
+            effects.extend(offered);
+            let Fetch::Bodies(bodies) = &mut self.fetch else {
+                // A ban turned the download to another peer.
+                return effects;
+            };
+            bodies.settle(&self.store);
+            if refused {
+                // Asking it again would bring the same blocks: its stretch
+                // is asked of others (it was judged by what it sent).
+                progress = false;
+                self.peers.forget_announcement(sender);
+                effects.extend(self.lose_body_peer(sender, now));
+            }
+        }
+        let Fetch::Bodies(bodies) = &self.fetch else {
+            return effects;
+        };
+        let moved = self.store.total_work() > before;
+        if progress || moved {
+            self.sync_progress = now;
+        }
+        // The proven chain is the best chain now: the rest, if any, is
+        // what the peers mined since, and comes as news.
+        if bodies.complete() || self.store.is_main(&bodies.tip()) {
+            let leader = match self.sync {
+                SyncState::Syncing { peer, .. } => peer,
+                SyncState::Ready => from,
+            };
+            effects.extend(self.download_done(leader, true, now));
+            return effects;
+        }
+        if fit == 0 || off || !(more || to_tip) || self.peers.is_banned(from, now) {
+            // It has nothing more of this chain: others are asked.
+            if fit == 0 || off {
+                self.peers.forget_announcement(from);
+            }
+            effects.extend(self.lose_body_peer(from, now));
+        } else {
+            effects.extend(self.ask_bodies(now));
+        }
+        effects
+    }
+
+    /// Best-chain blocks after `locator`, at most a batch by count and bytes.
+    fn batch_after(&self, locator: &[BlockHash]) -> Vec<Block> {
+        take_within(
+            self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH),
+            BATCH_BYTES,
+        )
+    }
+
+    fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: Timestamp) -> Vec<Effect> {
+        match self.store.add_to_pool(&mut self.pool, tx) {
+            Ok(Added::New | Added::Updated) => self.new_job(now).into_iter().collect(),
+            Ok(Added::Unchanged) => Vec::new(),
+            Err(PoolError::Invalid(
+                e @ (TxError::BadSignature { .. }
+                | TxError::OutputsNotEqualInput { .. }
+                | TxError::ZeroOutput { .. }
+                | TxError::OutputCount { .. }),
+            )) => self.ban(from, Misbehaviour::InvalidTransaction(e), now),
+            Err(PoolError::Reward) => self.ban(from, Misbehaviour::RewardAsTransaction, now),
+            // Outdated, conflicting or already confirmed: normal in gossip.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Offers blocks to the store; also says whether a block was refused
+    /// (then the rest of the batch is not offered). Side-branch blocks the
+    /// node did not ask for (`asked`: they come in the download from this
+    /// peer) are checked only within the peer's allowance.
+    fn offer_blocks(
+        &mut self,
+        from: PeerId,
+        blocks: Vec<Block>,
+        asked: bool,
+        now: Timestamp,
+    ) -> (Vec<Effect>, bool) {
+        let mut merged = Accepted::default();
+        let mut effects = Vec::new();
+        let mut refused = false;
+        for block in blocks {
+            if !asked
+                && self.store.would_be_side(&block)
+                && !self.peers.may_send_side_block(from, block.data.len(), now)
+            {
+                refused = true;
+                effects.extend(self.penalise(from, Fault::Wasteful, now));
+                break;
+            }
+            match self.store.accept(block, now) {
+                Ok(a) => {
+                    if a.missing_parent.is_some() {
+                        // Ask the sender for the gap, unless another peer is
+                        // already feeding us (an orphan must not take over),
+                        // and only a few times a minute.
+                        match self.sync {
+                            // The download under way will bring the gap.
+                            SyncState::Syncing { .. } => {}
+                            SyncState::Ready if self.peers.may_sync(from, now) => {
+                                let target = self.store.height().next();
+                                effects.extend(self.sync_from(from, target, now));
+                            }
+                            SyncState::Ready => {
+                                effects.extend(self.penalise(from, Fault::Orphans, now));
+                            }
+                        }
+                        break;
+                    }
+                    merged.merge(a);
+                }
+                Err(error) => {
+                    let proven_bad = match &error {
+                        AcceptError::Invalid { error, .. } => !error.depends_on_clock(),
+                        AcceptError::KnownInvalid { .. } => true,
+                        _ => false,
+                    };
+                    refused = true;
+                    if proven_bad {
+                        effects.extend(self.ban(from, Misbehaviour::InvalidBlock(error), now));
+                    } else if matches!(error, AcceptError::SideBranchFull { .. }) {
+                        // Side blocks beyond what could matter: wasteful.
+                        effects.extend(self.penalise(from, Fault::Wasteful, now));
+                    } else {
+                        effects.push(Effect::Notify(Notice::BlockNotTaken { peer: from, error }));
+                    }
+                    break;
+                }
+            }
+        }
+        if merged.tip_changed() {
+            effects.push(Effect::Notify(if merged.removed.is_empty() {
+                Notice::BlocksReceived {
+                    peer: from,
+                    count: merged.added.len(),
+                    height: self.store.height(),
+                }
+            } else {
+                Notice::Reorganised {
+                    peer: from,
+                    removed: merged.removed.len(),
+                    added: merged.added.len(),
+                }
+            }));
+            effects.extend(self.after_tip_change(&merged, now));
+        }
+        (effects, refused)
+    }
+}

@@ -144,18 +144,12 @@ pub fn seal(
     })
 }
 
-fn unhex(text: &str, len: usize, what: &'static str) -> Result<Vec<u8>, VaultError> {
-    if text.len() != 2 * len || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(VaultError::Malformed(what));
-    }
-    (0..len)
-        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| VaultError::Malformed(what))
+fn unhex<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N], VaultError> {
+    tabcoin_chain::hash::from_hex::<N>(text).map_err(|_| VaultError::Malformed(what))
 }
 
 /// A record's parts, checked cheaply: (salt, nonce, ciphertext).
-type Parts = (Vec<u8>, Vec<u8>, Vec<u8>);
+type Parts = ([u8; 16], [u8; 12], [u8; 48]);
 
 fn parts(sealed: &Sealed) -> Result<Parts, VaultError> {
     if sealed.kdf != KDF {
@@ -167,9 +161,9 @@ fn parts(sealed: &Sealed) -> Result<Parts, VaultError> {
     if sealed.cost.memory_kib > MAX_MEMORY_KIB || sealed.cost.passes > MAX_PASSES {
         return Err(VaultError::TooCostly);
     }
-    let salt = unhex(&sealed.salt, 16, "its salt is not 16 bytes")?;
-    let nonce = unhex(&sealed.nonce, 12, "its nonce is not 12 bytes")?;
-    let ciphertext = unhex(&sealed.ciphertext, 48, "its ciphertext is not 48 bytes")?;
+    let salt = unhex::<16>(&sealed.salt, "its salt is not 16 bytes")?;
+    let nonce = unhex::<12>(&sealed.nonce, "its nonce is not 12 bytes")?;
+    let ciphertext = unhex::<48>(&sealed.ciphertext, "its ciphertext is not 48 bytes")?;
     Ok((salt, nonce, ciphertext))
 }
 
@@ -182,9 +176,7 @@ pub fn check(sealed: &Sealed) -> Result<(), VaultError> {
 
 /// A secret key given as 64 hex digits, as bytes.
 pub fn secret_from_hex(hex: &str) -> Result<[u8; 32], VaultError> {
-    let bytes = unhex(hex, 32, "a secret key is 64 hex digits")?;
-    <[u8; 32]>::try_from(bytes.as_slice())
-        .map_err(|_| VaultError::Malformed("a secret key is 32 bytes"))
+    unhex::<32>(hex, "a secret key is 64 hex digits")
 }
 
 /// Opens a sealed key of `address` with `passphrase`: the 32-byte secret.

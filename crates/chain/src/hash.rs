@@ -9,12 +9,17 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-/// Why a string is not a 32-byte hex hash.
+/// Why a string is not the hex of so many bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HexError {
-    /// The string does not have exactly 64 characters.
-    #[error("a hash has 64 hex digits, this has {0} characters")]
-    BadLength(usize),
+    /// The string does not have exactly twice as many digits as bytes.
+    #[error("expected {expected} hex digits, this has {got} characters")]
+    BadLength {
+        /// Digits expected.
+        expected: usize,
+        /// Characters found.
+        got: usize,
+    },
     /// A character is not a hex digit.
     #[error("'{0}' is not a hex digit")]
     BadDigit(char),
@@ -37,17 +42,26 @@ fn hex_digit(c: char) -> Result<u8, HexError> {
         .ok_or(HexError::BadDigit(c))
 }
 
-/// Parses exactly 64 hex digits (either case) into 32 bytes.
-pub fn parse_hex32(s: &str) -> Result<[u8; 32], HexError> {
+/// `N` bytes from exactly `2 N` hex digits (either case): the one hex
+/// reader of the project (hashes, salts, keys, sealed records).
+pub fn from_hex<const N: usize>(s: &str) -> Result<[u8; N], HexError> {
     let chars: Vec<char> = s.chars().collect();
-    if chars.len() != 64 {
-        return Err(HexError::BadLength(chars.len()));
+    if chars.len() != 2 * N {
+        return Err(HexError::BadLength {
+            expected: 2 * N,
+            got: chars.len(),
+        });
     }
-    let mut out = [0u8; 32];
+    let mut out = [0u8; N];
     for (i, pair) in chars.chunks_exact(2).enumerate() {
         out[i] = (hex_digit(pair[0])? << 4) | hex_digit(pair[1])?;
     }
     Ok(out)
+}
+
+/// Parses exactly 64 hex digits (either case) into 32 bytes.
+pub fn parse_hex32(s: &str) -> Result<[u8; 32], HexError> {
+    from_hex::<32>(s)
 }
 
 /// SHA-256 of `bytes`.
@@ -154,7 +168,15 @@ mod tests {
 
     #[test]
     fn bad_hex_is_rejected_with_a_reason() {
-        assert_eq!("abc".parse::<BlockHash>(), Err(HexError::BadLength(3)));
+        assert_eq!(
+            "abc".parse::<BlockHash>(),
+            Err(HexError::BadLength {
+                expected: 64,
+                got: 3
+            })
+        );
+        assert_eq!(from_hex::<2>("0aFf"), Ok([0x0a, 0xff]));
+        assert!(from_hex::<2>("0a").is_err());
         let mut s = "0".repeat(63);
         s.push('g');
         assert_eq!(s.parse::<BlockHash>(), Err(HexError::BadDigit('g')));

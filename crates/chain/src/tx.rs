@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 use crate::address::Address;
 use crate::amount::Amount;
-use crate::hash::{BlockHash, sha256, to_hex};
+use crate::hash::{BlockHash, from_hex, sha256, to_hex};
 use crate::height::Height;
 use crate::params::Params;
 use crate::sigcheck::SigCheck;
@@ -125,23 +125,10 @@ impl Serialize for Salt {
 impl<'de> Deserialize<'de> for Salt {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        let bytes = from_hex::<16>(&s)
-            .ok_or_else(|| serde::de::Error::custom("a salt is 32 hex digits"))?;
+        let bytes =
+            from_hex::<16>(&s).map_err(|_| serde::de::Error::custom("a salt is 32 hex digits"))?;
         Ok(Salt(bytes))
     }
-}
-
-/// `N` bytes from exactly `2 N` hex digits.
-fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.len() != 2 * N {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
-        let hex = std::str::from_utf8(pair).ok()?;
-        out[i] = u8::from_str_radix(hex, 16).ok()?;
-    }
-    Some(out)
 }
 
 /// A 64-byte compact ECDSA signature (r ‖ s), hex on the wire.
@@ -170,7 +157,7 @@ impl<'de> Deserialize<'de> for Sig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         let bytes = from_hex::<64>(&s)
-            .ok_or_else(|| serde::de::Error::custom("a signature is 128 hex digits"))?;
+            .map_err(|_| serde::de::Error::custom("a signature is 128 hex digits"))?;
         Ok(Sig(bytes))
     }
 }

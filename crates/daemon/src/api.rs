@@ -597,12 +597,8 @@ async fn get_work(State(s): State<Shared>, who: Result<Query<WorkFor>, QueryReje
     let at = crate::daemon::now().max(store.tip().header.timestamp.plus_ms(1));
     let template = tabcoin_chain::Template::new(store, d.node.pool(), address, at);
     let header = template.header;
-    let target = tabcoin_chain::Target::from_compact(header.bits).map(|t| {
-        t.0.to_be_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    });
+    let target = tabcoin_chain::Target::from_compact(header.bits)
+        .map(|t| tabcoin_chain::hash::to_hex(&t.0.to_be_bytes()));
     let job = d.next_work;
     d.next_work += 1;
     d.work.push_back((job, template));

@@ -39,7 +39,7 @@ pub enum Auth {
 pub fn random_token() -> Result<String, String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for the API token: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(tabcoin_chain::hash::to_hex(&bytes))
 }
 
 /// Writes `token` to the cookie file at `path`, readable by its owner only

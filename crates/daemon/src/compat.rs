@@ -525,7 +525,7 @@ pub fn lambda_proof_is_valid(last_block: &Value, proof: &Value, zeros: u32) -> b
     };
     let starts_with_zeros = |text: String| {
         let hash = tabcoin_chain::hash::sha256(text.as_bytes());
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = tabcoin_chain::hash::to_hex(&hash);
         hex.bytes().take(zeros as usize).all(|b| b == b'0')
     };
     starts_with_zeros(format!("{}{proof}", python_json(last_block)))

@@ -50,7 +50,7 @@ pub fn remember_spec(params: &Params) {
 /// it).
 pub fn known_network(id: &BlockHash) -> Option<Params> {
     let text = gloo::storage::LocalStorage::get::<String>(spec_key(id)).ok()?;
-    tabcoin_node::network_of_spec_with_id(&text, id).ok()
+    tabcoin_chain::Params::from_spec_json_for(&text, id).ok()
 }
 
 /// Remembers the relay chosen in the network panel.
@@ -103,7 +103,7 @@ impl PageConfig {
         };
         let demo_because = |why: String| (Params::DEMO, Some(why), None);
         let (params, problem, fetch_spec) = match (get("spec"), get("network")) {
-            (Some(text), _) => match tabcoin_node::network_of_spec(&text) {
+            (Some(text), _) => match tabcoin_chain::Params::from_spec_json(&text) {
                 Ok(params) => {
                     remember_spec(&params);
                     (params, None, None)

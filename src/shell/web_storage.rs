@@ -28,7 +28,7 @@ pub fn tab_networks() -> Option<Vec<Params>> {
     Some(
         specs
             .iter()
-            .filter_map(|s| tabcoin_node::network_of_spec(s).ok())
+            .filter_map(|s| tabcoin_chain::Params::from_spec_json(s).ok())
             .collect(),
     )
 }

@@ -164,6 +164,28 @@ impl Params {
         Self::ALL.into_iter().find(|p| p.name == name)
     }
 
+    /// The network a spec's JSON text describes, checked rule by rule (the
+    /// app's invite links and `tabcoind --net FILE` read specs so).
+    pub fn from_spec_json(text: &str) -> Result<Params, SpecError> {
+        Params::from_spec(&Spec::from_json(text)?)
+    }
+
+    /// The same, if it is the network `id` names: a tab told only an id
+    /// asks peers for the spec and takes an answer only if its genesis
+    /// hashes to that id.
+    pub fn from_spec_json_for(text: &str, id: &BlockHash) -> Result<Params, SpecError> {
+        let params = Params::from_spec_json(text)?;
+        let described = params.network_id();
+        if described == *id {
+            Ok(params)
+        } else {
+            Err(SpecError::OtherNetwork {
+                described,
+                expected: *id,
+            })
+        }
+    }
+
     /// The rules of the network `spec` describes (checked first).
     pub fn from_spec(spec: &Spec) -> Result<Params, SpecError> {
         spec.check()?;

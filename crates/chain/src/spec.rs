@@ -91,7 +91,10 @@ pub struct Spec {
 }
 
 /// What is wrong with a spec: one variant per rule, one sentence each.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr, strum::VariantNames,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum SpecError {
     /// Longer than [`MAX_SPEC_BYTES`].
     #[error("the spec is {0} bytes long; at most {MAX_SPEC_BYTES} are read")]
@@ -150,6 +153,21 @@ pub enum SpecError {
         /// Its value.
         amount: Amount,
     },
+    /// The spec describes another network than the one asked for.
+    #[error("the spec describes network {described}, not {expected}")]
+    OtherNetwork {
+        /// The network the spec describes.
+        described: crate::hash::BlockHash,
+        /// The network asked for.
+        expected: crate::hash::BlockHash,
+    },
+}
+
+impl SpecError {
+    /// The rule's code, in snake case (`too_many_authorities`).
+    pub fn code(&self) -> &'static str {
+        self.into()
+    }
 }
 
 impl Spec {

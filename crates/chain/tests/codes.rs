@@ -3,7 +3,10 @@
 //! codes, so they are part of what clients rely on.
 
 use strum::VariantNames;
-use tabcoin_chain::{AcceptError, Amount, BlockError, BlockHash, Height, PoolError, TxError};
+use tabcoin_chain::spec::SpecError;
+use tabcoin_chain::{
+    AcceptError, Amount, BlockError, BlockHash, Height, Params, PoolError, TxError,
+};
 
 fn snake_and_unique(codes: &[&str]) {
     let mut seen = std::collections::BTreeSet::new();
@@ -25,6 +28,7 @@ fn codes_are_snake_case_and_unique() {
     snake_and_unique(PoolError::VARIANTS);
     snake_and_unique(BlockError::VARIANTS);
     snake_and_unique(AcceptError::VARIANTS);
+    snake_and_unique(SpecError::VARIANTS);
     assert!(TxError::VARIANTS.contains(&"insufficient_funds"));
     assert!(BlockError::VARIANTS.contains(&"bad_tx_root"));
 }
@@ -51,4 +55,26 @@ fn a_wrapper_names_the_rule_inside_it() {
         tip: Height(200),
     };
     assert_eq!(deep.code(), "too_deep");
+}
+
+#[test]
+fn a_spec_is_read_with_a_typed_error() {
+    let test = Params::TEST.spec().canonical();
+    assert_eq!(Params::from_spec_json(&test), Ok(Params::TEST));
+    assert_eq!(
+        Params::from_spec_json("{").map_err(|e| e.code()),
+        Err("malformed")
+    );
+    let other = Params::from_spec_json_for(&test, &Params::DEMO.network_id());
+    assert_eq!(
+        other,
+        Err(SpecError::OtherNetwork {
+            described: Params::TEST.network_id(),
+            expected: Params::DEMO.network_id(),
+        })
+    );
+    assert_eq!(
+        Params::from_spec_json_for(&test, &Params::TEST.network_id()),
+        Ok(Params::TEST)
+    );
 }

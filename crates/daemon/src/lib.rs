@@ -53,7 +53,7 @@ pub fn network(arg: &str) -> Result<Params, String> {
         return Err(format!("{arg}: a spec is at most {MAX_SPEC_BYTES} bytes"));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?;
-    tabcoin_node::network_of_spec(&text).map_err(|e| format!("{arg}: {e}"))
+    tabcoin_chain::Params::from_spec_json(&text).map_err(|e| format!("{arg}: {e}"))
 }
 
 /// Largest request body the API reads.

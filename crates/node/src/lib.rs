@@ -56,29 +56,3 @@ pub use notice::{Misbehaviour, Notice, SendError, StoredChainProblem};
 pub use persist::{BlockRecord, StoredChain};
 pub use sync::{Mode, SYNC_STALL_MS, SyncState};
 pub use tabcoin_protocol::PeerId;
-
-/// The network a spec's text describes, if it is valid, else the sentence
-/// saying why not. The app's invite links and `tabcoind --net FILE` read
-/// specs through this.
-pub fn network_of_spec(text: &str) -> Result<tabcoin_chain::Params, String> {
-    let spec = tabcoin_chain::spec::Spec::from_json(text).map_err(|e| e.to_string())?;
-    tabcoin_chain::Params::from_spec(&spec).map_err(|e| e.to_string())
-}
-
-/// The network a peer's spec describes, if it is the network `id` names:
-/// a tab told only an id asks peers for the spec (`Message::GetSpec`) and
-/// takes an answer only if its genesis hashes to that id.
-pub fn network_of_spec_with_id(
-    text: &str,
-    id: &tabcoin_chain::BlockHash,
-) -> Result<tabcoin_chain::Params, String> {
-    let params = network_of_spec(text)?;
-    if params.network_id() == *id {
-        Ok(params)
-    } else {
-        Err(format!(
-            "the spec describes network {}, not {id}",
-            params.network_id()
-        ))
-    }
-}

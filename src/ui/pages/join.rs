@@ -71,7 +71,7 @@ impl JoinNetwork {
     /// An answer: the network, remembered, and the page reloaded into it;
     /// or the reason it is not this network's.
     fn answered(&mut self, from: PeerId, spec: &str, id: &BlockHash) {
-        match tabcoin_node::network_of_spec_with_id(spec, id) {
+        match tabcoin_chain::Params::from_spec_json_for(spec, id) {
             Ok(params) => {
                 crate::shell::config::remember_spec(&params);
                 if let Some(w) = web_sys::window() {

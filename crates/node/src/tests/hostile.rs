@@ -408,12 +408,18 @@ fn a_spec_is_given_to_whoever_asks_within_the_serving_rate_and_never_taken() {
     );
     // The spec it sent names the network it runs, as the asker checks.
     assert_eq!(
-        crate::network_of_spec_with_id(&Params::TEST.spec().canonical(), &P.network_id()),
+        tabcoin_chain::Params::from_spec_json_for(
+            &Params::TEST.spec().canonical(),
+            &P.network_id()
+        ),
         Ok(P)
     );
     assert!(
-        crate::network_of_spec_with_id(&Params::DEMO.spec().canonical(), &P.network_id())
-            .is_err_and(|e| e.starts_with("the spec describes network "))
+        tabcoin_chain::Params::from_spec_json_for(
+            &Params::DEMO.spec().canonical(),
+            &P.network_id()
+        )
+        .is_err_and(|e| e.code() == "other_network")
     );
     // Asking faster than peers are served is a fault; so is an answer
     // nobody asked for: both end in a ban.

@@ -233,12 +233,21 @@ impl Effect {
     /// The relay frame that carries out this effect, if it sends anything.
     pub fn relay_frame(&self) -> Option<ClientFrame> {
         match self {
-            Effect::Send { to, msg } => Some(ClientFrame::Direct {
-                to: *to,
-                msg: msg.encode(),
-            }),
-            Effect::Broadcast(msg) => Some(ClientFrame::Broadcast { msg: msg.encode() }),
+            Effect::Send { to, msg } => Some(relay_frame(Some(*to), msg)),
+            Effect::Broadcast(msg) => Some(relay_frame(None, msg)),
             _ => None,
         }
+    }
+}
+
+/// The frame that carries `msg` through a relay: to peer `to`, or to every
+/// peer of the room (`None`).
+pub fn relay_frame(to: Option<PeerId>, msg: &Message) -> ClientFrame {
+    match to {
+        Some(to) => ClientFrame::Direct {
+            to,
+            msg: msg.encode(),
+        },
+        None => ClientFrame::Broadcast { msg: msg.encode() },
     }
 }

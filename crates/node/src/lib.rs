@@ -30,6 +30,7 @@ pub mod bodies;
 pub mod event;
 pub mod headers;
 pub mod hold;
+pub mod host;
 pub mod keys;
 pub mod message;
 pub mod mining;
@@ -47,7 +48,8 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use event::{Effect, Event, Job, MinerReport};
+pub use event::{Effect, Event, Job, MinerReport, relay_frame};
+pub use host::{Host, drive};
 pub use keys::Keys;
 pub use message::Message;
 pub use mining::Sealing;

@@ -9,9 +9,9 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tabcoin_chain::{Params, Store, Timestamp, Wallet};
-use tabcoin_node::{Effect, Event, Job, Node, SendError};
-use tabcoin_protocol::{ClientFrame, PeerId, encode};
+use tabcoin_chain::{BlockHash, Params, Store, Timestamp, Wallet};
+use tabcoin_node::{BlockRecord, Event, Host, Job, Message, Node, Notice, SendError, relay_frame};
+use tabcoin_protocol::{PeerId, encode};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::db::{Db, DbError};
@@ -166,86 +166,103 @@ impl Daemon {
         shared
     }
 
-    /// The node handles `event` now; its effects are carried out, and the
-    /// refusal of a send asked for, if any, returned.
+    /// The node handles `event` now; its effects are carried out (through
+    /// [`Io`], the node's host here), and the refusal of a send asked for,
+    /// if any, returned.
     pub fn handle(&mut self, event: Event) -> Option<SendError> {
-        let mut refused = None;
-        let mut events = VecDeque::from([event]);
-        while let Some(event) = events.pop_front() {
-            for effect in self.node.handle(event, now()) {
-                match effect {
-                    Effect::Send { to, .. } => {
-                        if let (Some(&relay), Some(frame)) =
-                            (self.peers.get(&to), effect.relay_frame())
-                        {
-                            self.send(relay, &frame);
-                        }
-                    }
-                    Effect::Broadcast(_) => {
-                        if let Some(frame) = effect.relay_frame() {
-                            for relay in self.relays.values() {
-                                if let Some(out) = &relay.out {
-                                    let _ = out.send(encode(&frame));
-                                }
-                            }
-                        }
-                    }
-                    // Every peer of a relay's room heard it from the relay
-                    // already; a native node has no direct links.
-                    Effect::Relay { .. } => {}
-                    Effect::Mine(job) => {
-                        self.job_id.store(job.id + 1, Ordering::Relaxed);
-                        self.job = Some(job);
-                    }
-                    Effect::StopMining => {
-                        self.job_id.store(0, Ordering::Relaxed);
-                        self.job = None;
-                    }
-                    Effect::WriteBlocks(records) => {
-                        let result = match &self.db {
-                            Some(db) => db.write_blocks(&records).map_err(|e| e.to_string()),
-                            None => Ok(()),
-                        };
-                        events.push_back(Event::BlocksWritten(result));
-                    }
-                    Effect::ForgetBlocks(keys) => {
-                        if let Some(db) = &self.db
-                            && let Err(e) = db.forget_blocks(&keys)
-                        {
-                            tracing::warn!("{e}");
-                        }
-                    }
-                    Effect::WritePool(json) => {
-                        if let Some(db) = &self.db
-                            && let Err(e) = db.put("pool", &json)
-                        {
-                            tracing::warn!("{e}");
-                        }
-                    }
-                    Effect::Notify(notice) => tracing::info!("{notice:?}"),
-                    Effect::SendRefused(e) => refused = Some(e),
-                    Effect::CheckSignatures(parts) => {
-                        if let Some(verify) = &self.verify {
-                            for part in parts {
-                                let _ = verify.send(part);
-                            }
-                        }
-                    }
-                    // The node checks what the threads did not answer;
-                    // they are not used again.
-                    Effect::VerifiersStalled(_) => self.verify = None,
-                    // No legacy chain; bans kept by the node.
-                    Effect::RemoveLegacyChain | Effect::Ban { .. } => {}
-                }
-            }
-        }
-        refused
+        let mut io = Io {
+            db: self.db.as_ref(),
+            relays: &self.relays,
+            peers: &self.peers,
+            job: &mut self.job,
+            job_id: &self.job_id,
+            verify: &mut self.verify,
+        };
+        tabcoin_node::drive(&mut self.node, &mut io, event)
+    }
+}
+
+/// What the node runs on in `tabcoind`: the relays, the store, the mining
+/// threads' job and the verifier threads (the parts of [`Daemon`] that are
+/// not the node).
+struct Io<'a> {
+    db: Option<&'a Db>,
+    relays: &'a BTreeMap<u64, RelayLink>,
+    peers: &'a BTreeMap<PeerId, u64>,
+    job: &'a mut Option<Job>,
+    job_id: &'a Arc<AtomicU64>,
+    verify: &'a mut Option<Sender<(u64, Vec<u8>)>>,
+}
+
+impl Host for Io<'_> {
+    fn now(&self) -> Timestamp {
+        now()
     }
 
-    fn send(&self, relay: u64, frame: &ClientFrame) {
-        if let Some(out) = self.relays.get(&relay).and_then(|r| r.out.as_ref()) {
-            let _ = out.send(encode(frame));
+    /// To the relay the peer was heard through, or to every relay.
+    fn send(&mut self, to: Option<PeerId>, msg: &Message) {
+        let text = encode(&relay_frame(to, msg));
+        let relays: Vec<&RelayLink> = match to {
+            Some(peer) => self
+                .peers
+                .get(&peer)
+                .and_then(|r| self.relays.get(r))
+                .into_iter()
+                .collect(),
+            None => self.relays.values().collect(),
+        };
+        for relay in relays {
+            if let Some(out) = &relay.out {
+                let _ = out.send(text.clone());
+            }
         }
+    }
+
+    fn mine(&mut self, job: Option<Job>) {
+        self.job_id
+            .store(job.as_ref().map_or(0, |j| j.id + 1), Ordering::Relaxed);
+        *self.job = job;
+    }
+
+    fn check_signatures(&mut self, parts: Vec<(u64, Vec<u8>)>) {
+        if let Some(verify) = self.verify.as_ref() {
+            for part in parts {
+                let _ = verify.send(part);
+            }
+        }
+    }
+
+    /// The node checks what the threads did not answer; they are not used
+    /// again.
+    fn verifiers_stalled(&mut self, _tags: Vec<u64>) {
+        *self.verify = None;
+    }
+
+    fn write_blocks(&mut self, records: Vec<BlockRecord>) -> Option<Result<(), String>> {
+        Some(match self.db {
+            Some(db) => db.write_blocks(&records).map_err(|e| e.to_string()),
+            None => Ok(()),
+        })
+    }
+
+    fn forget_blocks(&mut self, keys: Vec<(u64, BlockHash)>) {
+        if let Some(db) = self.db
+            && let Err(e) = db.forget_blocks(&keys)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
+    fn write_pool(&mut self, json: String) {
+        if let Some(db) = self.db
+            && let Err(e) = db.put("pool", &json)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
+    fn notify(&mut self, notice: Notice) {
+        tracing::info!("{notice:?}");
     }
 }
 

@@ -18,8 +18,8 @@ mod native {
     use tabcoin_chain::{
         Amount, Params, Pool, Salt, Store, Template, Timestamp, Transaction, Wallet,
     };
-    use tabcoin_node::{Event, Node};
-    use tabcoin_protocol::{RelayFrame, decode_relay_frame, encode};
+    use tabcoin_node::{Event, Host, Message, Node, drive, relay_frame};
+    use tabcoin_protocol::{PeerId, RelayFrame, decode_relay_frame, encode};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
     const P: Params = Params::TEST;
@@ -123,6 +123,19 @@ mod native {
         }
     }
 
+    /// The sync peer's host: a clock, and the frames for the relay.
+    #[derive(Default)]
+    struct Frames(Vec<String>);
+
+    impl Host for Frames {
+        fn now(&self) -> Timestamp {
+            now()
+        }
+        fn send(&mut self, to: Option<PeerId>, msg: &Message) {
+            self.0.push(encode(&relay_frame(to, msg)));
+        }
+    }
+
     /// One peer: the relay's frames to its node, the node's frames back.
     async fn serve(
         ws: tokio_tungstenite::WebSocketStream<
@@ -131,15 +144,18 @@ mod native {
         mut node: Node,
     ) {
         let (mut sink, mut stream) = ws.split();
+        let mut frames = Frames::default();
         while let Some(frame) = stream.next().await {
-            let effects = match frame {
+            match frame {
                 Ok(WsMessage::Text(t)) => match decode_relay_frame(t.as_str()) {
                     Ok(RelayFrame::Error { reason }) => {
                         eprintln!("sync_peer: the relay refused a frame: {reason}");
                         continue;
                     }
                     Ok(frame) => match Event::from_relay(frame) {
-                        Some(event) => node.handle(event, now()),
+                        Some(event) => {
+                            drive(&mut node, &mut frames, event);
+                        }
                         None => continue,
                     },
                     Err(e) => {
@@ -150,15 +166,8 @@ mod native {
                 Ok(_) => continue,
                 Err(_) => return,
             };
-            for effect in effects {
-                let Some(frame) = effect.relay_frame() else {
-                    continue;
-                };
-                if sink
-                    .send(WsMessage::Text(encode(&frame).into()))
-                    .await
-                    .is_err()
-                {
+            for text in std::mem::take(&mut frames.0) {
+                if sink.send(WsMessage::Text(text.into())).await.is_err() {
                     return;
                 }
             }

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::{SinkExt, StreamExt};
 use tabcoin_chain::pow::search;
 use tabcoin_chain::{Block, BlockHash, Height, Params, Pool, Store, Template, Timestamp, Wallet};
-use tabcoin_node::{Effect, Event, Message, MinerReport, Node};
-use tabcoin_protocol::{RelayFrame, decode_relay_frame, encode};
+use tabcoin_node::{Event, Host, Job, Message, MinerReport, Node, drive, relay_frame};
+use tabcoin_protocol::{PeerId, RelayFrame, decode_relay_frame, encode};
 use tabcoin_relay::{Config, serve};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -60,6 +60,25 @@ enum Cmd {
     Tip(oneshot::Sender<(Height, BlockHash)>),
 }
 
+/// The tab's host: a clock, the frames for the relay, the miners' job.
+#[derive(Default)]
+struct Shell {
+    frames: Vec<String>,
+    job: Option<Job>,
+}
+
+impl Host for Shell {
+    fn now(&self) -> Timestamp {
+        now()
+    }
+    fn send(&mut self, to: Option<PeerId>, msg: &Message) {
+        self.frames.push(encode(&relay_frame(to, msg)));
+    }
+    fn mine(&mut self, job: Option<Job>) {
+        self.job = job;
+    }
+}
+
 /// A tab: the app's `Node` on a real WebSocket; counts the bytes it sends.
 struct Tab {
     cmds: mpsc::Sender<Cmd>,
@@ -78,11 +97,14 @@ impl Tab {
         let mut node = Node::new(store, wallet(seed));
         tokio::spawn(async move {
             let (mut sink, mut stream) = ws.split();
+            let mut shell = Shell::default();
             loop {
-                let effects = tokio::select! {
+                tokio::select! {
                     frame = stream.next() => match frame {
                         Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
-                            Ok(f) => node.handle(event_of(f), now()),
+                            Ok(f) => {
+                                drive(&mut node, &mut shell, event_of(f));
+                            }
                             Err(e) => panic!("bad frame from the relay: {e}"),
                         },
                         Some(Ok(_)) => continue,
@@ -90,14 +112,13 @@ impl Tab {
                     },
                     cmd = rx.recv() => match cmd {
                         Some(Cmd::Mine(reply)) => {
-                            let mut effects = node.handle(Event::MiningToggled, now());
-                            let Some(Effect::Mine(job)) = effects.pop() else { panic!("no job") };
+                            drive(&mut node, &mut shell, Event::MiningToggled);
+                            let Some(job) = shell.job.take() else { panic!("no job") };
                             let nonce = search(&job.template.header, 0..u64::MAX).unwrap_or_default();
                             let report = MinerReport::Found { job: job.id, nonce, tried: 1 };
-                            let effects = node.handle(Event::Miner { worker: 0, report }, now());
-                            node.handle(Event::MiningToggled, now());
+                            drive(&mut node, &mut shell, Event::Miner { worker: 0, report });
+                            drive(&mut node, &mut shell, Event::MiningToggled);
                             let _ = reply.send(node.store().tip().clone());
-                            effects
                         }
                         Some(Cmd::Tip(reply)) => {
                             let _ = reply.send((node.store().height(), node.store().tip().hash));
@@ -105,14 +126,11 @@ impl Tab {
                         }
                         None => return,
                     },
-                };
-                for effect in effects {
-                    if let Some(frame) = effect.relay_frame() {
-                        let text = encode(&frame);
-                        counter.fetch_add(text.len() as u64, Ordering::Relaxed);
-                        if sink.send(WsMessage::Text(text.into())).await.is_err() {
-                            return;
-                        }
+                }
+                for text in std::mem::take(&mut shell.frames) {
+                    counter.fetch_add(text.len() as u64, Ordering::Relaxed);
+                    if sink.send(WsMessage::Text(text.into())).await.is_err() {
+                        return;
                     }
                 }
             }

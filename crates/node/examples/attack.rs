@@ -29,7 +29,7 @@ mod native {
         Transaction, TxId, Wallet, Work, tx_root,
     };
     use tabcoin_node::message::PROTOCOL_VERSION;
-    use tabcoin_node::{Effect, Event, Message, MinerReport, Node};
+    use tabcoin_node::{Event, Host, Job, Message, MinerReport, Node, drive, relay_frame};
     use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_relay_frame, encode};
     use tokio::net::TcpStream;
     use tokio_tungstenite::WebSocketStream;
@@ -196,6 +196,30 @@ mod native {
         }
     }
 
+    /// What an honest node runs on: the relay connection's writer, its
+    /// miner thread's job, and the peers it banned.
+    struct Honest<'a> {
+        tx: Tx,
+        jobs: &'a std::sync::mpsc::Sender<Option<(u64, Header)>>,
+        banned: HashMap<PeerId, Timestamp>,
+        closed: bool,
+    }
+
+    impl Host for Honest<'_> {
+        fn now(&self) -> Timestamp {
+            now()
+        }
+        fn send(&mut self, to: Option<PeerId>, msg: &Message) {
+            self.closed |= self.tx.send(encode(&relay_frame(to, msg))).is_err();
+        }
+        fn mine(&mut self, job: Option<Job>) {
+            let _ = self.jobs.send(job.map(|j| (j.id, j.template.header)));
+        }
+        fn ban(&mut self, peer: PeerId, until: Timestamp) {
+            self.banned.insert(peer, until);
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn run_honest(
         url: String,
@@ -209,47 +233,29 @@ mod native {
     ) {
         let mut node = Node::new(Store::new(params), wallet(seed));
         let room = node.store().genesis().hash;
-        let Some((mut tx, mut rx, _, peers)) = join(&url, &room, from).await else {
+        let Some((tx, mut rx, _, peers)) = join(&url, &room, from).await else {
             eprintln!("attack: honest node {seed} cannot reach the relay");
             return;
         };
-        let mut effects = node.handle(Event::Connected { peers }, now());
-        effects.extend(node.handle(Event::WorkersSet(1), now()));
-        effects.extend(node.handle(
+        let mut host = Honest {
+            tx,
+            jobs,
+            banned: HashMap::new(),
+            closed: false,
+        };
+        for event in [
+            Event::Connected { peers },
+            Event::WorkersSet(1),
             Event::VerifiersChanged {
                 available: 0,
                 loading: 0,
             },
-            now(),
-        ));
-        effects.extend(node.handle(Event::MiningToggled, now()));
-        let mut banned: HashMap<PeerId, Timestamp> = HashMap::new();
+            Event::MiningToggled,
+        ] {
+            drive(&mut node, &mut host, event);
+        }
         let mut tick = tokio::time::interval(Duration::from_secs(1));
-        while !stop.load(Ordering::Relaxed) {
-            for effect in effects.drain(..) {
-                let frame = match effect {
-                    Effect::Send { .. } | Effect::Broadcast(_) => match effect.relay_frame() {
-                        Some(frame) => frame,
-                        None => continue,
-                    },
-                    Effect::Mine(j) => {
-                        let _ = jobs.send(Some((j.id, j.template.header)));
-                        continue;
-                    }
-                    Effect::StopMining => {
-                        let _ = jobs.send(None);
-                        continue;
-                    }
-                    Effect::Ban { peer, until } => {
-                        banned.insert(peer, until);
-                        continue;
-                    }
-                    _ => continue,
-                };
-                if !send(&mut tx, &frame).await {
-                    return;
-                }
-            }
+        while !stop.load(Ordering::Relaxed) && !host.closed {
             height.store(node.store().height().0, Ordering::Relaxed);
             let event = tokio::select! {
                 frame = rx.next() => {
@@ -262,8 +268,8 @@ mod native {
                             // A banned peer's frames are dropped unread, as
                             // the browser shell does.
                             let t = now();
-                            banned.retain(|_, until| t < *until);
-                            if banned.contains_key(&from) {
+                            host.banned.retain(|_, until| t < *until);
+                            if host.banned.contains_key(&from) {
                                 continue;
                             }
                             Event::delivered(from, &msg)
@@ -279,7 +285,7 @@ mod native {
                 // Looks at `stop` now and then.
                 () = tokio::time::sleep(Duration::from_millis(100)) => continue,
             };
-            effects = node.handle(event, now());
+            drive(&mut node, &mut host, event);
         }
     }
 
@@ -287,21 +293,40 @@ mod native {
     /// its tip.
     struct Follower {
         node: Node,
-        tx: Tx,
+        host: Answers,
         rx: Rx,
+    }
+
+    /// A follower's host: it says hello, then only answers (it passes
+    /// nothing on to the room).
+    struct Answers {
+        tx: Tx,
+        broadcasts: bool,
+    }
+
+    impl Host for Answers {
+        fn now(&self) -> Timestamp {
+            now()
+        }
+        fn send(&mut self, to: Option<PeerId>, msg: &Message) {
+            if to.is_some() || self.broadcasts {
+                let _ = self.tx.send(encode(&relay_frame(to, msg)));
+            }
+        }
     }
 
     impl Follower {
         async fn join(url: &str, params: Params, from: IpAddr) -> Option<Follower> {
             let mut node = Node::new(Store::new(params), wallet(99));
             let room = node.store().genesis().hash;
-            let (mut tx, rx, _, peers) = join(url, &room, from).await?;
-            for effect in node.handle(Event::Connected { peers }, now()) {
-                if let Effect::Broadcast(msg) = effect {
-                    send(&mut tx, &broadcast(&msg)).await;
-                }
-            }
-            Some(Follower { node, tx, rx })
+            let (tx, rx, _, peers) = join(url, &room, from).await?;
+            let mut host = Answers {
+                tx,
+                broadcasts: true,
+            };
+            drive(&mut node, &mut host, Event::Connected { peers });
+            host.broadcasts = false;
+            Some(Follower { node, host, rx })
         }
 
         /// Reads what arrived for `wait`, answering as a node would.
@@ -319,13 +344,7 @@ mod native {
                     },
                     _ => continue,
                 };
-                for effect in self.node.handle(event, now()) {
-                    if let Effect::Send { .. } = effect
-                        && let Some(frame) = effect.relay_frame()
-                    {
-                        send(&mut self.tx, &frame).await;
-                    }
-                }
+                drive(&mut self.node, &mut self.host, event);
             }
         }
     }
@@ -487,7 +506,7 @@ mod native {
                     let miner = wallet(200 + first).address();
                     let block = block_on(store, &parent, miner, &txs);
                     let frame = broadcast(&Message::Block { block });
-                    send(&mut follower.tx, &frame).await;
+                    send(&mut follower.host.tx, &frame).await;
                     count();
                 }
             }

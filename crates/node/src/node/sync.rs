@@ -84,6 +84,23 @@ impl Node {
         }
     }
 
+    /// None if `from` may have what follows `locator` (a download of
+    /// `kind`) served now; else what refusing it does (the request is held
+    /// against it).
+    fn refuse_download(
+        &mut self,
+        from: PeerId,
+        kind: Download,
+        locator: &[BlockHash],
+        now: Timestamp,
+    ) -> Option<Vec<Effect>> {
+        let start = self.start_of(locator);
+        if self.peers.may_serve_download(from, kind, start, now) {
+            return None;
+        }
+        Some(self.penalise(from, Fault::Unsolicited, now))
+    }
+
     /// The height of `locator`'s first block if it is on the best chain
     /// (where a request for what follows it starts);
     /// None if it is not, or is the tip (nothing follows).
@@ -382,12 +399,9 @@ impl Node {
                 }
             }
             Message::GetHeaders { locator } => {
-                let start = self.start_of(&locator);
-                if !self
-                    .peers
-                    .may_serve_download(from, Download::Headers, start, now)
+                if let Some(refused) = self.refuse_download(from, Download::Headers, &locator, now)
                 {
-                    return self.penalise(from, Fault::Unsolicited, now);
+                    return refused;
                 }
                 let headers = self.store.headers_after(&locator, MAX_HEADERS_PER_BATCH);
                 let more = headers
@@ -404,12 +418,8 @@ impl Node {
             }
             Message::Headers { headers, more } => self.on_headers(from, headers, more, now),
             Message::GetBlocks { locator } => {
-                let start = self.start_of(&locator);
-                if !self
-                    .peers
-                    .may_serve_download(from, Download::Blocks, start, now)
-                {
-                    return self.penalise(from, Fault::Unsolicited, now);
+                if let Some(refused) = self.refuse_download(from, Download::Blocks, &locator, now) {
+                    return refused;
                 }
                 let blocks = self.batch_after(&locator);
                 let more = blocks

@@ -105,6 +105,15 @@ impl Bodies {
             == Some(&tip)
     }
 
+    /// Whether a peer that named `tip` at `height` may hold the chain: its
+    /// tip is a block of it, or higher than its tip (a peer that mined on
+    /// since; if it is on another chain, its first answer shows it and it
+    /// is not asked again).
+    pub fn may_hold(&self, tip: BlockHash, height: Height) -> bool {
+        let last = self.first.0 + self.hashes.len() as u64;
+        self.holds(tip, height) || height.0 >= last
+    }
+
     /// Whether every block is stored.
     pub fn complete(&self) -> bool {
         self.stored == self.hashes.len()

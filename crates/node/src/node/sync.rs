@@ -626,8 +626,8 @@ impl Node {
     }
 
     /// Asks for the next stretches of the header chain being fetched: the
-    /// download peer, then peers whose `hello` named a block of that chain,
-    /// up to [`MAX_BODY_PEERS`] at once.
+    /// download peer, then peers whose `hello` named a block of that chain
+    /// or a higher one, up to [`MAX_BODY_PEERS`] at once.
     fn ask_bodies(&mut self, now: Timestamp) -> Vec<Effect> {
         let Fetch::Bodies(bodies) = &self.fetch else {
             return Vec::new();
@@ -640,7 +640,7 @@ impl Node {
             .peers
             .claiming(bodies.work())
             .into_iter()
-            .filter(|(_, tip, height)| bodies.holds(*tip, *height))
+            .filter(|(_, tip, height)| bodies.may_hold(*tip, *height))
             .map(|(peer, _, _)| peer);
         let candidates: Vec<PeerId> = leader
             .into_iter()

@@ -63,6 +63,8 @@ enum Server {
     Silent,
     /// With its node, every block's transactions changed.
     Tampering(Node),
+    /// With its node's headers, never with a block.
+    HeadersOnly(Node),
 }
 
 /// The newcomer (peer 1) handles `first` and every answer of the servers,
@@ -86,6 +88,9 @@ fn serve(
         let (node, tamper) = match servers.get_mut(&to) {
             Some(Server::Honest(node)) => (node, false),
             Some(Server::Tampering(node)) => (node, true),
+            Some(Server::HeadersOnly(node)) if matches!(msg, Message::GetHeaders { .. }) => {
+                (node, false)
+            }
             _ => continue,
         };
         for answer in node.handle(from(1, msg), now) {
@@ -179,4 +184,32 @@ fn a_peer_on_another_chain_is_not_asked_again_nor_banned() {
     assert_eq!(asked.get(&3), Some(&1), "asked once: {asked:?}");
     assert!(!n.is_banned(3, now), "another chain proves nothing bad");
     assert_eq!(n.store().tip().hash, tip);
+}
+
+/// A peer that mined on since (its tip is past the header chain) holds the
+/// chain too: it is asked for blocks, so a download peer that gives headers
+/// but never a block delays nothing.
+#[test]
+fn a_peer_ahead_of_the_header_chain_serves_its_blocks() {
+    let chain = long_chain(2 * MAX_BLOCKS_PER_BATCH);
+    let tip = chain.tip().hash;
+    let ahead = super::sync::chain_of(copy(&chain), 1, 9, P.mine_rate_ms);
+    let ahead_tip = ahead.tip().hash;
+    let ahead = Node::new(ahead, wallet(3));
+    let leader = Node::new(chain, wallet(2));
+    let (hello, ahead_hello) = (leader.hello(), ahead.hello());
+    let mut servers =
+        BTreeMap::from([(2, Server::HeadersOnly(leader)), (3, Server::Honest(ahead))]);
+    let mut n = Node::new(Store::new(P), wallet(1));
+    let now = n.store().genesis().header.timestamp.plus_ms(10_000_000);
+    let mut first = n.handle(from(2, hello), now);
+    // The peer ahead is heard once the header chain is known.
+    first.extend(n.handle(from(3, ahead_hello), now));
+    let asked = serve(&mut n, &mut servers, first, now);
+    assert!(asked.get(&3).is_some_and(|a| *a >= 1), "{asked:?}");
+    let reached = n.store().tip().hash;
+    assert!(
+        reached == tip || reached == ahead_tip,
+        "reached with no time passing"
+    );
 }

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use tabcoin_chain::{BlockHash, Params, Store, Timestamp, Wallet};
 use tabcoin_node::{BlockRecord, Event, Host, Job, Message, Node, Notice, SendError, relay_frame};
@@ -18,11 +17,7 @@ use crate::db::{Db, DbError};
 
 /// Milliseconds since the epoch.
 pub fn now() -> Timestamp {
-    Timestamp(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
-    )
+    tabcoin_node::system_now()
 }
 
 /// One relay this node is connected to (or trying to be).

@@ -19,7 +19,7 @@ mod native {
     use std::net::IpAddr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+    use std::time::{Duration, Instant};
 
     use futures_util::stream::SplitStream;
     use futures_util::{SinkExt, StreamExt};
@@ -65,14 +65,7 @@ mod native {
         "flood",
         "sockets",
     ];
-
-    fn now() -> Timestamp {
-        Timestamp(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64),
-        )
-    }
+    use tabcoin_node::system_now as now;
 
     fn wallet(seed: u64) -> Wallet {
         let mut secret = [5u8; 32];

@@ -11,7 +11,6 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::io::Read;
-    use std::time::{SystemTime, UNIX_EPOCH};
 
     use futures_util::{SinkExt, StreamExt};
     use tabcoin_chain::pow::search;
@@ -25,14 +24,7 @@ mod native {
     const P: Params = Params::TEST;
     /// Wallets taking turns to send.
     const SENDERS: u64 = 100;
-
-    fn now() -> Timestamp {
-        Timestamp(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64),
-        )
-    }
+    use tabcoin_node::system_now as now;
 
     fn wallet(seed: u64) -> Wallet {
         let mut secret = [7u8; 32];

@@ -69,6 +69,17 @@ pub trait Host {
     fn ban(&mut self, _peer: PeerId, _until: Timestamp) {}
 }
 
+/// The system clock in ms since the epoch, for native hosts (a browser
+/// host reads the page's clock).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn system_now() -> Timestamp {
+    Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    )
+}
+
 /// Hands `event` to `node` and carries out everything it asks through
 /// `host`, answers that come at once fed back, until nothing is left;
 /// returns the refusal of a send the event asked for, if any.

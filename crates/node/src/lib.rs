@@ -49,6 +49,8 @@ mod testkit;
 mod tests;
 
 pub use event::{Effect, Event, Job, MinerReport, relay_frame};
+#[cfg(not(target_arch = "wasm32"))]
+pub use host::system_now;
 pub use host::{Host, drive};
 pub use keys::Keys;
 pub use message::Message;

@@ -387,8 +387,16 @@ struct Transact {
 #[utoipa::path(post, path = "/api/transact", request_body = Transact, responses((status = 200, description = "the node's pending transaction", body = Object), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonRejection>) -> Answer {
     let Json(body) = body?;
-    let to = parse_address(&body.to)?;
-    if body.amount == 0 {
+    let pending = pay(&s, &body.to, body.amount)?;
+    Ok(Json(json!({ "pending": pending })))
+}
+
+/// Signs and pools a payment of `amount` to `to` from the node's wallet
+/// (the API's and the classic clients' sends): the node's pending
+/// transaction, or why not.
+pub(crate) fn pay(s: &Shared, to: &str, amount: u64) -> Result<Option<Transaction>, ApiError> {
+    let to = parse_address(to)?;
+    if amount == 0 {
         return Err(ApiError::bad("amount", "the amount must be more than zero"));
     }
     let mut salt = [0u8; 16];
@@ -397,19 +405,14 @@ async fn transact(State(s): State<Shared>, body: Result<Json<Transact>, JsonReje
     let mut d = s.lock();
     let event = Event::Send {
         to,
-        amount: Amount(body.amount),
+        amount: Amount(amount),
         salt: Salt(salt),
     };
     if let Some(e) = d.handle(event) {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e));
     }
     let me = d.node.keys().address();
-    let pending = d
-        .node
-        .pool()
-        .get(&me)
-        .map(|tx| serde_json::to_value(tx).unwrap_or(Value::Null));
-    Ok(Json(json!({ "pending": pending })))
+    Ok(d.node.pool().get(&me).cloned())
 }
 
 /// The one `POST /api/mine` under way; its end (or its panic) lets the
@@ -436,6 +439,13 @@ impl Drop for MiningTurn {
 
 #[utoipa::path(post, path = "/api/mine", responses((status = 200, description = "the block mined (sealed, on a proof-of-authority network whose authority this node is)", body = Object), (status = 409, description = "proof of authority: this node is not an authority (`not_an_authority`); or another request is mining (`busy`)", body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn mine(State(s): State<Shared>) -> Answer {
+    let block = mine_one(s).await?;
+    Ok(Json(json!({ "block": block_json(&block) })))
+}
+
+/// Mines (or seals) one block for a request, one request at a time (the
+/// API's and the classic clients' mining): the block, or why not.
+pub(crate) async fn mine_one(s: Shared) -> Result<Block, ApiError> {
     let Some(turn) = MiningTurn::take(&s) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -454,14 +464,13 @@ async fn mine(State(s): State<Shared>) -> Answer {
         ));
     }
     // The turn ends with the search, even if the caller hangs up first.
-    let block = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _turn = turn;
         miner::make_one(&s, threads)
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mining", e))?
-    .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))?;
-    Ok(Json(json!({ "block": block_json(&block) })))
+    .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why))
 }
 
 #[utoipa::path(get, path = "/api/txs/{id}", params(("id" = String, Path, description = "a transaction id (UUID)")), responses((status = 200, description = "the transaction and its block, or pending", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -37,11 +37,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tabcoin_chain::{Address, Amount, Block, Height, Input, Salt, Target, Transaction};
-use tabcoin_node::Event;
+use tabcoin_chain::{Block, Height, Input, Target, Transaction};
 
 use crate::daemon::Shared;
-use crate::miner;
 
 /// Most blocks a whole-chain answer holds (`/api/blocks`, `/chain`): the
 /// latest ones, so a long chain cannot make one answer huge.
@@ -215,29 +213,11 @@ struct CoursePayment {
     amount: u64,
 }
 
-/// Signs and pools a payment from the node's wallet; the node's pending
-/// transaction, or why not.
+/// Signs and pools a payment from the node's wallet (as the API does); the
+/// node's pending transaction, or why not.
 fn pay(s: &Shared, to: &str, amount: u64) -> Result<Transaction, String> {
-    let to: Address = to.parse().map_err(|e| format!("{to}: {e}"))?;
-    if amount == 0 {
-        return Err("the amount must be more than zero".into());
-    }
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
-    let mut d = s.lock();
-    let event = Event::Send {
-        to,
-        amount: Amount(amount),
-        salt: Salt(salt),
-    };
-    if let Some(e) = d.handle(event) {
-        return Err(e.to_string());
-    }
-    let me = d.node.keys().address();
-    d.node
-        .pool()
-        .get(&me)
-        .cloned()
+    crate::api::pay(s, to, amount)
+        .map_err(|e| e.message)?
         .ok_or_else(|| "the payment was not pooled".into())
 }
 
@@ -267,16 +247,9 @@ async fn pool_map(State(s): State<Shared>) -> Json<Value> {
 }
 
 /// Mines one block with the node's threads (or seals one), one request
-/// at a time as on the API.
+/// at a time, as the API does.
 async fn mine_block(s: Shared) -> Result<Block, String> {
-    let turn = crate::api::MiningTurn::take(&s).ok_or("another request is mining a block")?;
-    let threads = s.lock().threads;
-    tokio::task::spawn_blocking(move || {
-        let _turn = turn;
-        miner::make_one(&s, threads)
-    })
-    .await
-    .map_err(|e| e.to_string())?
+    crate::api::mine_one(s).await.map_err(|e| e.message)
 }
 
 async fn mine_transactions(State(s): State<Shared>) -> Response {

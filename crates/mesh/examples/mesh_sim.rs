@@ -1,17 +1,22 @@
-//! `cargo xtask bench mesh`, simulated part: N tabs (default 1,000) join a
-//! simulated network one every 30 ms and settle for a minute under the
-//! mesh policy (5 % of offers lost); then random tabs mine 50 blocks, one
-//! every 2 s, spread by gossip (announce, fetch, body: 20–200 ms each way;
-//! none lost, as data channels are reliable; every tab ticks once a
-//! second). Prints `key value` lines: the time for a block to reach every
-//! tab (median and 99th percentile), the same over the relay alone
-//! (modelled as two 20–200 ms hops, the relay's own sending time left
-//! out), bodies received per tab per block, and the degrees.
+//! `cargo xtask bench mesh`, simulated part: N tabs (default 1,000), each
+//! running the room composition that ships (`tabcoin_mesh::Room`: link
+//! policy, handshakes, gossip, paths), join a simulated relay one every
+//! 30 ms and settle for a minute (signals through the relay, 5 % of them
+//! lost); then random tabs mine 50 blocks, one every 2 s, spread as the
+//! tabs spread them (pushed to the miner's neighbours, then announced by
+//! id and fetched; 20–200 ms each way, nothing lost on links, as data
+//! channels are reliable; the relay forwards a linked tab's blocks only to
+//! tabs that are not linked). Prints `key value` lines: the time for a
+//! block to reach every tab (median and 99th percentile), the same over
+//! the relay alone (modelled as two 20–200 ms hops, the relay's own
+//! sending time left out), bodies received per tab per block, the relay's
+//! chain bytes per block, and the degrees.
 //!
 //! `cargo run --release -p tabcoin-mesh --example mesh_sim [TABS] [BLOCKS]`
 
-use tabcoin_mesh::sim::{GossipNet, Net, Rng, latency};
-use tabcoin_mesh::{Mesh, PeerId};
+use tabcoin_mesh::PeerId;
+use tabcoin_mesh::sim::tabs::Tabs;
+use tabcoin_mesh::sim::{Rng, latency};
 
 fn percentile(sorted: &[u64], p: usize) -> u64 {
     let i = (sorted.len() * p).div_ceil(100).saturating_sub(1);
@@ -23,29 +28,27 @@ fn main() {
     let tabs: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000);
     let blocks: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
 
-    let mut net = Net::new(2026);
-    net.settle(tabs, 30, |_| {});
-    let degrees: Vec<usize> = net.tabs.values().map(Mesh::degree).collect();
+    let mut net = Tabs::new(2026);
+    net.settle(tabs, 30);
+    let edges = net.edges();
+    let ids: Vec<PeerId> = net.tabs.keys().copied().collect();
+    let degrees: Vec<usize> = ids
+        .iter()
+        .map(|id| edges.get(id).map_or(0, |e| e.len()))
+        .collect();
     println!("tabs {tabs}");
     println!("connected {}", u8::from(net.connected()));
     println!("degree_min {}", degrees.iter().min().copied().unwrap_or(0));
     println!("degree_max {}", degrees.iter().max().copied().unwrap_or(0));
 
-    let mut g = GossipNet::over(&net, 7);
-    g.fetch_loss_percent = 0;
-    let ids: Vec<PeerId> = g.tabs.keys().copied().collect();
+    let relay_bytes_before = net.relay_chain_bytes;
     for block in 0..blocks {
-        let miner = ids[g.rng.below(ids.len() as u64) as usize];
-        g.mine(miner, block);
-        for _ in 0..2 {
-            let until = g.now + 1_000;
-            g.run(until);
-        }
+        let miner = ids[net.rng.below(ids.len() as u64) as usize];
+        net.mine(miner, block);
+        net.run(net.now + 2_000);
     }
-    for _ in 0..10 {
-        let until = g.now + 1_000;
-        g.run(until);
-    }
+    net.run(net.now + 10_000);
+    let g = &net;
     let reach = g.reach();
     let everywhere = reach.iter().filter(|(_, n)| *n == ids.len()).count();
     let mut mesh: Vec<u64> = reach.iter().map(|(ms, _)| *ms).collect();
@@ -63,6 +66,7 @@ fn main() {
     relay.sort_unstable();
 
     let bodies: u32 = g.bodies.values().sum();
+    let relay_bytes = g.relay_chain_bytes - relay_bytes_before;
     println!("blocks_everywhere {everywhere}");
     println!("mesh_reach_p50_ms {}", percentile(&mesh, 50));
     println!("mesh_reach_p99_ms {}", percentile(&mesh, 99));
@@ -71,5 +75,9 @@ fn main() {
     println!(
         "bodies_per_tab_per_block {:.3}",
         f64::from(bodies) / ((ids.len() - 1) as f64 * f64::from(blocks))
+    );
+    println!(
+        "relay_chain_bytes_per_block {:.0}",
+        relay_bytes as f64 / f64::from(blocks)
     );
 }

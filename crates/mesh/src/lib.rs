@@ -34,12 +34,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use tabcoin_protocol::PeerId;
 
+pub mod endpoint;
 pub mod gossip;
 pub mod paths;
+pub mod room;
 pub mod sim;
 pub mod wire;
 pub use gossip::Gossip;
 pub use paths::Paths;
+pub use room::Room;
 
 /// The policy's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,11 +1,13 @@
 //! The mesh policy on a simulated network: 200 tabs join over a minute,
 //! links take 20–200 ms to set up and 5 % of offers are lost, 40 tabs leave
-//! and 40 others join, one tab is banned by everyone. Seeded, so every run
-//! is the same.
+//! and 40 others join, one tab is banned by everyone; and the whole
+//! composition ([`tabcoin_mesh::Room`]) carrying blocks. Seeded, so every
+//! run is the same.
 
 use std::collections::BTreeSet;
 
-use tabcoin_mesh::sim::{GossipNet, Net};
+use tabcoin_mesh::sim::Net;
+use tabcoin_mesh::sim::tabs::Tabs;
 use tabcoin_mesh::{Config, Input, Mesh, PeerId};
 
 const C: Config = Config::DEFAULT;
@@ -98,36 +100,31 @@ fn two_hundred_tabs_keep_a_bounded_connected_mesh_through_churn_and_a_ban() {
     assert!(net.connected(), "connected without the banned tab");
 }
 
-/// Over the mesh 200 tabs settle into, 20 blocks mined by random tabs
-/// spread by gossip with 20–200 ms links and 5 % of fetches lost: every
-/// block reaches every tab, and each tab receives each body about once.
+/// 200 tabs running the shipped composition settle, then random tabs mine
+/// 20 blocks, one every 500 ms, with 20–200 ms per message: every block
+/// reaches every tab, and each tab receives each body about once.
 #[test]
-fn gossip_brings_every_block_to_every_tab_about_once() {
-    let mut net = Net::new(7);
-    two_hundred_settle(&mut net, false);
-    let mut g = GossipNet::over(&net, 99);
-    let tabs: Vec<PeerId> = g.tabs.keys().copied().collect();
+fn blocks_reach_every_tab_about_once() {
+    let mut net = Tabs::new(7);
+    net.settle(200, 300);
+    assert!(net.connected());
+    let tabs: Vec<PeerId> = net.tabs.keys().copied().collect();
     for block in 0..20u32 {
-        let miner = tabs[g.rng.below(tabs.len() as u64) as usize];
-        g.mine(miner, block);
-        // A block every 500 ms.
-        let until = g.now + 500;
-        g.run(until);
+        let miner = tabs[net.rng.below(tabs.len() as u64) as usize];
+        net.mine(miner, block);
+        net.run(net.now + 500);
     }
-    for _ in 0..40 {
-        let until = g.now + 500;
-        g.run(until);
-    }
-    for (id, tab) in &g.tabs {
+    net.run(net.now + 20_000);
+    for (id, tab) in &net.tabs {
         for block in 0..20u32 {
-            assert!(tab.has(&block), "tab {id} lacks block {block}");
+            assert!(tab.blocks.contains(&block), "tab {id} lacks block {block}");
         }
     }
-    for (ms, tabs_reached) in g.reach() {
+    for (ms, tabs_reached) in net.reach() {
         assert_eq!(tabs_reached, tabs.len(), "first arrivals are counted once");
         assert!(ms > 0 && ms < 10_000, "{ms} ms to reach every tab");
     }
-    let received: u32 = g.bodies.values().sum();
+    let received: u32 = net.bodies.values().sum();
     let needed = (tabs.len() as u32 - 1) * 20;
     assert!(received >= needed);
     assert!(
@@ -135,7 +132,14 @@ fn gossip_brings_every_block_to_every_tab_about_once() {
         "{received} bodies for {needed} needed: about once each"
     );
     assert!(
-        g.bodies.values().all(|n| *n <= 2),
+        net.bodies.values().all(|n| *n <= 2),
         "no tab got a body three times"
+    );
+    // Every tab is linked, so the relay carried each block only up from
+    // its miner.
+    let per_block = net.relay_chain_bytes / 20;
+    assert!(
+        per_block <= 2 * net.block_bytes as u64,
+        "{per_block} B of chain through the relay per block"
     );
 }

@@ -1,17 +1,23 @@
-//! A seeded simulated network for [`Mesh`] and [`Gossip`]: messages take
-//! 20–200 ms, 5 % of offers and (unless set) of fetches are lost, time is
-//! a number. The
-//! mesh's tests (`tests/simulation.rs`) and `cargo xtask bench mesh`
-//! (`examples/mesh_sim.rs`, 1,000 tabs) run on it; every run with the same
-//! seed is the same.
+//! Seeded simulated networks: messages take 20–200 ms, 5 % of offers and
+//! (unless set) of fetches are lost, time is a number; every run with the
+//! same seed is the same.
+//!
+//! - [`tabs::Tabs`] runs the composition that ships ([`crate::Room`]: links,
+//!   handshakes, gossip, paths, renames) in every tab, with a simulated
+//!   relay and simulated WebRTC links; `cargo xtask bench mesh`
+//!   (`examples/mesh_sim.rs`, 1,000 tabs) and the room tests use it.
+//! - [`Net`] runs the link policy ([`Mesh`]) alone, for its properties
+//!   under churn and bans (`tests/simulation.rs`) and the node's partition
+//!   test.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 
-use crate::gossip::Send;
-use crate::{Action, Config, Gossip, Input, Mesh, PeerId};
+use crate::{Action, Config, Input, Mesh, PeerId};
 
 pub use crate::SplitMix64 as Rng;
+
+pub mod tabs;
 
 /// A one-way delay between two tabs: 20–200 ms.
 pub fn latency(rng: &mut Rng) -> u64 {
@@ -207,143 +213,5 @@ impl Net {
             }
         }
         seen.len() == self.tabs.len()
-    }
-}
-
-/// A message between gossiping tabs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Msg {
-    Announce(Vec<u32>),
-    Fetch(u32),
-    Body(u32),
-}
-
-/// Tabs gossiping block ids over the links a [`Net`] settled into.
-pub struct GossipNet {
-    /// The network's randomness.
-    pub rng: Rng,
-    /// Now (ms).
-    pub now: u64,
-    /// Every tab's gossip state.
-    pub tabs: BTreeMap<PeerId, Gossip<u32>>,
-    /// Bodies received, by (tab, block).
-    pub bodies: BTreeMap<(PeerId, u32), u32>,
-    /// When each block was mined, and when each tab first had it.
-    pub reached: BTreeMap<u32, (u64, Vec<u64>)>,
-    /// Fetches lost, in percent (5 unless set).
-    pub fetch_loss_percent: u64,
-    seq: u64,
-    /// (from, to, message).
-    queue: Queue<(PeerId, PeerId, Msg)>,
-}
-
-impl GossipNet {
-    /// Gossip over the links `net` agreed on.
-    pub fn over(net: &Net, seed: u64) -> GossipNet {
-        let mut g = GossipNet {
-            rng: Rng(seed),
-            now: 0,
-            tabs: BTreeMap::new(),
-            bodies: BTreeMap::new(),
-            reached: BTreeMap::new(),
-            fetch_loss_percent: 5,
-            seq: 0,
-            queue: BinaryHeap::new(),
-        };
-        for (id, neighbours) in net.edges() {
-            let tab = g.tabs.entry(id).or_default();
-            for n in neighbours {
-                tab.neighbour(n);
-            }
-        }
-        g
-    }
-
-    fn send(&mut self, from: PeerId, to: PeerId, msg: Msg) {
-        self.seq += 1;
-        let at = self.now + latency(&mut self.rng);
-        self.queue
-            .push(Reverse((at, self.seq, Unordered((from, to, msg)))));
-    }
-
-    fn out(&mut self, from: PeerId, sends: Vec<Send<u32>>) {
-        for s in sends {
-            match s {
-                Send::Announce { to, ids } => self.send(from, to, Msg::Announce(ids)),
-                Send::Fetch { to, id } if self.rng.below(100) >= self.fetch_loss_percent => {
-                    self.send(from, to, Msg::Fetch(id));
-                }
-                Send::Fetch { .. } | Send::Failed { .. } => {}
-            }
-        }
-    }
-
-    /// Tab `miner` has a new block, now.
-    pub fn mine(&mut self, miner: PeerId, block: u32) {
-        self.reached.insert(block, (self.now, vec![self.now]));
-        let sends = self
-            .tabs
-            .get_mut(&miner)
-            .map(|t| t.got(block, None))
-            .unwrap_or_default();
-        self.out(miner, sends);
-    }
-
-    /// Delivers what is due by `until`, then every tab ticks.
-    pub fn run(&mut self, until: u64) {
-        while let Some(Reverse((t, ..))) = self.queue.peek() {
-            if *t > until {
-                break;
-            }
-            let Some(Reverse((t, _, Unordered((from, to, msg))))) = self.queue.pop() else {
-                break;
-            };
-            self.now = t;
-            let now = self.now;
-            let Some(g) = self.tabs.get_mut(&to) else {
-                continue;
-            };
-            let sends = match msg {
-                Msg::Announce(ids) => g.announced(from, &ids, now),
-                Msg::Fetch(id) => {
-                    if g.has(&id) {
-                        self.send(to, from, Msg::Body(id));
-                    }
-                    Vec::new()
-                }
-                Msg::Body(id) => {
-                    *self.bodies.entry((to, id)).or_default() += 1;
-                    if !g.has(&id)
-                        && let Some((_, times)) = self.reached.get_mut(&id)
-                    {
-                        times.push(now);
-                    }
-                    g.got(id, Some(from))
-                }
-            };
-            self.out(to, sends);
-        }
-        self.now = until;
-        let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
-        for id in ids {
-            let sends = self
-                .tabs
-                .get_mut(&id)
-                .map(|g| g.tick(until))
-                .unwrap_or_default();
-            self.out(id, sends);
-        }
-    }
-
-    /// How long each block took to reach every tab that has it (ms), and
-    /// how many tabs that is.
-    pub fn reach(&self) -> Vec<(u64, usize)> {
-        self.reached
-            .values()
-            .map(|(at, times)| {
-                let last = times.iter().max().copied().unwrap_or(*at);
-                (last - at, times.len())
-            })
-            .collect()
     }
 }

@@ -1,0 +1,465 @@
+//! The composition on its own (two or three rooms wired by hand) and on the
+//! simulated network ([`Tabs`]).
+
+use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
+
+use super::{In, Note, Out, Room, Told};
+use crate::sim::tabs::Tabs;
+use crate::wire::{self, Signal};
+
+fn welcome(room: &mut Room, you: PeerId, peers: Vec<PeerId>, now: u64) -> Vec<Out> {
+    room.handle(In::Frame(RelayFrame::Welcome { you, peers }), now)
+}
+
+fn dials(outs: &[Out]) -> Vec<u64> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Out::Dial { serial } => Some(*serial),
+            _ => None,
+        })
+        .collect()
+}
+
+fn relayed(outs: &[Out]) -> Vec<ClientFrame> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Out::Relay(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn writes(outs: &[Out]) -> Vec<(u64, Vec<Vec<u8>>)> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Out::Write { serial, pieces } => Some((*serial, pieces.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn told(outs: &[Out]) -> Vec<Told> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Out::Node(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Two rooms, 1 and 2, linked by hand through every step the browser
+/// takes: 1 dials, its offer goes through the relay, 2 answers, the
+/// answer comes back, both channels open and greet. Returns the rooms and
+/// the links' serials (1's, 2's).
+fn linked_pair() -> (Room, Room, u64, u64) {
+    let mut a = Room::new("net".into(), true, 1);
+    let mut b = Room::new("net".into(), true, 2);
+    welcome(&mut b, 2, vec![], 0);
+    let outs = welcome(&mut a, 1, vec![2], 0);
+    assert!(
+        told(&outs).contains(&Told::Connected { peers: vec![2] }),
+        "{outs:?}"
+    );
+    assert!(outs.contains(&Out::Note(Note::Joined { you: 1, others: 1 })));
+    let sa = *dials(&outs).first().expect("a present tab is dialled");
+
+    let outs = a.handle(
+        In::Described {
+            serial: sa,
+            sdp: "offer".into(),
+        },
+        5,
+    );
+    let Ok([ClientFrame::Direct { to: 2, msg }]) = <[_; 1]>::try_from(relayed(&outs)) else {
+        panic!("the offer goes through the relay: {outs:?}");
+    };
+    // A description completed twice is sent once.
+    let again = a.handle(
+        In::Described {
+            serial: sa,
+            sdp: "offer".into(),
+        },
+        6,
+    );
+    assert!(relayed(&again).is_empty());
+
+    let outs = b.handle(In::Frame(RelayFrame::Deliver { from: 1, msg }), 10);
+    let sb = match outs.as_slice() {
+        [Out::Answer { serial, offer }] if offer == "offer" => *serial,
+        other => panic!("the offer is answered: {other:?}"),
+    };
+    let outs = b.handle(
+        In::Described {
+            serial: sb,
+            sdp: "answer".into(),
+        },
+        15,
+    );
+    let Ok([ClientFrame::Direct { to: 1, msg }]) = <[_; 1]>::try_from(relayed(&outs)) else {
+        panic!("the answer goes through the relay: {outs:?}");
+    };
+    let outs = a.handle(In::Frame(RelayFrame::Deliver { from: 2, msg }), 20);
+    assert_eq!(
+        outs,
+        vec![Out::Answered {
+            serial: sa,
+            answer: "answer".into()
+        }]
+    );
+
+    // Both open and say hello; each hears the other's.
+    let hello_a = writes(&a.handle(In::Open { serial: sa }, 30));
+    let hello_b = writes(&b.handle(In::Open { serial: sb }, 30));
+    assert_eq!(hello_a.len(), 1);
+    assert_eq!(hello_b.len(), 1);
+    let outs = a.handle(
+        In::Piece {
+            serial: sa,
+            piece: hello_b[0].1[0].clone(),
+        },
+        40,
+    );
+    assert!(told(&outs).contains(&Told::Linked(2)), "{outs:?}");
+    assert!(outs.contains(&Out::Note(Note::LinkOpened(2))));
+    let outs = b.handle(
+        In::Piece {
+            serial: sb,
+            piece: hello_a[0].1[0].clone(),
+        },
+        40,
+    );
+    assert!(told(&outs).contains(&Told::Linked(1)), "{outs:?}");
+    assert_eq!(a.up_links().collect::<Vec<_>>(), vec![2]);
+    assert_eq!(b.up_links().collect::<Vec<_>>(), vec![1]);
+    (a, b, sa, sb)
+}
+
+/// Feeds every piece written on `from`'s link to `to`'s link.
+fn carry(outs: &[Out], to: &mut Room, serial: u64, now: u64) -> Vec<Out> {
+    writes(outs)
+        .into_iter()
+        .flat_map(|(_, pieces)| pieces)
+        .flat_map(|piece| to.handle(In::Piece { serial, piece }, now))
+        .collect()
+}
+
+fn msg(text: &str) -> Payload {
+    serde_json::from_str(text).expect("a JSON object")
+}
+
+#[test]
+fn two_rooms_link_through_the_relay_and_carry_messages() {
+    let (mut a, mut b, sa, sb) = linked_pair();
+    // A message to the neighbour goes on the link, whole, not to the relay.
+    let hi = msg(r#"{"type":"hi","n":1}"#);
+    let outs = a.handle(
+        In::Send {
+            to: Some(2),
+            msg: hi.clone(),
+        },
+        50,
+    );
+    assert!(relayed(&outs).is_empty(), "{outs:?}");
+    let got = carry(&outs, &mut b, sb, 60);
+    assert_eq!(told(&got), vec![Told::Message { from: 1, msg: hi }]);
+    // Its own news goes to every neighbour and to the relay.
+    let news = msg(r#"{"type":"news"}"#);
+    let outs = a.handle(
+        In::Send {
+            to: None,
+            msg: news.clone(),
+        },
+        70,
+    );
+    assert_eq!(
+        relayed(&outs),
+        vec![ClientFrame::Broadcast { msg: news.clone() }]
+    );
+    let got = carry(&outs, &mut b, sb, 80);
+    assert_eq!(told(&got), vec![Told::Message { from: 1, msg: news }]);
+    // A message larger than a piece arrives whole.
+    let big = msg(&format!(
+        r#"{{"pad":"{}"}}"#,
+        "y".repeat(3 * wire::PIECE_BYTES)
+    ));
+    let outs = b.handle(
+        In::Send {
+            to: Some(1),
+            msg: big.clone(),
+        },
+        90,
+    );
+    assert!(writes(&outs)[0].1.len() >= 4);
+    let got = carry(&outs, &mut a, sa, 100);
+    assert_eq!(told(&got), vec![Told::Message { from: 2, msg: big }]);
+}
+
+#[test]
+fn a_neighbour_fetches_what_was_announced_and_is_served_once() {
+    let (mut a, mut b, sa, sb) = linked_pair();
+    // 2 passes on something from a third tab: it is announced to 1.
+    let block = msg(r#"{"type":"block","n":7}"#);
+    let outs = b.handle(
+        In::PassOn {
+            from: 3,
+            msg: block.clone(),
+        },
+        50,
+    );
+    let asked = carry(&outs, &mut a, sa, 60);
+    let fetch = wire::fetch(&wire::body_id(&block));
+    assert_eq!(
+        writes(&asked),
+        vec![(sa, vec![fetch.clone()])],
+        "1 fetches it"
+    );
+    let got = carry(&asked, &mut b, sb, 70);
+    let body = carry(&got, &mut a, sa, 80);
+    assert_eq!(
+        told(&body),
+        vec![Told::Message {
+            from: 2,
+            msg: block
+        }]
+    );
+    // Asking again pulls nothing: each body is served once per link.
+    let again = b.handle(
+        In::Piece {
+            serial: sb,
+            piece: fetch,
+        },
+        90,
+    );
+    assert!(writes(&again).is_empty(), "{again:?}");
+}
+
+#[test]
+fn a_banned_peer_is_unheard_and_its_link_dropped() {
+    let (mut a, _b, sa, _) = linked_pair();
+    let outs = a.handle(
+        In::Ban {
+            peer: 2,
+            until: 10_000,
+        },
+        50,
+    );
+    assert!(outs.contains(&Out::Drop { serial: sa }), "{outs:?}");
+    assert_eq!(a.up_links().count(), 0);
+    // Through the relay it is not heard either, until the ban ends.
+    let spam = msg(r#"{"type":"spam"}"#);
+    let frame = |msg: &Payload| {
+        In::Frame(RelayFrame::Deliver {
+            from: 2,
+            msg: msg.clone(),
+        })
+    };
+    assert!(told(&a.handle(frame(&spam), 60)).is_empty());
+    assert_eq!(
+        told(&a.handle(frame(&spam), 10_001)),
+        vec![Told::Message { from: 2, msg: spam }]
+    );
+}
+
+#[test]
+fn a_renamed_neighbour_keeps_its_link_under_its_new_id() {
+    let (mut a, mut b, sa, _) = linked_pair();
+    // The relay restarted and welcomed 2 as 12: it tells its neighbours.
+    let outs = welcome(&mut b, 12, vec![], 100);
+    let renamed = carry(&outs, &mut a, sa, 110);
+    assert_eq!(
+        told(&renamed),
+        vec![Told::PeerLeft(2), Told::PeerJoined(12)]
+    );
+    assert_eq!(a.up_links().collect::<Vec<_>>(), vec![12]);
+    // Messages now come from 12.
+    let hi = msg(r#"{"type":"hi"}"#);
+    let outs = b.handle(
+        In::Send {
+            to: Some(1),
+            msg: hi.clone(),
+        },
+        120,
+    );
+    assert_eq!(
+        told(&carry(&outs, &mut a, sa, 130)),
+        vec![Told::Message { from: 12, msg: hi }]
+    );
+}
+
+#[test]
+fn a_silent_link_is_closed_and_the_node_told() {
+    let (mut a, _b, sa, _) = linked_pair();
+    // The relay is gone: 2 is reachable only through the link.
+    let outs = a.handle(In::RelayLost, 1_000);
+    assert_eq!(told(&outs), vec![Told::Disconnected, Told::PeerJoined(2)]);
+    assert!(outs.contains(&Out::Note(Note::RelayLost)));
+    // Pings go out while it is silent; after 20 s it is closed.
+    let mut pinged = false;
+    let mut closed = Vec::new();
+    for s in 2..=25 {
+        let outs = a.handle(In::Tick, s * 1_000);
+        pinged |= writes(&outs)
+            .iter()
+            .any(|(_, p)| p == &vec![vec![wire::PING]]);
+        closed.extend(outs);
+    }
+    assert!(pinged, "a quiet link is pinged");
+    assert!(closed.contains(&Out::Drop { serial: sa }));
+    assert!(closed.contains(&Out::Note(Note::LinkClosed {
+        peer: 2,
+        why: "silent".into()
+    })));
+    assert!(told(&closed).contains(&Told::PeerLeft(2)));
+}
+
+#[test]
+fn without_the_relay_a_signal_goes_along_a_neighbour() {
+    // 1 – 2 linked; 2 lists its neighbours, among them 3.
+    let (mut a, mut b, sa, _) = linked_pair();
+    drop(a.handle(In::RelayLost, 50));
+    drop(b.handle(In::RelayLost, 50));
+    let list = wire::neighbours(&[1, 3]);
+    // 1 dials 3 (present through 2): its offer is routed through 2.
+    let mut outs = a.handle(
+        In::Piece {
+            serial: sa,
+            piece: list,
+        },
+        60,
+    );
+    for s in 1..=3 {
+        outs.extend(a.handle(In::Tick, 60 + s * 1_000));
+    }
+    let Some(serial) = dials(&outs).first().copied() else {
+        panic!("3 is dialled: {outs:?}");
+    };
+    let outs = a.handle(
+        In::Described {
+            serial,
+            sdp: "o".into(),
+        },
+        4_000,
+    );
+    assert!(relayed(&outs).is_empty());
+    assert_eq!(
+        writes(&outs).len(),
+        1,
+        "routed along the link to 2: {outs:?}"
+    );
+    assert_eq!(writes(&outs)[0].0, sa);
+}
+
+#[test]
+fn the_same_browser_channel_carries_what_the_relay_cannot() {
+    let mut a = Room::new("net".into(), true, 1);
+    welcome(&mut a, 1, vec![], 0);
+    let hi = msg(r#"{"type":"hi"}"#);
+    let outs = a.handle(
+        In::Local {
+            from: 77,
+            msg: hi.clone(),
+        },
+        10,
+    );
+    assert_eq!(
+        told(&outs),
+        vec![Told::Message {
+            from: 77,
+            msg: hi.clone()
+        }]
+    );
+    assert_eq!(a.same_browser(), 1);
+    // Answers to a tab of this browser go on the channel.
+    let outs = a.handle(
+        In::Send {
+            to: Some(77),
+            msg: hi.clone(),
+        },
+        20,
+    );
+    assert_eq!(
+        outs,
+        vec![Out::Local {
+            to: Some(77),
+            msg: hi.clone()
+        }]
+    );
+    // News go to the relay while it is there, else on the channel.
+    let outs = a.handle(
+        In::Send {
+            to: None,
+            msg: hi.clone(),
+        },
+        30,
+    );
+    assert_eq!(
+        relayed(&outs),
+        vec![ClientFrame::Broadcast { msg: hi.clone() }]
+    );
+    drop(a.handle(In::RelayLost, 40));
+    let outs = a.handle(
+        In::Send {
+            to: None,
+            msg: hi.clone(),
+        },
+        50,
+    );
+    assert_eq!(outs, vec![Out::Local { to: None, msg: hi }]);
+}
+
+#[test]
+fn an_unreadable_signal_is_told_and_not_taken() {
+    let mut a = Room::new("net".into(), true, 1);
+    welcome(&mut a, 1, vec![], 0);
+    let bad = msg(r#"{"type":"link_offer"}"#);
+    let outs = a.handle(In::Frame(RelayFrame::Deliver { from: 5, msg: bad }), 10);
+    assert!(
+        matches!(told(&outs).as_slice(), [Told::Undecodable { from: 5, .. }]),
+        "{outs:?}"
+    );
+    assert!(dials(&outs).is_empty());
+}
+
+#[test]
+fn without_direct_links_offers_go_unanswered() {
+    let mut a = Room::new("net".into(), false, 1);
+    let outs = welcome(&mut a, 1, vec![2, 3], 0);
+    assert!(dials(&outs).is_empty());
+    let offer = Signal::LinkOffer { sdp: "o".into() }.encode();
+    let outs = a.handle(
+        In::Frame(RelayFrame::Deliver {
+            from: 2,
+            msg: offer,
+        }),
+        10,
+    );
+    assert!(outs.is_empty(), "{outs:?}");
+}
+
+#[test]
+fn sixty_simulated_tabs_link_up_and_every_block_reaches_all() {
+    let mut tabs = Tabs::new(5);
+    tabs.settle(60, 200);
+    assert!(tabs.connected(), "the links join every tab");
+    assert!(tabs.linked() >= 58, "{} of 60 linked", tabs.linked());
+    for n in 0..5 {
+        let miner = 1 + u64::from(n) * 11;
+        tabs.mine(miner, n);
+        tabs.run(tabs.now + 3_000);
+    }
+    // The relay is gone; blocks still reach everyone over the links.
+    tabs.relay_dies();
+    for n in 5..10 {
+        let miner = 2 + u64::from(n) * 5;
+        tabs.mine(miner, n);
+        tabs.run(tabs.now + 3_000);
+    }
+    for (n, (_, times)) in &tabs.reached {
+        assert_eq!(times.len(), 60, "block {n} reached {} tabs", times.len());
+    }
+    // Each tab took each body about once (its own news is pushed whole to
+    // the miner's neighbours, the rest fetched once).
+    let bodies: u32 = tabs.bodies.values().sum();
+    let per = f64::from(bodies) / (59.0 * 10.0);
+    assert!(per <= 1.05, "{per:.2} bodies per tab per block");
+}

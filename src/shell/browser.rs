@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use tabcoin_chain::{Address, Params};
-use tabcoin_node::{Effect, Event, Keys};
+use tabcoin_node::{Event, Job, Keys};
 
 use super::config::{PageConfig, save_relay};
 use super::events::{Conn, NetId, Report, ShellEvent, Sink, now};
@@ -33,6 +33,16 @@ const VAULT: &str = "./vault_loader.js";
 /// Bits of a verifier tag below the network's slot: a node's own tags
 /// (counted from 0) stay below them.
 const TAG_BITS: u32 = 40;
+
+/// Network `slot`'s verifier tag `tag`, as the verifiers see it.
+fn tagged(slot: NetId, tag: u64) -> u64 {
+    (u64::from(slot) << TAG_BITS) | tag
+}
+
+/// The network and its own tag, from a verifier's tag.
+fn untagged(tag: u64) -> (NetId, u64) {
+    ((tag >> TAG_BITS) as NetId, tag & ((1 << TAG_BITS) - 1))
+}
 
 /// The tab in the browser.
 pub struct Shell {
@@ -243,7 +253,7 @@ impl Shell {
                 }
                 Some(FromVerifier::Checked { tag }) => {
                     self.verifiers.answered(tag);
-                    let (slot, tag) = ((tag >> TAG_BITS) as NetId, tag & ((1 << TAG_BITS) - 1));
+                    let (slot, tag) = untagged(tag);
                     let flags = posted.bytes;
                     vec![Report::Node(slot, Event::SignaturesChecked { tag, flags })]
                 }
@@ -267,37 +277,43 @@ impl Shell {
         }
     }
 
-    /// Carries out one of network `slot`'s node's effects. The miners work
-    /// for one network at a time: the last to give them a job.
-    pub fn carry_out(&mut self, slot: NetId, effect: Effect) {
-        let tagged = |tag: u64| (u64::from(slot) << TAG_BITS) | tag;
-        match effect {
-            Effect::Mine(job) => {
+    /// The miners work for network `slot` on `job`, or (`None`) stop if
+    /// they work for it. They work for one network at a time: the last to
+    /// give them a job.
+    pub fn mine(&mut self, slot: NetId, job: Option<Job>) {
+        match job {
+            Some(job) => {
                 self.mining = Some(slot);
                 self.miners.mine(&job);
             }
-            Effect::StopMining => {
-                if self.mining == Some(slot) {
-                    self.miners.stop();
-                    self.mining = None;
-                }
+            None if self.mining == Some(slot) => {
+                self.miners.stop();
+                self.mining = None;
             }
-            Effect::CheckSignatures(parts) => self.verifiers.send(
-                parts
-                    .into_iter()
-                    .map(|(tag, checks)| (tagged(tag), checks))
-                    .collect(),
-            ),
-            Effect::VerifiersStalled(tags) => {
-                let tags: Vec<u64> = tags.into_iter().map(tagged).collect();
-                self.verifiers.stalled(&tags);
-            }
-            effect => {
-                if let Some(net) = self.nets.get_mut(&slot) {
-                    net.carry_out(effect);
-                }
-            }
+            None => {}
         }
+    }
+
+    /// Network `slot`'s signature checks go to the verifiers, each part
+    /// tagged with the slot so its answer finds its node.
+    pub fn check_signatures(&mut self, slot: NetId, parts: Vec<(u64, Vec<u8>)>) {
+        self.verifiers.send(
+            parts
+                .into_iter()
+                .map(|(tag, checks)| (tagged(slot, tag), checks))
+                .collect(),
+        );
+    }
+
+    /// The verifiers holding these parts of network `slot` stalled.
+    pub fn verifiers_stalled(&mut self, slot: NetId, tags: Vec<u64>) {
+        let tags: Vec<u64> = tags.into_iter().map(|t| tagged(slot, t)).collect();
+        self.verifiers.stalled(&tags);
+    }
+
+    /// Network `slot`, if the tab is in it, to act on.
+    pub fn net_mut(&mut self, slot: NetId) -> Option<&mut NetShell> {
+        self.nets.get_mut(&slot)
     }
 
     /// The network the miners work for, if any.

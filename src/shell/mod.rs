@@ -3,8 +3,8 @@
 //! [`Shell`] owns what the tab shares (the one relay connection,
 //! [`uplink`], the miner, verifier and vault workers, the accounts) and a
 //! [`net::NetShell`] per network the tab is in (its room, same-browser
-//! channel, direct links, stored chain and pool). It carries out the node's
-//! effects ([`Shell::carry_out`]) and turns what the browser reports
+//! channel, direct links, stored chain and pool). It is each node's host
+//! ([`TabHost`], driven by `tabcoin_node::drive`) and turns what the browser reports
 //! ([`ShellEvent`], delivered through the [`Sink`] the UI gives it) into
 //! [`Report`]s: node events for the node, notes for the activity log,
 //! account lists for the UI. It decides nothing about the chain.
@@ -30,6 +30,8 @@ pub mod config;
 #[cfg(target_arch = "wasm32")]
 mod events;
 #[cfg(target_arch = "wasm32")]
+mod host;
+#[cfg(target_arch = "wasm32")]
 pub mod idb;
 #[cfg(target_arch = "wasm32")]
 pub mod local;
@@ -54,3 +56,5 @@ pub mod worker;
 pub use browser::{Neighbour, Shell};
 #[cfg(target_arch = "wasm32")]
 pub use events::{Conn, NetId, Report, ShellEvent, Sink, now};
+#[cfg(target_arch = "wasm32")]
+pub use host::TabHost;

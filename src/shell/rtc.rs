@@ -3,9 +3,10 @@
 //! The dialler creates the connection and its channel, and sends its
 //! session description once ICE gathering is complete (the description then
 //! carries the candidates: no trickle messages); the answerer sets it,
-//! answers the same way, and receives the channel. Both sides open with the
-//! link handshake (`tabcoin_mesh::wire`), then exchange node messages split
-//! into pieces of at most 16 KiB. Sending respects the channel's buffer:
+//! answers the same way, and receives the channel. What goes on the channel
+//! (the handshake, pieces of at most 16 KiB, keepalive, gossip) is decided
+//! by the room (`tabcoin_mesh::room`); a link here only moves the pieces.
+//! Sending respects the channel's buffer:
 //! past [`HIGH_WATER`] bytes in flight, pieces wait in a bounded queue
 //! drained on `bufferedamountlow`; a neighbour that does not read fills the
 //! queue and its link is closed. No STUN or TURN server is used: links
@@ -16,8 +17,6 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
-use tabcoin_mesh::wire::{self, Heard, Keepalive, LinkError, LinkHello, Liveness, Reassembler};
-use tabcoin_protocol::{Payload, PeerId, RecentSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -36,67 +35,19 @@ const LOW_WATER: u32 = 256 * 1024;
 /// read and the link is closed.
 pub const MAX_QUEUED: usize = 8 << 20;
 
-/// Fetches remembered per link (see [`DirectLink::may_serve`]).
-const SERVED: usize = 4096;
-
-/// Who opened the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// This tab dialled.
-    Dialer,
-    /// This tab answered.
-    Answerer,
-}
-
-/// What came of a link's input.
-pub enum Arrived {
-    /// Nothing for the node.
-    Nothing,
-    /// The handshake matched: the link is usable.
-    Greeted,
-    /// A node message.
-    Message(Payload),
-    /// The neighbour's new relay id.
-    Renamed(PeerId),
-    /// The neighbour has these.
-    Announce(Vec<wire::BodyId>),
-    /// The neighbour asks for this body.
-    Fetch(wire::BodyId),
-    /// The neighbour's direct neighbours.
-    Neighbours(Vec<PeerId>),
-    /// A signal passed along direct links.
-    Routed(wire::Routed),
-}
-
 /// One direct link.
 pub struct DirectLink {
     /// This link's number: its events carry it (a tab's id may change
     /// while the link lives, and events of a link already dropped must not
     /// reach its successor).
     pub serial: u64,
-    /// Who opened it.
-    pub role: Role,
     pc: RtcPeerConnection,
     /// The channel and its listeners: filled in by the `datachannel`
     /// handler itself on the answering side, so nothing the channel hears
     /// before the shell's next turn is lost.
     slot: Rc<RefCell<Slot>>,
-    said_hello: bool,
-    described: bool,
-    rx: Reassembler,
-    hello: LinkHello,
     queue: VecDeque<Vec<u8>>,
     queued: usize,
-    live: Liveness,
-    /// Bytes received.
-    pub bytes_in: u64,
-    /// Bytes sent.
-    pub bytes_out: u64,
-    /// Node messages received.
-    pub messages_in: u64,
-    /// Bodies sent to this neighbour on its asking: each is sent once, so
-    /// 32 bytes of asking cannot pull a megabyte again and again.
-    served: RecentSet<wire::BodyId>,
     listeners: Vec<EventListener>,
 }
 
@@ -156,13 +107,7 @@ fn description(kind: RtcSdpType, sdp: &str) -> RtcSessionDescriptionInit {
 }
 
 impl DirectLink {
-    fn new(
-        serial: u64,
-        role: Role,
-        hello: LinkHello,
-        sink: &Sink,
-        now: u64,
-    ) -> Result<DirectLink, String> {
+    fn new(serial: u64, sink: &Sink) -> Result<DirectLink, String> {
         let config = RtcConfiguration::new();
         config.set_ice_servers(&js_sys::Array::new());
         let pc = RtcPeerConnection::new_with_configuration(&config).map_err(js_error)?;
@@ -198,33 +143,18 @@ impl DirectLink {
         ));
         Ok(DirectLink {
             serial,
-            role,
             pc,
             slot: Rc::default(),
-            said_hello: false,
-            described: false,
-            rx: Reassembler::new(hello.clone()),
-            hello,
             queue: VecDeque::new(),
             queued: 0,
-            live: Liveness::new(now),
-            bytes_in: 0,
-            bytes_out: 0,
-            messages_in: 0,
-            served: RecentSet::new(SERVED),
             listeners,
         })
     }
 
     /// Dials a tab: creates the connection and its channel, and starts
     /// describing this side ([`LinkEvent::Described`] follows).
-    pub fn dial(
-        serial: u64,
-        hello: LinkHello,
-        sink: &Sink,
-        now: u64,
-    ) -> Result<DirectLink, String> {
-        let link = DirectLink::new(serial, Role::Dialer, hello, sink, now)?;
+    pub fn dial(serial: u64, sink: &Sink) -> Result<DirectLink, String> {
+        let link = DirectLink::new(serial, sink)?;
         let channel = link.pc.create_data_channel("tabcoin");
         attach(&link.slot, channel, serial, sink);
         let (s, pc) = (sink.clone(), link.pc.clone());
@@ -236,14 +166,8 @@ impl DirectLink {
     }
 
     /// Answers a tab's offer: sets it, and starts describing this side.
-    pub fn answer(
-        serial: u64,
-        offer: &str,
-        hello: LinkHello,
-        sink: &Sink,
-        now: u64,
-    ) -> Result<DirectLink, String> {
-        let mut link = DirectLink::new(serial, Role::Answerer, hello, sink, now)?;
+    pub fn answer(serial: u64, offer: &str, sink: &Sink) -> Result<DirectLink, String> {
+        let mut link = DirectLink::new(serial, sink)?;
         let (s, slot) = (sink.clone(), link.slot.clone());
         link.listeners
             .push(EventListener::new(&link.pc, "datachannel", move |e| {
@@ -277,74 +201,13 @@ impl DirectLink {
         });
     }
 
-    /// Takes this side's description the first time it is complete.
-    pub fn take_description(&mut self, sdp: String) -> Option<String> {
-        (!std::mem::replace(&mut self.described, true)).then_some(sdp)
-    }
-
-    /// The channel opened: say the handshake (once).
-    pub fn opened(&mut self) {
-        if !std::mem::replace(&mut self.said_hello, true) {
-            let piece = self.hello.piece();
-            self.push(piece);
+    /// Writes pieces, in order; `false` if the neighbour does not read
+    /// (more than [`MAX_QUEUED`] bytes wait): the link is then to close.
+    pub fn write(&mut self, pieces: Vec<Vec<u8>>) -> bool {
+        for piece in pieces {
+            self.queued += piece.len();
+            self.queue.push_back(piece);
         }
-    }
-
-    /// Whether the neighbour's fetch of `id` may be answered: the first
-    /// time only.
-    pub fn may_serve(&mut self, id: wire::BodyId) -> bool {
-        self.served.insert(id)
-    }
-
-    /// Sends a control piece (gossip, rename); `false` as for
-    /// [`DirectLink::send`].
-    pub fn send_piece(&mut self, piece: Vec<u8>) -> bool {
-        self.push(piece)
-    }
-
-    /// Whether the other side's handshake was heard.
-    pub fn is_up(&self) -> bool {
-        self.rx.greeted()
-    }
-
-    /// Takes in a data channel message.
-    pub fn piece(&mut self, piece: &[u8], now: u64) -> Result<Arrived, LinkError> {
-        self.bytes_in += piece.len() as u64;
-        self.live.heard(now);
-        Ok(match self.rx.push(piece)? {
-            Heard::Partial => Arrived::Nothing,
-            Heard::Pong => {
-                self.live.ponged(now);
-                Arrived::Nothing
-            }
-            Heard::Ping => {
-                self.push(vec![wire::PONG]);
-                Arrived::Nothing
-            }
-            Heard::Hello(_) => Arrived::Greeted,
-            Heard::Renamed(id) => Arrived::Renamed(id),
-            Heard::Announce(ids) => Arrived::Announce(ids),
-            Heard::Fetch(id) => Arrived::Fetch(id),
-            Heard::Neighbours(ids) => Arrived::Neighbours(ids),
-            Heard::Routed(routed) => Arrived::Routed(routed),
-            Heard::Message(payload) => {
-                self.messages_in += 1;
-                Arrived::Message(payload)
-            }
-        })
-    }
-
-    /// Sends a node message; `false` if the link is closing for a full
-    /// queue (the neighbour does not read).
-    pub fn send(&mut self, msg: &Payload) -> bool {
-        wire::split(msg.as_str())
-            .into_iter()
-            .all(|piece| self.push(piece))
-    }
-
-    fn push(&mut self, piece: Vec<u8>) -> bool {
-        self.queued += piece.len();
-        self.queue.push_back(piece);
         self.drain();
         self.queued <= MAX_QUEUED
     }
@@ -366,28 +229,7 @@ impl DirectLink {
             if channel.send_with_u8_array(&piece).is_err() {
                 break;
             }
-            self.bytes_out += piece.len() as u64;
         }
-    }
-
-    /// Keeps the link alive and its latency known (called about once a
-    /// second): a ping every [`wire::PING_EVERY_MS`] once the handshake is
-    /// done; `false` if the link is dead (silent for
-    /// [`wire::SILENT_LIMIT_MS`], or a neighbour that does not read).
-    pub fn keepalive(&mut self, now: u64) -> bool {
-        match self.live.check(now) {
-            Keepalive::Dead => false,
-            Keepalive::Ping if self.is_up() => {
-                self.live.pinged(now);
-                self.push(vec![wire::PING])
-            }
-            Keepalive::Ping | Keepalive::Idle => true,
-        }
-    }
-
-    /// Round trip of the last ping, in ms.
-    pub fn rtt_ms(&self) -> Option<u64> {
-        self.live.rtt_ms()
     }
 }
 

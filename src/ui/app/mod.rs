@@ -14,14 +14,14 @@ use std::rc::Rc;
 use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
 use tabcoin_chain::{Block, Params, Salt};
-use tabcoin_node::{Effect, Event, Keys, Node};
+use tabcoin_node::{Event, Keys, Node};
 use yew::prelude::*;
 
 use self::accounts::AccountAction;
 use crate::keys::accounts::AccountBook;
 use crate::shell::config::PageConfig;
 use crate::shell::web_storage::{self, random_bytes};
-use crate::shell::{NetId, Report, Shell, ShellEvent, now};
+use crate::shell::{NetId, Report, Shell, ShellEvent, TabHost, now};
 use crate::ui::activity::Activity;
 use crate::ui::components::search_box::SearchBox;
 use crate::ui::forms::{check_relay_url, validate_send};
@@ -399,21 +399,26 @@ impl App {
     /// asks; its notices are logged under its name when the tab is in
     /// several networks.
     fn dispatch_to(&mut self, slot: NetId, event: Event) {
-        let now = now();
         let name = self.log_name(Some(slot));
         let Some(node) = self.nets.get_mut(&slot) else {
             return;
         };
-        let effects = node.handle(event, now);
+        let mut host = TabHost::new(&mut self.shell, slot);
+        let refused = tabcoin_node::drive(node, &mut host, event);
+        let TabHost {
+            notices, reports, ..
+        } = host;
         self.activity.set_network(name);
-        for effect in effects {
-            match effect {
-                Effect::Notify(notice) => self.activity.notice(now, &notice),
-                Effect::SendRefused(e) => self.errors.send = Some(format!("{e}.")),
-                effect => self.shell.carry_out(slot, effect),
-            }
+        for notice in notices {
+            self.activity.notice(now(), &notice);
         }
         self.activity.set_network(None);
+        if let Some(e) = refused {
+            self.errors.send = Some(format!("{e}."));
+        }
+        // What carrying the effects out changed (a neighbour that stopped
+        // reading is gone), once they are all out.
+        self.reports(reports);
     }
 
     /// Mining (or sealing) on or off in the network shown. The miners work

@@ -24,6 +24,7 @@
 
 pub mod keys;
 pub mod shell;
+pub mod tab;
 pub mod ui;
 pub mod vault;
 pub mod workers;

@@ -23,26 +23,13 @@ use super::verifier_pool::VerifierPool;
 use super::web_storage;
 use super::worker::WorkerHandle;
 use crate::keys::accounts::Account;
+use crate::tab::{MinerOrder, MinerOwner, tagged, untagged};
 use crate::workers::messages::{FromMiner, FromVault, FromVerifier, Posted, ToVault};
 
 pub use super::net::Neighbour;
 
 /// Loader of the vault worker, relative to the page.
 const VAULT: &str = "./vault_loader.js";
-
-/// Bits of a verifier tag below the network's slot: a node's own tags
-/// (counted from 0) stay below them.
-const TAG_BITS: u32 = 40;
-
-/// Network `slot`'s verifier tag `tag`, as the verifiers see it.
-fn tagged(slot: NetId, tag: u64) -> u64 {
-    (u64::from(slot) << TAG_BITS) | tag
-}
-
-/// The network and its own tag, from a verifier's tag.
-fn untagged(tag: u64) -> (NetId, u64) {
-    ((tag >> TAG_BITS) as NetId, tag & ((1 << TAG_BITS) - 1))
-}
 
 /// The tab in the browser.
 pub struct Shell {
@@ -54,7 +41,7 @@ pub struct Shell {
     nets: BTreeMap<NetId, NetShell>,
     miners: MinerPool,
     /// The network the miners work for, if any (one at a time).
-    mining: Option<NetId>,
+    mining: MinerOwner,
     verifiers: VerifierPool,
     /// The vault worker, started the first time a key is locked or
     /// unlocked.
@@ -96,7 +83,7 @@ impl Shell {
             up,
             nets: BTreeMap::new(),
             miners,
-            mining: None,
+            mining: MinerOwner::default(),
             verifiers,
             vault: None,
         }
@@ -121,9 +108,8 @@ impl Shell {
         if let Some(net) = self.nets.remove(&slot) {
             net.leave();
         }
-        if self.mining == Some(slot) {
+        if self.mining.left(slot) == MinerOrder::Stop {
             self.miners.stop();
-            self.mining = None;
         }
     }
 
@@ -211,7 +197,7 @@ impl Shell {
                     reports.extend(self.miners_changed());
                     reports
                 }
-                Some(FromMiner::Report(report)) => match self.mining {
+                Some(FromMiner::Report(report)) => match self.mining.owner() {
                     Some(slot) => vec![Report::Node(
                         slot,
                         Event::Miner {
@@ -281,16 +267,10 @@ impl Shell {
     /// they work for it. They work for one network at a time: the last to
     /// give them a job.
     pub fn mine(&mut self, slot: NetId, job: Option<Job>) {
-        match job {
-            Some(job) => {
-                self.mining = Some(slot);
-                self.miners.mine(&job);
-            }
-            None if self.mining == Some(slot) => {
-                self.miners.stop();
-                self.mining = None;
-            }
-            None => {}
+        match (self.mining.order(slot, job.is_some()), job) {
+            (MinerOrder::Start, Some(job)) => self.miners.mine(&job),
+            (MinerOrder::Stop, _) => self.miners.stop(),
+            _ => {}
         }
     }
 
@@ -318,7 +298,7 @@ impl Shell {
 
     /// The network the miners work for, if any.
     pub fn mining(&self) -> Option<NetId> {
-        self.mining
+        self.mining.owner()
     }
 
     /// About once a second, for every network: the mesh repairs and

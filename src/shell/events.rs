@@ -19,9 +19,7 @@ pub fn now() -> Timestamp {
     Timestamp(js_sys::Date::now() as u64)
 }
 
-/// Which of the tab's networks (a slot number, not reused while the page
-/// lives).
-pub type NetId = u32;
+pub use crate::tab::NetId;
 
 /// Where the shell's events go (the UI hands them back to
 /// [`Shell::on`]).

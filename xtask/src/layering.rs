@@ -1,7 +1,7 @@
 //! The layering check, the first layer of `cargo xtask test`: the modules of
 //! each crate must not import each other in a circle (a module naming its
 //! parent's or its children's items is fine), and in the app (`src/`) a
-//! layer must not import from one above it (`ui` above `shell` above
+//! layer must not import from one above it (`ui` above `shell` above `tab` above
 //! `keys` above `workers` and `vault`, as docs/ARCHITECTURE.md draws them).
 //!
 //! Imports are read as text: every `crate::`, `super::` and `self::` path
@@ -31,9 +31,10 @@ const TEST_MODULES: [&str; 4] = ["tests", "testkit", "testutil", "proptests"];
 
 /// The app's layers, top first: a module may import from its own layer and
 /// the ones below.
-const APP_LAYERS: [&[&str]; 4] = [
+const APP_LAYERS: [&[&str]; 5] = [
     &["app::ui"],
     &["app::shell"],
+    &["app::tab"],
     &["app::keys"],
     &["app::workers", "app::vault"],
 ];

@@ -45,10 +45,12 @@ impl App {
                 self.remember(Account::new(&wallet, self.book.next_name(), now().0));
                 self.use_keys(wallet.into());
             }
-            AccountAction::Rename(name) => match self.book.rename(&self.keys.address(), &name) {
-                Ok(account) => self.shell.save_account(account),
-                Err(e) => self.errors.account = Some(e),
-            },
+            AccountAction::Rename(name) => {
+                match self.book.rename(&self.tab.keys().address(), &name) {
+                    Ok(account) => self.shell.save_account(account),
+                    Err(e) => self.errors.account = Some(e),
+                }
+            }
             AccountAction::Import(text, name) => match parse_import(&text, &name, now().0) {
                 Ok(Imported::Key(wallet)) => {
                     let name = match name.trim() {
@@ -71,7 +73,7 @@ impl App {
                 Err(e) => self.errors.account = Some(e),
             },
             AccountAction::Protect(passphrase, confirm) => {
-                let Some(wallet) = self.keys.wallet().cloned() else {
+                let Some(wallet) = self.tab.keys().wallet().cloned() else {
                     return;
                 };
                 if let Err(e) = check_new_passphrase(&passphrase, &confirm) {
@@ -85,7 +87,7 @@ impl App {
                 });
             }
             AccountAction::Unlock(passphrase) => {
-                let address = self.keys.address();
+                let address = self.tab.keys().address();
                 let sealed = self.book.get(&address).and_then(|a| a.sealed.clone());
                 if let Some(sealed) = sealed {
                     self.ask_vault(&ToVault::Open {
@@ -96,7 +98,7 @@ impl App {
                 }
             }
             AccountAction::Lock => {
-                let address = self.keys.address();
+                let address = self.tab.keys().address();
                 if self.book.get(&address).is_some_and(Account::is_protected) {
                     self.set_keys(Keys::Locked(address));
                 }
@@ -114,7 +116,7 @@ impl App {
     /// The vault worker sealed or opened a key, or could not.
     pub(super) fn vault_answered(&mut self, answer: FromVault) {
         self.vault_busy = false;
-        let current = self.keys.address();
+        let current = self.tab.keys().address();
         match answer {
             FromVault::Ready { .. } => {}
             FromVault::Sealed { address, sealed } => {
@@ -132,7 +134,7 @@ impl App {
                 }
             }
             FromVault::Opened { address, secret } => {
-                if current.to_string() != address || !self.keys.is_locked() {
+                if current.to_string() != address || !self.tab.keys().is_locked() {
                     return;
                 }
                 match Wallet::import(&secret) {
@@ -155,7 +157,7 @@ impl App {
 
     /// The same account, locked or unlocked: every node can sign, or not.
     fn set_keys(&mut self, keys: Keys) {
-        self.keys = keys.clone();
+        self.tab.set_keys(keys.clone());
         self.dispatch_all(&Event::KeysChanged(keys));
     }
 
@@ -165,7 +167,8 @@ impl App {
             .book
             .get(&keys.address())
             .is_some_and(Account::is_protected);
-        self.shell.use_keys(&self.keys.address(), &keys, protected);
+        self.shell
+            .use_keys(&self.tab.keys().address(), &keys, protected);
         self.fresh_wallet = false;
         self.set_keys(keys);
     }
@@ -193,9 +196,9 @@ impl App {
                 !protected
             })
             .collect();
-        let me = self.keys.address().to_string();
+        let me = self.tab.keys().address().to_string();
         let in_use = web_storage::accounts_in_use(now(), &me);
-        let current = self.keys.clone();
+        let current = self.tab.keys().clone();
         let settled = self
             .book
             .settle(&backups, &current, self.fresh_wallet, &in_use, now().0);
@@ -217,6 +220,6 @@ impl App {
         // Leased now, before its record reaches IndexedDB: a tab opened a
         // moment later must not take this tab's new account as free (the
         // lease was otherwise first written at the next tick).
-        self.shell.renew_lease(&self.keys.address());
+        self.shell.renew_lease(&self.tab.keys().address());
     }
 }

@@ -3,14 +3,15 @@
 //! relay connection; one is shown. Leaving stops its traffic at once and
 //! keeps what it stored unless asked to delete it; the others go on.
 
-use tabcoin_chain::{Params, Store};
-use tabcoin_node::{Event, Node};
+use tabcoin_chain::Params;
+use tabcoin_node::Event;
 use yew::html::Scope;
 use yew::prelude::*;
 
 use super::{App, Msg};
 use crate::shell::config::BUILT_IN;
 use crate::shell::{NetId, web_storage};
+use crate::tab::Joined;
 use crate::ui::components::networks_panel::NetworksPanel;
 use crate::ui::view_model::network_row;
 
@@ -30,16 +31,14 @@ impl App {
     pub(super) fn network(&mut self, action: NetworkAction) {
         match action {
             NetworkAction::Focus(slot) => {
-                if self.nets.contains_key(&slot) {
-                    self.focus = Some(slot);
+                if self.tab.show(slot) {
                     self.tamper = None;
                     self.save_networks();
                 }
             }
             NetworkAction::Leave(slot, delete) => self.leave(slot, delete),
             NetworkAction::Rejoin(index) => {
-                if index < self.left.len() {
-                    let params = self.left.remove(index);
+                if let Some(params) = self.tab.take_left(index) {
                     self.join(params, true);
                 }
             }
@@ -54,53 +53,36 @@ impl App {
     /// Joins network `params` (shown if `focus`, or if no other is): its
     /// node starts from genesis, its stored chain is read, its room joined.
     /// A network the tab is in already is only shown.
-    pub(super) fn join(&mut self, params: Params, focus: bool) -> NetId {
-        let id = params.network_id();
-        if let Some((slot, _)) = self
-            .nets
-            .iter()
-            .find(|(_, n)| n.store().genesis().hash == id)
-        {
-            let slot = *slot;
-            if focus {
-                self.focus = Some(slot);
-            }
-            return slot;
+    pub(super) fn join(&mut self, params: Params, focus: bool) {
+        let shown = self.tab.focus();
+        if let Joined::New(slot) = self.tab.join(params.clone(), focus) {
+            crate::shell::config::remember_spec(&params);
+            self.shell.add_net(slot, params);
+            self.dispatch_to(slot, Event::WorkersSet(self.shell.miners().count()));
+            // A new network's first batch comes fast: it waits for verifiers
+            // still loading.
+            let (available, loading) = self.shell.verifier_counts();
+            self.dispatch_to(slot, Event::VerifiersChanged { available, loading });
         }
-        let slot = self.next_slot;
-        self.next_slot += 1;
-        self.left.retain(|p| p.network_id() != id);
-        crate::shell::config::remember_spec(&params);
-        let node = Node::new(Store::new(params.clone()), self.keys.clone());
-        self.nets.insert(slot, node);
-        self.shell.add_net(slot, params);
-        self.dispatch_to(slot, Event::WorkersSet(self.shell.miners().count()));
-        // A new network's first batch comes fast: it waits for verifiers
-        // still loading.
-        let (available, loading) = self.shell.verifier_counts();
-        self.dispatch_to(slot, Event::VerifiersChanged { available, loading });
-        if focus || self.focus.is_none() {
-            self.focus = Some(slot);
+        if self.tab.focus() != shown {
+            self.tamper = None;
         }
         self.save_networks();
-        slot
     }
 
     /// Leaves network `slot`: its room, links and channel close at once
     /// and its node goes; what it stored stays unless `delete`. Another
     /// network is shown if it was.
     fn leave(&mut self, slot: NetId, delete: bool) {
-        let Some(node) = self.nets.remove(&slot) else {
+        let shown = self.tab.focus();
+        let Some(params) = self.tab.leave(slot) else {
             return;
         };
         self.shell.remove_net(slot);
-        let params = node.store().params().clone();
         if delete {
             self.shell.delete_network(&params);
         }
-        self.left.push(params);
-        if self.focus == Some(slot) {
-            self.focus = self.nets.keys().next().copied();
+        if self.tab.focus() != shown {
             self.tamper = None;
         }
         self.save_networks();
@@ -108,31 +90,30 @@ impl App {
 
     /// Keeps the tab's networks and the one shown across reloads.
     fn save_networks(&self) {
-        let all: Vec<&Params> = self.nets.values().map(|n| n.store().params()).collect();
-        let focus = self.node().map(|n| n.store().params());
+        let (all, focus) = self.tab.saved();
         web_storage::save_tab_networks(&all, focus);
     }
 
     /// The networks panel.
     pub(super) fn networks_panel(&self, link: &Scope<App>) -> Html {
+        let focus = self.tab.focus();
         let rows: Vec<_> = self
-            .nets
+            .tab
+            .nets()
             .iter()
-            .map(|(slot, node)| (*slot, network_row(node), self.focus == Some(*slot)))
+            .map(|(slot, node)| (*slot, network_row(node), focus == Some(*slot)))
             .collect();
         let left: Vec<_> = self
-            .left
+            .tab
+            .left()
             .iter()
             .enumerate()
             .map(|(i, p)| (i, p.name.to_string()))
             .collect();
-        let built_in: Vec<String> = BUILT_IN
-            .iter()
-            .filter(|b| {
-                let id = b.network_id();
-                !self.nets.values().any(|n| n.store().genesis().hash == id)
-                    && !self.left.iter().any(|p| p.network_id() == id)
-            })
+        let built_in: Vec<String> = self
+            .tab
+            .not_joined(&BUILT_IN)
+            .into_iter()
             .map(|b| b.name.to_string())
             .collect();
         html! {

@@ -22,6 +22,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use tabcoin_protocol::RecentSet;
+
 use crate::block::{Block, genesis};
 use crate::hash::BlockHash;
 use crate::height::Height;
@@ -167,40 +169,6 @@ impl AcceptError {
 /// How many invalid block hashes a store remembers.
 const INVALID_CAPACITY: usize = 10_000;
 
-/// A set that forgets its oldest members beyond a capacity, so a peer
-/// sending junk cannot grow it without bound.
-#[derive(Debug)]
-struct RecentSet {
-    set: HashSet<BlockHash>,
-    order: VecDeque<BlockHash>,
-    capacity: usize,
-}
-
-impl RecentSet {
-    fn with_capacity(capacity: usize) -> RecentSet {
-        RecentSet {
-            set: HashSet::new(),
-            order: VecDeque::new(),
-            capacity,
-        }
-    }
-
-    fn contains(&self, hash: &BlockHash) -> bool {
-        self.set.contains(hash)
-    }
-
-    fn insert(&mut self, hash: BlockHash) {
-        if self.set.insert(hash) {
-            self.order.push_back(hash);
-            if self.order.len() > self.capacity
-                && let Some(old) = self.order.pop_front()
-            {
-                self.set.remove(&old);
-            }
-        }
-    }
-}
-
 struct Entry {
     block: CheckedBlock,
     work: Work,
@@ -221,7 +189,7 @@ pub struct Store {
     ledger: Ledger,
     orphans: HashMap<BlockHash, Block>,
     orphan_order: VecDeque<BlockHash>,
-    invalid: RecentSet,
+    invalid: RecentSet<BlockHash>,
     /// Blocks of a heavier header chain being downloaded (see
     /// [`Store::pin`]).
     pinned: HashSet<BlockHash>,
@@ -261,7 +229,7 @@ impl Store {
             ledger: Ledger::new(params.starting_balance, &params.allocations),
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
-            invalid: RecentSet::with_capacity(INVALID_CAPACITY),
+            invalid: RecentSet::new(INVALID_CAPACITY),
             pinned: HashSet::new(),
             sigs: SigCache::new(hash),
             params,

@@ -1,6 +1,7 @@
 //! [`RecentSet`]: remembering ids a peer made this side see, bounded: past
 //! its capacity the oldest are forgotten, so no peer can grow it without
-//! end. The relay's federation loop guard and a tab's gossip caches use it.
+//! end. The relay's federation loop guard, a tab's gossip caches and the
+//! chain store's memory of invalid blocks use it.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::Hash;

@@ -180,40 +180,7 @@ impl Shell {
                 self.up.borrow_mut().reconnect();
                 Vec::new()
             }
-            ShellEvent::Miner(index, posted) => match posted.read::<FromMiner>() {
-                Some(FromMiner::Ready { kernel }) if index == GPU_INDEX => {
-                    self.miners.gpu_ready(kernel.clone());
-                    let mut reports = vec![Report::Note(None, Note::GpuMining(kernel))];
-                    reports.extend(self.miners_changed());
-                    reports
-                }
-                Some(FromMiner::Ready { kernel }) => {
-                    self.miners.ready(index, kernel);
-                    Vec::new()
-                }
-                Some(FromMiner::NoGpu { reason }) => {
-                    self.miners.gpu_unavailable(reason.clone());
-                    let mut reports = vec![Report::Note(None, Note::NoGpu(reason))];
-                    reports.extend(self.miners_changed());
-                    reports
-                }
-                Some(FromMiner::Report(report)) => match self.mining.owner() {
-                    Some(slot) => vec![Report::Node(
-                        slot,
-                        Event::Miner {
-                            // The node knows the GPU as the last miner.
-                            worker: if index == GPU_INDEX {
-                                self.miners.wanted()
-                            } else {
-                                index
-                            },
-                            report,
-                        },
-                    )],
-                    None => Vec::new(),
-                },
-                None => Vec::new(),
-            },
+            ShellEvent::Miner(index, posted) => self.on_miner(index, &posted),
             ShellEvent::Vault(Some(posted)) => match posted.read::<FromVault>() {
                 Some(FromVault::Ready { .. }) => {
                     if let Some(vault) = &mut self.vault {
@@ -232,7 +199,60 @@ impl Shell {
                     reason: "The vault worker stopped; try again.".into(),
                 })]
             }
-            ShellEvent::Verifier(index, Some(posted)) => match posted.read::<FromVerifier>() {
+            ShellEvent::Verifier(index, posted) => self.on_verifier(index, posted),
+            ShellEvent::Accounts(result) => vec![Report::Accounts(result)],
+            ShellEvent::AccountNotSaved(e) => vec![Report::AccountNotSaved(e)],
+            ShellEvent::Failed(e) => vec![Report::Note(None, Note::Failed(e))],
+            // Per-network events come wrapped in `Net`.
+            ShellEvent::Link(..)
+            | ShellEvent::Local(_)
+            | ShellEvent::Stored(..)
+            | ShellEvent::BlocksWritten(_) => Vec::new(),
+        }
+    }
+
+    /// What miner `index` said.
+    fn on_miner(&mut self, index: usize, posted: &Posted) -> Vec<Report> {
+        match posted.read::<FromMiner>() {
+            Some(FromMiner::Ready { kernel }) if index == GPU_INDEX => {
+                self.miners.gpu_ready(kernel.clone());
+                let mut reports = vec![Report::Note(None, Note::GpuMining(kernel))];
+                reports.extend(self.miners_changed());
+                reports
+            }
+            Some(FromMiner::Ready { kernel }) => {
+                self.miners.ready(index, kernel);
+                Vec::new()
+            }
+            Some(FromMiner::NoGpu { reason }) => {
+                self.miners.gpu_unavailable(reason.clone());
+                let mut reports = vec![Report::Note(None, Note::NoGpu(reason))];
+                reports.extend(self.miners_changed());
+                reports
+            }
+            Some(FromMiner::Report(report)) => match self.mining.owner() {
+                Some(slot) => vec![Report::Node(
+                    slot,
+                    Event::Miner {
+                        // The node knows the GPU as the last miner.
+                        worker: if index == GPU_INDEX {
+                            self.miners.wanted()
+                        } else {
+                            index
+                        },
+                        report,
+                    },
+                )],
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        }
+    }
+
+    /// What verifier `index` said, or that it failed (`None`).
+    fn on_verifier(&mut self, index: usize, posted: Option<Posted>) -> Vec<Report> {
+        match posted {
+            Some(posted) => match posted.read::<FromVerifier>() {
                 Some(FromVerifier::Ready { .. }) => {
                     self.verifiers.ready(index);
                     self.verifiers_changed()
@@ -246,20 +266,12 @@ impl Shell {
                 None => Vec::new(),
             },
             // The nodes check what a failed verifier did not.
-            ShellEvent::Verifier(index, None) => {
+            None => {
                 self.verifiers.failed(index);
                 let mut reports = self.to_every_node(&Event::VerifierFailed);
                 reports.extend(self.verifiers_changed());
                 reports
             }
-            ShellEvent::Accounts(result) => vec![Report::Accounts(result)],
-            ShellEvent::AccountNotSaved(e) => vec![Report::AccountNotSaved(e)],
-            ShellEvent::Failed(e) => vec![Report::Note(None, Note::Failed(e))],
-            // Per-network events come wrapped in `Net`.
-            ShellEvent::Link(..)
-            | ShellEvent::Local(_)
-            | ShellEvent::Stored(..)
-            | ShellEvent::BlocksWritten(_) => Vec::new(),
         }
     }
 

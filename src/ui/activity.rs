@@ -149,6 +149,7 @@ impl Activity {
 
 /// A node's notice in words (arrivals are toasts, see [`Activity`]).
 pub fn sentence(notice: &Notice) -> String {
+    // Long: one arm per kind of notice, each a sentence, read top to bottom.
     match notice {
         Notice::MiningStarted => "started mining".into(),
         Notice::MiningStopped => "stopped mining".into(),

@@ -17,6 +17,7 @@ mod bench;
 mod compress;
 mod fuzz;
 mod layering;
+mod sizes;
 mod steps;
 mod tools;
 
@@ -29,7 +30,7 @@ fn usage() -> ExitCode {
          run [--addr HOST:PORT] [--node]\n                           build the app and serve it with the relay (default 127.0.0.1:8080);\n                           --node also starts a tabcoind (API on 127.0.0.1:3001)\n  \
          test                     install what is missing and run every test layer\n  \
          build                    build the app (dist/) and the relay in release mode\n  \
-         layering                 check that no module imports in a circle or from a layer above\n  \
+         layering                 check that no module imports in a circle or from a layer above,\n                           and that no file or function of the app is too long\n  \
          bench [section …]        run the benchmarks side by side; writes docs/BENCHMARKS.md
                                   (sections: miner verify sync ui size relay attack mesh daemon)
   fuzz [--seconds N] [target …]
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
         Some("build") => steps::build(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
-        Some("layering") => Ok(if layering::check() {
+        Some("layering") => Ok(if layering::check() & sizes::check() {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE

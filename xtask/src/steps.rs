@@ -109,13 +109,16 @@ struct Layer {
     secs: f64,
 }
 
-/// The layering check (see `crate::layering`), counted as one test.
+/// The layering check (see `crate::layering`) and the size check (see
+/// `crate::sizes`), counted as one test.
 fn layering() -> Layer {
     eprintln!("\nxtask: ── layering ──");
     let start = Instant::now();
-    let ok = crate::layering::check();
+    let layered = crate::layering::check();
+    let sized = crate::sizes::check();
+    let ok = layered && sized;
     Layer {
-        name: "layering (no import circle, no upward import)",
+        name: "layering (no import circle, no upward import, no long file or function)",
         passed: u64::from(ok),
         failed: u64::from(!ok),
         ok,

@@ -149,25 +149,7 @@ impl Component for App {
                 let reports = self.shell.on(event);
                 self.reports(reports);
             }
-            Msg::Tick => {
-                let was_copied = std::mem::replace(&mut self.copied, false);
-                self.shell.renew_lease(&self.tab.keys().address());
-                let reports = self.shell.tick();
-                self.reports(reports);
-                let before = self.node().map(Node::sync);
-                for slot in self.tab.slots() {
-                    self.dispatch_to(slot, Event::Tick);
-                }
-                self.activity.tick(now());
-                // Re-render only when something moves.
-                let ready = Some(tabcoin_node::SyncState::Ready);
-                return was_copied
-                    || self.tab.nets().len() > 1
-                    || self.node().is_some_and(|n| n.is_mining())
-                    || self.node().map(Node::sync) != before
-                    || (before.is_some() && before != ready)
-                    || !self.activity.toasts().is_empty();
-            }
+            Msg::Tick => return self.tick(),
             Msg::ToggleMining => self.toggle_mining(),
             Msg::SetMiners(n) => {
                 let n = self.shell.set_miners(n);
@@ -233,6 +215,28 @@ impl Component for App {
 }
 
 impl App {
+    /// About once a second: the shell's mesh and links, every node's clock,
+    /// the toasts; whether the page changed.
+    fn tick(&mut self) -> bool {
+        let was_copied = std::mem::replace(&mut self.copied, false);
+        self.shell.renew_lease(&self.tab.keys().address());
+        let reports = self.shell.tick();
+        self.reports(reports);
+        let before = self.node().map(Node::sync);
+        for slot in self.tab.slots() {
+            self.dispatch_to(slot, Event::Tick);
+        }
+        self.activity.tick(now());
+        // Re-render only when something moves.
+        let ready = Some(tabcoin_node::SyncState::Ready);
+        was_copied
+            || self.tab.nets().len() > 1
+            || self.node().is_some_and(|n| n.is_mining())
+            || self.node().map(Node::sync) != before
+            || (before.is_some() && before != ready)
+            || !self.activity.toasts().is_empty()
+    }
+
     /// The network shown and its node.
     fn focused(&self) -> Option<(NetId, &Node)> {
         self.tab.focused()

@@ -4,9 +4,11 @@
 use yew::html::Scope;
 use yew::prelude::*;
 
+use tabcoin_node::Node;
+
 use super::accounts::AccountAction;
 use super::{App, Msg};
-use crate::shell::now;
+use crate::shell::{NetId, now};
 use crate::ui::components::search_box::SearchBox;
 use crate::ui::pages::home::{self, Actions, Home, ShellView};
 use crate::ui::route::Route;
@@ -17,73 +19,8 @@ impl App {
         let conn = self.shell.conn().label();
         let networks = self.networks_panel(link);
         let body = match (&self.route, self.focused()) {
-            (Route::NewNetwork, _) => {
-                let best = self
-                    .tab
-                    .nets()
-                    .values()
-                    .flat_map(|n| n.rate_history().iter().map(|(_, r)| *r))
-                    .fold(0.0, f64::max);
-                let base_url = web_sys::window()
-                    .and_then(|w| {
-                        let l = w.location();
-                        Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-                    })
-                    .unwrap_or_default();
-                html! {
-                    <crate::ui::pages::network::NewNetworkPage
-                        me={self.tab.keys().address().to_string()}
-                        hash_rate={(best > 0.0).then_some(best)}
-                        {base_url} />
-                }
-            }
-            (Route::Home, Some((slot, node))) => {
-                let miners = self.shell.miners();
-                let net = self.shell.net(slot);
-                html! {
-                    <>
-                        { networks }
-                        { home::view(Home {
-                            node,
-                            book: &self.book,
-                            activity: &self.activity,
-                            shell: ShellView {
-                                params: node.store().params().clone(),
-                                relay: self.shell.config().relay.clone(),
-                                conn: if net.is_some_and(|n| n.is_online()) { "online" } else { conn },
-                                same_browser: net.map_or(0, |n| n.same_browser()),
-                                neighbours: net.map(|n| n.neighbours()).unwrap_or_default(),
-                                me: net.and_then(|n| n.me()),
-                                verifiers: self.shell.verifiers(),
-                                miners: (miners.wanted(), miners.max()),
-                                kernel: miners.kernel().map(str::to_owned),
-                                gpu: miners.gpu_state().clone(),
-                            },
-                            copied: self.copied,
-                            vault_busy: self.vault_busy,
-                            account_error: self.errors.account.clone(),
-                            send_error: self.errors.send.clone(),
-                            relay_error: self.errors.relay.clone(),
-                            now: now(),
-                            on: Actions {
-                                copy: link.callback(|_| Msg::CopyAddress),
-                                switch: link.callback(|a| Msg::Account(AccountAction::Switch(a))),
-                                create: link.callback(|()| Msg::Account(AccountAction::Create)),
-                                rename: link.callback(|n| Msg::Account(AccountAction::Rename(n))),
-                                import: link.callback(|(s, n)| Msg::Account(AccountAction::Import(s, n))),
-                                protect: link.callback(|(p, c)| Msg::Account(AccountAction::Protect(p, c))),
-                                unlock: link.callback(|p| Msg::Account(AccountAction::Unlock(p))),
-                                lock: link.callback(|()| Msg::Account(AccountAction::Lock)),
-                                toggle_mining: link.callback(|()| Msg::ToggleMining),
-                                miners: link.callback(Msg::SetMiners),
-                                gpu: link.callback(Msg::SetGpu),
-                                send: link.callback(|(to, amount)| Msg::Send(to, amount)),
-                                set_relay: link.callback(Msg::SetRelay),
-                            },
-                        }) }
-                    </>
-                }
-            }
+            (Route::NewNetwork, _) => self.new_network_page(),
+            (Route::Home, Some((slot, node))) => self.home_page(link, slot, node, networks),
             (route, Some((_, node))) => crate::ui::pages::explorer(
                 route,
                 node,
@@ -129,6 +66,78 @@ impl App {
                 </ul>
                 { body }
             </div>
+        }
+    }
+
+    /// The form that makes a new network.
+    fn new_network_page(&self) -> Html {
+        let best = self
+            .tab
+            .nets()
+            .values()
+            .flat_map(|n| n.rate_history().iter().map(|(_, r)| *r))
+            .fold(0.0, f64::max);
+        let base_url = web_sys::window()
+            .and_then(|w| {
+                let l = w.location();
+                Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+            })
+            .unwrap_or_default();
+        html! {
+            <crate::ui::pages::network::NewNetworkPage
+                me={self.tab.keys().address().to_string()}
+                hash_rate={(best > 0.0).then_some(best)}
+                {base_url} />
+        }
+    }
+
+    /// The wallet of network `slot` (its node `node`), under the networks
+    /// panel.
+    fn home_page(&self, link: &Scope<App>, slot: NetId, node: &Node, networks: Html) -> Html {
+        let miners = self.shell.miners();
+        let net = self.shell.net(slot);
+        html! {
+            <>
+                { networks }
+                { home::view(Home {
+                    node,
+                    book: &self.book,
+                    activity: &self.activity,
+                    shell: ShellView {
+                        params: node.store().params().clone(),
+                        relay: self.shell.config().relay.clone(),
+                        conn: if net.is_some_and(|n| n.is_online()) { "online" } else { self.shell.conn().label() },
+                        same_browser: net.map_or(0, |n| n.same_browser()),
+                        neighbours: net.map(|n| n.neighbours()).unwrap_or_default(),
+                        me: net.and_then(|n| n.me()),
+                        verifiers: self.shell.verifiers(),
+                        miners: (miners.wanted(), miners.max()),
+                        kernel: miners.kernel().map(str::to_owned),
+                        gpu: miners.gpu_state().clone(),
+                    },
+                    copied: self.copied,
+                    vault_busy: self.vault_busy,
+                    account_error: self.errors.account.clone(),
+                    send_error: self.errors.send.clone(),
+                    relay_error: self.errors.relay.clone(),
+                    now: now(),
+                    on: Actions {
+                        copy: link.callback(|_| Msg::CopyAddress),
+                        switch: link.callback(|a| Msg::Account(AccountAction::Switch(a))),
+                        create: link.callback(|()| Msg::Account(AccountAction::Create)),
+                        rename: link.callback(|n| Msg::Account(AccountAction::Rename(n))),
+                        import: link.callback(|(s, n)| Msg::Account(AccountAction::Import(s, n))),
+                        protect: link.callback(|(p, c)| Msg::Account(AccountAction::Protect(p, c))),
+                        unlock: link.callback(|p| Msg::Account(AccountAction::Unlock(p))),
+                        lock: link.callback(|()| Msg::Account(AccountAction::Lock)),
+                        toggle_mining: link.callback(|()| Msg::ToggleMining),
+                        miners: link.callback(Msg::SetMiners),
+                        gpu: link.callback(Msg::SetGpu),
+                        send: link.callback(|(to, amount)| Msg::Send(to, amount)),
+                        set_relay: link.callback(Msg::SetRelay),
+                    },
+                }) }
+            </>
         }
     }
 }

@@ -105,6 +105,8 @@ fn lock_section(p: &AccountsPanelProps, protected: bool) -> Html {
 /// Switcher, create, rename, lock, export, import.
 #[function_component(AccountsPanel)]
 pub fn accounts_panel(p: &AccountsPanelProps) -> Html {
+    // Long: the panel's markup, one form after another (switch, create,
+    // rename, import, lock), each with its own field references.
     let reveal = use_state(|| false);
     let name_ref = use_node_ref();
     let secret_ref = use_node_ref();

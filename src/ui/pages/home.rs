@@ -105,6 +105,8 @@ pub struct Home<'a> {
 
 /// The home page.
 pub fn view(h: Home<'_>) -> Html {
+    // Long: the wallet page's markup, one section after another in the
+    // order they are shown; the numbers come from the view models.
     let (node, shell, on) = (h.node, h.shell, h.on);
     let store = node.store();
     let (tip, next_target) = (store.tip(), store.next_target());

@@ -40,6 +40,7 @@ fn area(r: &NodeRef) -> String {
 /// The form and, once it is valid, the new network's id and invite link.
 #[function_component(NewNetworkPage)]
 pub fn new_network_page(props: &NewNetworkProps) -> Html {
+    // Long: the form's markup, field by field, and the spec it builds.
     let (name, block_time, bits, reward, starting) = (
         use_node_ref(),
         use_node_ref(),

@@ -721,7 +721,7 @@ fn mesh_rows(url: &str) -> Result<String> {
          | relay: chain bytes received per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
          | relay: bytes sent to tabs per block, direct links vs relay only | {:.0} B | {:.0} B | {:.2}× |\n\
          | block bodies each tab received over its direct links, per block (announced by id, fetched once) | {:.2} | – | – |\n\
-         | a block reaching all 1,000 tabs, simulated (20–200 ms per message, gossip by id, 4–8 neighbours: {:.0}–{:.0} held), median / 99th percentile of 50 blocks: direct links vs relay only (two hops; the relay's own sending time not modelled) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× (median) |\n\
+         | a block reaching all 1,000 tabs, simulated (each running the shipped `Room`; 20–200 ms per message, gossip by id, 4–8 neighbours: {:.0}–{:.0} held), median / 99th percentile of 50 blocks: direct links vs relay only (two hops; the relay's own sending time not modelled) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.2}× (median) |\n\
          | simulated 1,000 tabs: bodies each tab received per block | {:.2} | – | – |\n",
         m("reach_p50_ms")?,
         m("reach_max_ms")?,
@@ -995,7 +995,7 @@ attacker plays each attack in turn for 15 s after a 3 s warm-up, each scenario o
 nodes (`crates/node/examples/attack.rs`). The honest block rate is the best chain's growth; the relay's CPU is its \
 user and system time beyond the unattacked run's, per frame the attacker sent. The attacker's own frames are encoded \
 once beforehand, as its CPU is not what is measured.
-- **Mesh**: ten tabs of the app on the `test` network, each in its own browser context of one headless Chromium (WebRTC on loopback), take turns mining 20 blocks; for each block, the time from the miner showing it to the last tab showing it, with direct links and with `?links=0` (everything through the relay); the relay's `/stats` give the bytes per block, and each tab's direct links the messages received (`xtask/bench/mesh.mjs`). Then 1,000 tabs on the seeded simulated network of `crates/mesh` (`sim`): they join one every 30 ms and settle for a minute under the same mesh policy, then random tabs mine 50 blocks, one every 2 s, spread by the same gossip code with 20–200 ms per message; relay only is modelled as two such hops (`crates/mesh/examples/mesh_sim.rs`).\n\
+- **Mesh**: ten tabs of the app on the `test` network, each in its own browser context of one headless Chromium (WebRTC on loopback), take turns mining 20 blocks; for each block, the time from the miner showing it to the last tab showing it, with direct links and with `?links=0` (everything through the relay); the relay's `/stats` give the bytes per block, and each tab's direct links the messages received (`xtask/bench/mesh.mjs`). Then 1,000 tabs on the seeded simulated network of `crates/mesh` (`sim::tabs`), each running the tab's own `Room`: they join a simulated relay one every 30 ms and settle for a minute, then random tabs mine 50 blocks, one every 2 s, spread as the tabs spread them with 20–200 ms per message; relay only is modelled as two such hops (`crates/mesh/examples/mesh_sim.rs`).\n\
 - **tabcoind**: the sync peer above holds a `test`-network chain of 10,000 blocks with 10 signed transactions each; a \
 `tabcoind` (release build, fresh redb store) joins the relay's room and the time from its start until `GET /api/chain` \
 says `ready` at that height is taken, against a new tab of the app syncing the same chain (`sync.mjs`). Then the last \

@@ -19,7 +19,7 @@ use crate::notice::Notice;
 use crate::peers::Peers;
 use crate::persist::{BlockRecord, StoredChain, parse_chain};
 use crate::sends::Sends;
-use crate::sync::SyncState;
+use crate::sync::Catchup;
 use crate::writer::Writer;
 
 /// A full node: chain, pool, wallet, peers, miners and storage, as state.
@@ -33,16 +33,8 @@ pub struct Node {
     pub(crate) keys: Keys,
     /// Peers that can be reached, what they announced, how they behave.
     pub(crate) peers: Peers,
-    /// Catching up with peers.
-    pub(crate) sync: SyncState,
-    /// When the download started or last made progress.
-    pub(crate) sync_progress: Timestamp,
-    /// What the download under way fetches.
-    pub(crate) fetch: crate::sync::Fetch,
-    /// Other peers that claimed more work, asked for their headers while
-    /// the download peer has not answered yet: when each was asked and the
-    /// height it announced.
-    pub(crate) probes: std::collections::BTreeMap<PeerId, (Timestamp, tabcoin_chain::Height)>,
+    /// Catching up with peers: the download's state machine.
+    pub(crate) catchup: Catchup,
     /// The miners and their job.
     pub(crate) mining: Mining,
     /// Batches waiting for the signature verifiers.
@@ -63,10 +55,7 @@ impl Node {
             pool: Pool::new(),
             keys: keys.into(),
             peers: Peers::new(),
-            sync: SyncState::Ready,
-            sync_progress: Timestamp(0),
-            fetch: crate::sync::Fetch::Blocks,
-            probes: Default::default(),
+            catchup: Catchup::new(),
             mining: Mining::new(),
             hold: Hold::new(),
             writer: Writer::new(),
@@ -292,7 +281,7 @@ impl Node {
         effects.extend(self.new_job(now));
         // A download under way was measured against the old chain: it
         // starts again from this one.
-        if let crate::SyncState::Syncing { peer, target } = self.sync {
+        if let crate::SyncState::Syncing { peer, target } = self.catchup.state() {
             effects.extend(self.sync_from(peer, target, now));
         }
         effects

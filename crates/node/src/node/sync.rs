@@ -15,13 +15,13 @@ use crate::message::{
 };
 use crate::notice::{Misbehaviour, Notice};
 use crate::peers::{Download, Fault};
-use crate::sync::{Fetch, MAX_HEADER_PROBES, Mode, SYNC_STALL_MS, SyncState};
+use crate::sync::{Answer, Fetch, Mode, SYNC_STALL_MS, SyncState};
 
 impl Node {
     /// The node's mode: it moves between them as peers come and go and
     /// blocks arrive.
     pub fn mode(&self) -> Mode {
-        match self.sync {
+        match self.catchup.state() {
             SyncState::Syncing { .. } => Mode::Boot,
             SyncState::Ready
                 if self.store.height() == tabcoin_chain::Height::GENESIS
@@ -47,12 +47,12 @@ impl Node {
 
     /// Catching up, or in step.
     pub fn sync(&self) -> SyncState {
-        self.sync
+        self.catchup.state()
     }
 
     /// Whether `peer` is the one the node downloads from.
     fn syncing_from(&self, peer: PeerId) -> bool {
-        matches!(self.sync, SyncState::Syncing { peer: p, .. } if p == peer)
+        self.catchup.is_from(peer)
     }
 
     /// Asks `to` for its pending transactions.
@@ -119,15 +119,13 @@ impl Node {
         target: Height,
         now: Timestamp,
     ) -> Vec<Effect> {
-        self.sync = SyncState::Syncing { peer, target };
-        self.sync_progress = now;
         self.store.unpin();
-        if self.store.params().is_proof_of_authority() {
-            self.fetch = Fetch::Blocks;
+        let headers_first = !self.store.params().is_proof_of_authority();
+        let probed = self.catchup.start(peer, target, headers_first, now);
+        if !headers_first {
             return vec![self.get_blocks(peer)];
         }
-        self.fetch = Fetch::Headers(None);
-        if self.probes.remove(&peer).is_some() {
+        if probed {
             // Asked already, as a probe: its answer is on its way.
             return Vec::new();
         }
@@ -145,8 +143,7 @@ impl Node {
         if let Some((peer, target)) = self.best_announced(None) {
             return self.sync_from(peer, target, now);
         }
-        self.sync = SyncState::Ready;
-        self.fetch = Fetch::Blocks;
+        self.catchup.finish();
         self.store.unpin();
         Vec::new()
     }
@@ -175,15 +172,8 @@ impl Node {
     pub(crate) fn sync_tick(&mut self, now: Timestamp) -> Vec<Effect> {
         self.peers.expire_bans(now);
         // Peers asked for headers that never answered are held to it.
-        let silent: Vec<PeerId> = self
-            .probes
-            .iter()
-            .filter(|(_, (asked, _))| now.ms_since(*asked) > SYNC_STALL_MS)
-            .map(|(peer, _)| *peer)
-            .collect();
         let mut effects = Vec::new();
-        for peer in silent {
-            self.probes.remove(&peer);
+        for peer in self.catchup.silent_probes(now) {
             self.peers.forget_announcement(peer);
             effects.extend(self.penalise(peer, Fault::NoProgress, now));
         }
@@ -197,17 +187,13 @@ impl Node {
     /// [`MAX_HEADER_PROBES`] at once.
     fn probe_claimants(&mut self, now: Timestamp) -> Vec<Effect> {
         let mut effects = Vec::new();
-        if self.fetch != Fetch::Headers(None) {
-            return effects;
-        }
         for (peer, height) in self.peers.announcers(self.store.total_work()) {
-            if self.probes.len() >= MAX_HEADER_PROBES {
+            if self.catchup.probes_full() {
                 break;
             }
-            if self.syncing_from(peer) || self.probes.contains_key(&peer) {
+            if !self.catchup.probe(peer, height, now) {
                 continue;
             }
-            self.probes.insert(peer, (now, height));
             effects.push(Effect::Send {
                 to: peer,
                 msg: Message::GetHeaders {
@@ -222,21 +208,21 @@ impl Node {
     /// is held against the peer; while blocks are fetched from several
     /// peers, each is held to its own request, and more are asked.
     fn stalled_download(&mut self, now: Timestamp) -> Vec<Effect> {
-        if let Fetch::Bodies(bodies) = &self.fetch {
+        if let Fetch::Bodies(bodies) = &self.catchup.fetch {
             let mut effects = Vec::new();
             for peer in bodies.silent_for(SYNC_STALL_MS, now) {
                 self.peers.forget_announcement(peer);
                 effects.extend(self.penalise(peer, Fault::NoProgress, now));
                 // (A ban turned from it already.)
-                if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
+                if matches!(&self.catchup.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
                     effects.extend(self.lose_body_peer(peer, now));
                 }
             }
             effects.extend(self.ask_bodies(now));
             return effects;
         }
-        match self.sync {
-            SyncState::Syncing { peer, .. } if now.ms_since(self.sync_progress) > SYNC_STALL_MS => {
+        match self.catchup.stalled(now) {
+            Some(peer) => {
                 self.peers.forget_announcement(peer);
                 let mut effects = self.penalise(peer, Fault::NoProgress, now);
                 if self.syncing_from(peer) {
@@ -244,7 +230,7 @@ impl Node {
                 }
                 effects
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         }
     }
 
@@ -282,7 +268,7 @@ impl Node {
     /// Whether `peer` serves the blocks being fetched: asked for some, or
     /// leading the download.
     fn serves_bodies(&self, peer: PeerId) -> bool {
-        match &self.fetch {
+        match &self.catchup.fetch {
             Fetch::Bodies(b) => b.is_asked(peer) || self.syncing_from(peer),
             _ => false,
         }
@@ -300,7 +286,7 @@ impl Node {
                 // Whoever can still hear (tabs of this browser) learns where
                 // this node stands.
                 let mut effects = vec![Effect::Broadcast(self.hello())];
-                if self.sync != SyncState::Ready {
+                if self.catchup.state() != SyncState::Ready {
                     effects.extend(self.sync_done(now));
                 }
                 effects
@@ -318,7 +304,7 @@ impl Node {
             }
             Event::PeerLeft(peer) => {
                 self.peers.leave(peer);
-                self.probes.remove(&peer);
+                self.catchup.forget(peer);
                 if self.serves_bodies(peer) {
                     self.lose_body_peer(peer, now)
                 } else if self.syncing_from(peer) {
@@ -368,15 +354,12 @@ impl Node {
                     // remembered and used if the current one stalls; while
                     // the download peer has sent no header, it is asked
                     // for its headers too, and the first to answer leads.
-                    if self.sync == SyncState::Ready && self.peers.may_sync(from, now) {
+                    if self.catchup.state() == SyncState::Ready && self.peers.may_sync(from, now) {
                         self.sync_from(from, height, now)
-                    } else if self.fetch == Fetch::Headers(None)
-                        && !self.syncing_from(from)
-                        && !self.probes.contains_key(&from)
-                        && self.probes.len() < MAX_HEADER_PROBES
+                    } else if self.catchup.may_probe(from)
                         && self.peers.may_sync(from, now)
+                        && self.catchup.probe(from, height, now)
                     {
-                        self.probes.insert(from, (now, height));
                         vec![Effect::Send {
                             to: from,
                             msg: Message::GetHeaders {
@@ -527,25 +510,14 @@ impl Node {
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
-        if let Some((_, height)) = self.probes.remove(&from) {
-            if self.fetch != Fetch::Headers(None) {
-                // Someone else answered first.
-                return Vec::new();
-            }
-            // The first to answer leads the download; the peer asked
-            // before it may still answer, as a probe.
-            if let SyncState::Syncing { peer, target } = self.sync
-                && peer != from
-            {
-                self.probes.insert(peer, (now, target));
-            }
-            self.sync = SyncState::Syncing {
-                peer: from,
-                target: height,
-            };
+        // The first probe to answer leads the download, and the peer asked
+        // before it may still answer, as a probe; one answering after
+        // another took the lead is not needed.
+        if self.catchup.answered(from, now) == Answer::Late {
+            return Vec::new();
         }
         let asked = self.syncing_from(from);
-        let chain = match &mut self.fetch {
+        let chain = match &mut self.catchup.fetch {
             Fetch::Headers(chain) if asked => chain.take(),
             _ => return self.penalise(from, Fault::Unsolicited, now),
         };
@@ -588,12 +560,12 @@ impl Node {
                 return effects;
             }
         };
-        self.sync_progress = now;
+        self.catchup.progressed(now);
         // A chain longer than one download holds is fetched in parts: this
         // part's bodies first, then the headers after it.
         if more && chain.headers.len() < crate::headers::MAX_HEADER_CHAIN {
             let locator = chain.locator(&self.store);
-            self.fetch = Fetch::Headers(Some(chain));
+            self.catchup.fetch = Fetch::Headers(Some(chain));
             return vec![Effect::Send {
                 to: from,
                 msg: Message::GetHeaders { locator },
@@ -621,7 +593,8 @@ impl Node {
         self.store
             .pin(std::iter::once(chain.fork).chain(chain.headers.iter().map(|(hash, _)| *hash)));
         let hashes = chain.headers.iter().map(|(hash, _)| *hash).collect();
-        self.fetch = Fetch::Bodies(Bodies::new(chain.fork, hashes, chain.work, &self.store));
+        self.catchup.fetch =
+            Fetch::Bodies(Bodies::new(chain.fork, hashes, chain.work, &self.store));
         self.ask_bodies(now)
     }
 
@@ -629,13 +602,10 @@ impl Node {
     /// download peer, then peers whose `hello` named a block of that chain
     /// or a higher one, up to [`MAX_BODY_PEERS`] at once.
     fn ask_bodies(&mut self, now: Timestamp) -> Vec<Effect> {
-        let Fetch::Bodies(bodies) = &self.fetch else {
+        let Fetch::Bodies(bodies) = &self.catchup.fetch else {
             return Vec::new();
         };
-        let leader = match self.sync {
-            SyncState::Syncing { peer, .. } => Some(peer),
-            SyncState::Ready => None,
-        };
+        let leader = self.catchup.leader();
         let holders = self
             .peers
             .claiming(bodies.work())
@@ -647,7 +617,7 @@ impl Node {
             .chain(holders)
             .filter(|p| !self.peers.is_banned(*p, now))
             .collect();
-        let Fetch::Bodies(bodies) = &mut self.fetch else {
+        let Fetch::Bodies(bodies) = &mut self.catchup.fetch else {
             return Vec::new();
         };
         let mut effects = Vec::new();
@@ -672,23 +642,17 @@ impl Node {
     /// others; if it led the download, another peer serving it leads, or
     /// the node turns to another peer that announced more work.
     fn lose_body_peer(&mut self, peer: PeerId, now: Timestamp) -> Vec<Effect> {
-        let Fetch::Bodies(bodies) = &mut self.fetch else {
+        let Fetch::Bodies(bodies) = &mut self.catchup.fetch else {
             return Vec::new();
         };
         bodies.drop_peer(peer);
         let mut effects = self.ask_bodies(now);
-        let (
-            Fetch::Bodies(bodies),
-            SyncState::Syncing {
-                peer: leader,
-                target,
-            },
-        ) = (&self.fetch, self.sync)
+        let (Fetch::Bodies(bodies), Some(leader)) = (&self.catchup.fetch, self.catchup.leader())
         else {
             return effects;
         };
         match bodies.serving_peer() {
-            Some(next) if leader == peer => self.sync = SyncState::Syncing { peer: next, target },
+            Some(next) if leader == peer => self.catchup.hand_over(next),
             Some(_) => {}
             None => effects.extend(self.switch_sync_peer(leader, now)),
         }
@@ -735,14 +699,14 @@ impl Node {
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
-        if matches!(&self.fetch, Fetch::Bodies(b) if b.is_asked(from)) {
+        if matches!(&self.catchup.fetch, Fetch::Bodies(b) if b.is_asked(from)) {
             return self.on_bodies(from, blocks, more, now);
         }
         let (empty, before) = (blocks.is_empty(), self.store.total_work());
         let known = self.store.known_blocks();
         // Blocks answer a download only on a network without headers-first
         // (a header chain's blocks are fetched above).
-        let asked = self.syncing_from(from) && self.fetch == Fetch::Blocks;
+        let asked = self.syncing_from(from) && self.catchup.fetch == Fetch::Blocks;
         let (mut effects, refused) = self.offer_blocks(from, blocks, asked, now);
         if !asked || !self.syncing_from(from) {
             return effects;
@@ -767,7 +731,7 @@ impl Node {
         // proven header chain stored on the way to overtaking.
         let moved = self.store.total_work() > before;
         if moved || self.store.known_blocks() > known {
-            self.sync_progress = now;
+            self.catchup.progressed(now);
         }
         if !more {
             effects.extend(self.download_done(from, moved, now));
@@ -790,7 +754,7 @@ impl Node {
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
-        let Fetch::Bodies(bodies) = &mut self.fetch else {
+        let Fetch::Bodies(bodies) = &mut self.catchup.fetch else {
             return Vec::new();
         };
         let empty = blocks.is_empty();
@@ -806,12 +770,12 @@ impl Node {
         }
         let mut progress = fit > 0;
         // The blocks whose turn came, run by run.
-        while let Fetch::Bodies(bodies) = &mut self.fetch
+        while let Fetch::Bodies(bodies) = &mut self.catchup.fetch
             && let Some((sender, run)) = bodies.next_run()
         {
             let (offered, refused) = self.offer_blocks(sender, run, true, now);
             effects.extend(offered);
-            let Fetch::Bodies(bodies) = &mut self.fetch else {
+            let Fetch::Bodies(bodies) = &mut self.catchup.fetch else {
                 // A ban turned the download to another peer.
                 return effects;
             };
@@ -824,20 +788,20 @@ impl Node {
                 effects.extend(self.lose_body_peer(sender, now));
             }
         }
-        let Fetch::Bodies(bodies) = &self.fetch else {
+        if !matches!(self.catchup.fetch, Fetch::Bodies(_)) {
             return effects;
-        };
+        }
         let moved = self.store.total_work() > before;
         if progress || moved {
-            self.sync_progress = now;
+            self.catchup.progressed(now);
         }
+        let Fetch::Bodies(bodies) = &self.catchup.fetch else {
+            return effects;
+        };
         // The proven chain is the best chain now: the rest, if any, is
         // what the peers mined since, and comes as news.
         if bodies.complete() || self.store.is_main(&bodies.tip()) {
-            let leader = match self.sync {
-                SyncState::Syncing { peer, .. } => peer,
-                SyncState::Ready => from,
-            };
+            let leader = self.catchup.leader().unwrap_or(from);
             effects.extend(self.download_done(leader, true, now));
             return effects;
         }
@@ -906,7 +870,7 @@ impl Node {
                         // Ask the sender for the gap, unless another peer is
                         // already feeding us (an orphan must not take over),
                         // and only a few times a minute.
-                        match self.sync {
+                        match self.catchup.state() {
                             // The download under way will bring the gap.
                             SyncState::Syncing { .. } => {}
                             SyncState::Ready if self.peers.may_sync(from, now) => {

@@ -19,50 +19,34 @@ impl Node {
     /// On a proof-of-authority network there is no job: the node seals on
     /// its turn instead ([`Node::seal_if_due`]).
     pub(crate) fn new_job(&mut self, now: Timestamp) -> Option<Effect> {
-        let m = &mut self.mining;
-        if !m.wanted || self.store.params().is_proof_of_authority() {
+        if !self.mining.is_wanted() || self.store.params().is_proof_of_authority() {
             return None;
         }
-        m.next_job += 1;
         let template = Template::new(&self.store, &self.pool, self.keys.address(), now);
-        let job = Job {
-            id: m.next_job,
-            template,
-        };
-        m.tried = vec![0; m.workers];
-        m.job = Some(job.clone());
-        Some(Effect::Mine(job))
+        Some(Effect::Mine(self.mining.start_job(template)))
     }
 
     /// Mining (or sealing) on or off. A node whose account is not an
     /// authority of a proof-of-authority network stays off and says why.
     pub(crate) fn toggle_mining(&mut self, now: Timestamp) -> Vec<Effect> {
-        if !self.mining.wanted
+        if !self.mining.is_wanted()
             && let Some(Sealing::NotAnAuthority { authorities }) = self.sealing()
         {
             return vec![Effect::Notify(Notice::CannotSeal { authorities })];
         }
-        let m = &mut self.mining;
-        m.wanted = !m.wanted;
-        m.rates = vec![0.0; m.workers];
-        if m.wanted {
+        if self.mining.toggle() {
             let mut effects = vec![Effect::Notify(Notice::MiningStarted)];
             effects.extend(self.new_job(now));
             effects.extend(self.seal_if_due(now));
             effects
         } else {
-            m.job = None;
             vec![Effect::Notify(Notice::MiningStopped), Effect::StopMining]
         }
     }
 
     pub(crate) fn set_workers(&mut self, n: usize, now: Timestamp) -> Vec<Effect> {
-        let m = &mut self.mining;
-        m.workers = n.max(1);
-        m.rates = vec![0.0; m.workers];
-        m.tried = vec![0; m.workers];
         // Give the new set of miners the current job afresh.
-        if m.job.is_some() {
+        if self.mining.set_workers(n) {
             self.new_job(now).into_iter().collect()
         } else {
             Vec::new()
@@ -75,32 +59,20 @@ impl Node {
         report: MinerReport,
         now: Timestamp,
     ) -> Vec<Effect> {
-        let m = &mut self.mining;
         match report {
             MinerReport::Progress {
                 job,
                 tried,
                 elapsed_ms,
             } => {
-                if m.job.as_ref().is_some_and(|j| j.id == job)
-                    && elapsed_ms > 0.0
-                    && let (Some(rate), Some(count)) =
-                        (m.rates.get_mut(worker), m.tried.get_mut(worker))
-                {
-                    *count = tried;
-                    *rate = tried as f64 * 1000.0 / elapsed_ms;
-                }
+                self.mining.progress(worker, job, tried, elapsed_ms);
                 Vec::new()
             }
-            MinerReport::Found { job, nonce, tried } => {
-                let Some(current) = m.job.take_if(|j| j.id == job) else {
-                    return Vec::new();
-                };
-                if let Some(count) = m.tried.get_mut(worker) {
-                    *count = tried;
-                }
-                self.publish_own(current.template.into_block(nonce), now)
-            }
+            MinerReport::Found { job, nonce, tried } => match self.mining.found(worker, job, tried)
+            {
+                Some(current) => self.publish_own(current.template.into_block(nonce), now),
+                None => Vec::new(),
+            },
         }
     }
 
@@ -110,7 +82,7 @@ impl Node {
         let (height, hash) = (block.header.height, block.hash);
         match self.store.accept(block.clone(), now) {
             Ok(accepted) if accepted.tip_changed() => {
-                self.mining.mined_here += 1;
+                self.mining.made_one();
                 let made = if block.seal.is_some() {
                     Notice::Sealed { height, hash }
                 } else {
@@ -150,10 +122,7 @@ impl Node {
         let tip = self.store.tip();
         let ctx = self.store.context(&tip.hash)?;
         let by = by as u32;
-        let seen = match self.mining.tip_seen {
-            (hash, at) if hash == tip.hash => at,
-            _ => tip.header.timestamp,
-        };
+        let seen = self.mining.seen_since(tip.hash, tip.header.timestamp);
         Some(
             match tabcoin_chain::authority::turn(by, n, &ctx, params.mine_rate_ms, seen) {
                 Turn::SealedRecently => Sealing::SealedRecently,
@@ -166,13 +135,10 @@ impl Node {
     /// out-of-turn wait) has come: called on every tick.
     pub(crate) fn seal_if_due(&mut self, now: Timestamp) -> Vec<Effect> {
         // A mining node's every tick ends here.
-        if !self.mining.wanted || !self.store.params().is_proof_of_authority() {
+        if !self.mining.is_wanted() || !self.store.params().is_proof_of_authority() {
             return Vec::new();
         }
-        let tip = self.store.tip().hash;
-        if self.mining.tip_seen.0 != tip {
-            self.mining.tip_seen = (tip, now);
-        }
+        self.mining.look_at(self.store.tip().hash, now);
         let Some(Sealing::Due { at, by, .. }) = self.sealing() else {
             return Vec::new();
         };
@@ -281,7 +247,7 @@ impl Node {
 
     /// Whether the person wants this tab to mine.
     pub fn is_mining(&self) -> bool {
-        self.mining.wanted
+        self.mining.is_wanted()
     }
 
     /// The block being mined, if any.

@@ -297,7 +297,7 @@ impl Node {
         if same {
             return Vec::new();
         }
-        self.mining.mined_here = 0;
+        self.mining.new_account();
         let mut effects = vec![Effect::Notify(Notice::AccountSwitched { address })];
         if self.mining.job.is_some() {
             effects.extend(self.new_job(now));

@@ -485,7 +485,7 @@ impl Node {
                 // One fresh template for the whole snapshot, not one per
                 // transaction; the rest is not read once its sender is
                 // found bad.
-                let wanted = std::mem::replace(&mut self.mining.wanted, false);
+                let wanted = self.mining.pause();
                 let mut effects = Vec::new();
                 for tx in txs {
                     effects.extend(self.offer_tx(from, tx, now));
@@ -493,7 +493,7 @@ impl Node {
                         break;
                     }
                 }
-                self.mining.wanted = wanted;
+                self.mining.resume(wanted);
                 effects.extend(self.new_job(now));
                 effects
             }

@@ -92,7 +92,7 @@ impl Node {
                     Effect::Notify(made),
                     Effect::Broadcast(Message::Block { block }),
                 ];
-                effects.extend(self.after_tip_change(&accepted, now));
+                effects.extend(self.after_tip_change(&accepted, true, now));
                 effects
             }
             other => {
@@ -210,14 +210,22 @@ impl Node {
         }
     }
 
-    /// After the best chain moved: the pool follows, arrivals are told, the
-    /// chain is saved, mining restarts on the new tip.
-    pub(crate) fn after_tip_change(&mut self, accepted: &Accepted, now: Timestamp) -> Vec<Effect> {
+    /// After the best chain moved: the pool follows, arrivals are told if
+    /// the blocks are `news` (not history being caught up with: a reload
+    /// that syncs from peers before its storage is read, or a new tab,
+    /// does not tell old payments again), the chain is saved, mining
+    /// restarts on the new tip.
+    pub(crate) fn after_tip_change(
+        &mut self,
+        accepted: &Accepted,
+        news: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         let me = self.keys.address();
         let mine = self.pool.get(&me).cloned();
         self.store.update_pool(&mut self.pool, &accepted.removed);
         let mut effects = Vec::new();
-        for block in &accepted.added {
+        for block in accepted.added.iter().filter(|_| news) {
             let height = block.header.height;
             let (mut reward, mut coins) = (0u64, 0u64);
             for tx in &block.data {

@@ -918,7 +918,9 @@ impl Node {
                     added: merged.added.len(),
                 }
             }));
-            effects.extend(self.after_tip_change(&merged, now));
+            // Blocks taken while catching up are history, not news.
+            let news = self.catchup.state() == SyncState::Ready;
+            effects.extend(self.after_tip_change(&merged, news, now));
         }
         (effects, refused)
     }

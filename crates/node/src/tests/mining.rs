@@ -96,6 +96,33 @@ fn arriving_coins_and_rewards_are_told_but_the_change_is_not_news() {
 }
 
 #[test]
+fn a_node_catching_up_does_not_tell_old_payments_as_news() {
+    let mut net = Net::new(1);
+    net.mine(1);
+    // Node 2's wallet is paid before node 2 runs (a reload, a new tab on
+    // an account used before).
+    net.send(1, 2, 30, 1).unwrap_or_else(|e| panic!("{e}"));
+    net.mine(1);
+    let two = net.join();
+    assert_eq!(two, 2);
+    assert_eq!(net.node(2).store().height(), Height(2), "caught up");
+    assert!(
+        !net.told(2)
+            .iter()
+            .any(|n| matches!(n, Notice::CoinsReceived { .. })),
+        "history is not news: {:?}",
+        net.told(2)
+    );
+    // A payment in a new block is.
+    net.send(1, 2, 5, 2).unwrap_or_else(|e| panic!("{e}"));
+    net.mine(1);
+    assert!(net.told(2).contains(&Notice::CoinsReceived {
+        coins: 5,
+        height: Height(3)
+    }));
+}
+
+#[test]
 fn each_block_a_miner_finds_tells_its_reward() {
     let mut net = Net::new(1);
     for _ in 0..3 {

@@ -34,9 +34,10 @@ pub struct Toast {
     pub at: Timestamp,
     /// What to say.
     pub text: String,
-    /// For a mining-reward toast: coins and first block it covers (a
-    /// miner's rewards gather into one toast, and give way first).
-    reward: Option<(u64, Height)>,
+    /// For a mining-reward toast: the network it is about (named when the
+    /// tab is in several), coins and first block it covers (a miner's
+    /// rewards on one network gather into one toast, and give way first).
+    reward: Option<(Option<String>, u64, Height)>,
 }
 
 /// What happened lately, newest last.
@@ -97,16 +98,23 @@ impl Activity {
         self.line(at, note_sentence(note), warn);
     }
 
-    /// A miner's rewards gather into the newest toast if it is one.
+    /// A miner's rewards gather into the newest toast if it is one about
+    /// the same network.
     fn reward(&mut self, at: Timestamp, coins: u64, height: Height) {
-        if let Some((total, from)) = self.toasts.back().and_then(|t| t.reward) {
+        let network = self.network.clone();
+        let same = self
+            .toasts
+            .back()
+            .and_then(|t| t.reward.clone())
+            .filter(|(n, ..)| *n == network);
+        if let Some((_, total, from)) = same {
             let total = total + coins;
             let text = self.named(format!(
                 "Received {total} mining reward in blocks {from}–{height}"
             ));
             if let Some(last) = self.toasts.back_mut() {
                 last.text = text;
-                last.reward = Some((total, from));
+                last.reward = Some((network, total, from));
                 last.at = at;
             }
             return;
@@ -114,7 +122,7 @@ impl Activity {
         self.toast(Toast {
             at,
             text: format!("Received {coins} mining reward in block {height}"),
-            reward: Some((coins, height)),
+            reward: Some((network, coins, height)),
         });
     }
 
@@ -328,6 +336,30 @@ mod tests {
             toasts(&a).iter().all(|t| !t.contains("reward")),
             "the reward toast went first: {:?}",
             toasts(&a)
+        );
+    }
+
+    #[test]
+    fn rewards_of_two_networks_are_told_apart() {
+        let mut a = Activity::new();
+        let rewarded = |coins, height| Notice::Rewarded {
+            coins,
+            height: Height(height),
+        };
+        a.set_network(Some("demo".into()));
+        a.notice(T, &rewarded(50, 1));
+        a.set_network(Some("test".into()));
+        a.notice(T, &rewarded(1000, 7));
+        a.notice(T, &rewarded(1000, 8));
+        a.set_network(Some("demo".into()));
+        a.notice(T, &rewarded(50, 2));
+        assert_eq!(
+            toasts(&a),
+            vec![
+                "demo: Received 50 mining reward in block 1",
+                "test: Received 2000 mining reward in blocks 7–8",
+                "demo: Received 50 mining reward in block 2",
+            ]
         );
     }
 

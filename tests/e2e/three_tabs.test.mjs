@@ -54,6 +54,9 @@ test('three tabs: mine, pay, confirm, refuse, reload', async () => {
   await a.click('[data-testid=send-button]');
   for (const p of [a, b, c]) await waitFor(p, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
   assert.match(await text(a, 'send-row'), /^25 to .*pending$/);
+  // The form empties once the node took the send.
+  assert.equal(await a.inputValue('[data-testid=send-amount]'), '');
+  assert.equal(await a.inputValue('[data-testid=send-to]'), '');
   await screenshot(a, 'view-wallet', false);
 
   // C mines; every tab agrees B gained 25 and A lost 25.

@@ -158,6 +158,8 @@ impl App {
     /// The same account, locked or unlocked: every node can sign, or not.
     fn set_keys(&mut self, keys: Keys) {
         self.tab.set_keys(keys.clone());
+        // A refusal for the account before (locked, too poor) is stale.
+        self.errors.send = None;
         self.dispatch_all(&Event::KeysChanged(keys));
     }
 

@@ -82,6 +82,8 @@ pub struct App {
     route: Route,
     tamper: Option<Block>,
     copied: bool,
+    /// Sends the form made that the node took.
+    sent: u64,
     errors: Errors,
     _tick: Interval,
     _hashchange: Option<EventListener>,
@@ -127,6 +129,7 @@ impl Component for App {
             route: current_route(),
             tamper: None,
             copied: false,
+            sent: 0,
             errors: Errors::default(),
             _tick: Interval::new(1_000, move || link.send_message(Msg::Tick)),
             _hashchange: web_sys::window().map(|w| {
@@ -169,6 +172,9 @@ impl Component for App {
                         self.errors.send = None;
                         let salt = Salt(random_bytes());
                         self.dispatch(Event::Send { to, amount, salt });
+                        if self.errors.send.is_none() {
+                            self.sent += 1;
+                        }
                     }
                     Err(e) => self.errors.send = Some(e),
                 }

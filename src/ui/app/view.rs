@@ -116,6 +116,7 @@ impl App {
                         gpu: miners.gpu_state().clone(),
                     },
                     copied: self.copied,
+                    sent: self.sent,
                     vault_busy: self.vault_busy,
                     account_error: self.errors.account.clone(),
                     send_error: self.errors.send.clone(),

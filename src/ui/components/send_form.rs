@@ -13,6 +13,10 @@ pub struct SendFormProps {
     /// Addresses to pick from: (label, address).
     #[prop_or_default]
     pub known: Vec<(String, String)>,
+    /// Sends taken so far: when it grows, the fields empty (a form that
+    /// keeps its values invites sending twice).
+    #[prop_or_default]
+    pub sent: u64,
 }
 
 /// Recipient and amount fields and a Send button; Enter submits.
@@ -20,6 +24,16 @@ pub struct SendFormProps {
 pub fn send_form(props: &SendFormProps) -> Html {
     let to = use_node_ref();
     let amount = use_node_ref();
+    {
+        let (to, amount) = (to.clone(), amount.clone());
+        use_effect_with(props.sent, move |_| {
+            for field in [&to, &amount] {
+                if let Some(input) = field.cast::<HtmlInputElement>() {
+                    input.set_value("");
+                }
+            }
+        });
+    }
     let onsubmit = {
         let (to, amount, on_send) = (to.clone(), amount.clone(), props.on_send.clone());
         Callback::from(move |e: SubmitEvent| {

@@ -89,6 +89,8 @@ pub struct Home<'a> {
     pub shell: ShellView,
     /// The address was just copied.
     pub copied: bool,
+    /// Sends this tab's form made (the form empties after each).
+    pub sent: u64,
     /// A key is being sealed or opened.
     pub vault_busy: bool,
     /// The accounts panel's last problem.
@@ -214,7 +216,7 @@ pub fn view(h: Home<'_>) -> Html {
             { maker }
             <section>
                 <h2>{ "Send coins" }</h2>
-                <SendForm on_send={on.send} error={h.send_error} {known} />
+                <SendForm on_send={on.send} error={h.send_error} {known} sent={h.sent} />
             </section>
             if !node.sends().iter().all(|r| r.from != me) {
                 <section>

@@ -147,6 +147,13 @@ test('the app and its workers arrive Brotli-compressed and run', async () => {
   for (let i = 0; i < 100 && !encodings.has('verifier_bg.wasm'); i++) await page.waitForTimeout(50);
   assert.equal(encodings.get('app_bg.wasm'), 'br');
   assert.equal(encodings.get('verifier_bg.wasm'), 'br');
+  // The page has an icon, served as an image.
+  const icon = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel=icon]')?.href;
+    const r = href ? await fetch(href) : null;
+    return r && { ok: r.ok, type: r.headers.get('content-type') };
+  });
+  assert.deepEqual(icon, { ok: true, type: 'image/svg+xml' });
   await context.close();
 });
 

@@ -160,7 +160,7 @@ pub fn accounts_panel(p: &AccountsPanelProps) -> Html {
                 <select id="account-select" data-testid="account-select" {onchange}>
                     { for p.accounts.iter().map(|a| html! {
                         <option value={a.address.clone()} selected={a.address == p.current}>
-                            { format!("{}{} · {}…", if a.is_protected() { "🔒 " } else { "" }, a.name, a.address.chars().take(12).collect::<String>()) }
+                            { format!("{}{} · {}…", a.name, if a.is_protected() { " (locked)" } else { "" }, a.address.chars().take(12).collect::<String>()) }
                         </option>
                     }) }
                 </select>

@@ -39,6 +39,14 @@ test('a network made with the form is joined by its invite link in another brows
   await a.waitForSelector('[data-testid=net-create]');
   // The current account is the first allocation.
   await waitFor(a, (want) => document.querySelector('[data-testid=net-allocations]').value === want, `${aAddress} 1000`);
+  // Each field sits beside its label, a usable width (the default 1280 px
+  // page).
+  const beside = await a.evaluate(() => ['net-name', 'net-block-time', 'net-bits', 'net-reward'].map((id) => {
+    const field = document.getElementById(id).getBoundingClientRect();
+    const label = document.querySelector(`label[for=${id}]`).getBoundingClientRect();
+    return { id, same_row: Math.abs(field.top + field.height / 2 - (label.top + label.height / 2)) < 12, right: field.left > label.left, wide: field.width >= 150 };
+  }));
+  for (const f of beside) assert.deepEqual(f, { id: f.id, same_row: true, right: true, wide: true });
   // A mistake gets its sentence and creates nothing.
   await a.fill('[data-testid=net-name]', 'Friends');
   await a.click('[data-testid=net-create]');

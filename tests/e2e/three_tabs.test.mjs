@@ -100,4 +100,11 @@ test('three tabs: mine, pay, confirm, refuse, reload', async () => {
   const phone = await openTab(narrow, env.relay.url);
   await sameTip(a, phone);
   await screenshot(phone, 'view-400px', false);
+  // A phone's screen holds the wallet and an address page without
+  // scrolling sideways.
+  const pageWidth = () => phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok((await pageWidth()) <= 400, `the wallet is ${await pageWidth()} px wide at 400 px`);
+  await phone.evaluate((a) => { location.hash = `#/address/${a}`; }, addrB);
+  await phone.waitForSelector('[data-testid=address-page]');
+  assert.ok((await pageWidth()) <= 400, `an address page is ${await pageWidth()} px wide at 400 px`);
 });

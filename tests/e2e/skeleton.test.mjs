@@ -69,6 +69,8 @@ test('coins sent in one tab arrive in another once mined', async () => {
   await a.click('[data-testid=send-button]');
   await waitFor(b, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
   await waitFor(a, () => !document.querySelector('[data-testid=send-error]'));
+  // B hears of it at once, and the toast leads to the transaction.
+  await waitFor(b, () => [...document.querySelectorAll('[data-testid=toast] a')].some((t) => /^25 coins incoming from tab1/.test(t.textContent) && t.getAttribute('href').startsWith('#/tx/')));
 
   // B mines: the transfer is confirmed in both tabs.
   await mineUntilAbove(b, await height(b));
@@ -77,7 +79,8 @@ test('coins sent in one tab arrive in another once mined', async () => {
   assert.equal(Number(await text(a, 'balance')), before.a - 25);
   const rewards = 50 * Number(await text(b, 'mined-here'));
   assert.equal(Number(await text(b, 'balance')), before.b + 25 + rewards);
-  await waitFor(b, () => [...document.querySelectorAll('[data-testid=toast]')].some((t) => /Received 25 coins/.test(t.textContent)));
+  await waitFor(b, () => [...document.querySelectorAll('[data-testid=toast]')].some((t) => /Received 25 coins from tab1/.test(t.textContent)));
+  assert.ok((await text(b, 'activity')).includes('received 25 coins from'), 'the payment is in the activity log');
   await screenshot(a, 'send-tab-a');
 
   // Reload B: same account, same balance, same chain.

@@ -118,12 +118,26 @@ pub enum Notice {
         /// To whom.
         to: Address,
     },
-    /// Coins from someone else arrived in a block on the best chain.
+    /// A payment from someone else to this tab's account is pending: it
+    /// confirms when a block holds it.
+    PaymentIncoming {
+        /// How many coins (all the transaction pays this account).
+        coins: u64,
+        /// Who pays.
+        from: Address,
+        /// The transaction.
+        tx: TxId,
+    },
+    /// A payment from someone else arrived in a block on the best chain.
     CoinsReceived {
         /// How many.
         coins: u64,
         /// In which block.
         height: Height,
+        /// Who paid.
+        from: Address,
+        /// The transaction.
+        tx: TxId,
     },
     /// A mining reward for this tab's account is on the best chain.
     Rewarded {

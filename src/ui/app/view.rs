@@ -62,7 +62,10 @@ impl App {
                     <p class="error banner" role="alert" data-testid="net-problem">{ problem }</p>
                 }
                 <ul class="toasts" aria-live="polite">
-                    { for self.activity.toasts().iter().map(|t| html! { <li data-testid="toast">{ &t.text }</li> }) }
+                    { for self.activity.toasts().iter().map(|t| match &t.link {
+                        Some(href) => html! { <li data-testid="toast"><a href={href.clone()}>{ &t.text }</a></li> },
+                        None => html! { <li data-testid="toast">{ &t.text }</li> },
+                    }) }
                 </ul>
                 { body }
             </div>

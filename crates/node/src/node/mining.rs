@@ -227,16 +227,20 @@ impl Node {
         let mut effects = Vec::new();
         for block in accepted.added.iter().filter(|_| news) {
             let height = block.header.height;
-            let (mut reward, mut coins) = (0u64, 0u64);
+            let mut reward = 0u64;
             for tx in &block.data {
-                match (tx.is_reward(), tx.outputs.get(&me)) {
-                    (true, Some(a)) => reward += a.0,
-                    (false, Some(a)) if tx.sender() != Some(me) => coins += a.0,
+                match (tx.is_reward(), tx.outputs.get(&me), tx.sender()) {
+                    (true, Some(a), _) => reward += a.0,
+                    (false, Some(a), Some(from)) if from != me && a.0 > 0 => {
+                        effects.push(Effect::Notify(Notice::CoinsReceived {
+                            coins: a.0,
+                            height,
+                            from,
+                            tx: tx.id,
+                        }));
+                    }
                     _ => {}
                 }
-            }
-            if coins > 0 {
-                effects.push(Effect::Notify(Notice::CoinsReceived { coins, height }));
             }
             if reward > 0 {
                 effects.push(Effect::Notify(Notice::Rewarded {

@@ -435,7 +435,7 @@ impl Node {
             Message::Transaction { tx } => {
                 if self.peers.may_send_tx(from, now) {
                     let (revision, sender) = (self.pool.revision(), tx.sender());
-                    let mut effects = self.offer_tx(from, tx, now);
+                    let mut effects = self.offer_tx(from, tx, true, now);
                     // Copied only when passed on: it is now its sender's
                     // pending transaction.
                     let taken = sender.and_then(|s| self.pool.get(&s));
@@ -488,7 +488,8 @@ impl Node {
                 let wanted = self.mining.pause();
                 let mut effects = Vec::new();
                 for tx in txs {
-                    effects.extend(self.offer_tx(from, tx, now));
+                    // A pool snapshot is state, not news: nothing is told.
+                    effects.extend(self.offer_tx(from, tx, false, now));
                     if self.peers.is_banned(from, now) {
                         break;
                     }
@@ -825,9 +826,22 @@ impl Node {
         )
     }
 
-    fn offer_tx(&mut self, from: PeerId, tx: Transaction, now: Timestamp) -> Vec<Effect> {
+    /// Offers `from`'s transaction to the pool; a new payment to this
+    /// account is told if it is `news` (not a pool snapshot's state).
+    fn offer_tx(
+        &mut self,
+        from: PeerId,
+        tx: Transaction,
+        news: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let incoming = self.incoming(&tx).filter(|_| news);
         match self.store.add_to_pool(&mut self.pool, tx) {
-            Ok(Added::New | Added::Updated) => self.new_job(now).into_iter().collect(),
+            Ok(Added::New | Added::Updated) => {
+                let mut effects: Vec<Effect> = incoming.map(Effect::Notify).into_iter().collect();
+                effects.extend(self.new_job(now));
+                effects
+            }
             Ok(Added::Unchanged) => Vec::new(),
             Err(PoolError::Invalid(
                 e @ (TxError::BadSignature { .. }
@@ -839,6 +853,22 @@ impl Node {
             // Outdated, conflicting or already confirmed: normal in gossip.
             Err(_) => Vec::new(),
         }
+    }
+
+    /// The notice a pending transaction gives if it pays this account more
+    /// than the pending one of its sender did (a sender's transaction grows
+    /// as it pays more): the new payment, at once.
+    fn incoming(&self, tx: &Transaction) -> Option<Notice> {
+        let me = self.keys.address();
+        let from = tx.sender().filter(|s| *s != me)?;
+        let paid = |t: &Transaction| t.outputs.get(&me).map_or(0, |a| a.0);
+        let before = self.pool.get(&from).map_or(0, paid);
+        let coins = paid(tx).checked_sub(before).filter(|c| *c > 0)?;
+        Some(Notice::PaymentIncoming {
+            coins,
+            from,
+            tx: tx.id,
+        })
     }
 
     /// Offers blocks to the store; also says whether a block was refused

@@ -8,11 +8,24 @@ use tabcoin_node::peers::Fault;
 use tabcoin_node::{Misbehaviour, Notice, StoredChainProblem};
 
 use crate::shell::note::Note;
+use crate::ui::route::Route;
+
+/// `text` with its first letter upper-case (a toast is a sentence; a log
+/// line reads on from its time).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
 
 /// How many activity lines are kept.
 pub const LOG_LINES: usize = 30;
 /// How long a toast stays, in ms.
 pub const TOAST_MS: u64 = 6_000;
+/// How long a payment's toast stays, in ms: long enough to read who paid
+/// and to follow its link.
+pub const PAYMENT_TOAST_MS: u64 = 15_000;
 /// Most toasts shown at once.
 pub const MAX_TOASTS: usize = 4;
 
@@ -34,6 +47,10 @@ pub struct Toast {
     pub at: Timestamp,
     /// What to say.
     pub text: String,
+    /// Where it leads (a transaction's page), if anywhere.
+    pub link: Option<String>,
+    /// How long it stays, in ms.
+    lasts: u64,
     /// For a mining-reward toast: the network it is about (named when the
     /// tab is in several), coins and first block it covers (a miner's
     /// rewards on one network gather into one toast, and give way first).
@@ -79,14 +96,22 @@ impl Activity {
         self.log.push_back(LogLine { at, text, warn });
     }
 
-    /// The node said something: arrivals become toasts, the rest log lines.
+    /// The node said something: payments become toasts and log lines
+    /// (the toast leads to the transaction), rewards toasts, the rest log
+    /// lines.
     pub fn notice(&mut self, at: Timestamp, notice: &Notice) {
         match notice {
-            Notice::CoinsReceived { coins, height } => self.toast(Toast {
-                at,
-                text: format!("Received {coins} coins in block {height}"),
-                reward: None,
-            }),
+            Notice::PaymentIncoming { tx, .. } | Notice::CoinsReceived { tx, .. } => {
+                let text = sentence(notice);
+                self.toast(Toast {
+                    at,
+                    text: capitalised(&text),
+                    link: Some(Route::Tx(*tx).href()),
+                    lasts: PAYMENT_TOAST_MS,
+                    reward: None,
+                });
+                self.line(at, text, false);
+            }
             Notice::Rewarded { coins, height } => self.reward(at, *coins, *height),
             other => self.line(at, sentence(other), other.is_warning()),
         }
@@ -122,6 +147,8 @@ impl Activity {
         self.toast(Toast {
             at,
             text: format!("Received {coins} mining reward in block {height}"),
+            link: None,
+            lasts: TOAST_MS,
             reward: Some((network, coins, height)),
         });
     }
@@ -141,7 +168,7 @@ impl Activity {
 
     /// Time passes: old toasts go.
     pub fn tick(&mut self, now: Timestamp) {
-        self.toasts.retain(|t| now.ms_since(t.at) < TOAST_MS);
+        self.toasts.retain(|t| now.ms_since(t.at) < t.lasts);
     }
 
     /// The log, oldest first.
@@ -179,9 +206,21 @@ pub fn sentence(notice: &Notice) -> String {
             )
         }
         Notice::Sent { amount, to } => format!("sent {amount} to {}", to.short()),
-        Notice::CoinsReceived { coins, height } => {
-            format!("received {coins} coins in block {height}")
+        Notice::PaymentIncoming { coins, from, .. } => {
+            format!(
+                "{coins} coins incoming from {}: they count once a block holds them",
+                from.short()
+            )
         }
+        Notice::CoinsReceived {
+            coins,
+            height,
+            from,
+            ..
+        } => format!(
+            "received {coins} coins from {} in block {height}",
+            from.short()
+        ),
         Notice::Rewarded { coins, height } => {
             format!("received {coins} mining reward in block {height}")
         }
@@ -285,147 +324,4 @@ pub fn note_sentence(note: &Note) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tabcoin_chain::{Amount, BlockHash, Wallet};
-
-    const T: Timestamp = Timestamp(1_795_219_200_000);
-
-    fn toasts(a: &Activity) -> Vec<&str> {
-        a.toasts().iter().map(|t| t.text.as_str()).collect()
-    }
-
-    #[test]
-    fn arriving_coins_raise_a_toast_that_goes_away() {
-        let mut a = Activity::new();
-        a.notice(
-            T,
-            &Notice::CoinsReceived {
-                coins: 30,
-                height: Height(1),
-            },
-        );
-        assert_eq!(toasts(&a), vec!["Received 30 coins in block 1"]);
-        assert!(a.log().is_empty(), "a toast, not a log line");
-        a.tick(T.plus_ms(TOAST_MS - 1));
-        assert_eq!(a.toasts().len(), 1);
-        a.tick(T.plus_ms(TOAST_MS));
-        assert!(a.toasts().is_empty());
-    }
-
-    #[test]
-    fn a_miners_rewards_gather_into_one_toast_and_give_way_to_payments() {
-        let mut a = Activity::new();
-        for h in 1..=3 {
-            let rewarded = Notice::Rewarded {
-                coins: 50,
-                height: Height(h),
-            };
-            a.notice(T, &rewarded);
-        }
-        assert_eq!(toasts(&a), vec!["Received 150 mining reward in blocks 1–3"]);
-        for h in 4..8 {
-            let paid = Notice::CoinsReceived {
-                coins: 1,
-                height: Height(h),
-            };
-            a.notice(T, &paid);
-        }
-        assert_eq!(a.toasts().len(), MAX_TOASTS);
-        assert!(
-            toasts(&a).iter().all(|t| !t.contains("reward")),
-            "the reward toast went first: {:?}",
-            toasts(&a)
-        );
-    }
-
-    #[test]
-    fn rewards_of_two_networks_are_told_apart() {
-        let mut a = Activity::new();
-        let rewarded = |coins, height| Notice::Rewarded {
-            coins,
-            height: Height(height),
-        };
-        a.set_network(Some("demo".into()));
-        a.notice(T, &rewarded(50, 1));
-        a.set_network(Some("test".into()));
-        a.notice(T, &rewarded(1000, 7));
-        a.notice(T, &rewarded(1000, 8));
-        a.set_network(Some("demo".into()));
-        a.notice(T, &rewarded(50, 2));
-        assert_eq!(
-            toasts(&a),
-            vec![
-                "demo: Received 50 mining reward in block 1",
-                "test: Received 2000 mining reward in blocks 7–8",
-                "demo: Received 50 mining reward in block 2",
-            ]
-        );
-    }
-
-    #[test]
-    fn the_log_keeps_the_latest_lines_and_marks_problems() {
-        let mut a = Activity::new();
-        for i in 0..LOG_LINES + 5 {
-            a.line(T, format!("line {i}"), false);
-        }
-        assert_eq!(a.log().len(), LOG_LINES);
-        assert_eq!(a.log()[0].text, "line 5");
-        a.notice(T, &Notice::SyncPeerSwitched { gone: 1, to: 2 });
-        let last = a.log().back().cloned();
-        assert_eq!(
-            last.map(|l| (l.text, l.warn)),
-            Some(("peer 1 stopped answering; syncing from peer 2".into(), true))
-        );
-        a.note(T, &Note::Joined { you: 5, others: 2 });
-        assert_eq!(
-            a.log().back().map(|l| (l.text.as_str(), l.warn)),
-            Some(("joined the relay as peer 5; 2 other tab(s)", false))
-        );
-    }
-
-    #[test]
-    fn notices_read_as_the_sentences_the_log_has_always_shown() {
-        let to = Wallet::from_secret([2; 32]).map(|w| w.address());
-        let to = to.unwrap_or_else(|e| panic!("{e}"));
-        let cases = [
-            (
-                Notice::Mined {
-                    height: Height(7),
-                    hash: BlockHash([0xab; 32]),
-                },
-                "mined block 7 (abababab)",
-            ),
-            (
-                Notice::Reorganised {
-                    peer: 3,
-                    removed: 1,
-                    added: 2,
-                },
-                "switched to peer 3's branch: -1 +2 blocks",
-            ),
-            (
-                Notice::PeerBanned {
-                    peer: 4,
-                    minutes: 10,
-                    why: Misbehaviour::RewardAsTransaction,
-                },
-                "banned peer 4 for 10 min: it sent a reward as a transaction",
-            ),
-            (
-                Notice::ChainWriteFailed {
-                    reason: "cannot save the chain: full".into(),
-                },
-                "cannot save the chain: full; trying again",
-            ),
-        ];
-        for (notice, words) in cases {
-            assert_eq!(sentence(&notice), words);
-        }
-        let sent = sentence(&Notice::Sent {
-            amount: Amount(5),
-            to,
-        });
-        assert_eq!(sent, format!("sent 5 to {}", to.short()));
-    }
-}
+mod tests;

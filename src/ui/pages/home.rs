@@ -185,7 +185,11 @@ pub fn view(h: Home<'_>) -> Html {
                         </button>
                     </div>
                 </div>
-                <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b></div>
+                <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b><span class="unit">{ " coins" }</span>
+                    if node.incoming().0 > 0 {
+                        <small class="incoming" data-testid="incoming">{ format!("+{} incoming", node.incoming().0) }</small>
+                    }
+                </div>
                 <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
             </section>
             <AccountsPanel

@@ -355,13 +355,24 @@ impl Node {
     /// they pay it.
     pub fn balance_after_pending(&self, address: &Address) -> Amount {
         let own = self.change_after_pending(address);
-        let incoming = self
+        Amount(own.0.saturating_add(self.incoming_to(address).0))
+    }
+
+    /// What pending transactions of others pay this tab's account: it
+    /// counts once a block holds them.
+    pub fn incoming(&self) -> Amount {
+        self.incoming_to(&self.keys.address())
+    }
+
+    /// What pending transactions of others pay `address`.
+    fn incoming_to(&self, address: &Address) -> Amount {
+        let paid = self
             .pool
             .transactions()
             .filter(|tx| tx.sender() != Some(*address))
             .filter_map(|tx| tx.outputs.get(address))
             .fold(0u64, |sum, a| sum.saturating_add(a.0));
-        Amount(own.0.saturating_add(incoming))
+        Amount(paid)
     }
 
     /// Signatures checked so far: by the verifiers, and by the node itself.

@@ -835,7 +835,7 @@ impl Node {
         news: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
-        let incoming = self.incoming(&tx).filter(|_| news);
+        let incoming = self.payment_notice(&tx).filter(|_| news);
         match self.store.add_to_pool(&mut self.pool, tx) {
             Ok(Added::New | Added::Updated) => {
                 let mut effects: Vec<Effect> = incoming.map(Effect::Notify).into_iter().collect();
@@ -858,7 +858,7 @@ impl Node {
     /// The notice a pending transaction gives if it pays this account more
     /// than the pending one of its sender did (a sender's transaction grows
     /// as it pays more): the new payment, at once.
-    fn incoming(&self, tx: &Transaction) -> Option<Notice> {
+    fn payment_notice(&self, tx: &Transaction) -> Option<Notice> {
         let me = self.keys.address();
         let from = tx.sender().filter(|s| *s != me)?;
         let paid = |t: &Transaction| t.outputs.get(&me).map_or(0, |a| a.0);

@@ -90,6 +90,8 @@ fn arriving_coins_and_rewards_are_told_but_the_change_is_not_news() {
             .any(|n| matches!(n, Notice::PaymentIncoming { .. })),
         "the payer's own send is not incoming"
     );
+    assert_eq!(net.node(2).incoming(), Amount(30), "counted as incoming");
+    assert_eq!(net.node(1).incoming(), Amount(0));
     net.mine(1);
     assert!(net.told(2).contains(&Notice::CoinsReceived {
         coins: 30,
@@ -97,6 +99,11 @@ fn arriving_coins_and_rewards_are_told_but_the_change_is_not_news() {
         from: wallet(1).address(),
         tx
     }));
+    assert_eq!(
+        net.node(2).incoming(),
+        Amount(0),
+        "confirmed: no longer incoming"
+    );
     let told_1 = net.told(1).to_vec();
     assert!(told_1.contains(&Notice::Rewarded {
         coins: 50,

@@ -24,6 +24,8 @@ pub mod error;
 pub mod note;
 
 #[cfg(target_arch = "wasm32")]
+pub mod attention;
+#[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod config;

@@ -65,12 +65,32 @@ test('coins sent in one tab arrive in another once mined', async () => {
   await waitFor(a, () => /cannot send/.test(document.querySelector('[data-testid=send-error]')?.textContent ?? ''));
   assert.equal(await a.locator('[data-testid=pool-tx]').count(), 0);
 
+  // B is in the background: what it is paid counts in its title, and the
+  // browser (allowed to) shows it.
+  await b.evaluate(() => {
+    window.notes = [];
+    window.Notification = class {
+      constructor(title, options) { window.notes.push(`${title}: ${options.body}`); }
+      static get permission() { return 'granted'; }
+      static requestPermission() { return Promise.resolve('granted'); }
+    };
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  });
   await a.fill('[data-testid=send-amount]', '25');
   await a.click('[data-testid=send-button]');
   await waitFor(b, () => document.querySelectorAll('[data-testid=pool-tx]').length === 1);
   await waitFor(a, () => !document.querySelector('[data-testid=send-error]'));
   // B hears of it at once, and the toast leads to the transaction.
   await waitFor(b, () => [...document.querySelectorAll('[data-testid=toast] a')].some((t) => /^25 coins incoming from tab1/.test(t.textContent) && t.getAttribute('href').startsWith('#/tx/')));
+  await waitForText(b, 'incoming', '+25 incoming');
+  assert.equal(await b.title(), '(1) tabcoin');
+  assert.match((await b.evaluate(() => window.notes)).join('\n'), /^tabcoin: 25 coins incoming from tab1/);
+  // Shown again: the count goes.
+  await b.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await waitFor(b, () => document.title === 'tabcoin');
 
   // B mines: the transfer is confirmed in both tabs.
   await mineUntilAbove(b, await height(b));
@@ -91,6 +111,10 @@ test('coins sent in one tab arrive in another once mined', async () => {
   assert.equal(await text(b, 'address'), bAddress);
   await waitFor(b, (h) => Number(document.querySelector('[data-testid=chain-height]').textContent) >= h, Number(bHeight));
   await waitForText(b, 'balance', bBalance);
+  // The payment is not told again: the reload caught up with it.
+  await b.waitForTimeout(1_500);
+  const replayed = await b.$$eval('[data-testid=toast]', (ts) => ts.map((t) => t.textContent).filter((t) => /25 coins/.test(t)));
+  assert.deepEqual(replayed, [], 'no payment toast after a reload');
   // The other tab's address is offered when sending.
   const offered = await a.$$eval('#known-addresses option', (os) => os.map((o) => o.value));
   assert.ok(offered.includes(bAddress), 'B is among the known addresses');

@@ -3,10 +3,11 @@
 //! the activity log under the network's name, a refused send beside the
 //! form, and what the shell reports back is handed on in order.
 
-use tabcoin_node::Event;
+use tabcoin_node::{Event, Notice};
 
 use super::App;
 use crate::shell::{NetId, Report, TabHost, now};
+use crate::ui::activity::sentence;
 
 impl App {
     /// Hands an event to the node of the network shown.
@@ -36,8 +37,18 @@ impl App {
         let TabHost {
             notices, reports, ..
         } = host;
-        self.activity.set_network(name);
+        self.activity.set_network(name.clone());
         for notice in notices {
+            if matches!(
+                notice,
+                Notice::PaymentIncoming { .. } | Notice::CoinsReceived { .. }
+            ) {
+                let text = sentence(&notice);
+                self.attention.payment(&match &name {
+                    Some(network) => format!("{network}: {text}"),
+                    None => text,
+                });
+            }
             self.activity.notice(now(), &notice);
         }
         self.activity.set_network(None);

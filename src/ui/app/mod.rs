@@ -20,6 +20,7 @@ use yew::prelude::*;
 
 use self::accounts::AccountAction;
 use crate::keys::accounts::AccountBook;
+use crate::shell::attention::Attention;
 use crate::shell::config::PageConfig;
 use crate::shell::web_storage::{self, random_bytes};
 use crate::shell::{NetId, Shell, ShellEvent, now};
@@ -54,6 +55,8 @@ pub enum Msg {
     CopyAddress,
     /// The accounts panel.
     Account(AccountAction),
+    /// The tab is shown again.
+    Shown,
     /// The networks panel.
     Network(networks::NetworkAction),
 }
@@ -85,6 +88,9 @@ pub struct App {
     /// Sends the form made that the node took.
     sent: u64,
     errors: Errors,
+    /// Payments told while the tab is hidden: the title's count and the
+    /// browser's notifications.
+    attention: Attention,
     _tick: Interval,
     _hashchange: Option<EventListener>,
 }
@@ -131,6 +137,10 @@ impl Component for App {
             copied: false,
             sent: 0,
             errors: Errors::default(),
+            attention: {
+                let link = ctx.link().clone();
+                Attention::new(move || link.send_message(Msg::Shown))
+            },
             _tick: Interval::new(1_000, move || link.send_message(Msg::Tick)),
             _hashchange: web_sys::window().map(|w| {
                 let link = ctx.link().clone();
@@ -153,7 +163,10 @@ impl Component for App {
                 self.reports(reports);
             }
             Msg::Tick => return self.tick(),
-            Msg::ToggleMining => self.toggle_mining(),
+            Msg::ToggleMining => {
+                self.attention.ask_once();
+                self.toggle_mining();
+            }
             Msg::SetMiners(n) => {
                 let n = self.shell.set_miners(n);
                 self.dispatch_all(&Event::WorkersSet(n));
@@ -163,6 +176,7 @@ impl Component for App {
                 self.reports(reports);
             }
             Msg::Send(to, amount) => {
+                self.attention.ask_once();
                 let Some(node) = self.node() else {
                     return true;
                 };
@@ -210,6 +224,10 @@ impl Component for App {
                 }
             }
             Msg::Account(action) => self.account(action),
+            Msg::Shown => {
+                self.attention.seen();
+                return false;
+            }
             Msg::Network(action) => self.network(action),
         }
         true

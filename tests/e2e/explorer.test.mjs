@@ -53,6 +53,7 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await a.locator('[data-testid=block-page] [data-testid=tx]').nth(1).locator('a').first().click();
   await a.waitForSelector('[data-testid=tx-page]');
   assert.match(await text(a, 'tx-status'), /in block \d+/);
+  const txPage = await a.evaluate(() => location.hash);
 
   // Search: an address, then nonsense.
   await a.fill('[data-testid=search]', bAddress);
@@ -69,8 +70,10 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await a.waitForSelector('[data-testid=block-page]');
   await b.evaluate(() => { location.hash = '#/'; });
   const tipBeforeTamper = await text(b, 'tip-hash');
+  const blockPage = await a.evaluate(() => location.hash);
   await a.getByText('tamper with a copy').click();
   await a.waitForSelector('[data-testid=tamper-page]');
+  const tamperPage = await a.evaluate(() => location.hash);
   assert.match(await text(a, 'tamper-verdict'), /Unchanged/);
   await a.fill('[data-testid=tamper-amount-1]', '999999');
   await a.dispatchEvent('[data-testid=tamper-amount-1]', 'change');
@@ -90,4 +93,18 @@ test('explorer: block, transaction, address, search, tamper', async () => {
   await a.goto(`${env.relay.url}/?net=test#/blocks/0`);
   await a.waitForSelector('[data-testid=blocks-page]');
   assert.ok((await a.locator('[data-testid=blocks-page] [data-testid=block-card]').count()) >= 1);
+
+  // Every page fits a phone's screen and a desktop's: nothing scrolls
+  // sideways.
+  const pages = ['#/', '#/blocks/0', blockPage, txPage, `#/address/${bAddress}`, tamperPage, '#/network/new'];
+  for (const width of [400, 1280]) {
+    await a.setViewportSize({ width, height: 900 });
+    for (const hash of pages) {
+      await a.evaluate((h) => { location.hash = h; }, hash);
+      await a.waitForTimeout(300);
+      const [scroll, client] = await a.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(scroll <= client, `${hash} at ${width} px is ${scroll} px wide`);
+      if (width === 400) await screenshot(a, `fit-400px-${hash.split('/')[1] || 'home'}`);
+    }
+  }
 });

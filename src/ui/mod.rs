@@ -4,8 +4,8 @@
 //! [`forms`] (what a person types, one sentence per mistake),
 //! [`tamper`] (what editing a
 //! copy of a block breaks), [`activity`] (the log and toasts, the node's
-//! notices in words), [`view_model`] (labels, lists, chart series) and
-//! [`format`].
+//! notices in words), [`view_model`] (labels, lists, chart series),
+//! [`receive`] (payment links and their QR code) and [`format`].
 //!
 //! In the browser: `app` (the root component, a translator between the
 //! person, the node and the shell), `pages` (one per route) and
@@ -14,6 +14,7 @@
 pub mod activity;
 pub mod format;
 pub mod forms;
+pub mod receive;
 pub mod route;
 pub mod tamper;
 pub mod view_model;

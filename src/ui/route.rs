@@ -23,6 +23,9 @@ pub enum Route {
     Tamper(BlockHash),
     /// The "New network" form.
     NewNetwork,
+    /// A payment link: the wallet, its send form filled with this address
+    /// and, if given, this amount.
+    Pay(Address, Option<u64>),
     /// Something the fragment does not name.
     NotFound(String),
 }
@@ -56,6 +59,17 @@ impl Route {
                 .map(Route::Tamper)
                 .unwrap_or_else(|_| not_found()),
             "network" if arg == "new" => Route::NewNetwork,
+            "pay" => {
+                let (to, amount) = arg.split_once('/').unwrap_or((arg, ""));
+                let amount = match amount {
+                    "" => Ok(None),
+                    n => n.parse().map(Some),
+                };
+                match (to.parse(), amount) {
+                    (Ok(to), Ok(amount)) => Route::Pay(to, amount),
+                    _ => not_found(),
+                }
+            }
             _ => not_found(),
         }
     }
@@ -71,6 +85,8 @@ impl Route {
             Route::Address(a) => format!("#/address/{a}"),
             Route::Tamper(hash) => format!("#/tamper/{hash}"),
             Route::NewNetwork => "#/network/new".into(),
+            Route::Pay(to, None) => format!("#/pay/{to}"),
+            Route::Pay(to, Some(amount)) => format!("#/pay/{to}/{amount}"),
             Route::NotFound(f) => f.clone(),
         }
     }
@@ -120,6 +136,8 @@ mod tests {
             Route::Address(addr),
             Route::Tamper(BlockHash([9; 32])),
             Route::NewNetwork,
+            Route::Pay(addr, None),
+            Route::Pay(addr, Some(25)),
         ];
         for r in routes {
             assert_eq!(Route::parse(&r.href()), r);
@@ -128,6 +146,9 @@ mod tests {
         assert_eq!(Route::parse("#"), Route::Home);
         assert_eq!(Route::parse("#wbg_style=display-none"), Route::Home);
         assert_eq!(Route::parse("#/nope/1"), Route::NotFound("#/nope/1".into()));
+        for bad in ["#/pay/tab1nope", "#/pay/", &format!("#/pay/{addr}/-3")] {
+            assert_eq!(Route::parse(bad), Route::NotFound(bad.to_owned()));
+        }
         assert_eq!(
             Route::parse("#/block/zz"),
             Route::NotFound("#/block/zz".into())

@@ -103,6 +103,19 @@ test('coins sent in one tab arrive in another once mined', async () => {
   assert.ok((await text(b, 'activity')).includes('received 25 coins from'), 'the payment is in the activity log');
   await screenshot(a, 'send-tab-a');
 
+  // B asks for 7 with a payment link (and its QR code); A opens it: the
+  // send form is filled in, and sending pays B.
+  await b.click('[data-testid=receive] summary');
+  await b.fill('[data-testid=receive-amount]', '7');
+  const link = await b.getAttribute('[data-testid=receive-link]', 'href');
+  assert.match(link, new RegExp(`#/pay/${bAddress}/7$`));
+  assert.ok((await b.getAttribute('[data-testid=receive-qr] path', 'd')).length > 500, 'a QR code is drawn');
+  await a.goto(link);
+  await waitFor(a, (want) => document.querySelector('[data-testid=send-to]')?.value === want, bAddress);
+  assert.equal(await a.inputValue('[data-testid=send-amount]'), '7');
+  await a.click('[data-testid=send-button]');
+  await waitForText(b, 'incoming', '+7 incoming');
+
   // Reload B: same account, same balance, same chain.
   const bBalance = await text(b, 'balance');
   const bHeight = await text(b, 'chain-height');

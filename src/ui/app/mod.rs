@@ -87,6 +87,8 @@ pub struct App {
     copied: bool,
     /// Sends the form made that the node took.
     sent: u64,
+    /// A payment link opened: (recipient, amount) for the send form.
+    prefill: Option<(String, String)>,
     errors: Errors,
     /// Payments told while the tab is hidden: the title's count and the
     /// browser's notifications.
@@ -136,6 +138,7 @@ impl Component for App {
             tamper: None,
             copied: false,
             sent: 0,
+            prefill: None,
             errors: Errors::default(),
             attention: {
                 let link = ctx.link().clone();
@@ -153,6 +156,8 @@ impl Component for App {
             let focus = Some(params.network_id().to_string()) == focus_id;
             app.join(params, focus);
         }
+        // Opened from a payment link.
+        app.navigate(app.route.clone());
         app
     }
 
@@ -188,6 +193,7 @@ impl Component for App {
                         self.dispatch(Event::Send { to, amount, salt });
                         if self.errors.send.is_none() {
                             self.sent += 1;
+                            self.prefill = None;
                         }
                     }
                     Err(e) => self.errors.send = Some(e),
@@ -201,13 +207,7 @@ impl Component for App {
                 }
                 Err(e) => self.errors.relay = Some(e),
             },
-            Msg::Navigate(route) => {
-                if !matches!(route, Route::Tamper(_)) {
-                    self.tamper = None;
-                }
-                self.route = route;
-                self.errors.search = None;
-            }
+            Msg::Navigate(route) => self.navigate(route),
             Msg::Search(query) => match search(&query) {
                 Ok(route) => {
                     self.errors.search = None;
@@ -239,6 +239,23 @@ impl Component for App {
 }
 
 impl App {
+    /// Shows `route`; a payment link shows the wallet with the send form
+    /// filled in.
+    fn navigate(&mut self, route: Route) {
+        if !matches!(route, Route::Tamper(_)) {
+            self.tamper = None;
+        }
+        self.errors.search = None;
+        self.route = match route {
+            Route::Pay(to, amount) => {
+                let amount = amount.map(|a| a.to_string()).unwrap_or_default();
+                self.prefill = Some((to.to_string(), amount));
+                Route::Home
+            }
+            route => route,
+        };
+    }
+
     /// About once a second: the shell's mesh and links, every node's clock,
     /// the toasts; whether the page changed.
     fn tick(&mut self) -> bool {

@@ -120,6 +120,8 @@ impl App {
                     },
                     copied: self.copied,
                     sent: self.sent,
+                    prefill: self.prefill.clone(),
+                    page: page_url(),
                     vault_busy: self.vault_busy,
                     account_error: self.errors.account.clone(),
                     send_error: self.errors.send.clone(),
@@ -144,4 +146,19 @@ impl App {
             </>
         }
     }
+}
+
+/// This page's address without its fragment (it names the network).
+fn page_url() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!(
+                "{}{}{}",
+                l.origin().ok()?,
+                l.pathname().ok()?,
+                l.search().ok()?
+            ))
+        })
+        .unwrap_or_default()
 }

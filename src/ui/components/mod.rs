@@ -8,6 +8,7 @@ pub mod history_list;
 pub mod mining_panel;
 pub mod network_panel;
 pub mod networks_panel;
+pub mod receive_panel;
 pub mod sealing_panel;
 pub mod search_box;
 pub mod send_form;

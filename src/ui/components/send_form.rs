@@ -17,6 +17,9 @@ pub struct SendFormProps {
     /// keeps its values invites sending twice).
     #[prop_or_default]
     pub sent: u64,
+    /// (recipient, amount) to fill in, from a payment link.
+    #[prop_or_default]
+    pub prefill: Option<(String, String)>,
 }
 
 /// Recipient and amount fields and a Send button; Enter submits.
@@ -30,6 +33,18 @@ pub fn send_form(props: &SendFormProps) -> Html {
             for field in [&to, &amount] {
                 if let Some(input) = field.cast::<HtmlInputElement>() {
                     input.set_value("");
+                }
+            }
+        });
+    }
+    {
+        let (to, amount) = (to.clone(), amount.clone());
+        use_effect_with(props.prefill.clone(), move |prefill| {
+            if let Some((recipient, asked)) = prefill {
+                for (field, value) in [(&to, recipient), (&amount, asked)] {
+                    if let Some(input) = field.cast::<HtmlInputElement>() {
+                        input.set_value(value);
+                    }
                 }
             }
         });

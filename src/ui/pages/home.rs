@@ -14,6 +14,7 @@ use crate::ui::components::charts::Chart;
 use crate::ui::components::history_list::HistoryList;
 use crate::ui::components::mining_panel::MiningPanel;
 use crate::ui::components::network_panel::NetworkPanel;
+use crate::ui::components::receive_panel::ReceivePanel;
 use crate::ui::components::sealing_panel::SealingPanel;
 use crate::ui::components::send_form::SendForm;
 use crate::ui::format::clock;
@@ -91,6 +92,10 @@ pub struct Home<'a> {
     pub copied: bool,
     /// Sends this tab's form made (the form empties after each).
     pub sent: u64,
+    /// A payment link opened: (recipient, amount) for the send form.
+    pub prefill: Option<(String, String)>,
+    /// This page's address without its fragment, for payment links.
+    pub page: String,
     /// A key is being sealed or opened.
     pub vault_busy: bool,
     /// The accounts panel's last problem.
@@ -185,12 +190,13 @@ pub fn view(h: Home<'_>) -> Html {
                         </button>
                     </div>
                 </div>
-                <div class="stat"><span>{ "balance" }</span><b data-testid="balance">{ node.balance().0 }</b><span class="unit">{ " coins" }</span>
+                <div class="stat"><span>{ "balance" }</span><div class="amount"><b data-testid="balance">{ node.balance().0 }</b><small class="unit">{ "coins" }</small></div>
                     if node.incoming().0 > 0 {
                         <small class="incoming" data-testid="incoming">{ format!("+{} incoming", node.incoming().0) }</small>
                     }
                 </div>
                 <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>
+                <div class="stat receive-row"><ReceivePanel page={h.page.clone()} address={me} /></div>
             </section>
             <AccountsPanel
                 accounts={h.book.accounts.clone()}
@@ -220,7 +226,7 @@ pub fn view(h: Home<'_>) -> Html {
             { maker }
             <section>
                 <h2>{ "Send coins" }</h2>
-                <SendForm on_send={on.send} error={h.send_error} {known} sent={h.sent} />
+                <SendForm on_send={on.send} error={h.send_error} {known} sent={h.sent} prefill={h.prefill.clone()} />
             </section>
             if !node.sends().iter().all(|r| r.from != me) {
                 <section>

@@ -38,7 +38,8 @@ pub fn explorer(
     let tip_height = store.height().0;
     let missing = |what: String| html! { <section class="page"><p class="error" data-testid="not-found">{ what }</p></section> };
     match route {
-        Route::Home | Route::NewNetwork => Html::default(),
+        // Shown by the app itself (a payment link shows the wallet).
+        Route::Home | Route::NewNetwork | Route::Pay(..) => Html::default(),
         Route::Blocks(page) => {
             let (blocks, page, pages) = blocks_page(store, *page);
             let authorities = store.params().authorities.clone();

@@ -1,17 +1,16 @@
-//! `Node`'s part in mining and sealing (the miners' state is `crate::mining::Mining`).
+//! `Node`'s part in mining and sealing (the miners' state machine is
+//! `crate::mining::Mining`), and what follows a move of the best chain.
 
 use std::collections::VecDeque;
 
 use tabcoin_chain::authority::Turn;
-use tabcoin_chain::{
-    Accepted, Added, Address, Amount, Block, Salt, Template, Timestamp, Transaction,
-};
+use tabcoin_chain::{Accepted, Block, Template, Timestamp};
 
 use super::Node;
 use crate::event::{Effect, Job, MinerReport};
 use crate::message::Message;
 use crate::mining::Sealing;
-use crate::notice::{Notice, SendError};
+use crate::notice::Notice;
 
 impl Node {
     /// A fresh job on the current tip, if the person wants to mine (also
@@ -152,62 +151,6 @@ impl Node {
         let template = Template::new(&self.store, &self.pool, self.keys.address(), now);
         let block = template.into_sealed_block(by, n, wallet);
         self.publish_own(block, now)
-    }
-
-    /// Sends `amount` to `to`: merged into this tab's pending transaction if
-    /// there is one (as in the classic design), else a new transaction whose
-    /// id is derived from `salt`. The transaction is pooled and broadcast.
-    pub(crate) fn send(
-        &mut self,
-        to: Address,
-        amount: Amount,
-        salt: Salt,
-        now: Timestamp,
-    ) -> Result<Vec<Effect>, SendError> {
-        let network = self.store.genesis().hash;
-        let wallet = self.keys.wallet().ok_or(SendError::Locked)?;
-        let tx = match self.pool.get(&self.keys.address()) {
-            Some(pending) => {
-                let mut tx = pending.clone();
-                tx.update(wallet, to, amount, now, &network)?;
-                tx
-            }
-            None => {
-                let balance = self.balance();
-                Transaction::new(wallet, balance, to, amount, salt, now, &network)?
-            }
-        };
-        self.store.add_to_pool(&mut self.pool, tx.clone())?;
-        let me = self.keys.address();
-        self.sends.sent(me, to, amount, tx.id, now);
-        let mut effects = vec![
-            Effect::Notify(Notice::Sent { amount, to }),
-            Effect::Broadcast(Message::Transaction { tx }),
-        ];
-        // Stored before the send is acknowledged: a tab or node that stops
-        // right after does not lose it.
-        effects.extend(self.save_pool());
-        effects.extend(self.new_job(now));
-        Ok(effects)
-    }
-
-    /// Pools a transaction made elsewhere and passes it on if it is new or
-    /// replaces its sender's pending one; one already pooled changes
-    /// nothing.
-    pub(crate) fn submit(
-        &mut self,
-        tx: Transaction,
-        now: Timestamp,
-    ) -> Result<Vec<Effect>, SendError> {
-        match self.store.add_to_pool(&mut self.pool, tx.clone())? {
-            Added::Unchanged => Ok(Vec::new()),
-            Added::New | Added::Updated => {
-                let mut effects = vec![Effect::Broadcast(Message::Transaction { tx })];
-                effects.extend(self.save_pool());
-                effects.extend(self.new_job(now));
-                Ok(effects)
-            }
-        }
     }
 
     /// After the best chain moved: the pool follows, arrivals are told if

@@ -1,7 +1,9 @@
 //! [`Node`]: the state and the reducer. [`Node::handle`] takes one
 //! [`Event`] and the time, and returns the [`Effect`]s; it is the only way
-//! to change the node. What the node does with peers is in `sync.rs`, with
-//! miners in `mining.rs`.
+//! to change the node. What the node does with peers is in `sync.rs` (the
+//! download's own state machine is `crate::sync::Catchup`), with miners in
+//! `mining.rs` (their state machine is `crate::mining::Mining`), with the
+//! person's sends in `sends.rs`, beside their records.
 
 mod mining;
 mod sends;

@@ -1,7 +1,8 @@
-//! `Node`'s part in the person's sends (their records are `crate::sends::Sends`).
+//! `Node`'s part in the person's sends: making and pooling them, and
+//! following them to the chain (their records are `crate::sends::Sends`).
 
 use tabcoin_chain::hash::sha256;
-use tabcoin_chain::{Address, Amount, Salt, Timestamp, Transaction, TxId};
+use tabcoin_chain::{Added, Address, Amount, Salt, Timestamp, Transaction, TxId};
 
 use super::Node;
 use crate::event::Effect;
@@ -10,6 +11,62 @@ use crate::notice::{Notice, SendError};
 use crate::sends::{SendState, Sends, unpaid};
 
 impl Node {
+    /// Sends `amount` to `to`: merged into this tab's pending transaction if
+    /// there is one (as in the classic design), else a new transaction whose
+    /// id is derived from `salt`. The transaction is pooled and broadcast.
+    pub(crate) fn send(
+        &mut self,
+        to: Address,
+        amount: Amount,
+        salt: Salt,
+        now: Timestamp,
+    ) -> Result<Vec<Effect>, SendError> {
+        let network = self.store.genesis().hash;
+        let wallet = self.keys.wallet().ok_or(SendError::Locked)?;
+        let tx = match self.pool.get(&self.keys.address()) {
+            Some(pending) => {
+                let mut tx = pending.clone();
+                tx.update(wallet, to, amount, now, &network)?;
+                tx
+            }
+            None => {
+                let balance = self.balance();
+                Transaction::new(wallet, balance, to, amount, salt, now, &network)?
+            }
+        };
+        self.store.add_to_pool(&mut self.pool, tx.clone())?;
+        let me = self.keys.address();
+        self.sends.sent(me, to, amount, tx.id, now);
+        let mut effects = vec![
+            Effect::Notify(Notice::Sent { amount, to }),
+            Effect::Broadcast(Message::Transaction { tx }),
+        ];
+        // Stored before the send is acknowledged: a tab or node that stops
+        // right after does not lose it.
+        effects.extend(self.save_pool());
+        effects.extend(self.new_job(now));
+        Ok(effects)
+    }
+
+    /// Pools a transaction made elsewhere and passes it on if it is new or
+    /// replaces its sender's pending one; one already pooled changes
+    /// nothing.
+    pub(crate) fn submit(
+        &mut self,
+        tx: Transaction,
+        now: Timestamp,
+    ) -> Result<Vec<Effect>, SendError> {
+        match self.store.add_to_pool(&mut self.pool, tx.clone())? {
+            Added::Unchanged => Ok(Vec::new()),
+            Added::New | Added::Updated => {
+                let mut effects = vec![Effect::Broadcast(Message::Transaction { tx })];
+                effects.extend(self.save_pool());
+                effects.extend(self.new_job(now));
+                Ok(effects)
+            }
+        }
+    }
+
     /// The version of transaction `id` on the best chain, if any.
     fn confirmed(&self, id: &TxId) -> Option<&Transaction> {
         let height = self.store.ledger().tx_height(id)?;

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use tabcoin_chain::{BlockHash, Params, Timestamp};
 use tabcoin_mesh::Room;
-use tabcoin_mesh::room::{In, Note as RoomNote, Out, Told};
+use tabcoin_mesh::room::{In, Out, Told};
 use tabcoin_node::{BlockRecord, Event, Message, StoredChain};
 use tabcoin_protocol::{PeerId, RelayFrame};
 
@@ -295,7 +295,7 @@ impl NetShell {
                 }
             }
             Out::Node(told) => return Some(Report::Node(self.slot, event(told))),
-            Out::Note(note) => return Some(Report::Note(Some(self.slot), self::note(note))),
+            Out::Note(note) => return Some(Report::Note(Some(self.slot), Note::Room(note))),
         }
         None
     }
@@ -326,16 +326,5 @@ fn event(told: Told) -> Event {
         Told::Linked(peer) => Event::Linked(peer),
         Told::Message { from, msg } => Event::delivered(from, &msg),
         Told::Undecodable { from, error } => Event::Undecodable { from, error },
-    }
-}
-
-/// What the room noted, for the activity log.
-fn note(note: RoomNote) -> Note {
-    match note {
-        RoomNote::Joined { you, others } => Note::Joined { you, others },
-        RoomNote::RelayLost => Note::RelayLost,
-        RoomNote::RelayRefused(reason) => Note::RelayRefused(reason),
-        RoomNote::LinkOpened(peer) => Note::LinkOpened(peer),
-        RoomNote::LinkClosed { peer, why } => Note::LinkClosed { peer, why },
     }
 }

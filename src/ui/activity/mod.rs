@@ -7,7 +7,7 @@ use tabcoin_chain::{Height, Timestamp};
 use tabcoin_node::peers::Fault;
 use tabcoin_node::{Misbehaviour, Notice, StoredChainProblem};
 
-use crate::shell::note::Note;
+use crate::shell::note::{Note, RoomNote};
 use crate::ui::route::Route;
 
 /// `text` with its first letter upper-case (a toast is a sentence; a log
@@ -119,7 +119,10 @@ impl Activity {
 
     /// The shell said something.
     pub fn note(&mut self, at: Timestamp, note: &Note) {
-        let warn = !matches!(note, Note::Joined { .. } | Note::GpuMining(_));
+        let warn = !matches!(
+            note,
+            Note::Room(RoomNote::Joined { .. }) | Note::GpuMining(_)
+        );
         self.line(at, note_sentence(note), warn);
     }
 
@@ -309,14 +312,18 @@ fn fault_words(fault: Fault) -> &'static str {
 /// A shell's note in words.
 pub fn note_sentence(note: &Note) -> String {
     match note {
-        Note::Joined { you, others } => {
+        Note::Room(RoomNote::Joined { you, others }) => {
             format!("joined the relay as peer {you}; {others} other tab(s)")
         }
-        Note::RelayLost => "lost the relay; reconnecting".into(),
-        Note::RelayRefused(reason) => format!("the relay refused a frame: {reason}"),
+        Note::Room(RoomNote::RelayLost) => "lost the relay; reconnecting".into(),
+        Note::Room(RoomNote::RelayRefused(reason)) => {
+            format!("the relay refused a frame: {reason}")
+        }
         Note::BadFrame(reason) => format!("ignored a bad frame from the relay: {reason}"),
-        Note::LinkOpened(peer) => format!("linked directly with peer {peer}"),
-        Note::LinkClosed { peer, why } => format!("direct link with peer {peer} closed: {why}"),
+        Note::Room(RoomNote::LinkOpened(peer)) => format!("linked directly with peer {peer}"),
+        Note::Room(RoomNote::LinkClosed { peer, why }) => {
+            format!("direct link with peer {peer} closed: {why}")
+        }
         Note::GpuMining(adapter) => format!("the GPU mines too ({adapter})"),
         Note::NoGpu(reason) => format!("the GPU does not mine: {reason}; the CPU miners go on"),
         Note::Failed(e) => e.to_string(),

@@ -125,7 +125,7 @@ fn the_log_keeps_the_latest_lines_and_marks_problems() {
         last.map(|l| (l.text, l.warn)),
         Some(("peer 1 stopped answering; syncing from peer 2".into(), true))
     );
-    a.note(T, &Note::Joined { you: 5, others: 2 });
+    a.note(T, &Note::Room(RoomNote::Joined { you: 5, others: 2 }));
     assert_eq!(
         a.log().back().map(|l| (l.text.as_str(), l.warn)),
         Some(("joined the relay as peer 5; 2 other tab(s)", false))

@@ -160,58 +160,106 @@ impl Net {
 
     /// Runs until `until`, every tab ticking once a second.
     pub fn run(&mut self, until: u64) {
-        while self.now < until {
-            let next_tick = (self.now / 1_000 + 1) * 1_000;
-            while let Some(Reverse((t, ..))) = self.queue.peek() {
-                if *t > next_tick {
-                    break;
-                }
-                let Some(Reverse((t, _, Unordered((to, input))))) = self.queue.pop() else {
-                    break;
-                };
-                self.now = t;
-                self.deliver(to, input);
-            }
-            self.now = next_tick;
-            let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
-            for id in ids {
-                self.deliver(id, Input::Tick);
-            }
-        }
+        run(self, until);
     }
 
     /// Open links both ends agree on.
     pub fn edges(&self) -> BTreeMap<PeerId, BTreeSet<PeerId>> {
-        let mut edges: BTreeMap<PeerId, BTreeSet<PeerId>> = BTreeMap::new();
-        for (id, mesh) in &self.tabs {
-            for n in mesh.neighbours() {
-                let mutual = self
-                    .tabs
-                    .get(&n)
-                    .is_some_and(|m| m.neighbours().any(|x| x == *id));
-                if mutual {
-                    edges.entry(*id).or_default().insert(n);
-                }
-            }
-        }
-        edges
+        mutual(
+            self.tabs
+                .iter()
+                .map(|(id, mesh)| (*id, mesh.neighbours().collect()))
+                .collect(),
+        )
     }
 
     /// Whether every tab reaches every other over agreed links.
     pub fn connected(&self) -> bool {
-        let edges = self.edges();
-        let Some(start) = self.tabs.keys().next().copied() else {
-            return true;
-        };
-        let mut seen = BTreeSet::from([start]);
-        let mut queue = VecDeque::from([start]);
-        while let Some(p) = queue.pop_front() {
-            for n in edges.get(&p).into_iter().flatten() {
-                if seen.insert(*n) {
-                    queue.push_back(*n);
-                }
+        let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
+        connects(&ids, &self.edges())
+    }
+}
+
+/// A simulated network: a clock, a queue of inputs due, tabs to hand them
+/// to and to tick.
+trait Simulated {
+    /// What a tab is told.
+    type Input: Eq;
+    /// Now (ms).
+    fn clock(&mut self) -> &mut u64;
+    /// What is due, when.
+    fn queue(&mut self) -> &mut Queue<(PeerId, Self::Input)>;
+    /// Tab `to` handles `input` now.
+    fn deliver(&mut self, to: PeerId, input: Self::Input);
+    /// Every tab ticks now.
+    fn tick(&mut self);
+}
+
+/// Runs `net` until `until`: what is due, in order, and every tab ticking
+/// once a second.
+fn run<S: Simulated>(net: &mut S, until: u64) {
+    while *net.clock() < until {
+        let next_tick = (*net.clock() / 1_000 + 1) * 1_000;
+        while let Some(Reverse((t, ..))) = net.queue().peek() {
+            if *t > next_tick {
+                break;
+            }
+            let Some(Reverse((t, _, Unordered((to, input))))) = net.queue().pop() else {
+                break;
+            };
+            *net.clock() = t;
+            net.deliver(to, input);
+        }
+        *net.clock() = next_tick;
+        net.tick();
+    }
+}
+
+impl Simulated for Net {
+    type Input = Input;
+    fn clock(&mut self) -> &mut u64 {
+        &mut self.now
+    }
+    fn queue(&mut self) -> &mut Queue<(PeerId, Input)> {
+        &mut self.queue
+    }
+    fn deliver(&mut self, to: PeerId, input: Input) {
+        Net::deliver(self, to, input);
+    }
+    fn tick(&mut self) {
+        let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
+        for id in ids {
+            Net::deliver(self, id, Input::Tick);
+        }
+    }
+}
+
+/// The links both ends list, from each tab's own list of neighbours.
+pub fn mutual(lists: BTreeMap<PeerId, Vec<PeerId>>) -> BTreeMap<PeerId, BTreeSet<PeerId>> {
+    let mut edges: BTreeMap<PeerId, BTreeSet<PeerId>> = BTreeMap::new();
+    for (id, neighbours) in &lists {
+        for n in neighbours {
+            if lists.get(n).is_some_and(|back| back.contains(id)) {
+                edges.entry(*id).or_default().insert(*n);
             }
         }
-        seen.len() == self.tabs.len()
     }
+    edges
+}
+
+/// Whether `edges` join every one of `tabs` to every other.
+pub fn connects(tabs: &[PeerId], edges: &BTreeMap<PeerId, BTreeSet<PeerId>>) -> bool {
+    let Some(start) = tabs.first().copied() else {
+        return true;
+    };
+    let mut seen = BTreeSet::from([start]);
+    let mut queue = VecDeque::from([start]);
+    while let Some(p) = queue.pop_front() {
+        for n in edges.get(&p).into_iter().flatten() {
+            if seen.insert(*n) {
+                queue.push_back(*n);
+            }
+        }
+    }
+    seen.len() == tabs.len()
 }

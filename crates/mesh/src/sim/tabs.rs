@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
-use super::{Queue, Rng, Unordered, latency};
+use super::{Queue, Rng, Unordered, connects, latency, mutual};
 use crate::room::{In, Out, Told};
 use crate::{Config, Room};
 
@@ -375,59 +375,23 @@ impl Tabs {
 
     /// Runs until `until`, every tab ticking once a second.
     pub fn run(&mut self, until: u64) {
-        while self.now < until {
-            let next_tick = (self.now / 1_000 + 1) * 1_000;
-            while let Some(Reverse((t, ..))) = self.queue.peek() {
-                if *t > next_tick {
-                    break;
-                }
-                let Some(Reverse((t, _, Unordered((to, input))))) = self.queue.pop() else {
-                    break;
-                };
-                self.now = t;
-                self.input(to, input);
-            }
-            self.now = next_tick;
-            let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
-            for id in ids {
-                self.input(id, In::Tick);
-            }
-        }
+        super::run(self, until);
     }
 
     /// Direct links up at both ends.
     pub fn edges(&self) -> BTreeMap<PeerId, BTreeSet<PeerId>> {
-        let mut edges: BTreeMap<PeerId, BTreeSet<PeerId>> = BTreeMap::new();
-        for (id, tab) in &self.tabs {
-            for n in tab.room.up_links() {
-                let mutual = self
-                    .tabs
-                    .get(&n)
-                    .is_some_and(|t| t.room.up_links().any(|x| x == *id));
-                if mutual {
-                    edges.entry(*id).or_default().insert(n);
-                }
-            }
-        }
-        edges
+        mutual(
+            self.tabs
+                .iter()
+                .map(|(id, tab)| (*id, tab.room.up_links().collect()))
+                .collect(),
+        )
     }
 
     /// Whether every tab reaches every other over direct links.
     pub fn connected(&self) -> bool {
-        let edges = self.edges();
-        let Some(start) = self.tabs.keys().next().copied() else {
-            return true;
-        };
-        let mut seen = BTreeSet::from([start]);
-        let mut queue = std::collections::VecDeque::from([start]);
-        while let Some(p) = queue.pop_front() {
-            for n in edges.get(&p).into_iter().flatten() {
-                if seen.insert(*n) {
-                    queue.push_back(*n);
-                }
-            }
-        }
-        seen.len() == self.tabs.len()
+        let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
+        connects(&ids, &self.edges())
     }
 
     /// Tabs with at least [`Config::d_lo`] direct links up.
@@ -449,5 +413,24 @@ impl Tabs {
                 (last - at, times.len())
             })
             .collect()
+    }
+}
+
+impl super::Simulated for Tabs {
+    type Input = In;
+    fn clock(&mut self) -> &mut u64 {
+        &mut self.now
+    }
+    fn queue(&mut self) -> &mut Queue<(PeerId, In)> {
+        &mut self.queue
+    }
+    fn deliver(&mut self, to: PeerId, input: In) {
+        self.input(to, input);
+    }
+    fn tick(&mut self) {
+        let ids: Vec<PeerId> = self.tabs.keys().copied().collect();
+        for id in ids {
+            self.input(id, In::Tick);
+        }
     }
 }

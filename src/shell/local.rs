@@ -1,9 +1,8 @@
 //! The same-browser channel: tabs of one browser share a `BroadcastChannel`
 //! named after the network, so they keep working together while the relay
 //! is down. Frames are `{"from":ID,"to":ID|null,"msg":MESSAGE}`; the message
-//! is decoded by the receiver like one that came through the relay.
-
-use std::collections::HashSet;
+//! is decoded by the receiver like one that came through the relay. Which
+//! tabs were heard here is the room's to remember (`tabcoin_mesh::Room`).
 
 use gloo::events::EventListener;
 use serde::{Deserialize, Serialize};
@@ -29,7 +28,6 @@ pub struct LocalChannel {
     channel: BroadcastChannel,
     /// This tab's id on the channel (random, so it never meets a relay id).
     pub id: PeerId,
-    known: HashSet<PeerId>,
     _on_message: EventListener,
 }
 
@@ -61,29 +59,8 @@ impl LocalChannel {
         Ok(LocalChannel {
             channel,
             id,
-            known: HashSet::new(),
             _on_message: on_message,
         })
-    }
-
-    /// Remembers a tab heard on the channel.
-    pub fn learn(&mut self, peer: PeerId) {
-        self.known.insert(peer);
-    }
-
-    /// How many tabs of this browser were heard on the channel.
-    pub fn known_count(&self) -> usize {
-        self.known.len()
-    }
-
-    /// The tabs of this browser heard on the channel.
-    pub fn known(&self) -> impl Iterator<Item = PeerId> + '_ {
-        self.known.iter().copied()
-    }
-
-    /// Whether `peer` is a tab of this browser heard on the channel.
-    pub fn knows(&self, peer: PeerId) -> bool {
-        self.known.contains(&peer)
     }
 
     /// Posts a message to one tab or to all.

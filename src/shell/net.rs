@@ -1,7 +1,9 @@
-//! [`NetShell`]: one network of the tab, in the browser. Its room on the
-//! shared relay connection ([`Uplink`]), its same-browser channel, its
-//! direct links and their gossip, and its stored chain and pool. The
-//! tab-wide [`Shell`](super::Shell) holds one per network.
+//! [`NetShell`]: one network of the tab, in the browser. Its stored chain
+//! and pool (IndexedDB), and the browser's side of its neighbourhood: the
+//! room on the shared relay connection ([`Uplink`]), the same-browser
+//! channel and the WebRTC links. What to do with them is decided by the
+//! pure [`Room`]; this carries it out and reports back. The tab-wide
+//! [`Shell`](super::Shell) holds one per network.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};

@@ -22,8 +22,9 @@ pub fn sync_label(sync: SyncState, height: Height) -> String {
     }
 }
 
-/// One line per pending transaction: "sender sends 5 to receiver, …".
-pub fn pool_lines(pool: &Pool) -> Vec<String> {
+/// One line per pending transaction: "sender sends 5 to receiver, …", as
+/// `me` reads it (itself as "you", and marked where it is paid).
+pub fn pool_lines(pool: &Pool, me: &Address) -> Vec<PoolLine> {
     pool.transactions()
         .map(|tx| {
             let sender = tx.sender();
@@ -32,11 +33,29 @@ pub fn pool_lines(pool: &Pool) -> Vec<String> {
                 .outputs
                 .iter()
                 .filter(|(a, _)| Some(**a) != sender)
-                .map(|(a, v)| format!("{v} to {}", a.short()))
+                .map(|(a, v)| {
+                    if a == me {
+                        format!("{v} to you")
+                    } else {
+                        format!("{v} to {}", a.short())
+                    }
+                })
                 .collect();
-            format!("{from} sends {}", paid.join(", "))
+            PoolLine {
+                text: format!("{from} sends {}", paid.join(", ")),
+                to_me: sender != Some(*me) && tx.outputs.contains_key(me),
+            }
         })
         .collect()
+}
+
+/// One pending transaction as the wallet lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolLine {
+    /// "tab1… sends 5 to tab1…, 3 to you".
+    pub text: String,
+    /// Whether it pays this account (it is marked).
+    pub to_me: bool,
 }
 
 /// Sends shown in the wallet.
@@ -379,12 +398,20 @@ mod tests {
         store
             .add_to_pool(&mut pool, tx)
             .unwrap_or_else(|e| panic!("{e}"));
+        let line = |text: String, to_me| PoolLine { text, to_me };
         assert_eq!(
-            pool_lines(&pool),
-            vec![format!(
-                "{} sends 5 to {}",
-                from.address().short(),
-                to.short()
+            pool_lines(&pool, &from.address()),
+            vec![line(
+                format!("{} sends 5 to {}", from.address().short(), to.short()),
+                false
+            )]
+        );
+        // The payee sees it marked, and itself as "you".
+        assert_eq!(
+            pool_lines(&pool, &to),
+            vec![line(
+                format!("{} sends 5 to you", from.address().short()),
+                true
             )]
         );
     }

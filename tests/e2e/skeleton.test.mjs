@@ -83,6 +83,7 @@ test('coins sent in one tab arrive in another once mined', async () => {
   // B hears of it at once, and the toast leads to the transaction.
   await waitFor(b, () => [...document.querySelectorAll('[data-testid=toast] a')].some((t) => /^25 coins incoming from tab1/.test(t.textContent) && t.getAttribute('href').startsWith('#/tx/')));
   await waitForText(b, 'incoming', '+25 incoming');
+  assert.match(await b.textContent('[data-testid=pool-tx].to-you'), /sends 25 to you$/);
   assert.equal(await b.title(), '(1) tabcoin');
   assert.match((await b.evaluate(() => window.notes)).join('\n'), /^tabcoin: 25 coins incoming from tab1/);
   // Shown again: the count goes.

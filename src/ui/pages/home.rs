@@ -125,9 +125,9 @@ pub fn view(h: Home<'_>) -> Html {
         .take(LATEST)
         .map(|b| html! { <BlockCard key={b.hash.to_string()} block={b.clone()} authorities={shell.params.authorities.clone()} /> })
         .collect();
-    let pool: Html = pool_lines(node.pool())
+    let pool: Html = pool_lines(node.pool(), &node.keys().address())
         .into_iter()
-        .map(|line| html! { <li data-testid="pool-tx">{ line }</li> })
+        .map(|line| html! { <li data-testid="pool-tx" class={classes!(line.to_me.then_some("to-you"))}>{ line.text }</li> })
         .collect();
     let log: Html = h
         .activity

@@ -22,6 +22,21 @@ pub fn sync_label(sync: SyncState, height: Height) -> String {
     }
 }
 
+/// Where the shown network stands, in plain words for the top bar:
+/// "Up to date · 3 peers", "Catching up: block 12 of 300", "Alone — mine
+/// to make block 1".
+pub fn status_line(sync: SyncState, height: Height, peers: usize) -> String {
+    match (sync, peers) {
+        (SyncState::Syncing { target, .. }, _) => {
+            format!("Catching up: block {height} of {target}")
+        }
+        (SyncState::Ready, 0) if height == Height::GENESIS => "Alone — mine to make block 1".into(),
+        (SyncState::Ready, 0) => format!("Alone — {height} blocks here"),
+        (SyncState::Ready, 1) => "Up to date · 1 peer".into(),
+        (SyncState::Ready, n) => format!("Up to date · {n} peers"),
+    }
+}
+
 /// One line per pending transaction: "sender sends 5 to receiver, …", as
 /// `me` reads it (itself as "you", and marked where it is paid).
 pub fn pool_lines(pool: &Pool, me: &Address) -> Vec<PoolLine> {
@@ -368,6 +383,34 @@ mod tests {
         // Two of the three blocks paid wallet 1, on top of its starting balance.
         assert_eq!(row.balance, P.starting_balance.0 + 2 * P.mining_reward.0);
         assert_eq!(row.mode, node.mode().label());
+    }
+
+    #[test]
+    fn the_status_says_where_the_network_stands_in_plain_words() {
+        let syncing = SyncState::Syncing {
+            peer: 4,
+            target: Height(300),
+        };
+        assert_eq!(
+            status_line(syncing, Height(12), 3),
+            "Catching up: block 12 of 300"
+        );
+        assert_eq!(
+            status_line(SyncState::Ready, Height(0), 0),
+            "Alone — mine to make block 1"
+        );
+        assert_eq!(
+            status_line(SyncState::Ready, Height(9), 0),
+            "Alone — 9 blocks here"
+        );
+        assert_eq!(
+            status_line(SyncState::Ready, Height(9), 1),
+            "Up to date · 1 peer"
+        );
+        assert_eq!(
+            status_line(SyncState::Ready, Height(9), 3),
+            "Up to date · 3 peers"
+        );
     }
 
     #[test]

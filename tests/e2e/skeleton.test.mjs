@@ -28,6 +28,8 @@ test('two tabs mine and see each other\'s blocks; a late tab catches up', async 
   await waitForText(a, 'peer-count', 1);
   await waitForText(b, 'peer-count', 1);
   await waitForText(a, 'conn-state', 'online');
+  // The top bar says where the network stands, in words.
+  await waitFor(a, () => /^(Up to date · 1 peer|Catching up: block \d+ of \d+)$/.test(document.querySelector('[data-testid=status]')?.textContent ?? ''));
   assert.notEqual(await text(a, 'address'), await text(b, 'address'), 'each tab has its own wallet');
 
   await mineUntilAbove(a, 0);

@@ -39,8 +39,10 @@ impl App {
             },
         };
         let focused = self.focused().map(|(_, n)| n);
-        let sync = focused
-            .map(|n| crate::ui::view_model::sync_label(n.sync(), n.store().height()))
+        let status = focused
+            .map(|n| {
+                crate::ui::view_model::status_line(n.sync(), n.store().height(), n.peers().len())
+            })
             .unwrap_or_default();
         html! {
             <div class="app">
@@ -48,10 +50,8 @@ impl App {
                     <h1>{ "tabcoin" }</h1>
                     <span class="pill" title="network shown" data-testid="network-name">{ focused.map(|n| n.store().params().name.to_string()).unwrap_or_else(|| "no network".into()) }</span>
                     <span class={classes!("pill", "conn", conn)} data-testid="conn-state">{ conn }</span>
-                    if let Some(node) = focused {
-                        <span class="pill">{ "peers " }<b data-testid="peer-count">{ node.peers().len() }</b></span>
-                        <span class="pill" data-testid="sync-state">{ sync }</span>
-                        <span class="pill" title="mode: genesis (alone, nothing but the genesis block), boot (downloading), ready (up to date)" data-testid="mode">{ node.mode().label() }</span>
+                    if focused.is_some() {
+                        <span class="pill" data-testid="status">{ status }</span>
                     }
                     <a class="pill" href="#/">{ "wallet" }</a>
                     <a class="pill" href={Route::Blocks(0).href()}>{ "explorer" }</a>

@@ -76,6 +76,8 @@ pub struct NetworkPanelProps {
     pub me: Option<tabcoin_protocol::PeerId>,
     /// Sync state, in words.
     pub sync: String,
+    /// The node's mode: genesis, boot or ready.
+    pub mode: &'static str,
     /// Signatures checked by the verifier workers.
     pub sig_workers: u64,
     /// Signatures checked on the page's thread.
@@ -113,11 +115,13 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 <dt>{ "connection" }</dt><dd>{ props.conn }</dd>
                 <dt>{ "this tab" }</dt>
                 <dd><code data-testid="peer-id">{ props.me.map_or_else(|| "–".to_owned(), |id| id.to_string()) }</code></dd>
-                <dt>{ "peers" }</dt><dd>{ props.peers }</dd>
+                <dt>{ "peers" }</dt><dd data-testid="peer-count">{ props.peers }</dd>
                 <dt>{ "direct links" }</dt>
                 <dd data-testid="neighbours">{ props.neighbours.iter().filter(|n| n.kind == "direct").count() }</dd>
                 <dt>{ "tabs in this browser" }</dt><dd data-testid="local-peers">{ props.same_browser }</dd>
-                <dt>{ "sync" }</dt><dd>{ &props.sync }</dd>
+                <dt>{ "sync" }</dt><dd data-testid="sync-state">{ &props.sync }</dd>
+                <dt title="genesis: alone, nothing but the genesis block; boot: downloading; ready: up to date">{ "mode" }</dt>
+                <dd data-testid="mode">{ props.mode }</dd>
                 <dt>{ "signatures checked" }</dt>
                 <dd>
                     <b data-testid="sig-workers">{ props.sig_workers }</b>

@@ -261,6 +261,7 @@ pub fn view(h: Home<'_>) -> Html {
                 neighbours={shell.neighbours}
                 me={shell.me}
                 sync={sync_label(node.sync(), store.height())}
+                mode={node.mode().label()}
                 {sig_workers}
                 {sig_page}
                 verifiers={shell.verifiers}

@@ -131,6 +131,10 @@ pub fn long_functions(text: &str) -> Vec<(String, usize)> {
         let Some((indent, name)) = declares(line) else {
             continue;
         };
+        // A function on one line is short.
+        if line.contains('{') && line.trim_end().ends_with('}') {
+            continue;
+        }
         let close = format!("{}}}", " ".repeat(indent));
         let Some(end) = (i..lines.len()).find(|j| lines[*j].starts_with(&close)) else {
             continue;
@@ -181,6 +185,19 @@ mod tests {
     fn declarations_without_a_body_are_not_functions_to_measure() {
         let text = "trait T {\n    fn f(&self) -> u32;\n}\nfn g() {\n}\n";
         assert!(long_functions(text).is_empty());
+    }
+
+    #[test]
+    fn a_one_line_function_does_not_run_into_the_next() {
+        let text = format!(
+            "impl A {{\n    fn one(&self) -> u32 {{ 1 }}\n{}}}\n",
+            function("short", 70, "        let y = 1;")
+        );
+        assert!(
+            long_functions(&text).is_empty(),
+            "{:?}",
+            long_functions(&text)
+        );
     }
 
     #[test]

@@ -176,6 +176,13 @@ test('on a proof-of-authority network the authority seals and a follower cannot,
   await sameTip(a, b);
   await waitForText(b, 'balance', '25');
   assert.equal(await b.$$eval('[data-testid=network-row]', (rows) => rows.length), 2);
+  // Leaving and deleting asks first: "keep" changes nothing, "delete" leaves.
+  await b.click(`${row(b, 'office-e2e')} [data-testid=network-delete]`);
+  await b.click(`${row(b, 'office-e2e')} [data-testid=network-delete-keep]`);
+  assert.equal(await b.$$eval('[data-testid=network-row]', (rows) => rows.length), 2);
+  await b.click(`${row(b, 'office-e2e')} [data-testid=network-delete]`);
+  await b.click(`${row(b, 'office-e2e')} [data-testid=network-delete-confirm]`);
+  await waitFor(b, () => !document.querySelector('[data-testid=network-row][data-name="office-e2e"]'));
 });
 
 test('tabs reconnect after a relay restart and keep mining together', async () => {

@@ -29,11 +29,27 @@ pub struct NetworksPanelProps {
 /// The tab's networks.
 #[function_component(NetworksPanel)]
 pub fn networks_panel(p: &NetworksPanelProps) -> Html {
+    // The network whose deletion waits for a second, explicit click.
+    let confirming = use_state(|| None::<NetId>);
     let rows = p.rows.iter().map(|(slot, row, shown)| {
         let slot = *slot;
         let focus = p.on_focus.reform(move |_: MouseEvent| slot);
         let leave = p.on_leave.reform(move |_: MouseEvent| (slot, false));
-        let delete = p.on_leave.reform(move |_: MouseEvent| (slot, true));
+        let ask = {
+            let confirming = confirming.clone();
+            Callback::from(move |_: MouseEvent| confirming.set(Some(slot)))
+        };
+        let keep = {
+            let confirming = confirming.clone();
+            Callback::from(move |_: MouseEvent| confirming.set(None))
+        };
+        let delete = {
+            let (confirming, on_leave) = (confirming.clone(), p.on_leave.clone());
+            Callback::from(move |_: MouseEvent| {
+                confirming.set(None);
+                on_leave.emit((slot, true));
+            })
+        };
         html! {
             <tr data-testid="network-row" data-name={row.name.clone()} class={classes!(shown.then_some("shown"))}>
                 <td><b>{ &row.name }</b>{ " " }<code class="muted">{ &row.id }</code></td>
@@ -50,7 +66,13 @@ pub fn networks_panel(p: &NetworksPanelProps) -> Html {
                         <button class="small" data-testid="network-show" onclick={focus}>{ "show" }</button>
                     }
                     <button class="small" data-testid="network-leave" title="Stop its traffic now; its chain stays stored" onclick={leave}>{ "leave" }</button>
-                    <button class="small" data-testid="network-delete" title="Leave and delete its stored chain and pending transactions" onclick={delete}>{ "leave and delete" }</button>
+                    if *confirming == Some(slot) {
+                        <span class="confirm" role="alert">{ "Delete its stored chain and pending transactions?" }</span>
+                        <button class="small danger" data-testid="network-delete-confirm" onclick={delete}>{ "delete" }</button>
+                        <button class="small" data-testid="network-delete-keep" onclick={keep}>{ "keep" }</button>
+                    } else {
+                        <button class="small" data-testid="network-delete" title="Leave and delete its stored chain and pending transactions" onclick={ask}>{ "leave and delete" }</button>
+                    }
                 </td>
             </tr>
         }

@@ -66,6 +66,9 @@ test('coins sent in one tab arrive in another once mined', async () => {
   await a.click('[data-testid=send-button]');
   await waitFor(a, () => /cannot send/.test(document.querySelector('[data-testid=send-error]')?.textContent ?? ''));
   assert.equal(await a.locator('[data-testid=pool-tx]').count(), 0);
+  // "Max" fills in all A can send.
+  await a.click('[data-testid=send-max]');
+  assert.equal(await a.inputValue('[data-testid=send-amount]'), String(before.a));
 
   // B is in the background: what it is paid counts in its title, and the
   // browser (allowed to) shows it.

@@ -20,6 +20,10 @@ pub struct SendFormProps {
     /// (recipient, amount) to fill in, from a payment link.
     #[prop_or_default]
     pub prefill: Option<(String, String)>,
+    /// The most that can be sent now (what the account keeps once its
+    /// pending transaction is in): "Max" fills it in.
+    #[prop_or_default]
+    pub max: u64,
 }
 
 /// Recipient and amount fields and a Send button; Enter submits.
@@ -49,6 +53,14 @@ pub fn send_form(props: &SendFormProps) -> Html {
             }
         });
     }
+    let fill_max = {
+        let (amount, max) = (amount.clone(), props.max);
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = amount.cast::<HtmlInputElement>() {
+                input.set_value(&max.to_string());
+            }
+        })
+    };
     let onsubmit = {
         let (to, amount, on_send) = (to.clone(), amount.clone(), props.on_send.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -69,7 +81,10 @@ pub fn send_form(props: &SendFormProps) -> Html {
                 { for props.known.iter().map(|(label, address)| html! { <option value={address.clone()}>{ label }</option> }) }
             </datalist>
             <label for="send-amount">{ "Amount" }</label>
-            <input id="send-amount" data-testid="send-amount" ref={amount} inputmode="numeric" placeholder="25" />
+            <span class="row">
+                <input id="send-amount" data-testid="send-amount" ref={amount} inputmode="numeric" placeholder="25" />
+                <button type="button" class="small" data-testid="send-max" title="All this account can send now" onclick={fill_max}>{ "Max" }</button>
+            </span>
             <button type="submit" data-testid="send-button">{ "Send" }</button>
             if let Some(error) = &props.error {
                 <p class="error" role="alert" data-testid="send-error">{ error }</p>

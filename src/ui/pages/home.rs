@@ -226,7 +226,7 @@ pub fn view(h: Home<'_>) -> Html {
             { maker }
             <section>
                 <h2>{ "Send coins" }</h2>
-                <SendForm on_send={on.send} error={h.send_error} {known} sent={h.sent} prefill={h.prefill.clone()} />
+                <SendForm on_send={on.send} error={h.send_error} {known} sent={h.sent} prefill={h.prefill.clone()} max={node.pending_balance().0} />
             </section>
             if !node.sends().iter().all(|r| r.from != me) {
                 <section>

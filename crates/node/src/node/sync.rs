@@ -222,16 +222,21 @@ impl Node {
             return effects;
         }
         match self.catchup.stalled(now) {
-            Some(peer) => {
-                self.peers.forget_announcement(peer);
-                let mut effects = self.penalise(peer, Fault::NoProgress, now);
-                if self.syncing_from(peer) {
-                    effects.extend(self.switch_sync_peer(peer, now));
-                }
-                effects
-            }
+            Some(peer) => self.turn_from(peer, Fault::NoProgress, now),
             None => Vec::new(),
         }
+    }
+
+    /// `peer` failed the download with `fault`: its claim is forgotten, the
+    /// fault held against it, and if it still leads (a ban turns from it
+    /// already), the download moves to another peer.
+    fn turn_from(&mut self, peer: PeerId, fault: Fault, now: Timestamp) -> Vec<Effect> {
+        self.peers.forget_announcement(peer);
+        let mut effects = self.penalise(peer, fault, now);
+        if self.syncing_from(peer) {
+            effects.extend(self.switch_sync_peer(peer, now));
+        }
+        effects
     }
 
     /// Holds `fault` against `peer`; if that bans it, the node stops
@@ -525,12 +530,7 @@ impl Node {
         if headers.is_empty() {
             if more {
                 // "More follows" with nothing in hand: no progress, a lie.
-                self.peers.forget_announcement(from);
-                let mut effects = self.penalise(from, Fault::EmptyBatch, now);
-                if self.syncing_from(from) {
-                    effects.extend(self.switch_sync_peer(from, now));
-                }
-                return effects;
+                return self.turn_from(from, Fault::EmptyBatch, now);
             }
             return match chain {
                 Some(chain) => self.headers_done(from, chain, now),
@@ -721,11 +721,7 @@ impl Node {
         }
         if more && empty {
             // "More follows" with nothing in hand: no progress, and a lie.
-            self.peers.forget_announcement(from);
-            effects.extend(self.penalise(from, Fault::EmptyBatch, now));
-            if self.syncing_from(from) {
-                effects.extend(self.switch_sync_peer(from, now));
-            }
+            effects.extend(self.turn_from(from, Fault::EmptyBatch, now));
             return effects;
         }
         // Blocks that add work count as progress, and so do blocks of a

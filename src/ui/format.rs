@@ -46,6 +46,14 @@ pub fn clock(at: Timestamp) -> String {
     hms(at.0 as i64)
 }
 
+/// `text` with its first letter upper-case.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +70,13 @@ mod tests {
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(3 << 20), "3.0 MiB");
+    }
+
+    #[test]
+    fn a_capital_comes_first() {
+        assert_eq!(capitalised("received 5 coins"), "Received 5 coins");
+        assert_eq!(capitalised("éa"), "Éa");
+        assert_eq!(capitalised(""), "");
     }
 
     #[test]

@@ -147,11 +147,10 @@ fn authorities(text: &str) -> Result<Vec<Address>, String> {
 
 /// `text` as a sentence: capital first letter, full stop.
 fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
+    if text.is_empty() {
+        return String::new();
     }
+    format!("{}.", crate::ui::format::capitalised(text))
 }
 
 /// The initial difficulty (leading zero bits) that makes a block take

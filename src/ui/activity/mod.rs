@@ -8,16 +8,8 @@ use tabcoin_node::peers::Fault;
 use tabcoin_node::{Misbehaviour, Notice, StoredChainProblem};
 
 use crate::shell::note::{Note, RoomNote};
+use crate::ui::format::capitalised;
 use crate::ui::route::Route;
-
-/// `text` with its first letter upper-case (a toast is a sentence; a log
-/// line reads on from its time).
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
 
 /// How many activity lines are kept.
 pub const LOG_LINES: usize = 30;
@@ -105,6 +97,7 @@ impl Activity {
                 let text = sentence(notice);
                 self.toast(Toast {
                     at,
+                    // A toast is a sentence; a log line reads on from its time.
                     text: capitalised(&text),
                     link: Some(Route::Tx(*tx).href()),
                     lasts: PAYMENT_TOAST_MS,

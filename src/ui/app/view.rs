@@ -80,12 +80,7 @@ impl App {
             .values()
             .flat_map(|n| n.rate_history().iter().map(|(_, r)| *r))
             .fold(0.0, f64::max);
-        let base_url = web_sys::window()
-            .and_then(|w| {
-                let l = w.location();
-                Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-            })
-            .unwrap_or_default();
+        let base_url = page_url(false);
         html! {
             <crate::ui::pages::network::NewNetworkPage
                 me={self.tab.keys().address().to_string()}
@@ -121,7 +116,7 @@ impl App {
                     copied: self.copied,
                     sent: self.sent,
                     prefill: self.prefill.clone(),
-                    page: page_url(),
+                    page: page_url(true),
                     vault_busy: self.vault_busy,
                     account_error: self.errors.account.clone(),
                     send_error: self.errors.send.clone(),
@@ -148,17 +143,18 @@ impl App {
     }
 }
 
-/// This page's address without its fragment (it names the network).
-fn page_url() -> String {
+/// This page's address without its fragment, and (`with_query`) with its
+/// query, which names the network.
+fn page_url(with_query: bool) -> String {
     web_sys::window()
         .and_then(|w| {
             let l = w.location();
-            Some(format!(
-                "{}{}{}",
-                l.origin().ok()?,
-                l.pathname().ok()?,
+            let query = if with_query {
                 l.search().ok()?
-            ))
+            } else {
+                String::new()
+            };
+            Some(format!("{}{}{query}", l.origin().ok()?, l.pathname().ok()?))
         })
         .unwrap_or_default()
 }

@@ -118,6 +118,7 @@ pub fn view(h: Home<'_>) -> Html {
     let store = node.store();
     let (tip, next_target) = (store.tip(), store.next_target());
     let me = node.keys().address();
+    let incoming = node.incoming().0;
     let progress = node.tried() as f64 / expected_hashes(&next_target);
     let latest: Html = store
         .main_chain()
@@ -191,8 +192,8 @@ pub fn view(h: Home<'_>) -> Html {
                     </div>
                 </div>
                 <div class="stat"><span>{ "balance" }</span><div class="amount"><b data-testid="balance">{ node.balance().0 }</b><small class="unit">{ "coins" }</small></div>
-                    if node.incoming().0 > 0 {
-                        <small class="incoming" data-testid="incoming">{ format!("+{} incoming", node.incoming().0) }</small>
+                    if incoming > 0 {
+                        <small class="incoming" data-testid="incoming">{ format!("+{incoming} incoming") }</small>
                     }
                 </div>
                 <div class="stat"><span>{ "after pending" }</span><b data-testid="pending-balance">{ node.pending_balance().0 }</b></div>

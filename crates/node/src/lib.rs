@@ -12,10 +12,13 @@
 //!
 //! - [`message`]: what nodes say to each other, carried by any transport.
 //! - [`event`]: the node's vocabulary, [`Event`] and [`Effect`].
-//! - [`node`]: the state and the reducer; `sync` (peers, catching up,
-//!   gossip) and `mining` (jobs and found blocks, sealing) extend it; [`peers`]
-//!   judges peers (scores, bans, rates); [`headers`] checks a peer's header
-//!   chain before its bodies are fetched.
+//! - [`node`]: the state and the reducer, which routes each event to one of
+//!   two sides: [`local`], the node's own chain, pool, account, miners and
+//!   sends; [`net`], its peers and the download from them, which reaches the
+//!   chain only through [`local`] (never the other way). Their state
+//!   machines: [`mining::Mining`], [`sends::Sends`], [`peers::Peers`] (scores,
+//!   bans, rates), [`sync::Catchup`] (the download), [`headers`] (a peer's
+//!   header chain, checked before its bodies are fetched), [`bodies`].
 //! - [`hold`] and [`sigbatch`]: batches whose signatures are checked by the
 //!   shell's verifier workers, and what arrives meanwhile.
 //! - [`writer`] and [`persist`]: which blocks to write when, and how a
@@ -32,8 +35,10 @@ pub mod headers;
 pub mod hold;
 pub mod host;
 pub mod keys;
+pub mod local;
 pub mod message;
 pub mod mining;
+pub mod net;
 pub mod node;
 pub mod notice;
 pub mod peers;

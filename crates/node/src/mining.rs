@@ -5,7 +5,7 @@
 //! This module holds the miners' state machine ([`Mining`]: whether the
 //! person wants to mine, the job out, the miners' counts and rates, the
 //! tip a sealer waits on); what the node does with them (templates,
-//! blocks, sealing turns) is `Node`'s, in `node/mining.rs`.
+//! blocks, sealing turns) is the node's own side's, `crate::local::Local`.
 
 use std::collections::VecDeque;
 

@@ -7,7 +7,7 @@
 //! person is told that instead. [`SendRecord`]s keep each send's state for
 //! the wallet's list.
 //!
-//! This module holds the records; sending is `Node`'s, in `node/sends.rs`.
+//! This module holds the records; sending is the node's own side's, `crate::local::Local`.
 
 use std::collections::VecDeque;
 

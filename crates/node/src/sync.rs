@@ -14,7 +14,7 @@
 //! This module holds the download's state machine ([`Catchup`]: whom the
 //! node follows, what it fetches, since when it progressed, which other
 //! peers it asked for headers) and its words; what the node does with
-//! peers, the store and the messages is `Node`'s, in `node/sync.rs`.
+//! peers, the store and the messages is the peer side's, `crate::net::Net`.
 
 use std::collections::BTreeMap;
 

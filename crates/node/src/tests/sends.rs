@@ -143,7 +143,7 @@ fn a_payment_the_balance_cannot_cover_is_said_to_have_failed() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let now = net.now;
-    let effects = net.node(1).follow_my_send(Some(owed), now);
+    let effects = net.node(1).local.follow_my_send(Some(owed), now);
     assert!(matches!(
         &effects[..],
         [Effect::Notify(Notice::SendFailed {

@@ -600,7 +600,7 @@ fn peers_that_claim_work_and_never_serve_do_not_slow_a_newcomer() {
     // The withholders are held to their claim once the wait is over: one
     // tick later none is left to wait for.
     let later = n.handle(Event::Tick, now.plus_ms(SYNC_STALL_MS + 1));
-    assert!(n.best_announced(None).is_none(), "{later:?}");
+    assert!(n.net.best_announced(&n.local, None).is_none(), "{later:?}");
     assert_eq!(n.sync(), SyncState::Ready);
     assert_eq!(n.store().tip().hash, tip);
 }

@@ -1,50 +1,39 @@
 //! [`Node`]: the state and the reducer. [`Node::handle`] takes one
 //! [`Event`] and the time, and returns the [`Effect`]s; it is the only way
-//! to change the node. What the node does with peers is in `sync.rs` (the
-//! download's own state machine is `crate::sync::Catchup`), with miners in
-//! `mining.rs` (their state machine is `crate::mining::Mining`), with the
-//! person's sends in `sends.rs`, beside their records.
+//! to change the node. It routes each event to the side it concerns: the
+//! node's own chain, pool, account, miners and sends (`crate::local`), or
+//! its peers and the download from them (`crate::net`, whose state
+//! machines are `crate::peers::Peers` and `crate::sync::Catchup`); what
+//! peers send waits behind batches whose signatures are being checked
+//! (`crate::hold`).
 
-mod mining;
-mod sends;
-mod sync;
+use std::collections::VecDeque;
 
-use tabcoin_chain::{Address, Amount, Pool, Store, Timestamp, Transaction};
+use tabcoin_chain::{Address, Amount, Height, Pool, Store, Timestamp, Transaction};
 use tabcoin_protocol::PeerId;
 
-use crate::event::{Effect, Event};
+use crate::event::{Effect, Event, Job};
 use crate::hold::Hold;
 use crate::keys::Keys;
+use crate::local::Local;
 use crate::message::Message;
-use crate::mining::Mining;
+use crate::mining::Sealing;
+use crate::net::Net;
 use crate::notice::Notice;
 use crate::peers::Peers;
-use crate::persist::{BlockRecord, StoredChain, parse_chain};
+use crate::persist::{StoredChain, parse_chain};
 use crate::sends::Sends;
-use crate::sync::Catchup;
-use crate::writer::Writer;
+use crate::sync::{Mode, SyncState};
 
 /// A full node: chain, pool, wallet, peers, miners and storage, as state.
 #[derive(Debug)]
 pub struct Node {
-    /// Known blocks, the best chain and its ledger.
-    pub(crate) store: Store,
-    /// Pending transactions.
-    pub(crate) pool: Pool,
-    /// This tab's account: it receives mining rewards and sends coins.
-    pub(crate) keys: Keys,
-    /// Peers that can be reached, what they announced, how they behave.
-    pub(crate) peers: Peers,
-    /// Catching up with peers: the download's state machine.
-    pub(crate) catchup: Catchup,
-    /// The miners and their job.
-    pub(crate) mining: Mining,
+    /// The node's own side: chain, pool, account, miners, sends, writes.
+    pub(crate) local: Local,
+    /// The side facing peers: who they are, and catching up with them.
+    pub(crate) net: Net,
     /// Batches waiting for the signature verifiers.
     pub(crate) hold: Hold,
-    /// Writing the chain and the pool to storage.
-    pub(crate) writer: Writer,
-    /// The sends this tab made, and where they stand.
-    pub(crate) sends: Sends,
 }
 
 impl Node {
@@ -53,15 +42,9 @@ impl Node {
     /// until then.
     pub fn new(store: Store, keys: impl Into<Keys>) -> Node {
         Node {
-            store,
-            pool: Pool::new(),
-            keys: keys.into(),
-            peers: Peers::new(),
-            catchup: Catchup::new(),
-            mining: Mining::new(),
+            local: Local::new(store, keys.into()),
+            net: Net::default(),
             hold: Hold::new(),
-            writer: Writer::new(),
-            sends: Sends::default(),
         }
     }
 
@@ -75,21 +58,21 @@ impl Node {
             | Event::PeerLeft(_)
             | Event::Message { .. }
             | Event::Undecodable { .. } => self.ingress(event, now),
-            Event::MiningToggled => self.toggle_mining(now),
-            Event::WorkersSet(n) => self.set_workers(n, now),
-            Event::Miner { worker, report } => self.on_miner(worker, report, now),
-            Event::Send { to, amount, salt } => match self.send(to, amount, salt, now) {
+            Event::MiningToggled => self.local.toggle_mining(now),
+            Event::WorkersSet(n) => self.local.set_workers(n, now),
+            Event::Miner { worker, report } => self.local.on_miner(worker, report, now),
+            Event::Send { to, amount, salt } => match self.local.send(to, amount, salt, now) {
                 Ok(effects) => effects,
                 Err(e) => vec![Effect::SendRefused(e)],
             },
-            Event::Submit(tx) => match self.submit(tx, now) {
+            Event::Submit(tx) => match self.local.submit(tx, now) {
                 Ok(effects) => effects,
                 Err(e) => vec![Effect::SendRefused(e)],
             },
-            Event::Mined(block) => self.publish_own(block, now),
+            Event::Mined(block) => self.local.publish_own(block, now),
             Event::KeysChanged(keys) => self.switch_keys(keys, now),
             Event::StorageLoaded { chain, pool } => self.storage_loaded(chain, pool, now),
-            Event::BlocksWritten(result) => self.blocks_written(result, now),
+            Event::BlocksWritten(result) => self.local.blocks_written(result, now),
             Event::VerifiersChanged { available, loading } => {
                 match self.hold.set_verifiers(available, loading) {
                     Some((event, since)) => {
@@ -104,7 +87,7 @@ impl Node {
             Event::SignaturesChecked { tag, flags } => {
                 let (vouched, done) = self.hold.answer(tag, &flags);
                 for hash in vouched {
-                    self.store.sigs.vouch(hash);
+                    self.local.store.sigs.vouch(hash);
                 }
                 if done { self.release(now) } else { Vec::new() }
             }
@@ -124,9 +107,9 @@ impl Node {
         // verifiers, no batch's checks are even listed.
         if let Event::Message { from, msg } = &event
             && self.hold.has_verifiers()
-            && !self.peers.is_banned(*from, now)
+            && !self.net.peers.is_banned(*from, now)
         {
-            let sigs = &self.store.sigs;
+            let sigs = &self.local.store.sigs;
             let pending = match msg {
                 Message::Blocks { blocks, .. } => sigs.pending(blocks),
                 Message::Pool { txs } => sigs.pending_txs(txs),
@@ -141,13 +124,13 @@ impl Node {
                 };
             }
         }
-        self.on_peer_event(event, now)
+        self.net.on_peer_event(&mut self.local, event, now)
     }
 
     /// The held event goes on, then those behind it.
     fn release(&mut self, now: Timestamp) -> Vec<Effect> {
         let mut effects = match self.hold.release() {
-            Some(event) => self.on_peer_event(event, now),
+            Some(event) => self.net.on_peer_event(&mut self.local, event, now),
             None => Vec::new(),
         };
         effects.extend(self.drain_held(now));
@@ -172,52 +155,13 @@ impl Node {
             effects.push(Effect::VerifiersStalled(silent));
             effects.extend(self.release(now));
         }
-        if self.writer.retry_due(now) {
-            effects.extend(self.save_chain(now));
+        if self.local.writer.retry_due(now) {
+            effects.extend(self.local.save_chain(now));
         }
-        effects.extend(self.save_pool());
-        self.mining.sample_rate(now);
-        effects.extend(self.seal_if_due(now));
-        effects.extend(self.sync_tick(now));
-        effects
-    }
-
-    /// The pending transactions to store, if they changed since last
-    /// stored.
-    pub(crate) fn save_pool(&mut self) -> Option<Effect> {
-        self.writer.pool_due(self.pool.revision()).then(|| {
-            let txs: Vec<&Transaction> = self.pool.transactions().collect();
-            Effect::WritePool(serde_json::to_string(&txs).unwrap_or_default())
-        })
-    }
-
-    /// The blocks of the best chain not yet written, if a write may start.
-    pub(crate) fn save_chain(&mut self, now: Timestamp) -> Vec<Effect> {
-        let records: Vec<BlockRecord> = self
-            .writer
-            .next(&self.store, now)
-            .into_iter()
-            .map(|(_, block)| BlockRecord::of(block))
-            .collect();
-        if records.is_empty() {
-            Vec::new()
-        } else {
-            vec![Effect::WriteBlocks(records)]
-        }
-    }
-
-    fn blocks_written(&mut self, result: Result<(), String>, now: Timestamp) -> Vec<Effect> {
-        let outcome = self.writer.finished(result, now);
-        let mut effects = Vec::new();
-        if let Some(reason) = outcome.failure {
-            effects.push(Effect::Notify(Notice::ChainWriteFailed { reason }));
-        }
-        if outcome.remove_legacy {
-            effects.push(Effect::RemoveLegacyChain);
-        }
-        if outcome.again {
-            effects.extend(self.save_chain(now));
-        }
+        effects.extend(self.local.save_pool());
+        self.local.mining.sample_rate(now);
+        effects.extend(self.local.seal_if_due(now));
+        effects.extend(self.net.sync_tick(&mut self.local, now));
         effects
     }
 
@@ -234,13 +178,13 @@ impl Node {
         match chain {
             Ok(Some(stored)) => {
                 let legacy = matches!(stored, StoredChain::Whole(_));
-                let parsed = parse_chain(self.store.params().clone(), stored, now);
+                let parsed = parse_chain(self.local.store.params().clone(), stored, now);
                 if let Some(problem) = parsed.problem {
                     effects.push(Effect::Notify(Notice::StoredChainDamaged(problem)));
                 }
                 // What differs from the records read is written again; a
                 // whole chain of an earlier version is rewritten by blocks.
-                self.writer.loaded(true, parsed.stored, legacy);
+                self.local.writer.loaded(true, parsed.stored, legacy);
                 if !parsed.stale.is_empty() {
                     effects.push(Effect::ForgetBlocks(parsed.stale));
                 }
@@ -248,23 +192,29 @@ impl Node {
                     effects.extend(self.adopt_store(store, now));
                 }
             }
-            Ok(None) => self.writer.loaded(true, Vec::new(), false),
+            Ok(None) => self.local.writer.loaded(true, Vec::new(), false),
             Err(reason) => {
-                self.writer.loaded(false, Vec::new(), false);
+                self.local.writer.loaded(false, Vec::new(), false);
                 effects.push(Effect::Notify(Notice::StoredChainUnreadable { reason }));
             }
         }
-        effects.extend(self.save_chain(now));
+        effects.extend(self.local.save_chain(now));
         let txs: Vec<Transaction> = pool
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default();
-        let me = self.keys.address();
+        let me = self.local.keys.address();
         for tx in txs {
             let mine = (tx.sender() == Some(me)).then(|| tx.clone());
             // Outdated or now invalid: dropped, as from a peer; if it was
             // this tab's, what it did not pay is sent again.
-            if self.store.add_to_pool(&mut self.pool, tx).is_err() && mine.is_some() {
-                effects.extend(self.follow_my_send(mine, now));
+            if self
+                .local
+                .store
+                .add_to_pool(&mut self.local.pool, tx)
+                .is_err()
+                && mine.is_some()
+            {
+                effects.extend(self.local.follow_my_send(mine, now));
             }
         }
         effects
@@ -273,18 +223,18 @@ impl Node {
     /// Takes a chain read from storage if it has more work than the one
     /// built since the page opened (peers may have been faster).
     fn adopt_store(&mut self, store: Store, now: Timestamp) -> Vec<Effect> {
-        if store.total_work() <= self.store.total_work() {
+        if store.total_work() <= self.local.store.total_work() {
             return Vec::new();
         }
         let height = store.height();
-        self.store = store;
-        self.store.update_pool(&mut self.pool, &[]);
+        self.local.store = store;
+        self.local.store.update_pool(&mut self.local.pool, &[]);
         let mut effects = vec![Effect::Notify(Notice::ChainRestored { height })];
-        effects.extend(self.new_job(now));
+        effects.extend(self.local.new_job(now));
         // A download under way was measured against the old chain: it
         // starts again from this one.
-        if let crate::SyncState::Syncing { peer, target } = self.catchup.state() {
-            effects.extend(self.sync_from(peer, target, now));
+        if let crate::SyncState::Syncing { peer, target } = self.net.catchup.state() {
+            effects.extend(self.net.sync_from(&mut self.local, peer, target, now));
         }
         effects
     }
@@ -294,91 +244,143 @@ impl Node {
     /// account, unlocked or locked, only changes whether the node can sign.
     fn switch_keys(&mut self, keys: Keys, now: Timestamp) -> Vec<Effect> {
         let address = keys.address();
-        let same = address == self.keys.address();
-        self.keys = keys;
+        let same = address == self.local.keys.address();
+        self.local.keys = keys;
         if same {
             return Vec::new();
         }
-        self.mining.new_account();
+        self.local.mining.new_account();
         let mut effects = vec![Effect::Notify(Notice::AccountSwitched { address })];
-        if self.mining.job.is_some() {
-            effects.extend(self.new_job(now));
+        if self.local.mining.job.is_some() {
+            effects.extend(self.local.new_job(now));
         }
         effects
     }
 
+    /// The node's mode: it moves between them as peers come and go and
+    /// blocks arrive.
+    pub fn mode(&self) -> Mode {
+        match self.net.catchup.state() {
+            SyncState::Syncing { .. } => Mode::Boot,
+            SyncState::Ready
+                if self.local.store.height() == Height::GENESIS && self.net.peers.is_empty() =>
+            {
+                Mode::Genesis
+            }
+            SyncState::Ready => Mode::Ready,
+        }
+    }
+
+    /// Catching up, or in step.
+    pub fn sync(&self) -> SyncState {
+        self.net.catchup.state()
+    }
+
     /// The chain: blocks, best chain, ledger.
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.local.store
     }
 
     /// Pending transactions.
     pub fn pool(&self) -> &Pool {
-        &self.pool
+        &self.local.pool
     }
 
     /// This tab's account.
     pub fn keys(&self) -> &Keys {
-        &self.keys
+        &self.local.keys
     }
 
     /// Peers that can be reached, and the banned ones.
     pub fn peers(&self) -> &Peers {
-        &self.peers
+        &self.net.peers
     }
 
     /// Whether the node ignores `peer` at `now`.
     pub fn is_banned(&self, peer: PeerId, now: Timestamp) -> bool {
-        self.peers.is_banned(peer, now)
+        self.net.peers.is_banned(peer, now)
     }
 
     /// This tab's confirmed balance.
     pub fn balance(&self) -> Amount {
-        self.store.ledger().balance(&self.keys.address())
+        self.local.balance()
     }
 
     /// This tab's balance once its pending transaction is confirmed (the
     /// change it keeps), or the confirmed balance if nothing is pending.
     pub fn pending_balance(&self) -> Amount {
-        self.change_after_pending(&self.keys.address())
+        self.local.pending_balance()
     }
 
-    /// What `address` keeps once its own pending transaction is confirmed
-    /// (its change), or its confirmed balance if it has none pending.
-    fn change_after_pending(&self, address: &Address) -> Amount {
-        match self.pool.get(address) {
-            Some(tx) => tx.outputs.get(address).copied().unwrap_or(Amount::ZERO),
-            None => self.store.ledger().balance(address),
-        }
-    }
-
-    /// `address`'s balance once every pending transaction is confirmed:
-    /// its own pending transaction leaves it its change, others' add what
-    /// they pay it.
+    /// `address`'s balance once every pending transaction is confirmed.
     pub fn balance_after_pending(&self, address: &Address) -> Amount {
-        let own = self.change_after_pending(address);
-        Amount(own.0.saturating_add(self.incoming_to(address).0))
+        self.local.balance_after_pending(address)
     }
 
     /// What pending transactions of others pay this tab's account: it
     /// counts once a block holds them.
     pub fn incoming(&self) -> Amount {
-        self.incoming_to(&self.keys.address())
+        self.local.incoming()
     }
 
-    /// What pending transactions of others pay `address`.
-    fn incoming_to(&self, address: &Address) -> Amount {
-        let paid = self
-            .pool
-            .transactions()
-            .filter(|tx| tx.sender() != Some(*address))
-            .filter_map(|tx| tx.outputs.get(address))
-            .fold(0u64, |sum, a| sum.saturating_add(a.0));
-        Amount(paid)
+    /// Where this node stands for sealing the next block, on a
+    /// proof-of-authority network (`None` on a mined one).
+    pub fn sealing(&self) -> Option<Sealing> {
+        self.local.sealing()
+    }
+
+    /// This node's `hello`: its network and best chain.
+    pub fn hello(&self) -> Message {
+        self.local.hello()
     }
 
     /// Signatures checked so far: by the verifiers, and by the node itself.
     pub fn signatures_checked(&self) -> (u64, u64) {
-        (self.hold.vouched(), self.store.sigs.stats().1)
+        (self.hold.vouched(), self.local.store.sigs.stats().1)
+    }
+    /// Whether the person wants this tab to mine.
+    pub fn is_mining(&self) -> bool {
+        self.local.mining.is_wanted()
+    }
+
+    /// The block being mined, if any.
+    pub fn job(&self) -> Option<&Job> {
+        self.local.mining.job.as_ref()
+    }
+
+    /// How many miners the node counts on.
+    pub fn workers(&self) -> usize {
+        self.local.mining.workers
+    }
+
+    /// Nonces per second of each miner on the current job.
+    pub fn worker_rates(&self) -> &[f64] {
+        &self.local.mining.rates
+    }
+
+    /// Nonces per second of all miners together.
+    pub fn hash_rate(&self) -> f64 {
+        self.local.mining.rates.iter().sum()
+    }
+
+    /// Nonces all miners tried for the current job.
+    pub fn tried(&self) -> u64 {
+        self.local.mining.tried.iter().sum()
+    }
+
+    /// Blocks this tab mined that joined the best chain (since the account
+    /// was switched to).
+    pub fn mined_here(&self) -> u64 {
+        self.local.mining.mined_here
+    }
+
+    /// Total hash rate, one sample a second while mining, newest last.
+    pub fn rate_history(&self) -> &VecDeque<(Timestamp, f64)> {
+        &self.local.mining.history
+    }
+
+    /// The sends this tab made, newest last.
+    pub fn sends(&self) -> &Sends {
+        &self.local.sends
     }
 }

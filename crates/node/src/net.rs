@@ -1,55 +1,34 @@
-//! `Node`'s part in catching up and judging peers (the download's types are in `crate::sync`).
+//! The node's side facing peers: who they are and how they behave
+//! ([`Peers`]), and catching up with them ([`Catchup`]), with the messages
+//! that serve them and judge them. It reaches the node's own chain, pool and
+//! miners only through [`Local`], which never calls back.
 
 use tabcoin_chain::{
-    AcceptError, Accepted, Added, Block, BlockHash, Header, Height, PoolError, Timestamp,
-    Transaction, TxError,
+    AcceptError, Accepted, Block, BlockHash, Header, Height, Timestamp, Transaction,
 };
 use tabcoin_protocol::{BATCH_BYTES, PeerId, take_within};
 
-use super::Node;
 use crate::bodies::{Bodies, MAX_BODY_PEERS, Received};
 use crate::event::{Effect, Event};
 use crate::headers::{HeaderChain, HeadersError, MAX_HEADERS_PER_BATCH};
+use crate::local::Local;
 use crate::message::{
     MAX_BLOCKS_PER_BATCH, MAX_LOCATOR_HASHES, MAX_POOL_SNAPSHOT, Message, PROTOCOL_VERSION,
 };
 use crate::notice::{Misbehaviour, Notice};
-use crate::peers::{Download, Fault};
-use crate::sync::{Answer, Fetch, Mode, SYNC_STALL_MS, SyncState};
+use crate::peers::{Download, Fault, Peers};
+use crate::sync::{Answer, Catchup, Fetch, SYNC_STALL_MS, SyncState};
 
-impl Node {
-    /// The node's mode: it moves between them as peers come and go and
-    /// blocks arrive.
-    pub fn mode(&self) -> Mode {
-        match self.catchup.state() {
-            SyncState::Syncing { .. } => Mode::Boot,
-            SyncState::Ready
-                if self.store.height() == tabcoin_chain::Height::GENESIS
-                    && self.peers.is_empty() =>
-            {
-                Mode::Genesis
-            }
-            SyncState::Ready => Mode::Ready,
-        }
-    }
+/// Peers and the download from them.
+#[derive(Debug, Default)]
+pub struct Net {
+    /// Peers that can be reached, what they announced, how they behave.
+    pub(crate) peers: Peers,
+    /// Catching up with peers: the download's state machine.
+    pub(crate) catchup: Catchup,
+}
 
-    /// This node's `hello`: its network and best chain.
-    pub fn hello(&self) -> Message {
-        let tip = self.store.tip();
-        Message::Hello {
-            version: PROTOCOL_VERSION,
-            network: self.store.genesis().hash,
-            tip: tip.hash,
-            height: tip.header.height,
-            work: self.store.total_work(),
-        }
-    }
-
-    /// Catching up, or in step.
-    pub fn sync(&self) -> SyncState {
-        self.catchup.state()
-    }
-
+impl Net {
     /// Whether `peer` is the one the node downloads from.
     fn syncing_from(&self, peer: PeerId) -> bool {
         self.catchup.is_from(peer)
@@ -65,21 +44,21 @@ impl Node {
     }
 
     /// The best chain's locator, within the wire's bound.
-    fn locator(&self) -> Vec<BlockHash> {
-        let mut locator = self.store.locator();
+    fn locator(&self, local: &Local) -> Vec<BlockHash> {
+        let mut locator = local.store.locator();
         if locator.len() > MAX_LOCATOR_HASHES {
-            let genesis = self.store.genesis().hash;
+            let genesis = local.store.genesis().hash;
             locator.truncate(MAX_LOCATOR_HASHES - 1);
             locator.push(genesis);
         }
         locator
     }
 
-    fn get_blocks(&self, to: PeerId) -> Effect {
+    fn get_blocks(&self, local: &Local, to: PeerId) -> Effect {
         Effect::Send {
             to,
             msg: Message::GetBlocks {
-                locator: self.locator(),
+                locator: self.locator(local),
             },
         }
     }
@@ -89,25 +68,26 @@ impl Node {
     /// against it).
     fn refuse_download(
         &mut self,
+        local: &mut Local,
         from: PeerId,
         kind: Download,
         locator: &[BlockHash],
         now: Timestamp,
     ) -> Option<Vec<Effect>> {
-        let start = self.start_of(locator);
+        let start = self.start_of(local, locator);
         if self.peers.may_serve_download(from, kind, start, now) {
             return None;
         }
-        Some(self.penalise(from, Fault::Unsolicited, now))
+        Some(self.penalise(local, from, Fault::Unsolicited, now))
     }
 
     /// The height of `locator`'s first block if it is on the best chain
     /// (where a request for what follows it starts);
     /// None if it is not, or is the tip (nothing follows).
-    fn start_of(&self, locator: &[BlockHash]) -> Option<Height> {
-        let first = locator.first().filter(|h| self.store.is_main(h))?;
-        let height = self.store.get(first)?.header.height;
-        (height < self.store.height()).then_some(height)
+    fn start_of(&self, local: &Local, locator: &[BlockHash]) -> Option<Height> {
+        let first = locator.first().filter(|h| local.store.is_main(h))?;
+        let height = local.store.get(first)?.header.height;
+        (height < local.store.height()).then_some(height)
     }
 
     /// Starts (or moves) the download to `peer`: its headers first on a
@@ -115,15 +95,16 @@ impl Node {
     /// Mining goes on, on the best tip the node has.
     pub(crate) fn sync_from(
         &mut self,
+        local: &mut Local,
         peer: PeerId,
         target: Height,
         now: Timestamp,
     ) -> Vec<Effect> {
-        self.store.unpin();
-        let headers_first = !self.store.params().is_proof_of_authority();
+        local.store.unpin();
+        let headers_first = !local.store.params().is_proof_of_authority();
         let probed = self.catchup.start(peer, target, headers_first, now);
         if !headers_first {
-            return vec![self.get_blocks(peer)];
+            return vec![self.get_blocks(local, peer)];
         }
         if probed {
             // Asked already, as a probe: its answer is on its way.
@@ -132,62 +113,66 @@ impl Node {
         vec![Effect::Send {
             to: peer,
             msg: Message::GetHeaders {
-                locator: self.locator(),
+                locator: self.locator(local),
             },
         }]
     }
 
     /// The download is over: if another peer announced more work meanwhile,
     /// sync from it; else back to ready.
-    fn sync_done(&mut self, now: Timestamp) -> Vec<Effect> {
-        if let Some((peer, target)) = self.best_announced(None) {
-            return self.sync_from(peer, target, now);
+    fn sync_done(&mut self, local: &mut Local, now: Timestamp) -> Vec<Effect> {
+        if let Some((peer, target)) = self.best_announced(local, None) {
+            return self.sync_from(local, peer, target, now);
         }
         self.catchup.finish();
-        self.store.unpin();
+        local.store.unpin();
         Vec::new()
     }
 
     /// The peer (other than `except`) that announced the most work, if that
     /// is more than ours, with the height it announced.
-    pub(crate) fn best_announced(&self, except: Option<PeerId>) -> Option<(PeerId, Height)> {
-        self.peers.best_announced(except, self.store.total_work())
+    pub(crate) fn best_announced(
+        &self,
+        local: &Local,
+        except: Option<PeerId>,
+    ) -> Option<(PeerId, Height)> {
+        self.peers.best_announced(except, local.store.total_work())
     }
 
     /// The download peer stalled or left: ask another peer that announced
     /// more work, or stop syncing if there is none.
-    fn switch_sync_peer(&mut self, gone: PeerId, now: Timestamp) -> Vec<Effect> {
-        match self.best_announced(Some(gone)) {
+    fn switch_sync_peer(&mut self, local: &mut Local, gone: PeerId, now: Timestamp) -> Vec<Effect> {
+        match self.best_announced(local, Some(gone)) {
             Some((peer, target)) => {
                 let mut effects = vec![Effect::Notify(Notice::SyncPeerSwitched { gone, to: peer })];
-                effects.extend(self.sync_from(peer, target, now));
+                effects.extend(self.sync_from(local, peer, target, now));
                 effects
             }
-            None => self.sync_done(now),
+            None => self.sync_done(local, now),
         }
     }
 
     /// About once a second: peers asked for headers that stayed silent,
     /// and a download that made no progress, are held to it.
-    pub(crate) fn sync_tick(&mut self, now: Timestamp) -> Vec<Effect> {
+    pub(crate) fn sync_tick(&mut self, local: &mut Local, now: Timestamp) -> Vec<Effect> {
         self.peers.expire_bans(now);
         // Peers asked for headers that never answered are held to it.
         let mut effects = Vec::new();
         for peer in self.catchup.silent_probes(now) {
             self.peers.forget_announcement(peer);
-            effects.extend(self.penalise(peer, Fault::NoProgress, now));
+            effects.extend(self.penalise(local, peer, Fault::NoProgress, now));
         }
-        effects.extend(self.stalled_download(now));
-        effects.extend(self.probe_claimants(now));
+        effects.extend(self.stalled_download(local, now));
+        effects.extend(self.probe_claimants(local, now));
         effects
     }
 
     /// While the download peer has sent no header, peers that claimed more
     /// work and were not asked yet are asked for headers, up to
     /// [`MAX_HEADER_PROBES`] at once.
-    fn probe_claimants(&mut self, now: Timestamp) -> Vec<Effect> {
+    fn probe_claimants(&mut self, local: &mut Local, now: Timestamp) -> Vec<Effect> {
         let mut effects = Vec::new();
-        for (peer, height) in self.peers.announcers(self.store.total_work()) {
+        for (peer, height) in self.peers.announcers(local.store.total_work()) {
             if self.catchup.probes_full() {
                 break;
             }
@@ -197,7 +182,7 @@ impl Node {
             effects.push(Effect::Send {
                 to: peer,
                 msg: Message::GetHeaders {
-                    locator: self.locator(),
+                    locator: self.locator(local),
                 },
             });
         }
@@ -207,22 +192,22 @@ impl Node {
     /// A download that added no work in time moves to another peer, and
     /// is held against the peer; while blocks are fetched from several
     /// peers, each is held to its own request, and more are asked.
-    fn stalled_download(&mut self, now: Timestamp) -> Vec<Effect> {
+    fn stalled_download(&mut self, local: &mut Local, now: Timestamp) -> Vec<Effect> {
         if let Fetch::Bodies(bodies) = &self.catchup.fetch {
             let mut effects = Vec::new();
             for peer in bodies.silent_for(SYNC_STALL_MS, now) {
                 self.peers.forget_announcement(peer);
-                effects.extend(self.penalise(peer, Fault::NoProgress, now));
+                effects.extend(self.penalise(local, peer, Fault::NoProgress, now));
                 // (A ban turned from it already.)
                 if matches!(&self.catchup.fetch, Fetch::Bodies(b) if b.is_asked(peer)) {
-                    effects.extend(self.lose_body_peer(peer, now));
+                    effects.extend(self.lose_body_peer(local, peer, now));
                 }
             }
             effects.extend(self.ask_bodies(now));
             return effects;
         }
         match self.catchup.stalled(now) {
-            Some(peer) => self.turn_from(peer, Fault::NoProgress, now),
+            Some(peer) => self.turn_from(local, peer, Fault::NoProgress, now),
             None => Vec::new(),
         }
     }
@@ -230,11 +215,17 @@ impl Node {
     /// `peer` failed the download with `fault`: its claim is forgotten, the
     /// fault held against it, and if it still leads (a ban turns from it
     /// already), the download moves to another peer.
-    fn turn_from(&mut self, peer: PeerId, fault: Fault, now: Timestamp) -> Vec<Effect> {
+    fn turn_from(
+        &mut self,
+        local: &mut Local,
+        peer: PeerId,
+        fault: Fault,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         self.peers.forget_announcement(peer);
-        let mut effects = self.penalise(peer, fault, now);
+        let mut effects = self.penalise(local, peer, fault, now);
         if self.syncing_from(peer) {
-            effects.extend(self.switch_sync_peer(peer, now));
+            effects.extend(self.switch_sync_peer(local, peer, now));
         }
         effects
     }
@@ -242,9 +233,15 @@ impl Node {
     /// Holds `fault` against `peer`; if that bans it, the node stops
     /// listening (and asks the shell to drop what it sends) and turns from
     /// it if it was downloading from it.
-    pub(crate) fn penalise(&mut self, peer: PeerId, fault: Fault, now: Timestamp) -> Vec<Effect> {
+    pub(crate) fn penalise(
+        &mut self,
+        local: &mut Local,
+        peer: PeerId,
+        fault: Fault,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         match self.peers.penalise(peer, fault, now) {
-            Some(until) => self.banned(peer, until, Misbehaviour::Repeated(fault), now),
+            Some(until) => self.banned(local, peer, until, Misbehaviour::Repeated(fault), now),
             None => Vec::new(),
         }
     }
@@ -252,6 +249,7 @@ impl Node {
     /// `peer` is banned until `until`.
     fn banned(
         &mut self,
+        local: &mut Local,
         peer: PeerId,
         until: Timestamp,
         why: Misbehaviour,
@@ -263,9 +261,9 @@ impl Node {
             Effect::Ban { peer, until },
         ];
         if self.serves_bodies(peer) {
-            effects.extend(self.lose_body_peer(peer, now));
+            effects.extend(self.lose_body_peer(local, peer, now));
         } else if self.syncing_from(peer) {
-            effects.extend(self.switch_sync_peer(peer, now));
+            effects.extend(self.switch_sync_peer(local, peer, now));
         }
         effects
     }
@@ -279,20 +277,25 @@ impl Node {
         }
     }
 
-    /// A peer event, in its turn (see `Node::ingress`).
-    pub(crate) fn on_peer_event(&mut self, event: Event, now: Timestamp) -> Vec<Effect> {
+    /// A peer event, in its turn (`Node::ingress` holds it behind batches being checked).
+    pub(crate) fn on_peer_event(
+        &mut self,
+        local: &mut Local,
+        event: Event,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         match event {
             Event::Connected { peers } => {
                 self.peers.reset(peers);
-                vec![Effect::Broadcast(self.hello())]
+                vec![Effect::Broadcast(local.hello())]
             }
             Event::Disconnected => {
                 self.peers.reset([]);
                 // Whoever can still hear (tabs of this browser) learns where
                 // this node stands.
-                let mut effects = vec![Effect::Broadcast(self.hello())];
+                let mut effects = vec![Effect::Broadcast(local.hello())];
                 if self.catchup.state() != SyncState::Ready {
-                    effects.extend(self.sync_done(now));
+                    effects.extend(self.sync_done(local, now));
                 }
                 effects
             }
@@ -304,25 +307,25 @@ impl Node {
                 self.peers.join(peer);
                 vec![Effect::Send {
                     to: peer,
-                    msg: self.hello(),
+                    msg: local.hello(),
                 }]
             }
             Event::PeerLeft(peer) => {
                 self.peers.leave(peer);
                 self.catchup.forget(peer);
                 if self.serves_bodies(peer) {
-                    self.lose_body_peer(peer, now)
+                    self.lose_body_peer(local, peer, now)
                 } else if self.syncing_from(peer) {
-                    self.switch_sync_peer(peer, now)
+                    self.switch_sync_peer(local, peer, now)
                 } else {
                     Vec::new()
                 }
             }
-            Event::Message { from, msg } => self.on_message(from, msg, now),
+            Event::Message { from, msg } => self.on_message(local, from, msg, now),
             Event::Undecodable { from, error } if !self.peers.is_banned(from, now) => {
                 let mut effects =
                     vec![Effect::Notify(Notice::MessageIgnored { peer: from, error })];
-                effects.extend(self.penalise(from, Fault::Undecodable, now));
+                effects.extend(self.penalise(local, from, Fault::Undecodable, now));
                 effects
             }
             _ => Vec::new(),
@@ -330,14 +333,26 @@ impl Node {
     }
 
     /// Bans a peer that sent provably invalid data.
-    fn ban(&mut self, peer: PeerId, why: Misbehaviour, now: Timestamp) -> Vec<Effect> {
+    fn ban(
+        &mut self,
+        local: &mut Local,
+        peer: PeerId,
+        why: Misbehaviour,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         match self.peers.penalise(peer, Fault::Invalid, now) {
-            Some(until) => self.banned(peer, until, why, now),
+            Some(until) => self.banned(local, peer, until, why, now),
             None => Vec::new(),
         }
     }
 
-    fn on_message(&mut self, from: PeerId, msg: Message, now: Timestamp) -> Vec<Effect> {
+    fn on_message(
+        &mut self,
+        local: &mut Local,
+        from: PeerId,
+        msg: Message,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         if self.peers.is_banned(from, now) {
             return Vec::new();
         }
@@ -349,18 +364,18 @@ impl Node {
                 height,
                 work,
             } => {
-                if version != PROTOCOL_VERSION || network != self.store.genesis().hash {
+                if version != PROTOCOL_VERSION || network != local.store.genesis().hash {
                     return Vec::new();
                 }
                 self.peers.announce(from, tip, height, work);
-                let ours = self.store.total_work();
+                let ours = local.store.total_work();
                 if work > ours {
                     // One download at a time: a second, better peer is
                     // remembered and used if the current one stalls; while
                     // the download peer has sent no header, it is asked
                     // for its headers too, and the first to answer leads.
                     if self.catchup.state() == SyncState::Ready && self.peers.may_sync(from, now) {
-                        self.sync_from(from, height, now)
+                        self.sync_from(local, from, height, now)
                     } else if self.catchup.may_probe(from)
                         && self.peers.may_sync(from, now)
                         && self.catchup.probe(from, height, now)
@@ -368,7 +383,7 @@ impl Node {
                         vec![Effect::Send {
                             to: from,
                             msg: Message::GetHeaders {
-                                locator: self.locator(),
+                                locator: self.locator(local),
                             },
                         }]
                     } else {
@@ -376,25 +391,26 @@ impl Node {
                     }
                 } else if work < ours {
                     if !self.peers.may_serve(from, now) {
-                        return self.penalise(from, Fault::Unsolicited, now);
+                        return self.penalise(local, from, Fault::Unsolicited, now);
                     }
                     vec![Effect::Send {
                         to: from,
-                        msg: self.hello(),
+                        msg: local.hello(),
                     }]
                 } else {
                     vec![self.get_pool(from)]
                 }
             }
             Message::GetHeaders { locator } => {
-                if let Some(refused) = self.refuse_download(from, Download::Headers, &locator, now)
+                if let Some(refused) =
+                    self.refuse_download(local, from, Download::Headers, &locator, now)
                 {
                     return refused;
                 }
-                let headers = self.store.headers_after(&locator, MAX_HEADERS_PER_BATCH);
+                let headers = local.store.headers_after(&locator, MAX_HEADERS_PER_BATCH);
                 let more = headers
                     .last()
-                    .is_some_and(|h| h.height < self.store.height());
+                    .is_some_and(|h| h.height < local.store.height());
                 if let Some(last) = headers.last() {
                     self.peers
                         .served_download(from, Download::Headers, last.height);
@@ -404,15 +420,17 @@ impl Node {
                     msg: Message::Headers { headers, more },
                 }]
             }
-            Message::Headers { headers, more } => self.on_headers(from, headers, more, now),
+            Message::Headers { headers, more } => self.on_headers(local, from, headers, more, now),
             Message::GetBlocks { locator } => {
-                if let Some(refused) = self.refuse_download(from, Download::Blocks, &locator, now) {
+                if let Some(refused) =
+                    self.refuse_download(local, from, Download::Blocks, &locator, now)
+                {
                     return refused;
                 }
-                let blocks = self.batch_after(&locator);
+                let blocks = self.batch_after(local, &locator);
                 let more = blocks
                     .last()
-                    .is_some_and(|b| b.header.height < self.store.height());
+                    .is_some_and(|b| b.header.height < local.store.height());
                 if let Some(last) = blocks.last() {
                     self.peers
                         .served_download(from, Download::Blocks, last.header.height);
@@ -423,28 +441,28 @@ impl Node {
                 }]
             }
             Message::Block { block } => {
-                let (hash, before) = (block.hash, self.store.tip().hash);
-                let mut effects = self.offer_blocks(from, vec![block], false, now).0;
+                let (hash, before) = (block.hash, local.store.tip().hash);
+                let mut effects = self.offer_blocks(local, from, vec![block], false, now).0;
                 // Copied only when passed on: it is the new tip.
-                if before != hash && self.store.tip().hash == hash {
+                if before != hash && local.store.tip().hash == hash {
                     effects.push(Effect::Relay {
                         from,
                         msg: Message::Block {
-                            block: self.store.tip().clone(),
+                            block: local.store.tip().clone(),
                         },
                     });
                 }
                 effects
             }
-            Message::Blocks { blocks, more } => self.on_batch(from, blocks, more, now),
+            Message::Blocks { blocks, more } => self.on_batch(local, from, blocks, more, now),
             Message::Transaction { tx } => {
                 if self.peers.may_send_tx(from, now) {
-                    let (revision, sender) = (self.pool.revision(), tx.sender());
-                    let mut effects = self.offer_tx(from, tx, true, now);
+                    let (revision, sender) = (local.pool.revision(), tx.sender());
+                    let mut effects = self.offer_tx(local, from, tx, true, now);
                     // Copied only when passed on: it is now its sender's
                     // pending transaction.
-                    let taken = sender.and_then(|s| self.pool.get(&s));
-                    if self.pool.revision() != revision
+                    let taken = sender.and_then(|s| local.pool.get(&s));
+                    if local.pool.revision() != revision
                         && let Some(tx) = taken
                     {
                         effects.push(Effect::Relay {
@@ -454,15 +472,15 @@ impl Node {
                     }
                     effects
                 } else {
-                    self.penalise(from, Fault::Unsolicited, now)
+                    self.penalise(local, from, Fault::Unsolicited, now)
                 }
             }
             Message::GetPool => {
                 if !self.peers.may_serve(from, now) {
-                    return self.penalise(from, Fault::Unsolicited, now);
+                    return self.penalise(local, from, Fault::Unsolicited, now);
                 }
                 let txs = take_within(
-                    self.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned(),
+                    local.pool.transactions().take(MAX_POOL_SNAPSHOT).cloned(),
                     BATCH_BYTES,
                 );
                 vec![Effect::Send {
@@ -472,35 +490,35 @@ impl Node {
             }
             Message::GetSpec => {
                 if !self.peers.may_serve(from, now) {
-                    return self.penalise(from, Fault::Unsolicited, now);
+                    return self.penalise(local, from, Fault::Unsolicited, now);
                 }
                 vec![Effect::Send {
                     to: from,
                     msg: Message::Spec {
-                        spec: self.store.params().spec().canonical(),
+                        spec: local.store.params().spec().canonical(),
                     },
                 }]
             }
             // A node never asks for a spec: it has its network's.
-            Message::Spec { .. } => self.penalise(from, Fault::Unsolicited, now),
+            Message::Spec { .. } => self.penalise(local, from, Fault::Unsolicited, now),
             Message::Pool { txs } => {
                 if !self.peers.answers_pool(from) {
-                    return self.penalise(from, Fault::Unsolicited, now);
+                    return self.penalise(local, from, Fault::Unsolicited, now);
                 }
                 // One fresh template for the whole snapshot, not one per
                 // transaction; the rest is not read once its sender is
                 // found bad.
-                let wanted = self.mining.pause();
+                let wanted = local.mining.pause();
                 let mut effects = Vec::new();
                 for tx in txs {
                     // A pool snapshot is state, not news: nothing is told.
-                    effects.extend(self.offer_tx(from, tx, false, now));
+                    effects.extend(self.offer_tx(local, from, tx, false, now));
                     if self.peers.is_banned(from, now) {
                         break;
                     }
                 }
-                self.mining.resume(wanted);
-                effects.extend(self.new_job(now));
+                local.mining.resume(wanted);
+                effects.extend(local.new_job(now));
                 effects
             }
         }
@@ -511,6 +529,7 @@ impl Node {
     /// heavier than the best chain, is pinned and its blocks fetched.
     fn on_headers(
         &mut self,
+        local: &mut Local,
         from: PeerId,
         headers: Vec<Header>,
         more: bool,
@@ -525,20 +544,20 @@ impl Node {
         let asked = self.syncing_from(from);
         let chain = match &mut self.catchup.fetch {
             Fetch::Headers(chain) if asked => chain.take(),
-            _ => return self.penalise(from, Fault::Unsolicited, now),
+            _ => return self.penalise(local, from, Fault::Unsolicited, now),
         };
         if headers.is_empty() {
             if more {
                 // "More follows" with nothing in hand: no progress, a lie.
-                return self.turn_from(from, Fault::EmptyBatch, now);
+                return self.turn_from(local, from, Fault::EmptyBatch, now);
             }
             return match chain {
-                Some(chain) => self.headers_done(from, chain, now),
+                Some(chain) => self.headers_done(local, from, chain, now),
                 // Nothing after what we share: it has nothing we lack.
-                None => self.download_done(from, false, now),
+                None => self.download_done(local, from, false, now),
             };
         }
-        let chain = match HeaderChain::extend(chain, &self.store, &headers, now) {
+        let chain = match HeaderChain::extend(chain, &local.store, &headers, now) {
             Ok(chain) => chain,
             Err(HeadersError::Invalid {
                 hash,
@@ -550,13 +569,13 @@ impl Node {
                     height,
                     error,
                 };
-                return self.ban(from, Misbehaviour::InvalidBlock(error), now);
+                return self.ban(local, from, Misbehaviour::InvalidBlock(error), now);
             }
             Err(_) => {
                 self.peers.forget_announcement(from);
-                let mut effects = self.penalise(from, Fault::NoProgress, now);
+                let mut effects = self.penalise(local, from, Fault::NoProgress, now);
                 if self.syncing_from(from) {
-                    effects.extend(self.switch_sync_peer(from, now));
+                    effects.extend(self.switch_sync_peer(local, from, now));
                 }
                 return effects;
             }
@@ -565,37 +584,44 @@ impl Node {
         // A chain longer than one download holds is fetched in parts: this
         // part's bodies first, then the headers after it.
         if more && chain.headers.len() < crate::headers::MAX_HEADER_CHAIN {
-            let locator = chain.locator(&self.store);
+            let locator = chain.locator(&local.store);
             self.catchup.fetch = Fetch::Headers(Some(chain));
             return vec![Effect::Send {
                 to: from,
                 msg: Message::GetHeaders { locator },
             }];
         }
-        self.headers_done(from, chain, now)
+        self.headers_done(local, from, chain, now)
     }
 
     /// The peer's header chain is complete: if it carries more work than
     /// the best chain, its blocks are pinned and fetched; else the peer has
     /// nothing this node needs.
-    fn headers_done(&mut self, from: PeerId, chain: HeaderChain, now: Timestamp) -> Vec<Effect> {
-        if chain.headers.is_empty() || chain.work <= self.store.total_work() {
+    fn headers_done(
+        &mut self,
+        local: &mut Local,
+        from: PeerId,
+        chain: HeaderChain,
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        if chain.headers.is_empty() || chain.work <= local.store.total_work() {
             // It claimed more work than its headers carry: nothing is
             // fetched for a claim, and the claim is held against it.
             self.peers.forget_announcement(from);
-            let mut effects = self.penalise(from, Fault::NoProgress, now);
+            let mut effects = self.penalise(local, from, Fault::NoProgress, now);
             if self.syncing_from(from) {
-                effects.extend(self.sync_done(now));
+                effects.extend(self.sync_done(local, now));
             }
             return effects;
         }
         // The fork block too: a side block it may be, and the bodies build
         // on it.
-        self.store
+        local
+            .store
             .pin(std::iter::once(chain.fork).chain(chain.headers.iter().map(|(hash, _)| *hash)));
         let hashes = chain.headers.iter().map(|(hash, _)| *hash).collect();
         self.catchup.fetch =
-            Fetch::Bodies(Bodies::new(chain.fork, hashes, chain.work, &self.store));
+            Fetch::Bodies(Bodies::new(chain.fork, hashes, chain.work, &local.store));
         self.ask_bodies(now)
     }
 
@@ -642,7 +668,7 @@ impl Node {
     /// banned, stayed silent or has nothing more): its stretch goes to
     /// others; if it led the download, another peer serving it leads, or
     /// the node turns to another peer that announced more work.
-    fn lose_body_peer(&mut self, peer: PeerId, now: Timestamp) -> Vec<Effect> {
+    fn lose_body_peer(&mut self, local: &mut Local, peer: PeerId, now: Timestamp) -> Vec<Effect> {
         let Fetch::Bodies(bodies) = &mut self.catchup.fetch else {
             return Vec::new();
         };
@@ -655,7 +681,7 @@ impl Node {
         match bodies.serving_peer() {
             Some(next) if leader == peer => self.catchup.hand_over(next),
             Some(_) => {}
-            None => effects.extend(self.switch_sync_peer(leader, now)),
+            None => effects.extend(self.switch_sync_peer(local, leader, now)),
         }
         effects
     }
@@ -663,7 +689,13 @@ impl Node {
     /// The download from `from` is over (`moved`: it moved the tip): the
     /// neighbours hear of the new tip, the peer's pool is asked for, and
     /// the node syncs from another peer that announced more, if any.
-    fn download_done(&mut self, from: PeerId, moved: bool, now: Timestamp) -> Vec<Effect> {
+    fn download_done(
+        &mut self,
+        local: &mut Local,
+        from: PeerId,
+        moved: bool,
+        now: Timestamp,
+    ) -> Vec<Effect> {
         let mut effects = Vec::new();
         if moved {
             // The download moved the tip: neighbours that did not hear of
@@ -672,7 +704,7 @@ impl Node {
             effects.push(Effect::Relay {
                 from,
                 msg: Message::Block {
-                    block: self.store.tip().clone(),
+                    block: local.store.tip().clone(),
                 },
             });
         }
@@ -683,11 +715,11 @@ impl Node {
         let served = self
             .peers
             .announced(from)
-            .is_none_or(|(_, work)| work <= self.store.total_work());
+            .is_none_or(|(_, work)| work <= local.store.total_work());
         if served || !moved {
             self.peers.forget_announcement(from);
         }
-        effects.extend(self.sync_done(now));
+        effects.extend(self.sync_done(local, now));
         effects
     }
 
@@ -695,20 +727,21 @@ impl Node {
     /// another peer, or ends.
     fn on_batch(
         &mut self,
+        local: &mut Local,
         from: PeerId,
         blocks: Vec<Block>,
         more: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
         if matches!(&self.catchup.fetch, Fetch::Bodies(b) if b.is_asked(from)) {
-            return self.on_bodies(from, blocks, more, now);
+            return self.on_bodies(local, from, blocks, more, now);
         }
-        let (empty, before) = (blocks.is_empty(), self.store.total_work());
-        let known = self.store.known_blocks();
+        let (empty, before) = (blocks.is_empty(), local.store.total_work());
+        let known = local.store.known_blocks();
         // Blocks answer a download only on a network without headers-first
         // (a header chain's blocks are fetched above).
         let asked = self.syncing_from(from) && self.catchup.fetch == Fetch::Blocks;
-        let (mut effects, refused) = self.offer_blocks(from, blocks, asked, now);
+        let (mut effects, refused) = self.offer_blocks(local, from, blocks, asked, now);
         if !asked || !self.syncing_from(from) {
             return effects;
         }
@@ -716,26 +749,26 @@ impl Node {
             // Asking again would bring the same batch: try another peer (or
             // stop syncing) instead.
             self.peers.forget_announcement(from);
-            effects.extend(self.switch_sync_peer(from, now));
+            effects.extend(self.switch_sync_peer(local, from, now));
             return effects;
         }
         if more && empty {
             // "More follows" with nothing in hand: no progress, and a lie.
-            effects.extend(self.turn_from(from, Fault::EmptyBatch, now));
+            effects.extend(self.turn_from(local, from, Fault::EmptyBatch, now));
             return effects;
         }
         // Blocks that add work count as progress, and so do blocks of a
         // proven header chain stored on the way to overtaking.
-        let moved = self.store.total_work() > before;
-        if moved || self.store.known_blocks() > known {
+        let moved = local.store.total_work() > before;
+        if moved || local.store.known_blocks() > known {
             self.catchup.progressed(now);
         }
         if !more {
-            effects.extend(self.download_done(from, moved, now));
+            effects.extend(self.download_done(local, from, moved, now));
         } else {
             // Nothing in this batch asked the peer already: an orphan during
             // a download asks no one, and a ban or a switch returned above.
-            effects.push(self.get_blocks(from));
+            effects.push(self.get_blocks(local, from));
         }
         effects
     }
@@ -746,6 +779,7 @@ impl Node {
     /// download then ends, or the peer is asked for more.
     fn on_bodies(
         &mut self,
+        local: &mut Local,
         from: PeerId,
         blocks: Vec<Block>,
         more: bool,
@@ -758,37 +792,37 @@ impl Node {
         let Received::Fit { fit, off, to_tip } = bodies.receive(from, blocks) else {
             return Vec::new();
         };
-        let before = self.store.total_work();
+        let before = local.store.total_work();
         let mut effects = Vec::new();
         if empty && more {
             // "More follows" with nothing in hand: no progress, and a lie.
             self.peers.forget_announcement(from);
-            effects.extend(self.penalise(from, Fault::EmptyBatch, now));
+            effects.extend(self.penalise(local, from, Fault::EmptyBatch, now));
         }
         let mut progress = fit > 0;
         // The blocks whose turn came, run by run.
         while let Fetch::Bodies(bodies) = &mut self.catchup.fetch
             && let Some((sender, run)) = bodies.next_run()
         {
-            let (offered, refused) = self.offer_blocks(sender, run, true, now);
+            let (offered, refused) = self.offer_blocks(local, sender, run, true, now);
             effects.extend(offered);
             let Fetch::Bodies(bodies) = &mut self.catchup.fetch else {
                 // A ban turned the download to another peer.
                 return effects;
             };
-            bodies.settle(&self.store);
+            bodies.settle(&local.store);
             if refused {
                 // Asking it again would bring the same blocks: its stretch
                 // is asked of others (it was judged by what it sent).
                 progress = false;
                 self.peers.forget_announcement(sender);
-                effects.extend(self.lose_body_peer(sender, now));
+                effects.extend(self.lose_body_peer(local, sender, now));
             }
         }
         if !matches!(self.catchup.fetch, Fetch::Bodies(_)) {
             return effects;
         }
-        let moved = self.store.total_work() > before;
+        let moved = local.store.total_work() > before;
         if progress || moved {
             self.catchup.progressed(now);
         }
@@ -797,9 +831,9 @@ impl Node {
         };
         // The proven chain is the best chain now: the rest, if any, is
         // what the peers mined since, and comes as news.
-        if bodies.complete() || self.store.is_main(&bodies.tip()) {
+        if bodies.complete() || local.store.is_main(&bodies.tip()) {
             let leader = self.catchup.leader().unwrap_or(from);
-            effects.extend(self.download_done(leader, true, now));
+            effects.extend(self.download_done(local, leader, true, now));
             return effects;
         }
         if fit == 0 || off || !(more || to_tip) || self.peers.is_banned(from, now) {
@@ -807,7 +841,7 @@ impl Node {
             if fit == 0 || off {
                 self.peers.forget_announcement(from);
             }
-            effects.extend(self.lose_body_peer(from, now));
+            effects.extend(self.lose_body_peer(local, from, now));
         } else {
             effects.extend(self.ask_bodies(now));
         }
@@ -815,56 +849,27 @@ impl Node {
     }
 
     /// Best-chain blocks after `locator`, at most a batch by count and bytes.
-    fn batch_after(&self, locator: &[BlockHash]) -> Vec<Block> {
+    fn batch_after(&self, local: &Local, locator: &[BlockHash]) -> Vec<Block> {
         take_within(
-            self.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH),
+            local.store.blocks_after(locator, MAX_BLOCKS_PER_BATCH),
             BATCH_BYTES,
         )
     }
 
-    /// Offers `from`'s transaction to the pool; a new payment to this
-    /// account is told if it is `news` (not a pool snapshot's state).
+    /// Offers `from`'s transaction to the pool (a new payment to this
+    /// account is told if it is `news`); a provably bad one bans `from`.
     fn offer_tx(
         &mut self,
+        local: &mut Local,
         from: PeerId,
         tx: Transaction,
         news: bool,
         now: Timestamp,
     ) -> Vec<Effect> {
-        let incoming = self.payment_notice(&tx).filter(|_| news);
-        match self.store.add_to_pool(&mut self.pool, tx) {
-            Ok(Added::New | Added::Updated) => {
-                let mut effects: Vec<Effect> = incoming.map(Effect::Notify).into_iter().collect();
-                effects.extend(self.new_job(now));
-                effects
-            }
-            Ok(Added::Unchanged) => Vec::new(),
-            Err(PoolError::Invalid(
-                e @ (TxError::BadSignature { .. }
-                | TxError::OutputsNotEqualInput { .. }
-                | TxError::ZeroOutput { .. }
-                | TxError::OutputCount { .. }),
-            )) => self.ban(from, Misbehaviour::InvalidTransaction(e), now),
-            Err(PoolError::Reward) => self.ban(from, Misbehaviour::RewardAsTransaction, now),
-            // Outdated, conflicting or already confirmed: normal in gossip.
-            Err(_) => Vec::new(),
+        match local.offer_tx(tx, news, now) {
+            Ok(effects) => effects,
+            Err(why) => self.ban(local, from, *why, now),
         }
-    }
-
-    /// The notice a pending transaction gives if it pays this account more
-    /// than the pending one of its sender did (a sender's transaction grows
-    /// as it pays more): the new payment, at once.
-    fn payment_notice(&self, tx: &Transaction) -> Option<Notice> {
-        let me = self.keys.address();
-        let from = tx.sender().filter(|s| *s != me)?;
-        let paid = |t: &Transaction| t.outputs.get(&me).map_or(0, |a| a.0);
-        let before = self.pool.get(&from).map_or(0, paid);
-        let coins = paid(tx).checked_sub(before).filter(|c| *c > 0)?;
-        Some(Notice::PaymentIncoming {
-            coins,
-            from,
-            tx: tx.id,
-        })
     }
 
     /// Offers blocks to the store; also says whether a block was refused
@@ -873,6 +878,7 @@ impl Node {
     /// peer) are checked only within the peer's allowance.
     fn offer_blocks(
         &mut self,
+        local: &mut Local,
         from: PeerId,
         blocks: Vec<Block>,
         asked: bool,
@@ -883,14 +889,14 @@ impl Node {
         let mut refused = false;
         for block in blocks {
             if !asked
-                && self.store.would_be_side(&block)
+                && local.store.would_be_side(&block)
                 && !self.peers.may_send_side_block(from, block.data.len(), now)
             {
                 refused = true;
-                effects.extend(self.penalise(from, Fault::Wasteful, now));
+                effects.extend(self.penalise(local, from, Fault::Wasteful, now));
                 break;
             }
-            match self.store.accept(block, now) {
+            match local.store.accept(block, now) {
                 Ok(a) => {
                     if a.missing_parent.is_some() {
                         // Ask the sender for the gap, unless another peer is
@@ -900,11 +906,11 @@ impl Node {
                             // The download under way will bring the gap.
                             SyncState::Syncing { .. } => {}
                             SyncState::Ready if self.peers.may_sync(from, now) => {
-                                let target = self.store.height().next();
-                                effects.extend(self.sync_from(from, target, now));
+                                let target = local.store.height().next();
+                                effects.extend(self.sync_from(local, from, target, now));
                             }
                             SyncState::Ready => {
-                                effects.extend(self.penalise(from, Fault::Orphans, now));
+                                effects.extend(self.penalise(local, from, Fault::Orphans, now));
                             }
                         }
                         break;
@@ -919,10 +925,15 @@ impl Node {
                     };
                     refused = true;
                     if proven_bad {
-                        effects.extend(self.ban(from, Misbehaviour::InvalidBlock(error), now));
+                        effects.extend(self.ban(
+                            local,
+                            from,
+                            Misbehaviour::InvalidBlock(error),
+                            now,
+                        ));
                     } else if matches!(error, AcceptError::SideBranchFull { .. }) {
                         // Side blocks beyond what could matter: wasteful.
-                        effects.extend(self.penalise(from, Fault::Wasteful, now));
+                        effects.extend(self.penalise(local, from, Fault::Wasteful, now));
                     } else {
                         effects.push(Effect::Notify(Notice::BlockNotTaken { peer: from, error }));
                     }
@@ -935,7 +946,7 @@ impl Node {
                 Notice::BlocksReceived {
                     peer: from,
                     count: merged.added.len(),
-                    height: self.store.height(),
+                    height: local.store.height(),
                 }
             } else {
                 Notice::Reorganised {
@@ -946,7 +957,7 @@ impl Node {
             }));
             // Blocks taken while catching up are history, not news.
             let news = self.catchup.state() == SyncState::Ready;
-            effects.extend(self.after_tip_change(&merged, news, now));
+            effects.extend(local.after_tip_change(&merged, news, now));
         }
         (effects, refused)
     }

@@ -3,7 +3,6 @@
 //! side facing peers (`crate::net`) reaches it; it never reaches back.
 
 use tabcoin_chain::authority::Turn;
-use tabcoin_chain::hash::sha256;
 use tabcoin_chain::{
     Accepted, Added, Address, Amount, Block, Pool, PoolError, Salt, Store, Template, Timestamp,
     Transaction, TxError, TxId,
@@ -15,7 +14,7 @@ use crate::message::{Message, PROTOCOL_VERSION};
 use crate::mining::{Mining, Sealing};
 use crate::notice::{Misbehaviour, Notice, SendError};
 use crate::persist::BlockRecord;
-use crate::sends::{SendState, Sends, unpaid};
+use crate::sends::{Sends, unpaid};
 use crate::writer::Writer;
 
 /// What the node holds of its own.
@@ -371,65 +370,17 @@ impl Local {
         payments: Vec<(Address, Amount)>,
         now: Timestamp,
     ) -> Vec<Effect> {
-        let network = self.store.genesis().hash;
-        let me = self.keys.address();
-        // The node draws no randomness: the new id's salt comes from the old
-        // id and the tip, which no earlier transaction of this sender used.
-        let mut seed = Vec::with_capacity(16 + 32);
-        seed.extend_from_slice(old.0.as_bytes());
-        seed.extend_from_slice(self.store.tip().hash.as_bytes());
-        let mut salt = [0u8; 16];
-        salt.copy_from_slice(&sha256(&seed)[..16]);
-        let mut tx = self.pool.get(&me).cloned();
-        let mut effects = Vec::new();
-        let mut sent = Vec::new();
-        let mut failed = Vec::new();
-        // A locked account cannot sign: what it owes is reported as failed
-        // (the sends list shows it; the person sends again once unlocked).
-        let wallet = self.keys.wallet().cloned();
-        for (to, amount) in payments {
-            let Some(wallet) = &wallet else {
-                failed.push((to, amount, SendError::Locked));
-                continue;
-            };
-            let result = match &mut tx {
-                Some(tx) => tx.update(wallet, to, amount, now, &network),
-                None => {
-                    let balance = self.balance();
-                    Transaction::new(wallet, balance, to, amount, Salt(salt), now, &network)
-                        .map(|new| tx = Some(new))
-                }
-            };
-            match result {
-                Ok(()) => sent.push((to, amount)),
-                Err(e) => failed.push((to, amount, SendError::from(e))),
-            }
-        }
-        if let Some(tx) = tx.filter(|_| !sent.is_empty()) {
-            match self.store.add_to_pool(&mut self.pool, tx.clone()) {
-                Ok(_) => {
-                    for (to, amount) in &sent {
-                        self.sends.settle(old, *to, &SendState::SentAgain(tx.id));
-                        self.sends.sent(me, *to, *amount, tx.id, now);
-                    }
-                    effects.push(Effect::Notify(Notice::Reissued {
-                        old,
-                        new: tx.id,
-                        payments: sent,
-                    }));
-                    effects.push(Effect::Broadcast(Message::Transaction { tx }));
-                    effects.extend(self.new_job(now));
-                }
-                Err(error) => failed.extend(
-                    sent.into_iter()
-                        .map(|(to, amount)| (to, amount, error.clone().into())),
-                ),
-            }
-        }
-        for (to, amount, error) in failed {
-            self.sends
-                .settle(old, to, &SendState::Failed(error.to_string()));
-            effects.push(Effect::Notify(Notice::SendFailed { to, amount, error }));
+        let (notices, tx) = self.sends.reissue(
+            &mut self.store,
+            &mut self.pool,
+            &self.keys,
+            (old, payments),
+            now,
+        );
+        let mut effects: Vec<Effect> = notices.into_iter().map(Effect::Notify).collect();
+        if let Some(tx) = tx {
+            effects.push(Effect::Broadcast(Message::Transaction { tx }));
+            effects.extend(self.new_job(now));
         }
         effects
     }

@@ -7,11 +7,16 @@
 //! person is told that instead. [`SendRecord`]s keep each send's state for
 //! the wallet's list.
 //!
-//! This module holds the records; sending is the node's own side's, `crate::local::Local`.
+//! This module holds the records and sends again what a dropped transaction
+//! did not pay; a new send is made by the node's own side, `crate::local::Local`.
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Address, Amount, Height, Timestamp, Transaction, TxId};
+use tabcoin_chain::hash::sha256;
+use tabcoin_chain::{Address, Amount, Height, Pool, Salt, Store, Timestamp, Transaction, TxId};
+
+use crate::keys::Keys;
+use crate::notice::{Notice, SendError};
 
 /// How many sends the node remembers.
 const RECORDS: usize = 50;
@@ -52,6 +57,79 @@ pub struct SendRecord {
 pub struct Sends(VecDeque<SendRecord>);
 
 impl Sends {
+    /// Sends `payments` of transaction `old` again, as one new
+    /// transaction of `keys`' account (merged into its pending one if there
+    /// is one), pooled on `store`: what is told, and the transaction to pass
+    /// on if one was pooled. What cannot be paid (a locked account, a
+    /// balance that no longer allows it) is settled as failed and told.
+    pub(crate) fn reissue(
+        &mut self,
+        store: &mut Store,
+        pool: &mut Pool,
+        keys: &Keys,
+        (old, payments): (TxId, Vec<(Address, Amount)>),
+        now: Timestamp,
+    ) -> (Vec<Notice>, Option<Transaction>) {
+        let network = store.genesis().hash;
+        let me = keys.address();
+        // The node draws no randomness: the new id's salt comes from the old
+        // id and the tip, which no earlier transaction of this sender used.
+        let mut seed = Vec::with_capacity(16 + 32);
+        seed.extend_from_slice(old.0.as_bytes());
+        seed.extend_from_slice(store.tip().hash.as_bytes());
+        let mut salt = [0u8; 16];
+        salt.copy_from_slice(&sha256(&seed)[..16]);
+        let mut tx = pool.get(&me).cloned();
+        let (mut notices, mut sent, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+        // A locked account cannot sign: what it owes is reported as failed
+        // (the sends list shows it; the person sends again once unlocked).
+        let wallet = keys.wallet();
+        for (to, amount) in payments {
+            let Some(wallet) = wallet else {
+                failed.push((to, amount, SendError::Locked));
+                continue;
+            };
+            let result = match &mut tx {
+                Some(tx) => tx.update(wallet, to, amount, now, &network),
+                None => {
+                    let balance = store.ledger().balance(&me);
+                    Transaction::new(wallet, balance, to, amount, Salt(salt), now, &network)
+                        .map(|new| tx = Some(new))
+                }
+            };
+            match result {
+                Ok(()) => sent.push((to, amount)),
+                Err(e) => failed.push((to, amount, SendError::from(e))),
+            }
+        }
+        let mut pooled = None;
+        if let Some(tx) = tx.filter(|_| !sent.is_empty()) {
+            match store.add_to_pool(pool, tx.clone()) {
+                Ok(_) => {
+                    for (to, amount) in &sent {
+                        self.settle(old, *to, &SendState::SentAgain(tx.id));
+                        self.sent(me, *to, *amount, tx.id, now);
+                    }
+                    notices.push(Notice::Reissued {
+                        old,
+                        new: tx.id,
+                        payments: sent,
+                    });
+                    pooled = Some(tx);
+                }
+                Err(error) => failed.extend(
+                    sent.into_iter()
+                        .map(|(to, amount)| (to, amount, error.clone().into())),
+                ),
+            }
+        }
+        for (to, amount, error) in failed {
+            self.settle(old, to, &SendState::Failed(error.to_string()));
+            notices.push(Notice::SendFailed { to, amount, error });
+        }
+        (notices, pooled)
+    }
+
     /// A payment went out in `tx`.
     pub(crate) fn sent(
         &mut self,

@@ -31,6 +31,23 @@ pub struct Block {
 }
 
 impl Block {
+    /// About how many bytes of memory the block takes: its fields, its
+    /// transactions and their outputs (a B-tree entry each, with its share
+    /// of node overhead). What bounds blocks kept on a peer's word (orphans)
+    /// is measured in it.
+    pub fn footprint(&self) -> usize {
+        use std::mem::size_of;
+        // A B-tree map's entry costs its key and value and about as much
+        // again in node slack and pointers.
+        let entry = 2 * (size_of::<crate::address::Address>() + size_of::<crate::amount::Amount>());
+        let txs: usize = self
+            .data
+            .iter()
+            .map(|tx| size_of::<Transaction>() + tx.outputs.len() * entry)
+            .sum();
+        size_of::<Block>() + txs
+    }
+
     /// A block whose `hash` is computed from `header`.
     pub fn new(header: Header, data: Vec<Transaction>) -> Block {
         Block {

@@ -87,6 +87,9 @@ pub struct Params {
     pub max_pool_txs: usize,
     /// Most blocks kept while their parent is unknown.
     pub max_orphans: usize,
+    /// Most bytes of memory ([`crate::Block::footprint`]) those blocks may
+    /// take together (node policy: a peer's fat orphans cost at most this).
+    pub max_orphan_bytes: usize,
     /// A node stores no branch forking more than this many blocks below its
     /// best tip (node policy, bounding what peers can make it keep).
     pub max_fork_depth: u64,
@@ -127,6 +130,9 @@ impl Params {
             max_outputs: 16,
             max_pool_txs: 2_000,
             max_orphans: 100,
+            // A few full blocks: orphans only say where to ask; the
+            // download brings the chain itself.
+            max_orphan_bytes: 4 << 20,
             max_fork_depth: 100,
             max_siblings: 4,
             max_side_blocks: 64,

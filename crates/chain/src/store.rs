@@ -189,6 +189,8 @@ pub struct Store {
     ledger: Ledger,
     orphans: HashMap<BlockHash, Block>,
     orphan_order: VecDeque<BlockHash>,
+    /// What the orphans take together ([`Block::footprint`]).
+    orphan_bytes: usize,
     invalid: RecentSet<BlockHash>,
     /// Blocks of a heavier header chain being downloaded (see
     /// [`Store::pin`]).
@@ -229,6 +231,7 @@ impl Store {
             ledger: Ledger::new(params.starting_balance, &params.allocations),
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
+            orphan_bytes: 0,
             invalid: RecentSet::new(INVALID_CAPACITY),
             pinned: HashSet::new(),
             sigs: SigCache::new(hash),
@@ -344,6 +347,12 @@ impl Store {
     /// Blocks waiting for an unknown parent.
     pub fn orphan_count(&self) -> usize {
         self.orphans.len()
+    }
+
+    /// What the blocks waiting for an unknown parent take in memory, about
+    /// ([`Block::footprint`]); at most [`Params::max_orphan_bytes`].
+    pub fn orphan_bytes(&self) -> usize {
+        self.orphan_bytes
     }
 
     /// Number of stored blocks, side branches included.
@@ -537,8 +546,7 @@ impl Store {
                 .map(|b| b.hash)
                 .collect();
             for child in children {
-                self.orphan_order.retain(|h| *h != child);
-                if let Some(b) = self.orphans.remove(&child)
+                if let Some(b) = self.take_orphan(&child)
                     && self.connect(b, now, &mut result).is_ok()
                 {
                     queue.push(child);
@@ -560,14 +568,27 @@ impl Store {
                 None => break,
             }
         }
-        if self.orphans.len() >= self.params.max_orphans
-            && let Some(oldest) = self.orphan_order.pop_front()
+        // The oldest give way, by count and by bytes; the newest is kept
+        // (one block is far below the byte bound).
+        let bytes = block.footprint();
+        while (self.orphans.len() >= self.params.max_orphans
+            || self.orphan_bytes + bytes > self.params.max_orphan_bytes)
+            && let Some(oldest) = self.orphan_order.front().copied()
         {
-            self.orphans.remove(&oldest);
+            self.take_orphan(&oldest);
         }
         self.orphan_order.push_back(block.hash);
+        self.orphan_bytes += bytes;
         self.orphans.insert(block.hash, block);
         missing
+    }
+
+    /// Removes an orphan, and its share of the count and the bytes.
+    fn take_orphan(&mut self, hash: &BlockHash) -> Option<Block> {
+        self.orphan_order.retain(|h| h != hash);
+        let block = self.orphans.remove(hash)?;
+        self.orphan_bytes -= block.footprint();
+        Some(block)
     }
 
     fn connect(

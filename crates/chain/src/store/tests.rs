@@ -395,6 +395,76 @@ fn the_orphan_set_is_bounded() {
     assert_eq!(s.orphan_count(), 3);
 }
 
+/// `n` blocks of `txs` transactions of 16 outputs each, whose parent no
+/// one has: fat orphans, as a flood would send them (what an orphan must
+/// prove before it is kept is its hash and its work, not its transactions).
+fn fat_orphans(n: u64, txs: usize) -> Vec<Block> {
+    let mut tx = overspend(&wallet(1), &wallet(2));
+    for seed in 3..18 {
+        tx.outputs.insert(wallet(seed).address(), Amount(1));
+    }
+    let template = Store::new(P).genesis().header;
+    (0..n)
+        .map(|i| {
+            let mut header = template;
+            header.prev_hash = BlockHash([7; 32]);
+            header.height = Height(10 + i);
+            seal(header, vec![tx.clone(); txs])
+        })
+        .collect()
+}
+
+#[test]
+fn orphans_are_bounded_by_bytes_too_the_oldest_giving_way() {
+    let orphans = fat_orphans(6, 40);
+    let each = orphans[0].footprint();
+    assert!(
+        each > 40 * 16 * 32,
+        "a fat block weighs its outputs: {each}"
+    );
+    let p = Params {
+        max_orphan_bytes: 3 * each + each / 2,
+        ..P
+    };
+    let mut s = Store::new(p.clone());
+    for b in &orphans {
+        let a = s.accept(b.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.missing_parent, Some(BlockHash([7; 32])));
+    }
+    assert!(
+        s.orphan_bytes() <= p.max_orphan_bytes,
+        "{} bytes",
+        s.orphan_bytes()
+    );
+    assert_eq!(s.orphan_count(), 3, "three fit; the older gave way");
+    // The newest are the ones kept.
+    for b in &orphans[..3] {
+        let again = s.accept(b.clone(), NOW).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            again.missing_parent.is_some(),
+            "an evicted orphan is new again"
+        );
+    }
+    assert_eq!(s.orphan_count(), 3);
+    assert!(s.orphan_bytes() <= p.max_orphan_bytes);
+}
+
+#[test]
+fn the_default_orphan_bounds_keep_a_flood_of_fat_orphans_small() {
+    // The block count's limit (200 transactions), each 16 outputs: the
+    // largest orphan a peer can send, 120 of them.
+    let mut s = Store::new(P);
+    for b in fat_orphans(120, P.max_block_txs) {
+        s.accept(b, NOW).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(
+        s.orphan_bytes() <= P.max_orphan_bytes,
+        "{} bytes",
+        s.orphan_bytes()
+    );
+    assert!(s.orphan_count() < 120 / 4, "{} kept", s.orphan_count());
+}
+
 #[test]
 fn locator_thins_out_and_ends_at_genesis() {
     let mut s = Store::new(P);

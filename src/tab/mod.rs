@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod join;
+
 use tabcoin_chain::{BlockHash, Params, Store};
 use tabcoin_node::{Keys, Node};
 

@@ -1,7 +1,9 @@
 //! The join page: a tab told only a network's id (`?network=ID`) asks the
 //! tabs in that network's room for its spec, takes the first answer that
 //! hashes to the id, remembers it and reloads into the network. Answers of
-//! another network are ignored and listed.
+//! another network are ignored and listed. The asking is paced
+//! (`crate::tab::join::SpecAsk`): a room full of comings and goings costs
+//! the page a few asks a second, never its connection.
 
 use std::collections::BTreeSet;
 
@@ -11,10 +13,12 @@ use tabcoin_node::Message;
 use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame};
 use yew::prelude::*;
 
+use crate::shell::now;
 use crate::shell::relay::{RelayEvent, RelaySocket};
+use crate::tab::join::{Ask, SpecAsk};
 
-/// How often the page asks again while nobody answered, in ms.
-const ASK_EVERY_MS: u32 = 3_000;
+/// How often the page looks whether to ask again (or reconnect), in ms.
+const TICK_MS: u32 = 1_000;
 /// Refusals listed, at most.
 const REFUSALS_SHOWN: usize = 5;
 
@@ -40,7 +44,7 @@ pub struct JoinNetwork {
     socket: Option<RelaySocket>,
     online: bool,
     peers: BTreeSet<PeerId>,
-    asked: usize,
+    asking: SpecAsk,
     refusals: Vec<String>,
     _again: Interval,
     _reconnect: Option<Timeout>,
@@ -56,16 +60,21 @@ impl JoinNetwork {
         .ok()
     }
 
-    /// Asks everyone in the room (or one tab), if connected.
-    fn ask(&mut self, to: Option<PeerId>) {
+    /// Asks everyone in the room, or one tab, if the pacing said so.
+    fn ask(&self, ask: Option<Ask>) {
         let msg = Message::GetSpec.encode();
-        let frame = match to {
-            Some(to) => ClientFrame::Direct { to, msg },
-            None => ClientFrame::Broadcast { msg },
+        let frame = match ask {
+            Some(Ask::One(to)) => ClientFrame::Direct { to, msg },
+            Some(Ask::All) => ClientFrame::Broadcast { msg },
+            None => return,
         };
-        if self.socket.as_ref().is_some_and(|s| s.send(&frame)) {
-            self.asked += 1;
+        if let Some(socket) = &self.socket {
+            socket.send(&frame);
         }
+    }
+
+    fn present(&self) -> Vec<PeerId> {
+        self.peers.iter().copied().collect()
     }
 
     /// An answer: the network, remembered, and the page reloaded into it;
@@ -96,9 +105,9 @@ impl Component for JoinNetwork {
             socket: Self::connect(ctx),
             online: false,
             peers: BTreeSet::new(),
-            asked: 0,
+            asking: SpecAsk::new(now().0),
             refusals: Vec::new(),
-            _again: Interval::new(ASK_EVERY_MS, move || link.send_message(JoinMsg::Again)),
+            _again: Interval::new(TICK_MS, move || link.send_message(JoinMsg::Again)),
             _reconnect: None,
         }
     }
@@ -109,11 +118,14 @@ impl Component for JoinNetwork {
                 RelayFrame::Welcome { peers, .. } => {
                     self.online = true;
                     self.peers = peers.into_iter().collect();
-                    self.ask(None);
+                    let present = self.present();
+                    let ask = self.asking.welcomed(&present, now().0);
+                    self.ask(ask);
                 }
                 RelayFrame::PeerJoined { peer } => {
                     self.peers.insert(peer);
-                    self.ask(Some(peer));
+                    let ask = self.asking.joined(peer, now().0);
+                    self.ask(ask);
                 }
                 RelayFrame::PeerLeft { peer } => {
                     self.peers.remove(&peer);
@@ -133,8 +145,10 @@ impl Component for JoinNetwork {
             JoinMsg::Again => {
                 if self.socket.is_none() {
                     self.socket = Self::connect(ctx);
-                } else if !self.peers.is_empty() {
-                    self.ask(None);
+                } else {
+                    let present = self.present();
+                    let ask = self.asking.tick(&present, now().0);
+                    self.ask(ask);
                 }
             }
         }
@@ -151,7 +165,7 @@ impl Component for JoinNetwork {
             }
             (true, n) => format!(
                 "Asking the {n} tab(s) of this network for its rules ({} request(s) so far)…",
-                self.asked
+                self.asking.made()
             ),
         };
         html! {

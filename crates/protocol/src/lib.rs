@@ -204,6 +204,8 @@ pub enum RelayFrame {
     },
 }
 
+pub mod hex;
+pub mod identity;
 pub mod recent;
 pub mod wire;
 

@@ -1,0 +1,397 @@
+//! A peer's identity: a long-lived secp256k1 key ([`Identity`]) whose
+//! public half ([`PeerKey`]) names the peer. Its [`PeerId`] is derived
+//! from the key, so a peer that leaves and comes back is the same peer:
+//! its bans, scores and announcements are waiting for it.
+//!
+//! A new key costs a little work: `sha256("tabcoin key work" ‖ key ‖
+//! nonce)` must start with as many zero bits as the relay asks
+//! ([`DEFAULT_KEY_WORK`]), found once when the key is made and kept with
+//! it. A peer proves it holds its key by signing the relay's fresh
+//! [`Challenge`] ([`Identity::prove`], [`Proof::verify`]); the relay then
+//! names it by its key's id in every room.
+
+use std::fmt;
+
+use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::PeerId;
+use crate::hex::{from_hex, to_hex};
+
+/// Bytes of a public key (SEC1, compressed).
+pub const KEY_BYTES: usize = 33;
+
+/// The work a relay asks of a new key by default, in leading zero bits:
+/// about a quarter of a million hashes, a moment for a tab once, a cost
+/// for whoever would make a key per connection.
+pub const DEFAULT_KEY_WORK: u32 = 18;
+
+/// The most work a client does for a key, whatever a relay asks.
+pub const MAX_KEY_WORK: u32 = 26;
+
+/// Why an identity or a proof was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// The secret is zero or not below the curve order.
+    #[error("these 32 bytes are not a valid secret key")]
+    InvalidSecret,
+    /// The public key is not a point of the curve.
+    #[error("the key is not a valid public key")]
+    InvalidKey,
+    /// The key's work is below what is asked.
+    #[error("the key carries {has} bits of work, {needs} are asked")]
+    TooLittleWork {
+        /// Bits the key's nonce gives.
+        has: u32,
+        /// Bits asked.
+        needs: u32,
+    },
+    /// More work than a client does for a key.
+    #[error("{asked} bits of work asked for a key, at most {max} are done")]
+    TooMuchWork {
+        /// Bits asked.
+        asked: u32,
+        /// The most a client does.
+        max: u32,
+    },
+    /// The signature does not match the key and the challenge.
+    #[error("the signature does not prove the key")]
+    BadSignature,
+}
+
+impl IdentityError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IdentityError::InvalidSecret => "invalid_secret",
+            IdentityError::InvalidKey => "invalid_key",
+            IdentityError::TooLittleWork { .. } => "too_little_work",
+            IdentityError::TooMuchWork { .. } => "too_much_work",
+            IdentityError::BadSignature => "bad_signature",
+        }
+    }
+}
+
+fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+fn leading_zero_bits(hash: &[u8; 32]) -> u32 {
+    let mut bits = 0;
+    for b in hash {
+        if *b == 0 {
+            bits += 8;
+        } else {
+            return bits + b.leading_zeros();
+        }
+    }
+    bits
+}
+
+/// Fixed-size bytes written as hex on the wire.
+macro_rules! hex_bytes {
+    ($(#[$doc:meta])* $name:ident, $n:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub [u8; $n]);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&to_hex(&self.0))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({}…)", stringify!($name), &to_hex(&self.0[..4]))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&to_hex(&self.0))
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = String::deserialize(d)?;
+                from_hex::<$n>(&s).map($name).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+hex_bytes!(
+    /// A peer's public key (SEC1, compressed): its name on the network.
+    PeerKey,
+    KEY_BYTES
+);
+
+hex_bytes!(
+    /// Fresh random bytes a relay asks a connecting peer to sign.
+    Challenge,
+    32
+);
+
+hex_bytes!(
+    /// An ECDSA signature (r ‖ s, low-S).
+    KeySignature,
+    64
+);
+
+impl PeerKey {
+    /// The peer's id: the first 8 bytes of the key's hash.
+    pub fn id(&self) -> PeerId {
+        let h = sha256(&[b"tabcoin peer id", &self.0]);
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&h[..8]);
+        PeerId::from_be_bytes(id)
+    }
+
+    /// The bits of work `nonce` gives this key.
+    pub fn work(&self, nonce: u64) -> u32 {
+        leading_zero_bits(&sha256(&[
+            b"tabcoin key work",
+            &self.0,
+            &nonce.to_le_bytes(),
+        ]))
+    }
+}
+
+/// What a relay's challenge is signed as: bound to the key that signs.
+fn proof_digest(challenge: &Challenge, key: &PeerKey) -> [u8; 32] {
+    sha256(&[b"tabcoin relay proof", &challenge.0, &key.0])
+}
+
+/// A peer's key pair and the work that makes its key acceptable.
+#[derive(Clone)]
+pub struct Identity {
+    secret: SigningKey,
+    key: PeerKey,
+    nonce: u64,
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the secret.
+        write!(f, "Identity({:?}, {} bits)", self.key, self.work())
+    }
+}
+
+impl Identity {
+    /// The identity of a kept secret and nonce.
+    pub fn from_parts(secret: [u8; 32], nonce: u64) -> Result<Identity, IdentityError> {
+        let secret = SigningKey::from_slice(&secret).map_err(|_| IdentityError::InvalidSecret)?;
+        let point = secret.verifying_key().to_sec1_point(true);
+        let mut key = [0u8; KEY_BYTES];
+        key.copy_from_slice(point.as_bytes());
+        Ok(Identity {
+            secret,
+            key: PeerKey(key),
+            nonce,
+        })
+    }
+
+    /// A new identity from 32 random bytes, with `bits` of work found.
+    pub fn generate(secret: [u8; 32], bits: u32) -> Result<Identity, IdentityError> {
+        Identity::from_parts(secret, 0)?.with_work(bits)
+    }
+
+    /// This identity with at least `bits` of work (the search goes on from
+    /// its nonce if it has less).
+    pub fn with_work(mut self, bits: u32) -> Result<Identity, IdentityError> {
+        if bits > MAX_KEY_WORK {
+            return Err(IdentityError::TooMuchWork {
+                asked: bits,
+                max: MAX_KEY_WORK,
+            });
+        }
+        while self.key.work(self.nonce) < bits {
+            self.nonce = self.nonce.wrapping_add(1);
+        }
+        Ok(self)
+    }
+
+    /// The secret, to keep.
+    pub fn secret(&self) -> [u8; 32] {
+        self.secret.to_bytes().into()
+    }
+
+    /// The nonce that gives the key its work, to keep with the secret.
+    pub fn nonce(&self) -> u64 {
+        self.nonce
+    }
+
+    /// The public key.
+    pub fn key(&self) -> PeerKey {
+        self.key
+    }
+
+    /// The peer id the key gives.
+    pub fn id(&self) -> PeerId {
+        self.key.id()
+    }
+
+    /// The bits of work the key carries.
+    pub fn work(&self) -> u32 {
+        self.key.work(self.nonce)
+    }
+
+    /// Proves this identity to whoever sent `challenge`.
+    pub fn prove(&self, challenge: &Challenge) -> Proof {
+        let digest = proof_digest(challenge, &self.key);
+        let sig: Signature = match self.secret.sign_prehash(&digest) {
+            Ok(sig) => sig,
+            // Signing a 32-byte prehash with a valid key does not fail; a
+            // zero signature is refused by the verifier.
+            Err(_) => return self.proof(KeySignature([0; 64])),
+        };
+        let mut out = [0u8; 64];
+        out.copy_from_slice(&sig.normalize_s().to_bytes());
+        self.proof(KeySignature(out))
+    }
+
+    fn proof(&self, sig: KeySignature) -> Proof {
+        Proof {
+            key: self.key,
+            nonce: self.nonce,
+            sig,
+        }
+    }
+}
+
+/// A peer's answer to a [`Challenge`]: its key, the key's work, and its
+/// signature of the challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    /// The key.
+    pub key: PeerKey,
+    /// What gives the key its work.
+    pub nonce: u64,
+    /// The challenge, signed.
+    pub sig: KeySignature,
+}
+
+impl Proof {
+    /// The peer's id, if the key carries `work` bits and the signature
+    /// proves it for `challenge`. The cheap check (the work) comes first.
+    pub fn verify(&self, challenge: &Challenge, work: u32) -> Result<PeerId, IdentityError> {
+        let has = self.key.work(self.nonce);
+        if has < work {
+            return Err(IdentityError::TooLittleWork { has, needs: work });
+        }
+        let key =
+            VerifyingKey::from_sec1_bytes(&self.key.0).map_err(|_| IdentityError::InvalidKey)?;
+        let sig = Signature::from_slice(&self.sig.0).map_err(|_| IdentityError::BadSignature)?;
+        key.verify_prehash(&proof_digest(challenge, &self.key), &sig)
+            .map_err(|_| IdentityError::BadSignature)?;
+        Ok(self.key.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(seed: u8, bits: u32) -> Identity {
+        Identity::generate([seed; 32], bits).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_proof_names_its_key_and_its_key_only() {
+        let me = identity(1, 8);
+        let challenge = Challenge([7; 32]);
+        let proof = me.prove(&challenge);
+        assert_eq!(proof.verify(&challenge, 8), Ok(me.id()));
+        assert_eq!(me.id(), me.key().id());
+        assert_ne!(me.id(), identity(2, 8).id());
+        // Kept and read back: the same identity, the same id.
+        let again = Identity::from_parts(me.secret(), me.nonce()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.id(), me.id());
+        assert_eq!(again.work(), me.work());
+    }
+
+    #[test]
+    fn a_proof_for_another_challenge_or_key_is_refused() {
+        let me = identity(1, 8);
+        let proof = me.prove(&Challenge([7; 32]));
+        assert_eq!(
+            proof.verify(&Challenge([8; 32]), 8),
+            Err(IdentityError::BadSignature)
+        );
+        // Another key claiming the signature (with work of its own).
+        let other = identity(2, 8);
+        let stolen = Proof {
+            key: other.key(),
+            nonce: other.nonce(),
+            ..proof.clone()
+        };
+        assert_eq!(
+            stolen.verify(&Challenge([7; 32]), 8),
+            Err(IdentityError::BadSignature)
+        );
+        let mut bad_key = proof;
+        bad_key.key.0[0] = 7;
+        bad_key.nonce = (0..).find(|n| bad_key.key.work(*n) >= 8).unwrap_or(0);
+        assert_eq!(
+            bad_key.verify(&Challenge([7; 32]), 8),
+            Err(IdentityError::InvalidKey)
+        );
+    }
+
+    #[test]
+    fn a_key_without_the_work_asked_is_refused_before_its_signature_is_checked() {
+        let cheap = identity(3, 4);
+        let challenge = Challenge([1; 32]);
+        let mut proof = cheap.prove(&challenge);
+        proof.sig = KeySignature([0; 64]);
+        let has = cheap.work();
+        assert!(has < 12, "{has}");
+        assert_eq!(
+            proof.verify(&challenge, 12),
+            Err(IdentityError::TooLittleWork { has, needs: 12 })
+        );
+        // More work on the same key: accepted.
+        let worked = cheap.with_work(12).unwrap_or_else(|e| panic!("{e}"));
+        assert!(worked.work() >= 12);
+        assert_eq!(
+            worked.prove(&challenge).verify(&challenge, 12),
+            Ok(worked.id())
+        );
+        assert_eq!(
+            identity(3, 0).with_work(MAX_KEY_WORK + 1).map(|i| i.id()),
+            Err(IdentityError::TooMuchWork {
+                asked: MAX_KEY_WORK + 1,
+                max: MAX_KEY_WORK
+            })
+        );
+    }
+
+    #[test]
+    fn a_secret_out_of_range_is_refused() {
+        assert_eq!(
+            Identity::from_parts([0; 32], 0).map(|i| i.id()),
+            Err(IdentityError::InvalidSecret)
+        );
+    }
+
+    #[test]
+    fn proofs_travel_as_hex() {
+        let proof = identity(4, 4).prove(&Challenge([2; 32]));
+        let json = serde_json::to_string(&proof).unwrap_or_default();
+        assert!(
+            json.contains(&format!("\"key\":\"{}\"", proof.key)),
+            "{json}"
+        );
+        let back: Proof = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, proof);
+        assert!(serde_json::from_str::<Proof>(r#"{"key":"zz","nonce":1,"sig":"00"}"#).is_err());
+    }
+}

@@ -19,6 +19,11 @@
 //! download of any length is never taken for a flood and each height is
 //! served that way at most once, while a peer that asks for anything else
 //! (the same blocks again) pays the rate as before.
+//!
+//! A peer's id is its key's (`tabcoin_protocol::identity`), so a peer that
+//! leaves and comes back is the same peer: its score, its rates and its
+//! ban wait for it ([`GONE_KEPT`] peers' standing is kept); only what it
+//! announced is forgotten.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -53,6 +58,10 @@ pub const SERVE_BURST: u64 = 20;
 pub const SERVES_PER_SECOND: u64 = 10;
 
 const MINUTE_MS: u64 = 60_000;
+
+/// Peers that left whose standing (score, rates) is kept for their return,
+/// the oldest forgotten first.
+pub const GONE_KEPT: usize = 1_024;
 
 /// Something a peer did wrong, with what it costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +151,9 @@ fn within_rate(times: &mut VecDeque<Timestamp>, max: usize, now: Timestamp) -> b
 pub struct Peers {
     reachable: BTreeMap<PeerId, Peer>,
     banned: HashMap<PeerId, Timestamp>,
+    /// Peers that left, with their standing, and the order they left in.
+    gone: HashMap<PeerId, Peer>,
+    gone_order: VecDeque<PeerId>,
 }
 
 impl Peers {
@@ -153,17 +165,48 @@ impl Peers {
     /// Exactly these peers can be reached now (what each announced is
     /// forgotten; scores of peers seen again are kept only while banned).
     pub fn reset(&mut self, peers: impl IntoIterator<Item = PeerId>) {
-        self.reachable = peers.into_iter().map(|p| (p, Peer::default())).collect();
+        let before: Vec<PeerId> = self.reachable.keys().copied().collect();
+        for peer in before {
+            self.leave(peer);
+        }
+        for peer in peers {
+            self.join(peer);
+        }
     }
 
-    /// A peer can now be reached.
+    /// A peer can now be reached (with the standing it left with, if it
+    /// was here before).
     pub fn join(&mut self, peer: PeerId) {
-        self.reachable.entry(peer).or_default();
+        if self.reachable.contains_key(&peer) {
+            return;
+        }
+        let back = match self.gone.remove(&peer) {
+            Some(back) => {
+                self.gone_order.retain(|p| *p != peer);
+                back
+            }
+            None => Peer::default(),
+        };
+        self.reachable.insert(peer, back);
     }
 
-    /// A peer can no longer be reached.
+    /// A peer can no longer be reached: what it announced is forgotten,
+    /// its standing kept for its return.
     pub fn leave(&mut self, peer: PeerId) {
-        self.reachable.remove(&peer);
+        let Some(mut left) = self.reachable.remove(&peer) else {
+            return;
+        };
+        left.announced = None;
+        left.tip = None;
+        left.pool_asked = false;
+        self.gone.insert(peer, left);
+        self.gone_order.push_back(peer);
+        while self.gone.len() > GONE_KEPT {
+            let Some(oldest) = self.gone_order.pop_front() else {
+                break;
+            };
+            self.gone.remove(&oldest);
+        }
     }
 
     /// Peers that can be reached.
@@ -379,6 +422,64 @@ mod tests {
             peers.penalise(2, Fault::Invalid, T),
             Some(T.plus_ms(BAN_MS))
         );
+    }
+
+    #[test]
+    fn a_peer_that_leaves_and_comes_back_keeps_its_standing() {
+        let mut peers = Peers::new();
+        peers.join(1);
+        peers.announce(1, BlockHash([1; 32]), Height(5), Work(50));
+        assert_eq!(peers.penalise(1, Fault::NoProgress, T), None);
+        assert_eq!(peers.penalise(1, Fault::NoProgress, T), None);
+        for _ in 0..TXS_PER_MINUTE {
+            assert!(peers.may_send_tx(1, T));
+        }
+        assert!(!peers.may_send_tx(1, T));
+        // Gone and back (the relay's whole room too): the same key, the
+        // same standing; what it announced is forgotten.
+        peers.leave(1);
+        peers.reset([1, 2]);
+        assert_eq!(peers.announced(1), None);
+        assert!(!peers.may_send_tx(1, T), "its rate is still spent");
+        assert!(peers.may_send_tx(2, T));
+        assert_eq!(
+            peers.penalise(1, Fault::EmptyBatch, T),
+            Some(T.plus_ms(BAN_MS)),
+            "its score was kept: one more fault bans"
+        );
+    }
+
+    #[test]
+    fn the_standing_of_peers_gone_is_bounded() {
+        let mut peers = Peers::new();
+        for p in 0..(GONE_KEPT as PeerId + 10) {
+            peers.join(p);
+            let _ = peers.penalise(p, Fault::NoProgress, T);
+            peers.leave(p);
+        }
+        assert_eq!(peers.gone.len(), GONE_KEPT);
+        // The oldest were forgotten: they come back with a clean score.
+        peers.join(0);
+        assert_eq!(peers.penalise(0, Fault::NoProgress, T), None);
+        assert_eq!(peers.penalise(0, Fault::NoProgress, T), None);
+        // A recent one was not.
+        peers.join(GONE_KEPT as PeerId + 9);
+        assert_eq!(
+            peers.penalise(GONE_KEPT as PeerId + 9, Fault::NoProgress, T),
+            None
+        );
+        assert!(
+            peers
+                .penalise(GONE_KEPT as PeerId + 9, Fault::Undecodable, T)
+                .is_some()
+        );
+        for _ in 0..5 {
+            for p in 0..20 {
+                peers.join(p);
+                peers.leave(p);
+            }
+        }
+        assert_eq!(peers.gone_order.len(), peers.gone.len());
     }
 
     #[test]

@@ -10,6 +10,8 @@ use tabcoin_fuzz::{PARAMS, fixture, wallet};
 use tabcoin_mesh::wire::{self, MAX_TTL, Routed, Signal};
 use tabcoin_node::Message;
 use tabcoin_node::message::PROTOCOL_VERSION;
+use tabcoin_protocol::identity::{Challenge, Identity};
+use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, RelayFrame, encode};
 
 fn write(dir: &Path, target: &str, seeds: &[Vec<u8>]) -> std::io::Result<()> {
@@ -100,12 +102,23 @@ fn main() -> std::io::Result<()> {
         })
         .into_bytes(),
     );
+    wire.push(encode(&Refusal::Flooding { rate: 200 }.frame()).into_bytes());
+    // Proving a peer key to the relay.
     wire.push(
-        encode(&RelayFrame::Error {
-            reason: "too fast".into(),
+        encode(&RelayFrame::Challenge {
+            challenge: Challenge([7; 32]),
+            work: 18,
         })
         .into_bytes(),
     );
+    if let Ok(me) = Identity::generate([9; 32], 4) {
+        wire.push(
+            encode(&ClientFrame::Prove {
+                proof: me.prove(&Challenge([7; 32])),
+            })
+            .into_bytes(),
+        );
+    }
     // Several rooms on one connection.
     wire.push(encode(&ClientFrame::Join { room: "b".into() }).into_bytes());
     wire.push(encode(&ClientFrame::Leave { room: "b".into() }).into_bytes());

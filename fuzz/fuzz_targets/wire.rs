@@ -7,6 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use tabcoin_mesh::wire::{LINK_VERSION, LinkHello, Reassembler, Signal};
 use tabcoin_node::Message;
+use tabcoin_protocol::identity::Challenge;
 use tabcoin_protocol::{
     ClientFrame, MAX_FRAME_BYTES, Payload, RelayFrame, decode_client_frame, decode_relay_frame,
     encode,
@@ -22,6 +23,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again, frame);
         if let ClientFrame::Broadcast { msg } | ClientFrame::Direct { msg, .. } = &frame {
             message(msg);
+        }
+        // A proof of a peer key is checked as the relay checks it: an
+        // answer, never a panic.
+        if let ClientFrame::Prove { proof } = &frame {
+            let _ = proof.verify(&Challenge([7; 32]), 4);
         }
     }
     if let Ok(frame) = decode_relay_frame(text) {

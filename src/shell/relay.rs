@@ -1,7 +1,10 @@
 //! The WebSocket to the relay: socket events become [`RelayEvent`]s, frames
-//! become text. Dropping the socket closes it.
+//! become text. The relay's challenge is answered here, with this tab's
+//! peer identity ([`super::web_storage::identity`]), and the connection
+//! counts as open once it is. Dropping the socket closes it.
 
 use gloo::events::EventListener;
+use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, WebSocket};
@@ -11,7 +14,7 @@ use super::error::ShellError;
 /// What the connection reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RelayEvent {
-    /// The socket is open.
+    /// The socket is open and the tab's key proven: frames may go.
     Opened,
     /// A decoded frame.
     Frame(RelayFrame),
@@ -24,7 +27,7 @@ pub enum RelayEvent {
 /// An open (or opening) connection.
 pub struct RelaySocket {
     ws: WebSocket,
-    _listeners: [EventListener; 3],
+    _listeners: [EventListener; 2],
 }
 
 impl RelaySocket {
@@ -41,15 +44,37 @@ impl RelaySocket {
                 reason: format!("{e:?}"),
             })?;
         let cb = on_event.clone();
-        let opened = EventListener::new(&ws, "open", move |_| cb(RelayEvent::Opened));
-        let cb = on_event.clone();
+        let socket = ws.clone();
         let message = EventListener::new(&ws, "message", move |e| {
             let text = e
                 .dyn_ref::<MessageEvent>()
                 .and_then(|e| e.data().as_string());
             cb(match text {
                 Some(text) => match decode_relay_frame(&text) {
-                    Ok(frame) => RelayEvent::Frame(frame),
+                    Ok(RelayFrame::Challenge { challenge, work }) => {
+                        match super::web_storage::identity(work) {
+                            Ok(me) => {
+                                let proof = ClientFrame::Prove {
+                                    proof: me.prove(&challenge),
+                                };
+                                let _ = socket.send_with_str(&encode(&proof));
+                                RelayEvent::Opened
+                            }
+                            Err(err) => RelayEvent::BadFrame(format!(
+                                "the relay asks what this tab cannot do: {err}"
+                            )),
+                        }
+                    }
+                    Ok(frame) => {
+                        if let RelayFrame::Error { code, .. } = &frame
+                            && code == Refusal::KEY_IN_USE
+                        {
+                            // A duplicated tab shares its key with the
+                            // original: it makes its own for next time.
+                            super::web_storage::renew_identity();
+                        }
+                        RelayEvent::Frame(frame)
+                    }
                     Err(err) => RelayEvent::BadFrame(err.to_string()),
                 },
                 None => RelayEvent::BadFrame("binary frame".into()),
@@ -58,7 +83,7 @@ impl RelaySocket {
         let closed = EventListener::new(&ws, "close", move |_| on_event(RelayEvent::Closed));
         Ok(RelaySocket {
             ws,
-            _listeners: [opened, message, closed],
+            _listeners: [message, closed],
         })
     }
 

@@ -3,13 +3,14 @@
 //! a protected one), a backup of every unprotected wallet secret in
 //! `localStorage` (a protected account's is removed from it), short
 //! account leases between tabs, the number of miners chosen, the networks
-//! this tab is in and the one it shows (`sessionStorage`), and a chain an
-//! older version kept in `localStorage`. The rest lives in IndexedDB
+//! this tab is in and the one it shows, its peer key (`sessionStorage`),
+//! and a chain an older version kept in `localStorage`. The rest lives in IndexedDB
 //! ([`super::idb`]).
 
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
 use tabcoin_chain::{Address, Params, Timestamp, Wallet};
 use tabcoin_node::Keys;
+use tabcoin_protocol::identity::{Identity, IdentityError};
 
 const WALLET_KEY: &str = "tabcoin/wallet";
 /// The address of this tab's protected account.
@@ -21,6 +22,8 @@ const GPU_OFF_KEY: &str = "tabcoin/gpu-off";
 const NETWORKS_KEY: &str = "tabcoin/networks";
 /// The id of the network this tab shows.
 const FOCUS_KEY: &str = "tabcoin/focus";
+/// This tab's peer key: its secret and the nonce that gives it its work.
+const PEER_KEY: &str = "tabcoin/peer-key";
 
 /// The networks this tab was in before a reload (`None`: a new tab).
 pub fn tab_networks() -> Option<Vec<Params>> {
@@ -63,6 +66,35 @@ pub fn take_legacy_chain(params: &Params) -> Option<String> {
     let text = raw.get_item(&key).ok().flatten()?;
     let _ = raw.remove_item(&key);
     Some(text)
+}
+
+/// This tab's peer identity (its name to other tabs and to the relay),
+/// kept across reloads of the tab; made, with the work `work` bits ask,
+/// the first time. A duplicated tab starts with the same key; the relay
+/// refuses the second and that one makes its own ([`renew_identity`]).
+pub fn identity(work: u32) -> Result<Identity, IdentityError> {
+    let kept = SessionStorage::get::<(String, u64)>(PEER_KEY).ok();
+    let identity = match kept.and_then(|(secret, nonce)| {
+        let secret = tabcoin_protocol::hex::from_hex::<32>(&secret).ok()?;
+        Identity::from_parts(secret, nonce).ok()
+    }) {
+        Some(identity) => identity.with_work(work)?,
+        None => loop {
+            // Almost every 32 bytes are a key; the rest are drawn again.
+            match Identity::generate(random_bytes(), work) {
+                Err(IdentityError::InvalidSecret) => continue,
+                other => break other?,
+            }
+        },
+    };
+    let secret = tabcoin_protocol::hex::to_hex(&identity.secret());
+    let _ = SessionStorage::set(PEER_KEY, (secret, identity.nonce()));
+    Ok(identity)
+}
+
+/// Forgets this tab's peer key: the next connection makes a new one.
+pub fn renew_identity() {
+    SessionStorage::delete(PEER_KEY);
 }
 
 /// N bytes from the browser's cryptographic random source.

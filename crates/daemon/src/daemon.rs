@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tabcoin_chain::{BlockHash, Params, Store, Timestamp, Wallet};
 use tabcoin_node::{BlockRecord, Event, Host, Job, Message, Node, Notice, SendError, relay_frame};
+use tabcoin_protocol::identity::{DEFAULT_KEY_WORK, Identity};
 use tabcoin_protocol::{PeerId, encode};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -51,6 +52,8 @@ pub struct Daemon {
     pub node: Node,
     /// Storage, unless the node runs in memory.
     pub db: Option<Db>,
+    /// Who this node is to its peers (its id at every relay is this key's).
+    pub identity: Identity,
     /// The relays, by id (ids are never reused, so a removed relay's
     /// connection task and peers are told apart from a new one's).
     pub relays: BTreeMap<u64, RelayLink>,
@@ -104,6 +107,45 @@ pub fn random_wallet() -> Result<Wallet, String> {
     }
 }
 
+/// Reads the node's peer identity from storage, or makes one and keeps it
+/// (`secret:nonce`): the node is the same peer to everyone after a restart,
+/// and a new identity costs its work once.
+pub fn identity(db: Option<&Db>) -> Result<Identity, DbError> {
+    if let Some(kept) = db.map(|d| d.get("peer_key")).transpose()?.flatten()
+        && let Some((secret, nonce)) = kept.split_once(':')
+        && let (Ok(secret), Ok(nonce)) =
+            (tabcoin_protocol::hex::from_hex::<32>(secret), nonce.parse())
+        && let Ok(identity) = Identity::from_parts(secret, nonce)
+    {
+        return Ok(identity);
+    }
+    let identity = loop {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|e| DbError::new(e.to_string()))?;
+        // Almost every 32 bytes are a key; the rest are drawn again.
+        if let Ok(identity) = Identity::generate(secret, DEFAULT_KEY_WORK) {
+            break identity;
+        }
+    };
+    keep_identity(db, &identity)?;
+    Ok(identity)
+}
+
+/// Stores the node's peer identity (after more work was found for it too).
+pub fn keep_identity(db: Option<&Db>, identity: &Identity) -> Result<(), DbError> {
+    match db {
+        Some(db) => db.put(
+            "peer_key",
+            &format!(
+                "{}:{}",
+                tabcoin_protocol::hex::to_hex(&identity.secret()),
+                identity.nonce()
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Reads the node's key from storage, or makes one and keeps it.
 pub fn key(db: Option<&Db>) -> Result<Wallet, DbError> {
     if let Some(hex) = db.map(|d| d.get("key")).transpose()?.flatten()
@@ -124,6 +166,7 @@ impl Daemon {
     pub fn start(
         params: Params,
         wallet: Wallet,
+        identity: Identity,
         db: Option<Db>,
         relays: &[String],
         threads: usize,
@@ -131,6 +174,7 @@ impl Daemon {
     ) -> Shared {
         let mut d = Daemon {
             node: Node::new(Store::new(params), wallet),
+            identity,
             db,
             relays: (0..)
                 .zip(relays.iter().map(|url| RelayLink::new(url)))

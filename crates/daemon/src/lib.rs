@@ -175,9 +175,11 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             "--mine: this node's key ({me}) is not one of the network's authorities, so it cannot seal; start it without --mine, or with an authority's key (--key FILE)"
         ));
     }
+    let identity = daemon::identity(db.as_ref()).map_err(|e| e.to_string())?;
     let state = Daemon::start(
         opts.params,
         wallet,
+        identity,
         db,
         &opts.relays,
         opts.threads,

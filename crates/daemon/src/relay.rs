@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tabcoin_node::Event;
-use tabcoin_protocol::{PeerId, RelayFrame, decode_relay_frame};
+use tabcoin_protocol::identity::Challenge;
+use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_relay_frame, encode};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::daemon::Shared;
@@ -72,7 +73,10 @@ pub async fn keep(s: Shared, id: u64) {
                 serve(&s, id, ws).await;
                 gone(&s, id);
                 tracing::info!(%url, "the relay connection closed");
-                note(&s, id, Some("the connection closed".into()), Some(pause));
+                // Why the relay refused the node, if it said so.
+                let why = s.lock().relays.get(&id).and_then(|r| r.last_error.clone());
+                let why = why.unwrap_or_else(|| "the connection closed".into());
+                note(&s, id, Some(why), Some(pause));
             }
             Err(e) => {
                 tracing::warn!(%url, "cannot reach the relay: {e}");
@@ -122,6 +126,14 @@ async fn serve(
             },
             frame = stream.next() => match frame {
                 Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
+                    Ok(RelayFrame::Challenge { challenge, work }) => {
+                        let Some(proof) = prove(s, &challenge, work) else {
+                            return;
+                        };
+                        if sink.send(WsMessage::Text(encode(&proof).into())).await.is_err() {
+                            return;
+                        }
+                    }
                     Ok(frame) => heard(s, id, frame),
                     Err(e) => tracing::warn!("a bad frame from the relay: {e}"),
                 },
@@ -130,6 +142,30 @@ async fn serve(
             },
         }
     }
+}
+
+/// The answer to a relay's challenge, by the node's identity; more work
+/// found for its key first if the relay asks more (and kept). None if the
+/// relay asks more work than a client does.
+fn prove(s: &Shared, challenge: &Challenge, work: u32) -> Option<ClientFrame> {
+    let mut identity = s.lock().identity.clone();
+    let before = identity.nonce();
+    // The search, if any, runs without the lock.
+    let answer = match identity.answer(challenge, work) {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::warn!("the relay's challenge cannot be answered: {e}");
+            return None;
+        }
+    };
+    let mut d = s.lock();
+    if identity.nonce() != before {
+        if let Err(e) = crate::daemon::keep_identity(d.db.as_ref(), &identity) {
+            tracing::warn!("the peer key's new work was not stored: {e}");
+        }
+        d.identity = identity;
+    }
+    Some(answer)
 }
 
 /// What a relay frame means for the node.
@@ -162,9 +198,15 @@ fn heard(s: &Shared, index: u64, frame: RelayFrame) {
         }
         // Links between tabs are for browsers; samples are for them too.
         RelayFrame::Sample { .. } => {}
-        RelayFrame::Error { reason } => tracing::warn!("the relay refused a frame: {reason}"),
-        // The node is in its network's room only; it joins no other.
-        RelayFrame::Room { .. } => {}
+        RelayFrame::Error { code, reason } => {
+            tracing::warn!(code, "the relay refused: {reason}");
+            if let Some(relay) = d.relays.get_mut(&index) {
+                relay.last_error = Some(reason);
+            }
+        }
+        // The node is in its network's room only; it joins no other; the
+        // challenge is answered before this.
+        RelayFrame::Room { .. } | RelayFrame::Challenge { .. } => {}
     }
 }
 

@@ -286,6 +286,8 @@ async fn the_chain_and_the_key_survive_a_restart() {
     }
     let (_, before) = get(&format!("{api}/api/chain")).await;
     assert_eq!(before["height"], 3);
+    let peer_id = first.state.lock().identity.id();
+    assert!(first.state.lock().identity.work() >= tabcoin_protocol::identity::DEFAULT_KEY_WORK);
     first.stop().await;
     // The store is closed once the node is gone: a new node opens it.
     let mut again = None;
@@ -303,6 +305,11 @@ async fn the_chain_and_the_key_survive_a_restart() {
     assert_eq!(after["tip"], before["tip"]);
     let (_, same) = get(&format!("{api}/api/wallet")).await;
     assert_eq!(same["address"], wallet["address"], "the key is kept");
+    assert_eq!(
+        again.state.lock().identity.id(),
+        peer_id,
+        "so is the peer key"
+    );
     again.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -30,6 +30,7 @@ mod native {
     };
     use tabcoin_node::message::PROTOCOL_VERSION;
     use tabcoin_node::{Event, Host, Job, Message, MinerReport, Node, drive, relay_frame};
+    use tabcoin_protocol::identity::Identity;
     use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_relay_frame, encode};
     use tokio::net::TcpStream;
     use tokio_tungstenite::WebSocketStream;
@@ -101,10 +102,21 @@ mod native {
             .await
             .ok()?;
         let (mut sink, mut rx) = ws.split();
+        // Each connection its own key, with the work the relay asks.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut secret = [0xa7u8; 32];
+        secret[24..].copy_from_slice(
+            &NEXT
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .to_be_bytes(),
+        );
+        let mut me = Identity::from_parts(secret, 0).ok()?;
         while let Some(Ok(frame)) = rx.next().await {
-            if let WsMessage::Text(t) = frame
-                && let Ok(RelayFrame::Welcome { you, peers }) = decode_relay_frame(t.as_str())
-            {
+            let WsMessage::Text(t) = frame else { continue };
+            if let Ok(RelayFrame::Challenge { challenge, work }) = decode_relay_frame(t.as_str()) {
+                let answer = encode(&me.answer(&challenge, work).ok()?);
+                sink.send(WsMessage::Text(answer.into())).await.ok()?;
+            } else if let Ok(RelayFrame::Welcome { you, peers }) = decode_relay_frame(t.as_str()) {
                 let (tx, mut out) = tokio::sync::mpsc::unbounded_channel::<String>();
                 tokio::spawn(async move {
                     while let Some(text) = out.recv().await {

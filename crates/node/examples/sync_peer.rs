@@ -18,6 +18,7 @@ mod native {
         Amount, Params, Pool, Salt, Store, Template, Timestamp, Transaction, Wallet,
     };
     use tabcoin_node::{Event, Host, Message, Node, drive, relay_frame};
+    use tabcoin_protocol::identity::Identity;
     use tabcoin_protocol::{PeerId, RelayFrame, decode_relay_frame, encode};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -99,11 +100,17 @@ mod native {
         );
         let url = format!("{url}?room={room}");
         let mut peers = Vec::new();
-        for store in stores {
+        for (i, store) in (0u8..).zip(stores) {
             let (ws, _) = tokio_tungstenite::connect_async(&url)
                 .await
                 .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
-            peers.push(tokio::spawn(serve(ws, Node::new(store, wallet(SENDERS)))));
+            // One identity per copy, the same each run.
+            let me = Identity::from_parts([0x5e ^ i; 32], 0).expect("a valid secret");
+            peers.push(tokio::spawn(serve(
+                ws,
+                Node::new(store, wallet(SENDERS)),
+                me,
+            )));
         }
         println!("ready {height} {tip} {}", wallet(0).address());
         // Serve until standard input closes (the benchmark ends).
@@ -134,13 +141,23 @@ mod native {
             tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
         >,
         mut node: Node,
+        mut me: Identity,
     ) {
         let (mut sink, mut stream) = ws.split();
         let mut frames = Frames::default();
         while let Some(frame) = stream.next().await {
             match frame {
                 Ok(WsMessage::Text(t)) => match decode_relay_frame(t.as_str()) {
-                    Ok(RelayFrame::Error { reason }) => {
+                    Ok(RelayFrame::Challenge { challenge, work }) => {
+                        match me.answer(&challenge, work) {
+                            Ok(answer) => frames.0.push(encode(&answer)),
+                            Err(e) => {
+                                eprintln!("sync_peer: cannot answer the relay: {e}");
+                                return;
+                            }
+                        }
+                    }
+                    Ok(RelayFrame::Error { reason, .. }) => {
                         eprintln!("sync_peer: the relay refused a frame: {reason}");
                         continue;
                     }

@@ -216,15 +216,19 @@ impl Event {
 
     /// What a relay's frame is for a node behind that one relay, in the
     /// room of its connection's address: peers present, arriving, leaving,
-    /// or a delivery. `None` for the frames a shell handles itself (a
-    /// refusal, a sample of the room, another room's frame).
+    /// or a delivery. `None` for the frames a shell handles itself (the
+    /// challenge to prove its key, a refusal, a sample of the room, another
+    /// room's frame).
     pub fn from_relay(frame: RelayFrame) -> Option<Event> {
         match frame {
             RelayFrame::Welcome { peers, .. } => Some(Event::Connected { peers }),
             RelayFrame::PeerJoined { peer } => Some(Event::PeerJoined(peer)),
             RelayFrame::PeerLeft { peer } => Some(Event::PeerLeft(peer)),
             RelayFrame::Deliver { from, msg } => Some(Event::delivered(from, &msg)),
-            RelayFrame::Error { .. } | RelayFrame::Sample { .. } | RelayFrame::Room { .. } => None,
+            RelayFrame::Challenge { .. }
+            | RelayFrame::Error { .. }
+            | RelayFrame::Sample { .. }
+            | RelayFrame::Room { .. } => None,
         }
     }
 }

@@ -10,6 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use tabcoin_chain::pow::search;
 use tabcoin_chain::{Block, BlockHash, Height, Params, Pool, Store, Template, Timestamp, Wallet};
 use tabcoin_node::{Event, Host, Job, Message, MinerReport, Node, drive, relay_frame};
+use tabcoin_protocol::identity::Identity;
 use tabcoin_protocol::{PeerId, RelayFrame, decode_relay_frame, encode};
 use tabcoin_relay::{Config, serve};
 use tokio::sync::{mpsc, oneshot};
@@ -42,7 +43,7 @@ fn extend(store: &mut Store, n: u64, miner: u8) {
 /// The node event a relay frame stands for.
 fn event_of(frame: RelayFrame) -> Event {
     match frame {
-        RelayFrame::Error { reason } => panic!("the relay refused a frame: {reason}"),
+        RelayFrame::Error { reason, .. } => panic!("the relay refused a frame: {reason}"),
         RelayFrame::Sample { .. } => panic!("no sample was asked for"),
         frame => Event::from_relay(frame).expect("a node event"),
     }
@@ -88,6 +89,7 @@ impl Tab {
         let sent = Arc::new(AtomicU64::new(0));
         let counter = sent.clone();
         let mut node = Node::new(store, wallet(seed));
+        let mut me = Identity::from_parts([seed; 32], 0).expect("a valid secret");
         tokio::spawn(async move {
             let (mut sink, mut stream) = ws.split();
             let mut shell = Shell::default();
@@ -95,6 +97,10 @@ impl Tab {
                 tokio::select! {
                     frame = stream.next() => match frame {
                         Some(Ok(WsMessage::Text(t))) => match decode_relay_frame(t.as_str()) {
+                            Ok(RelayFrame::Challenge { challenge, work }) => {
+                                let answer = me.answer(&challenge, work).expect("work within bounds");
+                                shell.frames.push(encode(&answer));
+                            }
                             Ok(f) => {
                                 drive(&mut node, &mut shell, event_of(f));
                             }

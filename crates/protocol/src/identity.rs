@@ -9,6 +9,8 @@
 //! it. A peer proves it holds its key by signing the relay's fresh
 //! [`Challenge`] ([`Identity::prove`], [`Proof::verify`]); the relay then
 //! names it by its key's id in every room.
+//!
+//! [`RelayFrame::Challenge`]: crate::RelayFrame::Challenge
 
 use std::fmt;
 
@@ -17,8 +19,8 @@ use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::PeerId;
 use crate::hex::{from_hex, to_hex};
+use crate::{ClientFrame, PeerId};
 
 /// Bytes of a public key (SEC1, compressed).
 pub const KEY_BYTES: usize = 33;
@@ -258,6 +260,22 @@ impl Identity {
         self.proof(KeySignature(out))
     }
 
+    /// The answer to a relay's [`RelayFrame::Challenge`]: the proof, the key
+    /// given more work first if the relay asks more than it carries (kept
+    /// in `self`: the caller stores the new nonce).
+    pub fn answer(
+        &mut self,
+        challenge: &Challenge,
+        work: u32,
+    ) -> Result<ClientFrame, IdentityError> {
+        if self.work() < work {
+            *self = self.clone().with_work(work)?;
+        }
+        Ok(ClientFrame::Prove {
+            proof: self.prove(challenge),
+        })
+    }
+
     fn proof(&self, sig: KeySignature) -> Proof {
         Proof {
             key: self.key,
@@ -372,6 +390,18 @@ mod tests {
                 max: MAX_KEY_WORK
             })
         );
+    }
+
+    #[test]
+    fn an_answer_does_the_work_the_relay_asks() {
+        let mut me = identity(6, 0);
+        let challenge = Challenge([3; 32]);
+        let Ok(ClientFrame::Prove { proof }) = me.answer(&challenge, 10) else {
+            panic!("a proof");
+        };
+        assert!(me.work() >= 10, "the nonce found is kept");
+        assert_eq!(proof.verify(&challenge, 10), Ok(me.id()));
+        assert!(me.answer(&challenge, MAX_KEY_WORK + 1).is_err());
     }
 
     #[test]

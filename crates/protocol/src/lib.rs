@@ -99,6 +99,12 @@ impl Eq for Payload {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "wire::ClientWire")]
 pub enum ClientFrame {
+    /// The answer to [`RelayFrame::Challenge`], the connection's first
+    /// frame: the tab's key, its work and its signature of the challenge.
+    Prove {
+        /// The proof.
+        proof: identity::Proof,
+    },
     /// Deliver to every other tab in the room.
     Broadcast {
         /// The content.
@@ -156,7 +162,16 @@ pub const MAX_SAMPLE: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "wire::RelayWire")]
 pub enum RelayFrame {
-    /// First frame on a connection: the tab's id and who else is in the room.
+    /// First frame on a connection: prove your key by signing this, with a
+    /// key carrying `work` bits ([`ClientFrame::Prove`]).
+    Challenge {
+        /// Fresh random bytes to sign.
+        challenge: identity::Challenge,
+        /// Bits of work asked of the key.
+        work: u32,
+    },
+    /// The frame after the proof: the tab's id (its key's) and who else is
+    /// in the room.
     Welcome {
         /// The id the relay gave this tab.
         you: PeerId,
@@ -190,6 +205,8 @@ pub enum RelayFrame {
     /// (inside a [`RelayFrame::Room`]: the room could not be joined, and the
     /// connection stays).
     Error {
+        /// Why, as a stable code ([`refusal::Refusal::code`]).
+        code: String,
         /// Why, in one sentence.
         reason: String,
     },
@@ -207,6 +224,7 @@ pub enum RelayFrame {
 pub mod hex;
 pub mod identity;
 pub mod recent;
+pub mod refusal;
 pub mod wire;
 
 pub use recent::RecentSet;
@@ -335,6 +353,11 @@ mod tests {
             },
             ClientFrame::Linked { linked: true },
             ClientFrame::Sample { max: 8 },
+            ClientFrame::Prove {
+                proof: identity::Identity::generate([5; 32], 2)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .prove(&identity::Challenge([1; 32])),
+            },
         ];
         assert_eq!(
             encode(&ClientFrame::Sample { max: 8 }),
@@ -363,6 +386,17 @@ mod tests {
         };
         assert_eq!(encode(&sample), r#"{"type":"sample","peers":[4,9,2]}"#);
         assert_eq!(decode_relay_frame(&encode(&sample)), Ok(sample));
+        for r in [
+            RelayFrame::Challenge {
+                challenge: identity::Challenge([9; 32]),
+                work: 18,
+            },
+            refusal::Refusal::KeyInUse.frame(),
+        ] {
+            assert_eq!(decode_relay_frame(&encode(&r)), Ok(r));
+        }
+        assert!(decode_relay_frame(r#"{"type":"error","reason":"x"}"#).is_err());
+        assert!(decode_relay_frame(r#"{"type":"challenge","challenge":"00","work":1}"#).is_err());
     }
 
     #[test]
@@ -406,7 +440,7 @@ mod tests {
                 "{bad}"
             );
         }
-        let nested = r#"{"type":"room","room":"b","frame":{"type":"room","room":"c","frame":{"type":"error","reason":"x"}}}"#;
+        let nested = r#"{"type":"room","room":"b","frame":{"type":"room","room":"c","frame":{"type":"error","code":"x","reason":"x"}}}"#;
         assert!(decode_relay_frame(nested).is_err());
     }
 

@@ -10,6 +10,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::identity::{Challenge, Proof};
 use crate::{ClientFrame, Payload, PeerId, RelayFrame};
 
 /// A missing field of a frame kind, as a decoding error.
@@ -20,6 +21,7 @@ pub fn missing<T>(field: Option<T>, kind: &str, name: &str) -> Result<T, String>
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum ClientKind {
+    Prove,
     Broadcast,
     Direct,
     Linked,
@@ -34,6 +36,7 @@ enum ClientKind {
 pub struct ClientWire {
     #[serde(rename = "type")]
     kind: ClientKind,
+    proof: Option<Proof>,
     to: Option<PeerId>,
     msg: Option<Payload>,
     linked: Option<bool>,
@@ -60,6 +63,9 @@ impl TryFrom<ClientWire> for ClientFrame {
     type Error = String;
     fn try_from(w: ClientWire) -> Result<ClientFrame, String> {
         Ok(match w.kind {
+            ClientKind::Prove => ClientFrame::Prove {
+                proof: missing(w.proof, "prove", "proof")?,
+            },
             ClientKind::Broadcast => ClientFrame::Broadcast {
                 msg: missing(w.msg, "broadcast", "msg")?,
             },
@@ -85,6 +91,7 @@ impl TryFrom<ClientWire> for ClientFrame {
                     matches!(
                         f,
                         ClientFrame::Join { .. }
+                            | ClientFrame::Prove { .. }
                             | ClientFrame::Leave { .. }
                             | ClientFrame::Room { .. }
                     )
@@ -97,6 +104,7 @@ impl TryFrom<ClientWire> for ClientFrame {
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RelayKind {
+    Challenge,
     Welcome,
     PeerJoined,
     PeerLeft,
@@ -111,6 +119,9 @@ enum RelayKind {
 pub struct RelayWire {
     #[serde(rename = "type")]
     kind: RelayKind,
+    challenge: Option<Challenge>,
+    work: Option<u32>,
+    code: Option<String>,
     you: Option<PeerId>,
     peers: Option<Vec<PeerId>>,
     peer: Option<PeerId>,
@@ -125,6 +136,10 @@ impl TryFrom<RelayWire> for RelayFrame {
     type Error = String;
     fn try_from(w: RelayWire) -> Result<RelayFrame, String> {
         Ok(match w.kind {
+            RelayKind::Challenge => RelayFrame::Challenge {
+                challenge: missing(w.challenge, "challenge", "challenge")?,
+                work: missing(w.work, "challenge", "work")?,
+            },
             RelayKind::Welcome => RelayFrame::Welcome {
                 you: missing(w.you, "welcome", "you")?,
                 peers: missing(w.peers, "welcome", "peers")?,
@@ -143,12 +158,13 @@ impl TryFrom<RelayWire> for RelayFrame {
                 msg: missing(w.msg, "deliver", "msg")?,
             },
             RelayKind::Error => RelayFrame::Error {
+                code: missing(w.code, "error", "code")?,
                 reason: missing(w.reason, "error", "reason")?,
             },
             RelayKind::Room => RelayFrame::Room {
                 room: missing(w.room, "room", "room")?,
                 frame: inner(w.frame, |f: &RelayFrame| {
-                    matches!(f, RelayFrame::Room { .. })
+                    matches!(f, RelayFrame::Room { .. } | RelayFrame::Challenge { .. })
                 })?,
             },
         })

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use tabcoin_protocol::{ClientFrame, Payload, encode};
+use tabcoin_protocol::identity::Identity;
+use tabcoin_protocol::{ClientFrame, Payload, RelayFrame, decode_relay_frame, encode};
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -63,6 +64,27 @@ fn read_stamp(text: &str) -> Option<u64> {
     u64::from_str_radix(hex, 16).ok()
 }
 
+/// Answers the relay's challenge with client `i`'s own key.
+async fn prove<S>(ws: &mut tokio_tungstenite::WebSocketStream<S>, i: u64)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut secret = [0x10u8; 32];
+    secret[24..].copy_from_slice(&i.to_be_bytes());
+    let Ok(mut me) = Identity::from_parts(secret, 0) else {
+        return;
+    };
+    while let Some(Ok(msg)) = ws.next().await {
+        if let WsMessage::Text(t) = msg
+            && let Ok(RelayFrame::Challenge { challenge, work }) = decode_relay_frame(t.as_str())
+            && let Ok(answer) = me.answer(&challenge, work)
+        {
+            let _ = ws.send(WsMessage::Text(encode(&answer).into())).await;
+            return;
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let a = args();
@@ -73,9 +95,14 @@ async fn main() {
         format!("{}?room=bench", a.url)
     };
     let mut sockets = Vec::with_capacity(a.peers);
-    for _ in 0..a.peers {
+    for i in 0..a.peers {
         match connect_async(url.as_str()).await {
-            Ok((ws, _)) => sockets.push(ws),
+            Ok((mut ws, _)) => {
+                if !a.raw {
+                    prove(&mut ws, i as u64).await;
+                }
+                sockets.push(ws);
+            }
             Err(e) => {
                 eprintln!("connect failed after {} clients: {e}", sockets.len());
                 std::process::exit(1);

@@ -11,7 +11,10 @@ use std::time::Instant;
 
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
+use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
+use tabcoin_protocol::identity::Challenge;
+use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_client_frame, encode};
 use tokio::sync::{Notify, mpsc, watch};
 
@@ -78,12 +81,24 @@ pub(crate) async fn connection(
         tx,
         dropped: dropped.clone(),
     };
-    // The rooms this connection is in, and its id in each.
+    let (mut sink, mut stream) = socket.split();
+    // The tab proves its key first: its id, in every room, is the key's.
+    let id = match prove(&mut sink, &mut stream, &config).await {
+        Ok(id) => id,
+        Err(Some(refusal)) => {
+            refuse(&mut sink, &hub, refusal).await;
+            return false;
+        }
+        Err(None) => return false,
+    };
+    // The rooms this connection is in (by the id it has in all).
     let mut rooms: HashMap<String, PeerId> = HashMap::new();
-    let id = hub.join(&room, outbox.clone(), false);
+    if let Err(refusal) = hub.join(&room, id, outbox.clone(), false) {
+        refuse(&mut sink, &hub, refusal).await;
+        return false;
+    }
     rooms.insert(room.clone(), id);
     tracing::info!(peer = id, room = %room, "joined");
-    let (mut sink, mut stream) = socket.split();
     let mut ping = tokio::time::interval(config.ping_interval);
     ping.tick().await;
     let mut bucket = Bucket::new(config.rate, config.burst, Instant::now());
@@ -101,21 +116,22 @@ pub(crate) async fn connection(
             input = stream.next() => match input {
                 Some(Ok(WsMessage::Text(text))) => {
                     if !bucket.take(Instant::now()) {
-                        refuse(&mut sink, &hub, format!("more than {} frames per second", config.rate)).await;
+                        refuse(&mut sink, &hub, Refusal::Flooding { rate: config.rate }).await;
                         break Ended::Flooding;
                     }
                     match decode_client_frame(text.as_str(), config.max_frame_bytes) {
                         Ok(ClientFrame::Join { room: other }) => {
-                            let answer = match can_join(&hub, &config, &rooms, &other) {
+                            let joined = can_join(&hub, &config, &rooms, &other)
+                                .and_then(|()| hub.join(&other, id, outbox.clone(), true));
+                            let answer = match joined {
                                 Ok(()) => {
-                                    let id = hub.join(&other, outbox.clone(), true);
                                     tracing::info!(peer = id, room = %other, "joined");
                                     rooms.insert(other, id);
                                     None
                                 }
-                                Err(reason) => Some(RelayFrame::Room {
+                                Err(refusal) => Some(RelayFrame::Room {
                                     room: other,
-                                    frame: Box::new(RelayFrame::Error { reason }),
+                                    frame: Box::new(refusal.frame()),
                                 }),
                             };
                             if let Some(frame) = answer
@@ -142,13 +158,13 @@ pub(crate) async fn connection(
                             }
                         }
                         Err(e) => {
-                            refuse(&mut sink, &hub, e.to_string()).await;
+                            refuse(&mut sink, &hub, Refusal::BadFrame(e.to_string())).await;
                             break Ended::BadFrame;
                         }
                     }
                 }
                 Some(Ok(WsMessage::Binary(_))) => {
-                    refuse(&mut sink, &hub, "binary frames are not part of the protocol".into()).await;
+                    refuse(&mut sink, &hub, Refusal::BinaryFrame).await;
                     break Ended::BinaryFrame;
                 }
                 Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
@@ -180,39 +196,75 @@ fn can_join(
     config: &Config,
     rooms: &HashMap<String, PeerId>,
     room: &str,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if rooms.contains_key(room) {
-        return Err("this connection is in that room already".into());
+        return Err(Refusal::InRoom);
     }
     if room.is_empty() || room.len() > config.max_room_len {
-        return Err(format!(
-            "a room name is 1 to {} bytes long",
-            config.max_room_len
-        ));
+        return Err(Refusal::RoomName {
+            max: config.max_room_len,
+        });
     }
     if rooms.len() >= config.max_rooms_per_connection {
-        return Err(format!(
-            "a connection is in at most {} rooms",
-            config.max_rooms_per_connection
-        ));
+        return Err(Refusal::TooManyRooms {
+            max: config.max_rooms_per_connection,
+        });
     }
     if hub.local_peers() >= config.max_peers {
-        return Err("this relay is full".into());
+        return Err(Refusal::RelayFull);
     }
     if hub.room_size(room) >= config.max_peers_per_room {
-        return Err("this room is full".into());
+        return Err(Refusal::RoomFull);
     }
     Ok(())
 }
 
+/// Asks the tab to prove its key, and waits (within
+/// [`Config::prove_timeout`]) for the proof: the tab's id, or why it was
+/// refused (None: the connection closed).
+async fn prove(
+    sink: &mut SplitSink<WebSocket, WsMessage>,
+    stream: &mut SplitStream<WebSocket>,
+    config: &Config,
+) -> Result<PeerId, Option<Refusal>> {
+    let mut bytes = [0u8; 32];
+    // Without the system's randomness the relay cannot ask fairly; it
+    // refuses rather than ask a predictable question.
+    getrandom::fill(&mut bytes).map_err(|_| Some(Refusal::ProofTimeout))?;
+    let challenge = Challenge(bytes);
+    let ask = RelayFrame::Challenge {
+        challenge,
+        work: config.key_work,
+    };
+    sink.send(WsMessage::Text(encode(&ask).into()))
+        .await
+        .map_err(|_| None)?;
+    let deadline = tokio::time::Instant::now() + config.prove_timeout;
+    loop {
+        let next = tokio::time::timeout_at(deadline, stream.next()).await;
+        let text = match next {
+            Err(_) => return Err(Some(Refusal::ProofTimeout)),
+            Ok(Some(Ok(WsMessage::Text(text)))) => text,
+            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => continue,
+            Ok(Some(Ok(WsMessage::Binary(_)))) => return Err(Some(Refusal::BinaryFrame)),
+            Ok(Some(Ok(WsMessage::Close(_)) | Err(_)) | None) => return Err(None),
+        };
+        return match decode_client_frame(text.as_str(), config.max_frame_bytes) {
+            Ok(ClientFrame::Prove { proof }) => proof
+                .verify(&challenge, config.key_work)
+                .map_err(|e| Some(Refusal::Identity(e))),
+            Ok(_) => Err(Some(Refusal::NoProof)),
+            Err(e) => Err(Some(Refusal::BadFrame(e.to_string()))),
+        };
+    }
+}
+
 /// Tells the tab why its frame was refused, then closes.
-async fn refuse(sink: &mut SplitSink<WebSocket, WsMessage>, hub: &Hub, reason: String) {
-    tracing::warn!(%reason, "refusing a tab's frame");
+async fn refuse(sink: &mut SplitSink<WebSocket, WsMessage>, hub: &Hub, refusal: Refusal) {
+    tracing::warn!(code = refusal.code(), reason = %refusal, "refusing a tab");
     hub.count_drop();
     let _ = sink
-        .send(WsMessage::Text(
-            encode(&RelayFrame::Error { reason }).into(),
-        ))
+        .send(WsMessage::Text(encode(&refusal.frame()).into()))
         .await;
     let _ = sink.send(WsMessage::Close(None)).await;
 }

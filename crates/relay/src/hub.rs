@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
+use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, MAX_SAMPLE, PeerId, RecentSet, RelayFrame, encode};
 use tokio::sync::Notify;
 use tokio::sync::mpsc::{Sender, error::TrySendError};
@@ -265,12 +266,23 @@ impl Hub {
     /// in the federation), the local tabs `PeerJoined`, the links `Joined`.
     /// `joined`: the tab's connection joined this room with
     /// `ClientFrame::Join` (not in its address), so what it is sent about
-    /// the room is wrapped in `RelayFrame::Room`. Each room a connection is
-    /// in gives it an id there.
-    pub fn join(&self, room: &str, outbox: Outbox, joined: bool) -> PeerId {
-        let id = self.fresh_id();
+    /// the room is wrapped in `RelayFrame::Room`. A tab's id is its key's
+    /// (`tabcoin_protocol::identity`), the same in every room; a second
+    /// connection with a key already in the room, here or at a linked
+    /// relay, is refused.
+    pub fn join(
+        &self,
+        room: &str,
+        id: PeerId,
+        outbox: Outbox,
+        joined: bool,
+    ) -> Result<(), Refusal> {
         let frame_id = self.fresh_id();
         let mut inner = self.lock();
+        let here = inner.rooms.get(room).is_some_and(|m| m.contains_key(&id));
+        if here || inner.remote.get(room).is_some_and(|r| r.contains(&id)) {
+            return Err(Refusal::KeyInUse);
+        }
         let mut peers: Vec<PeerId> = inner
             .rooms
             .get(room)
@@ -299,7 +311,7 @@ impl Hub {
                 peer: id,
             },
         );
-        id
+        Ok(())
     }
 
     /// Removes a tab; the others get `PeerLeft`, the links `Left`.
@@ -352,8 +364,12 @@ impl Hub {
                 self.deliver_one(&mut inner, room, from, text);
                 return;
             }
-            // The connection handles these; the hub sees its rooms' frames.
-            ClientFrame::Join { .. } | ClientFrame::Leave { .. } | ClientFrame::Room { .. } => {
+            // The connection handles these (a second proof is ignored);
+            // the hub sees its rooms' frames.
+            ClientFrame::Join { .. }
+            | ClientFrame::Leave { .. }
+            | ClientFrame::Room { .. }
+            | ClientFrame::Prove { .. } => {
                 return;
             }
         };

@@ -81,6 +81,11 @@ pub struct Config {
     pub max_rooms_per_connection: usize,
     /// Interval between keepalive pings.
     pub ping_interval: Duration,
+    /// Bits of work a tab's key must carry
+    /// (`tabcoin_protocol::identity`): what a fresh identity costs.
+    pub key_work: u32,
+    /// How long a new connection has to prove its key.
+    pub prove_timeout: Duration,
     /// Directory of the built app to serve at `/`, if any.
     pub dist: Option<PathBuf>,
     /// WebSocket URLs (`ws://host:port/ws`) of relays to link with.
@@ -108,6 +113,8 @@ impl Default for Config {
             max_room_len: 128,
             max_rooms_per_connection: 8,
             ping_interval: Duration::from_secs(20),
+            key_work: tabcoin_protocol::identity::DEFAULT_KEY_WORK,
+            prove_timeout: Duration::from_secs(10),
             dist: None,
             peers: Vec::new(),
             link_secret: None,

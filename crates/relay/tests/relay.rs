@@ -6,7 +6,8 @@ use common::*;
 use futures_util::SinkExt;
 use std::collections::BTreeSet;
 
-use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
+use tabcoin_protocol::refusal::Refusal;
+use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame, encode};
 use tabcoin_relay::Config;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -121,7 +122,10 @@ async fn malformed_and_oversize_frames_drop_only_the_offender() {
             .await
             .expect("send");
         match next_frame(&mut offender.ws).await {
-            Some(RelayFrame::Error { reason }) => assert!(!reason.is_empty()),
+            Some(RelayFrame::Error { code, reason }) => {
+                assert_eq!(code, "bad_frame");
+                assert!(!reason.is_empty());
+            }
             other => panic!("expected an Error frame, got {other:?}"),
         }
         assert_eq!(
@@ -164,7 +168,8 @@ async fn a_flooding_tab_is_dropped_and_the_others_keep_talking() {
     }
     let mut saw_error = false;
     while let Some(frame) = next_frame(&mut flooder.ws).await {
-        if let RelayFrame::Error { reason } = frame {
+        if let RelayFrame::Error { code, reason } = frame {
+            assert_eq!(code, "flooding");
             assert!(reason.contains("frames per second"), "{reason}");
             saw_error = true;
         }
@@ -540,7 +545,7 @@ async fn one_connection_carries_several_rooms() {
     let url = relay.ws_url();
     let mut a = connect(&url, "one").await;
     let mut b = connect(&url, "two").await;
-    // A joins room two on its connection: welcomed there, with its own id.
+    // A joins room two on its connection: welcomed there, by its key's id.
     send(&mut a, &ClientFrame::Join { room: "two".into() }).await;
     let Some(RelayFrame::Room { room, frame }) = next_frame(&mut a.ws).await else {
         panic!("no room frame");
@@ -550,7 +555,7 @@ async fn one_connection_carries_several_rooms() {
         panic!("not a welcome: {frame:?}");
     };
     assert_eq!(peers, vec![b.id]);
-    assert_ne!(a_two, a.id);
+    assert_eq!(a_two, a.id, "one key, one id in every room");
     assert_eq!(
         next_frame(&mut b.ws).await,
         Some(RelayFrame::PeerJoined { peer: a_two })
@@ -579,16 +584,16 @@ async fn one_connection_carries_several_rooms() {
     assert_eq!(next_delivery(&mut a.ws).await, Some((c.id, ping_msg())));
     // Refusals name the room and leave the connection up.
     for (room, why) in [
-        ("two", "this connection is in that room already"),
-        ("three", "a connection is in at most 2 rooms"),
-        ("", "a room name is 1 to 128 bytes long"),
+        ("two", Refusal::InRoom),
+        ("three", Refusal::TooManyRooms { max: 2 }),
+        ("", Refusal::RoomName { max: 128 }),
     ] {
         send(&mut a, &ClientFrame::Join { room: room.into() }).await;
         assert_eq!(
             next_frame(&mut a.ws).await,
             Some(RelayFrame::Room {
                 room: room.into(),
-                frame: Box::new(RelayFrame::Error { reason: why.into() })
+                frame: Box::new(why.frame())
             })
         );
     }
@@ -626,4 +631,114 @@ async fn one_connection_carries_several_rooms() {
         next_frame(&mut c.ws).await,
         Some(RelayFrame::PeerLeft { peer: a_one })
     );
+}
+
+#[tokio::test]
+async fn a_tab_is_named_by_its_key_and_keeps_its_name_when_it_comes_back() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let mut watcher = connect(&url, "r").await;
+    let mut me = identity();
+    let first = connect_as(&url, "r", &mut me).await.expect("welcomed");
+    assert_eq!(first.id, me.id(), "the id is the key's");
+    assert!(
+        me.work() >= Config::default().key_work,
+        "the work asked was done"
+    );
+    // A second connection with the same key: refused, the first stays.
+    let refused = connect_as(&url, "r", &mut me.clone()).await.err();
+    assert_eq!(refused, Some(Some(Refusal::KeyInUse.frame())));
+    assert_eq!(
+        next_frame(&mut watcher.ws).await,
+        Some(RelayFrame::PeerJoined { peer: first.id })
+    );
+    // Gone and back: the same id, whatever was held against it waits.
+    drop(first);
+    assert_eq!(
+        next_frame(&mut watcher.ws).await,
+        Some(RelayFrame::PeerLeft { peer: me.id() })
+    );
+    let again = connect_as(&url, "r", &mut me)
+        .await
+        .expect("welcomed again");
+    assert_eq!(again.id, me.id());
+}
+
+/// Connects and answers the challenge with `answer` (given the challenge
+/// and the work asked); the frame that follows.
+async fn answer_with(
+    url: &str,
+    answer: impl FnOnce(tabcoin_protocol::identity::Challenge, u32) -> String,
+) -> Option<RelayFrame> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{url}?room=r"))
+        .await
+        .expect("connect");
+    let Some(RelayFrame::Challenge { challenge, work }) = next_frame(&mut ws).await else {
+        panic!("a challenge first");
+    };
+    ws.send(WsMessage::Text(answer(challenge, work).into()))
+        .await
+        .expect("send");
+    next_frame(&mut ws).await
+}
+
+#[tokio::test]
+async fn a_tab_that_does_not_prove_its_key_is_refused_with_the_reason() {
+    let relay = start(Config {
+        prove_timeout: std::time::Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let code = |frame: Option<RelayFrame>| match frame {
+        Some(RelayFrame::Error { code, .. }) => code,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    // Too little work on the key.
+    let cheap = code(
+        answer_with(&url, |challenge, work| {
+            let mut me = identity();
+            while me.work() >= work {
+                me = identity();
+            }
+            encode(&ClientFrame::Prove {
+                proof: me.prove(&challenge),
+            })
+        })
+        .await,
+    );
+    assert_eq!(cheap, "too_little_work");
+    // A proof made for another challenge.
+    let replayed = code(
+        answer_with(&url, |_, work| {
+            let mut me = identity();
+            let Ok(ClientFrame::Prove { proof }) =
+                me.answer(&tabcoin_protocol::identity::Challenge([0; 32]), work)
+            else {
+                panic!("a proof");
+            };
+            encode(&ClientFrame::Prove { proof })
+        })
+        .await,
+    );
+    assert_eq!(replayed, "bad_signature");
+    // Anything else first.
+    let skipped = code(
+        answer_with(&url, |_, _| {
+            encode(&ClientFrame::Broadcast { msg: ping_msg() })
+        })
+        .await,
+    );
+    assert_eq!(skipped, "no_proof");
+    // Nothing at all.
+    let (mut silent, _) = tokio_tungstenite::connect_async(format!("{url}?room=r"))
+        .await
+        .expect("connect");
+    assert!(matches!(
+        next_frame(&mut silent).await,
+        Some(RelayFrame::Challenge { .. })
+    ));
+    assert_eq!(code(next_frame(&mut silent).await), "proof_timeout");
+    // An honest tab is still welcome.
+    let _ = connect(&url, "r").await;
 }

@@ -135,7 +135,11 @@ impl Component for JoinNetwork {
                         self.answered(from, &spec, &ctx.props().id);
                     }
                 }
-                RelayFrame::Sample { .. } | RelayFrame::Error { .. } | RelayFrame::Room { .. } => {}
+                // The socket answers the challenge itself.
+                RelayFrame::Sample { .. }
+                | RelayFrame::Error { .. }
+                | RelayFrame::Room { .. }
+                | RelayFrame::Challenge { .. } => {}
             },
             JoinMsg::Relay(RelayEvent::Closed) => {
                 self.online = false;

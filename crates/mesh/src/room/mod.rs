@@ -255,9 +255,10 @@ impl Room {
             }
             RelayFrame::Sample { peers } => self.steer(Input::Present(peers)),
             RelayFrame::Deliver { from, msg } => self.delivered(from, &msg),
-            RelayFrame::Error { reason } => self.note(Note::RelayRefused(reason)),
-            // The tab is in its network's room only; it joins no other yet.
-            RelayFrame::Room { .. } => {}
+            RelayFrame::Error { reason, .. } => self.note(Note::RelayRefused(reason)),
+            // The tab is in its network's room only; it joins no other yet;
+            // the connection answers the relay's challenge itself.
+            RelayFrame::Room { .. } | RelayFrame::Challenge { .. } => {}
         }
     }
 

@@ -2,9 +2,11 @@
 //! and real WebSocket clients.
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tabcoin_protocol::identity::Identity;
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame, decode_relay_frame, encode};
 use tabcoin_relay::{Config, Stats, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -88,13 +90,43 @@ pub struct Client {
     pub peers: Vec<PeerId>,
 }
 
+/// A fresh identity (a new secret each call), with no work yet: the
+/// relay's challenge says how much to find.
+pub fn identity() -> Identity {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let mut secret = [1u8; 32];
+    secret[24..].copy_from_slice(&NEXT.fetch_add(1, Ordering::Relaxed).to_be_bytes());
+    Identity::from_parts(secret, 0).expect("a valid secret")
+}
+
+/// Connects to `room` as a new tab: the challenge answered, the welcome read.
 pub async fn connect(url: &str, room: &str) -> Client {
+    connect_as(url, room, &mut identity())
+        .await
+        .unwrap_or_else(|refused| panic!("refused: {refused:?}"))
+}
+
+/// Connects to `room` as `me`: the welcome, or the frame that refused it.
+pub async fn connect_as(
+    url: &str,
+    room: &str,
+    me: &mut Identity,
+) -> Result<Client, Option<RelayFrame>> {
     let (mut ws, _) = connect_async(format!("{url}?room={room}"))
         .await
         .expect("connect");
     match next_frame(&mut ws).await {
-        Some(RelayFrame::Welcome { you, peers }) => Client { ws, id: you, peers },
-        other => panic!("expected Welcome, got {other:?}"),
+        Some(RelayFrame::Challenge { challenge, work }) => {
+            let answer = me.answer(&challenge, work).expect("work within bounds");
+            ws.send(WsMessage::Text(encode(&answer).into()))
+                .await
+                .expect("send the proof");
+        }
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+    match next_frame(&mut ws).await {
+        Some(RelayFrame::Welcome { you, peers }) => Ok(Client { ws, id: you, peers }),
+        other => Err(other),
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use tabcoin_chain::Work;
 use tabcoin_fuzz::{PARAMS, fixture, wallet};
-use tabcoin_mesh::wire::{self, MAX_TTL, Routed, Signal};
+use tabcoin_mesh::wire::{self, Routed, Signal};
 use tabcoin_node::Message;
 use tabcoin_node::message::PROTOCOL_VERSION;
 use tabcoin_protocol::identity::{Challenge, Identity};
@@ -137,17 +137,12 @@ fn main() -> std::io::Result<()> {
         .into_bytes(),
     );
     // Pieces on a direct link, joined by 0xff as the target cuts them.
-    let routed = Routed {
-        to: 7,
-        from: 9,
-        ttl: MAX_TTL,
-        signal: Signal::LinkOffer { sdp: "v=0".into() },
-    };
+    let sender = Identity::from_parts([9; 32], 0).expect("a valid secret");
+    let routed = Routed::signed(&sender, 7, Signal::LinkOffer { sdp: "v=0".into() });
     let pieces = [
         vec![wire::PING],
         wire::announce(&[[1; 32]]),
         wire::fetch(&[2; 32]),
-        wire::renamed(3),
         wire::neighbours(&[4, 5, 6]),
         routed.piece().expect("a short signal fits"),
         wire::split(msgs[0].encode().as_str()).concat(),

@@ -150,9 +150,12 @@ impl Shell {
                 // A network left meanwhile.
                 None => Vec::new(),
             },
-            ShellEvent::Relay(RelayEvent::Opened) => {
+            ShellEvent::Relay(RelayEvent::Opened(identity)) => {
                 self.up.borrow_mut().opened();
-                Vec::new()
+                self.nets
+                    .values_mut()
+                    .flat_map(|net| net.identity(identity.clone()))
+                    .collect()
             }
             ShellEvent::Relay(RelayEvent::Frame(frame)) => {
                 let routed = self.up.borrow_mut().frame(frame);

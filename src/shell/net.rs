@@ -13,6 +13,7 @@ use tabcoin_chain::{BlockHash, Params, Timestamp};
 use tabcoin_mesh::Room;
 use tabcoin_mesh::room::{In, Out, Told};
 use tabcoin_node::{BlockRecord, Event, Message, StoredChain};
+use tabcoin_protocol::identity::Identity;
 use tabcoin_protocol::{PeerId, RelayFrame};
 
 use super::config::storage_key;
@@ -69,6 +70,12 @@ impl NetShell {
         .ok();
         up.borrow_mut().join(&room);
         let seed = u64::from_be_bytes(web_storage::random_bytes());
+        let mut room = Room::new(room, direct_links, seed);
+        // The tab's key, to sign what it routes along direct links (the
+        // relay asks for its work when the connection opens).
+        if let Ok(me) = web_storage::identity(0) {
+            drop(room.handle(In::Identity(me), now().0));
+        }
         let net = NetShell {
             slot,
             storage_key: storage_key(&params),
@@ -76,7 +83,7 @@ impl NetShell {
             sink,
             up,
             local,
-            room: Room::new(room, direct_links, seed),
+            room,
             links: HashMap::new(),
         };
         net.read_storage();
@@ -170,6 +177,11 @@ impl NetShell {
     /// The relay is gone (closed, or left for another): its peers with it.
     pub fn relay_lost(&mut self) -> Vec<Report> {
         self.run(In::RelayLost)
+    }
+
+    /// The relay connection proved this tab's key: the room signs with it.
+    pub fn identity(&mut self, identity: Identity) -> Vec<Report> {
+        self.run(In::Identity(identity))
     }
 
     /// A frame from the relay about this network's room.

@@ -4,6 +4,7 @@
 //! counts as open once it is. Dropping the socket closes it.
 
 use gloo::events::EventListener;
+use tabcoin_protocol::identity::Identity;
 use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
 use wasm_bindgen::JsCast;
@@ -14,8 +15,9 @@ use super::error::ShellError;
 /// What the connection reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RelayEvent {
-    /// The socket is open and the tab's key proven: frames may go.
-    Opened,
+    /// The socket is open and the tab's key proven (this one): frames may
+    /// go.
+    Opened(Identity),
     /// A decoded frame.
     Frame(RelayFrame),
     /// Text that is not a valid frame, with the reason.
@@ -58,7 +60,7 @@ impl RelaySocket {
                                     proof: me.prove(&challenge),
                                 };
                                 let _ = socket.send_with_str(&encode(&proof));
-                                RelayEvent::Opened
+                                RelayEvent::Opened(me)
                             }
                             Err(err) => RelayEvent::BadFrame(format!(
                                 "the relay asks what this tab cannot do: {err}"

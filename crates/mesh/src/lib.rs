@@ -185,21 +185,6 @@ impl Mesh {
         self.candidates.remove(&me);
     }
 
-    /// A neighbour has a new id (its relay connection was made again):
-    /// its link is kept under the new one, and any link being opened to
-    /// the new id is dropped (returned as to close).
-    pub fn rename(&mut self, old: PeerId, new: PeerId) -> Option<PeerId> {
-        if old == new || !self.links.contains_key(&old) {
-            return None;
-        }
-        self.candidates.remove(&new);
-        let duplicate = self.links.remove(&new).map(|_| new);
-        if let Some(link) = self.links.remove(&old) {
-            self.links.insert(new, link);
-        }
-        duplicate
-    }
-
     /// This tab's id.
     pub fn me(&self) -> PeerId {
         self.me

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::PeerId;
-use crate::wire::{self, MAX_TTL, Routed, Signal};
+use crate::wire::{self, Routed, Signal};
 
 /// Most senders whose way back is remembered.
 pub const BACK_ENTRIES: usize = 256;
@@ -42,6 +42,9 @@ pub enum Step {
     },
     /// Nobody to pass it to, out of hops, or over the neighbour's budget.
     Drop,
+    /// Not signed by the tab it names: the neighbour passed on a forgery
+    /// (nothing is remembered of it).
+    Forged,
 }
 
 /// Neighbours' lists and the ways back to tabs that signalled through them.
@@ -97,18 +100,6 @@ impl Paths {
         self.forwarded.remove(&neighbour);
     }
 
-    /// The neighbour known as `old` is now `new` (its relay id changed).
-    pub fn rename(&mut self, old: PeerId, new: PeerId) {
-        if let Some(list) = self.lists.remove(&old) {
-            self.lists.insert(new, list);
-        }
-        for (via, _) in self.back.values_mut() {
-            if *via == old {
-                *via = new;
-            }
-        }
-    }
-
     /// Tabs reachable through a neighbour (not the neighbours themselves).
     pub fn reachable(&self, me: PeerId) -> BTreeSet<PeerId> {
         self.lists
@@ -134,21 +125,19 @@ impl Paths {
             .map(|(n, _)| *n)
     }
 
-    /// A signal of this tab (`me`) for `to`, to hand to [`Paths::via`].
-    pub fn wrap(me: PeerId, to: PeerId, signal: Signal) -> Routed {
-        Routed {
-            to,
-            from: me,
-            ttl: MAX_TTL,
-            signal,
-        }
-    }
-
     /// A routed signal arrived from `neighbour`: for this tab (`me`), to
-    /// pass on, or to drop.
+    /// pass on, or to drop. Its signature is checked first (within the
+    /// neighbour's budget), so no forgery is passed on or taken as the way
+    /// back to the tab it names.
     pub fn arrived(&mut self, me: PeerId, neighbour: PeerId, routed: Routed, now: u64) -> Step {
         if !self.lists.contains_key(&neighbour) || routed.from == me {
             return Step::Drop;
+        }
+        if !self.may_forward(neighbour, now) {
+            return Step::Drop;
+        }
+        if !routed.authentic() {
+            return Step::Forged;
         }
         self.remember_back(routed.from, neighbour, now);
         if routed.to == me {
@@ -157,7 +146,7 @@ impl Paths {
                 signal: routed.signal,
             };
         }
-        if routed.ttl == 0 || !self.may_forward(neighbour, now) {
+        if routed.ttl == 0 {
             return Step::Drop;
         }
         let via = if self.lists.contains_key(&routed.to) {
@@ -203,10 +192,26 @@ impl Paths {
 
 #[cfg(test)]
 mod tests {
+    use tabcoin_protocol::identity::Identity;
+
     use super::*;
+    use crate::wire::MAX_TTL;
 
     fn offer() -> Signal {
         Signal::LinkOffer { sdp: "v=0".into() }
+    }
+
+    /// The tab whose key is made of `seed`.
+    fn tab(seed: u8) -> Identity {
+        Identity::from_parts([seed; 32], 0).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Tab `seed`'s signal for `to`, signed, with `ttl` hops left.
+    fn from(seed: u8, to: PeerId, ttl: u8, signal: Signal) -> Routed {
+        Routed {
+            ttl,
+            ..Routed::signed(&tab(seed), to, signal)
+        }
     }
 
     /// Tab 1 with neighbours 2 (which lists 5 and 6) and 3 (which lists 7).
@@ -226,19 +231,15 @@ mod tests {
         assert_eq!(p.via(6, 0), Some(2));
         assert_eq!(p.via(7, 0), Some(3));
         assert_eq!(p.via(9, 0), None, "nobody lists it");
-        let w = Paths::wrap(1, 6, offer());
-        assert_eq!((w.from, w.to, w.ttl), (1, 6, MAX_TTL));
+        let w = Routed::signed(&tab(1), 6, offer());
+        assert_eq!((w.from, w.to, w.ttl), (tab(1).id(), 6, MAX_TTL));
+        assert!(w.authentic());
     }
 
     #[test]
     fn a_signal_for_a_neighbour_is_passed_on_one_hop_shorter() {
         let mut p = one();
-        let routed = Routed {
-            to: 3,
-            from: 6,
-            ttl: 2,
-            signal: offer(),
-        };
+        let routed = from(6, 3, 2, offer());
         assert_eq!(
             p.arrived(1, 2, routed.clone(), 0),
             Step::Forward {
@@ -247,40 +248,61 @@ mod tests {
             }
         );
         // The answer goes back the way the offer came.
-        assert_eq!(p.via(6, 1_000), Some(2));
+        assert_eq!(p.via(tab(6).id(), 1_000), Some(2));
     }
 
     #[test]
     fn a_signal_for_this_tab_is_delivered_and_the_way_back_remembered() {
         let mut p = one();
-        let routed = Routed {
-            to: 1,
-            from: 42,
-            ttl: 1,
-            signal: offer(),
-        };
+        let sender = tab(42).id();
         assert_eq!(
-            p.arrived(1, 3, routed, 0),
+            p.arrived(1, 3, from(42, 1, 1, offer()), 0),
             Step::Deliver {
-                from: 42,
+                from: sender,
                 signal: offer()
             }
         );
-        assert_eq!(p.via(42, 10), Some(3));
-        assert_eq!(p.via(42, BACK_MS), None, "forgotten after a minute");
+        assert_eq!(p.via(sender, 10), Some(3));
+        assert_eq!(p.via(sender, BACK_MS), None, "forgotten after a minute");
         p.gone(3);
-        assert_eq!(p.via(42, 10), None);
+        assert_eq!(p.via(sender, 10), None);
+    }
+
+    #[test]
+    fn a_signal_not_signed_by_the_tab_it_names_is_neither_delivered_nor_remembered() {
+        let mut p = one();
+        let real = tab(42).id();
+        // A neighbour speaking for 42 with its own key.
+        let claimed = Routed {
+            from: real,
+            ..from(66, 1, 1, offer())
+        };
+        assert_eq!(p.arrived(1, 3, claimed, 0), Step::Forged);
+        // 42's key, but the signal changed on the way.
+        let altered = Routed {
+            signal: Signal::LinkOffer {
+                sdp: "v=0 attacker".into(),
+            },
+            ..from(42, 1, 1, offer())
+        };
+        assert_eq!(p.arrived(1, 3, altered, 0), Step::Forged);
+        // Redirected to another tab.
+        let redirected = Routed {
+            to: 3,
+            ..from(42, 1, 2, offer())
+        };
+        assert_eq!(p.arrived(1, 2, redirected, 0), Step::Forged);
+        assert_eq!(
+            p.via(real, 10),
+            None,
+            "no way back was learnt from a forgery"
+        );
     }
 
     #[test]
     fn out_of_hops_unknown_targets_and_strangers_are_dropped() {
         let mut p = one();
-        let routed = |to, ttl| Routed {
-            to,
-            from: 6,
-            ttl,
-            signal: offer(),
-        };
+        let routed = |to, ttl| from(6, to, ttl, offer());
         assert_eq!(p.arrived(1, 2, routed(3, 0), 0), Step::Drop, "no hops left");
         assert_eq!(
             p.arrived(1, 2, routed(9, 2), 0),
@@ -307,22 +329,15 @@ mod tests {
             Step::Drop,
             "not a neighbour"
         );
-        let own = Routed {
-            from: 1,
-            ..routed(3, 2)
-        };
-        assert_eq!(p.arrived(1, 2, own, 0), Step::Drop, "its own, looped back");
+        let me = tab(1).id();
+        let own = from(1, 3, 2, offer());
+        assert_eq!(p.arrived(me, 2, own, 0), Step::Drop, "its own, looped back");
     }
 
     #[test]
     fn a_neighbour_gets_a_bounded_number_of_signals_passed_on() {
         let mut p = one();
-        let routed = Routed {
-            to: 3,
-            from: 6,
-            ttl: 1,
-            signal: offer(),
-        };
+        let routed = from(6, 3, 1, offer());
         let passed = (0..FORWARDS_PER_MINUTE + 10)
             .filter(|_| matches!(p.arrived(1, 2, routed.clone(), 5), Step::Forward { .. }))
             .count();
@@ -334,24 +349,31 @@ mod tests {
     }
 
     #[test]
-    fn lists_are_capped_and_renames_follow_the_link() {
+    fn lists_and_the_ways_back_are_capped() {
         let mut p = Paths::new();
         p.opened(2);
         let long: Vec<PeerId> = (100..200).collect();
         assert_eq!(p.listed(2, &long).len(), wire::MAX_LISTED);
         assert_eq!(p.listed(9, &[5]), Vec::<PeerId>::new(), "not a neighbour");
-        p.rename(2, 20);
-        assert_eq!(p.via(100, 0), Some(20));
+        // 300 senders, 50 through each of six neighbours (within their
+        // budgets): the ways back kept are capped.
         let mut many = Paths::new();
-        many.opened(2);
-        for from in 0..(BACK_ENTRIES as PeerId + 50) {
+        for n in 2..8 {
+            many.opened(n);
+        }
+        for i in 0..300u32 {
+            let mut secret = [1u8; 32];
+            secret[28..].copy_from_slice(&i.to_be_bytes());
+            let sender = Identity::from_parts(secret, 0).unwrap_or_else(|e| panic!("{e}"));
             let routed = Routed {
-                to: 1,
-                from: 1_000 + from,
                 ttl: 0,
-                signal: Signal::LinkRefuse,
+                ..Routed::signed(&sender, 1, Signal::LinkRefuse)
             };
-            many.arrived(1, 2, routed, 0);
+            let neighbour = 2 + PeerId::from(i % 6);
+            assert!(matches!(
+                many.arrived(1, neighbour, routed, 0),
+                Step::Deliver { .. }
+            ));
         }
         assert_eq!(many.back.len(), BACK_ENTRIES);
     }

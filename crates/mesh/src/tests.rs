@@ -168,25 +168,6 @@ fn a_dial_to_a_tab_that_left_is_dropped() {
 }
 
 #[test]
-fn a_renamed_neighbour_keeps_its_link_and_a_dial_to_its_new_id_is_dropped() {
-    let mut m = with_neighbours(1);
-    // The relay restarted: the neighbour appears under id 900, and this
-    // tab started dialling it before hearing it was the same tab.
-    m.handle(Input::Joined(900), 0);
-    assert!(matches!(m.links().get(&900), Some(Link::Dialing(_))));
-    assert_eq!(m.rename(100, 900), Some(900));
-    assert!(matches!(m.links().get(&900), Some(Link::Open { .. })));
-    assert!(!m.links().contains_key(&100));
-    assert_eq!(m.degree(), 1);
-    assert_eq!(
-        m.rename(100, 901),
-        None,
-        "no link under the old id any more"
-    );
-    assert_eq!(m.rename(900, 900), None);
-}
-
-#[test]
 fn a_tab_whose_link_just_closed_cannot_offer_again_until_it_has_rested() {
     let mut m = with_neighbours(1);
     m.handle(Input::Closed(100), 1_000);

@@ -12,17 +12,23 @@
 //! to [`MAX_FRAME_BYTES`]) is split into `MORE` pieces ended by a `LAST`
 //! piece; the channel is ordered and reliable, so the receiver just appends.
 //! `HELLO` opens the link (network id and protocol version, checked before
-//! anything else is read), `PING` and `PONG` keep it alive, `RENAMED` tells
-//! the tab's new relay id after the relay restarted, `ANNOUNCE` and `FETCH`
+//! anything else is read), `PING` and `PONG` keep it alive, `ANNOUNCE` and `FETCH`
 //! carry gossip ([`crate::Gossip`]) by [`BodyId`], `NEIGHBOURS` lists a
 //! tab's direct neighbours and `ROUTED` carries a [`Signal`] for one of
-//! them ([`crate::paths`]).
+//! them ([`crate::paths`]), signed by its sender's peer key.
+//!
+//! A link is as authentic as the signals that opened it: each side's
+//! description carries the fingerprint of its DTLS certificate, and came
+//! either through the relay (which names a tab by the key it proved) or
+//! signed along direct links ([`Routed::authentic`]). So what a neighbour
+//! says on the link is said by the tab of that id.
 //!
 //! **Liveness** ([`Liveness`]): a link says something every
 //! [`PING_EVERY_MS`]; one that hears nothing for [`SILENT_LIMIT_MS`] is
 //! dead and closed.
 
 use serde::{Deserialize, Serialize};
+use tabcoin_protocol::identity::{Identity, KeySignature, PeerKey, sha256};
 use tabcoin_protocol::{DecodeError, MAX_FRAME_BYTES, Payload, PeerId};
 
 /// Largest data channel message sent, header included.
@@ -33,8 +39,9 @@ pub const MAX_SDP_BYTES: usize = 16 * 1024;
 pub const PING_EVERY_MS: u64 = 5_000;
 /// A link that has heard nothing for this long is closed.
 pub const SILENT_LIMIT_MS: u64 = 20_000;
-/// Version of the link protocol (framing and handshake).
-pub const LINK_VERSION: u32 = 1;
+/// Version of the link protocol (framing and handshake): 2 signs routed
+/// signals and has no `RENAMED` (5, unused: ids are keys and never change).
+pub const LINK_VERSION: u32 = 2;
 
 /// Kind byte: a piece of a message, more follow.
 pub const MORE: u8 = 0;
@@ -46,10 +53,6 @@ pub const PING: u8 = 2;
 pub const PONG: u8 = 3;
 /// Kind byte: the handshake, a JSON [`LinkHello`].
 pub const HELLO: u8 = 4;
-/// Kind byte: "the relay knows me by this id now" (8 bytes, big-endian):
-/// after a relay restart, neighbours re-key the link instead of dialling
-/// the same tab again under its new id.
-pub const RENAMED: u8 = 5;
 
 /// Kind byte: "I have these" (1 to [`MAX_ANNOUNCED`] 32-byte ids).
 pub const ANNOUNCE: u8 = 6;
@@ -94,13 +97,6 @@ pub fn fetch(id: &BodyId) -> Vec<u8> {
     piece
 }
 
-/// The piece that tells a neighbour this tab's new relay id.
-pub fn renamed(id: PeerId) -> Vec<u8> {
-    let mut piece = vec![RENAMED];
-    piece.extend_from_slice(&id.to_be_bytes());
-    piece
-}
-
 /// The piece listing this tab's direct neighbours (at most
 /// [`MAX_LISTED`] are taken).
 pub fn neighbours(ids: &[PeerId]) -> Vec<u8> {
@@ -113,21 +109,49 @@ pub fn neighbours(ids: &[PeerId]) -> Vec<u8> {
 
 /// A signal from `from` to `to` passed along direct links: how tabs open
 /// new links among themselves while the relay is down (or cannot reach
-/// one of them). Each tab on the way takes one from `ttl`.
+/// one of them). Each tab on the way takes one from `ttl`. Its sender
+/// signs it with the key its id is derived from, so no tab on the way can
+/// speak for another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Routed {
     /// The tab it is for.
     pub to: PeerId,
-    /// The tab that sent it (as it says: ids are not authenticated, as
-    /// with the relay).
+    /// The tab that sent it: its key's id.
     pub from: PeerId,
     /// Hops it may still take after this one (at most [`MAX_TTL`]).
     pub ttl: u8,
     /// The signal.
     pub signal: Signal,
+    /// The sender's peer key.
+    pub key: PeerKey,
+    /// The sender's signature of `to`, `from` and the signal.
+    pub sig: KeySignature,
 }
 
 impl Routed {
+    /// `me`'s signal for `to`, signed, with every hop it may take.
+    pub fn signed(me: &Identity, to: PeerId, signal: Signal) -> Routed {
+        let from = me.id();
+        let sig = me.sign(&routed_digest(to, from, &signal));
+        Routed {
+            to,
+            from,
+            ttl: MAX_TTL,
+            signal,
+            key: me.key(),
+            sig,
+        }
+    }
+
+    /// Whether its sender is the tab it names: `from` is the key's id and
+    /// the key signed it.
+    pub fn authentic(&self) -> bool {
+        self.key.id() == self.from
+            && self
+                .key
+                .verifies(&routed_digest(self.to, self.from, &self.signal), &self.sig)
+    }
+
     /// Its piece, or `None` if it does not fit in one (a description too
     /// long to route: the dial waits for the relay).
     pub fn piece(&self) -> Option<Vec<u8>> {
@@ -135,6 +159,17 @@ impl Routed {
         piece.extend_from_slice(serde_json::to_string(self).ok()?.as_bytes());
         (piece.len() <= PIECE_BYTES).then_some(piece)
     }
+}
+
+/// What a routed signal's sender signs.
+fn routed_digest(to: PeerId, from: PeerId, signal: &Signal) -> [u8; 32] {
+    let signal = serde_json::to_vec(signal).unwrap_or_default();
+    sha256(&[
+        b"tabcoin routed signal",
+        &to.to_be_bytes(),
+        &from.to_be_bytes(),
+        &signal,
+    ])
 }
 
 /// What two tabs say through the relay to open a direct link; carried as
@@ -241,8 +276,6 @@ pub enum Heard {
     Ping,
     /// A pong.
     Pong,
-    /// The neighbour's new relay id.
-    Renamed(PeerId),
     /// The neighbour has these.
     Announce(Vec<BodyId>),
     /// The neighbour asks for this body.
@@ -341,10 +374,6 @@ impl Reassembler {
             FETCH => Ok(Heard::Fetch(
                 body.try_into().map_err(|_| LinkError::UnknownKind)?,
             )),
-            RENAMED => {
-                let id: [u8; 8] = body.try_into().map_err(|_| LinkError::UnknownKind)?;
-                Ok(Heard::Renamed(PeerId::from_be_bytes(id)))
-            }
             PONG => Ok(Heard::Pong),
             NEIGHBOURS => {
                 if body.len() % 8 != 0 || body.len() / 8 > MAX_LISTED {
@@ -595,8 +624,10 @@ mod tests {
         ));
         assert_eq!(r.push(&[PING]), Ok(Heard::Ping));
         assert_eq!(r.push(&[PONG]), Ok(Heard::Pong));
-        assert_eq!(r.push(&renamed(42)), Ok(Heard::Renamed(42)));
-        assert_eq!(r.push(&[RENAMED, 1, 2]), Err(LinkError::UnknownKind));
+        assert_eq!(
+            r.push(&[5, 0, 0, 0, 0, 0, 0, 0, 42]),
+            Err(LinkError::UnknownKind)
+        );
         let ids = [[1u8; 32], [2u8; 32]];
         assert_eq!(r.push(&announce(&ids)), Ok(Heard::Announce(ids.to_vec())));
         assert_eq!(r.push(&fetch(&ids[1])), Ok(Heard::Fetch(ids[1])));
@@ -625,12 +656,9 @@ mod tests {
         assert_eq!(r.push(&too_many), Err(LinkError::UnknownKind));
         assert_eq!(r.push(&[NEIGHBOURS, 1, 2]), Err(LinkError::UnknownKind));
 
-        let routed = Routed {
-            to: 7,
-            from: 9,
-            ttl: MAX_TTL,
-            signal: Signal::LinkOffer { sdp: "v=0".into() },
-        };
+        let sender = Identity::from_parts([9; 32], 0).unwrap_or_else(|e| panic!("{e}"));
+        let routed = Routed::signed(&sender, 7, Signal::LinkOffer { sdp: "v=0".into() });
+        assert!(routed.authentic());
         let piece = routed.piece().unwrap_or_default();
         assert_eq!(r.push(&piece), Ok(Heard::Routed(routed.clone())));
         let far = Routed {

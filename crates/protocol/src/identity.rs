@@ -76,7 +76,8 @@ impl IdentityError {
     }
 }
 
-fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+/// SHA-256 of the parts, one after another.
+pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
@@ -157,6 +158,17 @@ impl PeerKey {
         PeerId::from_be_bytes(id)
     }
 
+    /// Whether `sig` is this key's signature of `digest`.
+    pub fn verifies(&self, digest: &[u8; 32], sig: &KeySignature) -> bool {
+        let Ok(key) = VerifyingKey::from_sec1_bytes(&self.0) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_slice(&sig.0) else {
+            return false;
+        };
+        key.verify_prehash(digest, &sig).is_ok()
+    }
+
     /// The bits of work `nonce` gives this key.
     pub fn work(&self, nonce: u64) -> u32 {
         leading_zero_bits(&sha256(&[
@@ -179,6 +191,16 @@ pub struct Identity {
     key: PeerKey,
     nonce: u64,
 }
+
+/// Two identities are the same if their keys and nonces are (a public key
+/// has one secret).
+impl PartialEq for Identity {
+    fn eq(&self, other: &Identity) -> bool {
+        self.key == other.key && self.nonce == other.nonce
+    }
+}
+
+impl Eq for Identity {}
 
 impl fmt::Debug for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -246,18 +268,26 @@ impl Identity {
         self.key.work(self.nonce)
     }
 
-    /// Proves this identity to whoever sent `challenge`.
-    pub fn prove(&self, challenge: &Challenge) -> Proof {
-        let digest = proof_digest(challenge, &self.key);
-        let sig: Signature = match self.secret.sign_prehash(&digest) {
+    /// Signs a 32-byte digest (RFC 6979 deterministic nonce, low-S).
+    pub fn sign(&self, digest: &[u8; 32]) -> KeySignature {
+        let sig: Signature = match self.secret.sign_prehash(digest) {
             Ok(sig) => sig,
             // Signing a 32-byte prehash with a valid key does not fail; a
-            // zero signature is refused by the verifier.
-            Err(_) => return self.proof(KeySignature([0; 64])),
+            // zero signature is refused by every verifier.
+            Err(_) => return KeySignature([0; 64]),
         };
         let mut out = [0u8; 64];
         out.copy_from_slice(&sig.normalize_s().to_bytes());
-        self.proof(KeySignature(out))
+        KeySignature(out)
+    }
+
+    /// Proves this identity to whoever sent `challenge`.
+    pub fn prove(&self, challenge: &Challenge) -> Proof {
+        Proof {
+            key: self.key,
+            nonce: self.nonce,
+            sig: self.sign(&proof_digest(challenge, &self.key)),
+        }
     }
 
     /// The answer to a relay's [`RelayFrame::Challenge`]: the proof, the key
@@ -274,14 +304,6 @@ impl Identity {
         Ok(ClientFrame::Prove {
             proof: self.prove(challenge),
         })
-    }
-
-    fn proof(&self, sig: KeySignature) -> Proof {
-        Proof {
-            key: self.key,
-            nonce: self.nonce,
-            sig,
-        }
     }
 }
 
@@ -305,11 +327,13 @@ impl Proof {
         if has < work {
             return Err(IdentityError::TooLittleWork { has, needs: work });
         }
-        let key =
-            VerifyingKey::from_sec1_bytes(&self.key.0).map_err(|_| IdentityError::InvalidKey)?;
-        let sig = Signature::from_slice(&self.sig.0).map_err(|_| IdentityError::BadSignature)?;
-        key.verify_prehash(&proof_digest(challenge, &self.key), &sig)
-            .map_err(|_| IdentityError::BadSignature)?;
+        VerifyingKey::from_sec1_bytes(&self.key.0).map_err(|_| IdentityError::InvalidKey)?;
+        if !self
+            .key
+            .verifies(&proof_digest(challenge, &self.key), &self.sig)
+        {
+            return Err(IdentityError::BadSignature);
+        }
         Ok(self.key.id())
     }
 }

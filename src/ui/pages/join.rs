@@ -145,7 +145,7 @@ impl Component for JoinNetwork {
                 self.online = false;
                 self.socket = None;
             }
-            JoinMsg::Relay(RelayEvent::Opened | RelayEvent::BadFrame(_)) => {}
+            JoinMsg::Relay(RelayEvent::Opened(_) | RelayEvent::BadFrame(_)) => {}
             JoinMsg::Again => {
                 if self.socket.is_none() {
                     self.socket = Self::connect(ctx);

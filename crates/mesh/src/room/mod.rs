@@ -1,9 +1,9 @@
 //! [`Room`]: one network's neighbourhood of a tab, composed and pure. It
 //! holds which tabs the relay says are in the room, the direct links and
 //! their handshakes ([`Endpoint`]), the link policy ([`Mesh`]), gossip over
-//! the links ([`Gossip`]), paths to neighbours' neighbours ([`Paths`]), the
-//! bodies neighbours may fetch, renames after a relay restart, bans, and
-//! the tabs heard on the same-browser channel.
+//! the links ([`Gossip`]), paths to neighbours' neighbours ([`Paths`],
+//! signals along them signed with the tab's key), the bodies neighbours
+//! may fetch, bans, and the tabs heard on the same-browser channel.
 //!
 //! It is told what happened ([`In`]: relay frames, same-browser frames,
 //! what a link did, what the node wants sent, a tick) with the time, and
@@ -15,12 +15,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use tabcoin_protocol::identity::Identity;
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
 use crate::endpoint::{Endpoint, Role};
 use crate::gossip::Send as Gossiped;
 use crate::paths::Step;
-use crate::wire::{self, BodyId, Heard, Keepalive, LINK_VERSION, LinkHello, Signal};
+use crate::wire::{self, BodyId, Heard, Keepalive, LINK_VERSION, LinkHello, Routed, Signal};
 use crate::{Action, Config, Gossip, Input, Mesh, Paths};
 
 /// Most bytes of messages kept for neighbours' fetches.
@@ -73,6 +74,9 @@ pub struct Room {
     online: bool,
     /// This tab's id in the room, once welcomed.
     me: Option<PeerId>,
+    /// This tab's peer key, to sign the signals it routes along direct
+    /// links (given with [`In::Identity`]).
+    identity: Option<Identity>,
     /// Which tabs to link with directly (from the first welcome on).
     mesh: Option<Mesh>,
     /// Direct links, by the other tab's relay id.
@@ -113,6 +117,7 @@ impl Room {
             seed,
             online: false,
             me: None,
+            identity: None,
             mesh: None,
             links: BTreeMap::new(),
             room_peers: BTreeSet::new(),
@@ -160,6 +165,7 @@ impl Room {
                 self.steer(Input::Banned { peer, until });
             }
             In::Tick => self.tick(),
+            In::Identity(identity) => self.identity = Some(identity),
         }
         std::mem::take(&mut self.out)
     }
@@ -266,8 +272,16 @@ impl Room {
         self.online = true;
         let others = peers.len();
         self.room_peers = peers.iter().copied().collect();
-        // Links opened before stay open: they are keyed by the ids their
-        // tabs had then (a relay's ids never repeat).
+        // Links opened before stay open: a tab's id is its key's, the same
+        // after a relay restart. A tab that had to take a new key (another
+        // connection had its old one) is someone else now: its links,
+        // opened under the old name, close.
+        if self.me.is_some_and(|me| me != you) {
+            let links: Vec<PeerId> = self.links.keys().copied().collect();
+            for peer in links {
+                self.link_failed(peer, "this tab has a new key".into());
+            }
+        }
         self.me = Some(you);
         if self.mesh.is_none() && self.direct_links {
             self.mesh = Some(Mesh::new(you, Config::DEFAULT, self.seed));
@@ -276,10 +290,6 @@ impl Room {
             && mesh.me() != you
         {
             mesh.set_me(you);
-            let up: Vec<PeerId> = self.up_links().collect();
-            for peer in up {
-                self.write(peer, vec![wire::renamed(you)]);
-            }
         }
         self.steer(Input::Present(peers.clone()));
         // A new connection starts unlinked.
@@ -485,10 +495,13 @@ impl Room {
     /// may be federated).
     fn signal(&mut self, to: PeerId, signal: &Signal) {
         let online = self.online && self.room_peers.contains(&to);
+        // Along direct links a signal is signed, so only with this tab's
+        // key, and only while the relay knows the tab by it.
+        let identity = self.identity.as_ref().filter(|i| Some(i.id()) == self.me);
         if !online
-            && let Some(me) = self.me
+            && let Some(identity) = identity
             && let Some(via) = self.paths.via(to, self.now)
-            && let Some(piece) = Paths::wrap(me, to, signal.clone()).piece()
+            && let Some(piece) = Routed::signed(identity, to, signal.clone()).piece()
         {
             self.write(via, vec![piece]);
         } else if self.online {
@@ -615,7 +628,6 @@ impl Room {
                     self.write(peer, wire::split(body.as_str()));
                 }
             }
-            Heard::Renamed(new) => self.rename(peer, new),
             Heard::Neighbours(ids) => {
                 let new = self.paths.listed(peer, &ids);
                 if !new.is_empty() {
@@ -633,34 +645,14 @@ impl Room {
                             self.write(via, vec![piece]);
                         }
                     }
-                    _ => {}
+                    // Honest tabs check what they pass on: this neighbour
+                    // forged it, or passes forgeries on.
+                    Step::Forged => {
+                        self.link_failed(peer, "it passed on a forged signal".into());
+                    }
+                    Step::Deliver { .. } | Step::Drop => {}
                 }
             }
-        }
-    }
-
-    /// The neighbour known as `old` has the relay id `new` now: its link
-    /// is kept under `new` (a link being opened to `new` is dropped), and
-    /// the node hears of it under `new`.
-    fn rename(&mut self, old: PeerId, new: PeerId) {
-        if old == new || self.links.contains_key(&new) && !self.links.contains_key(&old) {
-            return;
-        }
-        if let Some(mesh) = &mut self.mesh {
-            mesh.rename(old, new);
-        }
-        self.paths.rename(old, new);
-        self.relist = true;
-        let sends = self.gossip.gone(old, self.now);
-        self.gossip_out(sends);
-        self.gossip.neighbour(new);
-        self.drop_link(new);
-        if let Some(link) = self.links.remove(&old) {
-            self.links.insert(new, link);
-        }
-        self.told(Told::PeerLeft(old));
-        if !self.room_peers.contains(&new) {
-            self.told(Told::PeerJoined(new));
         }
     }
 

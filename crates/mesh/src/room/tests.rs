@@ -3,9 +3,11 @@
 
 use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
+use tabcoin_protocol::identity::Identity;
+
 use super::{In, Note, Out, Room, Told};
 use crate::sim::tabs::Tabs;
-use crate::wire::{self, Signal};
+use crate::wire::{self, Routed, Signal};
 
 fn welcome(room: &mut Room, you: PeerId, peers: Vec<PeerId>, now: u64) -> Vec<Out> {
     room.handle(In::Frame(RelayFrame::Welcome { you, peers }), now)
@@ -52,15 +54,23 @@ fn told(outs: &[Out]) -> Vec<Told> {
 /// answer comes back, both channels open and greet. Returns the rooms and
 /// the links' serials (1's, 2's).
 fn linked_pair() -> (Room, Room, u64, u64) {
+    linked_as(1)
+}
+
+/// The same, the first room's id `one` (its key's, when it signs).
+fn linked_as(one: PeerId) -> (Room, Room, u64, u64) {
     let mut a = Room::new("net".into(), true, 1);
     let mut b = Room::new("net".into(), true, 2);
     welcome(&mut b, 2, vec![], 0);
-    let outs = welcome(&mut a, 1, vec![2], 0);
+    let outs = welcome(&mut a, one, vec![2], 0);
     assert!(
         told(&outs).contains(&Told::Connected { peers: vec![2] }),
         "{outs:?}"
     );
-    assert!(outs.contains(&Out::Note(Note::Joined { you: 1, others: 1 })));
+    assert!(outs.contains(&Out::Note(Note::Joined {
+        you: one,
+        others: 1
+    })));
     let sa = *dials(&outs).first().expect("a present tab is dialled");
 
     let outs = a.handle(
@@ -83,7 +93,7 @@ fn linked_pair() -> (Room, Room, u64, u64) {
     );
     assert!(relayed(&again).is_empty());
 
-    let outs = b.handle(In::Frame(RelayFrame::Deliver { from: 1, msg }), 10);
+    let outs = b.handle(In::Frame(RelayFrame::Deliver { from: one, msg }), 10);
     let sb = match outs.as_slice() {
         [Out::Answer { serial, offer }] if offer == "offer" => *serial,
         other => panic!("the offer is answered: {other:?}"),
@@ -95,9 +105,10 @@ fn linked_pair() -> (Room, Room, u64, u64) {
         },
         15,
     );
-    let Ok([ClientFrame::Direct { to: 1, msg }]) = <[_; 1]>::try_from(relayed(&outs)) else {
+    let Ok([ClientFrame::Direct { to, msg }]) = <[_; 1]>::try_from(relayed(&outs)) else {
         panic!("the answer goes through the relay: {outs:?}");
     };
+    assert_eq!(to, one);
     let outs = a.handle(In::Frame(RelayFrame::Deliver { from: 2, msg }), 20);
     assert_eq!(
         outs,
@@ -128,9 +139,9 @@ fn linked_pair() -> (Room, Room, u64, u64) {
         },
         40,
     );
-    assert!(told(&outs).contains(&Told::Linked(1)), "{outs:?}");
+    assert!(told(&outs).contains(&Told::Linked(one)), "{outs:?}");
     assert_eq!(a.up_links().collect::<Vec<_>>(), vec![2]);
-    assert_eq!(b.up_links().collect::<Vec<_>>(), vec![1]);
+    assert_eq!(b.up_links().collect::<Vec<_>>(), vec![one]);
     (a, b, sa, sb)
 }
 
@@ -261,29 +272,19 @@ fn a_banned_peer_is_unheard_and_its_link_dropped() {
 }
 
 #[test]
-fn a_renamed_neighbour_keeps_its_link_under_its_new_id() {
-    let (mut a, mut b, sa, _) = linked_pair();
-    // The relay restarted and welcomed 2 as 12: it tells its neighbours.
-    let outs = welcome(&mut b, 12, vec![], 100);
-    let renamed = carry(&outs, &mut a, sa, 110);
-    assert_eq!(
-        told(&renamed),
-        vec![Told::PeerLeft(2), Told::PeerJoined(12)]
-    );
-    assert_eq!(a.up_links().collect::<Vec<_>>(), vec![12]);
-    // Messages now come from 12.
-    let hi = msg(r#"{"type":"hi"}"#);
-    let outs = b.handle(
-        In::Send {
-            to: Some(1),
-            msg: hi.clone(),
-        },
-        120,
-    );
-    assert_eq!(
-        told(&carry(&outs, &mut a, sa, 130)),
-        vec![Told::Message { from: 12, msg: hi }]
-    );
+fn a_tab_welcomed_under_another_key_closes_the_links_of_its_old_one() {
+    let (_a, mut b, _, sb) = linked_pair();
+    // The relay restarted: 2 is welcomed under its own key's id again, and
+    // its link stays.
+    let outs = welcome(&mut b, 2, vec![], 100);
+    assert!(!outs.contains(&Out::Drop { serial: sb }), "{outs:?}");
+    assert_eq!(b.up_links().collect::<Vec<_>>(), vec![1]);
+    // It had to take a new key (another tab had its old one): its links,
+    // opened under the old name, close; nothing claims the old name.
+    let outs = welcome(&mut b, 12, vec![], 200);
+    assert!(outs.contains(&Out::Drop { serial: sb }), "{outs:?}");
+    assert!(b.up_links().next().is_none());
+    assert!(told(&outs).contains(&Told::PeerLeft(1)), "{outs:?}");
 }
 
 #[test]
@@ -312,14 +313,21 @@ fn a_silent_link_is_closed_and_the_node_told() {
     assert!(told(&closed).contains(&Told::PeerLeft(2)));
 }
 
-#[test]
-fn without_the_relay_a_signal_goes_along_a_neighbour() {
-    // 1 – 2 linked; 2 lists its neighbours, among them 3.
-    let (mut a, mut b, sa, _) = linked_pair();
+fn tab(seed: u8) -> Identity {
+    Identity::from_parts([seed; 32], 0).expect("a valid secret")
+}
+
+/// 1 – 2 linked, the relay gone; 2 lists its neighbours, among them 3, and
+/// 1 dials 3: what 1 does with its offer, described.
+fn offer_to_3(identity: Option<Identity>) -> (Room, Room, u64, Vec<Out>) {
+    let me = tab(1);
+    let (mut a, mut b, sa, _) = linked_as(me.id());
+    if let Some(identity) = identity {
+        drop(a.handle(In::Identity(identity), 45));
+    }
     drop(a.handle(In::RelayLost, 50));
     drop(b.handle(In::RelayLost, 50));
-    let list = wire::neighbours(&[1, 3]);
-    // 1 dials 3 (present through 2): its offer is routed through 2.
+    let list = wire::neighbours(&[me.id(), 3]);
     let mut outs = a.handle(
         In::Piece {
             serial: sa,
@@ -340,13 +348,43 @@ fn without_the_relay_a_signal_goes_along_a_neighbour() {
         },
         4_000,
     );
+    (a, b, sa, outs)
+}
+
+#[test]
+fn without_the_relay_a_signal_goes_along_a_neighbour_signed() {
+    let me = tab(1);
+    let (_, _, sa, outs) = offer_to_3(Some(me.clone()));
     assert!(relayed(&outs).is_empty());
-    assert_eq!(
-        writes(&outs).len(),
-        1,
-        "routed along the link to 2: {outs:?}"
-    );
-    assert_eq!(writes(&outs)[0].0, sa);
+    let written = writes(&outs);
+    assert_eq!(written.len(), 1, "routed along the link to 2: {outs:?}");
+    assert_eq!(written[0].0, sa);
+    let piece = &written[0].1[0];
+    assert_eq!(piece[0], wire::ROUTED);
+    let Ok(routed) = serde_json::from_slice::<Routed>(&piece[1..]) else {
+        panic!("a routed signal: {written:?}");
+    };
+    assert_eq!((routed.from, routed.to), (me.id(), 3));
+    assert!(routed.authentic(), "signed with 1's key");
+}
+
+#[test]
+fn a_tab_without_its_key_routes_nothing_and_a_forgery_costs_the_neighbour_its_link() {
+    // Without the key its id is derived from, nothing goes along links.
+    let (mut a, _, sa, outs) = offer_to_3(None);
+    assert!(writes(&outs).is_empty(), "{outs:?}");
+    // A neighbour passing on a signal another key signed for 1's name.
+    let forged = Routed {
+        from: 3,
+        ..Routed::signed(&tab(9), tab(1).id(), Signal::LinkRefuse)
+    };
+    let piece = forged.piece().expect("fits a piece");
+    let outs = a.handle(In::Piece { serial: sa, piece }, 5_000);
+    assert!(outs.contains(&Out::Drop { serial: sa }), "{outs:?}");
+    assert!(outs.contains(&Out::Note(Note::LinkClosed {
+        peer: 2,
+        why: "it passed on a forged signal".into()
+    })));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! ([`Out`]), what it tells the node ([`Told`]) and the person ([`Note`]),
 //! and how it lists its neighbours ([`Neighbour`]).
 
+use tabcoin_protocol::identity::Identity;
 use tabcoin_protocol::{ClientFrame, DecodeError, Payload, PeerId, RelayFrame};
 
 /// What happened, for [`Room::handle`](super::Room::handle).
@@ -68,6 +69,9 @@ pub enum In {
     },
     /// About once a second.
     Tick,
+    /// This tab's peer key (the one the relay knows it by), to sign the
+    /// signals it sends along direct links.
+    Identity(Identity),
 }
 
 /// What to do, from [`Room::handle`](super::Room::handle).

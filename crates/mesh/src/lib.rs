@@ -30,7 +30,7 @@
 //!
 //! [`Gossip`] spreads blocks and transactions over the links this keeps.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 pub use tabcoin_protocol::PeerId;
 
@@ -44,6 +44,9 @@ pub use gossip::Gossip;
 pub use paths::Paths;
 pub use room::Room;
 
+/// Tabs remembered as useful neighbours.
+pub const TRUSTED_KEPT: usize = 64;
+
 /// The policy's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
@@ -55,6 +58,14 @@ pub struct Config {
     pub target: usize,
     /// Dials under way at once.
     pub max_dialing: usize,
+    /// Offers being answered at once from tabs that were never useful
+    /// neighbours (each is a WebRTC connection a browser counts against the
+    /// tab for life).
+    pub max_answering: usize,
+    /// Links kept for the tab's own dials: links others opened (answering
+    /// ones included) are at most `d_hi - outbound_reserved`, so no one
+    /// who offers can take every slot.
+    pub outbound_reserved: usize,
     /// A dial or an answer not open after this long is given up.
     pub dial_timeout_ms: u64,
     /// A tab whose link failed or closed is not dialled for this long.
@@ -72,6 +83,8 @@ impl Config {
         d_hi: 8,
         target: 6,
         max_dialing: 2,
+        max_answering: 2,
+        outbound_reserved: 2,
         dial_timeout_ms: 10_000,
         retry_ms: 30_000,
         rotate_ms: 60_000,
@@ -157,6 +170,11 @@ pub struct Mesh {
     /// Tabs not to dial before (ms).
     retry_after: HashMap<PeerId, u64>,
     banned: HashMap<PeerId, u64>,
+    /// Links this tab accepted (the others' dials), while they last.
+    inbound: BTreeSet<PeerId>,
+    /// Tabs that were useful neighbours (delivered something first),
+    /// newest last: their offers do not wait behind strangers'.
+    trusted: VecDeque<PeerId>,
     last_rotate: u64,
     last_sample: Option<u64>,
     rng: SplitMix64,
@@ -172,6 +190,8 @@ impl Mesh {
             candidates: BTreeSet::new(),
             retry_after: HashMap::new(),
             banned: HashMap::new(),
+            inbound: BTreeSet::new(),
+            trusted: VecDeque::new(),
             last_rotate: 0,
             last_sample: None,
             rng: SplitMix64(seed),
@@ -233,7 +253,7 @@ impl Mesh {
                     actions.push(Action::Close(peer));
                 }
             }
-            Input::Offer(peer) => actions.push(self.offer(peer, now)),
+            Input::Offer(peer) => actions.extend(self.offer(peer, now)),
             Input::Opened(peer) => match self.links.get(&peer) {
                 Some(Link::Dialing(_) | Link::Answering(_)) => {
                     self.links.insert(
@@ -259,6 +279,12 @@ impl Mesh {
             Input::Useful(peer) => {
                 if let Some(Link::Open { useful, .. }) = self.links.get_mut(&peer) {
                     *useful += 1;
+                    if !self.trusted.contains(&peer) {
+                        self.trusted.push_back(peer);
+                        if self.trusted.len() > TRUSTED_KEPT {
+                            self.trusted.pop_front();
+                        }
+                    }
                 }
             }
             Input::Banned { peer, until } => {
@@ -280,35 +306,77 @@ impl Mesh {
         }
     }
 
-    fn offer(&mut self, peer: PeerId, now: u64) -> Action {
+    fn offer(&mut self, peer: PeerId, now: u64) -> Vec<Action> {
         // A tab whose link just closed waits like one this tab would not
         // redial: each accepted offer costs a connection, and a browser
         // limits how many a tab may ever create.
         let resting = self.retry_after.get(&peer).is_some_and(|at| now < *at);
         if peer == self.me || self.is_banned(peer, now) || resting {
-            return Action::Refuse(peer);
+            return vec![Action::Refuse(peer)];
         }
+        let mut actions = Vec::new();
         match self.links.get(&peer) {
             // Both dialled: the lower id's dial goes on.
-            Some(Link::Dialing(_)) if self.me < peer => Action::Refuse(peer),
+            Some(Link::Dialing(_)) if self.me < peer => return vec![Action::Refuse(peer)],
             Some(Link::Dialing(_)) => {
                 self.links.insert(peer, Link::Answering(now));
-                Action::Accept(peer)
+                return vec![Action::Accept(peer)];
             }
-            Some(_) => Action::Refuse(peer),
-            None if self.links.len() >= self.config.d_hi => Action::Refuse(peer),
-            None => {
-                self.candidates.remove(&peer);
-                self.links.insert(peer, Link::Answering(now));
-                Action::Accept(peer)
+            Some(_) => return vec![Action::Refuse(peer)],
+            None => {}
+        }
+        if self.links.len() >= self.config.d_hi || !self.room_for_offer(peer) {
+            // A useful neighbour of before does not wait behind a stranger
+            // whose offer is still being answered: the stranger gives way.
+            let stranger = self
+                .links
+                .iter()
+                .find(|(p, l)| matches!(l, Link::Answering(_)) && !self.trusted.contains(p))
+                .map(|(p, _)| *p);
+            match stranger.filter(|_| self.trusted.contains(&peer)) {
+                Some(stranger) => {
+                    self.links.remove(&stranger);
+                    self.retry_after
+                        .insert(stranger, now + self.config.retry_ms);
+                    actions.push(Action::Close(stranger));
+                }
+                None => return vec![Action::Refuse(peer)],
             }
         }
+        self.candidates.remove(&peer);
+        self.links.insert(peer, Link::Answering(now));
+        self.inbound.insert(peer);
+        actions.push(Action::Accept(peer));
+        actions
+    }
+
+    /// Whether an offer from `peer` may be answered: the links others
+    /// opened leave the tab's own dials their reserve, and a stranger waits
+    /// while [`Config::max_answering`] offers are being answered (a tab
+    /// that was a useful neighbour does not).
+    fn room_for_offer(&self, peer: PeerId) -> bool {
+        let inbound = self
+            .inbound
+            .iter()
+            .filter(|p| self.links.contains_key(p))
+            .count();
+        if inbound + self.config.outbound_reserved >= self.config.d_hi {
+            return false;
+        }
+        let answering = self
+            .links
+            .values()
+            .filter(|l| matches!(l, Link::Answering(_)))
+            .count();
+        answering < self.config.max_answering || self.trusted.contains(&peer)
     }
 
     fn tick(&mut self, now: u64) -> Vec<Action> {
         let mut actions = Vec::new();
         self.banned.retain(|_, until| now < *until);
         self.retry_after.retain(|_, at| now < *at);
+        let links = &self.links;
+        self.inbound.retain(|p| links.contains_key(p));
         let timeout = self.config.dial_timeout_ms;
         let stale: Vec<PeerId> = self
             .links

@@ -55,15 +55,111 @@ fn only_present_tabs_are_dialled_two_at_a_time_up_to_the_target() {
 }
 
 #[test]
-fn offers_are_taken_up_to_the_upper_bound_only() {
-    let mut m = with_neighbours(C.d_hi as u64);
-    assert_eq!(m.degree(), C.d_hi);
-    assert_eq!(m.handle(Input::Offer(5), 0), vec![Action::Refuse(5)]);
+fn offers_are_taken_up_to_the_upper_bound_less_the_tabs_own_reserve() {
+    let inbound = C.d_hi - C.outbound_reserved;
+    let mut m = with_neighbours(inbound as u64);
+    assert_eq!(m.degree(), inbound);
+    assert_eq!(
+        m.handle(Input::Offer(5), 0),
+        vec![Action::Refuse(5)],
+        "the rest is kept for its own dials"
+    );
     assert_eq!(
         m.handle(Input::Offer(100), 0),
         vec![Action::Refuse(100)],
         "linked already"
     );
+    // Its own dials still fill the reserve, up to the upper bound.
+    let mut m = with_neighbours(inbound as u64);
+    let config = Config {
+        target: C.d_hi,
+        ..C
+    };
+    m.config = config;
+    let dialled = dials(&m.handle(Input::Present(vec![2, 3, 4]), 1));
+    assert_eq!(dialled.len(), C.outbound_reserved);
+    for p in dialled {
+        m.handle(Input::Opened(p), 2);
+    }
+    assert_eq!(m.degree(), C.d_hi);
+    assert_eq!(m.handle(Input::Offer(9), 3), vec![Action::Refuse(9)]);
+}
+
+#[test]
+fn a_tab_with_room_answers_only_a_few_strangers_at_once() {
+    let mut m = Mesh::new(1, C, 7);
+    let answered: Vec<PeerId> = (100..110)
+        .filter(|p| m.handle(Input::Offer(*p), 0) == vec![Action::Accept(*p)])
+        .collect();
+    assert_eq!(answered.len(), C.max_answering, "{answered:?}");
+    // One opens: room for the next.
+    m.handle(Input::Opened(answered[0]), 1);
+    assert_eq!(m.handle(Input::Offer(200), 2), vec![Action::Accept(200)]);
+    assert_eq!(m.handle(Input::Offer(201), 2), vec![Action::Refuse(201)]);
+    // The pending ones are given up after the dial timeout: room again.
+    m.handle(Input::Tick, C.dial_timeout_ms + 3);
+    assert_eq!(
+        m.handle(Input::Offer(202), C.dial_timeout_ms + 4),
+        vec![Action::Accept(202)]
+    );
+}
+
+#[test]
+fn strangers_offering_fast_hold_few_slots_and_useful_neighbours_get_through() {
+    let mut m = Mesh::new(1, C, 7);
+    // Tab 50 was a useful neighbour before: it left, and comes back later.
+    assert_eq!(m.handle(Input::Offer(50), 0), vec![Action::Accept(50)]);
+    m.handle(Input::Opened(50), 0);
+    m.handle(Input::Useful(50), 0);
+    m.handle(Input::Left(50), 0);
+    m.handle(Input::Closed(50), 0);
+    // Its own dials: enough tabs present to reach its target.
+    let mut pending = dials(&m.handle(Input::Present((2..20).collect()), 0));
+    while let Some(p) = pending.pop() {
+        pending.extend(dials(&m.handle(Input::Opened(p), 0)));
+    }
+    assert_eq!(m.degree(), C.target);
+    // Ten strangers offer with a fresh id every 100 ms for 30 s, and never
+    // finish a link (each answered offer is a connection the browser
+    // counts); an honest tab offers now and then.
+    let (mut accepted, mut honest_in) = (0, 0);
+    let mut next = 10_000;
+    for step in 0..300u64 {
+        // From the end of 50's rest on.
+        let now = C.retry_ms + 1 + step * 100;
+        m.handle(Input::Tick, now);
+        for _ in 0..10 {
+            next += 1;
+            if m.handle(Input::Offer(next), now) == vec![Action::Accept(next)] {
+                accepted += 1;
+            }
+        }
+        let answering = m
+            .links()
+            .values()
+            .filter(|l| matches!(l, Link::Answering(_)))
+            .count();
+        assert!(answering <= C.max_answering, "{answering} at {now} ms");
+        if step == 150 {
+            // The useful neighbour offers again: let in at once.
+            let answer = m.handle(Input::Offer(50), now);
+            if answer.contains(&Action::Accept(50)) {
+                honest_in += 1;
+            }
+            assert!(
+                answer
+                    .iter()
+                    .any(|a| matches!(a, Action::Close(p) if *p > 10_000)),
+                "a stranger gave way: {answer:?}"
+            );
+        }
+    }
+    // A pending answer lasts the dial timeout: a couple of strangers each
+    // time, not ninety.
+    let most = C.max_answering as u64 * (30_000 / C.dial_timeout_ms + 1);
+    assert!(accepted <= most, "{accepted} strangers' offers answered");
+    assert_eq!(honest_in, 1, "the useful neighbour did not wait");
+    assert_eq!(m.degree(), C.target, "its own links stayed");
 }
 
 #[test]

@@ -14,6 +14,12 @@ pub enum Refusal {
         /// Frames a second allowed.
         rate: u32,
     },
+    /// More rooms joined and left than the relay allows one connection.
+    #[error("more than {per_minute} rooms joined or left a minute")]
+    Churning {
+        /// Joins and leaves a minute allowed.
+        per_minute: u32,
+    },
     /// A frame that does not decode.
     #[error("{0}")]
     BadFrame(String),
@@ -63,6 +69,7 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::Flooding { .. } => "flooding",
+            Refusal::Churning { .. } => "churning",
             Refusal::BadFrame(_) => "bad_frame",
             Refusal::BinaryFrame => "binary_frame",
             Refusal::NoProof => "no_proof",
@@ -94,6 +101,7 @@ mod tests {
     fn every_refusal_has_its_own_code_and_words() {
         let all = [
             Refusal::Flooding { rate: 200 },
+            Refusal::Churning { per_minute: 30 },
             Refusal::BadFrame("x".into()),
             Refusal::BinaryFrame,
             Refusal::NoProof,

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket};
-use futures_util::stream::SplitSink;
-use futures_util::stream::SplitStream;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tabcoin_protocol::identity::Challenge;
 use tabcoin_protocol::refusal::Refusal;
@@ -102,6 +101,16 @@ pub(crate) async fn connection(
     let mut ping = tokio::time::interval(config.ping_interval);
     ping.tick().await;
     let mut bucket = Bucket::new(config.rate, config.burst, Instant::now());
+    let mut churn = Bucket::per_minute(
+        config.joins_per_minute,
+        config.joins_per_minute / 2,
+        Instant::now(),
+    );
+    let mut samples = Bucket::per_minute(
+        config.samples_per_minute,
+        config.samples_per_minute / 4,
+        Instant::now(),
+    );
     let reason = loop {
         tokio::select! {
             out = rx.recv() => match out {
@@ -119,7 +128,22 @@ pub(crate) async fn connection(
                         refuse(&mut sink, &hub, Refusal::Flooding { rate: config.rate }).await;
                         break Ended::Flooding;
                     }
-                    match decode_client_frame(text.as_str(), config.max_frame_bytes) {
+                    let frame = decode_client_frame(text.as_str(), config.max_frame_bytes);
+                    // Joining and leaving cost every tab of the room a
+                    // frame: a connection does it within its own budget.
+                    if matches!(frame, Ok(ClientFrame::Join { .. } | ClientFrame::Leave { .. }))
+                        && !churn.take(Instant::now())
+                    {
+                        let per_minute = config.joins_per_minute;
+                        refuse(&mut sink, &hub, Refusal::Churning { per_minute }).await;
+                        break Ended::Flooding;
+                    }
+                    // A sample costs the relay a draw and a frame: past the
+                    // budget, it is not answered.
+                    if is_sample(&frame) && !samples.take(Instant::now()) {
+                        continue;
+                    }
+                    match frame {
                         Ok(ClientFrame::Join { room: other }) => {
                             let joined = can_join(&hub, &config, &rooms, &other)
                                 .and_then(|()| hub.join(&other, id, outbox.clone(), true));
@@ -190,6 +214,15 @@ pub(crate) async fn connection(
     reason == Ended::Flooding
 }
 
+/// Whether `frame` asks for a sample (of any room of the connection).
+fn is_sample(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool {
+    match frame {
+        Ok(ClientFrame::Sample { .. }) => true,
+        Ok(ClientFrame::Room { frame, .. }) => matches!(**frame, ClientFrame::Sample { .. }),
+        _ => false,
+    }
+}
+
 /// Whether a connection in `rooms` may join `room` too, else why not.
 fn can_join(
     hub: &Hub,
@@ -228,9 +261,13 @@ async fn prove(
     config: &Config,
 ) -> Result<PeerId, Option<Refusal>> {
     let mut bytes = [0u8; 32];
-    // Without the system's randomness the relay cannot ask fairly; it
-    // refuses rather than ask a predictable question.
-    getrandom::fill(&mut bytes).map_err(|_| Some(Refusal::ProofTimeout))?;
+    // Without the system's randomness the relay cannot ask a question that
+    // a recorded answer does not fit: it closes rather than ask a
+    // predictable one.
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        tracing::error!("no randomness for a challenge: {e}");
+        return Err(None);
+    }
     let challenge = Challenge(bytes);
     let ask = RelayFrame::Challenge {
         challenge,

@@ -60,6 +60,13 @@ pub struct Config {
     pub link_queue_len: usize,
     /// Frames per second a tab may send on average…
     pub rate: u32,
+    /// Rooms a connection may join or leave a minute (half of it at
+    /// once); past it, it is dropped: each costs every tab of the room a
+    /// frame.
+    pub joins_per_minute: u32,
+    /// Samples a connection has answered a minute (a quarter of it at
+    /// once); past it, they are not answered.
+    pub samples_per_minute: u32,
     /// …and in a burst.
     pub burst: u32,
     /// Most tabs connected at once.
@@ -104,6 +111,10 @@ impl Default for Config {
             link_queue_len: 4096,
             rate: 200,
             burst: 400,
+            joins_per_minute: 30,
+            // A tab short of neighbours asks every 5 s per network; eight
+            // networks fit.
+            samples_per_minute: 120,
             max_peers: 1000,
             max_peers_per_address: 64,
             connects_per_minute: 120,

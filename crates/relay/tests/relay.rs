@@ -742,3 +742,64 @@ async fn a_tab_that_does_not_prove_its_key_is_refused_with_the_reason() {
     // An honest tab is still welcome.
     let _ = connect(&url, "r").await;
 }
+
+#[tokio::test]
+async fn samples_past_a_connections_budget_are_not_answered() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let _others = [connect(&url, "r").await, connect(&url, "r").await];
+    let mut asker = connect(&url, "r").await;
+    let _ = drain(&mut asker.ws).await;
+    let budget = Config::default().samples_per_minute / 4;
+    for _ in 0..budget + 40 {
+        send(&mut asker, &ClientFrame::Sample { max: 8 }).await;
+    }
+    let mut answered = 0;
+    while let Some(frame) = next_frame(&mut asker.ws).await {
+        match frame {
+            RelayFrame::Sample { .. } => answered += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // The burst, and what the budget refilled meanwhile (two a second).
+    assert!(
+        (budget..=budget + 3).contains(&answered),
+        "{answered} samples answered"
+    );
+    // The connection stays: it is still in the room.
+    broadcast(&mut asker, ping_msg()).await;
+}
+
+#[tokio::test]
+async fn a_connection_joining_and_leaving_rooms_fast_is_dropped_and_told_why() {
+    let relay = start(Config::default()).await;
+    let url = relay.ws_url();
+    let mut churner = connect(&url, "r").await;
+    let mut watcher = connect(&url, "s").await;
+    let budget = Config::default().joins_per_minute / 2;
+    for _ in 0..budget {
+        send(&mut churner, &ClientFrame::Join { room: "s".into() }).await;
+        send(&mut churner, &ClientFrame::Leave { room: "s".into() }).await;
+    }
+    let mut code = None;
+    while let Some(frame) = next_frame(&mut churner.ws).await {
+        if let RelayFrame::Error { code: c, .. } = frame {
+            code = Some(c);
+        }
+    }
+    assert_eq!(code.as_deref(), Some("churning"));
+    // The tabs of the room it churned heard of it at most within its budget.
+    let mut heard = 0;
+    while let Some(frame) = next_frame(&mut watcher.ws).await {
+        if matches!(
+            frame,
+            RelayFrame::PeerJoined { .. } | RelayFrame::PeerLeft { .. }
+        ) {
+            heard += 1;
+        }
+    }
+    assert!(
+        heard <= budget as usize + 1,
+        "{heard} arrivals and departures"
+    );
+}

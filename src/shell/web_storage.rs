@@ -15,7 +15,10 @@ use tabcoin_protocol::identity::{Identity, IdentityError};
 const WALLET_KEY: &str = "tabcoin/wallet";
 /// The address of this tab's protected account.
 const LOCKED_KEY: &str = "tabcoin/locked-account";
+/// The backup list earlier versions kept (read, never grown).
 const ALL_WALLETS_KEY: &str = "tabcoin/wallets";
+/// A wallet's backup: this prefix and its address, its secret as value.
+const BACKUP_PREFIX: &str = "tabcoin/wallet-backup/";
 /// Whether the GPU miner is turned off.
 const GPU_OFF_KEY: &str = "tabcoin/gpu-off";
 /// The specs of the networks this tab is in, in order.
@@ -138,32 +141,64 @@ pub fn set_session_locked(address: &Address) {
     let _ = SessionStorage::set(LOCKED_KEY, address.to_string());
 }
 
-/// Removes `secret` from the backup list (its account is now protected).
+/// Removes `secret` from the backups (its account is now protected).
 pub fn forget_backup(secret: &str) {
-    let mut all = backup_secrets();
-    let before = all.len();
-    all.retain(|s| s != secret);
-    if all.len() != before {
-        let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
+    // The list an earlier version kept, shared by every tab.
+    if let Ok(mut old) = LocalStorage::get::<Vec<String>>(ALL_WALLETS_KEY) {
+        let before = old.len();
+        old.retain(|s| s != secret);
+        if old.len() != before {
+            let _ = LocalStorage::set(ALL_WALLETS_KEY, old);
+        }
+    }
+    if let Ok(wallet) = Wallet::import(secret) {
+        let _ = LocalStorage::raw().remove_item(&format!("{BACKUP_PREFIX}{}", wallet.address()));
     }
 }
 
 /// Makes `wallet` this tab's (kept across reloads of the tab), and keeps a
-/// backup of its secret in `localStorage` beside IndexedDB.
+/// backup of its secret in `localStorage` beside IndexedDB. The account is
+/// leased first: a tab opened at this moment finds the backup already
+/// taken, never free.
 pub fn set_session_wallet(wallet: &Wallet) {
     let secret = wallet.export();
     SessionStorage::delete(LOCKED_KEY);
     let _ = SessionStorage::set(WALLET_KEY, &secret);
-    let mut all = backup_secrets();
-    if !all.contains(&secret) {
-        all.push(secret);
-        let _ = LocalStorage::set(ALL_WALLETS_KEY, all);
-    }
+    let address = wallet.address().to_string();
+    renew_lease(&address, Timestamp(js_sys::Date::now() as u64));
+    // Each backup under a key of its own: tabs writing at once never
+    // overwrite each other's.
+    let _ = LocalStorage::raw().set_item(&format!("{BACKUP_PREFIX}{address}"), &secret);
 }
 
-/// Secrets of every wallet this browser created (the backup list, and the
+/// The values of `localStorage` keys starting with `prefix`, with the rest
+/// of each key.
+fn prefixed(prefix: &str) -> Vec<(String, String)> {
+    let raw = LocalStorage::raw();
+    let n = raw.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| raw.key(i).ok().flatten())
+        .filter_map(|key| {
+            let rest = key.strip_prefix(prefix)?.to_owned();
+            Some((rest, raw.get_item(&key).ok().flatten()?))
+        })
+        .collect()
+}
+
+/// Secrets of every wallet this browser created (the backups, and the
 /// store of versions before IndexedDB).
 pub fn backup_secrets() -> Vec<String> {
+    let mut all = old_backups();
+    for (_, secret) in prefixed(BACKUP_PREFIX) {
+        if !all.contains(&secret) {
+            all.push(secret);
+        }
+    }
+    all
+}
+
+/// The one backup list earlier versions kept.
+fn old_backups() -> Vec<String> {
     match LocalStorage::get(ALL_WALLETS_KEY) {
         Ok(all) => all,
         Err(gloo::storage::errors::StorageError::KeyNotFound(_)) => Vec::new(),
@@ -178,13 +213,21 @@ pub fn backup_secrets() -> Vec<String> {
     }
 }
 
-const LEASES_KEY: &str = "tabcoin/in-use";
+/// A lease: this prefix and the address, the time it was last renewed
+/// (ms) as value; each under a key of its own, so tabs renewing at once
+/// never overwrite each other's.
+const LEASE_PREFIX: &str = "tabcoin/in-use/";
+/// The one lease map earlier versions kept.
+const OLD_LEASES_KEY: &str = "tabcoin/in-use";
 /// A tab that has not renewed its lease for this long no longer holds it.
 const LEASE_MS: u64 = 5_000;
 
-/// When each address's lease was last renewed (ms), by address.
-fn leases() -> std::collections::HashMap<String, u64> {
-    LocalStorage::get(LEASES_KEY).unwrap_or_default()
+/// Every lease: the address, and when it was last renewed (ms).
+fn leases() -> Vec<(String, u64)> {
+    prefixed(LEASE_PREFIX)
+        .into_iter()
+        .filter_map(|(address, at)| Some((address, at.parse().ok()?)))
+        .collect()
 }
 
 /// Addresses other tabs of this browser are using now.
@@ -198,18 +241,19 @@ pub fn accounts_in_use(now: Timestamp, mine: &str) -> Vec<String> {
 
 /// Says this tab no longer uses `address`.
 pub fn release_lease(address: &str) {
-    let mut leases = leases();
-    if leases.remove(address).is_some() {
-        let _ = LocalStorage::set(LEASES_KEY, leases);
-    }
+    let _ = LocalStorage::raw().remove_item(&format!("{LEASE_PREFIX}{address}"));
 }
 
-/// Says this tab uses `address` (renewed every second).
+/// Says this tab uses `address` at `now` (and forgets leases long over).
 pub fn renew_lease(address: &str, now: Timestamp) {
-    let mut leases = leases();
-    leases.retain(|_, t| now.0.saturating_sub(*t) < LEASE_MS);
-    leases.insert(address.to_owned(), now.0);
-    let _ = LocalStorage::set(LEASES_KEY, leases);
+    let raw = LocalStorage::raw();
+    let _ = raw.set_item(&format!("{LEASE_PREFIX}{address}"), &now.0.to_string());
+    for (other, at) in leases() {
+        if now.0.saturating_sub(at) >= 10 * LEASE_MS {
+            let _ = raw.remove_item(&format!("{LEASE_PREFIX}{other}"));
+        }
+    }
+    let _ = raw.remove_item(OLD_LEASES_KEY);
 }
 
 const WORKERS_KEY: &str = "tabcoin/workers";

@@ -1006,7 +1006,7 @@ says `ready` at that height is taken, against a new tab of the app syncing the s
 
 /// The attacks of the attack benchmark, as `crates/node/examples/attack.rs`
 /// names them, with what each does.
-const ATTACKS: [(&str, &str); 8] = [
+const ATTACKS: [(&str, &str); 9] = [
     ("hello", "a `hello` a second claiming huge work"),
     (
         "empty_batches",
@@ -1026,7 +1026,11 @@ const ATTACKS: [(&str, &str); 8] = [
     ),
     (
         "bad_pool",
-        "unasked pool snapshots of 1,000 bad signatures, a fresh connection each 100 ms",
+        "unasked pool snapshots of 1,000 bad signatures, a fresh connection and key each 100 ms",
+    ),
+    (
+        "ban_evasion",
+        "the same snapshots, a fresh connection each 100 ms under the one key that was banned",
     ),
     (
         "flood",

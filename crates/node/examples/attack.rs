@@ -55,7 +55,7 @@ mod native {
     const WARM_UP: Duration = Duration::from_secs(3);
 
     /// Every scenario, in order; `none` is the baseline.
-    pub const SCENARIOS: [&str; 9] = [
+    pub const SCENARIOS: [&str; 10] = [
         "none",
         "hello",
         "empty_batches",
@@ -63,6 +63,7 @@ mod native {
         "siblings",
         "wide_transfers",
         "bad_pool",
+        "ban_evasion",
         "flood",
         "sockets",
     ];
@@ -93,6 +94,29 @@ mod native {
         room: &BlockHash,
         from: IpAddr,
     ) -> Option<(Tx, Rx, PeerId, Vec<PeerId>)> {
+        join_as(url, room, from, &mut fresh_identity()?).await
+    }
+
+    /// A new peer key, no work done yet (the relay's challenge says how
+    /// much).
+    fn fresh_identity() -> Option<Identity> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut secret = [0xa7u8; 32];
+        secret[24..].copy_from_slice(
+            &NEXT
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .to_be_bytes(),
+        );
+        Identity::from_parts(secret, 0).ok()
+    }
+
+    /// Joins `room` as `me` (its work kept for the next time).
+    async fn join_as(
+        url: &str,
+        room: &BlockHash,
+        from: IpAddr,
+        me: &mut Identity,
+    ) -> Option<(Tx, Rx, PeerId, Vec<PeerId>)> {
         let host = url.strip_prefix("ws://")?.split('/').next()?;
         let relay: std::net::SocketAddr = host.parse().ok()?;
         let socket = tokio::net::TcpSocket::new_v4().ok()?;
@@ -102,15 +126,6 @@ mod native {
             .await
             .ok()?;
         let (mut sink, mut rx) = ws.split();
-        // Each connection its own key, with the work the relay asks.
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let mut secret = [0xa7u8; 32];
-        secret[24..].copy_from_slice(
-            &NEXT
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                .to_be_bytes(),
-        );
-        let mut me = Identity::from_parts(secret, 0).ok()?;
         while let Some(Ok(frame)) = rx.next().await {
             let WsMessage::Text(t) = frame else { continue };
             if let Ok(RelayFrame::Challenge { challenge, work }) = decode_relay_frame(t.as_str()) {
@@ -545,7 +560,8 @@ mod native {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
-            "bad_pool" => {
+            "bad_pool" | "ban_evasion" => {
+                let me_addr = me;
                 // 1,000 transfers with broken signatures, unasked, from a
                 // fresh connection every 100 ms.
                 let mut txs = transfers(&params, 1_000, 5_000);
@@ -570,8 +586,15 @@ mod native {
                     }
                 }
                 let frame = encode(&broadcast(&Message::Pool { txs }));
+                // The same key each time (its id, and its ban, follow it),
+                // or a new one (its work paid each time).
+                let mut kept = fresh_identity();
                 while running() {
-                    if let Some((mut tx, ..)) = join(&url, &network, me).await {
+                    let joined = match (scenario, kept.as_mut()) {
+                        ("ban_evasion", Some(key)) => join_as(&url, &network, me_addr, key).await,
+                        _ => join(&url, &network, me_addr).await,
+                    };
+                    if let Some((mut tx, ..)) = joined {
                         send_text(&mut tx, &frame).await;
                         count();
                     }

@@ -9,8 +9,6 @@
 //! it. A peer proves it holds its key by signing the relay's fresh
 //! [`Challenge`] ([`Identity::prove`], [`Proof::verify`]); the relay then
 //! names it by its key's id in every room.
-//!
-//! [`RelayFrame::Challenge`]: crate::RelayFrame::Challenge
 
 use std::fmt;
 
@@ -290,7 +288,7 @@ impl Identity {
         }
     }
 
-    /// The answer to a relay's [`RelayFrame::Challenge`]: the proof, the key
+    /// The answer to a relay's [`crate::RelayFrame::Challenge`]: the proof, the key
     /// given more work first if the relay asks more than it carries (kept
     /// in `self`: the caller stores the new nonce).
     pub fn answer(

@@ -3,11 +3,12 @@
 //! each node's host (`drive.rs`); the tab's networks, the one shown and
 //! its account are the pure [`Tab`] (`crate::tab`); the pages render the
 //! state (`view.rs`). Account actions are in `accounts.rs`, joining and
-//! leaving networks in `networks.rs`.
+//! leaving networks in `networks.rs`, the URL fragment in `routes.rs`.
 
 mod accounts;
 mod drive;
 mod networks;
+mod routes;
 mod view;
 
 use std::rc::Rc;
@@ -19,6 +20,7 @@ use tabcoin_node::{Event, Node};
 use yew::prelude::*;
 
 use self::accounts::AccountAction;
+use self::routes::{current_route, set_route};
 use crate::keys::accounts::AccountBook;
 use crate::shell::attention::Attention;
 use crate::shell::config::PageConfig;
@@ -239,23 +241,6 @@ impl Component for App {
 }
 
 impl App {
-    /// Shows `route`; a payment link shows the wallet with the send form
-    /// filled in.
-    fn navigate(&mut self, route: Route) {
-        if !matches!(route, Route::Tamper(_)) {
-            self.tamper = None;
-        }
-        self.errors.search = None;
-        self.route = match route {
-            Route::Pay(to, amount) => {
-                let amount = amount.map(|a| a.to_string()).unwrap_or_default();
-                self.prefill = Some((to.to_string(), amount));
-                Route::Home
-            }
-            route => route,
-        };
-    }
-
     /// About once a second: the shell's mesh and links, every node's clock,
     /// the toasts; whether the page changed.
     fn tick(&mut self) -> bool {
@@ -286,20 +271,5 @@ impl App {
     /// The node of the network shown.
     fn node(&self) -> Option<&Node> {
         self.focused().map(|(_, n)| n)
-    }
-}
-
-/// The route in the page's URL fragment.
-fn current_route() -> Route {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    Route::parse(&hash)
-}
-
-/// Moves to `route` (the hashchange listener then renders it).
-fn set_route(route: &Route) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_hash(&route.href());
     }
 }

@@ -7,7 +7,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest, Sha256};
 
 pub use tabcoin_protocol::hex::{HexError, from_hex, to_hex};
 
@@ -18,7 +17,7 @@ pub fn parse_hex32(s: &str) -> Result<[u8; 32], HexError> {
 
 /// SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
+    tabcoin_protocol::digest::sha256(&[bytes])
 }
 
 macro_rules! hash_newtype {
@@ -91,15 +90,7 @@ impl BlockHash {
     /// Number of leading zero bits when the hash is read as a 256-bit
     /// big-endian number.
     pub fn leading_zero_bits(&self) -> u32 {
-        let mut bits = 0;
-        for b in self.0 {
-            if b == 0 {
-                bits += 8;
-            } else {
-                return bits + b.leading_zeros();
-            }
-        }
-        bits
+        tabcoin_protocol::digest::leading_zero_bits(&self.0)
     }
 }
 

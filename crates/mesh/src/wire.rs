@@ -28,7 +28,8 @@
 //! dead and closed.
 
 use serde::{Deserialize, Serialize};
-use tabcoin_protocol::identity::{Identity, KeySignature, PeerKey, sha256};
+use tabcoin_protocol::digest::sha256;
+use tabcoin_protocol::identity::{Identity, KeySignature, PeerKey};
 use tabcoin_protocol::{DecodeError, MAX_FRAME_BYTES, Payload, PeerId};
 
 /// Largest data channel message sent, header included.

@@ -15,8 +15,8 @@ use std::fmt;
 use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use k256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest, Sha256};
 
+use crate::digest::{leading_zero_bits, sha256};
 use crate::hex::{from_hex, to_hex};
 use crate::{ClientFrame, PeerId};
 
@@ -72,27 +72,6 @@ impl IdentityError {
             IdentityError::BadSignature => "bad_signature",
         }
     }
-}
-
-/// SHA-256 of the parts, one after another.
-pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
-}
-
-fn leading_zero_bits(hash: &[u8; 32]) -> u32 {
-    let mut bits = 0;
-    for b in hash {
-        if *b == 0 {
-            bits += 8;
-        } else {
-            return bits + b.leading_zeros();
-        }
-    }
-    bits
 }
 
 /// Fixed-size bytes written as hex on the wire.

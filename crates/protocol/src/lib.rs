@@ -221,6 +221,7 @@ pub enum RelayFrame {
     },
 }
 
+pub mod digest;
 pub mod hex;
 pub mod identity;
 pub mod recent;

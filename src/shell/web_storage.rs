@@ -76,11 +76,8 @@ pub fn take_legacy_chain(params: &Params) -> Option<String> {
 /// the first time. A duplicated tab starts with the same key; the relay
 /// refuses the second and that one makes its own ([`renew_identity`]).
 pub fn identity(work: u32) -> Result<Identity, IdentityError> {
-    let kept = SessionStorage::get::<(String, u64)>(PEER_KEY).ok();
-    let identity = match kept.and_then(|(secret, nonce)| {
-        let secret = tabcoin_protocol::hex::from_hex::<32>(&secret).ok()?;
-        Identity::from_parts(secret, nonce).ok()
-    }) {
+    let kept = SessionStorage::get::<String>(PEER_KEY).ok();
+    let identity = match kept.and_then(|kept| Identity::import(&kept).ok()) {
         Some(identity) => identity.with_work(work)?,
         None => loop {
             // Almost every 32 bytes are a key; the rest are drawn again.
@@ -90,8 +87,7 @@ pub fn identity(work: u32) -> Result<Identity, IdentityError> {
             }
         },
     };
-    let secret = tabcoin_protocol::hex::to_hex(&identity.secret());
-    let _ = SessionStorage::set(PEER_KEY, (secret, identity.nonce()));
+    let _ = SessionStorage::set(PEER_KEY, identity.export());
     Ok(identity)
 }
 

@@ -112,10 +112,7 @@ pub fn random_wallet() -> Result<Wallet, String> {
 /// and a new identity costs its work once.
 pub fn identity(db: Option<&Db>) -> Result<Identity, DbError> {
     if let Some(kept) = db.map(|d| d.get("peer_key")).transpose()?.flatten()
-        && let Some((secret, nonce)) = kept.split_once(':')
-        && let (Ok(secret), Ok(nonce)) =
-            (tabcoin_protocol::hex::from_hex::<32>(secret), nonce.parse())
-        && let Ok(identity) = Identity::from_parts(secret, nonce)
+        && let Ok(identity) = Identity::import(&kept)
     {
         return Ok(identity);
     }
@@ -134,14 +131,7 @@ pub fn identity(db: Option<&Db>) -> Result<Identity, DbError> {
 /// Stores the node's peer identity (after more work was found for it too).
 pub fn keep_identity(db: Option<&Db>, identity: &Identity) -> Result<(), DbError> {
     match db {
-        Some(db) => db.put(
-            "peer_key",
-            &format!(
-                "{}:{}",
-                tabcoin_protocol::hex::to_hex(&identity.secret()),
-                identity.nonce()
-            ),
-        ),
+        Some(db) => db.put("peer_key", &identity.export()),
         None => Ok(()),
     }
 }

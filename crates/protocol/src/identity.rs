@@ -59,6 +59,9 @@ pub enum IdentityError {
     /// The signature does not match the key and the challenge.
     #[error("the signature does not prove the key")]
     BadSignature,
+    /// A kept identity that is not 64 hex digits, a colon and a nonce.
+    #[error("a kept peer key is its secret's 64 hex digits, ':' and its nonce")]
+    BadExport,
 }
 
 impl IdentityError {
@@ -70,6 +73,7 @@ impl IdentityError {
             IdentityError::TooLittleWork { .. } => "too_little_work",
             IdentityError::TooMuchWork { .. } => "too_much_work",
             IdentityError::BadSignature => "bad_signature",
+            IdentityError::BadExport => "bad_export",
         }
     }
 }
@@ -198,6 +202,20 @@ impl Identity {
             key: PeerKey(key),
             nonce,
         })
+    }
+
+    /// The identity as it is kept (`secret:nonce`, the secret as hex).
+    /// Whoever has it can speak as this peer.
+    pub fn export(&self) -> String {
+        format!("{}:{}", to_hex(&self.secret()), self.nonce)
+    }
+
+    /// An identity kept with [`Identity::export`].
+    pub fn import(kept: &str) -> Result<Identity, IdentityError> {
+        let (secret, nonce) = kept.split_once(':').ok_or(IdentityError::BadExport)?;
+        let secret = from_hex::<32>(secret).map_err(|_| IdentityError::BadExport)?;
+        let nonce = nonce.parse().map_err(|_| IdentityError::BadExport)?;
+        Identity::from_parts(secret, nonce)
     }
 
     /// A new identity from 32 random bytes, with `bits` of work found.
@@ -335,6 +353,14 @@ mod tests {
         let again = Identity::from_parts(me.secret(), me.nonce()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.id(), me.id());
         assert_eq!(again.work(), me.work());
+        assert_eq!(Identity::import(&me.export()), Ok(me.clone()));
+        for bad in ["", "00", &format!("{}:x", "0".repeat(64)), &"1".repeat(64)] {
+            assert_eq!(
+                Identity::import(bad),
+                Err(IdentityError::BadExport),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

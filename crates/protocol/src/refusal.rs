@@ -59,6 +59,12 @@ pub enum Refusal {
     /// The room holds as many tabs as it may.
     #[error("this room is full")]
     RoomFull,
+    /// The room or the relay was full, and this tab's addresses held more
+    /// of it than a newcomer's: it gave way.
+    #[error(
+        "the room or the relay is full and this address holds more of it than others: this tab gave way to a newcomer"
+    )]
+    GaveWay,
 }
 
 impl Refusal {
@@ -81,6 +87,7 @@ impl Refusal {
             Refusal::TooManyRooms { .. } => "too_many_rooms",
             Refusal::RelayFull => "relay_full",
             Refusal::RoomFull => "room_full",
+            Refusal::GaveWay => "gave_way",
         }
     }
 
@@ -114,6 +121,7 @@ mod tests {
             Refusal::TooManyRooms { max: 8 },
             Refusal::RelayFull,
             Refusal::RoomFull,
+            Refusal::GaveWay,
         ];
         let codes: std::collections::BTreeSet<_> = all.iter().map(Refusal::code).collect();
         assert_eq!(codes.len(), all.len());

@@ -6,6 +6,7 @@
 //! those come wrapped (`ClientFrame::Room`).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,10 +16,10 @@ use futures_util::{SinkExt, StreamExt};
 use tabcoin_protocol::identity::Challenge;
 use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, PeerId, RelayFrame, decode_client_frame, encode};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::Config;
-use crate::hub::{Hub, Outbox};
+use crate::hub::{Dropped, Hub, Outbox};
 use crate::rate::Bucket;
 
 /// Why a tab's connection ended.
@@ -69,16 +70,18 @@ impl Ended {
 /// against its address).
 pub(crate) async fn connection(
     socket: WebSocket,
+    ip: IpAddr,
     hub: Arc<Hub>,
     config: Config,
     room: String,
     mut shutdown: watch::Receiver<bool>,
 ) -> bool {
     let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.queue_len.max(1));
-    let dropped = Arc::new(Notify::new());
+    let dropped = Arc::new(Dropped::default());
     let outbox = Outbox {
         tx,
         dropped: dropped.clone(),
+        ip,
     };
     let (mut sink, mut stream) = socket.split();
     // The tab proves its key first: its id, in every room, is the key's.
@@ -121,7 +124,13 @@ pub(crate) async fn connection(
                 }
                 None => break Ended::QueueClosed,
             },
-            () = dropped.notified() => break Ended::Dropped,
+            why = dropped.notified() => {
+                if let Some(why) = why {
+                    let _ = sink.send(WsMessage::Text(encode(&why.frame()).into())).await;
+                    let _ = sink.send(WsMessage::Close(None)).await;
+                }
+                break Ended::Dropped;
+            }
             input = stream.next() => match input {
                 Some(Ok(WsMessage::Text(text))) => {
                     if !bucket.take(Instant::now()) {
@@ -145,7 +154,7 @@ pub(crate) async fn connection(
                     }
                     match frame {
                         Ok(ClientFrame::Join { room: other }) => {
-                            let joined = can_join(&hub, &config, &rooms, &other)
+                            let joined = can_join(&config, &rooms, &other)
                                 .and_then(|()| hub.join(&other, id, outbox.clone(), true));
                             let answer = match joined {
                                 Ok(()) => {
@@ -224,12 +233,7 @@ fn is_sample(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool
 }
 
 /// Whether a connection in `rooms` may join `room` too, else why not.
-fn can_join(
-    hub: &Hub,
-    config: &Config,
-    rooms: &HashMap<String, PeerId>,
-    room: &str,
-) -> Result<(), Refusal> {
+fn can_join(config: &Config, rooms: &HashMap<String, PeerId>, room: &str) -> Result<(), Refusal> {
     if rooms.contains_key(room) {
         return Err(Refusal::InRoom);
     }
@@ -242,12 +246,6 @@ fn can_join(
         return Err(Refusal::TooManyRooms {
             max: config.max_rooms_per_connection,
         });
-    }
-    if hub.local_peers() >= config.max_peers {
-        return Err(Refusal::RelayFull);
-    }
-    if hub.room_size(room) >= config.max_peers_per_room {
-        return Err(Refusal::RoomFull);
     }
     Ok(())
 }

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,6 +28,7 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::{Sender, error::TrySendError};
 
 pub use crate::link::LinkFrame;
+use crate::places::{Holder, give_way};
 
 /// Identifies a federation link inside one relay.
 pub type LinkId = u64;
@@ -51,6 +53,9 @@ pub struct Stats {
     pub frames_dropped: u64,
     /// Federation frames dropped as already seen.
     pub duplicates: u64,
+    /// Tabs that gave way to a newcomer in a full room or relay.
+    #[serde(default)]
+    pub displaced: u64,
     /// Bytes of signalling messages received from tabs (opening direct
     /// links between them).
     #[serde(default)]
@@ -78,6 +83,10 @@ pub struct Limits {
     /// A tab whose broadcasts overflow most other tabs' queues this many
     /// times within [`BLAME_WINDOW`] is dropped.
     pub overflow_budget: u32,
+    /// Most tabs connected at once (a tab in two rooms counts twice).
+    pub max_peers: usize,
+    /// Most tabs in one room.
+    pub max_peers_per_room: usize,
 }
 
 impl Default for Limits {
@@ -85,6 +94,8 @@ impl Default for Limits {
         Limits {
             slow_reader: Duration::from_secs(10),
             overflow_budget: 32,
+            max_peers: 1000,
+            max_peers_per_room: 500,
         }
     }
 }
@@ -95,9 +106,12 @@ pub const BLAME_WINDOW: Duration = Duration::from_secs(10);
 /// A local tab: its outbound queue, and how it keeps up.
 struct Member {
     tx: Sender<Utf8Bytes>,
-    /// Told when the hub drops it (too slow, or flooding): its connection
-    /// then closes, leaving its other rooms too.
-    dropped: Arc<Notify>,
+    /// Told when the hub drops it (too slow, flooding, or giving way): its
+    /// connection then closes, leaving its other rooms too.
+    dropped: Arc<Dropped>,
+    /// Its connection's address, and when it joined: who gives way when
+    /// the room or the relay is full (`crate::places`).
+    holder: Holder,
     /// For a room its connection joined with `ClientFrame::Join`: the room
     /// name as JSON, to wrap what it is sent in a `RelayFrame::Room`.
     tag: Option<String>,
@@ -112,10 +126,14 @@ struct Member {
 }
 
 impl Member {
-    fn new(outbox: Outbox, tag: Option<String>) -> Member {
+    fn new(outbox: Outbox, tag: Option<String>, since: u64) -> Member {
         Member {
             tx: outbox.tx,
             dropped: outbox.dropped,
+            holder: Holder {
+                ip: outbox.ip,
+                since,
+            },
             tag,
             full_since: None,
             blame: 0,
@@ -125,14 +143,43 @@ impl Member {
     }
 }
 
-/// Where a tab's frames go: its connection's queue, and how the hub tells
-/// the connection it dropped the tab.
+/// Where a tab's frames go: its connection's queue, how the hub tells the
+/// connection it dropped the tab, and the connection's address.
 #[derive(Clone)]
 pub struct Outbox {
     /// The connection's bounded queue.
     pub tx: Sender<Utf8Bytes>,
     /// Told when the hub drops the tab from a room.
-    pub dropped: Arc<Notify>,
+    pub dropped: Arc<Dropped>,
+    /// The client address of the connection.
+    pub ip: IpAddr,
+}
+
+/// How the hub tells a connection it dropped it, and why when the tab is
+/// owed a word (it gave way to a newcomer, through no fault of its own).
+#[derive(Debug, Default)]
+pub struct Dropped {
+    notify: Notify,
+    why: Mutex<Option<Refusal>>,
+}
+
+impl Dropped {
+    /// Drops the connection.
+    pub fn notify_one(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Drops the connection, telling its tab `why`.
+    fn notify_because(&self, why: Refusal) {
+        *self.why.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+        self.notify.notify_one();
+    }
+
+    /// Waits until the connection is dropped; what its tab is to be told.
+    pub async fn notified(&self) -> Option<Refusal> {
+        self.notify.notified().await;
+        self.why.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
 }
 
 /// What became of a frame offered to a tab.
@@ -191,6 +238,7 @@ pub struct Hub {
     drops: AtomicU64,
     frames_dropped: AtomicU64,
     duplicates: AtomicU64,
+    displaced: AtomicU64,
     limits: Limits,
 }
 
@@ -209,6 +257,7 @@ impl Hub {
             drops: AtomicU64::new(0),
             frames_dropped: AtomicU64::new(0),
             duplicates: AtomicU64::new(0),
+            displaced: AtomicU64::new(0),
             limits,
         }
     }
@@ -256,6 +305,7 @@ impl Hub {
             drops: self.drops.load(Ordering::Relaxed),
             frames_dropped: self.frames_dropped.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
+            displaced: self.displaced.load(Ordering::Relaxed),
             signal_bytes: self.signal_bytes.load(Ordering::Relaxed),
             chain_bytes: self.chain_bytes.load(Ordering::Relaxed),
             bytes_out: self.bytes_out.load(Ordering::Relaxed),
@@ -269,7 +319,9 @@ impl Hub {
     /// the room is wrapped in `RelayFrame::Room`. A tab's id is its key's
     /// (`tabcoin_protocol::identity`), the same in every room; a second
     /// connection with a key already in the room, here or at a linked
-    /// relay, is refused.
+    /// relay, is refused. When the room or the relay is full, the newest
+    /// tab of the most represented addresses gives way
+    /// ([`crate::places`]); if the newcomer's are those, it is refused.
     pub fn join(
         &self,
         room: &str,
@@ -283,6 +335,7 @@ impl Hub {
         if here || inner.remote.get(room).is_some_and(|r| r.contains(&id)) {
             return Err(Refusal::KeyInUse);
         }
+        self.make_place(&mut inner, room, outbox.ip)?;
         let mut peers: Vec<PeerId> = inner
             .rooms
             .get(room)
@@ -300,7 +353,7 @@ impl Hub {
             .rooms
             .entry(room.to_owned())
             .or_default()
-            .insert(id, Member::new(outbox, tag));
+            .insert(id, Member::new(outbox, tag, frame_id));
         remember(&mut inner, frame_id);
         self.forward(
             &mut inner,
@@ -312,6 +365,51 @@ impl Hub {
             },
         );
         Ok(())
+    }
+
+    /// Frees a place in `room` and in the relay for a newcomer from `ip` if
+    /// either is full, by dropping the tab that gives way (its connection
+    /// closes, leaving its other rooms; the others hear it left).
+    fn make_place(&self, inner: &mut Inner, room: &str, ip: IpAddr) -> Result<(), Refusal> {
+        let in_room = inner.rooms.get(room).map_or(0, BTreeMap::len);
+        if in_room >= self.limits.max_peers_per_room {
+            let held = inner
+                .rooms
+                .get(room)
+                .into_iter()
+                .flatten()
+                .map(|(id, m)| (*id, m.holder));
+            let id = give_way(held, ip).ok_or(Refusal::RoomFull)?;
+            self.displace(inner, room, id);
+        }
+        let in_relay: usize = inner.rooms.values().map(BTreeMap::len).sum();
+        if in_relay >= self.limits.max_peers {
+            let held = inner.rooms.iter().flat_map(|(name, members)| {
+                members
+                    .iter()
+                    .map(move |(id, m)| ((name.as_str(), *id), m.holder))
+            });
+            let (name, id) = give_way(held, ip)
+                .map(|(name, id)| (name.to_owned(), id))
+                .ok_or(Refusal::RelayFull)?;
+            self.displace(inner, &name, id);
+        }
+        Ok(())
+    }
+
+    /// Drops tab `id` of `room` to make a place: it is told why.
+    fn displace(&self, inner: &mut Inner, room: &str, id: PeerId) {
+        let Some(members) = inner.rooms.get_mut(room) else {
+            return;
+        };
+        if let Some(member) = members.remove(&id) {
+            tracing::info!(peer = id, room = %room, ip = %member.holder.ip, "gave way to a newcomer");
+            member.dropped.notify_because(Refusal::GaveWay);
+        }
+        if members.is_empty() {
+            inner.rooms.remove(room);
+        }
+        self.displaced.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Removes a tab; the others get `PeerLeft`, the links `Left`.

@@ -11,6 +11,8 @@
 //! - `federation`: links to other relays (`--peer`), dialled and re-dialled
 //!   with backoff, so tabs on different relays share a network; [`link`]:
 //!   the frames they exchange.
+//! - [`slots`] and [`places`]: what one client address may hold; who
+//!   gives way to a newcomer when a room or the relay is full.
 //!
 //! Rooms are named by the `room` query parameter of `/ws` (the app uses its
 //! network id, the genesis hash), so several networks share one relay.
@@ -20,6 +22,7 @@ mod federation;
 pub mod headers;
 pub mod hub;
 pub mod link;
+pub mod places;
 pub mod rate;
 pub mod slots;
 
@@ -209,6 +212,8 @@ pub async fn serve(
     let limits = Limits {
         slow_reader: config.slow_reader,
         overflow_budget: config.overflow_budget,
+        max_peers: config.max_peers,
+        max_peers_per_room: config.max_peers_per_room,
     };
     let hub = Arc::new(Hub::new(id_prefix(&listener), limits));
     for url in &config.peers {
@@ -282,12 +287,6 @@ async fn ws_handler(
     if room.len() > state.config.max_room_len {
         return (StatusCode::BAD_REQUEST, "room name too long").into_response();
     }
-    if state.hub.local_peers() >= state.config.max_peers {
-        return (StatusCode::SERVICE_UNAVAILABLE, "this relay is full").into_response();
-    }
-    if state.hub.room_size(&room) >= state.config.max_peers_per_room {
-        return (StatusCode::SERVICE_UNAVAILABLE, "this room is full").into_response();
-    }
     let limits = slots::Limits {
         max: state.config.max_peers_per_address,
         connects_per_minute: state.config.connects_per_minute,
@@ -307,7 +306,7 @@ async fn ws_handler(
     );
     let cooldown = config.misbehaviour_cooldown;
     ws.on_upgrade(move |socket| async move {
-        if conn::connection(socket, hub, config, room, shutdown).await {
+        if conn::connection(socket, slot.ip(), hub, config, room, shutdown).await {
             slots.cool_down(slot.ip(), Instant::now() + cooldown);
         }
         // The address's slot is free again when its tab leaves.

@@ -373,21 +373,58 @@ async fn a_flooders_address_cools_down_and_connections_are_rate_limited() {
     );
 }
 
+/// Joins `room` from `from` as a new tab: the welcome, or the code that
+/// refused it.
+async fn join_from(url: &str, room: &str, from: [u8; 4]) -> Result<Client, String> {
+    match connect_from(url, room, from.into(), &mut identity()).await {
+        Ok(client) => Ok(client),
+        Err(Some(RelayFrame::Error { code, .. })) => Err(code),
+        Err(other) => Err(format!("{other:?}")),
+    }
+}
+
+/// The code of the refusal `tab` was sent (None: it was not).
+async fn refusal_code(tab: &mut Client) -> Option<String> {
+    loop {
+        match next_frame(&mut tab.ws).await? {
+            RelayFrame::Error { code, .. } => return Some(code),
+            _ => continue,
+        }
+    }
+}
+
 #[tokio::test]
-async fn a_full_relay_refuses_new_tabs() {
+async fn a_full_relay_makes_the_address_holding_most_give_way_not_the_newcomer() {
     let relay = start(Config {
-        max_peers: 2,
+        max_peers: 3,
+        key_work: 4,
         ..Config::default()
     })
     .await;
     let url = relay.ws_url();
-    let _a = connect(&url, "r").await;
-    let _b = connect(&url, "r").await;
-    assert!(
-        tokio_tungstenite::connect_async(format!("{url}?room=r"))
-            .await
-            .is_err()
+    let mut a1 = join_from(&url, "r", [127, 3, 0, 1]).await.expect("a1");
+    let mut a2 = join_from(&url, "s", [127, 3, 0, 1]).await.expect("a2");
+    let mut b = join_from(&url, "r", [127, 4, 0, 1]).await.expect("b");
+    let _c = join_from(&url, "r", [127, 5, 0, 1])
+        .await
+        .expect("a newcomer from elsewhere gets in");
+    assert_eq!(
+        refusal_code(&mut a2).await.as_deref(),
+        Some("gave_way"),
+        "the newest tab of the address holding two places gave way, told why"
     );
+    assert_eq!(
+        join_from(&url, "r", [127, 3, 0, 1]).await.err().as_deref(),
+        Some("relay_full"),
+        "its address holds as many as any other now: it is refused"
+    );
+    broadcast(&mut b, ping_msg()).await;
+    assert_eq!(
+        next_delivery(&mut a1.ws).await,
+        Some((b.id, ping_msg())),
+        "the older tab of that address stayed"
+    );
+    assert_eq!(relay.stats().await.displaced, 1);
 }
 
 #[tokio::test]
@@ -401,9 +438,16 @@ async fn one_address_cannot_take_every_slot_and_a_full_room_refuses_more() {
     let url = relay.ws_url();
     let _a = connect(&url, "one").await;
     let _b = connect(&url, "one").await;
-    let refused = |room: &str| tokio_tungstenite::connect_async(format!("{url}?room={room}"));
-    assert!(refused("one").await.is_err(), "the room is full");
+    assert_eq!(
+        join_from(&url, "one", [127, 0, 0, 1])
+            .await
+            .err()
+            .as_deref(),
+        Some("room_full"),
+        "the room is full, of this address's tabs"
+    );
     let c = connect(&url, "two").await;
+    let refused = |room: &str| tokio_tungstenite::connect_async(format!("{url}?room={room}"));
     assert!(
         refused("three").await.is_err(),
         "the address has all it may"
@@ -412,6 +456,59 @@ async fn one_address_cannot_take_every_slot_and_a_full_room_refuses_more() {
     drop(c);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let _d = connect(&url, "three").await;
+}
+
+#[tokio::test]
+async fn sybils_filling_a_room_give_way_to_every_honest_newcomer() {
+    let relay = start(Config {
+        max_peers_per_room: 20,
+        max_peers_per_address: 8,
+        // What keys cost is tested apart; here, many tabs join.
+        key_work: 4,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut honest = Vec::new();
+    for i in 0..3u8 {
+        honest.push(
+            join_from(&url, "r", [127, 10 + i, 0, 1])
+                .await
+                .expect("honest"),
+        );
+    }
+    // Four subnets of two addresses, each address as many tabs as it may:
+    // 64 tries for 17 places.
+    let mut sybils = Vec::new();
+    for net in 0..4u8 {
+        for host in 1..=2u8 {
+            for _ in 0..8 {
+                if let Ok(tab) = join_from(&url, "r", [127, 20 + net, 0, host]).await {
+                    sybils.push(tab);
+                }
+            }
+        }
+    }
+    assert_eq!(relay.stats().await.peers, 20, "the room is full");
+    // Honest newcomers, each from an address of its own, all get in.
+    for i in 0..5u8 {
+        let tab = join_from(&url, "r", [127, 30 + i, 0, 1]).await;
+        assert!(tab.is_ok(), "honest newcomer {i}: {:?}", tab.err());
+        honest.push(tab.expect("in"));
+    }
+    // Every honest tab is still there: one of them broadcasts, every other
+    // hears it.
+    let (first, rest) = honest.split_first_mut().expect("tabs");
+    broadcast(first, ping_msg()).await;
+    for tab in rest {
+        assert_eq!(
+            next_delivery(&mut tab.ws).await,
+            Some((first.id, ping_msg()))
+        );
+    }
+    let stats = relay.stats().await;
+    assert_eq!(stats.peers, 20);
+    assert!(stats.displaced >= 5, "sybils gave way: {}", stats.displaced);
 }
 
 #[tokio::test]

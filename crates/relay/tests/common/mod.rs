@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -112,9 +112,33 @@ pub async fn connect_as(
     room: &str,
     me: &mut Identity,
 ) -> Result<Client, Option<RelayFrame>> {
-    let (mut ws, _) = connect_async(format!("{url}?room={room}"))
-        .await
-        .expect("connect");
+    connect_from(url, room, [127, 0, 0, 1].into(), me).await
+}
+
+/// Connects to `room` as `me` from the loopback address `from` (any of
+/// 127.0.0.0/8): the welcome, or the frame that refused it.
+pub async fn connect_from(
+    url: &str,
+    room: &str,
+    from: std::net::IpAddr,
+    me: &mut Identity,
+) -> Result<Client, Option<RelayFrame>> {
+    let relay: std::net::SocketAddr = url
+        .strip_prefix("ws://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|host| host.parse().ok())
+        .expect("a ws://ip:port/ws url");
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind((from, 0).into())
+        .expect("bind a loopback address");
+    let stream = socket.connect(relay).await.expect("connect");
+    let (mut ws, _) = tokio_tungstenite::client_async(
+        format!("{url}?room={room}"),
+        MaybeTlsStream::Plain(stream),
+    )
+    .await
+    .expect("upgrade");
     match next_frame(&mut ws).await {
         Some(RelayFrame::Challenge { challenge, work }) => {
             let answer = me.answer(&challenge, work).expect("work within bounds");

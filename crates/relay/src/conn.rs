@@ -93,13 +93,15 @@ pub(crate) async fn connection(
         }
         Err(None) => return false,
     };
-    // The rooms this connection is in (by the id it has in all).
-    let mut rooms: HashMap<String, PeerId> = HashMap::new();
-    if let Err(refusal) = hub.join(&room, id, outbox.clone(), false) {
+    // The rooms this connection is in (by the id it has in all), and when
+    // the others are to hear it joined.
+    let mut rooms: HashMap<String, Membership> = HashMap::new();
+    let now_announced = config.announce_after.is_zero();
+    if let Err(refusal) = hub.join(&room, id, outbox.clone(), false, now_announced) {
         refuse(&mut sink, &hub, refusal).await;
         return false;
     }
-    rooms.insert(room.clone(), id);
+    rooms.insert(room.clone(), Membership::new(id, &config));
     tracing::info!(peer = id, room = %room, "joined");
     let mut ping = tokio::time::interval(config.ping_interval);
     ping.tick().await;
@@ -115,6 +117,7 @@ pub(crate) async fn connection(
         Instant::now(),
     );
     let reason = loop {
+        let next_due = rooms.values().filter_map(|m| m.due).min();
         tokio::select! {
             out = rx.recv() => match out {
                 Some(text) => {
@@ -155,11 +158,13 @@ pub(crate) async fn connection(
                     match frame {
                         Ok(ClientFrame::Join { room: other }) => {
                             let joined = can_join(&config, &rooms, &other)
-                                .and_then(|()| hub.join(&other, id, outbox.clone(), true));
+                                .and_then(|()| {
+                                    hub.join(&other, id, outbox.clone(), true, now_announced)
+                                });
                             let answer = match joined {
                                 Ok(()) => {
                                     tracing::info!(peer = id, room = %other, "joined");
-                                    rooms.insert(other, id);
+                                    rooms.insert(other, Membership::new(id, &config));
                                     None
                                 }
                                 Err(refusal) => Some(RelayFrame::Room {
@@ -174,20 +179,20 @@ pub(crate) async fn connection(
                             }
                         }
                         Ok(ClientFrame::Leave { room: other }) => {
-                            if let Some(id) = rooms.remove(&other) {
-                                hub.leave(&other, id);
+                            if let Some(Membership { id, due }) = rooms.remove(&other) {
+                                hub.leave(&other, id, due.is_none());
                                 tracing::info!(peer = id, room = %other, "left a room");
                             }
                         }
                         // A room left a moment ago: its last frames go nowhere.
                         Ok(ClientFrame::Room { room: other, frame }) => {
-                            if let Some(id) = rooms.get(&other) {
-                                hub.route(&other, *id, *frame);
+                            if let Some(m) = rooms.get(&other) {
+                                hub.route(&other, m.id, *frame);
                             }
                         }
                         Ok(frame) => {
-                            if let Some(id) = rooms.get(&room) {
-                                hub.route(&room, *id, frame);
+                            if let Some(m) = rooms.get(&room) {
+                                hub.route(&room, m.id, frame);
                             }
                         }
                         Err(e) => {
@@ -204,6 +209,15 @@ pub(crate) async fn connection(
                 Some(Ok(WsMessage::Close(_))) | None => break Ended::Closed,
                 Some(Err(_)) => break Ended::ReadFailed,
             },
+            () = sleep_until(next_due), if next_due.is_some() => {
+                let now = Instant::now();
+                for (name, m) in &mut rooms {
+                    if m.due.is_some_and(|due| due <= now) {
+                        m.due = None;
+                        hub.announce(name, m.id);
+                    }
+                }
+            }
             _ = ping.tick() => {
                 if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
                     break Ended::PingFailed;
@@ -216,11 +230,36 @@ pub(crate) async fn connection(
         }
     };
     // A slow tab was already counted when the hub dropped its queue.
-    for (room, id) in rooms {
-        hub.leave(&room, id);
+    for (room, Membership { id, due }) in rooms {
+        hub.leave(&room, id, due.is_none());
         tracing::info!(peer = id, room = %room, reason = reason.as_str(), "left");
     }
     reason == Ended::Flooding
+}
+
+/// A room the connection is in: its id there, and when the others are to
+/// hear it joined (None: they have).
+struct Membership {
+    id: PeerId,
+    due: Option<Instant>,
+}
+
+impl Membership {
+    fn new(id: PeerId, config: &Config) -> Membership {
+        let after = config.announce_after;
+        Membership {
+            id,
+            due: (!after.is_zero()).then(|| Instant::now() + after),
+        }
+    }
+}
+
+/// Waits until `due` (forever if None: the branch is disabled then).
+async fn sleep_until(due: Option<Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due.into()).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Whether `frame` asks for a sample (of any room of the connection).
@@ -233,7 +272,11 @@ fn is_sample(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool
 }
 
 /// Whether a connection in `rooms` may join `room` too, else why not.
-fn can_join(config: &Config, rooms: &HashMap<String, PeerId>, room: &str) -> Result<(), Refusal> {
+fn can_join(
+    config: &Config,
+    rooms: &HashMap<String, Membership>,
+    room: &str,
+) -> Result<(), Refusal> {
     if rooms.contains_key(room) {
         return Err(Refusal::InRoom);
     }

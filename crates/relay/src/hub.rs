@@ -123,6 +123,10 @@ struct Member {
     /// Its direct neighbours carry the chain (`ClientFrame::Linked`):
     /// broadcasts between linked tabs are not forwarded here.
     linked: bool,
+    /// The others were told it joined ([`Hub::announce`]); until then it
+    /// is in no welcome, sample or link announcement, and leaving costs
+    /// them nothing.
+    announced: bool,
 }
 
 impl Member {
@@ -138,6 +142,7 @@ impl Member {
             full_since: None,
             blame: 0,
             linked: false,
+            announced: false,
             blamed_at: Instant::now(),
         }
     }
@@ -312,8 +317,11 @@ impl Hub {
         }
     }
 
-    /// Adds a tab to `room`: it gets `Welcome` (listing every tab of the room
-    /// in the federation), the local tabs `PeerJoined`, the links `Joined`.
+    /// Adds a tab to `room`: it gets `Welcome` (listing every announced tab
+    /// of the room in the federation); with `announce`, the local tabs get
+    /// `PeerJoined` and the links `Joined` now, else when the connection
+    /// calls [`Hub::announce`] (a tab that leaves before then cost the
+    /// others nothing).
     /// `joined`: the tab's connection joined this room with
     /// `ClientFrame::Join` (not in its address), so what it is sent about
     /// the room is wrapped in `RelayFrame::Room`. A tab's id is its key's
@@ -328,8 +336,8 @@ impl Hub {
         id: PeerId,
         outbox: Outbox,
         joined: bool,
+        announce: bool,
     ) -> Result<(), Refusal> {
-        let frame_id = self.fresh_id();
         let mut inner = self.lock();
         let here = inner.rooms.get(room).is_some_and(|m| m.contains_key(&id));
         if here || inner.remote.get(room).is_some_and(|r| r.contains(&id)) {
@@ -339,24 +347,49 @@ impl Hub {
         let mut peers: Vec<PeerId> = inner
             .rooms
             .get(room)
-            .map(|m| m.keys().copied().collect())
-            .unwrap_or_default();
+            .into_iter()
+            .flatten()
+            .filter(|(_, m)| m.announced)
+            .map(|(id, _)| *id)
+            .collect();
         peers.extend(inner.remote.get(room).into_iter().flatten().copied());
         let tag = joined.then(|| encode(&room));
         // A fresh queue always has room for its first frame (a room joined
         // later may find it full: the tab asks its peers anyway).
         let welcome = encode(&RelayFrame::Welcome { you: id, peers });
         let _ = outbox.tx.try_send(wrap(tag.as_deref(), welcome.into()));
-        let arrived: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: id }).into();
-        self.deliver_room(&mut inner, room, None, false, &arrived);
+        let since = self.fresh_id();
         inner
             .rooms
             .entry(room.to_owned())
             .or_default()
-            .insert(id, Member::new(outbox, tag, frame_id));
-        remember(&mut inner, frame_id);
+            .insert(id, Member::new(outbox, tag, since));
+        if announce {
+            self.announce_in(&mut inner, room, id);
+        }
+        Ok(())
+    }
+
+    /// Tells the room and the links that tab `id` joined `room`; false if
+    /// it is not there (gone meanwhile) or was announced already.
+    pub fn announce(&self, room: &str, id: PeerId) -> bool {
+        let mut inner = self.lock();
+        self.announce_in(&mut inner, room, id)
+    }
+
+    fn announce_in(&self, inner: &mut Inner, room: &str, id: PeerId) -> bool {
+        let Some(member) = inner.rooms.get_mut(room).and_then(|r| r.get_mut(&id)) else {
+            return false;
+        };
+        if std::mem::replace(&mut member.announced, true) {
+            return false;
+        }
+        let arrived: Utf8Bytes = encode(&RelayFrame::PeerJoined { peer: id }).into();
+        self.deliver_room(inner, room, Some(id), false, &arrived);
+        let frame_id = self.fresh_id();
+        remember(inner, frame_id);
         self.forward(
-            &mut inner,
+            inner,
             None,
             &LinkFrame::Joined {
                 id: frame_id,
@@ -364,7 +397,7 @@ impl Hub {
                 peer: id,
             },
         );
-        Ok(())
+        true
     }
 
     /// Frees a place in `room` and in the relay for a newcomer from `ip` if
@@ -412,8 +445,9 @@ impl Hub {
         self.displaced.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Removes a tab; the others get `PeerLeft`, the links `Left`.
-    pub fn leave(&self, room: &str, id: PeerId) {
+    /// Removes a tab; if it was `announced`, the others get `PeerLeft`, the
+    /// links `Left`.
+    pub fn leave(&self, room: &str, id: PeerId, announced: bool) {
         let frame_id = self.fresh_id();
         let mut inner = self.lock();
         // The tab may already be gone (dropped as a slow reader); the others
@@ -423,6 +457,9 @@ impl Hub {
             if members.is_empty() {
                 inner.rooms.remove(room);
             }
+        }
+        if !announced {
+            return;
         }
         let left: Utf8Bytes = encode(&RelayFrame::PeerLeft { peer: id }).into();
         self.deliver_room(&mut inner, room, None, false, &left);
@@ -516,7 +553,8 @@ impl Hub {
         let mut inner = self.lock();
         let mut known: Vec<(String, PeerId)> = Vec::new();
         for (room, members) in &inner.rooms {
-            known.extend(members.keys().map(|p| (room.clone(), *p)));
+            let announced = members.iter().filter(|(_, m)| m.announced);
+            known.extend(announced.map(|(p, _)| (room.clone(), *p)));
         }
         for (room, peers) in &inner.remote {
             known.extend(peers.iter().map(|p| (room.clone(), *p)));
@@ -713,7 +751,9 @@ impl Hub {
             .rooms
             .get(room)
             .into_iter()
-            .flat_map(BTreeMap::keys)
+            .flatten()
+            .filter(|(_, m)| m.announced)
+            .map(|(id, _)| id)
             .chain(inner.remote.get(room).into_iter().flatten())
             .copied()
             .filter(|p| *p != asker)

@@ -96,6 +96,10 @@ pub struct Config {
     pub key_work: u32,
     /// How long a new connection has to prove its key.
     pub prove_timeout: Duration,
+    /// How long a tab is in a room before the others hear it joined
+    /// (zero: at once). A tab that leaves sooner costs them no frame, so
+    /// joining and leaving in a loop is free for everyone else.
+    pub announce_after: Duration,
     /// Directory of the built app to serve at `/`, if any.
     pub dist: Option<PathBuf>,
     /// WebSocket URLs (`ws://host:port/ws`) of relays to link with.
@@ -129,6 +133,7 @@ impl Default for Config {
             ping_interval: Duration::from_secs(20),
             key_work: tabcoin_protocol::identity::DEFAULT_KEY_WORK,
             prove_timeout: Duration::from_secs(10),
+            announce_after: Duration::from_secs(1),
             dist: None,
             peers: Vec::new(),
             link_secret: None,

@@ -67,6 +67,10 @@ struct Args {
     /// Seconds between keepalive pings.
     #[arg(long, default_value_t = 20)]
     ping_secs: u64,
+    /// Milliseconds a tab is in a room before the others hear it joined
+    /// (one that leaves sooner costs them nothing; 0: at once).
+    #[arg(long, default_value_t = 1000)]
+    announce_after_ms: u64,
 }
 
 #[tokio::main]
@@ -103,6 +107,7 @@ async fn main() -> std::io::Result<()> {
         peers: args.peers,
         link_secret: args.link_secret,
         ping_interval: Duration::from_secs(args.ping_secs.max(1)),
+        announce_after: Duration::from_millis(args.announce_after_ms),
         dist: Some(args.dist),
         ..Config::default()
     };

@@ -48,6 +48,8 @@ async fn tabs_see_peers_on_other_relays_and_can_message_them_directly() {
     let b = start(linked_to(&[&a])).await;
     b.wait_links(1).await;
     let mut on_a = connect(&a.ws_url(), "net").await;
+    // The others hear of a tab once it has stayed a moment.
+    tokio::time::sleep(Config::default().announce_after * 3 / 2).await;
     let on_b = connect(&b.ws_url(), "net").await;
     assert_eq!(
         on_b.peers,

@@ -52,8 +52,48 @@ async fn welcome_lists_peers_and_joins_and_leaves_are_announced() {
     let url = relay.ws_url();
     let mut a = connect(&url, "r").await;
     assert!(a.peers.is_empty());
+    // The others hear of a tab once it has stayed a moment.
+    tokio::time::sleep(Config::default().announce_after * 3 / 2).await;
     let b = connect(&url, "r").await;
     assert_eq!(b.peers, vec![a.id]);
+    assert_eq!(
+        next_frame(&mut a.ws).await,
+        Some(RelayFrame::PeerJoined { peer: b.id })
+    );
+    let b_id = b.id;
+    drop(b);
+    assert_eq!(
+        next_frame(&mut a.ws).await,
+        Some(RelayFrame::PeerLeft { peer: b_id })
+    );
+}
+
+#[tokio::test]
+async fn a_tab_that_leaves_before_it_is_announced_costs_the_others_nothing() {
+    let relay = start(Config {
+        key_work: 4,
+        ..Config::default()
+    })
+    .await;
+    let url = relay.ws_url();
+    let mut a = connect(&url, "r").await;
+    tokio::time::sleep(Config::default().announce_after * 3 / 2).await;
+    // Twenty tabs come and go, each within the moment before it would be
+    // announced: A hears nothing of them, and no sample names one.
+    for _ in 0..20 {
+        let tab = connect(&url, "r").await;
+        assert_eq!(tab.peers, vec![a.id], "the newcomer is told of A at once");
+        send(&mut a, &ClientFrame::Sample { max: 8 }).await;
+        assert_eq!(
+            next_frame(&mut a.ws).await,
+            Some(RelayFrame::Sample { peers: vec![] }),
+            "a tab not yet announced is in no sample"
+        );
+        drop(tab);
+    }
+    assert_eq!(next_frame(&mut a.ws).await, None, "not a frame for A");
+    // One that stays is announced, and its leaving too.
+    let b = connect(&url, "r").await;
     assert_eq!(
         next_frame(&mut a.ws).await,
         Some(RelayFrame::PeerJoined { peer: b.id })
@@ -101,6 +141,8 @@ async fn direct_messages_reach_only_their_target() {
 async fn malformed_and_oversize_frames_drop_only_the_offender() {
     let relay = start(Config {
         max_frame_bytes: 4096,
+        // Announced at once: an offender hears nothing before its refusal.
+        announce_after: std::time::Duration::ZERO,
         ..Config::default()
     })
     .await;
@@ -603,6 +645,8 @@ async fn a_sample_names_random_tabs_of_the_room_other_than_the_asker() {
         room.insert(tab.id);
         tabs.push(tab);
     }
+    // A sample names tabs the room has heard of.
+    tokio::time::sleep(Config::default().announce_after * 3 / 2).await;
     let elsewhere = connect(&url, "other").await;
     let mut seen = BTreeSet::new();
     for _ in 0..10 {
@@ -636,6 +680,7 @@ fn in_room(room: &str, frame: ClientFrame) -> ClientFrame {
 async fn one_connection_carries_several_rooms() {
     let relay = start(Config {
         max_rooms_per_connection: 2,
+        announce_after: std::time::Duration::ZERO,
         ..Config::default()
     })
     .await;

@@ -6,7 +6,6 @@
 //! those come wrapped (`ClientFrame::Room`).
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 use crate::Config;
 use crate::hub::{Dropped, Hub, Outbox};
 use crate::rate::Bucket;
+use crate::slots::{ADDRESS_SHARE, Slot, Spend};
 
 /// Why a tab's connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ impl Ended {
 /// against its address).
 pub(crate) async fn connection(
     socket: WebSocket,
-    ip: IpAddr,
+    slot: &Slot,
     hub: Arc<Hub>,
     config: Config,
     room: String,
@@ -81,7 +81,7 @@ pub(crate) async fn connection(
     let outbox = Outbox {
         tx,
         dropped: dropped.clone(),
-        ip,
+        ip: slot.ip(),
     };
     let (mut sink, mut stream) = socket.split();
     // The tab proves its key first: its id, in every room, is the key's.
@@ -114,6 +114,11 @@ pub(crate) async fn connection(
     let mut samples = Bucket::per_minute(
         config.samples_per_minute,
         config.samples_per_minute / 4,
+        Instant::now(),
+    );
+    let mut signals = Bucket::per_minute(
+        config.signals_per_minute,
+        config.signals_per_minute / 4,
         Instant::now(),
     );
     let reason = loop {
@@ -150,14 +155,32 @@ pub(crate) async fn connection(
                         refuse(&mut sink, &hub, Refusal::Churning { per_minute }).await;
                         break Ended::Flooding;
                     }
-                    // A sample costs the relay a draw and a frame: past the
-                    // budget, it is not answered.
-                    if is_sample(&frame) && !samples.take(Instant::now()) {
+                    // A sample costs the relay a draw and a frame, a signal
+                    // its receiver an answer: past the connection's or its
+                    // address's budget, they go nowhere.
+                    let now = Instant::now();
+                    if is_sample(&frame)
+                        && !(samples.take(now) && slot.spend(Spend::Sample, now))
+                    {
+                        continue;
+                    }
+                    if is_signal(&frame)
+                        && !(signals.take(now) && slot.spend(Spend::Signal, now))
+                    {
                         continue;
                     }
                     match frame {
                         Ok(ClientFrame::Join { room: other }) => {
                             let joined = can_join(&config, &rooms, &other)
+                                .and_then(|()| {
+                                    // The address's connections share
+                                    // their joins: a refused join leaves
+                                    // the connection up.
+                                    let per_minute = config.joins_per_minute * ADDRESS_SHARE;
+                                    slot.spend(Spend::Join, now)
+                                        .then_some(())
+                                        .ok_or(Refusal::Churning { per_minute })
+                                })
                                 .and_then(|()| {
                                     hub.join(&other, id, outbox.clone(), true, now_announced)
                                 });
@@ -268,6 +291,16 @@ fn is_sample(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool
         Ok(ClientFrame::Sample { .. }) => true,
         Ok(ClientFrame::Room { frame, .. }) => matches!(**frame, ClientFrame::Sample { .. }),
         _ => false,
+    }
+}
+
+/// Whether `frame` carries a signal to another tab (of any room).
+fn is_signal(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool {
+    let signalling = |f: &ClientFrame| matches!(f, ClientFrame::Direct { msg, .. } | ClientFrame::Broadcast { msg } if msg.is_signalling());
+    match frame {
+        Ok(ClientFrame::Room { frame, .. }) => signalling(frame),
+        Ok(frame) => signalling(frame),
+        Err(_) => false,
     }
 }
 

@@ -70,6 +70,9 @@ pub struct Config {
     /// Samples a connection has answered a minute (a quarter of it at
     /// once); past it, they are not answered.
     pub samples_per_minute: u32,
+    /// Signals (link offers, answers, refusals) a connection may pass on a
+    /// minute (a quarter of it at once); past it, they are not passed on.
+    pub signals_per_minute: u32,
     /// …and in a burst.
     pub burst: u32,
     /// Most tabs connected at once.
@@ -122,6 +125,10 @@ impl Default for Config {
             // A tab short of neighbours asks every 5 s per network; eight
             // networks fit.
             samples_per_minute: 120,
+            // A tab dials a few neighbours at a time, each an offer and an
+            // answer; a whole mesh forming behind one address fits
+            // (`slots::ADDRESS_SHARE`).
+            signals_per_minute: 240,
             max_peers: 1000,
             max_peers_per_address: 64,
             connects_per_minute: 120,
@@ -296,6 +303,11 @@ async fn ws_handler(
         max: state.config.max_peers_per_address,
         connects_per_minute: state.config.connects_per_minute,
         connect_burst: state.config.connect_burst,
+        per_connection: [
+            state.config.samples_per_minute,
+            state.config.joins_per_minute,
+            state.config.signals_per_minute,
+        ],
     };
     let slot = match state.slots.take(client.ip(), limits, Instant::now()) {
         Ok(slot) => slot,
@@ -311,7 +323,7 @@ async fn ws_handler(
     );
     let cooldown = config.misbehaviour_cooldown;
     ws.on_upgrade(move |socket| async move {
-        if conn::connection(socket, slot.ip(), hub, config, room, shutdown).await {
+        if conn::connection(socket, &slot, hub, config, room, shutdown).await {
             slots.cool_down(slot.ip(), Instant::now() + cooldown);
         }
         // The address's slot is free again when its tab leaves.

@@ -4,6 +4,11 @@
 //! connections are rate-limited per address), and an address whose tab
 //! was dropped for flooding is refused new connections for a while, so dropping a flooder is not undone by its
 //! reconnecting at once. Its tabs already connected stay.
+//!
+//! What costs others (samples, joining rooms, signalling) is budgeted per
+//! connection (in `conn`) and, here, per address: an address's
+//! connections share [`ADDRESS_SHARE`] connections' worth, so opening more
+//! connections does not buy more of it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -16,6 +21,10 @@ use crate::rate::Bucket;
 /// forgotten.
 const REMEMBERED: usize = 4_096;
 
+/// How many connections' worth of samples, joins and signals one
+/// address's connections share.
+pub const ADDRESS_SHARE: u32 = 4;
+
 /// What an address may do.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -25,6 +34,25 @@ pub struct Limits {
     pub connects_per_minute: u32,
     /// …and in a burst.
     pub connect_burst: u32,
+    /// What one connection may spend a minute, by kind (the address gets
+    /// [`ADDRESS_SHARE`] times as much, a quarter of it at once).
+    pub per_connection: [u32; Spend::KINDS],
+}
+
+/// What a connection spends of its address's budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spend {
+    /// A sample answered.
+    Sample = 0,
+    /// A room joined.
+    Join = 1,
+    /// A signal passed on.
+    Signal = 2,
+}
+
+impl Spend {
+    /// How many kinds there are.
+    pub const KINDS: usize = 3;
 }
 
 /// Why a connection was refused.
@@ -56,6 +84,7 @@ struct State {
     taken: HashMap<IpAddr, usize>,
     connects: HashMap<IpAddr, Bucket>,
     cooling: HashMap<IpAddr, Instant>,
+    spent: HashMap<IpAddr, [Bucket; Spend::KINDS]>,
 }
 
 /// How many tabs each client address has connected, and how fast.
@@ -69,12 +98,27 @@ pub struct Slots {
 pub struct Slot {
     slots: Arc<Slots>,
     ip: IpAddr,
+    limits: Limits,
 }
 
 impl Slot {
     /// The client address holding it.
     pub fn ip(&self) -> IpAddr {
         self.ip
+    }
+
+    /// Takes one `what` from the address's budget at `now`; false: the
+    /// address has spent it all for now.
+    pub fn spend(&self, what: Spend, now: Instant) -> bool {
+        let mut s = self.slots.state();
+        let limits = self.limits.per_connection;
+        let buckets = s.spent.entry(self.ip).or_insert_with(|| {
+            limits.map(|per_minute| {
+                let share = per_minute.saturating_mul(ADDRESS_SHARE);
+                Bucket::per_minute(share, (share / 4).max(1), now)
+            })
+        });
+        buckets[what as usize].take(now)
     }
 }
 
@@ -103,6 +147,9 @@ impl Slots {
         if s.connects.len() > REMEMBERED {
             let idle = Duration::from_secs(600);
             s.connects.retain(|_, b| b.idle(now) < idle);
+            let taken = std::mem::take(&mut s.taken);
+            s.spent.retain(|ip, _| taken.contains_key(ip));
+            s.taken = taken;
         }
         let bucket = s.connects.entry(ip).or_insert_with(|| {
             Bucket::per_minute(limits.connects_per_minute, limits.connect_burst, now)
@@ -114,6 +161,7 @@ impl Slots {
         Ok(Slot {
             slots: self.clone(),
             ip,
+            limits,
         })
     }
 
@@ -148,6 +196,7 @@ mod tests {
         max: 2,
         connects_per_minute: 6_000,
         connect_burst: 100,
+        per_connection: [60, 60, 60],
     };
 
     #[test]
@@ -177,6 +226,7 @@ mod tests {
             max: 100,
             connects_per_minute: 60,
             connect_burst: 3,
+            ..LOOSE
         };
         let a: IpAddr = [127, 0, 0, 1].into();
         for _ in 0..3 {
@@ -191,6 +241,38 @@ mod tests {
         let second = now + Duration::from_secs(1);
         assert!(slots.take(a, limits, second).is_ok(), "one a second");
         assert_eq!(slots.take(a, limits, second).err(), Some(Refused::TooFast));
+    }
+
+    #[test]
+    fn an_address_s_connections_share_one_budget_of_each_kind() {
+        let slots = Arc::new(Slots::default());
+        let now = Instant::now();
+        let limits = Limits {
+            max: 10,
+            per_connection: [4, 40, 400],
+            ..LOOSE
+        };
+        let a: IpAddr = [127, 0, 0, 1].into();
+        let conns: Vec<Slot> = (0..8)
+            .map(|_| slots.take(a, limits, now).expect("a slot"))
+            .collect();
+        // Samples: 4 a minute a connection, 16 for the address, 4 at once,
+        // however many connections ask.
+        let answered = conns
+            .iter()
+            .cycle()
+            .take(40)
+            .filter(|c| c.spend(Spend::Sample, now))
+            .count();
+        assert_eq!(answered, 4);
+        // The other kinds have budgets of their own.
+        assert!(conns[0].spend(Spend::Join, now));
+        assert!(conns[0].spend(Spend::Signal, now));
+        // Another address is not affected; the budget refills in time.
+        let other = slots.take([10, 0, 0, 2].into(), limits, now).expect("slot");
+        assert!(other.spend(Spend::Sample, now));
+        let later = now + Duration::from_secs(60);
+        assert!(conns[7].spend(Spend::Sample, later));
     }
 
     #[test]

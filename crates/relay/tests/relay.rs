@@ -913,6 +913,67 @@ async fn samples_past_a_connections_budget_are_not_answered() {
 }
 
 #[tokio::test]
+async fn an_address_s_connections_share_one_budget_of_samples_and_signals() {
+    let config = Config {
+        key_work: 4,
+        ..Config::default()
+    };
+    let relay = start(config.clone()).await;
+    let url = relay.ws_url();
+    let mut target = join_from(&url, "r", [127, 7, 0, 1]).await.expect("target");
+    let mut many = Vec::new();
+    for _ in 0..6 {
+        many.push(join_from(&url, "r", [127, 6, 0, 1]).await.expect("one address"));
+    }
+    tokio::time::sleep(config.announce_after * 3 / 2).await;
+    for tab in &mut many {
+        let _ = drain(&mut tab.ws).await;
+    }
+    let _ = drain(&mut target.ws).await;
+    // Each connection asks its own burst of samples and sends its own
+    // burst of signals: together, twice what the address may.
+    let offer: Payload = serde_json::from_str(r#"{"type":"link_offer","sdp":"v=0"}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for tab in &mut many {
+        for _ in 0..config.samples_per_minute / 4 {
+            send(tab, &ClientFrame::Sample { max: 1 }).await;
+        }
+        for _ in 0..config.signals_per_minute / 4 {
+            let to = target.id;
+            send(tab, &ClientFrame::Direct { to, msg: offer.clone() }).await;
+        }
+    }
+    let mut answered = 0;
+    for tab in &mut many {
+        while let Some(frame) = next_frame(&mut tab.ws).await {
+            if matches!(frame, RelayFrame::Sample { .. }) {
+                answered += 1;
+            }
+        }
+    }
+    let signals = drain(&mut target.ws).await.len() as u32;
+    let address = |per_minute: u32| per_minute * tabcoin_relay::slots::ADDRESS_SHARE / 4;
+    let samples = address(config.samples_per_minute);
+    assert!(
+        (samples..samples + 10).contains(&answered),
+        "{answered} samples answered of {} asked; the address may {samples}",
+        6 * config.samples_per_minute / 4
+    );
+    let passed = address(config.signals_per_minute);
+    assert!(
+        (passed..passed + 20).contains(&signals),
+        "{signals} signals passed on of {} sent; the address may {passed}",
+        6 * config.signals_per_minute / 4
+    );
+    // The connections stay: a tab of another address is served as before.
+    send(&mut target, &ClientFrame::Sample { max: 1 }).await;
+    assert!(matches!(
+        next_frame(&mut target.ws).await,
+        Some(RelayFrame::Sample { .. })
+    ));
+}
+
+#[tokio::test]
 async fn a_connection_joining_and_leaving_rooms_fast_is_dropped_and_told_why() {
     let relay = start(Config::default()).await;
     let url = relay.ws_url();

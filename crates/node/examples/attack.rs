@@ -9,7 +9,15 @@
 //! so the block rate follows the hashing the nodes manage), a warm-up, then
 //! a measured window. It prints one line per scenario:
 //!
-//! `scenario <name> blocks <n> seconds <s> frames <attacker frames> relay_cpu_ms <ms>`
+//! `scenario <name> blocks <n> seconds <s> frames <attacker frames> relay_cpu_ms <ms>
+//! join_ms <ms> rss_growth_kib <KiB> orphan_kib <KiB> keys_ms <ms>`
+//!
+//! `join_ms`: how long a new tab joining midway took to hold the honest
+//! height (-1: not within 10 s); `rss_growth_kib`: this whole process's
+//! resident memory at its peak in the window beyond its start (honest
+//! nodes and attacker together: a bound on the honest nodes' growth);
+//! `orphan_kib`: the most orphan bytes an honest node held; `keys_ms`: what
+//! the sybil fill's keys cost beforehand, on every core.
 //!
 //! `cargo run --release --example attack -- ws://127.0.0.1:8080/ws <relay pid> [seconds] [scenario…]`
 
@@ -55,18 +63,27 @@ mod native {
     const WARM_UP: Duration = Duration::from_secs(3);
 
     /// Every scenario, in order; `none` is the baseline.
-    pub const SCENARIOS: [&str; 10] = [
+    pub const SCENARIOS: [&str; 14] = [
         "none",
         "hello",
         "empty_batches",
         "orphans",
+        "fat_orphans",
         "siblings",
         "wide_transfers",
         "bad_pool",
         "ban_evasion",
         "flood",
         "sockets",
+        "sybil_fill",
+        "sample_flood",
+        "churn",
     ];
+    /// Connections of the sybil fill: 16 subnets × 64 (each address's
+    /// most), half in the honest room (500 places), half in two rooms of
+    /// their own, so the room and the relay's 1,000 places are full.
+    const SYBIL_SUBNETS: u8 = 16;
+    const SYBIL_PER_SUBNET: usize = 64;
     use tabcoin_node::system_now as now;
 
     fn wallet(seed: u64) -> Wallet {
@@ -172,6 +189,7 @@ mod native {
         seed: u64,
         stop: Arc<AtomicBool>,
         height: Arc<AtomicU64>,
+        orphans: Arc<AtomicU64>,
     ) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
             let (jobs, job_rx) = std::sync::mpsc::channel::<Option<(u64, Header)>>();
@@ -183,7 +201,7 @@ mod native {
                 .build()
                 .unwrap_or_else(|e| panic!("runtime: {e}"));
             rt.block_on(run_honest(
-                url, from, params, seed, &stop, &height, &jobs, found,
+                url, from, params, seed, &stop, &height, &orphans, &jobs, found,
             ));
             stop.store(true, Ordering::Relaxed);
             let _ = miner.join();
@@ -248,6 +266,7 @@ mod native {
         seed: u64,
         stop: &AtomicBool,
         height: &AtomicU64,
+        orphans: &AtomicU64,
         jobs: &std::sync::mpsc::Sender<Option<(u64, Header)>>,
         mut found: tokio::sync::mpsc::UnboundedReceiver<(u64, u64)>,
     ) {
@@ -277,6 +296,7 @@ mod native {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         while !stop.load(Ordering::Relaxed) && !host.closed {
             height.store(node.store().height().0, Ordering::Relaxed);
+            orphans.fetch_max(node.store().orphan_bytes() as u64, Ordering::Relaxed);
             let event = tokio::select! {
                 frame = rx.next() => {
                     let Some(Ok(frame)) = frame else { return };
@@ -418,6 +438,110 @@ mod native {
             .collect()
     }
 
+    /// 199 signed transfers of 16 outputs each: a fat block's body (with
+    /// its reward, the most a block holds).
+    fn fat_transfers(params: &Params) -> Vec<Transaction> {
+        let network = params.network_id();
+        (0..199u64)
+            .filter_map(|i| {
+                let sender = wallet(30_000 + i);
+                let to = |o: u64| wallet(90_000 + i * 16 + o).address();
+                let mut t = Transaction::new(
+                    &sender,
+                    params.starting_balance,
+                    to(0),
+                    Amount(1),
+                    Salt([2; 16]),
+                    now(),
+                    &network,
+                )
+                .ok()?;
+                for o in 1..16 {
+                    t.update(&sender, to(o), Amount(1), now(), &network).ok()?;
+                }
+                Some(t)
+            })
+            .collect()
+    }
+
+    /// A block on an unknown `parent` holding `txs`, at the easiest target.
+    fn orphan_on(params: &Params, parent: BlockHash, miner: Address, txs: &[Transaction]) -> Block {
+        let id = TxId::for_reward(&parent, Height(5), &miner);
+        let mut all = vec![Transaction::reward(miner, Height(5), params, id)];
+        all.extend_from_slice(txs);
+        let header = Header {
+            height: Height(5),
+            timestamp: now(),
+            prev_hash: parent,
+            tx_root: tx_root(&all),
+            bits: params.pow_limit().to_compact(),
+            nonce: 0,
+        };
+        let nonce = search(&header, 0..u64::MAX).unwrap_or_default();
+        Block::new(Header { nonce, ..header }, all)
+    }
+
+    /// An attacker address of its own /24 (`k` of eight), beside `me`.
+    fn near(me: IpAddr, k: u8) -> IpAddr {
+        match me {
+            IpAddr::V4(v4) => {
+                let [_, _, c, _] = v4.octets();
+                IpAddr::from([127, 40 + k, c, 1])
+            }
+            IpAddr::V6(_) => me,
+        }
+    }
+
+    /// Keys for the sybil fill, each with the work the relay asks (what a
+    /// sybil pays; timed by the caller).
+    fn sybil_keys(n: usize) -> Vec<Identity> {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let per = n.div_ceil(threads);
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    (t * per..((t + 1) * per).min(n))
+                        .filter_map(|i| {
+                            let mut secret = [0x5bu8; 32];
+                            secret[24..].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+                            Identity::generate(secret, tabcoin_protocol::identity::DEFAULT_KEY_WORK)
+                                .ok()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    }
+
+    /// Joins as a new tab from `from` while the attack goes on, and follows
+    /// the room until it holds `height`: how long that took (None: not
+    /// within 10 s).
+    async fn newcomer(url: &str, params: Params, from: IpAddr, height: u64) -> Option<Duration> {
+        let started = Instant::now();
+        let mut tab = Follower::join(url, params, from).await?;
+        while started.elapsed() < Duration::from_secs(10) {
+            if tab.node.store().height().0 >= height {
+                return Some(started.elapsed());
+            }
+            tab.listen(Duration::from_millis(20)).await;
+        }
+        None
+    }
+
+    /// Resident memory of this process, in KiB.
+    fn rss_kib() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Plays `scenario` until `stop`; counts the frames it sent.
     async fn attack(
         scenario: &str,
@@ -426,6 +550,7 @@ mod native {
         params: Params,
         stop: Arc<AtomicBool>,
         frames: Arc<AtomicU64>,
+        sybil_keys: Vec<Identity>,
     ) {
         let network = params.network_id();
         let lie = Message::Hello {
@@ -631,6 +756,126 @@ mod native {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             }
+            "fat_orphans" => {
+                // Blocks of 199 signed transfers of 16 outputs each (about
+                // 300 KB), cheap proof, unknown parents: each from a fresh
+                // key (its work paid each time) on eight addresses in turn,
+                // 20 a second, so no one sender's budget stops them.
+                let fat = fat_transfers(&params);
+                let miner = wallet(67).address();
+                let mut n = 0u32;
+                while running() {
+                    n += 1;
+                    let mut parent = [7u8; 32];
+                    parent[..4].copy_from_slice(&n.to_le_bytes());
+                    let block = orphan_on(&params, BlockHash(parent), miner, &fat);
+                    let from = near(me, (n % 8) as u8);
+                    if let Some((mut tx, ..)) = join(&url, &network, from).await {
+                        send(&mut tx, &broadcast(&Message::Block { block })).await;
+                        count();
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            "sybil_fill" => {
+                // Every key paid beforehand (`sybil_keys`): the fill is
+                // what the connections do, not the work.
+                let octets = match me {
+                    IpAddr::V4(v4) => v4.octets(),
+                    IpAddr::V6(_) => [127, 2, 0, 1],
+                };
+                let mut keys = sybil_keys.into_iter().cycle();
+                let mut held = Vec::new();
+                'fill: for k in 0..SYBIL_SUBNETS {
+                    let from = IpAddr::from([127, 10 + k, octets[2], 1]);
+                    let room = if k < SYBIL_SUBNETS / 2 {
+                        network
+                    } else {
+                        BlockHash([0xb0 + k % 2; 32])
+                    };
+                    for _ in 0..SYBIL_PER_SUBNET {
+                        if !running() {
+                            break 'fill;
+                        }
+                        let Some(mut key) = keys.next() else {
+                            break 'fill;
+                        };
+                        if let Some(conn) = join_as(&url, &room, from, &mut key).await {
+                            held.push(conn);
+                        }
+                        count();
+                    }
+                }
+                eprintln!("attack: the sybils hold {} places", held.len());
+                while running() {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                drop(held);
+            }
+            "sample_flood" => {
+                // Eight addresses × eight connections, each asking samples
+                // at 190 a second (under the frame rate a connection may).
+                let ask = encode(&ClientFrame::Sample { max: 32 });
+                let mut askers: Vec<Tx> = Vec::new();
+                for k in 0..8u8 {
+                    for _ in 0..8 {
+                        if let Some((tx, ..)) = join(&url, &network, near(me, k)).await {
+                            askers.push(tx);
+                        }
+                    }
+                }
+                while running() {
+                    let started = Instant::now();
+                    for tx in &mut askers {
+                        for _ in 0..19 {
+                            send_text(tx, &ask).await;
+                            count();
+                        }
+                    }
+                    tokio::time::sleep(
+                        Duration::from_millis(100).saturating_sub(started.elapsed()),
+                    )
+                    .await;
+                }
+            }
+            "churn" => {
+                // Eight addresses: each opens connections to the room and
+                // closes them at once, as fast as it may, and its other
+                // connections join and leave the room in a loop.
+                let join_frame = encode(&ClientFrame::Join {
+                    room: network.to_string(),
+                });
+                let leave_frame = encode(&ClientFrame::Leave {
+                    room: network.to_string(),
+                });
+                let private = BlockHash([0xc5; 32]);
+                let mut churners: Vec<(IpAddr, Tx)> = Vec::new();
+                let mut k = 0u8;
+                while running() {
+                    k = (k + 1) % 8;
+                    let from = near(me, k);
+                    if let Some((tx, ..)) = join(&url, &network, from).await {
+                        count();
+                        drop(tx);
+                    }
+                    if churners.len() < 64
+                        && let Some((tx, ..)) = join(&url, &private, from).await
+                    {
+                        churners.push((from, tx));
+                    }
+                    let mut open = Vec::new();
+                    for (from, mut tx) in churners.drain(..) {
+                        let joined = send_text(&mut tx, &join_frame).await;
+                        if joined && send_text(&mut tx, &leave_frame).await {
+                            count();
+                            count();
+                            open.push((from, tx));
+                        }
+                    }
+                    churners = open;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
             "sockets" => {
                 // Idle sockets in a private room, as many as the relay takes.
                 let private = BlockHash([0xab; 32]);
@@ -689,9 +934,18 @@ mod native {
                 continue;
             }
             let params = params(index);
+            // What the sybils pay for their keys, before anything runs.
+            let keys_started = Instant::now();
+            let keys = if *scenario == "sybil_fill" {
+                sybil_keys(usize::from(SYBIL_SUBNETS / 2) * SYBIL_PER_SUBNET)
+            } else {
+                Vec::new()
+            };
+            let keys_ms = keys_started.elapsed().as_millis();
             let stop = Arc::new(AtomicBool::new(false));
             let heights: Vec<Arc<AtomicU64>> =
                 (0..HONEST).map(|_| Arc::new(AtomicU64::new(0))).collect();
+            let orphans = Arc::new(AtomicU64::new(0));
             let threads: Vec<_> = (0..HONEST)
                 .map(|i| {
                     honest(
@@ -701,6 +955,7 @@ mod native {
                         i as u64,
                         stop.clone(),
                         heights[i].clone(),
+                        orphans.clone(),
                     )
                 })
                 .collect();
@@ -713,19 +968,43 @@ mod native {
                 params.clone(),
                 stop.clone(),
                 frames.clone(),
+                keys,
             ));
             tokio::time::sleep(WARM_UP).await;
-            let best = || {
-                heights
-                    .iter()
-                    .map(|h| h.load(Ordering::Relaxed))
-                    .max()
-                    .unwrap_or(0)
+            let best = {
+                let heights = heights.clone();
+                move || {
+                    heights
+                        .iter()
+                        .map(|h| h.load(Ordering::Relaxed))
+                        .max()
+                        .unwrap_or(0)
+                }
             };
             let (start_height, start_frames, start_cpu) =
                 (best(), frames.load(Ordering::Relaxed), relay_cpu_ms(pid));
+            let (start_rss, start_orphans) = (rss_kib(), orphans.load(Ordering::Relaxed));
             let started = Instant::now();
-            tokio::time::sleep(Duration::from_secs(seconds)).await;
+            // A new tab, on a thread of its own as in a browser of its
+            // own, joins midway and follows the honest chain.
+            let joiner = {
+                let (url, params, best) = (url.clone(), params.clone(), best.clone());
+                let from = IpAddr::from([127, 1, index as u8, 50]);
+                let midway = Duration::from_secs(seconds / 2);
+                std::thread::spawn(move || {
+                    std::thread::sleep(midway);
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    rt.block_on(newcomer(&url, params, from, best()))
+                })
+            };
+            let mut peak_rss = start_rss;
+            while started.elapsed() < Duration::from_secs(seconds) {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                peak_rss = peak_rss.max(rss_kib());
+            }
             let secs = started.elapsed().as_secs_f64();
             let blocks = best().saturating_sub(start_height);
             let sent = frames.load(Ordering::Relaxed) - start_frames;
@@ -735,8 +1014,16 @@ mod native {
             for t in threads {
                 let _ = t.join();
             }
+            // -1: the new tab did not catch up within 10 s.
+            let join_ms = joiner
+                .join()
+                .ok()
+                .flatten()
+                .map_or(-1, |d| d.as_millis() as i64);
+            let rss = peak_rss.saturating_sub(start_rss);
+            let orphan_kib = orphans.load(Ordering::Relaxed).max(start_orphans) / 1024;
             println!(
-                "scenario {scenario} blocks {blocks} seconds {secs:.2} frames {sent} relay_cpu_ms {cpu:.0}"
+                "scenario {scenario} blocks {blocks} seconds {secs:.2} frames {sent} relay_cpu_ms {cpu:.0} join_ms {join_ms} rss_growth_kib {rss} orphan_kib {orphan_kib} keys_ms {keys_ms}"
             );
         }
     }

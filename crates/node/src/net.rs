@@ -876,6 +876,21 @@ impl Net {
     /// (then the rest of the batch is not offered). Side-branch blocks the
     /// node did not ask for (`asked`: they come in the download from this
     /// peer) are checked only within the peer's allowance.
+    /// `from` sent a block on an unknown parent: ask it for the gap, unless
+    /// another peer is already feeding us (an orphan must not take over),
+    /// and only a few times a minute.
+    fn orphan_from(&mut self, local: &mut Local, from: PeerId, now: Timestamp) -> Vec<Effect> {
+        match self.catchup.state() {
+            // The download under way will bring the gap.
+            SyncState::Syncing { .. } => Vec::new(),
+            SyncState::Ready if self.peers.may_sync(from, now) => {
+                let target = local.store.height().next();
+                self.sync_from(local, from, target, now)
+            }
+            SyncState::Ready => self.penalise(local, from, Fault::Orphans, now),
+        }
+    }
+
     fn offer_blocks(
         &mut self,
         local: &mut Local,
@@ -896,24 +911,23 @@ impl Net {
                 effects.extend(self.penalise(local, from, Fault::Wasteful, now));
                 break;
             }
+            // A newcomer's orphans are kept only within what all newcomers
+            // share; past it the block is dropped, its parent still asked.
+            if !asked
+                && local.store.get(&block.header.prev_hash).is_none()
+                && !self.peers.may_keep_orphan(from, block.footprint(), now)
+            {
+                effects.extend(self.orphan_from(local, from, now));
+                break;
+            }
             match local.store.accept(block, now) {
                 Ok(a) => {
                     if a.missing_parent.is_some() {
-                        // Ask the sender for the gap, unless another peer is
-                        // already feeding us (an orphan must not take over),
-                        // and only a few times a minute.
-                        match self.catchup.state() {
-                            // The download under way will bring the gap.
-                            SyncState::Syncing { .. } => {}
-                            SyncState::Ready if self.peers.may_sync(from, now) => {
-                                let target = local.store.height().next();
-                                effects.extend(self.sync_from(local, from, target, now));
-                            }
-                            SyncState::Ready => {
-                                effects.extend(self.penalise(local, from, Fault::Orphans, now));
-                            }
-                        }
+                        effects.extend(self.orphan_from(local, from, now));
                         break;
+                    }
+                    if a.tip_changed() {
+                        self.peers.proven(from);
                     }
                     merged.merge(a);
                 }

@@ -24,6 +24,13 @@
 //! leaves and comes back is the same peer: its score, its rates and its
 //! ban wait for it ([`GONE_KEPT`] peers' standing is kept); only what it
 //! announced is forgotten.
+//!
+//! A new key is cheap next to the standing it would shed, so a peer starts
+//! with the least: until it has proven useful (a block of its moved the
+//! best chain), every such peer shares one allowance of what costs the
+//! node most when unasked: orphans kept ([`NEWCOMER_ORPHAN_BYTES_PER_MINUTE`])
+//! and side-branch transactions checked ([`NEWCOMER_SIDE_TXS_PER_MINUTE`]).
+//! A thousand fresh keys get what one gets.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -48,6 +55,16 @@ pub const TXS_PER_MINUTE: usize = 600;
 /// blocks are dropped before any check (a racing miner's block fits many
 /// times over).
 pub const SIDE_TXS_PER_MINUTE: u32 = 2_000;
+
+/// Bytes of orphans (blocks on an unknown parent, sent unasked) that the
+/// peers not yet proven useful, all together, may have the node keep a
+/// minute; past it theirs are not kept (their parents are still asked
+/// for). Proven peers' orphans are bounded by the store alone.
+pub const NEWCOMER_ORPHAN_BYTES_PER_MINUTE: u32 = 1 << 20;
+
+/// Side-branch transactions the peers not yet proven useful, all together,
+/// may make the node check a minute (each also within its own allowance).
+pub const NEWCOMER_SIDE_TXS_PER_MINUTE: u32 = SIDE_TXS_PER_MINUTE;
 
 /// Requests a peer may have answered at once (blocks, pool, a `hello` in
 /// return)...
@@ -131,6 +148,38 @@ struct Peer {
     /// paced by it; each height is served outside the rate at most once,
     /// so walking the chain again from the start pays the rate.
     served_through: [Height; 2],
+    /// A block of its moved the best chain: it is no longer a newcomer.
+    proven: bool,
+}
+
+/// Keeps `spent` to the last minute; true if `cost` more stays within
+/// `max` (it is then counted).
+fn within_budget(
+    spent: &mut VecDeque<(Timestamp, u32)>,
+    cost: u32,
+    max: u32,
+    now: Timestamp,
+) -> bool {
+    while spent
+        .front()
+        .is_some_and(|(t, _)| now.ms_since(*t) >= MINUTE_MS)
+    {
+        spent.pop_front();
+    }
+    let total: u32 = spent.iter().map(|(_, n)| n).sum();
+    if total.saturating_add(cost) > max {
+        return false;
+    }
+    spent.push_back((now, cost));
+    true
+}
+
+/// What the peers not yet proven useful have spent together, within the
+/// last minute.
+#[derive(Debug, Clone, Default)]
+struct Newcomers {
+    orphan_bytes: VecDeque<(Timestamp, u32)>,
+    side_txs: VecDeque<(Timestamp, u32)>,
 }
 
 /// Keeps `times` to the last minute; true if there is room for one more of
@@ -154,6 +203,7 @@ pub struct Peers {
     /// Peers that left, with their standing, and the order they left in.
     gone: HashMap<PeerId, Peer>,
     gone_order: VecDeque<PeerId>,
+    newcomers: Newcomers,
 }
 
 impl Peers {
@@ -330,22 +380,46 @@ impl Peers {
 
     /// Whether a side-branch block of `txs` transactions from `peer` is
     /// within its allowance (and counts it).
+    /// A newcomer's also within the newcomers' shared allowance.
     pub fn may_send_side_block(&mut self, peer: PeerId, txs: usize, now: Timestamp) -> bool {
         let p = self.reachable.entry(peer).or_default();
-        while p
-            .side
-            .front()
-            .is_some_and(|(t, _)| now.ms_since(*t) >= MINUTE_MS)
-        {
-            p.side.pop_front();
-        }
-        let spent: u32 = p.side.iter().map(|(_, n)| n).sum();
         let cost = u32::try_from(txs).unwrap_or(u32::MAX);
-        if spent.saturating_add(cost) > SIDE_TXS_PER_MINUTE {
+        if !within_budget(&mut p.side, cost, SIDE_TXS_PER_MINUTE, now) {
             return false;
         }
-        p.side.push_back((now, cost));
-        true
+        p.proven
+            || within_budget(
+                &mut self.newcomers.side_txs,
+                cost,
+                NEWCOMER_SIDE_TXS_PER_MINUTE,
+                now,
+            )
+    }
+
+    /// Whether an orphan of `bytes` that `peer` sent unasked may be kept
+    /// (and counts it): a newcomer's only within the newcomers' shared
+    /// allowance.
+    pub fn may_keep_orphan(&mut self, peer: PeerId, bytes: usize, now: Timestamp) -> bool {
+        if self.reachable.get(&peer).is_some_and(|p| p.proven) {
+            return true;
+        }
+        let cost = u32::try_from(bytes).unwrap_or(u32::MAX);
+        within_budget(
+            &mut self.newcomers.orphan_bytes,
+            cost,
+            NEWCOMER_ORPHAN_BYTES_PER_MINUTE,
+            now,
+        )
+    }
+
+    /// A block of `peer`'s moved the best chain: it is no newcomer.
+    pub fn proven(&mut self, peer: PeerId) {
+        self.reachable.entry(peer).or_default().proven = true;
+    }
+
+    /// Whether `peer` has proven useful.
+    pub fn is_proven(&self, peer: PeerId) -> bool {
+        self.reachable.get(&peer).is_some_and(|p| p.proven)
     }
 
     /// The node asks `peer` for its pool.
@@ -570,5 +644,29 @@ mod tests {
         assert_eq!(peers.best_announced(None, Work(90)), None);
         peers.forget_announcement(2);
         assert_eq!(peers.best_announced(None, Work(10)), Some((1, Height(5))));
+    }
+
+    #[test]
+    fn newcomers_share_one_side_block_allowance_proven_peers_keep_their_own() {
+        let mut peers = Peers::new();
+        let now = Timestamp(1_000_000);
+        let each = (SIDE_TXS_PER_MINUTE / 4) as usize;
+        // Fresh keys, each well within its own allowance: together they
+        // get what one newcomer gets.
+        let taken = (10..30)
+            .filter(|p| peers.may_send_side_block(*p, each, now))
+            .count();
+        assert_eq!(taken as u32, NEWCOMER_SIDE_TXS_PER_MINUTE / (each as u32));
+        // A proven peer is held to its own allowance only.
+        peers.proven(7);
+        assert!(peers.is_proven(7) && !peers.is_proven(10));
+        assert!(peers.may_send_side_block(7, each, now));
+        // A minute on, newcomers have theirs again.
+        assert!(peers.may_send_side_block(40, each, now.plus_ms(MINUTE_MS)));
+        // Proven standing is kept while a peer is away.
+        peers.join(7);
+        peers.leave(7);
+        peers.join(7);
+        assert!(peers.is_proven(7));
     }
 }

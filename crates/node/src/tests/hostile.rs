@@ -6,7 +6,10 @@ use tabcoin_chain::{BlockHash, Height, Params, Work};
 use super::*;
 use crate::Message;
 use crate::message::PROTOCOL_VERSION;
-use crate::peers::{BAN_MS, SERVE_BURST, SIDE_TXS_PER_MINUTE, SYNCS_PER_MINUTE, TXS_PER_MINUTE};
+use crate::peers::{
+    BAN_MS, NEWCOMER_ORPHAN_BYTES_PER_MINUTE, SERVE_BURST, SIDE_TXS_PER_MINUTE, SYNCS_PER_MINUTE,
+    TXS_PER_MINUTE,
+};
 use crate::{SYNC_STALL_MS, SyncState};
 
 /// A `hello` claiming far more work than there is.
@@ -235,8 +238,9 @@ fn a_peer_sending_sibling_after_sibling_is_banned_and_few_are_kept() {
 
 /// Side-branch blocks full of valid transfers, sent unasked: their
 /// transactions are checked only up to the sender's allowance a minute; the
-/// next one is dropped unchecked and the sender penalised, while another
-/// peer's side block is still taken, and the allowance returns a minute on.
+/// next one is dropped unchecked and the sender penalised, and so is
+/// another newcomer's (newcomers share one allowance), while a proven
+/// peer's side block is still taken; the allowance returns a minute on.
 #[test]
 fn side_blocks_sent_unasked_are_checked_only_within_an_allowance() {
     let mut net = Net::new(1);
@@ -326,19 +330,36 @@ fn side_blocks_sent_unasked_are_checked_only_within_an_allowance() {
             .any(|x| matches!(x, Notice::BlockNotTaken { .. })),
         "not even looked at"
     );
-    let other_peer = sibling(4, 61);
+    // Newcomers (no block of theirs moved the best chain) share one
+    // allowance: another fresh key's is dropped too; a proven peer's (1
+    // sent the chain) is taken.
+    let newcomer = sibling(4, 61);
     n.handle(
         from(
             8,
             Message::Block {
-                block: other_peer.clone(),
+                block: newcomer.clone(),
             },
         ),
         now,
     );
     assert!(
-        n.store().get(&other_peer.hash).is_some(),
-        "another peer's is taken"
+        n.store().get(&newcomer.hash).is_none(),
+        "another newcomer's is dropped"
+    );
+    let proven = sibling(4, 62);
+    n.handle(
+        from(
+            1,
+            Message::Block {
+                block: proven.clone(),
+            },
+        ),
+        now,
+    );
+    assert!(
+        n.store().get(&proven.hash).is_some(),
+        "a proven peer's is taken"
     );
     let later = now.plus_ms(60_000);
     n.handle(
@@ -433,4 +454,92 @@ fn a_spec_is_given_to_whoever_asks_within_the_serving_rate_and_never_taken() {
         all.extend(n.handle(from(8, spec.clone()), now));
     }
     assert!(banned(&all, 8), "unasked-for specs ban it");
+}
+
+/// `n` blocks of 40 copies of a 16-output transfer each, on a parent no one
+/// has: fat orphans (what an orphan proves before it is kept is its hash
+/// and its work).
+fn fat_orphans(n: u64) -> Vec<Block> {
+    let sender = wallet(1);
+    let network = P.network_id();
+    let at = GENESIS_TIMESTAMP;
+    let mut tx = tabcoin_chain::Transaction::new(
+        &sender,
+        P.starting_balance,
+        wallet(2).address(),
+        Amount(1),
+        salt(1),
+        at,
+        &network,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for seed in 3..18 {
+        tx.update(&sender, wallet(seed).address(), Amount(1), at, &network)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let template = Store::new(P).genesis().header;
+    (0..n)
+        .map(|i| {
+            let txs = vec![tx.clone(); 40];
+            let mut header = template;
+            header.prev_hash = BlockHash([7; 32]);
+            header.height = Height(10 + i);
+            header.tx_root = tabcoin_chain::tx_root(&txs);
+            header.nonce = pow::search(&header, 0..u64::MAX).unwrap_or_default();
+            Block::new(header, txs)
+        })
+        .collect()
+}
+
+#[test]
+fn fresh_keys_share_one_orphan_allowance_and_a_proven_peer_is_not_held_to_it() {
+    let (mut n, now) = miner();
+    let orphans = fat_orphans(80);
+    let each = orphans[0].footprint();
+    let budget = NEWCOMER_ORPHAN_BYTES_PER_MINUTE as usize;
+    assert!(80 * each > 2 * budget, "the flood is twice the allowance");
+    // Each from a key of its own, as many keys as it takes.
+    for (i, block) in orphans.iter().enumerate() {
+        let peer = 1_000 + i as PeerId;
+        n.handle(Event::PeerJoined(peer), now);
+        n.handle(
+            from(
+                peer,
+                Message::Block {
+                    block: block.clone(),
+                },
+            ),
+            now,
+        );
+    }
+    let kept = n.store().orphan_bytes();
+    assert!(
+        kept <= budget && kept + each > budget,
+        "{kept} bytes of orphans kept: the newcomers' allowance, {budget}"
+    );
+    // A peer whose block moved the best chain is no newcomer: its orphan is
+    // kept (within the store's own bound) while newcomers' are not.
+    let mut source = Store::new(P);
+    crate::testkit::extend(&mut source, 1, 9);
+    let useful = source.tip().clone();
+    n.handle(from(7, Message::Block { block: useful }), now);
+    assert!(n.store().height().0 >= 1, "peer 7's block was taken");
+    let more = fat_orphans(81).pop().expect("one more");
+    n.handle(
+        from(
+            2_000,
+            Message::Block {
+                block: more.clone(),
+            },
+        ),
+        now,
+    );
+    assert_eq!(n.store().orphan_bytes(), kept, "a newcomer's: not kept");
+    n.handle(from(7, Message::Block { block: more }), now);
+    assert!(n.store().orphan_bytes() > kept, "the proven peer's: kept");
+    // A minute on, newcomers have an allowance again.
+    let later = now.plus_ms(60_000);
+    let again = fat_orphans(82).pop().expect("another");
+    n.handle(from(2_001, Message::Block { block: again }), later);
+    assert!(n.store().orphan_bytes() > kept + each);
 }

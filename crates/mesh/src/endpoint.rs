@@ -4,9 +4,12 @@
 //! The browser's link only moves bytes; [`crate::room::Room`] keeps one
 //! of these per link.
 
-use tabcoin_protocol::RecentSet;
+use tabcoin_protocol::identity::Identity;
+use tabcoin_protocol::{PeerId, RecentSet};
 
-use crate::wire::{BodyId, Heard, Keepalive, LinkError, LinkHello, Liveness, Reassembler};
+use crate::wire::{
+    BodyId, Heard, Keepalive, LinkError, LinkHello, LinkProof, Liveness, Reassembler, fingerprint,
+};
 
 /// Fetches remembered per link (see [`Endpoint::may_serve`]).
 const SERVED: usize = 4096;
@@ -31,6 +34,10 @@ pub struct Endpoint {
     pub role: Role,
     said_hello: bool,
     described: bool,
+    /// The DTLS fingerprints this side's description and the other's
+    /// named: what each side's handshake signs ([`LinkProof`]).
+    local_fingerprint: String,
+    remote_fingerprint: String,
     rx: Reassembler,
     hello: LinkHello,
     live: Liveness,
@@ -54,6 +61,8 @@ impl Endpoint {
             role,
             said_hello: false,
             described: false,
+            local_fingerprint: String::new(),
+            remote_fingerprint: String::new(),
             rx: Reassembler::new(hello.clone()),
             hello,
             live: Liveness::new(now),
@@ -66,12 +75,52 @@ impl Endpoint {
 
     /// Takes this side's description the first time it is complete.
     pub fn take_description(&mut self, sdp: String) -> Option<String> {
-        (!std::mem::replace(&mut self.described, true)).then_some(sdp)
+        if std::mem::replace(&mut self.described, true) {
+            return None;
+        }
+        self.local_fingerprint = fingerprint(&sdp);
+        Some(sdp)
     }
 
-    /// The channel opened: the handshake piece to say (once).
-    pub fn opened(&mut self) -> Option<Vec<u8>> {
-        (!std::mem::replace(&mut self.said_hello, true)).then(|| self.hello.piece())
+    /// The other side's description (its offer, or its answer).
+    pub fn remote_description(&mut self, sdp: &str) {
+        self.remote_fingerprint = fingerprint(sdp);
+    }
+
+    /// The channel opened: the handshake piece to say (once), with `me`'s
+    /// proof of its key if it has one.
+    pub fn opened(&mut self, me: Option<&Identity>) -> Option<Vec<u8>> {
+        if std::mem::replace(&mut self.said_hello, true) {
+            return None;
+        }
+        let proof = me.map(|me| {
+            LinkProof::new(
+                me,
+                &self.hello.network,
+                &self.local_fingerprint,
+                &self.remote_fingerprint,
+            )
+        });
+        Some(
+            LinkHello {
+                proof,
+                ..self.hello.clone()
+            }
+            .piece(),
+        )
+    }
+
+    /// Whether the other side's handshake proves it is `peer`, at the end
+    /// of this link that the descriptions named.
+    pub fn proves(&self, peer: PeerId, hello: &LinkHello) -> bool {
+        hello.proof.as_ref().is_some_and(|p| {
+            p.proves(
+                peer,
+                &self.hello.network,
+                &self.remote_fingerprint,
+                &self.local_fingerprint,
+            )
+        })
     }
 
     /// Whether the neighbour's fetch of `id` may be answered: the first

@@ -17,11 +17,15 @@
 //! tab's direct neighbours and `ROUTED` carries a [`Signal`] for one of
 //! them ([`crate::paths`]), signed by its sender's peer key.
 //!
-//! A link is as authentic as the signals that opened it: each side's
-//! description carries the fingerprint of its DTLS certificate, and came
-//! either through the relay (which names a tab by the key it proved) or
-//! signed along direct links ([`Routed::authentic`]). So what a neighbour
-//! says on the link is said by the tab of that id.
+//! A link proves who is at its other end: each side's description carries
+//! the fingerprint of its DTLS certificate, and each side's `HELLO` carries
+//! its peer key and its signature of the network and of both fingerprints
+//! as its descriptions gave them ([`LinkProof`]). A tab whose neighbour's
+//! key is not the id it dialled or answered, or whose signed fingerprints
+//! are not the ones this tab sees (a relay that put itself between the
+//! two, each side's description replaced), closes the link. So what a
+//! neighbour says on the link is said by the tab of that id, whoever
+//! carried the signals (the relay, or neighbours: [`Routed::authentic`]).
 //!
 //! **Liveness** ([`Liveness`]): a link says something every
 //! [`PING_EVERY_MS`]; one that hears nothing for [`SILENT_LIMIT_MS`] is
@@ -41,8 +45,9 @@ pub const PING_EVERY_MS: u64 = 5_000;
 /// A link that has heard nothing for this long is closed.
 pub const SILENT_LIMIT_MS: u64 = 20_000;
 /// Version of the link protocol (framing and handshake): 2 signs routed
-/// signals and has no `RENAMED` (5, unused: ids are keys and never change).
-pub const LINK_VERSION: u32 = 2;
+/// signals and has no `RENAMED` (5, unused: ids are keys and never change);
+/// 3 proves each side's key in the handshake ([`LinkProof`]).
+pub const LINK_VERSION: u32 = 3;
 
 /// Kind byte: a piece of a message, more follow.
 pub const MORE: u8 = 0;
@@ -237,6 +242,64 @@ pub struct LinkHello {
     pub version: u32,
     /// The sender's network id (its genesis hash, as text).
     pub network: String,
+    /// The sender's proof of its key (none from a tab that has no key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<LinkProof>,
+}
+
+/// A tab's proof, in a link's handshake, that it holds the key of its id
+/// and is the end of the link that both descriptions named: its signature
+/// of the network, its own DTLS fingerprint and the other side's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkProof {
+    /// The speaker's peer key.
+    pub key: PeerKey,
+    /// Its signature of the network and the two fingerprints.
+    pub sig: KeySignature,
+}
+
+impl LinkProof {
+    /// `me`'s proof on a link of `network` whose descriptions gave `mine`
+    /// and `theirs` as the two sides' fingerprints ([`fingerprint`]).
+    pub fn new(me: &Identity, network: &str, mine: &str, theirs: &str) -> LinkProof {
+        LinkProof {
+            key: me.key(),
+            sig: me.sign(&link_digest(network, mine, theirs)),
+        }
+    }
+
+    /// Whether it proves that `peer` spoke, on a link of `network` whose
+    /// descriptions gave `theirs` (the speaker's) and `mine` (the
+    /// listener's) as fingerprints.
+    pub fn proves(&self, peer: PeerId, network: &str, theirs: &str, mine: &str) -> bool {
+        self.key.id() == peer
+            && self
+                .key
+                .verifies(&link_digest(network, theirs, mine), &self.sig)
+    }
+}
+
+/// What a link's handshake signs: the network, then the speaker's
+/// fingerprint and the listener's.
+fn link_digest(network: &str, speaker: &str, listener: &str) -> [u8; 32] {
+    sha256(&[
+        b"tabcoin link hello",
+        network.as_bytes(),
+        &[0],
+        speaker.as_bytes(),
+        &[0],
+        listener.as_bytes(),
+    ])
+}
+
+/// The DTLS certificate fingerprints a session description names (its
+/// `a=fingerprint:` lines, in order, one per line); empty if none.
+pub fn fingerprint(sdp: &str) -> String {
+    sdp.lines()
+        .filter_map(|l| l.trim().strip_prefix("a=fingerprint:"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl LinkHello {
@@ -352,7 +415,7 @@ impl Reassembler {
             HELLO => {
                 let hello: LinkHello = serde_json::from_slice(body)
                     .map_err(|e| LinkError::Malformed(format!("bad handshake: {e}")))?;
-                if hello != self.expect {
+                if (hello.version, &hello.network) != (self.expect.version, &self.expect.network) {
                     return Err(LinkError::Mismatch {
                         network: hello.network,
                         version: hello.version,
@@ -505,10 +568,33 @@ impl Liveness {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_link_proof_binds_the_key_the_network_and_both_fingerprints() {
+        let me = Identity::from_parts([3; 32], 0).expect("a key");
+        let offer = "v=0\r\na=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\n";
+        let answer = "v=0\r\na=fingerprint:sha-256 CC:DD\r\n";
+        let (mine, theirs) = (fingerprint(offer), fingerprint(answer));
+        assert_eq!(mine, "sha-256 AA:BB");
+        let proof = LinkProof::new(&me, "net", &mine, &theirs);
+        // The other side sees the same two descriptions.
+        assert!(proof.proves(me.id(), "net", &mine, &theirs));
+        // Another id; another network; a description swapped on the way
+        // (the other side sees a fingerprint the speaker did not sign).
+        assert!(!proof.proves(me.id() ^ 1, "net", &mine, &theirs));
+        assert!(!proof.proves(me.id(), "other", &mine, &theirs));
+        let swapped = fingerprint("a=fingerprint:sha-256 EE:FF");
+        assert!(!proof.proves(me.id(), "net", &swapped, &theirs));
+        assert!(!proof.proves(me.id(), "net", &mine, &swapped));
+        // Which side spoke matters.
+        assert!(!proof.proves(me.id(), "net", &theirs, &mine));
+        assert_eq!(fingerprint("v=0"), "", "none named");
+    }
+
     fn hello() -> LinkHello {
         LinkHello {
             version: LINK_VERSION,
             network: "abc".into(),
+            proof: None,
         }
     }
 
@@ -563,8 +649,8 @@ mod tests {
     #[test]
     fn a_handshake_of_another_network_or_version_is_refused() {
         let other = LinkHello {
-            version: LINK_VERSION,
             network: "def".into(),
+            ..hello()
         };
         assert_eq!(
             Reassembler::new(hello()).push(&other.piece()),
@@ -575,7 +661,7 @@ mod tests {
         );
         let newer = LinkHello {
             version: LINK_VERSION + 1,
-            network: "abc".into(),
+            ..hello()
         };
         assert!(matches!(
             Reassembler::new(hello()).push(&newer.piece()),

@@ -146,8 +146,9 @@ impl Room {
             }
             In::Described { serial, sdp } => self.described(serial, sdp),
             In::Open { serial } => {
+                let me = self.identity.clone().filter(|i| Some(i.id()) == self.me);
                 if let Some((peer, link)) = self.by_serial(serial)
-                    && let Some(hello) = link.opened()
+                    && let Some(hello) = link.opened(me.as_ref())
                 {
                     self.write(peer, vec![hello]);
                 }
@@ -399,6 +400,7 @@ impl Room {
         LinkHello {
             version: LINK_VERSION,
             network: self.network.clone(),
+            proof: None,
         }
     }
 
@@ -444,6 +446,9 @@ impl Room {
                 // A dial of ours to the same tab gives way to its offer.
                 Some(offer) => {
                     let serial = self.new_link(peer, Role::Answerer);
+                    if let Some(link) = self.links.get_mut(&peer) {
+                        link.remote_description(offer);
+                    }
                     self.out.push(Out::Answer {
                         serial,
                         offer: offer.to_owned(),
@@ -551,9 +556,10 @@ impl Room {
                 }
             }
             Signal::LinkAnswer { sdp } => {
-                if let Some(link) = self.links.get(&from)
+                if let Some(link) = self.links.get_mut(&from)
                     && link.role == Role::Dialer
                 {
+                    link.remote_description(&sdp);
                     self.out.push(Out::Answered {
                         serial: link.serial,
                         answer: sdp,
@@ -604,7 +610,18 @@ impl Room {
         match heard {
             Heard::Partial | Heard::Pong => {}
             Heard::Ping => self.write(peer, vec![vec![wire::PONG]]),
-            Heard::Hello(_) => {
+            Heard::Hello(hello) => {
+                // A tab with a key (every tab of the app) wants its
+                // neighbour's proof: the id it dialled or answered, at the
+                // end of the link the descriptions named.
+                let proven = self
+                    .links
+                    .get(&peer)
+                    .is_some_and(|l| l.proves(peer, &hello));
+                if self.identity.is_some() && !proven {
+                    self.link_failed(peer, "the neighbour did not prove its key".into());
+                    return;
+                }
                 self.gossip.neighbour(peer);
                 self.paths.opened(peer);
                 self.relist = true;

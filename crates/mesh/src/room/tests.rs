@@ -501,3 +501,120 @@ fn sixty_simulated_tabs_link_up_and_every_block_reaches_all() {
     let per = f64::from(bodies) / (59.0 * 10.0);
     assert!(per <= 1.05, "{per:.2} bodies per tab per block");
 }
+
+/// Two rooms with keys, linked through every step, their descriptions
+/// naming DTLS fingerprints; the relay names the second `b_named` and
+/// passes its answer through `on_the_way` (a relay in the middle may
+/// replace it). What each did on hearing the other's handshake.
+fn keyed_link(
+    a_key: Identity,
+    b_key: Identity,
+    b_named: PeerId,
+    on_the_way: impl Fn(String) -> String,
+) -> (Vec<Out>, Vec<Out>) {
+    let a_id = a_key.id();
+    let mut a = Room::new("net".into(), true, 1);
+    let mut b = Room::new("net".into(), true, 2);
+    drop(a.handle(In::Identity(a_key), 0));
+    drop(b.handle(In::Identity(b_key), 0));
+    welcome(&mut b, b_named, vec![], 0);
+    let sa = *dials(&welcome(&mut a, a_id, vec![b_named], 0))
+        .first()
+        .expect("dialled");
+    let offer = "v=0\r\na=fingerprint:sha-256 AA:AA\r\n".to_owned();
+    let outs = a.handle(
+        In::Described {
+            serial: sa,
+            sdp: offer,
+        },
+        5,
+    );
+    let Some(ClientFrame::Direct { msg, .. }) = relayed(&outs).pop() else {
+        panic!("an offer: {outs:?}");
+    };
+    let outs = b.handle(In::Frame(RelayFrame::Deliver { from: a_id, msg }), 10);
+    let Some(Out::Answer { serial: sb, .. }) = outs.first().cloned() else {
+        panic!("answered: {outs:?}");
+    };
+    let answer = "v=0\r\na=fingerprint:sha-256 BB:BB\r\n".to_owned();
+    let outs = b.handle(
+        In::Described {
+            serial: sb,
+            sdp: answer,
+        },
+        15,
+    );
+    let Some(ClientFrame::Direct { msg, .. }) = relayed(&outs).pop() else {
+        panic!("an answer: {outs:?}");
+    };
+    let Some(Ok(Signal::LinkAnswer { sdp })) = Signal::read(&msg) else {
+        panic!("an answer: {msg:?}");
+    };
+    let msg = Signal::LinkAnswer {
+        sdp: on_the_way(sdp),
+    }
+    .encode();
+    drop(a.handle(In::Frame(RelayFrame::Deliver { from: b_named, msg }), 20));
+    let hello_a = writes(&a.handle(In::Open { serial: sa }, 30));
+    let hello_b = writes(&b.handle(In::Open { serial: sb }, 30));
+    let piece = |w: &[(u64, Vec<Vec<u8>>)]| w[0].1[0].clone();
+    let heard_a = a.handle(
+        In::Piece {
+            serial: sa,
+            piece: piece(&hello_b),
+        },
+        40,
+    );
+    let heard_b = b.handle(
+        In::Piece {
+            serial: sb,
+            piece: piece(&hello_a),
+        },
+        40,
+    );
+    (heard_a, heard_b)
+}
+
+fn opened(outs: &[Out]) -> bool {
+    outs.iter()
+        .any(|o| matches!(o, Out::Note(Note::LinkOpened(_))))
+}
+
+fn refused_key(outs: &[Out]) -> bool {
+    outs.iter().any(|o| {
+        matches!(o, Out::Note(Note::LinkClosed { why, .. }) if why.contains("did not prove its key"))
+    })
+}
+
+#[test]
+fn each_side_of_a_link_proves_its_key_and_both_fingerprints() {
+    let (a, b) = (tab(1), tab(2));
+    let b_id = b.id();
+    let (heard_a, heard_b) = keyed_link(a, b, b_id, |sdp| sdp);
+    assert!(
+        opened(&heard_a) && opened(&heard_b),
+        "{heard_a:?} {heard_b:?}"
+    );
+}
+
+#[test]
+fn a_relay_in_the_middle_of_a_link_is_caught_by_both_sides() {
+    let (a, b) = (tab(1), tab(2));
+    let b_id = b.id();
+    // The relay puts its own certificate in the answer (and would in the
+    // offer): neither side's signed fingerprints match what the other saw.
+    let (heard_a, heard_b) = keyed_link(a, b, b_id, |sdp| sdp.replace("BB:BB", "EE:EE"));
+    assert!(refused_key(&heard_a), "{heard_a:?}");
+    assert!(refused_key(&heard_b), "{heard_b:?}");
+    assert!(!opened(&heard_a) && !opened(&heard_b));
+}
+
+#[test]
+fn a_tab_answering_for_another_id_is_refused() {
+    let (a, b) = (tab(1), tab(2));
+    // The relay (or a neighbour) names the answerer 999; its key says
+    // otherwise.
+    let (heard_a, _) = keyed_link(a, b, 999, |sdp| sdp);
+    assert!(refused_key(&heard_a), "{heard_a:?}");
+    assert!(!opened(&heard_a));
+}

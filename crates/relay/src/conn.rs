@@ -29,7 +29,8 @@ enum Ended {
     WriteFailed,
     /// Its outgoing queue closed.
     QueueClosed,
-    /// The hub dropped it: too slow a reader, or flooding others.
+    /// The hub dropped it: too slow a reader, flooding others, or giving
+    /// way to a newcomer.
     Dropped,
     /// It sent more frames a second than allowed.
     Flooding,
@@ -53,7 +54,7 @@ impl Ended {
         match self {
             Ended::WriteFailed => "write failed",
             Ended::QueueClosed => "write queue closed",
-            Ended::Dropped => "dropped by the hub: too slow, or flooding others",
+            Ended::Dropped => "dropped by the hub: too slow, flooding others, or giving way",
             Ended::Flooding => "flooding",
             Ended::BadFrame => "sent a bad frame",
             Ended::BinaryFrame => "sent a binary frame",

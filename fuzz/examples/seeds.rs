@@ -148,6 +148,14 @@ fn main() -> std::io::Result<()> {
         wire::split(msgs[0].encode().as_str()).concat(),
     ];
     wire.push(pieces.join(&0xff));
+    // A link's handshake proving its key (the target reads each piece as a
+    // new link's first).
+    let hello = wire::LinkHello {
+        version: wire::LINK_VERSION,
+        network: "fuzz".into(),
+        proof: Some(wire::LinkProof::new(&sender, "fuzz", "sha-256 AA", "sha-256 BB")),
+    };
+    wire.push(hello.piece());
     write(out, "wire", &wire)?;
 
     let address = wallet(1).address();

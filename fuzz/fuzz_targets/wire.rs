@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tabcoin_mesh::wire::{LINK_VERSION, LinkHello, Reassembler, Signal};
+use tabcoin_mesh::wire::{Heard, LINK_VERSION, LinkHello, Reassembler, Signal};
 use tabcoin_node::Message;
 use tabcoin_protocol::identity::Challenge;
 use tabcoin_protocol::{
@@ -54,7 +54,17 @@ fn link(data: &[u8]) {
     let hello = LinkHello {
         version: LINK_VERSION,
         network: "fuzz".into(),
+        proof: None,
     };
+    // Each piece as a new link's first: a handshake that reads has its
+    // proof of the key checked (false for any key but a real signer's).
+    for piece in data.split(|b| *b == 0xff) {
+        if let Ok(Heard::Hello(h)) = Reassembler::new(hello.clone()).push(piece)
+            && let Some(proof) = h.proof
+        {
+            assert!(!proof.proves(proof.key.id(), "fuzz", "their fingerprint", "mine"));
+        }
+    }
     let mut rx = Reassembler::new(hello.clone());
     rx.push(&hello.piece()).expect("its own handshake");
     for piece in data.split(|b| *b == 0xff) {

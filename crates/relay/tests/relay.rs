@@ -923,7 +923,11 @@ async fn an_address_s_connections_share_one_budget_of_samples_and_signals() {
     let mut target = join_from(&url, "r", [127, 7, 0, 1]).await.expect("target");
     let mut many = Vec::new();
     for _ in 0..6 {
-        many.push(join_from(&url, "r", [127, 6, 0, 1]).await.expect("one address"));
+        many.push(
+            join_from(&url, "r", [127, 6, 0, 1])
+                .await
+                .expect("one address"),
+        );
     }
     tokio::time::sleep(config.announce_after * 3 / 2).await;
     for tab in &mut many {
@@ -940,7 +944,14 @@ async fn an_address_s_connections_share_one_budget_of_samples_and_signals() {
         }
         for _ in 0..config.signals_per_minute / 4 {
             let to = target.id;
-            send(tab, &ClientFrame::Direct { to, msg: offer.clone() }).await;
+            send(
+                tab,
+                &ClientFrame::Direct {
+                    to,
+                    msg: offer.clone(),
+                },
+            )
+            .await;
         }
     }
     let mut answered = 0;

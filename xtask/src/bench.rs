@@ -1166,6 +1166,7 @@ fn attack_rows() -> Result<String> {
             "| memory growth in the window (the whole benchmark process, attacker included), and an honest node's orphans: {what} (goal ≤ 10 MiB) | {rss:.1} MiB | orphans {orphans:.1} MiB | {met} |\n"
         );
     }
+    table += &slot_holding_rows()?;
     let keys = pick("sybil_fill", &|r| r.keys_ms);
     if keys > 0.0 {
         table += &format!(
@@ -1191,6 +1192,36 @@ fn attack_rows() -> Result<String> {
         );
     }
     Ok(table)
+}
+
+/// The slot-holding attack, on the seeded simulated mesh of 1,000 tabs
+/// (`crates/mesh/examples/mesh_sim.rs`): blocks reaching every tab while
+/// strangers hold link slots, against the same network and blocks without
+/// them, in one run.
+fn slot_holding_rows() -> Result<String> {
+    eprintln!("xtask: bench: 1,000 simulated tabs, strangers holding link slots");
+    let out = Command::new(root().join("target/release/examples/mesh_sim"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run the mesh simulation: {e}"))?;
+    let mut sim = Samples::default();
+    sim.add(key_values(&String::from_utf8_lossy(&out.stdout)));
+    let v = |k: &str| sim.median(k);
+    if v("held_connected")? != 1.0 || v("held_blocks_everywhere")? != 50.0 {
+        return Err("strangers holding link slots kept blocks from some simulated tabs".into());
+    }
+    let ratio = v("mesh_reach_p50_ms")? / v("held_reach_p50_ms")?.max(1.0);
+    let met = if ratio >= 0.8 { "met" } else { "not met" };
+    Ok(format!(
+        "| a block reaching all 1,000 simulated tabs while strangers hold link slots (10 ids that never complete a link, fresh every 9.5 s, each offering 20 tabs a link every 500 ms), median / 99th percentile of 50 blocks, against the same network unattacked (goal: speed ≥ 0.8 of unattacked) | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {ratio:.2} ({met}) |\n\
+         | offers of those strangers the simulated tabs answered (each a browser's `RTCPeerConnection`; at most 2 pending a tab) | {:.0} of {:.0} | — | — |\n",
+        v("held_reach_p50_ms")?,
+        v("held_reach_p99_ms")?,
+        v("mesh_reach_p50_ms")?,
+        v("mesh_reach_p99_ms")?,
+        v("held_strangers_answered")?,
+        v("held_stranger_offers")?,
+    ))
 }
 
 /// Relay rows: tabcoin's relay vs the Node `ws` relay at 100 and 1,000

@@ -143,3 +143,57 @@ fn blocks_reach_every_tab_about_once() {
         "{per_block} B of chain through the relay per block"
     );
 }
+
+/// 200 tabs settle; then for 30 s ten strangers (ids that never complete
+/// a link, fresh every 9.5 s) offer links to 20 random tabs each every
+/// 500 ms, while random tabs mine: every block still reaches every tab,
+/// the mesh stays connected with its tabs' own links, and a tab answers
+/// strangers only a couple at a time (each answer is an
+/// `RTCPeerConnection`, of which a browser allows a tab a few hundred in
+/// its life).
+#[test]
+fn strangers_offering_links_hold_no_tab_s_slots_for_long() {
+    let mut net = Tabs::new(9);
+    net.settle(200, 300);
+    let tabs: Vec<PeerId> = net.tabs.keys().copied().collect();
+    let mut attacker = tabcoin_mesh::sim::Rng(5);
+    let start = net.now;
+    for step in 0..60u64 {
+        let generation = step * 500 / 9_500;
+        for s in 0..10u64 {
+            let from = 1_000_000 + generation * 10 + s;
+            for _ in 0..20 {
+                let to = tabs[attacker.below(tabs.len() as u64) as usize];
+                net.stranger_offers(from, to);
+            }
+        }
+        if step % 4 == 0 {
+            let miner = tabs[net.rng.below(tabs.len() as u64) as usize];
+            net.mine(miner, (step / 4) as u32);
+        }
+        net.run(start + (step + 1) * 500);
+    }
+    net.run(net.now + 20_000);
+    for (id, tab) in &net.tabs {
+        for block in 0..15u32 {
+            assert!(tab.blocks.contains(&block), "tab {id} lacks block {block}");
+        }
+    }
+    assert!(net.connected(), "the tabs' own links carry the mesh");
+    let low = net
+        .tabs
+        .values()
+        .filter(|t| t.room.up_links().count() < C.d_lo)
+        .count();
+    assert!(low <= 2, "{low} tabs below {} neighbours", C.d_lo);
+    // At most `max_answering` pending at once, each given up after the
+    // dial timeout: over 30 s, a few rounds of two a tab.
+    let rounds = 30_000 / C.dial_timeout_ms + 2;
+    let most = tabs.len() as u64 * C.max_answering as u64 * rounds;
+    assert!(
+        net.strangers_answered <= most,
+        "{} strangers' offers answered (at most {most})",
+        net.strangers_answered
+    );
+    assert!(net.strangers_answered > 0, "the attack reached the tabs");
+}

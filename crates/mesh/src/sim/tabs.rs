@@ -14,6 +14,7 @@ use tabcoin_protocol::{ClientFrame, Payload, PeerId, RelayFrame};
 
 use super::{Queue, Rng, Unordered, connects, latency, mutual};
 use crate::room::{In, Out, Told};
+use crate::wire::Signal;
 use crate::{Config, Room};
 
 /// The simulated network's id.
@@ -60,6 +61,9 @@ pub struct Tabs {
     /// Bytes of the chain (anything but signals) the relay received and
     /// sent.
     pub relay_chain_bytes: u64,
+    /// Offers from strangers ([`Tabs::stranger_offers`]) the tabs answered:
+    /// each an `RTCPeerConnection` in a browser, and a pending slot held.
+    pub strangers_answered: u64,
     /// Tabs in the relay room, and whether each said it is linked.
     relay: BTreeMap<PeerId, bool>,
     /// Link ends, by (tab, serial).
@@ -105,6 +109,7 @@ impl Tabs {
             reached: BTreeMap::new(),
             bodies: BTreeMap::new(),
             relay_chain_bytes: 0,
+            strangers_answered: 0,
             relay: BTreeMap::new(),
             ends: HashMap::new(),
             queue: BinaryHeap::new(),
@@ -144,6 +149,9 @@ impl Tabs {
                 self.at(DESCRIBE_MS, tab, In::Described { serial, sdp });
             }
             Out::Answer { serial, offer } => {
+                if described(&offer).is_none() {
+                    self.strangers_answered += 1;
+                }
                 let end = End {
                     remote: described(&offer),
                     last_due: 0,
@@ -342,6 +350,17 @@ impl Tabs {
                 self.at(d, b, In::Closed { serial: sb, why });
             }
         }
+    }
+
+    /// A stranger `from` (no tab: it never completes a link) offers `to` a
+    /// link through the relay, as one holding tabs' link slots would.
+    pub fn stranger_offers(&mut self, from: PeerId, to: PeerId) {
+        let msg = Signal::LinkOffer {
+            sdp: "stranger".into(),
+        }
+        .encode();
+        let d = latency(&mut self.rng) + latency(&mut self.rng);
+        self.at(d, to, In::Frame(RelayFrame::Deliver { from, msg }));
     }
 
     /// The relay goes away: every tab loses it (direct links stay).

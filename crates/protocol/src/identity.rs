@@ -226,16 +226,27 @@ impl Identity {
     /// This identity with at least `bits` of work (the search goes on from
     /// its nonce if it has less).
     pub fn with_work(mut self, bits: u32) -> Result<Identity, IdentityError> {
+        while !self.search(bits, u64::MAX)? {}
+        Ok(self)
+    }
+
+    /// Tries up to `tries` more nonces for at least `bits` of work; whether
+    /// the key now carries them. A page searches in slices like this, so
+    /// a new key never holds its thread for long.
+    pub fn search(&mut self, bits: u32, tries: u64) -> Result<bool, IdentityError> {
         if bits > MAX_KEY_WORK {
             return Err(IdentityError::TooMuchWork {
                 asked: bits,
                 max: MAX_KEY_WORK,
             });
         }
-        while self.key.work(self.nonce) < bits {
+        for _ in 0..tries {
+            if self.key.work(self.nonce) >= bits {
+                return Ok(true);
+            }
             self.nonce = self.nonce.wrapping_add(1);
         }
-        Ok(self)
+        Ok(self.key.work(self.nonce) >= bits)
     }
 
     /// The secret, to keep.
@@ -361,6 +372,23 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn work_found_in_slices_is_the_work_found_at_once() {
+        let whole = identity(3, 10);
+        let mut sliced = Identity::from_parts([3; 32], 0).unwrap_or_else(|e| panic!("{e}"));
+        let mut slices = 0;
+        while !sliced.search(10, 64).unwrap_or_else(|e| panic!("{e}")) {
+            slices += 1;
+        }
+        assert_eq!(sliced, whole, "the same first nonce");
+        assert!(slices > 0, "ten bits take more than one slice of 64");
+        assert_eq!(sliced.search(10, 0), Ok(true), "kept once found");
+        assert!(matches!(
+            sliced.search(MAX_KEY_WORK + 1, 1),
+            Err(IdentityError::TooMuchWork { .. })
+        ));
     }
 
     #[test]

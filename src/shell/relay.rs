@@ -1,10 +1,11 @@
 //! The WebSocket to the relay: socket events become [`RelayEvent`]s, frames
 //! become text. The relay's challenge is answered here, with this tab's
-//! peer identity ([`super::web_storage::identity`]), and the connection
-//! counts as open once it is. Dropping the socket closes it.
+//! peer identity ([`super::web_storage::peer_key`]) once its work is found
+//! (in slices, the page free between them), and the connection counts as
+//! open once it is. Dropping the socket closes it.
 
 use gloo::events::EventListener;
-use tabcoin_protocol::identity::Identity;
+use tabcoin_protocol::identity::{Challenge, Identity};
 use tabcoin_protocol::refusal::Refusal;
 use tabcoin_protocol::{ClientFrame, RelayFrame, decode_relay_frame, encode};
 use wasm_bindgen::JsCast;
@@ -24,6 +25,47 @@ pub enum RelayEvent {
     BadFrame(String),
     /// The socket closed or could not open.
     Closed,
+}
+
+/// Nonces tried between two yields to the page while a key's work is
+/// found (a few milliseconds of hashing).
+const SLICE: u64 = 4_096;
+
+/// Answers the relay's `challenge` with `me`, once its key carries the
+/// `work` asked: found in slices of [`SLICE`] nonces, the page free
+/// between them, so a new key (2^18 hashes or so) is never one long task;
+/// then kept, proven on `socket` (if it is still open) and reported.
+fn prove(
+    mut me: Identity,
+    challenge: Challenge,
+    work: u32,
+    socket: WebSocket,
+    report: impl Fn(RelayEvent) + 'static,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            match me.search(work, SLICE) {
+                Ok(true) => break,
+                Ok(false) => gloo::timers::future::TimeoutFuture::new(0).await,
+                Err(err) => {
+                    report(RelayEvent::BadFrame(format!(
+                        "the relay asks what this tab cannot do: {err}"
+                    )));
+                    return;
+                }
+            }
+        }
+        super::web_storage::keep_identity(&me);
+        if socket.ready_state() != WebSocket::OPEN {
+            return;
+        }
+        let proof = ClientFrame::Prove {
+            proof: me.prove(&challenge),
+        };
+        if socket.send_with_str(&encode(&proof)).is_ok() {
+            report(RelayEvent::Opened(me));
+        }
+    });
 }
 
 /// An open (or opening) connection.
@@ -51,21 +93,12 @@ impl RelaySocket {
             let text = e
                 .dyn_ref::<MessageEvent>()
                 .and_then(|e| e.data().as_string());
-            cb(match text {
+            let event = match text {
                 Some(text) => match decode_relay_frame(&text) {
                     Ok(RelayFrame::Challenge { challenge, work }) => {
-                        match super::web_storage::identity(work) {
-                            Ok(me) => {
-                                let proof = ClientFrame::Prove {
-                                    proof: me.prove(&challenge),
-                                };
-                                let _ = socket.send_with_str(&encode(&proof));
-                                RelayEvent::Opened(me)
-                            }
-                            Err(err) => RelayEvent::BadFrame(format!(
-                                "the relay asks what this tab cannot do: {err}"
-                            )),
-                        }
+                        let me = super::web_storage::peer_key();
+                        prove(me, challenge, work, socket.clone(), cb.clone());
+                        return;
                     }
                     Ok(frame) => {
                         if let RelayFrame::Error { code, .. } = &frame
@@ -80,7 +113,8 @@ impl RelaySocket {
                     Err(err) => RelayEvent::BadFrame(err.to_string()),
                 },
                 None => RelayEvent::BadFrame("binary frame".into()),
-            });
+            };
+            cb(event);
         });
         let closed = EventListener::new(&ws, "close", move |_| on_event(RelayEvent::Closed));
         Ok(RelaySocket {

@@ -10,7 +10,7 @@
 use gloo::storage::{LocalStorage, SessionStorage, Storage};
 use tabcoin_chain::{Address, Params, Timestamp, Wallet};
 use tabcoin_node::Keys;
-use tabcoin_protocol::identity::{Identity, IdentityError};
+use tabcoin_protocol::identity::Identity;
 
 const WALLET_KEY: &str = "tabcoin/wallet";
 /// The address of this tab's protected account.
@@ -72,23 +72,29 @@ pub fn take_legacy_chain(params: &Params) -> Option<String> {
 }
 
 /// This tab's peer identity (its name to other tabs and to the relay),
-/// kept across reloads of the tab; made, with the work `work` bits ask,
-/// the first time. A duplicated tab starts with the same key; the relay
-/// refuses the second and that one makes its own ([`renew_identity`]).
-pub fn identity(work: u32) -> Result<Identity, IdentityError> {
+/// kept across reloads of the tab, made the first time (and kept at once,
+/// so every connection of the tab has the same one while its work is
+/// found: [`keep_identity`]). A duplicated tab starts with the same key;
+/// the relay refuses the second and that one makes its own
+/// ([`renew_identity`]).
+pub fn peer_key() -> Identity {
     let kept = SessionStorage::get::<String>(PEER_KEY).ok();
-    let identity = match kept.and_then(|kept| Identity::import(&kept).ok()) {
-        Some(identity) => identity.with_work(work)?,
-        None => loop {
-            // Almost every 32 bytes are a key; the rest are drawn again.
-            match Identity::generate(random_bytes(), work) {
-                Err(IdentityError::InvalidSecret) => continue,
-                other => break other?,
-            }
-        },
+    if let Some(identity) = kept.and_then(|kept| Identity::import(&kept).ok()) {
+        return identity;
+    }
+    let identity = loop {
+        // Almost every 32 bytes are a key; the rest are drawn again.
+        if let Ok(identity) = Identity::from_parts(random_bytes(), 0) {
+            break identity;
+        }
     };
+    keep_identity(&identity);
+    identity
+}
+
+/// Keeps this tab's identity, with the work found for it.
+pub fn keep_identity(identity: &Identity) {
     let _ = SessionStorage::set(PEER_KEY, identity.export());
-    Ok(identity)
 }
 
 /// Forgets this tab's peer key: the next connection makes a new one.

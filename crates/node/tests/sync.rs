@@ -238,7 +238,9 @@ async fn bytes_per_new_block(height: u64) -> u64 {
     let b = Tab::open(&url, copy, 2).await;
     let c = Tab::open(&url, Store::new(P), 3).await;
     c.wait_for_tip(tip).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // In step, and every tab announced to the room (the relay announces a
+    // tab once it has stayed a moment): what a block costs from then on.
+    tokio::time::sleep(Config::default().announce_after + Duration::from_millis(300)).await;
     let before = a.bytes_sent() + b.bytes_sent() + c.bytes_sent();
     let block = a.mine().await;
     b.wait_for_tip(block.hash).await;

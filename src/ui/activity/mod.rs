@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use tabcoin_chain::{Height, Timestamp};
+use tabcoin_chain::{BlockHash, Height, Timestamp};
 use tabcoin_node::peers::Fault;
 use tabcoin_node::{Misbehaviour, Notice, StoredChainProblem};
 
@@ -57,6 +57,10 @@ pub struct Activity {
     /// The network what comes next is about, named when the tab is in
     /// several.
     network: Option<String>,
+    /// The blocks this tab mined one after another that the last log line
+    /// tells (its network, the first and the last), so a miner's burst is
+    /// one line and does not push a payment out of the log.
+    mined_run: Option<(Option<String>, Height, Height)>,
 }
 
 impl Activity {
@@ -81,6 +85,7 @@ impl Activity {
 
     /// Adds a line to the log.
     pub fn line(&mut self, at: Timestamp, text: String, warn: bool) {
+        self.mined_run = None;
         if self.log.len() == LOG_LINES {
             self.log.pop_front();
         }
@@ -106,8 +111,29 @@ impl Activity {
                 self.line(at, text, false);
             }
             Notice::Rewarded { coins, height } => self.reward(at, *coins, *height),
+            Notice::Mined { height, hash } => self.mined(at, *height, hash, notice),
             other => self.line(at, sentence(other), other.is_warning()),
         }
+    }
+
+    /// A block this tab mined: the line of the blocks it mined just before
+    /// grows, else a new one.
+    fn mined(&mut self, at: Timestamp, height: Height, hash: &BlockHash, notice: &Notice) {
+        let network = self.network.clone();
+        if let Some((n, first, last)) = self.mined_run.clone()
+            && n == network
+            && height == last.next()
+        {
+            let text = self.named(format!("mined blocks {first}–{height} ({})", hash.short()));
+            if let Some(line) = self.log.back_mut() {
+                line.text = text;
+                line.at = at;
+                self.mined_run = Some((network, first, height));
+                return;
+            }
+        }
+        self.line(at, sentence(notice), false);
+        self.mined_run = Some((network, height, height));
     }
 
     /// The shell said something.

@@ -112,6 +112,36 @@ fn rewards_of_two_networks_are_told_apart() {
 }
 
 #[test]
+fn a_burst_of_mined_blocks_is_one_line_and_keeps_a_payment_in_the_log() {
+    let mut a = Activity::new();
+    a.notice(T, &payment(25, 1));
+    let mined = |h: u64| Notice::Mined {
+        height: Height(h),
+        hash: BlockHash([h as u8; 32]),
+    };
+    for h in 2..42 {
+        a.notice(T, &mined(h));
+    }
+    let lines: Vec<&str> = a.log().iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("received 25 coins from"));
+    assert!(lines[1].starts_with("mined blocks 2–41 ("), "{}", lines[1]);
+    // Another line in between, or a gap, starts a new one.
+    a.line(T, "something else".into(), false);
+    a.notice(T, &mined(42));
+    a.notice(T, &mined(44));
+    let last: Vec<&str> = a
+        .log()
+        .iter()
+        .rev()
+        .take(2)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(last[0].starts_with("mined block 44 ("), "{last:?}");
+    assert!(last[1].starts_with("mined block 42 ("), "{last:?}");
+}
+
+#[test]
 fn the_log_keeps_the_latest_lines_and_marks_problems() {
     let mut a = Activity::new();
     for i in 0..LOG_LINES + 5 {

@@ -704,14 +704,8 @@ fn mesh_rows(url: &str) -> Result<String> {
     }
     let m = |k: &str| s.median(&format!("mesh_{k}"));
     let r = |k: &str| s.median(&format!("relay_{k}"));
-    // The simulation is seeded: one run says it all.
     eprintln!("xtask: bench: 1,000 simulated tabs");
-    let out = Command::new(root().join("target/release/examples/mesh_sim"))
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run the mesh simulation: {e}"))?;
-    let mut sim = Samples::default();
-    sim.add(key_values(&String::from_utf8_lossy(&out.stdout)));
+    let sim = mesh_sim()?;
     let v = |k: &str| sim.median(k);
     if v("connected")? != 1.0 || v("blocks_everywhere")? != 50.0 {
         return Err("the simulated mesh did not carry every block to every tab".into());
@@ -1194,18 +1188,26 @@ fn attack_rows() -> Result<String> {
     Ok(table)
 }
 
-/// The slot-holding attack, on the seeded simulated mesh of 1,000 tabs
-/// (`crates/mesh/examples/mesh_sim.rs`): blocks reaching every tab while
-/// strangers hold link slots, against the same network and blocks without
-/// them, in one run.
-fn slot_holding_rows() -> Result<String> {
-    eprintln!("xtask: bench: 1,000 simulated tabs, strangers holding link slots");
+/// The simulated mesh of 1,000 tabs (`crates/mesh/examples/mesh_sim.rs`),
+/// calm and with strangers holding link slots: its figures. It is seeded:
+/// one run says it all.
+fn mesh_sim() -> Result<Samples> {
     let out = Command::new(root().join("target/release/examples/mesh_sim"))
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run the mesh simulation: {e}"))?;
     let mut sim = Samples::default();
     sim.add(key_values(&String::from_utf8_lossy(&out.stdout)));
+    Ok(sim)
+}
+
+/// The slot-holding attack, on the seeded simulated mesh of 1,000 tabs
+/// (`crates/mesh/examples/mesh_sim.rs`): blocks reaching every tab while
+/// strangers hold link slots, against the same network and blocks without
+/// them, in one run.
+fn slot_holding_rows() -> Result<String> {
+    eprintln!("xtask: bench: 1,000 simulated tabs, strangers holding link slots");
+    let sim = mesh_sim()?;
     let v = |k: &str| sim.median(k);
     if v("held_connected")? != 1.0 || v("held_blocks_everywhere")? != 50.0 {
         return Err("strangers holding link slots kept blocks from some simulated tabs".into());

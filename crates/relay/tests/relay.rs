@@ -56,6 +56,11 @@ async fn welcome_lists_peers_and_joins_and_leaves_are_announced() {
     tokio::time::sleep(Config::default().announce_after * 3 / 2).await;
     let b = connect(&url, "r").await;
     assert_eq!(b.peers, vec![a.id]);
+    heard_join_and_leave(&mut a, b).await;
+}
+
+/// `a` hears `b` join once it is announced, then leave when it closes.
+async fn heard_join_and_leave(a: &mut Client, b: Client) {
     assert_eq!(
         next_frame(&mut a.ws).await,
         Some(RelayFrame::PeerJoined { peer: b.id })
@@ -94,16 +99,7 @@ async fn a_tab_that_leaves_before_it_is_announced_costs_the_others_nothing() {
     assert_eq!(next_frame(&mut a.ws).await, None, "not a frame for A");
     // One that stays is announced, and its leaving too.
     let b = connect(&url, "r").await;
-    assert_eq!(
-        next_frame(&mut a.ws).await,
-        Some(RelayFrame::PeerJoined { peer: b.id })
-    );
-    let b_id = b.id;
-    drop(b);
-    assert_eq!(
-        next_frame(&mut a.ws).await,
-        Some(RelayFrame::PeerLeft { peer: b_id })
-    );
+    heard_join_and_leave(&mut a, b).await;
 }
 
 #[tokio::test]

@@ -288,16 +288,6 @@ impl Hub {
         self.lock().links.get(&link).map_or(0, |l| l.peers.len())
     }
 
-    /// Number of tabs of `room` connected here.
-    pub fn room_size(&self, room: &str) -> usize {
-        self.lock().rooms.get(room).map_or(0, BTreeMap::len)
-    }
-
-    /// Number of tabs connected here.
-    pub fn local_peers(&self) -> usize {
-        self.lock().rooms.values().map(BTreeMap::len).sum()
-    }
-
     /// The counters.
     pub fn stats(&self) -> Stats {
         let inner = self.lock();

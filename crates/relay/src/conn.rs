@@ -288,20 +288,24 @@ async fn sleep_until(due: Option<Instant>) {
 
 /// Whether `frame` asks for a sample (of any room of the connection).
 fn is_sample(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool {
-    match frame {
-        Ok(ClientFrame::Sample { .. }) => true,
-        Ok(ClientFrame::Room { frame, .. }) => matches!(**frame, ClientFrame::Sample { .. }),
-        _ => false,
-    }
+    matches!(carried(frame), Some(ClientFrame::Sample { .. }))
 }
 
 /// Whether `frame` carries a signal to another tab (of any room).
 fn is_signal(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> bool {
-    let signalling = |f: &ClientFrame| matches!(f, ClientFrame::Direct { msg, .. } | ClientFrame::Broadcast { msg } if msg.is_signalling());
+    matches!(
+        carried(frame),
+        Some(ClientFrame::Direct { msg, .. } | ClientFrame::Broadcast { msg }) if msg.is_signalling()
+    )
+}
+
+/// The frame a decoded frame carries for its room: the one inside a
+/// `ClientFrame::Room`, else itself.
+fn carried(frame: &Result<ClientFrame, tabcoin_protocol::DecodeError>) -> Option<&ClientFrame> {
     match frame {
-        Ok(ClientFrame::Room { frame, .. }) => signalling(frame),
-        Ok(frame) => signalling(frame),
-        Err(_) => false,
+        Ok(ClientFrame::Room { frame, .. }) => Some(frame),
+        Ok(frame) => Some(frame),
+        Err(_) => None,
     }
 }
 

@@ -147,9 +147,8 @@ impl Slots {
         if s.connects.len() > REMEMBERED {
             let idle = Duration::from_secs(600);
             s.connects.retain(|_, b| b.idle(now) < idle);
-            let taken = std::mem::take(&mut s.taken);
-            s.spent.retain(|ip, _| taken.contains_key(ip));
-            s.taken = taken;
+            let State { taken, spent, .. } = &mut *s;
+            spent.retain(|ip, _| taken.contains_key(ip));
         }
         let bucket = s.connects.entry(ip).or_insert_with(|| {
             Bucket::per_minute(limits.connects_per_minute, limits.connect_burst, now)

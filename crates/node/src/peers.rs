@@ -400,7 +400,7 @@ impl Peers {
     /// (and counts it): a newcomer's only within the newcomers' shared
     /// allowance.
     pub fn may_keep_orphan(&mut self, peer: PeerId, bytes: usize, now: Timestamp) -> bool {
-        if self.reachable.get(&peer).is_some_and(|p| p.proven) {
+        if self.is_proven(peer) {
             return true;
         }
         let cost = u32::try_from(bytes).unwrap_or(u32::MAX);
